@@ -1,0 +1,303 @@
+/**
+ * @file The IR: plain data, typed SSA, one `Func` per traced `fn`. Everything here is
+ * structured-clonable (except `OpaqueFunc.impl`, a JS function), so IR can be posted to workers.
+ *
+ * Glossary, used the same way in every file of the engine:
+ * - primal: an ordinary value `x` of the program being differentiated.
+ * - tangent: `dx`, a forward-mode perturbation of a primal; IR type `tan`. Linear.
+ * - cotangent: `ct`, a reverse-mode sensitivity; flows backwards through the transposed program.
+ * - residuals: `res`, primal values the forward pass keeps for the backward pass.
+ * - fwd / lin / bwd: the three functions reverse mode builds from a JVP: `fwd` computes primals and
+ *   residuals, `lin` is the linear (tangent) part, `bwd` is the transpose of `lin`.
+ * - accumulator: `acc`, a value of `ref` type that cotangents are added into (`accum`/`add`/`resolve`).
+ *
+ * The `real`/`tan` distinction is meaningful only to `unzip` and `transpose` of the function that
+ * holds it: `jvp` treats `tan` as `real` in its input ("erasure"), and `transpose` emits erased
+ * (all-`real`) functions, so derived functions can be differentiated again.
+ */
+
+/** A variable id: an index into `TransparentFunc.vars`. Unique within one function. */
+export type Var = number;
+
+/** A type. Structural: two types are equal when `tyEqual` says so. */
+export type Ty =
+  | UnitTy
+  | BoolTy
+  | RealTy
+  | TanTy
+  | FinTy
+  | VecTy
+  | StructTy
+  | RefTy;
+
+/** The unit type: one value (`null`), zero bytes. Also the "empty part" of split types. */
+export interface UnitTy {
+  readonly kind: 'unit';
+}
+/** Booleans. */
+export interface BoolTy {
+  readonly kind: 'bool';
+}
+/** A nonlinear float64 (a primal). */
+export interface RealTy {
+  readonly kind: 'real';
+}
+/** A linear float64 (a tangent). Only linear operations may produce it (see prims.ts). */
+export interface TanTy {
+  readonly kind: 'tan';
+}
+/** Index type: the naturals `0 <= i < size`. `size` is a non-negative integer. */
+export interface FinTy {
+  readonly kind: 'fin';
+  readonly size: number;
+}
+/** Fixed-size array indexed by `fin(size)`. `size` is a non-negative integer. */
+export interface VecTy {
+  readonly kind: 'vec';
+  readonly size: number;
+  readonly elem: Ty;
+}
+/**
+ * A struct (also used for internal tuples). `members[k]` is the member named `keys[k]`.
+ * Invariants: keys are distinct; user structs have keys in Rose order (`compareKeys`); `ref`
+ * types never occur inside a struct.
+ */
+export interface StructTy {
+  readonly kind: 'struct';
+  readonly keys: readonly string[];
+  readonly members: readonly Ty[];
+}
+/** An accumulator holding a value of type `inner`; never inside a vec or struct. */
+export interface RefTy {
+  readonly kind: 'ref';
+  readonly inner: Ty;
+}
+
+export const UNIT: UnitTy = Object.freeze({ kind: 'unit' });
+export const BOOL: BoolTy = Object.freeze({ kind: 'bool' });
+export const REAL: RealTy = Object.freeze({ kind: 'real' });
+export const TAN: TanTy = Object.freeze({ kind: 'tan' });
+
+/** Return the index type `fin(size)`. */
+export function finTy(size: number): FinTy {
+  return { kind: 'fin', size };
+}
+/** Return the type `vec(size, elem)`. */
+export function vecTy(size: number, elem: Ty): VecTy {
+  return { kind: 'vec', size, elem };
+}
+/** Return a struct type; `keys` and `members` are paired by position. */
+export function structTy(keys: readonly string[], members: readonly Ty[]): StructTy {
+  return { kind: 'struct', keys, members };
+}
+/** Return the accumulator type of `inner`. */
+export function refTy(inner: Ty): RefTy {
+  return { kind: 'ref', inner };
+}
+
+/** Compare struct keys the way Rose orders them (`localeCompare`), fixed to a locale-free order. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Return true when the two types are structurally equal. */
+export function tyEqual(a: Ty, b: Ty): boolean {
+  if (a === b) return true;
+  switch (a.kind) {
+    case 'unit':
+    case 'bool':
+    case 'real':
+    case 'tan':
+      return a.kind === b.kind;
+    case 'fin':
+      return b.kind === 'fin' && a.size === b.size;
+    case 'vec':
+      return b.kind === 'vec' && a.size === b.size && tyEqual(a.elem, b.elem);
+    case 'ref':
+      return b.kind === 'ref' && tyEqual(a.inner, b.inner);
+    case 'struct':
+      return (
+        b.kind === 'struct' &&
+        a.keys.length === b.keys.length &&
+        a.keys.every((k, i) => k === b.keys[i] && tyEqual(a.members[i]!, b.members[i]!))
+      );
+  }
+}
+
+/** Return a type with every leaf replaced by `leaf(t)` (leaves: unit, bool, real, tan, fin). */
+export function mapLeaves(t: Ty, leaf: (t: Ty) => Ty): Ty {
+  switch (t.kind) {
+    case 'vec': {
+      const elem = mapLeaves(t.elem, leaf);
+      return elem === t.elem ? t : vecTy(t.size, elem);
+    }
+    case 'struct': {
+      const members = t.members.map((m) => mapLeaves(m, leaf));
+      return members.every((m, i) => m === t.members[i]) ? t : structTy(t.keys, members);
+    }
+    case 'ref': {
+      const inner = mapLeaves(t.inner, leaf);
+      return inner === t.inner ? t : refTy(inner);
+    }
+    default:
+      return leaf(t);
+  }
+}
+
+/** Return true when some leaf of `t` satisfies `pred`. */
+export function someLeaf(t: Ty, pred: (t: Ty) => boolean): boolean {
+  switch (t.kind) {
+    case 'vec':
+      return someLeaf(t.elem, pred);
+    case 'struct':
+      return t.members.some((m) => someLeaf(m, pred));
+    case 'ref':
+      return someLeaf(t.inner, pred);
+    default:
+      return pred(t);
+  }
+}
+
+/** Return true when `t` holds a tangent anywhere, i.e. it is (partly) linear. */
+export function hasTan(t: Ty): boolean {
+  return someLeaf(t, (l) => l.kind === 'tan');
+}
+
+/** Return true when `t` holds a `real` or `tan` leaf, i.e. it has something to differentiate. */
+export function hasFloat(t: Ty): boolean {
+  return someLeaf(t, (l) => l.kind === 'real' || l.kind === 'tan');
+}
+
+/** Return `t` with `tan` leaves read as `real`: how `jvp` sees its input, how `transpose` emits. */
+export function erase(t: Ty): Ty {
+  return mapLeaves(t, (l) => (l.kind === 'tan' ? REAL : l));
+}
+
+/**
+ * Return the tangent type of `t`: `real`/`tan` leaves become `tan`, other leaves `unit`.
+ * Same shape as `t`, so projections of a value and of its tangent line up.
+ */
+export function tangentTy(t: Ty): Ty {
+  return mapLeaves(t, (l) => (l.kind === 'real' || l.kind === 'tan' ? TAN : UNIT));
+}
+
+/** Return the primal part of `t` (used by `unzip`): `tan` leaves become `unit`. */
+export function primalPart(t: Ty): Ty {
+  return mapLeaves(t, (l) => (l.kind === 'tan' ? UNIT : l));
+}
+
+/** Return the linear part of `t` (used by `unzip`): `tan` leaves stay, all others become `unit`. */
+export function linearPart(t: Ty): Ty {
+  return mapLeaves(t, (l) => (l.kind === 'tan' ? TAN : UNIT));
+}
+
+/** Return true when `t` carries no information (only `unit` leaves): zero bytes at run time. */
+export function isEmpty(t: Ty): boolean {
+  return !someLeaf(t, (l) => l.kind !== 'unit');
+}
+
+/** Return true when `t` is a scalar (leaf) type. */
+export function isLeaf(t: Ty): t is UnitTy | BoolTy | RealTy | TanTy | FinTy {
+  return t.kind !== 'vec' && t.kind !== 'struct' && t.kind !== 'ref';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions and functions
+
+/** Name of a primitive operation; the full table with typing rules is in `prims.ts`. */
+export type { Prim } from './prims.ts';
+import type { Prim } from './prims.ts';
+
+/**
+ * One SSA instruction: defines `var` as the value of `expr`. The type of the result is
+ * `func.vars[var]`; literal-like expressions (`lit`, `zero`) take their type from it.
+ */
+export interface Instr {
+  readonly var: Var;
+  readonly expr: Expr;
+}
+
+/** A block: instructions in order. A block sees the variables of the blocks around it. */
+export type Block = readonly Instr[];
+
+/**
+ * An expression. Each kind documents the types it requires; `check.ts` enforces them.
+ */
+export type Expr =
+  /** A scalar literal: `null` for unit, boolean for bool, number for real/tan/fin (result type). */
+  | { readonly kind: 'lit'; readonly value: null | boolean | number }
+  /** The zero of the result type (not a ref): 0 leaves, `false`, index 0, unit. */
+  | { readonly kind: 'zero' }
+  /** Array literal; `elems.length` equals the result vec's size, all of its element type. */
+  | { readonly kind: 'vec'; readonly elems: readonly Var[] }
+  /** Struct literal; `members` in the result struct's key order. */
+  | { readonly kind: 'struct'; readonly members: readonly Var[] }
+  /** `vec[index]`; `index` has type `fin(size of vec)`. */
+  | { readonly kind: 'index'; readonly vec: Var; readonly index: Var }
+  /** Member number `member` (position in `keys`) of a struct. */
+  | { readonly kind: 'member'; readonly struct: Var; readonly member: number }
+  /** Accumulator of element `index` of a `ref vec`: a `ref` to the element. */
+  | { readonly kind: 'slice'; readonly ref: Var; readonly index: Var }
+  /** Accumulator of member `member` of a `ref struct`. */
+  | { readonly kind: 'field'; readonly ref: Var; readonly member: number }
+  /** A primitive operation on leaves (see `prims.ts` for the typing of each). */
+  | { readonly kind: 'prim'; readonly prim: Prim; readonly args: readonly Var[] }
+  /** `cond ? then : els`, both sides already computed; any non-ref type. */
+  | { readonly kind: 'select'; readonly cond: Var; readonly then: Var; readonly els: Var }
+  /** Call of another function; argument types equal its parameter types. */
+  | { readonly kind: 'call'; readonly func: Func; readonly args: readonly Var[] }
+  /**
+   * Array comprehension: runs `body` once for each `index` in `fin(n)`, independently; the result
+   * is `vec(n, type of ret)`. `index` has type `fin(n)` and is defined only inside `body`; `ret` is
+   * defined in `body` or outside it. For n = 0 the body never runs.
+   */
+  | { readonly kind: 'for'; readonly index: Var; readonly body: Block; readonly ret: Var }
+  /** A new accumulator: zero with the shape of `shape` (float leaves 0, bool/fin leaves copied). */
+  | { readonly kind: 'accum'; readonly shape: Var }
+  /** Add `addend` into accumulator `ref` (float leaves add; others unchanged). Result: unit. */
+  | { readonly kind: 'add'; readonly ref: Var; readonly addend: Var }
+  /** The current contents of accumulator `ref`; ends its use (no `add` after it). */
+  | { readonly kind: 'resolve'; readonly ref: Var };
+
+/** The kind tag of an expression. */
+export type ExprKind = Expr['kind'];
+
+interface FuncBase {
+  /** Unique per process; stable key for memo tables and pprint. Not meaningful across processes. */
+  readonly id: number;
+  /** Human-readable name for pprint and error messages. */
+  readonly name: string;
+  readonly paramTypes: readonly Ty[];
+  readonly retType: Ty;
+  /**
+   * A user-supplied forward derivative in Rose's dual layout: each `real` leaf of a parameter or
+   * the result becomes `{du: tan, re: real}` (see `dualTy` in ../trace). Set after creation.
+   */
+  customJvp?: Func;
+}
+
+/** A function defined by IR. Invariants: SSA (each var defined once), `vars[v]` is v's type. */
+export interface TransparentFunc extends FuncBase {
+  readonly kind: 'transparent';
+  /** Type of every variable, indexed by `Var`. */
+  readonly vars: readonly Ty[];
+  /** Parameter variables, in order; their types are `paramTypes`. */
+  readonly params: readonly Var[];
+  readonly body: Block;
+  /** The returned variable, defined at the top level of `body` or a parameter. */
+  readonly ret: Var;
+}
+
+/** A JS function of reals returning a real (Rose `opaque`). Runs only in the interpreter or as a wasm import. */
+export interface OpaqueFunc extends FuncBase {
+  readonly kind: 'opaque';
+  readonly impl: (...args: number[]) => number;
+}
+
+export type Func = TransparentFunc | OpaqueFunc;
+
+let nextFuncId = 1;
+/** Return a fresh function id. */
+export function freshFuncId(): number {
+  return nextFuncId++;
+}
