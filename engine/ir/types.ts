@@ -168,28 +168,32 @@ export function hasFloat(t: Ty): boolean {
   return someLeaf(t, (l) => l.kind === 'real' || l.kind === 'tan');
 }
 
-/** Return `t` with `tan` leaves read as `real`: how `jvp` sees its input, how `transpose` emits. */
-export function erase(t: Ty): Ty {
-  return mapLeaves(t, (l) => (l.kind === 'tan' ? REAL : l));
+/** Return a memoized leaf-mapping type function (types are immutable, so results are shared). */
+function cachedLeafMap(leaf: (t: Ty) => Ty): (t: Ty) => Ty {
+  const cache = new WeakMap<Ty, Ty>();
+  return (t) => {
+    let r = cache.get(t);
+    if (r === undefined) cache.set(t, (r = mapLeaves(t, leaf)));
+    return r;
+  };
 }
+
+/** Return `t` with `tan` leaves read as `real`: how `jvp` sees its input, how `transpose` emits. */
+export const erase: (t: Ty) => Ty = cachedLeafMap((l) => (l.kind === 'tan' ? REAL : l));
 
 /**
  * Return the tangent type of `t`: `real`/`tan` leaves become `tan`, other leaves `unit`.
  * Same shape as `t`, so projections of a value and of its tangent line up.
  */
-export function tangentTy(t: Ty): Ty {
-  return mapLeaves(t, (l) => (l.kind === 'real' || l.kind === 'tan' ? TAN : UNIT));
-}
+export const tangentTy: (t: Ty) => Ty = cachedLeafMap((l) =>
+  l.kind === 'real' || l.kind === 'tan' ? TAN : UNIT,
+);
 
 /** Return the primal part of `t` (used by `unzip`): `tan` leaves become `unit`. */
-export function primalPart(t: Ty): Ty {
-  return mapLeaves(t, (l) => (l.kind === 'tan' ? UNIT : l));
-}
+export const primalPart: (t: Ty) => Ty = cachedLeafMap((l) => (l.kind === 'tan' ? UNIT : l));
 
 /** Return the linear part of `t` (used by `unzip`): `tan` leaves stay, all others become `unit`. */
-export function linearPart(t: Ty): Ty {
-  return mapLeaves(t, (l) => (l.kind === 'tan' ? TAN : UNIT));
-}
+export const linearPart: (t: Ty) => Ty = cachedLeafMap((l) => (l.kind === 'tan' ? TAN : UNIT));
 
 /** Return true when `t` carries no information (only `unit` leaves): zero bytes at run time. */
 export function isEmpty(t: Ty): boolean {
