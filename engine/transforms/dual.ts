@@ -1,0 +1,139 @@
+/**
+ * @file Rose's dual layout: every float leaf of a value becomes `struct {du: tan, re: real}`
+ * (keys `['du', 're']`, so `du` is member 0 and `re` member 1). Custom JVPs (`f.customJvp`) and
+ * the public `jvp(f)` of the tracer speak this layout; the `jvp` pass keeps primals and tangents
+ * apart and converts with `packDual` / `unpackDual` at the boundary.
+ */
+import type { FuncBuilder } from '../ir/builder.ts';
+import {
+  REAL,
+  TAN,
+  erase,
+  hasFloat,
+  mapLeaves,
+  structTy,
+  tangentTy,
+  type StructTy,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
+import { internal } from '../errors.ts';
+
+/** The keys of a dual number, in struct order. */
+export const DUAL_KEYS: readonly string[] = Object.freeze(['du', 're']);
+/** Member index of the tangent part of a dual number (and of every `{du, re}` pair). */
+export const DU = 0;
+/** Member index of the primal part of a dual number (and of every `{du, re}` pair). */
+export const RE = 1;
+/** The dual number type `struct {du: tan, re: real}`. */
+export const DUAL: StructTy = Object.freeze(structTy(DUAL_KEYS, [TAN, REAL]));
+
+const dualCache = new WeakMap<Ty, Ty>();
+const floatCache = new WeakMap<Ty, boolean>();
+
+/** Return true when `t` has a `real` or `tan` leaf (memoized; leaves answered directly). */
+export function isFloaty(t: Ty): boolean {
+  switch (t.kind) {
+    case 'real':
+    case 'tan':
+      return true;
+    case 'unit':
+    case 'bool':
+    case 'fin':
+      return false;
+    default: {
+      let r = floatCache.get(t);
+      if (r === undefined) floatCache.set(t, (r = hasFloat(t)));
+      return r;
+    }
+  }
+}
+
+/** Return the dual layout of `t`: each `real`/`tan` leaf becomes `{du: tan, re: real}`. */
+export function dualTy(t: Ty): Ty {
+  if (t.kind === 'real' || t.kind === 'tan') return DUAL;
+  let r = dualCache.get(t);
+  if (r === undefined) {
+    r = mapLeaves(t, (l) => (l.kind === 'real' || l.kind === 'tan' ? DUAL : l));
+    dualCache.set(t, r);
+  }
+  return r;
+}
+
+/** Return the struct `{du: tangent, re: primal}` pairing a value of type `t` with its tangent. */
+export function pairTy(t: Ty): StructTy {
+  return structTy(DUAL_KEYS, [tangentTy(t), erase(t)]);
+}
+
+/**
+ * Emit a value of `dualTy(t)` from `primal` (type `erase(t)`) and `tangent` (`tangentTy(t)`).
+ * Vectors are converted by a loop, structs member by member; float-free parts pass through.
+ */
+export function packDual(b: FuncBuilder, t: Ty, primal: Var, tangent: Var): Var {
+  switch (t.kind) {
+    case 'real':
+    case 'tan':
+      return b.struct([tangent, primal], DUAL);
+    case 'vec':
+      if (!isFloaty(t)) return primal;
+      return b.forLoop(t.size, (i) =>
+        packDual(b, t.elem, b.index(primal, i), b.index(tangent, i)),
+      );
+    case 'struct': {
+      if (!isFloaty(t)) return primal;
+      const members = t.members.map((m, k) =>
+        isFloaty(m) ? packDual(b, m, b.member(primal, k), b.member(tangent, k)) : b.member(primal, k),
+      );
+      return b.struct(members, dualTy(t));
+    }
+    case 'ref':
+      return internal(`packDual of a ref type in ${b.name}`);
+    default:
+      return primal;
+  }
+}
+
+/** Emit the primal part (type `erase(t)`) of `dual`, a value of `dualTy(t)`. */
+export function dualPrimal(b: FuncBuilder, t: Ty, dual: Var): Var {
+  switch (t.kind) {
+    case 'real':
+    case 'tan':
+      return b.member(dual, RE);
+    case 'vec':
+      if (!isFloaty(t)) return dual;
+      return b.forLoop(t.size, (i) => dualPrimal(b, t.elem, b.index(dual, i)));
+    case 'struct': {
+      if (!isFloaty(t)) return dual;
+      const members = t.members.map((m, k) => dualPrimal(b, m, b.member(dual, k)));
+      return b.struct(members, erase(t));
+    }
+    case 'ref':
+      return internal(`dualPrimal of a ref type in ${b.name}`);
+    default:
+      return dual;
+  }
+}
+
+/** Emit the tangent part (type `tangentTy(t)`) of `dual`, a value of `dualTy(t)`. */
+export function dualTangent(b: FuncBuilder, t: Ty, dual: Var): Var {
+  if (!isFloaty(t)) return b.zero(tangentTy(t));
+  switch (t.kind) {
+    case 'vec':
+      return b.forLoop(t.size, (i) => dualTangent(b, t.elem, b.index(dual, i)));
+    case 'struct': {
+      const members = t.members.map((m, k) =>
+        isFloaty(m) ? dualTangent(b, m, b.member(dual, k)) : b.zero(tangentTy(m)),
+      );
+      return b.struct(members, tangentTy(t));
+    }
+    case 'ref':
+      return internal(`dualTangent of a ref type in ${b.name}`);
+    default:
+      return b.member(dual, DU);
+  }
+}
+
+/** Emit the primal (`erase(t)`) and tangent (`tangentTy(t)`) parts of `dual` (`dualTy(t)`). */
+export function unpackDual(b: FuncBuilder, t: Ty, dual: Var): { primal: Var; tangent: Var } {
+  return { primal: dualPrimal(b, t, dual), tangent: dualTangent(b, t, dual) };
+}
