@@ -30,6 +30,7 @@ export const DUAL: StructTy = Object.freeze(structTy(DUAL_KEYS, [TAN, REAL]));
 
 const dualCache = new WeakMap<Ty, Ty>();
 const floatCache = new WeakMap<Ty, boolean>();
+const pairCache = new WeakMap<Ty, StructTy>();
 
 /** Return true when `t` has a `real` or `tan` leaf (memoized; leaves answered directly). */
 export function isFloaty(t: Ty): boolean {
@@ -62,7 +63,9 @@ export function dualTy(t: Ty): Ty {
 
 /** Return the struct `{du: tangent, re: primal}` pairing a value of type `t` with its tangent. */
 export function pairTy(t: Ty): StructTy {
-  return structTy(DUAL_KEYS, [tangentTy(t), erase(t)]);
+  let r = pairCache.get(t);
+  if (r === undefined) pairCache.set(t, (r = structTy(DUAL_KEYS, [tangentTy(t), erase(t)])));
+  return r;
 }
 
 /**

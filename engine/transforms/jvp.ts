@@ -1,9 +1,59 @@
 /**
  * @file Forward mode: `jvp(f, active)` rewrites a function to compute tangents beside primals.
- * (STUB: contract only; implemented by the jvp task.)
+ *
+ * One walk over the body, emitting into a fresh `FuncBuilder`. Two tables map each old variable
+ * to its new primal variable and to its tangent: a `tan` variable, or `ZERO` when the tangent is
+ * statically zero (literals, non-float values, inactive params, outputs of piecewise-constant
+ * primitives and of operations whose inputs all have zero tangents). No arithmetic is emitted on
+ * a `ZERO`; a `zero` value is materialized only where a tangent must be stored. Calls stay calls,
+ * to `jvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs. Per-primitive rules are in
+ * `jvp-rules.ts`; the dual layout of custom JVPs in `dual.ts`.
  */
-import { internal } from '../errors.ts';
-import type { Func, TransparentFunc } from '../ir/types.ts';
+import { RoseError, formatMessage, internal } from '../errors.ts';
+import { FuncBuilder } from '../ir/builder.ts';
+import {
+  REAL,
+  UNIT,
+  erase,
+  finTy,
+  hasTan,
+  tangentTy,
+  tyEqual,
+  vecTy,
+  type Expr,
+  type Func,
+  type Instr,
+  type StructTy,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
+import { DU, RE, dualTy, isFloaty, packDual, pairTy, unpackDual } from './dual.ts';
+import { JVP_RULES, ZERO } from './jvp-rules.ts';
+
+type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+
+/** The state of one function's transformation. */
+interface Cx {
+  readonly b: FuncBuilder;
+  readonly src: TransparentFunc;
+  /** Old var -> new primal var. */
+  readonly primal: Int32Array;
+  /** Old var -> tangent var, or `ZERO`. Only vars whose type has float leaves get a tangent. */
+  readonly tangent: Int32Array;
+}
+
+/** Memo entry of one function: JVPs by mask, valid while `custom` is its custom JVP. */
+interface Memo {
+  readonly custom: Func | undefined;
+  readonly byMask: Map<string, TransparentFunc>;
+}
+
+const memo = new WeakMap<Func, Memo>();
+/** JVP functions whose result tangent is statically zero (callers then keep a `ZERO`). */
+const zeroResult = new WeakSet<TransparentFunc>();
+/** Functions whose signature mentions `tan` (they cannot be called with erased arguments). */
+const tanSignature = new WeakMap<Func, boolean>();
 
 /**
  * Return the JVP of `f`, memoized per (f, active).
@@ -19,5 +69,358 @@ import type { Func, TransparentFunc } from '../ir/types.ts';
  *   RoseError code 'no-jvp' whose message contains "no JVP provided for opaque function".
  */
 export function jvp(f: Func, active?: readonly boolean[]): TransparentFunc {
-  return internal(`jvp not implemented (${f.name}, ${active?.length})`);
+  const n = f.paramTypes.length;
+  if (active !== undefined && active.length !== n)
+    throw new RoseError(
+      'arity',
+      formatMessage(
+        `jvp mask has ${active.length} entries but the function has ${n} parameters`,
+        f.name,
+        'pass one boolean per parameter',
+      ),
+    );
+  let key = '';
+  for (let i = 0; i < n; i++) key += active === undefined || active[i] ? '1' : '0';
+  let entry = memo.get(f);
+  if (entry === undefined || entry.custom !== f.customJvp) {
+    entry = { custom: f.customJvp, byMask: new Map() };
+    memo.set(f, entry);
+  }
+  let out = entry.byMask.get(key);
+  if (out === undefined) {
+    const mask = Array.from(key, (c) => c === '1');
+    if (f.customJvp !== undefined) out = jvpViaCustom(f, f.customJvp, mask);
+    else if (f.kind === 'opaque') throw noJvp(f);
+    else out = jvpTransparent(f, mask);
+    entry.byMask.set(key, out);
+  }
+  return out;
+}
+
+/** Return the error for differentiating opaque `f` that has no custom JVP. */
+function noJvp(f: Func): RoseError {
+  const params = f.paramTypes.map(() => 'Dual').join(', ');
+  return new RoseError(
+    'no-jvp',
+    formatMessage(
+      `no JVP provided for opaque function \`${f.name}\``,
+      `differentiating ${f.name}`,
+      `Give it a forward derivative before differentiating, e.g. ` +
+        `\`${f.name}.jvp = fn([${params}], Dual, (...) => ({ re: ..., du: ... }))\``,
+    ),
+  );
+}
+
+/** Return `t` with `tan` leaves read as `real` (fast path for leaves). */
+function er(t: Ty): Ty {
+  switch (t.kind) {
+    case 'tan':
+      return REAL;
+    case 'vec':
+    case 'struct':
+    case 'ref':
+      return erase(t);
+    default:
+      return t;
+  }
+}
+
+/** Build the JVP of a transparent function without a custom JVP. */
+function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): TransparentFunc {
+  const b = new FuncBuilder(`jvp_${f.name}`);
+  const size = f.vars.length;
+  const cx: Cx = {
+    b,
+    src: f,
+    primal: new Int32Array(size),
+    tangent: new Int32Array(size).fill(ZERO),
+  };
+  for (const p of f.params) cx.primal[p] = b.param(er(f.vars[p]!));
+  f.params.forEach((p, i) => {
+    if (!active[i]) return;
+    const t = f.vars[p]!;
+    const dp = b.param(tangentTy(t));
+    if (isFloaty(t)) cx.tangent[p] = dp;
+  });
+  jvpBlock(cx, f.body);
+  let dret = cx.tangent[f.ret]!;
+  const zero = dret === ZERO;
+  if (zero) dret = b.zero(tangentTy(f.retType));
+  const ret = b.emit({ kind: 'struct', members: [dret, cx.primal[f.ret]!] }, pairTy(f.retType));
+  const out = b.finish(ret);
+  if (zero) zeroResult.add(out);
+  return out;
+}
+
+/** Transform every instruction of `block` into the builder's current block. */
+function jvpBlock(cx: Cx, block: readonly Instr[]): void {
+  for (const instr of block) jvpInstr(cx, instr);
+}
+
+/** Transform one instruction. */
+function jvpInstr(cx: Cx, instr: Instr): void {
+  const v = instr.var;
+  const t = cx.src.vars[v]!;
+  const e = instr.expr;
+  switch (e.kind) {
+    case 'lit':
+    case 'zero':
+      // d(constant) = 0; the expression has no variables, so it is shared as is
+      cx.primal[v] = cx.b.emit(e, er(t));
+      return;
+    case 'prim':
+      return jvpPrim(cx, v, t, e);
+    case 'vec':
+      return jvpLiteral(cx, v, t, e.elems, 'vec');
+    case 'struct':
+      return jvpLiteral(cx, v, t, e.members, 'struct');
+    case 'index':
+    case 'member':
+    case 'slice':
+    case 'field':
+    case 'resolve':
+      return jvpProject(cx, v, t, e);
+    case 'select':
+      return jvpSelect(cx, v, t, e);
+    case 'call':
+      return jvpCall(cx, v, t, e);
+    case 'for':
+      return jvpFor(cx, v, t, e);
+    case 'accum':
+      return jvpAccum(cx, v, t, e);
+    case 'add':
+      return jvpAdd(cx, v, e);
+  }
+}
+
+/** `z = prim(x, y)`: primal as is, tangent by the primitive's rule. */
+function jvpPrim(cx: Cx, v: Var, t: Ty, e: ExprOf<'prim'>): void {
+  const { primal, tangent } = cx;
+  const x = e.args[0]!;
+  const y = e.args.length > 1 ? e.args[1]! : -1;
+  const px = primal[x]!;
+  const py = y >= 0 ? primal[y]! : -1;
+  const z = cx.b.emit({ kind: 'prim', prim: e.prim, args: y >= 0 ? [px, py] : [px] }, er(t));
+  primal[v] = z;
+  const dx = tangent[x]!;
+  const dy = y >= 0 ? tangent[y]! : ZERO;
+  if (dx !== ZERO || dy !== ZERO) tangent[v] = JVP_RULES[e.prim](cx.b, z, px, dx, py, dy);
+}
+
+/** Vec or struct literal: primal literal, tangent literal unless every part's tangent is zero. */
+function jvpLiteral(cx: Cx, v: Var, t: Ty, parts: readonly Var[], kind: 'vec' | 'struct'): void {
+  const { b, primal, tangent } = cx;
+  const n = parts.length;
+  const pp = new Array<Var>(n);
+  let nonzero = false;
+  for (let i = 0; i < n; i++) {
+    pp[i] = primal[parts[i]!]!;
+    if (tangent[parts[i]!] !== ZERO) nonzero = true;
+  }
+  primal[v] =
+    kind === 'vec'
+      ? b.emit({ kind: 'vec', elems: pp }, er(t))
+      : b.emit({ kind: 'struct', members: pp }, er(t));
+  if (!nonzero) return;
+  const tt = tangentTy(t);
+  const dp = new Array<Var>(n);
+  let vecZero: Var = ZERO;
+  for (let i = 0; i < n; i++) {
+    let d = tangent[parts[i]!]!;
+    if (d === ZERO) {
+      if (tt.kind === 'vec') d = vecZero === ZERO ? (vecZero = b.zero(tt.elem)) : vecZero;
+      else if (tt.kind === 'struct') d = b.zero(tt.members[i]!);
+    }
+    dp[i] = d;
+  }
+  tangent[v] =
+    kind === 'vec'
+      ? b.emit({ kind: 'vec', elems: dp }, tt)
+      : b.emit({ kind: 'struct', members: dp }, tt);
+}
+
+/** Projections (`index`, `member`, `slice`, `field`) and `resolve`: apply to both parts. */
+function jvpProject(
+  cx: Cx,
+  v: Var,
+  t: Ty,
+  e: ExprOf<'index' | 'member' | 'slice' | 'field' | 'resolve'>,
+): void {
+  const { b, primal, tangent } = cx;
+  let p: Expr;
+  let d: Expr | undefined;
+  switch (e.kind) {
+    case 'index':
+      p = { kind: 'index', vec: primal[e.vec]!, index: primal[e.index]! };
+      if (tangent[e.vec] !== ZERO)
+        d = { kind: 'index', vec: tangent[e.vec]!, index: primal[e.index]! };
+      break;
+    case 'member':
+      p = { kind: 'member', struct: primal[e.struct]!, member: e.member };
+      if (tangent[e.struct] !== ZERO)
+        d = { kind: 'member', struct: tangent[e.struct]!, member: e.member };
+      break;
+    case 'slice':
+      p = { kind: 'slice', ref: primal[e.ref]!, index: primal[e.index]! };
+      if (tangent[e.ref] !== ZERO) d = { kind: 'slice', ref: tangent[e.ref]!, index: primal[e.index]! };
+      break;
+    case 'field':
+      p = { kind: 'field', ref: primal[e.ref]!, member: e.member };
+      if (tangent[e.ref] !== ZERO) d = { kind: 'field', ref: tangent[e.ref]!, member: e.member };
+      break;
+    case 'resolve':
+      p = { kind: 'resolve', ref: primal[e.ref]! };
+      if (tangent[e.ref] !== ZERO) d = { kind: 'resolve', ref: tangent[e.ref]! };
+      break;
+  }
+  primal[v] = b.emit(p, er(t));
+  if (d !== undefined && isFloaty(t)) tangent[v] = b.emit(d, tangentTy(t));
+}
+
+/** `select(c, a, b)`: select both parts, materializing a zero tangent on one side if needed. */
+function jvpSelect(cx: Cx, v: Var, t: Ty, e: ExprOf<'select'>): void {
+  const { b, primal, tangent } = cx;
+  const cond = primal[e.cond]!;
+  primal[v] = b.emit({ kind: 'select', cond, then: primal[e.then]!, els: primal[e.els]! }, er(t));
+  let da = tangent[e.then]!;
+  let db = tangent[e.els]!;
+  if (da === ZERO && db === ZERO) return;
+  const tt = tangentTy(t);
+  if (da === ZERO) da = b.zero(tt);
+  if (db === ZERO) db = b.zero(tt);
+  tangent[v] = b.emit({ kind: 'select', cond, then: da, els: db }, tt);
+}
+
+/** A call of g: a call of `jvp(g, mask)`, or of g itself when no argument has a tangent. */
+function jvpCall(cx: Cx, v: Var, t: Ty, e: ExprOf<'call'>): void {
+  const { b, primal, tangent } = cx;
+  const n = e.args.length;
+  const args = new Array<Var>(n);
+  let mask: boolean[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const a = e.args[i]!;
+    args[i] = primal[a]!;
+    if (tangent[a] !== ZERO) {
+      mask ??= new Array<boolean>(n).fill(false);
+      mask[i] = true;
+    }
+  }
+  if (mask === undefined && !hasTanSignature(e.func)) {
+    primal[v] = b.emit({ kind: 'call', func: e.func, args }, er(t));
+    return;
+  }
+  // With no tangents but `tan` in g's signature, call jvp(g, none) to stay type-correct.
+  const g = jvp(e.func, mask ?? new Array<boolean>(n).fill(false));
+  if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i]) args.push(tangent[e.args[i]!]!);
+  const r = b.emit({ kind: 'call', func: g, args }, g.retType);
+  primal[v] = b.emit({ kind: 'member', struct: r, member: RE }, er(t));
+  if (isFloaty(t) && !zeroResult.has(g))
+    tangent[v] = b.emit({ kind: 'member', struct: r, member: DU }, tangentTy(t));
+}
+
+/** Return true when `f`'s parameter or result types mention `tan` (memoized). */
+function hasTanSignature(f: Func): boolean {
+  let r = tanSignature.get(f);
+  if (r === undefined) {
+    r = hasTan(f.retType) || f.paramTypes.some(hasTan);
+    tanSignature.set(f, r);
+  }
+  return r;
+}
+
+/**
+ * A loop: the body is transformed into a new loop. When the element's tangent is nonzero the
+ * loop returns `{du, re}` pairs, split afterwards by two projection loops (the body runs once).
+ */
+function jvpFor(cx: Cx, v: Var, t: Ty, e: ExprOf<'for'>): void {
+  const { b, primal, tangent } = cx;
+  if (t.kind !== 'vec') return internal(`for loop of type ${t.kind} in ${cx.src.name}`);
+  const index = b.fresh(cx.src.vars[e.index]!);
+  primal[e.index] = index;
+  b.beginBlock();
+  jvpBlock(cx, e.body);
+  const pr = primal[e.ret]!;
+  const dr = tangent[e.ret]!;
+  if (dr === ZERO) {
+    const body = b.endBlock();
+    primal[v] = b.emit({ kind: 'for', index, body, ret: pr }, er(t));
+    return;
+  }
+  const pt = pairTy(t.elem);
+  const pair = b.emit({ kind: 'struct', members: [dr, pr] }, pt);
+  const body = b.endBlock();
+  const pairs = b.emit({ kind: 'for', index, body, ret: pair }, vecTy(t.size, pt));
+  primal[v] = splitLoop(b, pairs, pt, RE, er(t));
+  tangent[v] = splitLoop(b, pairs, pt, DU, tangentTy(t));
+}
+
+/** Emit `for i: pairs[i].member`, of vec type `t`, from `pairs` (a vec of `pair`). */
+function splitLoop(b: FuncBuilder, pairs: Var, pair: StructTy, member: number, t: Ty): Var {
+  if (t.kind !== 'vec') return internal(`split of a ${t.kind} in ${b.name}`);
+  const index = b.fresh(finTy(t.size));
+  b.beginBlock();
+  const elem = b.emit({ kind: 'index', vec: pairs, index }, pair);
+  const part = b.emit({ kind: 'member', struct: elem, member }, t.elem);
+  const body = b.endBlock();
+  return b.emit({ kind: 'for', index, body, ret: part }, t);
+}
+
+/** `accum(shape)`: a primal accumulator, and a tangent one when the shape has float leaves. */
+function jvpAccum(cx: Cx, v: Var, t: Ty, e: ExprOf<'accum'>): void {
+  const { b, primal, tangent } = cx;
+  primal[v] = b.emit({ kind: 'accum', shape: primal[e.shape]! }, er(t));
+  if (t.kind !== 'ref' || !isFloaty(t.inner)) return;
+  const shape = b.zero(tangentTy(t.inner));
+  tangent[v] = b.emit({ kind: 'accum', shape }, tangentTy(t));
+}
+
+/** `add(ref, x)`: add the primal, and the tangent into the tangent accumulator when nonzero. */
+function jvpAdd(cx: Cx, v: Var, e: ExprOf<'add'>): void {
+  const { b, primal, tangent } = cx;
+  primal[v] = b.emit({ kind: 'add', ref: primal[e.ref]!, addend: primal[e.addend]! }, UNIT);
+  const dref = tangent[e.ref]!;
+  const dx = tangent[e.addend]!;
+  if (dref !== ZERO && dx !== ZERO) b.emit({ kind: 'add', ref: dref, addend: dx }, UNIT);
+}
+
+/**
+ * Build the JVP of `f` from its custom JVP `custom` (Rose dual layout): pack each (primal,
+ * tangent) param pair into duals, call `custom`, unpack its dual result.
+ */
+function jvpViaCustom(f: Func, custom: Func, active: readonly boolean[]): TransparentFunc {
+  checkCustomSignature(f, custom);
+  const b = new FuncBuilder(`jvp_${f.name}`);
+  const primals = f.paramTypes.map((t) => b.param(erase(t)));
+  const tangents = f.paramTypes.map((t, i) => (active[i] ? b.param(tangentTy(t)) : ZERO));
+  const args = f.paramTypes.map((t, i) => {
+    if (!isFloaty(t)) return primals[i]!;
+    const d = tangents[i]! === ZERO ? b.zero(tangentTy(t)) : tangents[i]!;
+    return packDual(b, t, primals[i]!, d);
+  });
+  const r = b.emit({ kind: 'call', func: custom, args }, custom.retType);
+  const { primal, tangent } = unpackDual(b, f.retType, r);
+  return b.finish(b.emit({ kind: 'struct', members: [tangent, primal] }, pairTy(f.retType)));
+}
+
+/** Throw when `custom`'s signature is not the dual layout of `f`'s (tangent-ness ignored). */
+function checkCustomSignature(f: Func, custom: Func): void {
+  const fits = (a: Ty, b: Ty) => tyEqual(erase(a), erase(b));
+  if (f.paramTypes.some((t) => t.kind === 'ref'))
+    throw new RoseError(
+      'unsupported',
+      formatMessage('a custom JVP of a function with accumulator parameters', f.name),
+    );
+  const ok =
+    custom.paramTypes.length === f.paramTypes.length &&
+    custom.paramTypes.every((t, i) => fits(t, dualTy(f.paramTypes[i]!))) &&
+    fits(custom.retType, dualTy(f.retType));
+  if (!ok)
+    throw new RoseError(
+      'type-mismatch',
+      formatMessage(
+        `custom JVP \`${custom.name}\` does not have the dual signature of \`${f.name}\``,
+        f.name,
+        'each Real of a parameter and of the result must become Dual ({re: Real, du: Tan})',
+      ),
+    );
 }
