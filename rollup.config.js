@@ -1,0 +1,29 @@
+/**
+ * @file Rollup build of the published package: the engine's ESM entry `engine/index.ts` as
+ * `dist/engine/index.js` (readable) and `dist/engine/index.min.js` (minified), each with a
+ * source map. TypeScript is stripped by esbuild (TS 7 has no compiler API for rollup plugins);
+ * type declarations come from `tsc -p tsconfig.build.json` (see `npm run build`).
+ */
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
+
+const plugins = [
+  nodeResolve({ extensions: ['.ts', '.js'] }),
+  esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' }),
+];
+
+export default [
+  {
+    input: 'engine/index.ts',
+    output: [
+      { file: 'dist/engine/index.js', format: 'es', sourcemap: true },
+      {
+        file: 'dist/engine/index.min.js',
+        format: 'es',
+        sourcemap: true,
+        plugins: [minify({ target: 'es2022' })],
+      },
+    ],
+    plugins,
+  },
+];
