@@ -2,9 +2,9 @@
  * @file Rose's dual layout: every float leaf of a value becomes `struct {du: tan, re: real}`
  * (keys `['du', 're']`, so `du` is member 0 and `re` member 1). Custom JVPs (`f.customJvp`) and
  * the public `jvp(f)` of the tracer speak this layout; the `jvp` pass keeps primals and tangents
- * apart and converts with `packDual` / `unpackDual` at the boundary.
+ * apart and converts with `packDual` / `unpackDual` at the boundary (`jvpFromCustom`).
  */
-import type { FuncBuilder } from '../ir/builder.ts';
+import { FuncBuilder } from '../ir/builder.ts';
 import {
   REAL,
   TAN,
@@ -13,11 +13,14 @@ import {
   mapLeaves,
   structTy,
   tangentTy,
+  tyEqual,
+  type Func,
   type StructTy,
+  type TransparentFunc,
   type Ty,
   type Var,
 } from '../ir/types.ts';
-import { internal } from '../errors.ts';
+import { RoseError, formatMessage, internal } from '../errors.ts';
 
 /** The keys of a dual number, in struct order. */
 export const DUAL_KEYS: readonly string[] = Object.freeze(['du', 're']);
@@ -84,9 +87,10 @@ export function packDual(b: FuncBuilder, t: Ty, primal: Var, tangent: Var): Var 
       );
     case 'struct': {
       if (!isFloaty(t)) return primal;
-      const members = t.members.map((m, k) =>
-        isFloaty(m) ? packDual(b, m, b.member(primal, k), b.member(tangent, k)) : b.member(primal, k),
-      );
+      const members = t.members.map((m, k) => {
+        const p = b.member(primal, k);
+        return isFloaty(m) ? packDual(b, m, p, b.member(tangent, k)) : p;
+      });
       return b.struct(members, dualTy(t));
     }
     case 'ref':
@@ -139,4 +143,47 @@ export function dualTangent(b: FuncBuilder, t: Ty, dual: Var): Var {
 /** Emit the primal (`erase(t)`) and tangent (`tangentTy(t)`) parts of `dual` (`dualTy(t)`). */
 export function unpackDual(b: FuncBuilder, t: Ty, dual: Var): { primal: Var; tangent: Var } {
   return { primal: dualPrimal(b, t, dual), tangent: dualTangent(b, t, dual) };
+}
+
+/**
+ * Build the JVP of `f` from its custom JVP `custom` (Rose dual layout): pack each (primal,
+ * tangent) param pair into duals, call `custom`, unpack its dual result. The result has the
+ * params and result type of `jvp(f, active)` (see jvp.ts).
+ */
+export function jvpFromCustom(f: Func, custom: Func, active: readonly boolean[]): TransparentFunc {
+  checkCustomSignature(f, custom);
+  const b = new FuncBuilder(`jvp_${f.name}`);
+  const primals = f.paramTypes.map((t) => b.param(erase(t)));
+  const tangents = f.paramTypes.map((t, i) => (active[i] ? b.param(tangentTy(t)) : -1));
+  const args = f.paramTypes.map((t, i) => {
+    if (!isFloaty(t)) return primals[i]!;
+    const d = tangents[i]! < 0 ? b.zero(tangentTy(t)) : tangents[i]!;
+    return packDual(b, t, primals[i]!, d);
+  });
+  const r = b.emit({ kind: 'call', func: custom, args }, custom.retType);
+  const { primal, tangent } = unpackDual(b, f.retType, r);
+  return b.finish(b.emit({ kind: 'struct', members: [tangent, primal] }, pairTy(f.retType)));
+}
+
+/** Throw when `custom`'s signature is not the dual layout of `f`'s (tangent-ness ignored). */
+function checkCustomSignature(f: Func, custom: Func): void {
+  const fits = (a: Ty, b: Ty) => tyEqual(erase(a), erase(b));
+  if (f.paramTypes.some((t) => t.kind === 'ref'))
+    throw new RoseError(
+      'unsupported',
+      formatMessage('a custom JVP of a function with accumulator parameters', f.name),
+    );
+  const ok =
+    custom.paramTypes.length === f.paramTypes.length &&
+    custom.paramTypes.every((t, i) => fits(t, dualTy(f.paramTypes[i]!))) &&
+    fits(custom.retType, dualTy(f.retType));
+  if (!ok)
+    throw new RoseError(
+      'type-mismatch',
+      formatMessage(
+        `custom JVP \`${custom.name}\` does not have the dual signature of \`${f.name}\``,
+        f.name,
+        'each Real of a parameter and of the result must become Dual ({re: Real, du: Tan})',
+      ),
+    );
 }

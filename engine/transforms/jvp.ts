@@ -6,8 +6,9 @@
  * statically zero (literals, non-float values, inactive params, outputs of piecewise-constant
  * primitives and of operations whose inputs all have zero tangents). No arithmetic is emitted on
  * a `ZERO`; a `zero` value is materialized only where a tangent must be stored. Calls stay calls,
- * to `jvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs. Per-primitive rules are in
- * `jvp-rules.ts`; the dual layout of custom JVPs in `dual.ts`.
+ * to `jvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs; long call chains are built
+ * with an explicit work stack instead of recursion. Per-primitive rules are in `jvp-rules.ts`;
+ * the dual layout and the wrapper around custom JVPs in `dual.ts`.
  */
 import { RoseError, formatMessage, internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
@@ -18,7 +19,6 @@ import {
   finTy,
   hasTan,
   tangentTy,
-  tyEqual,
   vecTy,
   type Expr,
   type Func,
@@ -28,7 +28,7 @@ import {
   type Ty,
   type Var,
 } from '../ir/types.ts';
-import { DU, RE, dualTy, isFloaty, packDual, pairTy, unpackDual } from './dual.ts';
+import { DU, RE, isFloaty, jvpFromCustom, pairTy } from './dual.ts';
 import { JVP_RULES, ZERO } from './jvp-rules.ts';
 
 type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
@@ -81,20 +81,89 @@ export function jvp(f: Func, active?: readonly boolean[]): TransparentFunc {
     );
   let key = '';
   for (let i = 0; i < n; i++) key += active === undefined || active[i] ? '1' : '0';
+  return lookup(f, key) ?? (depth < MAX_DEPTH ? buildNested(f, key) : drive(f, key));
+}
+
+/**
+ * Callee JVPs are built recursively up to this call depth; deeper call chains are built by the
+ * explicit work stack of `drive`, so the JS stack never overflows on long chains.
+ */
+const MAX_DEPTH = 48;
+let depth = 0;
+/** In `drive`: the (function, mask) pairs the current build needed but found unbuilt. */
+let missing: [Func, string][] | null = null;
+
+/** Return the memoized JVP of `f` for mask `key`, if built (and `f`'s custom JVP unchanged). */
+function lookup(f: Func, key: string): TransparentFunc | undefined {
+  const entry = memo.get(f);
+  return entry !== undefined && entry.custom === f.customJvp ? entry.byMask.get(key) : undefined;
+}
+
+/** Return the JVP of `f` for mask `key` for a call site; `undefined` while `drive` defers it. */
+function calleeJvp(f: Func, key: string): TransparentFunc | undefined {
+  const hit = lookup(f, key);
+  if (hit !== undefined) return hit;
+  if (missing !== null) {
+    missing.push([f, key]);
+    return undefined;
+  }
+  return depth < MAX_DEPTH ? buildNested(f, key) : drive(f, key);
+}
+
+/** Build and memoize the JVP of `f` for mask `key`, one level deeper in the call chain. */
+function buildNested(f: Func, key: string): TransparentFunc {
+  depth++;
+  try {
+    return build(f, key);
+  } finally {
+    depth--;
+  }
+}
+
+/**
+ * Build the JVP of `root` and of every callee it needs without recursion: a build that meets an
+ * unbuilt callee JVP records it in `missing`, is discarded, and is retried once those are built.
+ */
+function drive(root: Func, rootKey: string): TransparentFunc {
+  const stack: [Func, string][] = [[root, rootKey]];
+  try {
+    while (stack.length > 0) {
+      const [f, key] = stack[stack.length - 1]!;
+      if (lookup(f, key) !== undefined) {
+        stack.pop();
+        continue;
+      }
+      const found: [Func, string][] = (missing = []);
+      const out = build(f, key, true);
+      missing = null;
+      if (found.length === 0) memoize(f, key, out);
+      else stack.push(...found);
+    }
+  } finally {
+    missing = null;
+  }
+  return lookup(root, rootKey)!;
+}
+
+/** Build the JVP of `f` for mask `key` and memoize it (unless `dryRun`: `drive` decides). */
+function build(f: Func, key: string, dryRun = false): TransparentFunc {
+  const mask = Array.from(key, (c) => c === '1');
+  let out: TransparentFunc;
+  if (f.customJvp !== undefined) out = jvpFromCustom(f, f.customJvp, mask);
+  else if (f.kind === 'opaque') throw noJvp(f);
+  else out = jvpTransparent(f, mask);
+  if (!dryRun) memoize(f, key, out);
+  return out;
+}
+
+/** Record `out` as the JVP of `f` for mask `key`. */
+function memoize(f: Func, key: string, out: TransparentFunc): void {
   let entry = memo.get(f);
   if (entry === undefined || entry.custom !== f.customJvp) {
     entry = { custom: f.customJvp, byMask: new Map() };
     memo.set(f, entry);
   }
-  let out = entry.byMask.get(key);
-  if (out === undefined) {
-    const mask = Array.from(key, (c) => c === '1');
-    if (f.customJvp !== undefined) out = jvpViaCustom(f, f.customJvp, mask);
-    else if (f.kind === 'opaque') throw noJvp(f);
-    else out = jvpTransparent(f, mask);
-    entry.byMask.set(key, out);
-  }
-  return out;
+  entry.byMask.set(key, out);
 }
 
 /** Return the error for differentiating opaque `f` that has no custom JVP. */
@@ -262,7 +331,8 @@ function jvpProject(
       break;
     case 'slice':
       p = { kind: 'slice', ref: primal[e.ref]!, index: primal[e.index]! };
-      if (tangent[e.ref] !== ZERO) d = { kind: 'slice', ref: tangent[e.ref]!, index: primal[e.index]! };
+      if (tangent[e.ref] !== ZERO)
+        d = { kind: 'slice', ref: tangent[e.ref]!, index: primal[e.index]! };
       break;
     case 'field':
       p = { kind: 'field', ref: primal[e.ref]!, member: e.member };
@@ -296,22 +366,28 @@ function jvpCall(cx: Cx, v: Var, t: Ty, e: ExprOf<'call'>): void {
   const { b, primal, tangent } = cx;
   const n = e.args.length;
   const args = new Array<Var>(n);
-  let mask: boolean[] | undefined;
+  let key = '';
+  let active = false;
   for (let i = 0; i < n; i++) {
     const a = e.args[i]!;
     args[i] = primal[a]!;
-    if (tangent[a] !== ZERO) {
-      mask ??= new Array<boolean>(n).fill(false);
-      mask[i] = true;
-    }
+    const on = tangent[a] !== ZERO;
+    key += on ? '1' : '0';
+    active ||= on;
   }
-  if (mask === undefined && !hasTanSignature(e.func)) {
+  if (!active && !hasTanSignature(e.func)) {
     primal[v] = b.emit({ kind: 'call', func: e.func, args }, er(t));
     return;
   }
   // With no tangents but `tan` in g's signature, call jvp(g, none) to stay type-correct.
-  const g = jvp(e.func, mask ?? new Array<boolean>(n).fill(false));
-  if (mask !== undefined) for (let i = 0; i < n; i++) if (mask[i]) args.push(tangent[e.args[i]!]!);
+  const g = calleeJvp(e.func, key);
+  if (g === undefined) {
+    // `drive` builds g first and then redoes this function: stand-ins keep the walk going
+    primal[v] = b.emit({ kind: 'zero' }, er(t));
+    if (isFloaty(t)) tangent[v] = b.emit({ kind: 'zero' }, tangentTy(t));
+    return;
+  }
+  for (let i = 0; i < n; i++) if (key.charCodeAt(i) === 49) args.push(tangent[e.args[i]!]!);
   const r = b.emit({ kind: 'call', func: g, args }, g.retType);
   primal[v] = b.emit({ kind: 'member', struct: r, member: RE }, er(t));
   if (isFloaty(t) && !zeroResult.has(g))
@@ -381,46 +457,4 @@ function jvpAdd(cx: Cx, v: Var, e: ExprOf<'add'>): void {
   const dref = tangent[e.ref]!;
   const dx = tangent[e.addend]!;
   if (dref !== ZERO && dx !== ZERO) b.emit({ kind: 'add', ref: dref, addend: dx }, UNIT);
-}
-
-/**
- * Build the JVP of `f` from its custom JVP `custom` (Rose dual layout): pack each (primal,
- * tangent) param pair into duals, call `custom`, unpack its dual result.
- */
-function jvpViaCustom(f: Func, custom: Func, active: readonly boolean[]): TransparentFunc {
-  checkCustomSignature(f, custom);
-  const b = new FuncBuilder(`jvp_${f.name}`);
-  const primals = f.paramTypes.map((t) => b.param(erase(t)));
-  const tangents = f.paramTypes.map((t, i) => (active[i] ? b.param(tangentTy(t)) : ZERO));
-  const args = f.paramTypes.map((t, i) => {
-    if (!isFloaty(t)) return primals[i]!;
-    const d = tangents[i]! === ZERO ? b.zero(tangentTy(t)) : tangents[i]!;
-    return packDual(b, t, primals[i]!, d);
-  });
-  const r = b.emit({ kind: 'call', func: custom, args }, custom.retType);
-  const { primal, tangent } = unpackDual(b, f.retType, r);
-  return b.finish(b.emit({ kind: 'struct', members: [tangent, primal] }, pairTy(f.retType)));
-}
-
-/** Throw when `custom`'s signature is not the dual layout of `f`'s (tangent-ness ignored). */
-function checkCustomSignature(f: Func, custom: Func): void {
-  const fits = (a: Ty, b: Ty) => tyEqual(erase(a), erase(b));
-  if (f.paramTypes.some((t) => t.kind === 'ref'))
-    throw new RoseError(
-      'unsupported',
-      formatMessage('a custom JVP of a function with accumulator parameters', f.name),
-    );
-  const ok =
-    custom.paramTypes.length === f.paramTypes.length &&
-    custom.paramTypes.every((t, i) => fits(t, dualTy(f.paramTypes[i]!))) &&
-    fits(custom.retType, dualTy(f.retType));
-  if (!ok)
-    throw new RoseError(
-      'type-mismatch',
-      formatMessage(
-        `custom JVP \`${custom.name}\` does not have the dual signature of \`${f.name}\``,
-        f.name,
-        'each Real of a parameter and of the result must become Dual ({re: Real, du: Tan})',
-      ),
-    );
 }

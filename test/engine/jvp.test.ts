@@ -28,7 +28,11 @@ import { jvp } from '../../engine/transforms/jvp.ts';
 // ----- helpers ------------------------------------------------------------------------------
 
 /** Build a function of real params whose body is emitted by `body`. */
-function realFn(name: string, arity: number, body: (b: FuncBuilder, xs: Var[]) => Var): TransparentFunc {
+function realFn(
+  name: string,
+  arity: number,
+  body: (b: FuncBuilder, xs: Var[]) => Var,
+): TransparentFunc {
   const b = new FuncBuilder(name);
   const xs = Array.from({ length: arity }, () => b.param(REAL));
   return b.finish(body(b, xs));
@@ -53,7 +57,9 @@ function allInstrs(block: Block): Block {
 /** Count instructions of `f` whose expression kind is `kind` (and prim is `prim`, if given). */
 function countExprs(f: TransparentFunc, kind: string, prim?: Prim): number {
   return allInstrs(f.body).filter(
-    (i) => i.expr.kind === kind && (prim === undefined || (i.expr.kind === 'prim' && i.expr.prim === prim)),
+    (i) =>
+      i.expr.kind === kind &&
+      (prim === undefined || (i.expr.kind === 'prim' && i.expr.prim === prim)),
   ).length;
 }
 
@@ -145,12 +151,14 @@ describe('jvp of primitives', () => {
     expect(runJvp(f, [x, y], [1], [false, true])[0]).toBeCloseTo(py, 10);
   });
 
-  it.each(['sign', 'ceil', 'floor', 'trunc'] as Prim[])('%s has a statically zero tangent', (prim) => {
+  const steps: Prim[] = ['sign', 'ceil', 'floor', 'trunc'];
+  it.each(steps)('%s has a statically zero tangent', (prim) => {
     const f = realFn(prim, 1, (b, [a]) => b.prim(prim, [a!]));
     const g = jvp(f);
     expect(interpret(g, [2.5, 1])).toEqual([0, interpret(f, [2.5])]);
     expect(countExprs(g, 'zero')).toBe(1); // only the result's materialized zero
-    expect(g.vars.filter((t) => t.kind === 'tan')).toHaveLength(2); // the tangent param and the zero
+    // the tangent param and the result's zero are the only tangents
+    expect(g.vars.filter((t) => t.kind === 'tan')).toHaveLength(2);
   });
 
   it('pow: the exponent part is 0, not NaN, for a base <= 0', () => {
@@ -230,7 +238,9 @@ describe('symbolic zeros', () => {
     const g = jvp(f, [true, false]);
     expect(g.paramTypes).toEqual([REAL, REAL, TAN]);
     // only dx * y: the y and sin(2) parts contribute nothing
-    const tanPrims = allInstrs(g.body).filter((i) => i.expr.kind === 'prim' && g.vars[i.var]!.kind === 'tan');
+    const tanPrims = allInstrs(g.body).filter(
+      (i) => i.expr.kind === 'prim' && g.vars[i.var]!.kind === 'tan',
+    );
     expect(tanPrims).toHaveLength(1);
     expect(countExprs(g, 'zero')).toBe(0);
     expect(runJvp(f, [3, 4], [1], [true, false])).toEqual([4, 12 + Math.sin(2) * 4]);
@@ -318,7 +328,9 @@ describe('jvp of structure', () => {
     const b = new FuncBuilder('sq');
     const v = b.param(vecTy(3, REAL));
     const s = b.param(REAL);
-    const f = b.finish(b.forLoop(3, (i) => b.prim('mul', [b.prim('mul', [b.index(v, i), b.index(v, i)]), s])));
+    const f = b.finish(
+      b.forLoop(3, (i) => b.prim('mul', [b.prim('mul', [b.index(v, i), b.index(v, i)]), s])),
+    );
     const g = jvp(f);
     expect(countExprs(g, 'for')).toBe(3);
     expect(countExprs(g, 'prim', 'mul')).toBe(2 + 4); // primal 2, tangent: 4 (product rule twice)
@@ -330,7 +342,9 @@ describe('jvp of structure', () => {
   it('for loops with a zero tangent stay one primal loop', () => {
     const b = new FuncBuilder('consts');
     const x = b.param(REAL);
-    const v = b.forLoop(4, (i) => b.select(b.prim('ieq', [i, b.lit(0, finTy(4))]), b.real(1), b.real(2)));
+    const v = b.forLoop(4, (i) =>
+      b.select(b.prim('ieq', [i, b.lit(0, finTy(4))]), b.real(1), b.real(2)),
+    );
     const f = b.finish(b.struct([v, x], structTy(['v', 'x'], [vecTy(4, REAL), REAL])));
     const g = jvp(f);
     expect(countExprs(g, 'for')).toBe(1);
@@ -416,7 +430,9 @@ describe('jvp of calls', () => {
     const levels = [realFn('f0', 1, (b, [x]) => b.prim('mul', [x!, x!]))];
     for (let k = 1; k <= 20; k++) {
       const prev = levels[k - 1]!;
-      levels.push(realFn(`f${k}`, 1, (b, [x]) => b.prim('add', [b.call(prev, [x!]), b.call(prev, [x!])])));
+      const twice = (b: FuncBuilder, [x]: Var[]) =>
+        b.prim('add', [b.call(prev, [x!]), b.call(prev, [x!])]);
+      levels.push(realFn(`f${k}`, 1, twice));
     }
     const top = jvp(levels[20]!);
     const seen = new Set<Func>();
@@ -431,6 +447,26 @@ describe('jvp of calls', () => {
     const [du, re] = runJvp(levels[10]!, [1.5], [1]);
     expect(re).toBe(2 ** 10 * 2.25);
     expect(du).toBe(2 ** 11 * 1.5);
+  });
+
+  it('builds long call chains without overflowing the stack', () => {
+    // f0(x) = sin(x); fk(x) = f(k-1)(x) + x * 2, so fD'(x) = cos(x) + 2D
+    const D = 3000;
+    let fk = realFn('f0', 1, (b, [x]) => b.prim('sin', [x!]));
+    for (let k = 1; k <= D; k++) {
+      const prev = fk;
+      fk = realFn(`f${k}`, 1, (b, [x]) =>
+        b.prim('add', [b.call(prev, [x!]), b.prim('mul', [x!, b.real(2)])]),
+      );
+    }
+    const top = jvp(fk);
+    let count = 1;
+    for (let g = callees(top); g.length > 0; g = g[0]!.kind === 'transparent' ? callees(g[0]!) : [])
+      count++;
+    expect(count).toBe(D + 1);
+    const [du, re] = runJvp(fk, [0.5], [1]);
+    expect(re).toBeCloseTo(Math.sin(0.5) + 2 * D * 0.5, 9);
+    expect(du).toBeCloseTo(Math.cos(0.5) + 2 * D, 9);
   });
 
   it('active masks: inactive params have no tangent param', () => {
@@ -558,7 +594,8 @@ describe('dual layout', () => {
     const packed = packDual(b, t, p, d);
     expect(tyEqual(b.typeOf(packed), dualTy(t))).toBe(true);
     const { primal, tangent } = unpackDual(b, t, packed);
-    const both = b.struct([packed, primal, tangent], structTy(['d', 'p', 't'], [dualTy(t), b.typeOf(primal), b.typeOf(tangent)]));
+    const bothTy = structTy(['d', 'p', 't'], [dualTy(t), b.typeOf(primal), b.typeOf(tangent)]);
+    const both = b.struct([packed, primal, tangent], bothTy);
     const f = b.finish(both);
     const out = interpret(f, [[[1, 2], true, 3], [[10, 20], null, 30]]);
     expect(out).toEqual([
@@ -576,6 +613,6 @@ describe('dual layout', () => {
     expect(primal).toBe(p);
     const f = b.finish(tangent);
     expect(countExprs(f, 'for')).toBe(0);
-    expect(interpret(f, [[true, false, true, true, false]])).toEqual([null, null, null, null, null]);
+    expect(interpret(f, [[true, false, true, true, false]])).toEqual(Array(5).fill(null));
   });
 });
