@@ -49,7 +49,10 @@ async function main(steps) {
   const failedSteps = [];
   for (const step of steps) {
     process.stdout.write(`\n=== ${step} ===\n`);
+    const started = performance.now();
     const { code, summary } = await runStep(step);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(`=== ${step}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`}, ${seconds} s ===\n`);
     if (summary) {
       total.passed += summary.passed;
       total.failed += summary.failed;
