@@ -1,0 +1,125 @@
+/**
+ * @file The trace context: the function under construction while a `fn` body runs. There is at
+ * most one user trace at a time (Rose has no closures); `withTrace` installs it and always
+ * restores the previous state, so an exception thrown by a body leaves nothing stale behind.
+ * The context also tracks which variables are in scope (a `vec` body's variables end with it).
+ */
+import { RoseError, formatMessage } from '../errors.ts';
+import { FuncBuilder } from '../ir/builder.ts';
+import type { Var } from '../ir/types.ts';
+
+/** A function being traced from a user body. */
+export class TraceContext {
+  /** The builder of the function under construction. */
+  readonly b: FuncBuilder;
+  /** Literal cache: per type key, per literal (by identity), the variable holding it. */
+  readonly literals = new Map<string, Map<unknown, Var>>();
+  /** Index symbols handed to the body, and the variables they stand for. */
+  readonly symbols = new Map<symbol, Var>();
+  /** Scope id of each variable (filled lazily by `#sync`). */
+  readonly #scopeOf: number[] = [];
+  /** Ids of the scopes currently open, outermost first; 0 is the function body. */
+  readonly #open: number[] = [0];
+  readonly #openSet = new Set<number>([0]);
+  #nextScope = 1;
+
+  constructor(name: string) {
+    this.b = new FuncBuilder(name);
+  }
+
+  /** Assign every variable created since the last call to the innermost open scope. */
+  #sync(): void {
+    const scope = this.#open[this.#open.length - 1]!;
+    while (this.#scopeOf.length < this.b.vars.length) this.#scopeOf.push(scope);
+  }
+
+  /** Close the books before creating a nested scope's first variable (e.g. a loop index). */
+  prepareScope(): void {
+    this.#sync();
+  }
+
+  /** Open a nested scope; variables created since `prepareScope` belong to it. */
+  enterScope(): void {
+    const id = this.#nextScope++;
+    this.#open.push(id);
+    this.#openSet.add(id);
+    this.#sync();
+  }
+
+  /** Close the innermost nested scope: its variables are out of scope from now on. */
+  exitScope(): void {
+    this.#sync();
+    const id = this.#open.pop()!;
+    this.#openSet.delete(id);
+  }
+
+  /** Return true when `v` may be used at the current point of the trace. */
+  inScope(v: Var): boolean {
+    this.#sync();
+    const s = this.#scopeOf[v];
+    return s !== undefined && this.#openSet.has(s);
+  }
+}
+
+/** The context of the `fn` body being traced, if any. */
+let current: TraceContext | undefined;
+
+/** Return the context of the body being traced, if any. */
+export function currentContext(): TraceContext | undefined {
+  return current;
+}
+
+/** Return the current context; throw `no-context` outside any `fn` body. */
+export function getCtx(where: string): TraceContext {
+  if (current === undefined)
+    throw new RoseError(
+      'no-context',
+      formatMessage(
+        'no `fn` context found',
+        where,
+        'Call it inside the body of a function defined with `fn(params, ret, body)`',
+      ),
+    );
+  return current;
+}
+
+/** Throw `nested-fn` when a user trace is running (Rose has no closures). */
+export function assertNoTrace(where: string): void {
+  if (current !== undefined)
+    throw new RoseError(
+      'nested-fn',
+      formatMessage(
+        "can't define a function while defining another function",
+        where,
+        'Define every `fn` at the top level and call it from the other body',
+      ),
+    );
+}
+
+/** Run `body` with `ctx` as the current trace; restore the previous state whatever happens. */
+export function withTrace<T>(ctx: TraceContext, body: () => T): T {
+  const saved = current;
+  current = ctx;
+  try {
+    return body();
+  } finally {
+    current = saved;
+  }
+}
+
+/**
+ * Check that a symbolic value made in `owner` may be used now; throw `no-context` outside any
+ * body and `escaped` in another one. `what` names the kind of value ("array", "struct", ...).
+ */
+export function checkOwner(owner: TraceContext, what: string, where: string): void {
+  const ctx = getCtx(where);
+  if (ctx !== owner)
+    throw new RoseError(
+      'escaped',
+      formatMessage(
+        `${what} escaped its context: it was made in another function's body`,
+        where,
+        'Pass it in as a parameter instead of capturing it',
+      ),
+    );
+}

@@ -1,0 +1,246 @@
+/**
+ * @file Operations a body may call: arithmetic and math on reals (and tangents where linear),
+ * comparisons, boolean logic, index arithmetic and comparison, `select` and `zero`. Each emits
+ * one instruction into the current trace. Literal numbers are reals (as in Rose: only `zero()`
+ * and declared `Tan` positions make tangent literals).
+ */
+import { RoseError, formatMessage } from '../errors.ts';
+import { primResultType, type Prim } from '../ir/prims.ts';
+import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
+import { getCtx, type TraceContext } from './context.ts';
+import { showTy, toTy, type Bool, type Nat, type Nats, type Real, type Symbolic, type Tan, type Value } from './types.ts';
+import { checkNat, fin, symbolic, symbolicVar, traceError, valId } from './values.ts';
+
+/** Return the variable of an operand: a symbolic value as is, a literal at type `lit`. */
+function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string): Var {
+  return symbolicVar(ctx, x, where) ?? valId(ctx, lit, x, where);
+}
+
+/** Emit `prim` on `args` (literals typed `lit`) and return the symbolic result. */
+export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): unknown {
+  const where = `${prim}(...)`;
+  const ctx = getCtx(where);
+  const vars = args.map((x) => operand(ctx, x, lit, where));
+  const types = vars.map((v) => ctx.b.typeOf(v));
+  const t = primResultType(prim, types);
+  if (typeof t === 'string') {
+    const rose = args.length === 1 ? 'arg has invalid type' : 'left and right have invalid types';
+    throw traceError(
+      'type-mismatch',
+      rose,
+      `${prim} got ${types.map(showTy).join(' and ')}`,
+      where,
+      linearHint(prim, types),
+    );
+  }
+  return symbolic(ctx, ctx.b.prim(prim, vars));
+}
+
+/** Return a hint for tangent misuse, the usual cause of operand mismatches. */
+function linearHint(prim: Prim, types: readonly Ty[]): string | undefined {
+  if (!types.some((t) => t.kind === 'tan')) return undefined;
+  if (prim === 'mul' || prim === 'div')
+    return 'A tangent may only be multiplied or divided by a Real, with the tangent on the left';
+  return 'Tangents combine only with tangents (add, sub, neg); use zero() for a zero tangent';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reals (Rose's own)
+
+/** Return `-x` (also for tangents). */
+export function neg(x: Real): Real;
+export function neg(x: Tan): Tan;
+export function neg(x: Real): Real {
+  return primOp('neg', [x]) as Real;
+}
+/** Return `x + y` (reals, or two tangents). */
+export function add(x: Real, y: Real): Real {
+  return primOp('add', [x, y]) as Real;
+}
+/** Return `x - y` (reals, or two tangents). */
+export function sub(x: Real, y: Real): Real {
+  return primOp('sub', [x, y]) as Real;
+}
+/** Return `x * y` (reals, or a tangent times a real). */
+export function mul(x: Real, y: Real): Real {
+  return primOp('mul', [x, y]) as Real;
+}
+/** Return `x / y` (reals, or a tangent divided by a real). */
+export function div(x: Real, y: Real): Real {
+  return primOp('div', [x, y]) as Real;
+}
+/** Return `|x|`. */
+export function abs(x: Real): Real {
+  return primOp('abs', [x]) as Real;
+}
+/** Return the signum of `x`: 1 for +0 and positives, -1 for -0 and negatives, NaN for NaN. */
+export function sign(x: Real): Real {
+  return primOp('sign', [x]) as Real;
+}
+/** Return the smallest integer >= `x`. */
+export function ceil(x: Real): Real {
+  return primOp('ceil', [x]) as Real;
+}
+/** Return the largest integer <= `x`. */
+export function floor(x: Real): Real {
+  return primOp('floor', [x]) as Real;
+}
+/** Return `x` rounded towards zero. */
+export function trunc(x: Real): Real {
+  return primOp('trunc', [x]) as Real;
+}
+/** Return the square root of `x`. */
+export function sqrt(x: Real): Real {
+  return primOp('sqrt', [x]) as Real;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Math beyond Rose (interpreter semantics = Math.*)
+
+/** Return e^x. */
+export const exp = (x: Real): Real => primOp('exp', [x]) as Real;
+/** Return the natural logarithm of `x`. */
+export const log = (x: Real): Real => primOp('log', [x]) as Real;
+/** Return the sine of `x`. */
+export const sin = (x: Real): Real => primOp('sin', [x]) as Real;
+/** Return the cosine of `x`. */
+export const cos = (x: Real): Real => primOp('cos', [x]) as Real;
+/** Return the tangent of `x`. */
+export const tan = (x: Real): Real => primOp('tan', [x]) as Real;
+/** Return the arcsine of `x`. */
+export const asin = (x: Real): Real => primOp('asin', [x]) as Real;
+/** Return the arccosine of `x`. */
+export const acos = (x: Real): Real => primOp('acos', [x]) as Real;
+/** Return the arctangent of `x`. */
+export const atan = (x: Real): Real => primOp('atan', [x]) as Real;
+/** Return the hyperbolic sine of `x`. */
+export const sinh = (x: Real): Real => primOp('sinh', [x]) as Real;
+/** Return the hyperbolic cosine of `x`. */
+export const cosh = (x: Real): Real => primOp('cosh', [x]) as Real;
+/** Return the hyperbolic tangent of `x`. */
+export const tanh = (x: Real): Real => primOp('tanh', [x]) as Real;
+/** Return ln(1 + x), accurate near 0. */
+export const log1p = (x: Real): Real => primOp('log1p', [x]) as Real;
+/** Return e^x - 1, accurate near 0. */
+export const expm1 = (x: Real): Real => primOp('expm1', [x]) as Real;
+/** Return the cube root of `x`. */
+export const cbrt = (x: Real): Real => primOp('cbrt', [x]) as Real;
+/** Return the angle of the point (x, y): atan2(y, x). */
+export const atan2 = (y: Real, x: Real): Real => primOp('atan2', [y, x]) as Real;
+/** Return x^y. */
+export const pow = (x: Real, y: Real): Real => primOp('pow', [x, y]) as Real;
+/** Return sqrt(x^2 + y^2) without undue overflow. */
+export const hypot = (x: Real, y: Real): Real => primOp('hypot', [x, y]) as Real;
+
+// ---------------------------------------------------------------------------------------------
+// Comparisons and logic
+
+/** Return `x != y`. */
+export const neq = (x: Real, y: Real): Bool => primOp('neq', [x, y]) as Bool;
+/** Return `x < y`. */
+export const lt = (x: Real, y: Real): Bool => primOp('lt', [x, y]) as Bool;
+/** Return `x <= y`. */
+export const leq = (x: Real, y: Real): Bool => primOp('leq', [x, y]) as Bool;
+/** Return `x == y`. */
+export const eq = (x: Real, y: Real): Bool => primOp('eq', [x, y]) as Bool;
+/** Return `x > y`. */
+export const gt = (x: Real, y: Real): Bool => primOp('gt', [x, y]) as Bool;
+/** Return `x >= y`. */
+export const geq = (x: Real, y: Real): Bool => primOp('geq', [x, y]) as Bool;
+/** Return the negation of `p`. */
+export const not = (p: Bool): Bool => primOp('not', [p], BOOL) as Bool;
+/** Return `p && q` (both sides are always computed). */
+export const and = (p: Bool, q: Bool): Bool => primOp('and', [p, q], BOOL) as Bool;
+/** Return `p || q` (both sides are always computed). */
+export const or = (p: Bool, q: Bool): Bool => primOp('or', [p, q], BOOL) as Bool;
+/** Return `p == q`. */
+export const iff = (p: Bool, q: Bool): Bool => primOp('iff', [p, q], BOOL) as Bool;
+/** Return `p != q`. */
+export const xor = (p: Bool, q: Bool): Bool => primOp('xor', [p, q], BOOL) as Bool;
+
+// ---------------------------------------------------------------------------------------------
+// Index values
+
+/** Return the size of index type `ty`, or throw `invalid-type`. */
+export function indexSize(ty: unknown, where: string): number {
+  const t = toTy(ty, where);
+  if (t.kind !== 'fin')
+    throw new RoseError(
+      'invalid-type',
+      formatMessage(
+        `index type cannot be used as an index: ${showTy(t)} is not an index type`,
+        where,
+        'Pass the size n of the index type',
+      ),
+    );
+  return t.size;
+}
+
+/** Emit an index comparison of `i` and `j`, both of index type `ty`. */
+function icompare(prim: Prim, ty: Nats, i: Nat, j: Nat): Bool {
+  const where = `${prim}(${ty}, ...)`;
+  const ctx = getCtx(where);
+  const t = fin(indexSize(ty, where));
+  const vars = [valId(ctx, t, i, where), valId(ctx, t, j, where)];
+  return symbolic(ctx, ctx.b.prim(prim, vars)) as Bool;
+}
+
+/** Return `i != j` for indices of type `ty`. */
+export const ineq = (ty: Nats, i: Nat, j: Nat): Bool => icompare('ineq', ty, i, j);
+/** Return `i < j` for indices of type `ty`. */
+export const ilt = (ty: Nats, i: Nat, j: Nat): Bool => icompare('ilt', ty, i, j);
+/** Return `i <= j` for indices of type `ty`. */
+export const ileq = (ty: Nats, i: Nat, j: Nat): Bool => icompare('ileq', ty, i, j);
+/** Return `i == j` for indices of type `ty`. */
+export const ieq = (ty: Nats, i: Nat, j: Nat): Bool => icompare('ieq', ty, i, j);
+/** Return `i > j` for indices of type `ty`. */
+export const igt = (ty: Nats, i: Nat, j: Nat): Bool => icompare('igt', ty, i, j);
+/** Return `i >= j` for indices of type `ty`. */
+export const igeq = (ty: Nats, i: Nat, j: Nat): Bool => icompare('igeq', ty, i, j);
+
+/** Return `i + j` for indices of type `ty` (no wraparound, as in Rose). */
+export function iadd(ty: Nats, i: Nat, j: Nat): Nat {
+  const where = `iadd(${ty}, ...)`;
+  const ctx = getCtx(where);
+  const t = fin(indexSize(ty, where));
+  const vars = [valId(ctx, t, i, where), valId(ctx, t, j, where)];
+  return symbolic(ctx, ctx.b.prim('iadd', vars)) as Nat;
+}
+
+/** Return `i mod ty` as an index of type `ty`; `i` is any index value (literals may exceed it). */
+export function imod(ty: Nats, i: Nat): Nat {
+  const where = `imod(${ty}, ...)`;
+  const ctx = getCtx(where);
+  const n = indexSize(ty, where);
+  let iv = symbolicVar(ctx, i, where);
+  if (iv === undefined) {
+    if (typeof i !== 'number') return valId(ctx, fin(n), i, where) as never; // throws
+    checkNat(i, where);
+    iv = valId(ctx, fin(i + 1), i, where);
+  }
+  const it = ctx.b.typeOf(iv);
+  if (it.kind !== 'fin')
+    throw traceError('type-mismatch', 'arg has invalid type', `imod got ${showTy(it)}`, where);
+  return symbolic(ctx, ctx.b.prim('imod', [iv], fin(n))) as Nat;
+}
+
+// ---------------------------------------------------------------------------------------------
+// select and zero
+
+/** Return `cond ? then : els` at type `ty`; both sides are already computed. */
+export function select<const T>(cond: Bool, ty: T, then: Value<T>, els: Value<T>): Symbolic<T> {
+  const where = 'select(...)';
+  const ctx = getCtx(where);
+  const t = toTy(ty, where);
+  const c = valId(ctx, BOOL, cond, `the condition of ${where}`);
+  const a = valId(ctx, t, then, `the then-value of ${where}`);
+  const e = valId(ctx, t, els, `the else-value of ${where}`);
+  return symbolic(ctx, ctx.b.select(c, a, e)) as Symbolic<T>;
+}
+
+/** Return the zero tangent. */
+export function zero(): Tan {
+  const where = 'zero()';
+  const ctx = getCtx(where);
+  return symbolic(ctx, valId(ctx, TAN, 0, where)) as Tan;
+}
