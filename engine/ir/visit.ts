@@ -1,0 +1,190 @@
+/**
+ * @file Generic traversal helpers over expressions and blocks, so passes do not hand-copy every
+ * expression kind to read or rename operands.
+ *
+ * "Operands" of an expression are the variables it reads at its own level. A `for` reads none
+ * there: its `index` is defined by it, and its `body` and `ret` live in the body's scope, so
+ * passes that care about scoping handle `for` themselves (and use `forEachInstr` for bodies).
+ */
+import type { Block, Expr, Func, Instr, Var } from './types.ts';
+
+/** Call `fn` on each variable `e` reads at its own level (none for `for`, see the file comment). */
+export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
+  switch (e.kind) {
+    case 'lit':
+    case 'zero':
+    case 'for':
+      return;
+    case 'vec':
+      for (const v of e.elems) fn(v);
+      return;
+    case 'struct':
+      for (const v of e.members) fn(v);
+      return;
+    case 'prim':
+    case 'call':
+      for (const v of e.args) fn(v);
+      return;
+    case 'index':
+      fn(e.vec);
+      fn(e.index);
+      return;
+    case 'member':
+      fn(e.struct);
+      return;
+    case 'slice':
+      fn(e.ref);
+      fn(e.index);
+      return;
+    case 'field':
+      fn(e.ref);
+      return;
+    case 'select':
+      fn(e.cond);
+      fn(e.then);
+      fn(e.els);
+      return;
+    case 'accum':
+      fn(e.shape);
+      return;
+    case 'add':
+      fn(e.ref);
+      fn(e.addend);
+      return;
+    case 'resolve':
+      fn(e.ref);
+      return;
+  }
+}
+
+/** Return the variables `e` reads at its own level, in order (empty for `for`). */
+export function operands(e: Expr): Var[] {
+  const out: Var[] = [];
+  forEachOperand(e, (v) => out.push(v));
+  return out;
+}
+
+/** Return `vs` mapped by `fn`, or `vs` itself when no element changed. */
+function mapVars(vs: readonly Var[], fn: (v: Var) => Var): readonly Var[] {
+  let out: Var[] | undefined;
+  for (let i = 0; i < vs.length; i++) {
+    const w = fn(vs[i]!);
+    if (out === undefined && w !== vs[i]) out = vs.slice(0, i);
+    out?.push(w);
+  }
+  return out ?? vs;
+}
+
+/**
+ * Return `e` with each operand `v` replaced by `fn(v)`, or `e` itself when nothing changed.
+ * For a `for`, `ret` is mapped and the body is replaced by `body(e.body)` when given (else kept).
+ */
+export function mapOperands(
+  e: Expr,
+  fn: (v: Var) => Var,
+  body?: (b: Block) => Block,
+): Expr {
+  switch (e.kind) {
+    case 'lit':
+    case 'zero':
+      return e;
+    case 'vec': {
+      const elems = mapVars(e.elems, fn);
+      return elems === e.elems ? e : { ...e, elems };
+    }
+    case 'struct': {
+      const members = mapVars(e.members, fn);
+      return members === e.members ? e : { ...e, members };
+    }
+    case 'prim':
+    case 'call': {
+      const args = mapVars(e.args, fn);
+      return args === e.args ? e : { ...e, args };
+    }
+    case 'index': {
+      const [vec, index] = [fn(e.vec), fn(e.index)];
+      return vec === e.vec && index === e.index ? e : { ...e, vec, index };
+    }
+    case 'member': {
+      const struct = fn(e.struct);
+      return struct === e.struct ? e : { ...e, struct };
+    }
+    case 'slice': {
+      const [ref, index] = [fn(e.ref), fn(e.index)];
+      return ref === e.ref && index === e.index ? e : { ...e, ref, index };
+    }
+    case 'field':
+    case 'resolve': {
+      const ref = fn(e.ref);
+      return ref === e.ref ? e : { ...e, ref };
+    }
+    case 'select': {
+      const [cond, then, els] = [fn(e.cond), fn(e.then), fn(e.els)];
+      return cond === e.cond && then === e.then && els === e.els ? e : { ...e, cond, then, els };
+    }
+    case 'accum': {
+      const shape = fn(e.shape);
+      return shape === e.shape ? e : { ...e, shape };
+    }
+    case 'add': {
+      const [ref, addend] = [fn(e.ref), fn(e.addend)];
+      return ref === e.ref && addend === e.addend ? e : { ...e, ref, addend };
+    }
+    case 'for': {
+      const newBody = body ? body(e.body) : e.body;
+      const ret = fn(e.ret);
+      return ret === e.ret && newBody === e.body ? e : { ...e, body: newBody, ret };
+    }
+  }
+}
+
+/** Call `fn` on every instruction of `block` and of its nested blocks, in program order (pre-order). */
+export function forEachInstr(block: Block, fn: (instr: Instr, depth: number) => void, depth = 0): void {
+  for (const instr of block) {
+    fn(instr, depth);
+    if (instr.expr.kind === 'for') forEachInstr(instr.expr.body, fn, depth + 1);
+  }
+}
+
+/** Return the functions `f` calls directly (in nested blocks too), in program order, with repeats. */
+export function directCallees(f: Func): Func[] {
+  const out: Func[] = [];
+  if (f.kind === 'transparent')
+    forEachInstr(f.body, ({ expr: e }) => {
+      if (e.kind === 'call') out.push(e.func);
+    });
+  return out;
+}
+
+/**
+ * Return `root` and every function reachable from it through `deps`, each once, in post-order
+ * (a function after its deps), without recursion (call chains can be long). The functions of
+ * `after(g)` are visited right after `g` is emitted (custom JVPs, which usually call `g`).
+ */
+export function postOrder(
+  root: Func,
+  deps: (g: Func) => readonly Func[],
+  after?: (g: Func) => readonly Func[],
+): Func[] {
+  const order: Func[] = [];
+  const seen = new Set<Func>();
+  const stack: { g: Func; succ: readonly Func[]; i: number }[] = [];
+  const push = (g: Func) => {
+    if (seen.has(g)) return;
+    seen.add(g);
+    stack.push({ g, succ: deps(g), i: 0 });
+  };
+  push(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.i < top.succ.length) {
+      push(top.succ[top.i++]!);
+      continue;
+    }
+    stack.pop();
+    order.push(top.g);
+    const more = after?.(top.g) ?? [];
+    for (let k = more.length - 1; k >= 0; k--) push(more[k]!);
+  }
+  return order;
+}
