@@ -6,7 +6,7 @@
 import { REAL, vecTy, type Block, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import { indexSize, primOp } from './ops.ts';
-import { toTy, type Nat, type Real, type Symbolic, type Value, type Vec } from './types.ts';
+import { toTy, type Nat, type Real, type SizedVec, type Symbolic, type Value } from './types.ts';
 import { fin, symbolic, valId } from './values.ts';
 
 /**
@@ -40,7 +40,7 @@ export function vec<const I, const T>(
   index: I,
   elem: T,
   f: (i: Symbolic<I>) => Value<T>,
-): Vec<Symbolic<T>> {
+): SizedVec<I, Symbolic<T>> {
   const where = 'vec(...)';
   const ctx = getCtx(where);
   const n = indexSize(index, where);
@@ -48,7 +48,7 @@ export function vec<const I, const T>(
   const v = traceLoop(ctx, n, f as (i: unknown) => unknown, (x) =>
     valId(ctx, t, x, `the body of ${where}`),
   );
-  return symbolic(ctx, v) as Vec<Symbolic<T>>;
+  return symbolic(ctx, v) as SizedVec<I, Symbolic<T>>;
 }
 
 /** Return `f(0) + ... + f(n-1)` for `n` the size of index type `index`. */

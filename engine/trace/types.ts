@@ -177,6 +177,22 @@ export type Nat = number | symbol;
 /** An abstract vector: index it with a number or an index symbol, or destructure it. */
 export type Vec<T> = { [K: number]: T; [K: symbol]: T } & Iterable<T>;
 
+/** A tuple of `N` elements of type `T` (never when `N` is not a literal up to 64). */
+type TupleOf<N extends number, T, Acc extends readonly T[] = readonly []> = Acc['length'] extends N
+  ? Acc
+  : Acc['length'] extends 64
+    ? never
+    : TupleOf<N, T, readonly [...Acc, T]>;
+
+/** A symbolic vector of statically known size `N`: a tuple type when `N` is a small literal. */
+export type SizedVec<N, T> = N extends number
+  ? number extends N
+    ? Vec<T>
+    : [TupleOf<N, T>] extends [never]
+      ? Vec<T>
+      : TupleOf<N, T> & { readonly [K: symbol]: T }
+  : Vec<T>;
+
 /** Map a descriptor to the symbolic values a body receives for it. */
 export type Symbolic<T> = T extends Nulls
   ? Null
@@ -188,8 +204,8 @@ export type Symbolic<T> = T extends Nulls
         ? Tan
         : T extends Nats
           ? Nat
-          : T extends Vecs<unknown, infer V>
-            ? Vec<Symbolic<V>>
+          : T extends Vecs<infer N, infer V>
+            ? SizedVec<N, Symbolic<V>>
             : { [K in keyof T]: Symbolic<T[K]> };
 
 /** Map a descriptor to the values a body may pass for it (symbolic values or literals). */

@@ -1,0 +1,80 @@
+/**
+ * @file The public API of the Rose Kit engine: a superset of Rose 0.4.10's (same names, same
+ * semantics), plus built-in math, `grad`, `valueAndGrad`, `hessian`, `pprint` and `RoseError`.
+ */
+export {
+  Bool,
+  Dual,
+  Null,
+  Real,
+  Tan,
+  Vec,
+  struct,
+  type Bools,
+  type Nat,
+  type Nats,
+  type Nulls,
+  type Reals,
+  type Symbolic,
+  type Tans,
+  type Value,
+  type Vecs,
+} from './trace/types.ts';
+export { fn, opaque, type Fn } from './trace/fn.ts';
+export { interp } from './trace/run.ts';
+export { pprint } from './trace/debug.ts';
+export { jvp, vjp, grad, valueAndGrad, hessian } from './trace/autodiff.ts';
+export { vec, sum, max, min } from './trace/loops.ts';
+export {
+  select,
+  zero,
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  abs,
+  sign,
+  sqrt,
+  ceil,
+  floor,
+  trunc,
+  eq,
+  neq,
+  lt,
+  leq,
+  gt,
+  geq,
+  not,
+  and,
+  or,
+  xor,
+  iff,
+  iadd,
+  imod,
+  ieq,
+  ineq,
+  ilt,
+  ileq,
+  igt,
+  igeq,
+  exp,
+  log,
+  sin,
+  cos,
+  tan,
+  asin,
+  acos,
+  atan,
+  atan2,
+  sinh,
+  cosh,
+  tanh,
+  pow,
+  log1p,
+  expm1,
+  hypot,
+  cbrt,
+} from './trace/ops.ts';
+export { RoseError, type RoseErrorCode } from './errors.ts';
+export type { Func, Ty } from './ir/types.ts';
