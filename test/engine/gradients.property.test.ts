@@ -1,0 +1,189 @@
+/**
+ * @file Derivatives of generated programs, checked three ways: forward mode against central
+ * finite differences, reverse mode against forward mode (the transpose identity
+ * <u, J v> = <J^T u, v>), and reverse-mode gradients against finite differences; plus gradients
+ * for subsets of the parameters. Programs come from test/helpers/gen.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { interpret, type Val } from '../../engine/interp/interp.ts';
+import { check } from '../../engine/ir/check.ts';
+import { pprint } from '../../engine/ir/pprint.ts';
+import { forEachInstr } from '../../engine/ir/visit.ts';
+import { PRIM_NAMES } from '../../engine/ir/prims.ts';
+import { erase, tangentTy, type Func } from '../../engine/ir/types.ts';
+import { jvp } from '../../engine/transforms/jvp.ts';
+import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
+import {
+  argsFromPool,
+  assertClose,
+  checkProperty,
+  dot,
+  finiteDiff,
+  flatFunction,
+  flatten,
+  flattenAll,
+  poolArb,
+  tame,
+  tangents,
+  unitsArb,
+  unflattenAll,
+  type Pool,
+} from '../helpers/gradcheck.ts';
+import { gradFlat, runGrad, selected } from '../helpers/reverse.ts';
+
+/** Text of a program for failure messages. */
+const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);
+
+/** Return the flat tangent of `f`'s result at `x` along flat direction `d`, by `jvp(f)`. */
+function jvpFlat(f: Func, x: readonly Val[], d: readonly number[]): { du: number[]; re: number[] } {
+  const out = interpret(jvp(f), [...x, ...tangents(f.paramTypes, d)]) as Val[];
+  return { du: flatten(tangentTy(f.retType), out[0]!), re: flatten(erase(f.retType), out[1]!) };
+}
+
+/** Sample inputs of `f` from a pool; undefined when its value is not finite and moderate. */
+function sample(f: Func, pool: Pool, dirs: readonly number[]) {
+  const x = argsFromPool(f.paramTypes, pool);
+  const x0 = flattenAll(f.paramTypes, x);
+  const F = flatFunction(f, x);
+  const y0 = F(x0);
+  if (!tame(y0)) return undefined;
+  return { x, x0, F, y0, d: dirs.slice(0, x0.length) };
+}
+
+describe('the program generator', () => {
+  it('builds valid IR covering every primitive and expression kind, loops nested two deep, repeated calls', () => {
+    const seen = new Set<string>();
+    for (const spec of fc.sample(programArb(), { seed: 1, numRuns: 300 })) {
+      const { funcs } = buildProgram(spec);
+      for (const f of funcs) {
+        check(f);
+        const calls = new Map<Func, number>();
+        forEachInstr(f.body, ({ expr: e }, depth) => {
+          seen.add(e.kind === 'prim' ? e.prim : e.kind);
+          if (depth > 0) seen.add(`${e.kind}@${depth}`);
+          if (e.kind === 'select') seen.add(`select:${f.vars[e.then]!.kind}`);
+          if (e.kind === 'call') calls.set(e.func, (calls.get(e.func) ?? 0) + 1);
+        });
+        if ([...calls.values()].some((n) => n > 1)) seen.add('call twice');
+        for (const t of f.paramTypes) seen.add(`param:${t.kind}`);
+        seen.add(`ret:${f.retType.kind}`);
+      }
+      seen.add(`funcs:${funcs.length}`);
+    }
+    const want = [
+      ...PRIM_NAMES,
+      ...['lit', 'zero', 'vec', 'struct', 'index', 'member', 'slice', 'field', 'select', 'call', 'for', 'accum', 'add', 'resolve'],
+      ...['for@1', 'add@2', 'slice@2', 'call@1', 'select:vec', 'select:struct', 'call twice'],
+      ...['param:real', 'param:vec', 'param:struct', 'param:bool', 'param:fin', 'ret:real', 'ret:vec', 'ret:struct'],
+      ...['funcs:1', 'funcs:2', 'funcs:3'],
+    ];
+    expect(want.filter((k) => !seen.has(k))).toEqual([]);
+  });
+});
+
+describe('generated programs: forward mode', () => {
+  it('jvp agrees with central finite differences in a random direction', () => {
+    const stats = checkProperty(
+      fc.tuple(programArb(), poolArb(), unitsArb()),
+      ([spec, pool, dirs]) => {
+        const f = buildProgram(spec).root;
+        const s = sample(f, pool, dirs);
+        if (!s) return 'skip';
+        const { du, re } = jvpFlat(f, s.x, s.d);
+        assertClose(re, s.y0, { rtol: 0, atol: 0 }, 'jvp primal vs f');
+        const fd = finiteDiff(s.F, s.x0, s.d);
+        if (!fd.smooth || !tame(du, 1e8)) return 'skip';
+        assertClose(du, fd.fd, { rtol: 1e-5, atol: 1e-7 + 100 * fd.noise }, 'jvp tangent vs finite differences');
+      },
+      describeProgram,
+    );
+    expect(stats.runs).toBeGreaterThan(0);
+  });
+});
+
+/** Return the flat cotangent-weighted gradient `J^T u` of `f` at `x` (all params), and f(x). */
+function vjpFlat(f: Func, x: readonly Val[], y: Val, u: readonly number[], wrt?: readonly boolean[]) {
+  const ct = unflattenAll([erase(f.retType)], u, [y])[0]!;
+  const { ret, grads } = runGrad(f, x, ct, wrt);
+  const g: number[] = [];
+  selected(f, wrt).forEach((k, j) => flatten(f.paramTypes[k]!, grads[j]!, g));
+  return { ret, g };
+}
+
+describe('generated programs: reverse mode', () => {
+  it('satisfies the transpose identity <u, J v> = <J^T u, v> against jvp', () => {
+    const stats = checkProperty(
+      fc.tuple(programArb(), poolArb(), unitsArb(), unitsArb()),
+      ([spec, pool, dirs, cts]) => {
+        const f = buildProgram(spec).root;
+        const s = sample(f, pool, dirs);
+        if (!s) return 'skip';
+        const u = cts.slice(0, s.y0.length);
+        const { du } = jvpFlat(f, s.x, s.d);
+        const y = interpret(f, s.x);
+        const { ret, g } = vjpFlat(f, s.x, y, u);
+        assertClose(flatten(erase(f.retType), ret), s.y0, { rtol: 0, atol: 0 }, 'reverse-mode primal vs f');
+        if (!tame(du, 1e8) || !tame(g, 1e8)) return 'skip';
+        const lhs = dot(u, du);
+        const rhs = dot(g, s.d);
+        const scale = du.reduce((a, v, k) => a + Math.abs(v * u[k]!), 0) + g.reduce((a, v, k) => a + Math.abs(v * s.d[k]!), 0);
+        assertClose([rhs], [lhs], { rtol: 0, atol: 1e-10 * scale + 1e-300 }, '<J^T u, v> vs <u, J v>');
+      },
+      describeProgram,
+    );
+    expect(stats.runs).toBeGreaterThan(0);
+  });
+
+  it('gives gradients of real-valued programs that match finite differences per coordinate', () => {
+    checkProperty(
+      fc.tuple(programArb({ rootOut: 'real' }), poolArb(), unitsArb()),
+      ([spec, pool, dirs]) => {
+        const f = buildProgram(spec).root;
+        const s = sample(f, pool, dirs);
+        if (!s) return 'skip';
+        const g = gradFlat(f, s.x);
+        if (!tame(g, 1e8)) return 'skip';
+        const fd: number[] = [];
+        let noise = 0;
+        for (let j = 0; j < s.x0.length; j++) {
+          const e = s.x0.map((_, k) => (k === j ? 1 : 0));
+          const r = finiteDiff(s.F, s.x0, e);
+          if (!r.smooth) return 'skip';
+          fd.push(r.fd[0]!);
+          noise = Math.max(noise, r.noise);
+        }
+        assertClose(g, fd, { rtol: 1e-5, atol: 1e-7 + 100 * noise }, 'gradient vs finite differences');
+      },
+      describeProgram,
+    );
+  });
+
+  it('gives the same gradients for a subset of parameters (wrt) as the full gradient', () => {
+    checkProperty(
+      fc.tuple(programArb(), poolArb(), unitsArb(), fc.nat(7)),
+      ([spec, pool, cts, mask]) => {
+        const f = buildProgram(spec).root;
+        const x = argsFromPool(f.paramTypes, pool);
+        const y = interpret(f, x);
+        const u = cts.slice(0, flatten(erase(f.retType), y).length);
+        const wrt = f.paramTypes.map((_, k) => ((mask >> k) & 1) === 1);
+        const full = runGrad(f, x, unflattenAll([erase(f.retType)], u, [y])[0]!);
+        const part = runGrad(f, x, unflattenAll([erase(f.retType)], u, [y])[0]!, wrt);
+        expect(part.grads.length).toBe(selected(f, wrt).length);
+        selected(f, wrt).forEach((k, j) => {
+          const t = f.paramTypes[k]!;
+          assertClose(flatten(t, part.grads[j]!), flatten(t, full.grads[k]!), { rtol: 1e-12, atol: 1e-300 }, `gradient of param ${k} with wrt=${wrt}`);
+          expect(nonFloatLeaves(part.grads[j]!)).toEqual(nonFloatLeaves(x[k]!));
+        });
+      },
+      describeProgram,
+    );
+  });
+});
+
+/** Return the bool/index leaves of a value (gradients copy them from the argument). */
+function nonFloatLeaves(v: Val): unknown {
+  if (Array.isArray(v)) return v.map(nonFloatLeaves);
+  return typeof v === 'number' ? 'f' : v;
+}

@@ -1,0 +1,105 @@
+/**
+ * @file Second derivatives of generated real-valued programs: the Hessian by forward-over-reverse
+ * (`jvp` of a gradient function built with `emitForward`/`emitBackward`) is symmetric and its
+ * products match finite differences of reverse-mode gradients; reverse-over-reverse (the gradient
+ * of `<grad f, v>`) agrees with forward-over-reverse.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { pprint } from '../../engine/ir/pprint.ts';
+import type { Func } from '../../engine/ir/types.ts';
+import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
+import {
+  argsFromPool,
+  assertClose,
+  checkProperty,
+  finiteDiff,
+  flatFunction,
+  flattenAll,
+  poolArb,
+  tame,
+  unflattenAll,
+  unitsArb,
+  type Pool,
+} from '../helpers/gradcheck.ts';
+import { gradFlat, hvpForwardOverReverse, hvpReverseOverReverse } from '../helpers/reverse.ts';
+
+const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);
+
+/** Smaller programs than the first-order tests: each Hessian costs n derivative runs. */
+const programs = () => programArb({ rootOut: 'real', maxFuncs: 3, maxSteps: 6 });
+
+/** Sample a point of real-valued `f`; undefined when f is not finite and moderate there. */
+function sample(f: Func, pool: Pool) {
+  const x = argsFromPool(f.paramTypes, pool);
+  const x0 = flattenAll(f.paramTypes, x);
+  const y = flatFunction(f, x)(x0);
+  return tame(y) ? { x, x0 } : undefined;
+}
+
+/** Return the largest magnitude in a list (0 for an empty one). */
+const maxAbs = (xs: readonly number[]) => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+describe('generated programs: Hessians', () => {
+  it('forward-over-reverse Hessian is symmetric', () => {
+    const stats = checkProperty(
+      fc.tuple(programs(), poolArb()),
+      ([spec, pool]) => {
+        const f = buildProgram(spec).root;
+        const s = sample(f, pool);
+        if (!s) return 'skip';
+        const n = s.x0.length;
+        const H = Array.from({ length: n }, (_, j) =>
+          hvpForwardOverReverse(f, s.x, s.x0.map((_, k) => (k === j ? 1 : 0))),
+        ); // H[j] = H e_j, column j
+        const all = H.flat();
+        if (!tame(all, 1e8)) return 'skip';
+        const atol = 1e-9 * (1 + maxAbs(all));
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < i; j++)
+            assertClose([H[j]![i]!], [H[i]![j]!], { rtol: 1e-9, atol }, `H[${i}][${j}] vs H[${j}][${i}]`);
+      },
+      describeProgram,
+      { numRuns: 100 },
+    );
+    expect(stats.runs).toBeGreaterThan(0);
+  });
+
+  it('Hessian-vector products match finite differences of reverse-mode gradients', () => {
+    checkProperty(
+      fc.tuple(programs(), poolArb(), unitsArb()),
+      ([spec, pool, dirs]) => {
+        const f = buildProgram(spec).root;
+        const s = sample(f, pool);
+        if (!s) return 'skip';
+        const v = dirs.slice(0, s.x0.length);
+        const hv = hvpForwardOverReverse(f, s.x, v);
+        const G = (x: readonly number[]) => gradFlat(f, unflattenAll(f.paramTypes, x, s.x));
+        if (!tame(hv, 1e8) || !tame(G(s.x0), 1e8)) return 'skip';
+        const fd = finiteDiff(G, s.x0, v);
+        if (!fd.smooth) return 'skip';
+        assertClose(hv, fd.fd, { rtol: 1e-5, atol: 1e-7 + 100 * fd.noise }, 'H v vs finite differences of gradients');
+      },
+      describeProgram,
+      { numRuns: 100 },
+    );
+  });
+
+  it('reverse-over-reverse agrees with forward-over-reverse', () => {
+    checkProperty(
+      fc.tuple(programs(), poolArb(), unitsArb()),
+      ([spec, pool, dirs]) => {
+        const f = buildProgram(spec).root;
+        const s = sample(f, pool);
+        if (!s) return 'skip';
+        const v = dirs.slice(0, s.x0.length);
+        const fo = hvpForwardOverReverse(f, s.x, v);
+        const rr = hvpReverseOverReverse(f, s.x, v);
+        if (!tame(fo, 1e8)) return 'skip';
+        assertClose(rr, fo, { rtol: 1e-9, atol: 1e-9 * (1 + maxAbs(fo)) }, 'reverse-over-reverse vs forward-over-reverse');
+      },
+      describeProgram,
+      { numRuns: 100 },
+    );
+  });
+});
