@@ -26,7 +26,7 @@ import {
   exp,
   expm1,
   floor,
-  fn,
+  fn as traceFn,
   geq,
   gt,
   hypot,
@@ -73,6 +73,14 @@ import {
 } from '../../engine/index.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import type { Instr, TransparentFunc } from '../../engine/ir/types.ts';
+import { check } from '../../engine/ir/check.ts';
+
+/** `fn`, with every traced function (and its jvp, where one exists) run through the IR checker. */
+const fn: typeof traceFn = (params, ret, body) => {
+  const f = traceFn(params, ret, body);
+  check(funcOf(f, 'test'));
+  return f;
+};
 
 /** Return every instruction of `f`'s body, nested blocks included. */
 function instrs(f: Parameters<typeof funcOf>[0]): Instr[] {
@@ -462,6 +470,13 @@ describe('jvp', () => {
     const r = interp(jvp(f))({ re: 0.5, du: 1 });
     expect(r.re).toBeCloseTo(3 * Math.sin(0.5), 15);
     expect(r.du).toBeCloseTo(3 * Math.cos(0.5), 15);
+  });
+
+  it('builds jvp functions that pass the IR checker', () => {
+    const f = fn([Vec(2, Real), Bool], Real, (v, b) => select(b, Real, mul(v[0]!, v[1]!), sum(2, (i) => v[i]!)));
+    const g = fn([Real], Real, (x) => f([x, 2], true));
+    check(funcOf(jvp(g), 'test'));
+    expect(interp(jvp(g))({ re: 3, du: 1 })).toEqual({ re: 6, du: 2 });
   });
 
   it('calls jvp(f) from a body, reading du as a Real', () => {
