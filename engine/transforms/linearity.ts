@@ -1,0 +1,195 @@
+/**
+ * @file What `unzip` and `transpose` share: which instructions touch linear (`tan`) values,
+ * where each variable is defined, operand roles, and empty values.
+ *
+ * A variable is *linear* when its type holds a `tan` (`hasTan`), *nonlinear* otherwise; after
+ * `unzip` every linear variable of `lin` is purely linear (only `tan` and `unit` leaves). An
+ * instruction *touches linear values* when its result, an operand, or (for a loop) an
+ * instruction of its body is linear; every other instruction is plain primal computation.
+ */
+import { internal } from '../errors.ts';
+import type { FuncBuilder } from '../ir/builder.ts';
+import { LINEAR_PRIMS } from '../ir/prims.ts';
+import { hasTan, type Block, type Expr, type Instr, type TransparentFunc, type Ty, type Var } from '../ir/types.ts';
+
+/** The expression of kind `K`. */
+export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+
+/**
+ * How an expression uses an operand: `part` operands are split like the result (the linear part
+ * of a struct member, a vec element, a ref...); `nonlin` operands are always primal (a select's
+ * condition, an index, the right operand of `mul(dx, y)`).
+ */
+export type Role = 'part' | 'nonlin';
+
+/** Facts about one function, computed once per function by `analyze`. */
+export interface Analysis {
+  /** The defining instruction of each variable (params and loop indices have none). */
+  readonly def: Map<Var, Instr>;
+  /** Block depth of each variable's definition: 1 for params and the body, +1 per loop. */
+  readonly depth: Map<Var, number>;
+  /** The instructions that touch linear values (loops included when their body does). */
+  readonly linear: Set<Instr>;
+}
+
+/** Return the variable facts of `f`: definitions, depths and which instructions are linear. */
+export function analyze(f: TransparentFunc): Analysis {
+  const a: Analysis = { def: new Map(), depth: new Map(), linear: new Set() };
+  for (const p of f.params) a.depth.set(p, 1);
+  walk(f, f.body, 1, a);
+  return a;
+}
+
+/** Record the facts of `block` (at `depth`); return true when it has a linear instruction. */
+function walk(f: TransparentFunc, block: Block, depth: number, a: Analysis): boolean {
+  const lin = (v: Var) => hasTan(f.vars[v]!);
+  let any = false;
+  for (const instr of block) {
+    const e = instr.expr;
+    a.def.set(instr.var, instr);
+    a.depth.set(instr.var, depth);
+    let touches = lin(instr.var);
+    if (e.kind === 'for') {
+      a.depth.set(e.index, depth + 1);
+      if (walk(f, e.body, depth + 1, a)) touches = true;
+    } else forEachRole(e, (v) => (touches ||= lin(v)));
+    if (touches) {
+      a.linear.add(instr);
+      any = true;
+    }
+  }
+  return any;
+}
+
+/** Call `fn` on each operand of `e` (not a `for`) with its role. */
+export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
+  mapRoles(e, (v, role) => {
+    fn(v, role);
+    return v;
+  });
+}
+
+/** Return `e` (not a `for`) with each operand replaced by `fn(operand, role)`. */
+export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
+  switch (e.kind) {
+    case 'lit':
+    case 'zero':
+      return e;
+    case 'vec':
+      return { kind: 'vec', elems: e.elems.map((v) => fn(v, 'part')) };
+    case 'struct':
+      return { kind: 'struct', members: e.members.map((v) => fn(v, 'part')) };
+    case 'index':
+      return { kind: 'index', vec: fn(e.vec, 'part'), index: fn(e.index, 'nonlin') };
+    case 'member':
+      return { kind: 'member', struct: fn(e.struct, 'part'), member: e.member };
+    case 'slice':
+      return { kind: 'slice', ref: fn(e.ref, 'part'), index: fn(e.index, 'nonlin') };
+    case 'field':
+      return { kind: 'field', ref: fn(e.ref, 'part'), member: e.member };
+    case 'prim': {
+      // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
+      const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
+      return { kind: 'prim', prim: e.prim, args: e.args.map((v, k) => fn(v, k === 0 ? 'part' : right)) };
+    }
+    case 'select':
+      return { kind: 'select', cond: fn(e.cond, 'nonlin'), then: fn(e.then, 'part'), els: fn(e.els, 'part') };
+    case 'call':
+      return { kind: 'call', func: e.func, args: e.args.map((v) => fn(v, 'part')) };
+    case 'accum':
+      return { kind: 'accum', shape: fn(e.shape, 'part') };
+    case 'add':
+      return { kind: 'add', ref: fn(e.ref, 'part'), addend: fn(e.addend, 'part') };
+    case 'resolve':
+      return { kind: 'resolve', ref: fn(e.ref, 'part') };
+    case 'for':
+      return internal('mapRoles of a for loop (loops are handled by each pass)');
+  }
+}
+
+/**
+ * Return the instructions that compute the value of empty type `t` (only unit leaves), with the
+ * variable holding it last: a `zero`, or for a ref type a `zero` and an `accum` of it.
+ */
+export function emptyValue(b: FuncBuilder, t: Ty): Instr[] {
+  if (t.kind !== 'ref') return [{ var: b.fresh(t), expr: { kind: 'zero' } }];
+  if (t.inner.kind === 'ref') return internal('ref of a ref');
+  const shape = b.fresh(t.inner);
+  return [
+    { var: shape, expr: { kind: 'zero' } },
+    { var: b.fresh(t), expr: { kind: 'accum', shape } },
+  ];
+}
+
+/** Emit into `b`'s current block the value of empty type `t` (see `emptyValue`); return it. */
+export function emitEmpty(b: FuncBuilder, t: Ty): Var {
+  const instrs = emptyValue(b, t);
+  b.currentBlock().push(...instrs);
+  return instrs[instrs.length - 1]!.var;
+}
+
+/**
+ * Copy the nonlinear instruction `instr` into `b`'s current block with operands renamed by `map`
+ * (loops copied with their bodies); `bind(old, new)` records each defined variable's new name.
+ */
+export function copyInstr(
+  b: FuncBuilder,
+  instr: Instr,
+  types: readonly Ty[],
+  map: (v: Var) => Var,
+  bind: (old: Var, v: Var) => void,
+): void {
+  const e = instr.expr;
+  if (e.kind !== 'for') {
+    bind(instr.var, b.emit(mapRoles(e, map), types[instr.var]!));
+    return;
+  }
+  const index = b.fresh(types[e.index]!);
+  bind(e.index, index);
+  b.beginBlock();
+  for (const inner of e.body) copyInstr(b, inner, types, map, bind);
+  const ret = map(e.ret);
+  const body = b.endBlock();
+  bind(instr.var, b.emit({ kind: 'for', index, body, ret }, types[instr.var]!));
+}
+
+/** Return true when `e` may change an accumulator: an `add`, or a call passing a ref. */
+function hasEffect(e: Expr, types: readonly Ty[]): boolean {
+  if (e.kind === 'add') return true;
+  if (e.kind === 'call') return e.args.some((a) => types[a]!.kind === 'ref');
+  if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr, types));
+  return false;
+}
+
+/**
+ * Return `f` without instructions whose results are unused and that have no effect on an
+ * accumulator (dead code left by splitting: e.g. a primal only the linear part needed).
+ */
+export function prune(f: TransparentFunc): TransparentFunc {
+  const live = new Set<Var>([f.ret]);
+  const sweep = (block: Block): Block => {
+    const kept: Instr[] = [];
+    let changed = false;
+    for (let k = block.length - 1; k >= 0; k--) {
+      const instr = block[k]!;
+      const e = instr.expr;
+      if (!live.has(instr.var) && !hasEffect(e, f.vars)) {
+        changed = true;
+        continue;
+      }
+      if (e.kind === 'for') {
+        live.add(e.ret);
+        const body = sweep(e.body);
+        if (body !== e.body) changed = true;
+        kept.push(body === e.body ? instr : { var: instr.var, expr: { ...e, body } });
+      } else {
+        forEachRole(e, (v) => live.add(v));
+        kept.push(instr);
+      }
+    }
+    kept.reverse();
+    return changed ? kept : block;
+  };
+  const body = sweep(f.body);
+  return body === f.body ? f : { ...f, body };
+}
