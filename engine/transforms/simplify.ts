@@ -22,6 +22,7 @@ import { primResultType } from '../ir/prims.ts';
 import { formatType } from '../ir/pprint.ts';
 import {
   freshFuncId,
+  isEmpty,
   someLeaf,
   tyEqual,
   type Block,
@@ -36,6 +37,8 @@ import { directCallees, forEachInstr, forEachOperand, mapOperands, postOrder } f
 import { COMMUTATIVE, FOLD, IDENTITIES, type Facts, type Lit, type Rewrite } from './simplify-rules.ts';
 
 type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+
+const ZERO: Expr = Object.freeze({ kind: 'zero' });
 
 /** Simplified version of each function (a simplified function maps to itself). */
 const memo = new WeakMap<TransparentFunc, TransparentFunc>();
@@ -94,6 +97,8 @@ class Simplifier {
   readonly touched: Uint8Array;
   /** Available pure expressions of the enclosing blocks, by key. */
   readonly cse = new Map<string, Var>();
+  /** Smallest definition depth of an accumulator each block may add into (see `effectDepth`). */
+  readonly effects = new Map<Block, number>();
   /** Set when anything was rewritten, forwarded or dropped. */
   changed = false;
   readonly facts: Facts = {
@@ -142,8 +147,8 @@ class Simplifier {
 
   // --- pass 1: rewrite -------------------------------------------------------------------------
 
-  /** Return the rewritten instructions of `block` (old var ids; dropped ones substituted). */
-  rewriteBlock(block: Block): Instr[] {
+  /** Return the rewritten instructions of `block` (old var ids; dropped ones substituted), or `block` if unchanged. */
+  rewriteBlock(block: Block): Block {
     const out: Instr[] = [];
     const added: string[] = [];
     const rename = (v: Var) => this.sub[v]!;
@@ -154,7 +159,7 @@ class Simplifier {
         const g = simplified(e.func);
         if (g !== e.func) e = { ...e, func: g };
       }
-      const r = e.kind === 'for' ? e : this.rewrite(v, e);
+      const r = this.pureEmpty(v, e) ? ZERO : e.kind === 'for' ? e : this.rewrite(v, e);
       if (typeof r === 'number') {
         this.forward(v, r);
         continue;
@@ -174,7 +179,18 @@ class Simplifier {
       out.push(r === instr.expr ? instr : { var: v, expr: r });
     }
     for (const key of added) this.cse.delete(key);
-    return out;
+    return out.length === block.length && out.every((x, k) => x === block[k]) ? block : out;
+  }
+
+  /**
+   * Return true when `v = e` is pure and of an empty type (only unit leaves, not a ref): its one
+   * possible value is `zero`, and the computation can go.
+   */
+  pureEmpty(v: Var, e: Expr): boolean {
+    const t = this.vars[v]!;
+    if (e.kind === 'zero' || t.kind === 'ref' || !isEmpty(t)) return false;
+    if (e.kind === 'for') return this.effectDepth(e.body) > this.depth[v]!;
+    return !this.effectful({ var: v, expr: e }, this.depth[v]!);
   }
 
   /** Replace `v` by `w` from now on. */
@@ -281,7 +297,8 @@ class Simplifier {
   // --- pass 2: liveness ------------------------------------------------------------------------
 
   /** Return the smallest definition depth of an accumulator that `block` may add into (Infinity if none). */
-  effectDepth(block: Block, cache: Map<Block, number>): number {
+  effectDepth(block: Block): number {
+    const cache = this.effects;
     let d = cache.get(block);
     if (d !== undefined) return d;
     d = Infinity;
@@ -289,30 +306,30 @@ class Simplifier {
       if (e.kind === 'add') d = Math.min(d, this.depth[this.root[e.ref]!]!);
       else if (e.kind === 'call')
         for (const a of e.args) if (this.root[a]! >= 0) d = Math.min(d, this.depth[this.root[a]!]!);
-      if (e.kind === 'for') d = Math.min(d, this.effectDepth(e.body, cache));
+      if (e.kind === 'for') d = Math.min(d, this.effectDepth(e.body));
     }
     cache.set(block, d);
     return d;
   }
 
   /** Return true when `instr` at block depth `d` must stay even if its result is unused. */
-  effectful({ expr: e }: Instr, d: number, cache: Map<Block, number>): boolean {
+  effectful({ expr: e }: Instr, d: number): boolean {
     if (e.kind === 'add') return true;
     if (e.kind === 'call') return e.args.some((a) => this.vars[a]!.kind === 'ref');
     // A loop's effects on accumulators of its own body are invisible outside it.
-    return e.kind === 'for' && this.effectDepth(e.body, cache) <= d;
+    return e.kind === 'for' && this.effectDepth(e.body) <= d;
   }
 
   /** Mark live the instructions of `block` (depth `d`) and what they read, backwards. */
-  markBlock(block: Block, d: number, live: Uint8Array, cache = new Map<Block, number>()): void {
+  markBlock(block: Block, d: number, live: Uint8Array): void {
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
-      if (!live[instr.var] && !this.effectful(instr, d, cache)) continue;
+      if (!live[instr.var] && !this.effectful(instr, d)) continue;
       live[instr.var] = 1;
       const { expr: e } = instr;
       if (e.kind === 'for') {
         live[e.ret] = 1;
-        this.markBlock(e.body, d + 1, live, cache);
+        this.markBlock(e.body, d + 1, live);
       } else forEachOperand(e, (v) => (live[v] = 1));
     }
   }
@@ -320,7 +337,7 @@ class Simplifier {
   // --- pass 3: emit ----------------------------------------------------------------------------
 
   /** Return the simplified function: live instructions, variables renumbered densely. */
-  emit(body: Instr[], ret: Var, live: Uint8Array): TransparentFunc {
+  emit(body: Block, ret: Var, live: Uint8Array): TransparentFunc {
     const { f } = this;
     const ids = new Int32Array(this.vars.length).fill(-1);
     const vars: Ty[] = [];
@@ -331,15 +348,18 @@ class Simplifier {
     };
     const params = f.params.map(alloc);
     const rename = (v: Var) => ids[v]!;
-    const block = (b: readonly Instr[]): Instr[] => {
+    const block = (b: Block): Instr[] => {
       const out: Instr[] = [];
       for (const { var: v, expr: e } of b) {
         if (!live[v]) {
           this.changed = true;
           continue;
         }
-        if (e.kind === 'for') alloc(e.index);
-        const expr = mapOperands(e, rename, block);
+        let expr: Expr;
+        if (e.kind === 'for') {
+          const index = alloc(e.index);
+          expr = { ...(mapOperands(e, rename, block) as ExprOf<'for'>), index };
+        } else expr = mapOperands(e, rename);
         out.push({ var: alloc(v), expr });
       }
       return out;
