@@ -11,7 +11,15 @@ import { DU, RE, dualTy, packDual, unpackDual } from '../transforms/dual.ts';
 import { jvp as jvpPass } from '../transforms/jvp.ts';
 import { emitBackward, emitForward, vjpFuncs } from '../transforms/vjp.ts';
 import { getCtx } from './context.ts';
-import { argVars, funcOf, makeFn, type Fn, type SymbolicParams, type Typed, type ValueParams } from './fn.ts';
+import {
+  argVars,
+  funcOf,
+  makeFn,
+  type Fn,
+  type SymbolicParams,
+  type Typed,
+  type ValueParams,
+} from './fn.ts';
 import { showTy, type DualOf, type Symbolic, type Value, type Vecs } from './types.ts';
 import { symbolic, traceError, tupleTy, valId } from './values.ts';
 
@@ -64,7 +72,8 @@ function argSpec(func: Func, wrt: unknown, where: string): ArgSpec {
     throw new RoseError(
       'invalid-value',
       formatMessage(
-        `invalid value: parameters to differentiate must be indices below ${n}, got ${JSON.stringify(wrt)}`,
+        `invalid value: parameters to differentiate must be indices below ${n}, ` +
+          `got ${JSON.stringify(wrt)}`,
         where,
       ),
     );
@@ -113,7 +122,9 @@ export function vjp(
   const where = `vjp(${func.name})`;
   const all = func.paramTypes.map((_, i) => i);
   const spec =
-    wrt === undefined ? { ...argSpec(func, all, where), single: all.length === 1 } : argSpec(func, wrt, where);
+    wrt === undefined
+      ? { ...argSpec(func, all, where), single: all.length === 1 }
+      : argSpec(func, wrt, where);
   vjpFuncs(func, spec.mask); // eager, as in Rose: a missing custom JVP fails here
   return (...args: unknown[]) => {
     const ctx = getCtx(where);
@@ -122,7 +133,12 @@ export function vjp(
     const grad = (ct: unknown): unknown => {
       const gw = `the grad closure of ${where}`;
       if (getCtx(gw) !== ctx)
-        throw traceError('escaped', 'VJP closure escaped its context', 'it was made in another body', gw);
+        throw traceError(
+          'escaped',
+          'VJP closure escaped its context',
+          'it was made in another body',
+          gw,
+        );
       for (const v of [...argv, fwd.ret, fwd.res])
         if (!ctx.inScope(v))
           throw traceError(

@@ -64,11 +64,6 @@ export class TraceContext {
 /** The context of the `fn` body being traced, if any. */
 let current: TraceContext | undefined;
 
-/** Return the context of the body being traced, if any. */
-export function currentContext(): TraceContext | undefined {
-  return current;
-}
-
 /** Return the current context; throw `no-context` outside any `fn` body. */
 export function getCtx(where: string): TraceContext {
   if (current === undefined)

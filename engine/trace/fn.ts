@@ -37,7 +37,9 @@ export type SymbolicParams<P> = { -readonly [K in keyof P]: Symbolic<P[K]> };
 export type ValueParams<P> = { -readonly [K in keyof P]: Value<P[K]> };
 
 /** The type of the `Fn` that `fn(params, ret, body)` returns. */
-export type FnOf<P extends readonly unknown[], R> = Fn & Typed<P, R> & ((...args: ValueParams<P>) => Symbolic<R>);
+export type FnOf<P extends readonly unknown[], R> = Fn &
+  Typed<P, R> &
+  ((...args: ValueParams<P>) => Symbolic<R>);
 
 const fnObjects = new WeakMap<Func, Fn>();
 
@@ -123,7 +125,10 @@ export function fn<const P extends readonly unknown[], const R>(
   const where = `fn ${body?.name || '(anonymous)'}`;
   assertNoTrace(where);
   if (typeof body !== 'function')
-    throw new RoseError('invalid-value', formatMessage('invalid value: the body must be a function', where));
+    throw new RoseError(
+      'invalid-value',
+      formatMessage('invalid value: the body must be a function', where),
+    );
   const paramTys = paramList(params, where).map((p) => toTy(p, `a parameter type of ${where}`));
   const retTy = toTy(ret, `the return type of ${where}`);
   const ctx = new TraceContext(body.name || 'fn');
@@ -154,7 +159,10 @@ export function opaque<const P extends readonly (typeof Real)[], const R extends
       ),
     );
   if (typeof impl !== 'function')
-    throw new RoseError('invalid-value', formatMessage('invalid value: the implementation must be a function', where));
+    throw new RoseError(
+      'invalid-value',
+      formatMessage('invalid value: the implementation must be a function', where),
+    );
   const func: OpaqueFunc = {
     kind: 'opaque',
     id: freshFuncId(),

@@ -8,7 +8,17 @@ import { RoseError, formatMessage } from '../errors.ts';
 import { primResultType, type Prim } from '../ir/prims.ts';
 import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
-import { showTy, toTy, type Bool, type Nat, type Nats, type Real, type Symbolic, type Tan, type Value } from './types.ts';
+import {
+  showTy,
+  toTy,
+  type Bool,
+  type Nat,
+  type Nats,
+  type Real,
+  type Symbolic,
+  type Tan,
+  type Value,
+} from './types.ts';
 import { checkNat, fin, symbolic, symbolicVar, traceError, valId } from './values.ts';
 
 /** Return the variable of an operand: a symbolic value as is, a literal at type `lit`. */

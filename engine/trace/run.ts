@@ -83,7 +83,11 @@ export function fromVal(t: Ty, v: Val, where: string): unknown {
       return (v as Val[]).map((e) => fromVal(t.elem, e, where));
     case 'struct': {
       const ms = v as Val[];
-      if (isTuple(t)) return t.keys.map((_, i) => fromVal(t.members[tupleMember(t, i)]!, ms[tupleMember(t, i)]!, where));
+      if (isTuple(t))
+        return t.keys.map((_, i) => {
+          const m = tupleMember(t, i);
+          return fromVal(t.members[m]!, ms[m]!, where);
+        });
       const out: Record<string, unknown> = {};
       t.keys.forEach((k, m) => (out[k] = fromVal(t.members[m]!, ms[m]!, where)));
       return out;

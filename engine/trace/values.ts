@@ -17,7 +17,7 @@ import {
   type Var,
   type VecTy,
 } from '../ir/types.ts';
-import { checkOwner, getCtx, type TraceContext } from './context.ts';
+import { checkOwner, type TraceContext } from './context.ts';
 import { SYM, describe, showTy } from './types.ts';
 
 /** What a symbolic value knows about itself: its trace and its variable. */
@@ -188,13 +188,6 @@ export function symbolicVar(ctx: TraceContext, x: unknown, where: string): Var |
   checkOwner(info.ctx, 'variable', where);
   checkScope(ctx, info.v, where);
   return info.v;
-}
-
-/** Return the type of a symbolic value of the current trace, or undefined for a literal. */
-export function symbolicType(x: unknown, where: string): Ty | undefined {
-  const ctx = getCtx(where);
-  const v = symbolicVar(ctx, x, where);
-  return v === undefined ? undefined : ctx.b.typeOf(v);
 }
 
 /**
