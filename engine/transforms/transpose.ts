@@ -1,9 +1,36 @@
 /**
  * @file Transpose: turn a linear function into its backward pass (cotangents into accumulators).
- * (STUB: contract only; implemented by the reverse-mode task.)
+ *
+ * Per block: first the block's nonlinear instructions are re-emitted in forward order (residual
+ * reads, literals, index arithmetic); then its linear instructions are processed in reverse, each
+ * adding the cotangent of its result into the cotangents of its linear operands.
+ *
+ * Cotangents of linear values: a scalar whose contributions all come from its own block is summed
+ * directly; anything else gets an accumulator `acc = accum(zero)` created at the start of the
+ * reversed section of the block that defines it (so adds from nested loops and callees reach it)
+ * and resolved at its definition. Linear value params: their accumulator is the `bwd` param.
+ * Linear refs carry a *cotangent value* instead: the cotangent of the value resolved from them
+ * (for a ref param, the `bwd` param), from which each `add` into them takes its addend's cotangent.
  */
 import { internal } from '../errors.ts';
-import type { TransparentFunc } from '../ir/types.ts';
+import { FuncBuilder } from '../ir/builder.ts';
+import type { Prim } from '../ir/prims.ts';
+import {
+  erase,
+  finTy,
+  hasTan,
+  isEmpty,
+  refTy,
+  UNIT,
+  vecTy,
+  type ExprKind,
+  type Instr,
+  type TransparentFunc,
+  type Var,
+} from '../ir/types.ts';
+import { analyze, copyInstr, emitEmpty, prune, type Analysis, type ExprOf } from './linearity.ts';
+
+const memo = new WeakMap<TransparentFunc, TransparentFunc>();
 
 /**
  * Return the transpose `bwd` of linear function `lin` (memoized per function). All types of `bwd`
@@ -17,5 +44,305 @@ import type { TransparentFunc } from '../ir/types.ts';
  * Returns unit.
  */
 export function transpose(lin: TransparentFunc): TransparentFunc {
-  return internal(`transpose not implemented (${lin.name})`);
+  let out = memo.get(lin);
+  if (out === undefined) {
+    out = new Transposer(lin).run();
+    memo.set(lin, out);
+  }
+  return out;
+}
+
+/** The reversed section of one open block. */
+interface Frame {
+  /** Where the reversed section starts in the builder's block (accumulators go there). */
+  readonly start: number;
+  /** Accumulator instructions to insert at `start`. */
+  readonly accs: Instr[];
+  /** Linear var defined in this block -> its accumulator. */
+  readonly acc: Map<Var, Var>;
+  /** Scalar linear var defined in this block -> cotangent contributions made in this block. */
+  readonly pending: Map<Var, Var[]>;
+  /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
+  readonly ctRef: Map<Var, Var>;
+}
+
+/** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
+type Rule<K extends ExprKind> = (t: Transposer, v: Var, e: ExprOf<K>) => void;
+
+/** The linear primitives (see `LINEAR_PRIMS` in prims.ts). */
+type LinearPrim = 'neg' | 'add' | 'sub' | 'mul' | 'div';
+
+/** A transpose rule of a linear primitive, given the cotangent `ct` of its result. */
+type PrimRule = (t: Transposer, ct: Var, args: readonly Var[]) => void;
+
+const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
+  // z = -a: ct_a += -ct
+  neg: (t, ct, [a]) => t.contribute(a!, t.b.prim('neg', [ct])),
+  // z = a + c: ct_a += ct, ct_c += ct
+  add: (t, ct, [a, c]) => {
+    t.contribute(a!, ct);
+    t.contribute(c!, ct);
+  },
+  // z = a - c: ct_a += ct, ct_c += -ct
+  sub: (t, ct, [a, c]) => {
+    t.contribute(a!, ct);
+    t.contribute(c!, t.b.prim('neg', [ct]));
+  },
+  // z = a * y (y primal): ct_a += ct * y
+  mul: (t, ct, [a, y]) => t.contribute(a!, t.b.prim('mul', [ct, t.nlOf(y!)])),
+  // z = a / y (y primal): ct_a += ct / y
+  div: (t, ct, [a, y]) => t.contribute(a!, t.b.prim('div', [ct, t.nlOf(y!)])),
+};
+
+/** Return true when `p` is a linear primitive. */
+function isLinearPrim(p: Prim): p is LinearPrim {
+  return Object.hasOwn(PRIM_RULES, p);
+}
+
+const nothing = () => {};
+
+const RULES: { [K in ExprKind]: Rule<K> } = {
+  // constants and new accumulators carry no cotangent to anything
+  lit: nothing,
+  zero: nothing,
+  accum: nothing,
+  // refs of elements/members: their cotangent values are derived lazily (`ctRefOf`)
+  slice: nothing,
+  field: nothing,
+  // z = [x_0, ..., x_n-1]: ct_x_k += ct[k]
+  vec: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct === undefined) return;
+    const n = e.elems.length;
+    e.elems.forEach((x, k) => {
+      if (t.isLinear(x)) t.contribute(x, t.b.index(ct, t.b.lit(k, finTy(n))));
+    });
+  },
+  // z = {m_0, ...}: ct_m_k += ct.k
+  struct: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct === undefined) return;
+    e.members.forEach((m, k) => {
+      if (t.isLinear(m)) t.contribute(m, t.b.member(ct, k));
+    });
+  },
+  // z = xs[i]: ct_xs[i] += ct
+  index: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct !== undefined) t.b.add(t.b.slice(t.refFor(e.vec), t.nlOf(e.index)), ct);
+  },
+  // z = s.k: ct_s.k += ct
+  member: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct !== undefined) t.b.add(t.b.field(t.refFor(e.struct), e.member), ct);
+  },
+  prim: (t, v, e) => {
+    if (!isLinearPrim(e.prim)) return internal(`transpose: ${e.prim} is not linear`);
+    const ct = t.ctOf(v);
+    if (ct !== undefined) PRIM_RULES[e.prim](t, ct, e.args);
+  },
+  // z = c ? a : b: ct_a += c ? ct : 0, ct_b += c ? 0 : ct
+  select: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct === undefined) return;
+    const { b } = t;
+    const cond = t.nlOf(e.cond);
+    const zero = b.zero(b.typeOf(ct));
+    t.contribute(e.then, b.select(cond, ct, zero));
+    t.contribute(e.els, b.select(cond, zero, ct));
+  },
+  call: (t, v, e) => t.call(v, e),
+  for: (t, v, e) => t.loop(v, e),
+  // r += x: ct_x += (cotangent value of r)
+  add: (t, _v, e) => {
+    const ct = t.ctRefOf(e.ref);
+    if (ct !== undefined) t.contribute(e.addend, ct);
+  },
+  // z = resolve(r): the cotangent value of r is ct
+  resolve: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct !== undefined) t.frame().ctRef.set(e.ref, ct);
+  },
+};
+
+/** The state of transposing one function. */
+class Transposer {
+  readonly lin: TransparentFunc;
+  readonly a: Analysis;
+  readonly b: FuncBuilder;
+  /** Nonlinear var of `lin` -> the same value in `bwd`. */
+  readonly nl = new Map<Var, Var>();
+  /** Linear value param of `lin` -> its accumulator param in `bwd`. */
+  readonly accParam = new Map<Var, Var>();
+  /** Frames of the open blocks, outermost first (index = depth - 1). */
+  readonly frames: Frame[] = [];
+
+  constructor(lin: TransparentFunc) {
+    this.lin = lin;
+    this.a = analyze(lin);
+    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}`);
+  }
+
+  /** Build `bwd`. */
+  run(): TransparentFunc {
+    const { lin, b } = this;
+    const ctRefs = new Map<Var, Var>();
+    for (const p of lin.params) {
+      const t = lin.vars[p]!;
+      if (!hasTan(t)) this.nl.set(p, b.param(erase(t)));
+      else if (t.kind === 'ref') ctRefs.set(p, b.param(erase(t.inner)));
+      else this.accParam.set(p, b.param(refTy(erase(t))));
+    }
+    const ct = b.param(erase(lin.retType));
+    this.block(lin.body, () => {
+      if (this.isLinear(lin.ret)) this.contribute(lin.ret, ct);
+    }, ctRefs);
+    return prune(b.finish(b.unit()));
+  }
+
+  /**
+   * Transpose `block` into the builder's current block: nonlinear part forward, then `seed`, then
+   * the linear part reversed. Return true when the reversed part emitted anything.
+   */
+  block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Var>()): boolean {
+    const { b, a } = this;
+    for (const instr of block) {
+      if (!a.linear.has(instr))
+        copyInstr(b, instr, this.lin.vars, (v) => this.nlOf(v), (o, v) => this.nl.set(o, v));
+    }
+    const cur = b.currentBlock();
+    const frame: Frame = { start: cur.length, accs: [], acc: new Map(), pending: new Map(), ctRef };
+    this.frames.push(frame);
+    seed();
+    for (let k = block.length - 1; k >= 0; k--) {
+      const instr = block[k]!;
+      if (a.linear.has(instr)) (RULES[instr.expr.kind] as Rule<ExprKind>)(this, instr.var, instr.expr);
+    }
+    this.frames.pop();
+    cur.splice(frame.start, 0, ...frame.accs);
+    return cur.length > frame.start;
+  }
+
+  /** Return the innermost open frame. */
+  frame(): Frame {
+    return this.frames[this.frames.length - 1]!;
+  }
+
+  /** Return true when `v` is linear (its type holds a `tan`). */
+  isLinear(v: Var): boolean {
+    return hasTan(this.lin.vars[v]!);
+  }
+
+  /** Return the `bwd` value of nonlinear `v` (an empty value when its definition was linear). */
+  nlOf(v: Var): Var {
+    const w = this.nl.get(v);
+    if (w !== undefined) return w;
+    const t = this.lin.vars[v]!;
+    if (!isEmpty(t)) internal(`transpose of ${this.lin.name}: nonlinear %${v} has no value`);
+    return emitEmpty(this.b, erase(t));
+  }
+
+  /** Return the frame of the block defining `v`. */
+  frameOf(v: Var): Frame {
+    const f = this.frames[(this.a.depth.get(v) ?? 0) - 1];
+    if (f === undefined) internal(`transpose of ${this.lin.name}: %${v} is not in an open block`);
+    return f;
+  }
+
+  /** Return the accumulator of linear value `v`, creating it at the start of its block. */
+  refFor(v: Var): Var {
+    const p = this.accParam.get(v);
+    if (p !== undefined) return p;
+    const frame = this.frameOf(v);
+    let r = frame.acc.get(v);
+    if (r === undefined) {
+      const t = erase(this.lin.vars[v]!);
+      const shape = this.b.fresh(t);
+      r = this.b.fresh(refTy(t));
+      frame.accs.push({ var: shape, expr: { kind: 'zero' } }, { var: r, expr: { kind: 'accum', shape } });
+      frame.acc.set(v, r);
+    }
+    return r;
+  }
+
+  /** Add `ct` into the cotangent of `v` (nothing when `v` is nonlinear). */
+  contribute(v: Var, ct: Var): void {
+    if (!this.isLinear(v)) return;
+    const p = this.accParam.get(v);
+    if (p !== undefined) {
+      this.b.add(p, ct);
+      return;
+    }
+    const frame = this.frameOf(v);
+    if (frame === this.frame() && this.lin.vars[v]!.kind === 'tan') {
+      const list = frame.pending.get(v);
+      if (list === undefined) frame.pending.set(v, [ct]);
+      else list.push(ct);
+    } else this.b.add(this.refFor(v), ct);
+  }
+
+  /** Return the cotangent of linear `v` at its definition, or undefined when it has none. */
+  ctOf(v: Var): Var | undefined {
+    const frame = this.frame();
+    const terms = frame.pending.get(v) ?? [];
+    const r = frame.acc.get(v);
+    if (r !== undefined) terms.push(this.b.resolve(r));
+    if (terms.length === 0) return undefined;
+    return terms.reduce((x, y) => this.b.prim('add', [x, y]));
+  }
+
+  /** Return the cotangent value of linear ref `r`, or undefined when nothing flows into it. */
+  ctRefOf(r: Var): Var | undefined {
+    for (let k = this.frames.length - 1; k >= 0; k--) {
+      const ct = this.frames[k]!.ctRef.get(r);
+      if (ct !== undefined) return ct;
+    }
+    const e = this.a.def.get(r)?.expr;
+    if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) return undefined;
+    const parent = this.ctRefOf(e.ref);
+    if (parent === undefined) return undefined;
+    const ct =
+      e.kind === 'slice' ? this.b.index(parent, this.nlOf(e.index)) : this.b.member(parent, e.member);
+    this.frame().ctRef.set(r, ct);
+    return ct;
+  }
+
+  /** `z = h(args)`: call `transpose(h)` with the args' accumulators or cotangent values and ct. */
+  call(v: Var, e: ExprOf<'call'>): void {
+    const h = e.func;
+    if (h.kind !== 'transparent') return internal(`transpose: opaque ${h.name} on tangents`);
+    const ct = this.ctOf(v);
+    const refCts = e.args.map((x, k) => {
+      const t = h.paramTypes[k]!;
+      return t.kind === 'ref' && hasTan(t) ? this.ctRefOf(x) : undefined;
+    });
+    // a linear callee with zero cotangents flowing in adds only zeros
+    if (ct === undefined && refCts.every((c) => c === undefined)) return;
+    const { b } = this;
+    const args = e.args.map((x, k) => {
+      const t = h.paramTypes[k]!;
+      if (!hasTan(t)) return this.nlOf(x);
+      if (t.kind === 'ref') return refCts[k] ?? b.zero(erase(t.inner));
+      return this.refFor(x);
+    });
+    b.call(transpose(h), [...args, ct ?? b.zero(erase(h.retType))]);
+  }
+
+  /** `z = for i: body`: a loop over the same indices running the body's transpose. */
+  loop(v: Var, e: ExprOf<'for'>): void {
+    const { b } = this;
+    const ct = this.ctOf(v);
+    const t = this.lin.vars[v]!;
+    if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
+    const index = b.fresh(finTy(t.size));
+    this.nl.set(e.index, index);
+    b.beginBlock();
+    const emitted = this.block(e.body, () => {
+      // the element's cotangent is ct[i]
+      if (ct !== undefined && this.isLinear(e.ret)) this.contribute(e.ret, b.index(ct, index));
+    });
+    const ret = b.unit();
+    const body = b.endBlock();
+    if (emitted) b.emit({ kind: 'for', index, body, ret }, vecTy(t.size, UNIT));
+  }
 }

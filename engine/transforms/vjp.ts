@@ -1,11 +1,31 @@
 /**
  * @file Reverse mode assembled from the passes: jvp, then unzip, then transpose.
  * Builder-level helpers the tracer uses to emit `vjp`, `grad` and friends into a function.
- * (STUB: contract only; implemented by the reverse-mode task.)
+ *
+ * Layouts, for `f(x_1..x_n): R` and J = jvp(f, wrt) (params `x_1..x_n, dx_i` for active i,
+ * result `{du, re}`):
+ * - `fwd(x_1..x_n, units for each dx_i)` returns `{res, ret: {du: units, re: R}}`;
+ * - `bwd(units for each x_i, acc_i for each active i, res, {du: ct, re: units})` adds each
+ *   gradient into `acc_i` (of type `ref(erase(tangentTy(T_i)))`: unit at non-float leaves).
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
-import type { Func, TransparentFunc, Var } from '../ir/types.ts';
+import {
+  erase,
+  hasFloat,
+  isEmpty,
+  tyEqual,
+  type Func,
+  type StructTy,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
+import { DU, RE } from './dual.ts';
+import { jvp } from './jvp.ts';
+import { emitEmpty } from './linearity.ts';
+import { transpose } from './transpose.ts';
+import { RES, RET, unzip } from './unzip.ts';
 
 /** The forward and backward functions of `f` for the parameters selected by `wrt`. */
 export interface VjpFuncs {
@@ -13,9 +33,24 @@ export interface VjpFuncs {
   readonly bwd: TransparentFunc;
 }
 
+/** Memo keyed by the JVP function, so a changed custom JVP gives new functions. */
+const memo = new WeakMap<TransparentFunc, VjpFuncs>();
+
 /** Return fwd = unzip(jvp(f, wrt)).fwd and bwd = transpose(unzip(jvp(f, wrt)).lin), memoized. */
 export function vjpFuncs(f: Func, wrt?: readonly boolean[]): VjpFuncs {
-  return internal(`vjpFuncs not implemented (${f.name}, ${wrt?.length})`);
+  const j = jvp(f, wrt);
+  let out = memo.get(j);
+  if (out === undefined) {
+    const { fwd, lin } = unzip(j);
+    out = { fwd, bwd: transpose(lin) };
+    memo.set(j, out);
+  }
+  return out;
+}
+
+/** Return the indices of the params selected by `wrt` (all when absent). */
+function activeParams(f: Func, wrt?: readonly boolean[]): number[] {
+  return f.paramTypes.flatMap((_, i) => (wrt === undefined || wrt[i] ? [i] : []));
 }
 
 /** What `emitForward` returns: the primal result and the residuals for `emitBackward`. */
@@ -31,7 +66,13 @@ export function emitForward(
   args: readonly Var[],
   wrt?: readonly boolean[],
 ): ForwardVars {
-  return internal(`emitForward not implemented (${b.name}, ${f.name}, ${args.length}, ${wrt})`);
+  const { fwd } = vjpFuncs(f, wrt);
+  const n = f.paramTypes.length;
+  if (args.length !== n) internal(`emitForward of ${f.name}: ${args.length} args for ${n} params`);
+  // the tangent params' primal parts are empty: pass units
+  const dxs = fwd.paramTypes.slice(n).map((t) => emitEmpty(b, t));
+  const bundle = b.call(fwd, [...args, ...dxs]);
+  return { ret: b.member(b.member(bundle, RET), RE), res: b.member(bundle, RES) };
 }
 
 /**
@@ -47,5 +88,60 @@ export function emitBackward(
   ct: Var,
   wrt?: readonly boolean[],
 ): Var[] {
-  return internal(`emitBackward not implemented (${b.name}, ${f.name}, ${args}, ${fwd}, ${ct}, ${wrt})`);
+  const { bwd } = vjpFuncs(f, wrt);
+  const n = f.paramTypes.length;
+  const active = activeParams(f, wrt);
+  const types = bwd.paramTypes;
+  // the primal params' linear parts are empty: pass units
+  const bargs = types.slice(0, n).map((t) => emitEmpty(b, t));
+  const accs = active.map((_, j) => {
+    const t = types[n + j]!;
+    // a param without float leaves has an empty tangent: nothing to accumulate
+    const acc = t.kind === 'ref' ? b.accum(b.zero(t.inner)) : undefined;
+    bargs.push(acc ?? emitEmpty(b, t));
+    return acc;
+  });
+  const ctTy = types[types.length - 1] as StructTy;
+  const du = toTangent(b, ct, ctTy.members[DU]!);
+  bargs.push(fwd.res, b.struct([du, emitEmpty(b, ctTy.members[RE]!)], ctTy));
+  b.call(bwd, bargs);
+  return active.map((i, j) => {
+    const acc = accs[j];
+    const x = args[i]!;
+    return acc === undefined ? x : fromTangent(b, b.resolve(acc), x, f.paramTypes[i]!);
+  });
+}
+
+/** Return `x` converted to tangent-shaped `target`: float leaves kept, other leaves unit. */
+function toTangent(b: FuncBuilder, x: Var, target: Ty): Var {
+  const src = b.typeOf(x);
+  if (tyEqual(src, target)) return x;
+  if (isEmpty(target)) return emitEmpty(b, target);
+  switch (target.kind) {
+    case 'struct':
+      return b.struct(
+        target.members.map((m, k) => toTangent(b, b.member(x, k), m)),
+        target,
+      );
+    case 'vec':
+      return b.forLoop(target.size, (i) => toTangent(b, b.index(x, i), target.elem));
+    default:
+      return internal(`vjp: cannot convert a ${src.kind} cotangent to ${target.kind}`);
+  }
+}
+
+/** Return gradient `g` (tangent-shaped) as a value of `x`'s type `t`: other leaves copied from `x`. */
+function fromTangent(b: FuncBuilder, g: Var, x: Var, t: Ty): Var {
+  if (tyEqual(b.typeOf(g), erase(t))) return g;
+  if (!hasFloat(t)) return x;
+  switch (t.kind) {
+    case 'struct': {
+      const members = t.members.map((m, k) => fromTangent(b, b.member(g, k), b.member(x, k), m));
+      return b.struct(members, erase(t));
+    }
+    case 'vec':
+      return b.forLoop(t.size, (i) => fromTangent(b, b.index(g, i), b.index(x, i), t.elem));
+    default:
+      return internal(`vjp: cannot convert a gradient to ${t.kind}`);
+  }
 }

@@ -1,16 +1,14 @@
 /**
- * @file Test helpers for reverse mode: an IR well-formedness check (SSA, scoping, typing),
- * random values by type, inner products, and counting functions in a call graph.
+ * @file Test helpers for reverse mode: random values by type, value parts, inner products,
+ * harnesses for the transpose identity, and counting functions in a call graph.
  */
 import { interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
-import { primResultType } from '../../engine/ir/prims.ts';
+import { check } from '../../engine/ir/check.ts';
 import {
   erase,
   hasTan,
-  refTy,
   structTy,
-  tyEqual,
   type Block,
   type Func,
   type TransparentFunc,
@@ -18,150 +16,9 @@ import {
   type Var,
 } from '../../engine/ir/types.ts';
 
-/** Return a short printed form of a type, for failure messages. */
-export function showTy(t: Ty): string {
-  switch (t.kind) {
-    case 'fin':
-      return `fin${t.size}`;
-    case 'vec':
-      return `vec(${t.size}, ${showTy(t.elem)})`;
-    case 'struct':
-      return `{${t.keys.map((k, i) => `${k}: ${showTy(t.members[i]!)}`).join(', ')}}`;
-    case 'ref':
-      return `ref(${showTy(t.inner)})`;
-    default:
-      return t.kind;
-  }
-}
-
-/** Throw unless `f` and every function it calls are well-formed (SSA, scoping, types). */
-export function checkFunc(f: Func, seen = new Set<Func>()): void {
-  if (seen.has(f) || f.kind === 'opaque') return;
-  seen.add(f);
-  const defined = new Set<Var>();
-  const fail = (msg: string): never => {
-    throw new Error(`ill-formed ${f.name}: ${msg}`);
-  };
-  const ty = (v: Var, scope: Set<Var>): Ty => {
-    if (!scope.has(v)) fail(`%${v} used out of scope`);
-    return f.vars[v]!;
-  };
-  const same = (a: Ty, b: Ty, what: string) => {
-    if (!tyEqual(a, b)) fail(`${what}: ${showTy(a)} vs ${showTy(b)}`);
-  };
-  const scope = new Set<Var>();
-  f.params.forEach((p, i) => {
-    same(f.vars[p]!, f.paramTypes[i]!, `param ${i}`);
-    scope.add(p);
-    defined.add(p);
-  });
-  const block = (body: Block, scope: Set<Var>) => {
-    for (const { var: v, expr: e } of body) {
-      if (defined.has(v)) fail(`%${v} defined twice`);
-      defined.add(v);
-      const t = f.vars[v]!;
-      const at = `%${v} = ${e.kind}`;
-      switch (e.kind) {
-        case 'lit': {
-          const ok =
-            (e.value === null && t.kind === 'unit') ||
-            (typeof e.value === 'boolean' && t.kind === 'bool') ||
-            (typeof e.value === 'number' && (t.kind === 'real' || t.kind === 'tan' || t.kind === 'fin'));
-          if (!ok) fail(`${at}: literal ${e.value} of type ${showTy(t)}`);
-          break;
-        }
-        case 'zero':
-          if (t.kind === 'ref') fail(`${at} of a ref`);
-          break;
-        case 'vec':
-          if (t.kind !== 'vec' || t.size !== e.elems.length) fail(`${at}: bad size`);
-          else for (const x of e.elems) same(ty(x, scope), t.elem, at);
-          break;
-        case 'struct':
-          if (t.kind !== 'struct' || t.members.length !== e.members.length) fail(`${at}: bad arity`);
-          else e.members.forEach((x, k) => same(ty(x, scope), t.members[k]!, at));
-          break;
-        case 'index': {
-          const vt = ty(e.vec, scope);
-          if (vt.kind !== 'vec') fail(`${at} of ${showTy(vt)}`);
-          else {
-            same(ty(e.index, scope), { kind: 'fin', size: vt.size }, `${at} index`);
-            same(t, vt.elem, at);
-          }
-          break;
-        }
-        case 'member': {
-          const st = ty(e.struct, scope);
-          if (st.kind !== 'struct' || e.member >= st.members.length) fail(`${at} of ${showTy(st)}`);
-          else same(t, st.members[e.member]!, at);
-          break;
-        }
-        case 'slice': {
-          const rt = ty(e.ref, scope);
-          if (rt.kind !== 'ref' || rt.inner.kind !== 'vec') fail(`${at} of ${showTy(rt)}`);
-          else {
-            same(ty(e.index, scope), { kind: 'fin', size: rt.inner.size }, `${at} index`);
-            same(t, refTy(rt.inner.elem), at);
-          }
-          break;
-        }
-        case 'field': {
-          const rt = ty(e.ref, scope);
-          if (rt.kind !== 'ref' || rt.inner.kind !== 'struct') fail(`${at} of ${showTy(rt)}`);
-          else same(t, refTy(rt.inner.members[e.member]!), at);
-          break;
-        }
-        case 'prim': {
-          const r = primResultType(e.prim, e.args.map((x) => ty(x, scope)), t);
-          if (typeof r === 'string') fail(`${at} ${e.prim}: ${r}`);
-          else same(t, r, `${at} ${e.prim}`);
-          break;
-        }
-        case 'select':
-          same(ty(e.cond, scope), { kind: 'bool' }, `${at} cond`);
-          same(ty(e.then, scope), t, at);
-          same(ty(e.els, scope), t, at);
-          if (t.kind === 'ref') fail(`${at} of refs`);
-          break;
-        case 'call':
-          if (e.args.length !== e.func.paramTypes.length) fail(`${at} ${e.func.name}: arity`);
-          e.args.forEach((x, k) => same(ty(x, scope), e.func.paramTypes[k]!, `${at} ${e.func.name} arg ${k}`));
-          same(t, e.func.retType, `${at} ${e.func.name} result`);
-          checkFunc(e.func, seen);
-          break;
-        case 'for': {
-          const it = f.vars[e.index]!;
-          if (it.kind !== 'fin' || t.kind !== 'vec' || t.size !== it.size) fail(`${at}: bad index`);
-          if (defined.has(e.index)) fail(`loop index %${e.index} defined twice`);
-          defined.add(e.index);
-          const inner = new Set(scope);
-          inner.add(e.index);
-          block(e.body, inner);
-          if (t.kind === 'vec') same(ty(e.ret, inner), t.elem, `${at} element`);
-          break;
-        }
-        case 'accum':
-          same(t, refTy(ty(e.shape, scope)), at);
-          break;
-        case 'add': {
-          const rt = ty(e.ref, scope);
-          if (rt.kind !== 'ref') fail(`${at} into ${showTy(rt)}`);
-          else same(ty(e.addend, scope), rt.inner, at);
-          same(t, { kind: 'unit' }, at);
-          break;
-        }
-        case 'resolve': {
-          const rt = ty(e.ref, scope);
-          if (rt.kind !== 'ref') fail(`${at} of ${showTy(rt)}`);
-          else same(t, rt.inner, at);
-          break;
-        }
-      }
-      scope.add(v);
-    }
-  };
-  block(f.body, scope);
-  same(ty(f.ret, scope), f.retType, 'result');
+/** Throw unless `f` and everything it calls is valid IR, call types matching exactly. */
+export function checkFunc(f: Func): void {
+  check(f, { strictCalls: true });
 }
 
 /** Return true when no variable type of `f` mentions `tan` (an erased function). */
