@@ -9,6 +9,7 @@ import {
   compareKeys,
   erase,
   finTy,
+  hasTan,
   structTy,
   tyEqual,
   type FinTy,
@@ -192,7 +193,9 @@ export function symbolicVar(ctx: TraceContext, x: unknown, where: string): Var |
 
 /**
  * Return a variable of type `ty` holding `x` (a symbolic value or a literal), emitting literals
- * as needed. With `erased`, symbolic values only need to match up to `erase` (call boundaries).
+ * as needed. With `erased` (call boundaries), types only need to match up to `erase`: symbolic
+ * values directly, literal aggregates by falling back to the erased type when their symbolic
+ * members are reals where `ty` has tangents.
  */
 export function valId(
   ctx: TraceContext,
@@ -202,7 +205,15 @@ export function valId(
   erased = false,
 ): Var {
   const v = symbolicVar(ctx, x, where);
-  if (v === undefined) return literal(ctx, ty, x, where, erased);
+  if (v === undefined) {
+    if (!erased || !hasTan(ty)) return literal(ctx, ty, x, where);
+    try {
+      return literal(ctx, ty, x, where);
+    } catch (err) {
+      if (!(err instanceof RoseError && err.code === 'type-mismatch')) throw err;
+      return literal(ctx, erase(ty), x, where);
+    }
+  }
   const actual = ctx.b.typeOf(v);
   if (!(erased ? tyEqual(erase(actual), erase(ty)) : tyEqual(actual, ty)))
     throw traceError(
@@ -225,20 +236,20 @@ function tyKey(t: Ty): string {
 }
 
 /** Return the variable of literal `x` at type `ty`, reusing an in-scope earlier one. */
-function literal(ctx: TraceContext, ty: Ty, x: unknown, where: string, erased: boolean): Var {
+function literal(ctx: TraceContext, ty: Ty, x: unknown, where: string): Var {
   const tk = tyKey(ty);
   let map = ctx.literals.get(tk);
   if (map === undefined) ctx.literals.set(tk, (map = new Map()));
   const key = x === 0 && 1 / x < 0 ? NEG_ZERO : x;
   const cached = map.get(key);
   if (cached !== undefined && ctx.inScope(cached)) return cached;
-  const v = emitLiteral(ctx, ty, x, where, erased);
+  const v = emitLiteral(ctx, ty, x, where);
   map.set(key, v);
   return v;
 }
 
 /** Emit the literal `x` at type `ty`, checking that it fits (Rose's `valId` messages). */
-function emitLiteral(ctx: TraceContext, ty: Ty, x: unknown, where: string, erased: boolean): Var {
+function emitLiteral(ctx: TraceContext, ty: Ty, x: unknown, where: string): Var {
   const b = ctx.b;
   if (x === null) {
     if (ty.kind !== 'unit') throw expected('did not expect null', ty, where);
@@ -257,20 +268,20 @@ function emitLiteral(ctx: TraceContext, ty: Ty, x: unknown, where: string, erase
   if (Array.isArray(x) || x instanceof Float64Array) {
     if (ty.kind === 'struct' && isTuple(ty)) {
       checkLength(x.length, ty.keys.length, where);
-      const members = ty.keys.map((k, m) => valId(ctx, ty.members[m]!, x[Number(k)], where, erased));
+      const members = ty.keys.map((k, m) => valId(ctx, ty.members[m]!, x[Number(k)], where));
       return b.struct(members, ty);
     }
     if (ty.kind !== 'vec') throw expected('type is not an array', ty, where);
     checkLength(x.length, ty.size, where);
     const elems: Var[] = [];
-    for (let i = 0; i < ty.size; i++) elems.push(valId(ctx, ty.elem, x[i], where, erased));
+    for (let i = 0; i < ty.size; i++) elems.push(valId(ctx, ty.elem, x[i], where));
     return b.vec(elems, ty);
   }
   if (typeof x === 'object' && x !== null && !ArrayBuffer.isView(x)) {
     if (ty.kind !== 'struct') throw expected('type is not a struct', ty, where);
     checkKeys(Object.keys(x), ty, where);
     const obj = x as Record<string, unknown>;
-    const members = ty.keys.map((k, m) => valId(ctx, ty.members[m]!, obj[k], where, erased));
+    const members = ty.keys.map((k, m) => valId(ctx, ty.members[m]!, obj[k], where));
     return b.struct(members, ty);
   }
   throw traceError(

@@ -399,6 +399,12 @@ describe('functions', () => {
     const scale = fn([Tan, Real], Tan, (dx, y) => mul(dx, y));
     const f = fn([Real], Real, (x) => add(scale(x, 3), 1));
     expect(interp(f)(2)).toBe(7);
+    const total = fn([Vec(2, Tan)], Tan, (v) => add(v[0]!, v[1]!));
+    const g = fn([Real], Real, (x) => total([x, 1]));
+    expect(interp(g)(2)).toBe(3);
+    const sq = fn([Real], Real, (x) => mul(x, x));
+    const h = fn([Real, Real], Real, (x, y) => jvp(sq)({ re: x, du: y }).du);
+    expect(interp(h)(3, 2)).toBe(12);
   });
 
   it('runs opaque functions from interp and from bodies', () => {
