@@ -126,17 +126,22 @@ export function tyEqual(a: Ty, b: Ty): boolean {
 
 /** Return a type with every leaf replaced by `leaf(t)` (leaves: unit, bool, real, tan, fin). */
 export function mapLeaves(t: Ty, leaf: (t: Ty) => Ty): Ty {
+  return mapChildren(t, leaf, (c) => mapLeaves(c, leaf));
+}
+
+/** Return `t` with its children mapped by `rec` (or `leaf(t)` for a leaf); `t` itself if unchanged. */
+function mapChildren(t: Ty, leaf: (t: Ty) => Ty, rec: (t: Ty) => Ty): Ty {
   switch (t.kind) {
     case 'vec': {
-      const elem = mapLeaves(t.elem, leaf);
+      const elem = rec(t.elem);
       return elem === t.elem ? t : vecTy(t.size, elem);
     }
     case 'struct': {
-      const members = t.members.map((m) => mapLeaves(m, leaf));
+      const members = t.members.map(rec);
       return members.every((m, i) => m === t.members[i]) ? t : structTy(t.keys, members);
     }
     case 'ref': {
-      const inner = mapLeaves(t.inner, leaf);
+      const inner = rec(t.inner);
       return inner === t.inner ? t : refTy(inner);
     }
     default:
@@ -158,24 +163,48 @@ export function someLeaf(t: Ty, pred: (t: Ty) => boolean): boolean {
   }
 }
 
+/**
+ * Return a memoized "some leaf satisfies `pred`" test. Types are immutable and often shared
+ * (nested residual types are DAGs), so each distinct type object is visited once.
+ */
+function cachedSomeLeaf(pred: (t: Ty) => boolean): (t: Ty) => boolean {
+  const cache = new WeakMap<Ty, boolean>();
+  const test = (t: Ty): boolean => {
+    if (t.kind !== 'vec' && t.kind !== 'struct' && t.kind !== 'ref') return pred(t);
+    let r = cache.get(t);
+    if (r === undefined) {
+      r = t.kind === 'vec' ? test(t.elem) : t.kind === 'ref' ? test(t.inner) : t.members.some(test);
+      cache.set(t, r);
+    }
+    return r;
+  };
+  return test;
+}
+
+const tanTest = cachedSomeLeaf((l) => l.kind === 'tan');
+const floatTest = cachedSomeLeaf((l) => l.kind === 'real' || l.kind === 'tan');
+const nonUnitTest = cachedSomeLeaf((l) => l.kind !== 'unit');
+
 /** Return true when `t` holds a tangent anywhere, i.e. it is (partly) linear. */
 export function hasTan(t: Ty): boolean {
-  return someLeaf(t, (l) => l.kind === 'tan');
+  return tanTest(t);
 }
 
 /** Return true when `t` holds a `real` or `tan` leaf, i.e. it has something to differentiate. */
 export function hasFloat(t: Ty): boolean {
-  return someLeaf(t, (l) => l.kind === 'real' || l.kind === 'tan');
+  return floatTest(t);
 }
 
 /** Return a memoized leaf-mapping type function (types are immutable, so results are shared). */
 function cachedLeafMap(leaf: (t: Ty) => Ty): (t: Ty) => Ty {
   const cache = new WeakMap<Ty, Ty>();
-  return (t) => {
+  const map = (t: Ty): Ty => {
+    if (t.kind !== 'vec' && t.kind !== 'struct' && t.kind !== 'ref') return leaf(t);
     let r = cache.get(t);
-    if (r === undefined) cache.set(t, (r = mapLeaves(t, leaf)));
+    if (r === undefined) cache.set(t, (r = mapChildren(t, leaf, map)));
     return r;
   };
+  return map;
 }
 
 /** Return `t` with `tan` leaves read as `real`: how `jvp` sees its input, how `transpose` emits. */
@@ -197,7 +226,7 @@ export const linearPart: (t: Ty) => Ty = cachedLeafMap((l) => (l.kind === 'tan' 
 
 /** Return true when `t` carries no information (only `unit` leaves): zero bytes at run time. */
 export function isEmpty(t: Ty): boolean {
-  return !someLeaf(t, (l) => l.kind !== 'unit');
+  return !nonUnitTest(t);
 }
 
 /** Return true when `t` is a scalar (leaf) type. */
