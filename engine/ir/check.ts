@@ -11,26 +11,43 @@
 import { RoseError, formatMessage } from '../errors.ts';
 import { formatInstr, formatType } from './pprint.ts';
 import { LINEAR_PRIMS, PRIMS, primResultType, type Prim } from './prims.ts';
-import { erase, hasTan, tyEqual } from './types.ts';
+import { UNIT, erase, hasTan, tyEqual } from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
 import type { Block, Expr, Func, Instr, OpaqueFunc, TransparentFunc, Ty, Var } from './types.ts';
 
+/** The expression of kind `K`. */
+type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+
 /** Options of `check`. */
 export interface CheckOptions {
-  /** Require call argument and result types to equal the callee's exactly (default: up to `erase`). */
+  /** Require exactly the callee's types at calls (default: equal up to `erase`). */
   readonly strictCalls?: boolean;
 }
 
 /** Throw `ir-invalid` unless `f` and every function it reaches (each once) is valid IR. */
 export function check(f: Func, options: CheckOptions = {}): void {
   // Collect first (without recursion: call chains can be long), then check each function alone.
-  const all = postOrder(f, directCallees, (g) => (g.customJvp ? [g.customJvp] : []));
+  const all = postOrder(f, callees, (g) => (g.customJvp ? [g.customJvp] : []));
   for (const g of all) {
     if (g.kind === 'opaque') checkOpaque(g);
     else new FuncChecker(g, options).run();
     const jvp = g.customJvp;
     if (jvp !== undefined && jvp.paramTypes.length !== g.paramTypes.length)
-      fail(g, undefined, `its custom JVP ${jvp.name} takes ${jvp.paramTypes.length} parameter(s), the function ${g.paramTypes.length}`);
+      fail(
+        g,
+        undefined,
+        `its custom JVP ${jvp.name} takes ${jvp.paramTypes.length} parameter(s), ` +
+          `the function ${g.paramTypes.length}`,
+      );
+  }
+}
+
+/** Return the functions `g` calls, skipping malformed parts (the checker reports those). */
+function callees(g: Func): Func[] {
+  try {
+    return directCallees(g).filter((h) => h !== null && typeof h === 'object' && 'paramTypes' in h);
+  } catch {
+    return [];
   }
 }
 
@@ -51,15 +68,17 @@ function fail(f: Func, instr: Instr | undefined, problem: string): never {
 
 /** Check an opaque function: reals to a real, with a JS implementation. */
 function checkOpaque(g: OpaqueFunc): void {
-  if (typeof g.impl !== 'function') fail(g, undefined, 'an opaque function needs a JS implementation');
+  if (typeof g.impl !== 'function')
+    fail(g, undefined, 'an opaque function needs a JS implementation');
   g.paramTypes.forEach((t, k) => {
-    if (t.kind !== 'real') fail(g, undefined, `opaque parameter ${k} has type ${formatType(t)}, expected real`);
+    if (t.kind !== 'real')
+      fail(g, undefined, `opaque parameter ${k} has type ${formatType(t)}, expected real`);
   });
   if (g.retType.kind !== 'real')
     fail(g, undefined, `an opaque function returns ${formatType(g.retType)}, expected real`);
 }
 
-/** Return why `t` is not a well-formed type, or undefined when it is. `inside` names a container. */
+/** Return why `t` is not a well-formed type, or undefined if it is; `inside` names a container. */
 function typeProblem(t: Ty | undefined, inside?: string): string | undefined {
   if (t === undefined || t === null || typeof t !== 'object') return 'missing type';
   const size = (n: number) => Number.isSafeInteger(n) && n >= 0;
@@ -163,7 +182,10 @@ class FuncChecker {
     f.params.forEach((p, k) => {
       this.define(p, top);
       if (!tyEqual(this.ty(p), f.paramTypes[k]!))
-        this.fail(`param x${p} has type ${formatType(this.ty(p))}, paramTypes[${k}] is ${formatType(f.paramTypes[k])}`);
+        this.fail(
+          `param x${p} has type ${formatType(this.ty(p))}, ` +
+            `paramTypes[${k}] is ${formatType(f.paramTypes[k])}`,
+        );
     });
     this.block(f.body, top);
     this.at = undefined;
@@ -203,13 +225,17 @@ class FuncChecker {
     const inner: Var[] = [];
     this.define(e.index, inner);
     const it = this.ty(e.index);
-    if (it.kind !== 'fin') this.fail(`loop index x${e.index} has type ${formatType(it)}, expected fin`);
+    if (it.kind !== 'fin')
+      this.fail(`loop index x${e.index} has type ${formatType(it)}, expected fin`);
     this.block(e.body, inner);
     this.at = at;
     const rt = this.use(e.ret);
     for (const v of inner) this.state[v] = OUT_OF_SCOPE;
     if (t.kind !== 'vec' || t.size !== it.size || !tyEqual(t.elem, rt))
-      this.fail(`a loop over fin<${it.size}> yielding ${formatType(rt)} has type vec<${it.size}, ${formatType(rt)}>, declared ${formatType(t)}`);
+      this.fail(
+        `a loop over fin<${it.size}> yielding ${formatType(rt)} has type ` +
+          `vec<${it.size}, ${formatType(rt)}>, declared ${formatType(t)}`,
+      );
   }
 
   /** Return true when `a` may be passed where `b` is expected (a call boundary). */
@@ -223,11 +249,13 @@ class FuncChecker {
       if (this.resolved[r]) this.fail(`accumulator x${ref} is used after resolve of x${r}`);
   }
 
+  /** Fail with "`what`: a vs b" unless the types are equal. */
+  eq(a: Ty, b: Ty, what: string): void {
+    if (!tyEqual(a, b)) this.fail(`${what}: ${formatType(a)} vs ${formatType(b)}`);
+  }
+
   /** Check a non-`for` expression defining a variable of type `t`. */
   expr(e: Exclude<Expr, { kind: 'for' }>, t: Ty): void {
-    const eq = (a: Ty, b: Ty, what: string) => {
-      if (!tyEqual(a, b)) this.fail(`${what}: ${formatType(a)} vs ${formatType(b)}`);
-    };
     switch (e.kind) {
       // boring cases: literals and aggregates
       case 'lit':
@@ -235,88 +263,114 @@ class FuncChecker {
       case 'zero':
         if (t.kind === 'ref') this.fail('zero of a ref type');
         return;
-      case 'vec': {
-        if (t.kind !== 'vec') this.fail(`a vec literal has type ${formatType(t)}`);
-        if (e.elems.length !== t.size) this.fail(`a vec literal of ${e.elems.length} elements has type ${formatType(t)}`);
-        e.elems.forEach((v, i) => eq(this.use(v), t.elem, `element ${i} has the wrong type`));
-        return;
-      }
-      case 'struct': {
-        if (t.kind !== 'struct') this.fail(`a struct literal has type ${formatType(t)}`);
-        if (e.members.length !== t.members.length) this.fail(`a struct literal of ${e.members.length} members has type ${formatType(t)}`);
-        e.members.forEach((v, k) => eq(this.use(v), t.members[k]!, `member ${t.keys[k]} has the wrong type`));
-        return;
-      }
+      case 'vec':
+      case 'struct':
+        return this.aggregate(e, t);
       // projections
-      case 'index': {
-        const vt = this.use(e.vec);
-        if (vt.kind !== 'vec') this.fail(`index of x${e.vec}: ${formatType(vt)}, not a vec`);
-        this.indexFits(e.index, vt.size);
-        return eq(t, vt.elem, 'the result type differs from the element type');
-      }
-      case 'member': {
-        const st = this.use(e.struct);
-        if (st.kind !== 'struct') this.fail(`member of x${e.struct}: ${formatType(st)}, not a struct`);
-        this.memberFits(e.member, st.members.length);
-        return eq(t, st.members[e.member]!, 'the result type differs from the member type');
-      }
-      case 'slice': {
-        const rt = this.use(e.ref);
-        if (rt.kind !== 'ref' || rt.inner.kind !== 'vec') this.fail(`slice of x${e.ref}: ${formatType(rt)}, not a ref of a vec`);
-        this.indexFits(e.index, rt.inner.size);
-        this.live(e.ref);
-        this.parent[this.at!.var] = e.ref;
-        if (t.kind !== 'ref') this.fail(`a slice has type ${formatType(t)}, not a ref`);
-        return eq(t.inner, rt.inner.elem, 'the slice type differs from the element type');
-      }
-      case 'field': {
-        const rt = this.use(e.ref);
-        if (rt.kind !== 'ref' || rt.inner.kind !== 'struct') this.fail(`field of x${e.ref}: ${formatType(rt)}, not a ref of a struct`);
-        this.memberFits(e.member, rt.inner.members.length);
-        this.live(e.ref);
-        this.parent[this.at!.var] = e.ref;
-        if (t.kind !== 'ref') this.fail(`a field has type ${formatType(t)}, not a ref`);
-        return eq(t.inner, rt.inner.members[e.member]!, 'the field type differs from the member type');
-      }
+      case 'index':
+      case 'member':
+        return this.projection(e, t);
       // less boring cases
       case 'prim':
         return this.prim(e.prim, e.args, t);
       case 'select': {
         const ct = this.use(e.cond);
-        if (ct.kind !== 'bool') this.fail(`select condition x${e.cond} has type ${formatType(ct)}, expected bool`);
+        if (ct.kind !== 'bool')
+          this.fail(`select condition x${e.cond} has type ${formatType(ct)}, expected bool`);
         const a = this.use(e.then);
-        eq(a, this.use(e.els), 'select branches have different types');
-        eq(t, a, 'the result type differs from the branch type');
+        this.eq(a, this.use(e.els), 'select branches have different types');
+        this.eq(t, a, 'the result type differs from the branch type');
         if (t.kind === 'ref') this.fail('select of accumulators (ref)');
         return;
       }
       case 'call':
         return this.call(e.func, e.args, t);
       // interesting cases: accumulators
-      case 'accum': {
-        const st = this.use(e.shape);
-        if (st.kind === 'ref') this.fail(`accum of x${e.shape}, which is a ref`);
-        if (t.kind !== 'ref' || !tyEqual(erase(t.inner), erase(st)))
-          this.fail(`accum of a ${formatType(st)} has type ${formatType(t)}, expected ref<${formatType(st)}>`);
-        return;
-      }
-      case 'add': {
-        const rt = this.use(e.ref);
-        if (rt.kind !== 'ref') this.fail(`add into x${e.ref}: ${formatType(rt)}, not a ref`);
-        const at = this.use(e.addend);
-        if (!tyEqual(erase(at), erase(rt.inner)))
-          this.fail(`add of a ${formatType(at)} into a ${formatType(rt)}`);
-        this.live(e.ref);
-        return eq(t, { kind: 'unit' }, 'add has type unit');
-      }
-      case 'resolve': {
-        const rt = this.use(e.ref);
-        if (rt.kind !== 'ref') this.fail(`resolve of x${e.ref}: ${formatType(rt)}, not a ref`);
-        this.live(e.ref);
-        this.resolved[e.ref] = 1;
-        return eq(t, rt.inner, 'the result type differs from the accumulator contents');
-      }
+      case 'slice':
+      case 'field':
+        return this.part(e, t);
+      case 'accum':
+      case 'add':
+      case 'resolve':
+        return this.accumulator(e, t);
     }
+  }
+
+  /** Check a vec or struct literal of type `t`. */
+  aggregate(e: ExprOf<'vec' | 'struct'>, t: Ty): void {
+    if (e.kind === 'vec') {
+      if (t.kind !== 'vec') this.fail(`a vec literal has type ${formatType(t)}`);
+      if (e.elems.length !== t.size)
+        this.fail(`a vec literal of ${e.elems.length} elements has type ${formatType(t)}`);
+      e.elems.forEach((v, i) => this.eq(this.use(v), t.elem, `element ${i} has the wrong type`));
+      return;
+    }
+    if (t.kind !== 'struct') this.fail(`a struct literal has type ${formatType(t)}`);
+    if (e.members.length !== t.members.length)
+      this.fail(`a struct literal of ${e.members.length} members has type ${formatType(t)}`);
+    e.members.forEach((v, k) =>
+      this.eq(this.use(v), t.members[k]!, `member ${t.keys[k]} has the wrong type`),
+    );
+  }
+
+  /** Check `vec[index]` or `struct.member` of type `t`. */
+  projection(e: ExprOf<'index' | 'member'>, t: Ty): void {
+    if (e.kind === 'index') {
+      const vt = this.use(e.vec);
+      if (vt.kind !== 'vec') this.fail(`index of x${e.vec}: ${formatType(vt)}, not a vec`);
+      this.indexFits(e.index, vt.size);
+      return this.eq(t, vt.elem, 'the result type differs from the element type');
+    }
+    const st = this.use(e.struct);
+    if (st.kind !== 'struct') this.fail(`member of x${e.struct}: ${formatType(st)}, not a struct`);
+    this.memberFits(e.member, st.members.length);
+    this.eq(t, st.members[e.member]!, 'the result type differs from the member type');
+  }
+
+  /** Check a `slice`/`field` of an accumulator, of type `t`, and record what it is part of. */
+  part(e: ExprOf<'slice' | 'field'>, t: Ty): void {
+    const rt = this.use(e.ref);
+    const inner = rt.kind === 'ref' ? rt.inner : undefined;
+    let elem: Ty;
+    if (e.kind === 'slice') {
+      if (inner?.kind !== 'vec')
+        this.fail(`slice of x${e.ref}: ${formatType(rt)}, not a ref of a vec`);
+      this.indexFits(e.index, inner.size);
+      elem = inner.elem;
+    } else {
+      if (inner?.kind !== 'struct')
+        this.fail(`field of x${e.ref}: ${formatType(rt)}, not a ref of a struct`);
+      this.memberFits(e.member, inner.members.length);
+      elem = inner.members[e.member]!;
+    }
+    this.live(e.ref);
+    this.parent[this.at!.var] = e.ref;
+    if (t.kind !== 'ref') this.fail(`a ${e.kind} has type ${formatType(t)}, not a ref`);
+    this.eq(t.inner, elem, `the ${e.kind} type differs from the part it accumulates`);
+  }
+
+  /** Check `accum`, `add` or `resolve`, of type `t`. */
+  accumulator(e: ExprOf<'accum' | 'add' | 'resolve'>, t: Ty): void {
+    if (e.kind === 'accum') {
+      const st = this.use(e.shape);
+      if (st.kind === 'ref') this.fail(`accum of x${e.shape}, which is a ref`);
+      if (t.kind !== 'ref' || !tyEqual(erase(t.inner), erase(st)))
+        this.fail(
+          `accum of a ${formatType(st)} has type ${formatType(t)}, expected ref<${formatType(st)}>`,
+        );
+      return;
+    }
+    const rt = this.use(e.ref);
+    if (rt.kind !== 'ref') this.fail(`${e.kind} of x${e.ref}: ${formatType(rt)}, not a ref`);
+    this.live(e.ref);
+    if (e.kind === 'resolve') {
+      this.resolved[e.ref] = 1;
+      return this.eq(t, rt.inner, 'the result type differs from the accumulator contents');
+    }
+    const at = this.use(e.addend);
+    if (!tyEqual(erase(at), erase(rt.inner)))
+      this.fail(`add of a ${formatType(at)} into a ${formatType(rt)}`);
+    this.eq(t, UNIT, 'the result of add has type unit');
   }
 
   /** Check that literal `value` fits type `t`. */
@@ -338,7 +392,8 @@ class FuncChecker {
 
   /** Check that member number `m` exists among `count` members. */
   memberFits(m: number, count: number): void {
-    if (!Number.isInteger(m) || m < 0 || m >= count) this.fail(`member ${m} out of range (${count} members)`);
+    if (!Number.isInteger(m) || m < 0 || m >= count)
+      this.fail(`member ${m} out of range (${count} members)`);
   }
 
   /** Check a primitive application, with a linearity hint when tangents are involved. */
@@ -351,13 +406,17 @@ class FuncChecker {
       if (!tanIn) this.fail(r);
       const how = LINEAR_PRIMS[prim];
       this.fail(
-        `linearity: ${prim} of (${types.map(formatType).join(', ')}) is not linear in its tangents` +
+        `linearity: ${prim} of (${types.map(formatType).join(', ')}) ` +
+          'is not linear in its tangents' +
           (how ? '' : `; ${prim} takes no tangent`) +
           ' (only neg(tan), add/sub(tan, tan), mul/div(tan, real))',
       );
     }
     if (!tyEqual(r, t)) {
-      if (hasTan(t)) this.fail(`linearity: ${prim} produces ${formatType(r)}, not a tangent (declared ${formatType(t)})`);
+      if (hasTan(t))
+        this.fail(
+          `linearity: ${prim} produces ${formatType(r)}, not a tangent (declared ${formatType(t)})`,
+        );
       this.fail(`${prim} produces ${formatType(r)}, declared ${formatType(t)}`);
     }
   }
@@ -367,11 +426,16 @@ class FuncChecker {
     if (g === null || typeof g !== 'object' || (g.kind !== 'transparent' && g.kind !== 'opaque'))
       this.fail('call of something that is not a function');
     if (args.length !== g.paramTypes.length)
-      this.fail(`call of ${g.name} with ${args.length} argument(s), it takes ${g.paramTypes.length}`);
+      this.fail(
+        `call of ${g.name} with ${args.length} argument(s), it takes ${g.paramTypes.length}`,
+      );
     args.forEach((a, k) => {
       const ta = this.use(a);
       if (!this.callFits(ta, g.paramTypes[k]!))
-        this.fail(`argument ${k} of ${g.name} has type ${formatType(ta)}, expected ${formatType(g.paramTypes[k])}`);
+        this.fail(
+          `argument ${k} of ${g.name} has type ${formatType(ta)}, ` +
+            `expected ${formatType(g.paramTypes[k])}`,
+        );
       if (ta.kind === 'ref') this.live(a);
     });
     if (!this.callFits(t, g.retType))

@@ -18,7 +18,7 @@
 import type { Block, Expr, Func, Instr, TransparentFunc, Ty, Var } from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
 
-/** Return the compact text of a type: `real`, `fin<3>`, `vec<3, real>`, `{du: tan, re: real}`, `ref<real>`. */
+/** Return the compact text of a type: `real`, `fin<3>`, `vec<3, real>`, `{du: tan, re: real}`. */
 export function formatType(t: Ty | undefined): string {
   if (t === undefined || t === null || typeof t !== 'object') return '?';
   switch (t.kind) {
@@ -36,7 +36,8 @@ export function formatType(t: Ty | undefined): string {
     case 'struct': {
       const n = Math.max(t.keys?.length ?? 0, t.members?.length ?? 0);
       const parts: string[] = [];
-      for (let k = 0; k < n; k++) parts.push(`${t.keys?.[k] ?? '?'}: ${formatType(t.members?.[k])}`);
+      for (let k = 0; k < n; k++)
+        parts.push(`${t.keys?.[k] ?? '?'}: ${formatType(t.members?.[k])}`);
       return `{${parts.join(', ')}}`;
     }
   }
@@ -103,7 +104,13 @@ function formatExpr(f: TransparentFunc, e: Expr, t: Ty | undefined, n: Names): s
 }
 
 /** Append the lines of `block` (indented by `depth`) to `out`. */
-function printBlock(f: TransparentFunc, block: Block, depth: number, n: Names, out: string[]): void {
+function printBlock(
+  f: TransparentFunc,
+  block: Block,
+  depth: number,
+  n: Names,
+  out: string[],
+): void {
   const pad = '  '.repeat(depth);
   for (const instr of block) {
     const { expr: e } = instr;
@@ -170,5 +177,6 @@ export function pprint(f: Func): string {
 /** Return one line describing `instr` of `f` with raw variable ids (`x12`), for error messages. */
 export function formatInstr(f: TransparentFunc, instr: Instr): string {
   const n: Names = { v: (v, index) => `${index ? 'i' : 'x'}${v}`, f: (g) => g.name };
-  return `${n.v(instr.var)}: ${formatType(f.vars[instr.var])} = ${formatExpr(f, instr.expr, f.vars[instr.var], n)}`;
+  const t = f.vars[instr.var];
+  return `${n.v(instr.var)}: ${formatType(t)} = ${formatExpr(f, instr.expr, t, n)}`;
 }

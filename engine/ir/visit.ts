@@ -138,15 +138,19 @@ export function mapOperands(
   }
 }
 
-/** Call `fn` on every instruction of `block` and of its nested blocks, in program order (pre-order). */
-export function forEachInstr(block: Block, fn: (instr: Instr, depth: number) => void, depth = 0): void {
+/** Call `fn` on every instruction of `block` and its nested blocks, in program order. */
+export function forEachInstr(
+  block: Block,
+  fn: (instr: Instr, depth: number) => void,
+  depth = 0,
+): void {
   for (const instr of block) {
     fn(instr, depth);
     if (instr.expr.kind === 'for') forEachInstr(instr.expr.body, fn, depth + 1);
   }
 }
 
-/** Return the functions `f` calls directly (in nested blocks too), in program order, with repeats. */
+/** Return the functions `f` calls directly (in nested blocks too), in order, with repeats. */
 export function directCallees(f: Func): Func[] {
   const out: Func[] = [];
   if (f.kind === 'transparent')

@@ -24,7 +24,8 @@ function signum(x: number): number {
 /** Return a fold for `(real) -> real`. */
 const un = (op: (x: number) => number): Fold => ((x: number) => op(x)) as Fold;
 /** Return a fold for two numbers (reals or indices). */
-const bin = (op: (x: number, y: number) => Lit): Fold => ((x: number, y: number) => op(x, y)) as Fold;
+const bin = (op: (x: number, y: number) => Lit): Fold =>
+  ((x: number, y: number) => op(x, y)) as Fold;
 /** Return a fold for booleans. */
 const logic = (op: (x: boolean, y: boolean) => boolean): Fold =>
   ((x: boolean, y: boolean) => op(x, y)) as Fold;
@@ -143,7 +144,8 @@ export const IDENTITIES: { [P in Prim]: Identity } = {
     return undefined;
   },
   // x / 1 = x, x / -1 = -x
-  div: (a, b, k) => (is(k, b, 1) ? { to: a } : is(k, b, -1) ? { prim: 'neg', args: [a] } : undefined),
+  div: (a, b, k) =>
+    is(k, b, 1) ? { to: a } : is(k, b, -1) ? { prim: 'neg', args: [a] } : undefined,
   not: (a, _, k) => {
     const x = inner(k, a, 'not');
     return x === undefined ? undefined : { to: x };
@@ -158,7 +160,8 @@ export const IDENTITIES: { [P in Prim]: Identity } = {
   iff: (a, b, k) =>
     is(k, b, true) ? { to: a } : is(k, a, true) ? { to: b } : a === b ? { lit: true } : undefined,
   xor: (a, b, k) =>
-    is(k, b, false) ? { to: a } : is(k, a, false) ? { to: b } : a === b ? { lit: false } : undefined,
+    is(k, b, false) ? { to: a } :
+    is(k, a, false) ? { to: b } : a === b ? { lit: false } : undefined,
   ieq: same(true),
   ileq: same(true),
   igeq: same(true),
@@ -173,7 +176,7 @@ export const IDENTITIES: { [P in Prim]: Identity } = {
   argmax: none, argmin: none,
 };
 
-/** Primitives whose two operands commute exactly (for CSE keys); only used when both have the same type. */
+/** Primitives whose operands commute exactly (for CSE keys, when both have the same type). */
 export const COMMUTATIVE: ReadonlySet<Prim> = new Set<Prim>([
   'add', 'mul', 'min', 'max', 'eq', 'neq', 'and', 'or', 'iff', 'xor', 'ieq', 'ineq', 'iadd',
 ]);

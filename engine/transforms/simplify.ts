@@ -9,7 +9,8 @@
  *      at a literal index, `select` with a literal condition or equal branches, the exact
  *      identities of `simplify-rules.ts` (`neg(neg x) -> x`, `x * 1 -> x`, ...);
  *    - rewritten: constant folding of primitives with literal operands, `member`/`index` of a
- *      `zero` to `zero`, `resolve` of an accumulator that receives no `add` to `zero`;
+ *      `zero` to `zero`, `resolve` of an accumulator that receives no `add` to `zero`, and any
+ *      pure value of an empty type (unit leaves only, e.g. a loop's `vec<3, unit>`) to `zero`;
  *    - or replaced by an equal earlier instruction (common subexpressions: same kind, operands
  *      and type; only pure values, never `for`, `accum`, `add`, `resolve`, `slice`, `field`,
  *      nor calls with accumulator arguments). Earlier means in this block or an enclosing one.
@@ -17,6 +18,9 @@
  *    every loop whose body adds into an accumulator from outside the loop are live, and so is
  *    everything they read. Everything else is dropped.
  * 3. Emit the live instructions with variables renumbered densely (params first).
+ * A function in which nothing changes is returned as is (so `simplify` is idempotent and keeps
+ * identities that other memo tables rely on); otherwise the result is a new function with the
+ * same name, signature and custom JVP.
  */
 import { primResultType } from '../ir/prims.ts';
 import { formatType } from '../ir/pprint.ts';
@@ -33,8 +37,21 @@ import {
   type Ty,
   type Var,
 } from '../ir/types.ts';
-import { directCallees, forEachInstr, forEachOperand, mapOperands, postOrder } from '../ir/visit.ts';
-import { COMMUTATIVE, FOLD, IDENTITIES, type Facts, type Lit, type Rewrite } from './simplify-rules.ts';
+import {
+  directCallees,
+  forEachInstr,
+  forEachOperand,
+  mapOperands,
+  postOrder,
+} from '../ir/visit.ts';
+import {
+  COMMUTATIVE,
+  FOLD,
+  IDENTITIES,
+  type Facts,
+  type Lit,
+  type Rewrite,
+} from './simplify-rules.ts';
 
 type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
@@ -43,7 +60,7 @@ const ZERO: Expr = Object.freeze({ kind: 'zero' });
 /** Simplified version of each function (a simplified function maps to itself). */
 const memo = new WeakMap<TransparentFunc, TransparentFunc>();
 
-/** Return `f` simplified (memoized; `f` itself when nothing changes). Callees are simplified too. */
+/** Return `f` simplified, callees too (memoized; `f` itself when nothing changes). */
 export function simplify(f: TransparentFunc): TransparentFunc {
   const done = memo.get(f);
   if (done !== undefined) return done;
@@ -63,7 +80,7 @@ function simplified(g: Func): Func {
   return g.kind === 'transparent' ? (memo.get(g) ?? g) : g;
 }
 
-/** Return true when `t` has only float and unit leaves, so an untouched accumulator of it is `zero`. */
+/** Return true when `t` has only float and unit leaves (an untouched accumulator of it is zero). */
 function floatsOnly(t: Ty): boolean {
   return !someLeaf(t, (l) => l.kind === 'bool' || l.kind === 'fin');
 }
@@ -147,7 +164,7 @@ class Simplifier {
 
   // --- pass 1: rewrite -------------------------------------------------------------------------
 
-  /** Return the rewritten instructions of `block` (old var ids; dropped ones substituted), or `block` if unchanged. */
+  /** Return `block` rewritten (old var ids; dropped vars substituted), `block` if unchanged. */
   rewriteBlock(block: Block): Block {
     const out: Instr[] = [];
     const added: string[] = [];
@@ -205,13 +222,15 @@ class Simplifier {
     if (d?.kind === 'lit') return d.value ?? undefined;
     if (d?.kind !== 'zero') return undefined;
     const t = this.vars[v]!;
-    return t.kind === 'bool' ? false : t.kind === 'real' || t.kind === 'tan' || t.kind === 'fin' ? 0 : undefined;
+    if (t.kind === 'bool') return false;
+    return t.kind === 'real' || t.kind === 'tan' || t.kind === 'fin' ? 0 : undefined;
   }
 
   /** Return the var that `v = e` can be replaced by, or the (maybe new) expression defining `v`. */
   rewrite(v: Var, e: Exclude<Expr, { kind: 'for' }>): Var | Expr {
     const t = this.vars[v]!;
-    const to = (w: Var | undefined): Var | Expr => (w !== undefined && tyEqual(this.vars[w]!, t) ? w : e);
+    const to = (w: Var | undefined): Var | Expr =>
+      w !== undefined && tyEqual(this.vars[w]!, t) ? w : e;
     switch (e.kind) {
       case 'prim':
         return this.prim(e, t);
@@ -251,7 +270,8 @@ class Simplifier {
     const la = this.litOf(a);
     const lb = b === undefined ? undefined : this.litOf(b);
     if (la !== undefined && (b === undefined || lb !== undefined)) {
-      const value = (FOLD[e.prim] as (x: Lit, y: Lit | undefined, t: Ty) => Lit | undefined)(la, lb, t);
+      const fold = FOLD[e.prim] as (x: Lit, y: Lit | undefined, t: Ty) => Lit | undefined;
+      const value = fold(la, lb, t);
       if (value !== undefined) return { kind: 'lit', value };
     }
     const r: Rewrite | undefined = IDENTITIES[e.prim](a, b ?? a, this.facts);
@@ -259,10 +279,11 @@ class Simplifier {
     if ('to' in r) return tyEqual(this.vars[r.to]!, t) ? r.to : e;
     if ('lit' in r) return { kind: 'lit', value: r.lit };
     const rt = primResultType(r.prim, r.args.map((x) => this.vars[x]!), t);
-    return typeof rt !== 'string' && tyEqual(rt, t) ? { kind: 'prim', prim: r.prim, args: r.args } : e;
+    if (typeof rt === 'string' || !tyEqual(rt, t)) return e;
+    return { kind: 'prim', prim: r.prim, args: r.args };
   }
 
-  /** Return the common-subexpression key of `e` (result type `t`), or undefined if it is not pure. */
+  /** Return the common-subexpression key of `e` (of type `t`), or undefined if not pure. */
   cseKey(e: Expr, t: Ty): string | undefined {
     switch (e.kind) {
       case 'lit':
@@ -282,8 +303,8 @@ class Simplifier {
       case 'prim': {
         let args = e.args;
         const [a, b] = args;
-        const swap = COMMUTATIVE.has(e.prim) && b !== undefined && a! > b && tyEqual(this.vars[a!]!, this.vars[b]!);
-        if (swap) args = [b, a!];
+        if (COMMUTATIVE.has(e.prim) && b !== undefined && a! > b)
+          if (tyEqual(this.vars[a!]!, this.vars[b]!)) args = [b, a!];
         return `p ${e.prim} ${args.join()} ${typeKey(t)}`;
       }
       case 'call':
@@ -296,7 +317,7 @@ class Simplifier {
 
   // --- pass 2: liveness ------------------------------------------------------------------------
 
-  /** Return the smallest definition depth of an accumulator that `block` may add into (Infinity if none). */
+  /** Return the least definition depth of an accumulator `block` may add into (or Infinity). */
   effectDepth(block: Block): number {
     const cache = this.effects;
     let d = cache.get(block);
