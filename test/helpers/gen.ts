@@ -81,6 +81,8 @@ const BINARY = [
 const COMPARE = ['lt', 'leq', 'gt', 'geq', 'eq', 'neq'] as const satisfies readonly Prim[];
 const LOGIC = ['not', 'and', 'or', 'iff', 'xor'] as const satisfies readonly Prim[];
 const INDEX_COMPARE = ['ieq', 'ineq', 'ilt', 'ileq', 'igt', 'igeq'] as const satisfies readonly Prim[];
+/** Loop sizes when no vector decides: empty and one-element loops too. */
+const LOOP_SIZES = [2, 3, 1, 2, 0];
 const LITERALS = [0.5, -1.25, 2, 0.3, -0.7, 1.5];
 /** Weights for folding unused values into a result, distinct so that swapped routes show. */
 const WEIGHTS = [1, 0.75, -1.5, 0.625, 1.25, -0.875, 0.5, 1.125];
@@ -249,11 +251,11 @@ class FuncGen {
     });
   }
 
-  /** Return a loop size: the size of a visible vec of reals if there is one, else 2 or 3. */
+  /** Return a loop size: mostly the size of a visible vec of reals, else 2, 3, 1 or 0. */
   loopSize(p: number): number {
     const vs = this.visible(isRealVec);
-    const t = vs.length > 0 ? vs[p % vs.length]!.t : undefined;
-    return t?.kind === 'vec' ? t.size : 2 + (p % 2);
+    const t = vs.length > 0 && p % 5 !== 4 ? vs[p % vs.length]!.t : undefined;
+    return t?.kind === 'vec' ? t.size : LOOP_SIZES[p % LOOP_SIZES.length]!;
   }
 }
 
@@ -332,7 +334,7 @@ const OP_IMPL: { [K in OpName]: OpImpl } = {
       const size = g.loopSize(n);
       const acc = b.accum(g.value(vecTy(size, REAL), c));
       g.loop(size, body, x, undefined, (i) => {
-        const j = a % 4 === 0 ? i : b.prim('imod', [b.prim('iadd', [i, b.lit(1 % size, finTy(size))])], finTy(size));
+        const j = a % 4 === 0 || size < 2 ? i : b.prim('imod', [b.prim('iadd', [i, b.lit(1 % size, finTy(size))])], finTy(size));
         return b.add(b.slice(acc, j), g.finishScope());
       });
       g.put(b.resolve(acc));

@@ -285,3 +285,17 @@ export function checkProperty<T>(
   if (skipped > max * runs) throw new Error(`${skipped} of ${runs} runs skipped (more than ${max * 100}%)`);
   return { runs, skipped };
 }
+
+/**
+ * Return the absolute tolerance of the transpose identity <u, J v> = <J^T u, v>: both sides are
+ * exact up to rounding, relative to the sizes of the summed terms (`1e-10` of them), with a floor
+ * of `1e-11 |u|_1 |v|_1` for sums that cancel (e.g. an exactly-zero derivative such as
+ * `atan2(x, x)` computed as `v x - v x` on one side and in another order on the other).
+ */
+export function identityTol(u: readonly number[], ju: readonly number[], jtu: readonly number[], v: readonly number[]): number {
+  let terms = 0;
+  ju.forEach((x, k) => (terms += Math.abs(x * u[k]!)));
+  jtu.forEach((x, k) => (terms += Math.abs(x * v[k]!)));
+  const l1 = (xs: readonly number[]) => xs.reduce((a, x) => a + Math.abs(x), 0);
+  return 1e-10 * terms + 1e-11 * l1(u) * l1(v) + 1e-300;
+}
