@@ -43,7 +43,7 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
       linearHint(prim, types),
     );
   }
-  return symbolic(ctx, ctx.b.prim(prim, vars));
+  return symbolic(ctx, ctx.b.emit({ kind: 'prim', prim, args: vars }, t));
 }
 
 /** Return a hint for tangent misuse, the usual cause of operand mismatches. */

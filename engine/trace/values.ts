@@ -83,7 +83,7 @@ export function symbolic(ctx: TraceContext, v: Var): unknown {
     case 'bool':
     case 'real':
     case 'tan':
-      return Object.freeze({ [SYM]: { ctx, v } satisfies SymInfo });
+      return Object.freeze({ [SYM]: { ctx, v } satisfies SymInfo, [Symbol.toPrimitive]: noPrimitive });
     case 'fin': {
       const s = Symbol();
       ctx.symbols.set(s, v);
@@ -101,6 +101,17 @@ export function symbolic(ctx: TraceContext, v: Var): unknown {
   }
 }
 
+/** Throw: symbolic values have no JS number or string value (JS operators do not trace). */
+function noPrimitive(): never {
+  throw traceError(
+    'type-mismatch',
+    'invalid value',
+    'a symbolic value was used with a JS operator or converted to a string',
+    'a JS expression',
+    'Use the traced operations instead, e.g. add(x, y) for x + y and lt(x, y) for x < y',
+  );
+}
+
 /** Return a vector proxy: `p[k]` / `p[i]` emit `index`, and `[...p]` indexes 0..n-1. */
 function vecProxy(ctx: TraceContext, v: Var, t: VecTy): unknown {
   const where = 'a vector access';
@@ -116,6 +127,7 @@ function vecProxy(ctx: TraceContext, v: Var, t: VecTy): unknown {
       get: (_target, prop) => {
         checkOwner(ctx, 'array', where);
         if (prop === SYM) return info;
+        if (prop === Symbol.toPrimitive) return noPrimitive;
         if (prop === Symbol.iterator)
           return function* () {
             for (let k = 0; k < t.size; k++) yield at(k);
@@ -136,6 +148,7 @@ function structProxy(ctx: TraceContext, v: Var, t: StructTy): unknown {
       get: (_target, prop) => {
         checkOwner(ctx, 'struct', where);
         if (prop === SYM) return info;
+        if (prop === Symbol.toPrimitive) return noPrimitive;
         if (typeof prop === 'symbol')
           throw traceError('invalid-value', 'unexpected symbol', `${describe(prop)}`, where);
         const k = t.keys.indexOf(prop);

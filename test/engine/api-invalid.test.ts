@@ -249,6 +249,15 @@ describe('contexts', () => {
     );
   });
 
+  it('explains symbolic values used with JS operators', () => {
+    throwsRose(() => fn([Real], Real, (x) => (x as unknown as number) + 1), 'type-mismatch', 'add(x, y)');
+    throwsRose(
+      () => fn([Vec(2, Real)], Real, (v) => `${v as unknown as string}` as never),
+      'type-mismatch',
+      'JS operator',
+    );
+  });
+
   it('leaves no stale state after an exception in a body', () => {
     expect(() =>
       fn([Real], Real, () => {
