@@ -10,7 +10,15 @@
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import { LINEAR_PRIMS } from '../ir/prims.ts';
-import { hasTan, type Block, type Expr, type Instr, type TransparentFunc, type Ty, type Var } from '../ir/types.ts';
+import {
+  hasTan,
+  type Block,
+  type Expr,
+  type Instr,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 
 /** The expression of kind `K`. */
 export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
@@ -90,10 +98,16 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
     case 'prim': {
       // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
       const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
-      return { kind: 'prim', prim: e.prim, args: e.args.map((v, k) => fn(v, k === 0 ? 'part' : right)) };
+      const args = e.args.map((v, k) => fn(v, k === 0 ? 'part' : right));
+      return { kind: 'prim', prim: e.prim, args };
     }
     case 'select':
-      return { kind: 'select', cond: fn(e.cond, 'nonlin'), then: fn(e.then, 'part'), els: fn(e.els, 'part') };
+      return {
+        kind: 'select',
+        cond: fn(e.cond, 'nonlin'),
+        then: fn(e.then, 'part'),
+        els: fn(e.els, 'part'),
+      };
     case 'call':
       return { kind: 'call', func: e.func, args: e.args.map((v) => fn(v, 'part')) };
     case 'accum':

@@ -5,10 +5,11 @@
  * reads, literals, index arithmetic); then its linear instructions are processed in reverse, each
  * adding the cotangent of its result into the cotangents of its linear operands.
  *
- * Cotangents of linear values: a scalar whose contributions all come from its own block is summed
- * directly; anything else gets an accumulator `acc = accum(zero)` created at the start of the
- * reversed section of the block that defines it (so adds from nested loops and callees reach it)
- * and resolved at its definition. Linear value params: their accumulator is the `bwd` param.
+ * Cotangents of linear values: contributions made in the block that defines a value are summed
+ * at its definition (a single one is used as is); contributions from nested blocks, and indexed
+ * or member-wise ones, go into an accumulator `acc = accum(zero)` created at the start of the
+ * reversed section of the defining block (so adds from nested loops and callees reach it) and
+ * resolved at the definition. Linear value params: their accumulator is the `bwd` param.
  * Linear refs carry a *cotangent value* instead: the cotangent of the value resolved from them
  * (for a ref param, the `bwd` param), from which each `add` into them takes its addend's cotangent.
  */
@@ -134,7 +135,15 @@ const RULES: { [K in ExprKind]: Rule<K> } = {
   // z = s.k: ct_s.k += ct
   member: (t, v, e) => {
     const ct = t.ctOf(v);
-    if (ct !== undefined) t.b.add(t.b.field(t.refFor(e.struct), e.member), ct);
+    if (ct === undefined) return;
+    const { b } = t;
+    const st = erase(t.lin.vars[e.struct]!);
+    if (st.kind !== 'struct') return internal(`transpose: member of a ${st.kind}`);
+    // the other members carry nothing (e.g. `{du, re: unit}`): pass a struct, not an accumulator
+    if (st.members.every((m, k) => k === e.member || isEmpty(m))) {
+      const parts = st.members.map((m, k) => (k === e.member ? ct : emitEmpty(b, m)));
+      t.contribute(e.struct, b.struct(parts, st));
+    } else b.add(b.field(t.refFor(e.struct), e.member), ct);
   },
   prim: (t, v, e) => {
     if (!isLinearPrim(e.prim)) return internal(`transpose: ${e.prim} is not linear`);
@@ -216,7 +225,8 @@ class Transposer {
     seed();
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
-      if (a.linear.has(instr)) (RULES[instr.expr.kind] as Rule<ExprKind>)(this, instr.var, instr.expr);
+      if (!a.linear.has(instr)) continue;
+      (RULES[instr.expr.kind] as Rule<ExprKind>)(this, instr.var, instr.expr);
     }
     this.frames.pop();
     cur.splice(frame.start, 0, ...frame.accs);
@@ -259,7 +269,10 @@ class Transposer {
       const t = erase(this.lin.vars[v]!);
       const shape = this.b.fresh(t);
       r = this.b.fresh(refTy(t));
-      frame.accs.push({ var: shape, expr: { kind: 'zero' } }, { var: r, expr: { kind: 'accum', shape } });
+      frame.accs.push(
+        { var: shape, expr: { kind: 'zero' } },
+        { var: r, expr: { kind: 'accum', shape } },
+      );
       frame.acc.set(v, r);
     }
     return r;
@@ -274,7 +287,8 @@ class Transposer {
       return;
     }
     const frame = this.frameOf(v);
-    if (frame === this.frame() && this.lin.vars[v]!.kind === 'tan') {
+    if (frame === this.frame()) {
+      // summed at v's definition: no accumulator unless a nested block or a callee adds too
       const list = frame.pending.get(v);
       if (list === undefined) frame.pending.set(v, [ct]);
       else list.push(ct);
@@ -283,12 +297,17 @@ class Transposer {
 
   /** Return the cotangent of linear `v` at its definition, or undefined when it has none. */
   ctOf(v: Var): Var | undefined {
+    const { b } = this;
     const frame = this.frame();
     const terms = frame.pending.get(v) ?? [];
     const r = frame.acc.get(v);
-    if (r !== undefined) terms.push(this.b.resolve(r));
-    if (terms.length === 0) return undefined;
-    return terms.reduce((x, y) => this.b.prim('add', [x, y]));
+    if (r !== undefined) terms.push(b.resolve(r));
+    if (terms.length <= 1) return terms[0];
+    const t = erase(this.lin.vars[v]!);
+    if (t.kind === 'real') return terms.reduce((x, y) => b.prim('add', [x, y]));
+    const sum = b.accum(b.zero(t));
+    for (const x of terms) b.add(sum, x);
+    return b.resolve(sum);
   }
 
   /** Return the cotangent value of linear ref `r`, or undefined when nothing flows into it. */
@@ -302,7 +321,9 @@ class Transposer {
     const parent = this.ctRefOf(e.ref);
     if (parent === undefined) return undefined;
     const ct =
-      e.kind === 'slice' ? this.b.index(parent, this.nlOf(e.index)) : this.b.member(parent, e.member);
+      e.kind === 'slice'
+        ? this.b.index(parent, this.nlOf(e.index))
+        : this.b.member(parent, e.member);
     this.frame().ctRef.set(r, ct);
     return ct;
   }

@@ -29,11 +29,22 @@ import {
   type Ty,
   type Var,
 } from '../ir/types.ts';
-import { analyze, copyInstr, emptyValue, mapRoles, prune, type Analysis, type ExprOf } from './linearity.ts';
+import {
+  analyze,
+  copyInstr,
+  emptyValue,
+  mapRoles,
+  prune,
+  type Analysis,
+  type ExprOf,
+} from './linearity.ts';
 
 /** The two halves of an unzipped function. */
 export interface Unzipped {
-  /** `fwd(...primalPart(paramTypes))` returns `struct {res: R, ret: primalPart(retType)}` (keys `['res', 'ret']`). */
+  /**
+   * `fwd(...primalPart(paramTypes))` returns `struct {res: R, ret: primalPart(retType)}`
+   * (keys `['res', 'ret']`).
+   */
   readonly fwd: TransparentFunc;
   /** `lin(...linearPart(paramTypes), res: R)` returns `linearPart(retType)`. */
   readonly lin: TransparentFunc;
@@ -82,7 +93,7 @@ class Unzipper {
   readonly lin = new Map<Var, Var>();
   /** Old var -> its primal part as read in `lin` (a residual, a literal, a loop index). */
   readonly res = new Map<Var, Var>();
-  /** Instructions without operands placed at the start of `fwd` / `lin` (empty values, literals). */
+  /** Operand-free instructions placed at the start of `fwd` / `lin` (empty values, literals). */
   readonly fwdTop: Instr[] = [];
   readonly linTop: Instr[] = [];
   /** Residual frames of the open blocks, outermost first (index = depth - 1). */
@@ -126,7 +137,10 @@ class Unzipper {
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
   readsOf(frame: Frame, res: Var): Instr[] {
-    return frame.reads.map((v, member) => ({ var: v, expr: { kind: 'member', struct: res, member } }));
+    return frame.reads.map((v, member) => ({
+      var: v,
+      expr: { kind: 'member', struct: res, member },
+    }));
   }
 
   /** Return the primal part of `v` in `fwd`. */
@@ -149,7 +163,8 @@ class Unzipper {
 
   /** Return a new value of empty type `t`, computed at the start of the function. */
   empty(b: FuncBuilder, top: Instr[], t: Ty): Var {
-    if (!isEmpty(t)) internal(`unzip of ${this.f.name}: a part of type ${t.kind} is used before it is defined`);
+    if (!isEmpty(t))
+      internal(`unzip of ${this.f.name}: a part of type ${t.kind} is used before it is defined`);
     const instrs = emptyValue(b, t);
     top.push(...instrs);
     return instrs[instrs.length - 1]!.var;
@@ -202,7 +217,13 @@ class Unzipper {
   instr(instr: Instr): void {
     const e = instr.expr;
     if (!this.a.linear.has(instr))
-      return copyInstr(this.fb, instr, this.f.vars, (v) => this.primOf(v), (o, v) => this.prim.set(o, v));
+      return copyInstr(
+        this.fb,
+        instr,
+        this.f.vars,
+        (v) => this.primOf(v),
+        (o, v) => this.prim.set(o, v),
+      );
     if (e.kind === 'call') return this.call(instr.var, e);
     if (e.kind === 'for') return this.loop(instr.var, e);
     const t = this.f.vars[instr.var]!;
@@ -216,13 +237,15 @@ class Unzipper {
     }
   }
 
-  /** A call of g: `fwd` calls `unzip(g).fwd` and keeps its residuals; `lin` calls `unzip(g).lin`. */
+  /** A call of g: `fwd` calls `unzip(g).fwd`, keeping its residuals; `lin` calls `unzip(g).lin`. */
   call(v: Var, e: ExprOf<'call'>): void {
     const { fb, lb } = this;
     const g = e.func;
-    if (g.kind !== 'transparent') internal(`unzip of ${this.f.name}: opaque ${g.name} with tangents`);
+    if (g.kind !== 'transparent')
+      internal(`unzip of ${this.f.name}: opaque ${g.name} with tangents`);
     const u = unzip(g);
-    const bundle = fb.emit({ kind: 'call', func: u.fwd, args: e.args.map((a) => this.primOf(a)) }, u.fwd.retType);
+    const primals = e.args.map((a) => this.primOf(a));
+    const bundle = fb.emit({ kind: 'call', func: u.fwd, args: primals }, u.fwd.retType);
     if (!isEmpty(primalPart(this.f.vars[v]!))) this.prim.set(v, fb.member(bundle, RET));
     const resTy = (u.fwd.retType as StructTy).members[RES]!;
     const res = isEmpty(resTy)
@@ -260,7 +283,8 @@ class Unzipper {
       elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
     }
     const bodyF = fb.endBlock();
-    const loopF = fb.emit({ kind: 'for', index: indexF, body: bodyF, ret: elem }, vecTy(t.size, fb.typeOf(elem)));
+    const loopTy = vecTy(t.size, fb.typeOf(elem));
+    const loopF = fb.emit({ kind: 'for', index: indexF, body: bodyF, ret: elem }, loopTy);
     const head: Instr[] = [];
     if (frame.stored.length > 0) {
       if (!isEmpty(primalPart(t))) this.prim.set(v, project(fb, loopF, RET));

@@ -130,7 +130,7 @@ function toTangent(b: FuncBuilder, x: Var, target: Ty): Var {
   }
 }
 
-/** Return gradient `g` (tangent-shaped) as a value of `x`'s type `t`: other leaves copied from `x`. */
+/** Return gradient `g` (tangent-shaped) as a value of `x`'s type `t`, other leaves from `x`. */
 function fromTangent(b: FuncBuilder, g: Var, x: Var, t: Ty): Var {
   if (tyEqual(b.typeOf(g), erase(t))) return g;
   if (!hasFloat(t)) return x;

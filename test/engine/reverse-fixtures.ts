@@ -41,7 +41,8 @@ function sinMul(): TransparentFunc {
   const [dx, dy] = [b.param(TAN), b.param(TAN)];
   const s = b.prim('sin', [y]);
   const z = b.prim('mul', [x, s]);
-  const dz = b.prim('add', [b.prim('mul', [dx, s]), b.prim('mul', [b.prim('mul', [dy, b.prim('cos', [y])]), x])]);
+  const dyCos = b.prim('mul', [dy, b.prim('cos', [y])]);
+  const dz = b.prim('add', [b.prim('mul', [dx, s]), b.prim('mul', [dyCos, x])]);
   return b.finish(pair(b, dz, z));
 }
 
@@ -177,7 +178,7 @@ function structured(): TransparentFunc {
   return b.finish(pair(b, du, re));
 }
 
-/** A function with accumulator params (like the JVP of a backward pass): adds x^2 and its tangent. */
+/** Accumulator params (like the JVP of a backward pass): adds x^2 and its tangent. */
 function refParams(): TransparentFunc {
   const b = new FuncBuilder('refParams');
   const r = b.param(refTy(vecTy(2, REAL)));

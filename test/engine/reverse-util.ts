@@ -102,7 +102,8 @@ export function bwdHarness(lin: TransparentFunc, bwd: TransparentFunc): Transpar
   const args: Var[] = [];
   const accs: Var[] = [];
   lin.paramTypes.forEach((t) => {
-    if (!hasTan(t) || t.kind === 'ref') args.push(b.param(erase(t.kind === 'ref' && hasTan(t) ? t.inner : t)));
+    if (!hasTan(t)) args.push(b.param(t));
+    else if (t.kind === 'ref') args.push(b.param(erase(t.inner)));
     else {
       const acc = b.accum(b.zero(erase(t)));
       accs.push(acc);

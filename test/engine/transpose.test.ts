@@ -21,7 +21,15 @@ import {
 import { transpose } from '../../engine/transforms/transpose.ts';
 import { unzip } from '../../engine/transforms/unzip.ts';
 import { fixtures } from './reverse-fixtures.ts';
-import { checkFunc, isErased, partOf, randomVal, reachable, rng, transposeIdentity } from './reverse-util.ts';
+import {
+  checkFunc,
+  isErased,
+  partOf,
+  randomVal,
+  reachable,
+  rng,
+  transposeIdentity,
+} from './reverse-util.ts';
 
 /** Return a value for a param of type `t`: a fresh zero accumulator for a ref, else `val()`. */
 function valFor(t: Ty, val: () => Val): Val {
@@ -40,7 +48,9 @@ function checkFixture(f: TransparentFunc, seed: number): void {
   checkFunc(bwd);
   expect(isErased(bwd)).toBe(true);
   const r = rng(seed);
-  const primals = f.paramTypes.map((t) => valFor(primalPart(t), () => partOf(t, randomVal(t, r), 'primal')));
+  const primals = f.paramTypes.map((t) =>
+    valFor(primalPart(t), () => partOf(t, randomVal(t, r), 'primal')),
+  );
   const [res] = interpret(fwd, primals) as [Val];
   // lin's nonlinear params: the (empty) linear parts of primal params, then the residuals
   const nonlin = lin.paramTypes
