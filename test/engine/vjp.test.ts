@@ -133,6 +133,25 @@ function mixed(): TransparentFunc {
   return b.finish(b.struct([y, b.resolve(acc)], structTy(['a', 'b'], [REAL, REAL])));
 }
 
+/** A result with bool leaves in a vec of structs: [{b: x > 0, y: x^2}, {b: x < y, y: x * y}]. */
+function boolResult(): TransparentFunc {
+  const b = new FuncBuilder('boolResult');
+  const [x, y] = [b.param(REAL), b.param(REAL)];
+  const elem = structTy(['b', 'y'], [BOOL, REAL]);
+  const e0 = b.struct([b.prim('gt', [x, b.real(0)]), b.prim('mul', [x, x])], elem);
+  const e1 = b.struct([b.prim('lt', [x, y]), b.prim('mul', [x, y])], elem);
+  return b.finish(b.vec([e0, e1], vecTy(2, elem)));
+}
+
+/** An index param next to a vec: xs[i]^2. */
+function indexParam(): TransparentFunc {
+  const b = new FuncBuilder('indexParam');
+  const i = b.param(finTy(3));
+  const xs = b.param(vecTy(3, REAL));
+  const x = b.index(xs, i);
+  return b.finish(b.prim('mul', [x, x]));
+}
+
 /** f(x, y) = x^3 * y. */
 function cubeTimes(): TransparentFunc {
   const b = new FuncBuilder('cubeTimes');
@@ -205,6 +224,21 @@ describe('vjp', () => {
       const ps = grad[2] as Val[][];
       ps.forEach((p, j) => expect(p[0]).toBe((x[2] as Val[][])[j]![0]));
     }
+  });
+
+  it('ignores the non-float leaves of the cotangent', () => {
+    for (let seed = 1; seed <= 4; seed++) checkGradient(boolResult(), seed);
+    const g = gradFn(boolResult());
+    const [, gx, gy] = interpret(g, [2, 3, [[true, 1], [false, 0]]]) as number[];
+    expect([gx, gy]).toEqual([4, 0]);
+  });
+
+  it('returns the argument as the gradient of a param without float leaves', () => {
+    const g = gradFn(indexParam());
+    const [, gi, gxs] = interpret(g, [2, [1, 2, 3], 1]) as Val[];
+    expect(gi).toBe(2);
+    expect(gxs).toEqual([0, 0, 6]);
+    for (let seed = 1; seed <= 3; seed++) checkGradient(indexParam(), seed);
   });
 
   it('emits no conversion loops for params with only float leaves', () => {
