@@ -65,6 +65,7 @@ describe('the program generator', () => {
           seen.add(e.kind === 'prim' ? e.prim : e.kind);
           if (depth > 0) seen.add(`${e.kind}@${depth}`);
           if (e.kind === 'select') seen.add(`select:${f.vars[e.then]!.kind}`);
+          if (e.kind === 'index') seen.add(`index:${f.vars[ins.var]!.kind}`);
           if (e.kind === 'call') calls.set(e.func, (calls.get(e.func) ?? 0) + 1);
           if (e.kind === 'for') seen.add(`for:${(f.vars[ins.var] as { size: number }).size}`);
         });
@@ -77,7 +78,7 @@ describe('the program generator', () => {
     const want = [
       ...PRIM_NAMES,
       ...['lit', 'zero', 'vec', 'struct', 'index', 'member', 'slice', 'field', 'select', 'call', 'for', 'accum', 'add', 'resolve'],
-      ...['for:0', 'for:1', 'for@1', 'add@2', 'slice@2', 'call@1', 'select:vec', 'select:struct', 'call twice'],
+      ...['for:0', 'for:1', 'for@1', 'add@2', 'slice@2', 'call@1', 'select:vec', 'select:struct', 'call twice', 'index:vec', 'index:struct'],
       ...['param:real', 'param:vec', 'param:struct', 'param:bool', 'param:fin', 'ret:real', 'ret:vec', 'ret:struct'],
       ...['funcs:1', 'funcs:2', 'funcs:3'],
     ];

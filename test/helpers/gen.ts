@@ -30,9 +30,9 @@ import {
 } from '../../engine/ir/types.ts';
 
 /** Parameter kinds: floats, a struct, and the non-differentiable bool and index. */
-export type ParamKind = 'real' | 'vec2' | 'vec3' | 'pair' | 'bool' | 'fin3';
-/** Result kinds: a real, a vec of reals, or the `pair` struct. */
-export type OutKind = 'real' | 'vec' | 'pair';
+export type ParamKind = 'real' | 'vec2' | 'vec3' | 'pair' | 'mixed' | 'bool' | 'fin3';
+/** Result kinds: a real, a vec of reals, the `pair` struct, or the `mixed` struct. */
+export type OutKind = 'real' | 'vec' | 'pair' | 'mixed';
 
 /** One generated operation: `op` picks the kind, `p` its operands and variants, `body` a loop body. */
 export interface Step {
@@ -56,10 +56,12 @@ const VEC3 = vecTy(3, REAL);
 const FIN3 = finTy(3);
 /** The struct parameter type `{a: real, b: vec(2, real)}`. */
 export const PAIR = structTy(['a', 'b'], [REAL, VEC2]);
+/** A struct with non-float leaves: `{a: real, k: fin(3), p: bool}`. */
+export const MIXED = structTy(['a', 'k', 'p'], [REAL, FIN3, BOOL]);
 
 /** Return the IR type of a parameter kind. */
 export function paramType(k: ParamKind): Ty {
-  return { real: REAL, vec2: VEC2, vec3: VEC3, pair: PAIR, bool: BOOL, fin3: FIN3 }[k];
+  return { real: REAL, vec2: VEC2, vec3: VEC3, pair: PAIR, mixed: MIXED, bool: BOOL, fin3: FIN3 }[k];
 }
 
 /** Operation kinds; repeats weight the choice, and index 0 is what shrinking reaches. */
@@ -136,6 +138,8 @@ class FuncGen {
         return this.b.finish(this.b.vec([total, this.real(p), this.real(p + 1)], VEC3));
       case 'pair':
         return this.b.finish(this.b.struct([total, this.value(VEC2, p)], PAIR));
+      case 'mixed':
+        return this.b.finish(this.b.struct([total, this.value(FIN3, p), this.value(BOOL, p)], MIXED));
     }
   }
 
@@ -241,7 +245,7 @@ class FuncGen {
       this.scope = new Scope(outer, acc);
       try {
         this.put(i);
-        const v = this.take((t) => isRealVec(t) && (t as { size: number }).size === n, p);
+        const v = this.take((t) => t.kind === 'vec' && t.size === n, p);
         if (v !== undefined) this.put(this.b.index(v, i));
         for (const s of steps) this.step(s);
         return finish(i);
@@ -296,7 +300,7 @@ const OP_IMPL: { [K in OpName]: OpImpl } = {
     const idx = g.take((t) => t.kind === 'fin' && t.size > 0, i);
     if (idx === undefined) return void g.put(g.real(v));
     const n = (g.b.typeOf(idx) as { size: number }).size;
-    const vec = g.value(vecTy(n, REAL), v);
+    const vec = g.take((t) => t.kind === 'vec' && t.size === n, v) ?? g.value(vecTy(n, REAL), v);
     g.put(g.b.index(vec, idx));
   },
   indexArith: (g, [a, i, c]) => {
@@ -318,6 +322,7 @@ const OP_IMPL: { [K in OpName]: OpImpl } = {
     const size = g.loopSize(n);
     const v = g.loop(size, body, x, undefined, () => {
       const r = g.finishScope();
+      if (a % 3 === 1) return g.b.vec([r, g.real(x + 1)], VEC2); // a matrix
       return a % 3 === 2 ? g.b.struct([r, g.b.vec([r, g.real(x + 1)], VEC2)], PAIR) : r;
     });
     g.put(v);
@@ -432,7 +437,7 @@ export function buildProgram(spec: ProgramSpec): Program {
   return { spec, funcs, root: funcs[funcs.length - 1]! };
 }
 
-const paramKindArb = fc.constantFrom<ParamKind>('real', 'real', 'vec2', 'pair', 'vec3', 'real', 'bool', 'fin3');
+const paramKindArb = fc.constantFrom<ParamKind>('real', 'real', 'vec2', 'pair', 'vec3', 'real', 'mixed', 'bool', 'fin3');
 
 /** Return steps nested up to `depth` loop levels. */
 function stepsArb(depth: number, maxLength: number): fc.Arbitrary<Step[]> {
@@ -464,7 +469,7 @@ export function programArb(opts: ProgramOptions = {}): fc.Arbitrary<ProgramSpec>
       steps: stepsArb(2, opts.maxSteps ?? 8),
       out,
     });
-  const anyOut = fc.constantFrom<OutKind>('real', 'vec', 'pair');
+  const anyOut = fc.constantFrom<OutKind>('real', 'vec', 'pair', 'mixed');
   const rootOut = opts.rootOut ? fc.constant(opts.rootOut) : anyOut;
   return fc
     .tuple(fc.array(funcArb(anyOut), { maxLength: (opts.maxFuncs ?? 3) - 1 }), funcArb(rootOut))
