@@ -215,7 +215,8 @@ export class ModuleBuilder {
   readonly #funcImports: { module: string; name: string; type: number }[] = [];
   #memoryImport: { module: string; name: string; min: number; max?: number } | undefined;
   #memory: { min: number; max?: number } | undefined;
-  readonly #funcs: FuncDef[] = [];
+  /** Defined functions by position; `undefined` while declared but not yet defined. */
+  readonly #funcs: (FuncDef | { readonly type: number; readonly pending: true })[] = [];
   readonly #exports: { name: string; kind: 0 | 2; index: number }[] = [];
 
   /** Return the index of the function type (deduplicated). */
@@ -258,6 +259,20 @@ export class ModuleBuilder {
     return this.#funcImports.length + this.#funcs.length - 1;
   }
 
+  /** Reserve a function index of type `type`, so calls to it can be emitted before its body. */
+  declareFunc(type: number): number {
+    this.#funcs.push({ type, pending: true });
+    return this.#funcImports.length + this.#funcs.length - 1;
+  }
+
+  /** Give the body of a function reserved by `declareFunc`. */
+  defineFunc(index: number, def: Omit<FuncDef, 'type'>): void {
+    const k = index - this.#funcImports.length;
+    const slot = this.#funcs[k];
+    if (slot === undefined || !('pending' in slot)) throw new Error(`encoder: function ${index} was not declared`);
+    this.#funcs[k] = { type: slot.type, locals: def.locals, code: def.code };
+  }
+
   /** Export a function (kind 0) or memory (kind 2). */
   export(name: string, kind: 'func' | 'memory', index: number): void {
     this.#exports.push({ name, kind: kind === 'func' ? 0 : 2, index });
@@ -295,6 +310,7 @@ export class ModuleBuilder {
     section(10, (w) => {
       w.u32(this.#funcs.length);
       for (const f of this.#funcs) {
+        if ('pending' in f) throw new Error('encoder: a declared function has no body');
         const body = new ByteWriter().u32(f.locals.length);
         for (const [count, type] of f.locals) body.u32(count).byte(type);
         body.bytes(f.code.finish()).byte(Op.end);

@@ -102,3 +102,22 @@ describe('modules', () => {
     expect(ex.f!()).toBe(2.5);
   });
 });
+
+describe('declared functions', () => {
+  it('calls a function declared before its body is given', () => {
+    const m = new ModuleBuilder();
+    const t = m.type([F64], [F64]);
+    const later = m.declareFunc(t);
+    const main = m.func({ type: t, locals: [], code: new Code().localGet(0).call(later).f64Const(1).op(Op.f64_add) });
+    m.defineFunc(later, { locals: [], code: new Code().localGet(0).localGet(0).op(Op.f64_mul) });
+    m.export('f', 'func', main);
+    const f = new WebAssembly.Instance(new WebAssembly.Module(m.finish())).exports.f as Function;
+    expect(f(3)).toBe(10);
+    expect(I64).toBe(0x7e);
+  });
+  it('refuses to finish with a declared function left without a body', () => {
+    const m = new ModuleBuilder();
+    m.declareFunc(m.type([], []));
+    expect(() => m.finish()).toThrow(/no body/);
+  });
+});
