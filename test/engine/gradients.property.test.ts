@@ -31,7 +31,7 @@ import {
   unflattenAll,
   type Pool,
 } from '../helpers/gradcheck.ts';
-import { gradFlat, runGrad, selected } from '../helpers/reverse.ts';
+import { gradFlat, gradWrapper, runGrad, selected } from '../helpers/reverse.ts';
 
 /** Text of a program for failure messages. */
 const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);
@@ -126,6 +126,7 @@ describe('generated programs: reverse mode', () => {
         const u = cts.slice(0, s.y0.length);
         const { du } = jvpFlat(f, s.x, s.d);
         const y = interpret(f, s.x);
+        check(gradWrapper(f));
         const { ret, g } = vjpFlat(f, s.x, y, u);
         assertClose(flatten(erase(f.retType), ret), s.y0, { rtol: 0, atol: 0 }, 'reverse-mode primal vs f');
         if (!tame(du, 1e8) || !tame(g, 1e8)) return 'skip';

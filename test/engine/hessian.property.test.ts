@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
+import { jvp } from '../../engine/transforms/jvp.ts';
 import type { Func } from '../../engine/ir/types.ts';
 import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
 import {
@@ -22,7 +24,7 @@ import {
   unitsArb,
   type Pool,
 } from '../helpers/gradcheck.ts';
-import { gradFlat, hvpForwardOverReverse, hvpReverseOverReverse } from '../helpers/reverse.ts';
+import { gradFlat, gradWrapper, hvpForwardOverReverse, hvpReverseOverReverse } from '../helpers/reverse.ts';
 
 const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);
 
@@ -93,6 +95,7 @@ describe('generated programs: Hessians', () => {
         const s = sample(f, pool);
         if (!s) return 'skip';
         const v = dirs.slice(0, s.x0.length);
+        for (const g of [gradWrapper(f), jvp(gradWrapper(f), [...f.paramTypes.map(() => true), false])]) check(g);
         const fo = hvpForwardOverReverse(f, s.x, v);
         const rr = hvpReverseOverReverse(f, s.x, v);
         if (!tame(fo, 1e8)) return 'skip';

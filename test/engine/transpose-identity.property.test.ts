@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { accumulator, interpret, type Accumulator, type Val } from '../../engine/interp/interp.ts';
 import { zeroOf } from '../../engine/interp/values.ts';
+import { check } from '../../engine/ir/check.ts';
 import { formatType, pprint } from '../../engine/ir/pprint.ts';
 import {
   erase,
@@ -137,6 +138,7 @@ describe('generated programs: unzip and transpose', () => {
         if (!tame(y)) return 'skip';
         const J = jvp(f);
         const { fwd, lin } = unzip(J);
+        for (const g of [J, fwd, lin, transpose(lin)]) check(g);
         const v = dirs.slice(0, countTan(J, x.length));
         const r = round(J, { fwd, lin, bwd: transpose(lin) }, x, v, u);
         assertClose(r.y, y, { rtol: 0, atol: 0 }, 'fwd ret vs f');
@@ -162,7 +164,10 @@ describe('generated programs: unzip and transpose', () => {
         const J = jvp(f, wrt);
         const ntan = countTan(J, x.length);
         const v = dirs.slice(0, ntan);
-        const r = round(J, vjpFuncs(f, wrt), x, v, u);
+        const parts = vjpFuncs(f, wrt);
+        check(parts.fwd);
+        check(parts.bwd);
+        const r = round(J, parts, x, v, u);
         assertClose(r.y, y, { rtol: 0, atol: 0 }, 'vjpFuncs fwd ret vs f');
         const out = interpret(J, [...x, ...unflattenAll(J.paramTypes.slice(x.length), v)]) as Val[];
         const du = flatten(tangentTy(f.retType), out[0]!);
