@@ -1,0 +1,137 @@
+/**
+ * @file The wasm runtime's memory management: exact page growth, views refreshed after growth,
+ * the pinned heap (first fit, coalescing, the top given back to scratch), re-entrancy refusal.
+ */
+import { describe, expect, it } from 'vitest';
+import { RoseError } from '../../../engine/errors.ts';
+import { ALIGN, PAGE, Runtime, runtimeFor } from '../../../engine/wasm/runtime.ts';
+
+/** Return a runtime over a fresh 0-page memory. */
+function fresh(): Runtime {
+  return new Runtime(new WebAssembly.Memory({ initial: 0 }));
+}
+
+describe('growth', () => {
+  it('grows by exactly the pages needed, never shrinks', () => {
+    const rt = fresh();
+    rt.reserve(0, 'test');
+    expect(rt.memory.buffer.byteLength).toBe(0);
+    rt.reserve(16, 'test');
+    expect(rt.memory.buffer.byteLength).toBe(PAGE);
+    rt.reserve(PAGE, 'test');
+    expect(rt.memory.buffer.byteLength).toBe(PAGE);
+    rt.reserve(PAGE + 1, 'test');
+    expect(rt.memory.buffer.byteLength).toBe(2 * PAGE);
+    rt.reserve(10, 'test');
+    expect(rt.memory.buffer.byteLength).toBe(2 * PAGE);
+  });
+
+  it('re-reads its views after growth, also growth by other code', () => {
+    const rt = fresh();
+    rt.reserve(8, 'test');
+    rt.f64[0] = 1.5;
+    const old = rt.f64;
+    rt.memory.grow(1); // someone else sharing the memory
+    expect(old.length).toBe(0); // the old buffer is detached
+    rt.sync();
+    expect(rt.f64.length).toBe((2 * PAGE) / 8);
+    expect(rt.f64[0]).toBe(1.5);
+  });
+
+  it('refuses requests beyond 4 GiB with a RoseError giving the size', () => {
+    const rt = fresh();
+    expect(() => rt.reserve(2 ** 32 + 8, 'test')).toThrow(RoseError);
+    expect(() => rt.reserve(2 ** 32 + 8, 'test')).toThrow(/4294967304 bytes/);
+  });
+
+  it('reports a memory whose maximum is too small as a RoseError', () => {
+    const rt = new Runtime(new WebAssembly.Memory({ initial: 0, maximum: 1 }));
+    expect(() => rt.reserve(PAGE + 1, 'test')).toThrow(/could not grow the wasm memory/);
+  });
+
+  it('keeps scratch room above the pinned heap for the largest function', () => {
+    const rt = fresh();
+    rt.needScratch(3 * PAGE, 'test');
+    expect(rt.memory.buffer.byteLength).toBe(3 * PAGE);
+    const p = rt.pin(PAGE, 'test');
+    expect(p).toBe(0);
+    expect(rt.heapTop).toBe(PAGE);
+    expect(rt.memory.buffer.byteLength).toBe(4 * PAGE);
+  });
+});
+
+describe('pinned heap', () => {
+  it('aligns and zeroes regions', () => {
+    const rt = fresh();
+    const a = rt.pin(3, 'test');
+    const b = rt.pin(17, 'test');
+    expect(a % ALIGN).toBe(0);
+    expect(b % ALIGN).toBe(0);
+    expect(b).toBe(a + ALIGN);
+    rt.u8.fill(7, b, b + 17);
+    rt.unpin(b);
+    const c = rt.pin(17, 'test');
+    expect(c).toBe(b);
+    expect([...rt.u8.subarray(c, c + 17)].every((x) => x === 0)).toBe(true);
+  });
+
+  it('reuses freed regions first fit and coalesces neighbours', () => {
+    const rt = fresh();
+    const [a, b, c, d] = [8, 16, 24, 8].map((n) => rt.pin(n, 'test')) as [number, number, number, number];
+    rt.unpin(b);
+    rt.unpin(a);
+    // a and b coalesced: a 24-byte block at `a` fits c's size
+    expect(rt.pin(24, 'test')).toBe(a);
+    rt.unpin(c);
+    expect(rt.pin(24, 'test')).toBe(c);
+    expect(d).toBe(c + 24);
+  });
+
+  it('gives the top of the heap back to scratch', () => {
+    const rt = fresh();
+    const a = rt.pin(64, 'test');
+    const b = rt.pin(64, 'test');
+    expect(rt.heapTop).toBe(128);
+    rt.unpin(a);
+    expect(rt.heapTop).toBe(128);
+    rt.unpin(b);
+    expect(rt.heapTop).toBe(0);
+    expect(rt.pinnedCount).toBe(0);
+    rt.unpin(b); // twice: no-op
+    expect(rt.heapTop).toBe(0);
+  });
+
+  it('stays bounded over many pin/unpin cycles of varying sizes', () => {
+    const rt = fresh();
+    const keep = rt.pin(100, 'test');
+    let maxTop = 0;
+    for (let k = 0; k < 2000; k++) {
+      const ps = [1 + (k % 7) * 40, 8, 300].map((n) => rt.pin(n, 'test'));
+      maxTop = Math.max(maxTop, rt.heapTop);
+      for (const p of k % 2 ? ps : ps.reverse()) rt.unpin(p);
+    }
+    expect(rt.heapTop).toBe(104);
+    expect(maxTop).toBeLessThan(1024);
+    expect(rt.memory.buffer.byteLength).toBe(PAGE);
+    rt.unpin(keep);
+  });
+});
+
+describe('runtimes', () => {
+  it('has one runtime per memory and a default one', () => {
+    const m = new WebAssembly.Memory({ initial: 0 });
+    expect(runtimeFor(m)).toBe(runtimeFor(m));
+    expect(runtimeFor()).toBe(runtimeFor());
+    expect(runtimeFor().memory).not.toBe(m);
+    expect(() => runtimeFor({} as WebAssembly.Memory)).toThrow(/WebAssembly.Memory/);
+  });
+
+  it('refuses re-entrant use of the scratch region', () => {
+    const rt = fresh();
+    rt.enter('outer');
+    expect(() => rt.enter('inner')).toThrow(/re-entrant/);
+    rt.leave();
+    rt.enter('again');
+    rt.leave();
+  });
+});
