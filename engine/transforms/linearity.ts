@@ -30,51 +30,113 @@ export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
  */
 export type Role = 'part' | 'nonlin';
 
-/** Facts about one function, computed once per function by `analyze`. */
+/**
+ * Facts about one function, computed once per function by `analyze`. Variables are dense
+ * integers, so every fact is an array indexed by `Var` (no per-variable maps or sets).
+ */
 export interface Analysis {
   /** The defining instruction of each variable (params and loop indices have none). */
-  readonly def: Map<Var, Instr>;
+  readonly def: readonly (Instr | undefined)[];
   /** Block depth of each variable's definition: 1 for params and the body, +1 per loop. */
-  readonly depth: Map<Var, number>;
-  /** The instructions that touch linear values (loops included when their body does). */
-  readonly linear: Set<Instr>;
+  readonly depth: Int32Array;
+  /** 1 for each linear variable (its type holds a `tan`), else 0. */
+  readonly linVar: Uint8Array;
+  /** 1 for each variable whose defining instruction touches linear values (loops: their body). */
+  readonly linear: Uint8Array;
+}
+
+/** Return true when `instr` touches linear values (see the file comment). */
+export function touchesLinear(a: Analysis, instr: Instr): boolean {
+  return a.linear[instr.var] === 1;
 }
 
 /** Return the variable facts of `f`: definitions, depths and which instructions are linear. */
 export function analyze(f: TransparentFunc): Analysis {
-  const a: Analysis = { def: new Map(), depth: new Map(), linear: new Set() };
-  for (const p of f.params) a.depth.set(p, 1);
-  walk(f, f.body, 1, a);
+  const n = f.vars.length;
+  const def = new Array<Instr | undefined>(n).fill(undefined);
+  const a: Analysis = { def, depth: new Int32Array(n), linVar: linearVars(f.vars), linear: new Uint8Array(n) };
+  for (const p of f.params) a.depth[p] = 1;
+  let hit = false;
+  const see = (v: Var): void => {
+    if (a.linVar[v] === 1) hit = true;
+  };
+  // record the facts of `block` (at `depth`); return true when it has a linear instruction
+  const walk = (block: Block, depth: number): boolean => {
+    let any = false;
+    for (let k = 0; k < block.length; k++) {
+      const instr = block[k]!;
+      const e = instr.expr;
+      def[instr.var] = instr;
+      a.depth[instr.var] = depth;
+      hit = a.linVar[instr.var] === 1;
+      if (e.kind === 'for') {
+        a.depth[e.index] = depth + 1;
+        if (walk(e.body, depth + 1)) hit = true;
+      } else if (!hit) forEachOperand(e, see);
+      if (hit) {
+        a.linear[instr.var] = 1;
+        any = true;
+      }
+    }
+    return any;
+  };
+  walk(f.body, 1);
   return a;
 }
 
-/** Record the facts of `block` (at `depth`); return true when it has a linear instruction. */
-function walk(f: TransparentFunc, block: Block, depth: number, a: Analysis): boolean {
-  const lin = (v: Var) => hasTan(f.vars[v]!);
-  let any = false;
-  for (const instr of block) {
-    const e = instr.expr;
-    a.def.set(instr.var, instr);
-    a.depth.set(instr.var, depth);
-    let touches = lin(instr.var);
-    if (e.kind === 'for') {
-      a.depth.set(e.index, depth + 1);
-      if (walk(f, e.body, depth + 1, a)) touches = true;
-    } else forEachRole(e, (v) => (touches ||= lin(v)));
-    if (touches) {
-      a.linear.add(instr);
-      any = true;
-    }
+/** Return a flag per variable: 1 when its type holds a `tan` (leaf kinds tested directly). */
+function linearVars(vars: readonly Ty[]): Uint8Array {
+  const out = new Uint8Array(vars.length);
+  for (let v = 0; v < vars.length; v++) {
+    const t = vars[v]!;
+    const k = t.kind;
+    if (k === 'tan') out[v] = 1;
+    else if (k === 'vec' || k === 'struct' || k === 'ref') out[v] = hasTan(t) ? 1 : 0;
   }
-  return any;
+  return out;
 }
 
-/** Call `fn` on each operand of `e` (not a `for`) with its role. */
-export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
-  mapRoles(e, (v, role) => {
-    fn(v, role);
-    return v;
-  });
+/** Call `fn` on each operand of `e` (not a `for`), without allocating. */
+export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
+  switch (e.kind) {
+    case 'lit':
+    case 'zero':
+      return;
+    case 'vec':
+      return each(e.elems, fn);
+    case 'struct':
+      return each(e.members, fn);
+    case 'prim':
+    case 'call':
+      return each(e.args, fn);
+    case 'index':
+      fn(e.vec);
+      return fn(e.index);
+    case 'member':
+      return fn(e.struct);
+    case 'slice':
+      fn(e.ref);
+      return fn(e.index);
+    case 'field':
+    case 'resolve':
+      return fn(e.ref);
+    case 'select':
+      fn(e.cond);
+      fn(e.then);
+      return fn(e.els);
+    case 'accum':
+      return fn(e.shape);
+    case 'add':
+      fn(e.ref);
+      return fn(e.addend);
+    case 'for':
+      return internal('forEachOperand of a for loop (loops are handled by each pass)');
+  }
+}
+
+/** Call `fn` on each element of `vs`. */
+function each(vs: readonly Var[], fn: (v: Var) => void): void {
+  for (let k = 0; k < vs.length; k++) fn(vs[k]!);
 }
 
 /** Return `e` (not a `for`) with each operand replaced by `fn(operand, role)`. */
@@ -138,7 +200,8 @@ export function emptyValue(b: FuncBuilder, t: Ty): Instr[] {
 /** Emit into `b`'s current block the value of empty type `t` (see `emptyValue`); return it. */
 export function emitEmpty(b: FuncBuilder, t: Ty): Var {
   const instrs = emptyValue(b, t);
-  b.currentBlock().push(...instrs);
+  const block = b.currentBlock();
+  for (const instr of instrs) block.push(instr);
   return instrs[instrs.length - 1]!.var;
 }
 
@@ -180,24 +243,28 @@ function hasEffect(e: Expr, types: readonly Ty[]): boolean {
  * accumulator (dead code left by splitting: e.g. a primal only the linear part needed).
  */
 export function prune(f: TransparentFunc): TransparentFunc {
-  const live = new Set<Var>([f.ret]);
+  const live = new Uint8Array(f.vars.length);
+  live[f.ret] = 1;
+  const mark = (v: Var): void => {
+    live[v] = 1;
+  };
   const sweep = (block: Block): Block => {
     const kept: Instr[] = [];
     let changed = false;
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
       const e = instr.expr;
-      if (!live.has(instr.var) && !hasEffect(e, f.vars)) {
+      if (live[instr.var] === 0 && !hasEffect(e, f.vars)) {
         changed = true;
         continue;
       }
       if (e.kind === 'for') {
-        live.add(e.ret);
+        live[e.ret] = 1;
         const body = sweep(e.body);
         if (body !== e.body) changed = true;
         kept.push(body === e.body ? instr : { var: instr.var, expr: { ...e, body } });
       } else {
-        forEachRole(e, (v) => live.add(v));
+        forEachOperand(e, mark);
         kept.push(instr);
       }
     }
@@ -206,4 +273,17 @@ export function prune(f: TransparentFunc): TransparentFunc {
   };
   const body = sweep(f.body);
   return body === f.body ? f : { ...f, body };
+}
+
+/**
+ * Insert `instrs` into `block` before position `at`, in place. Blocks may hold millions of
+ * instructions, so nothing is spread into a call's arguments (`unshift(...xs)` overflows the stack).
+ */
+export function insertAt(block: Instr[], at: number, instrs: readonly Instr[]): void {
+  const m = instrs.length;
+  if (m === 0) return;
+  const n = block.length;
+  for (let k = 0; k < m; k++) block.push(instrs[0]!);
+  for (let k = n - 1; k >= at; k--) block[k + m] = block[k]!;
+  for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
 }

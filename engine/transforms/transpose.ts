@@ -29,7 +29,16 @@ import {
   type TransparentFunc,
   type Var,
 } from '../ir/types.ts';
-import { analyze, copyInstr, emitEmpty, prune, type Analysis, type ExprOf } from './linearity.ts';
+import {
+  analyze,
+  copyInstr,
+  emitEmpty,
+  insertAt,
+  prune,
+  touchesLinear,
+  type Analysis,
+  type ExprOf,
+} from './linearity.ts';
 
 const memo = new WeakMap<TransparentFunc, TransparentFunc>();
 
@@ -59,10 +68,6 @@ interface Frame {
   readonly start: number;
   /** Accumulator instructions to insert at `start`. */
   readonly accs: Instr[];
-  /** Linear var defined in this block -> its accumulator. */
-  readonly acc: Map<Var, Var>;
-  /** Scalar linear var defined in this block -> cotangent contributions made in this block. */
-  readonly pending: Map<Var, Var[]>;
   /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
   readonly ctRef: Map<Var, Var>;
 }
@@ -78,21 +83,21 @@ type PrimRule = (t: Transposer, ct: Var, args: readonly Var[]) => void;
 
 const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
   // z = -a: ct_a += -ct
-  neg: (t, ct, [a]) => t.contribute(a!, t.b.prim('neg', [ct])),
+  neg: (t, ct, args) => t.contribute(args[0]!, t.b.prim('neg', [ct])),
   // z = a + c: ct_a += ct, ct_c += ct
-  add: (t, ct, [a, c]) => {
-    t.contribute(a!, ct);
-    t.contribute(c!, ct);
+  add: (t, ct, args) => {
+    t.contribute(args[0]!, ct);
+    t.contribute(args[1]!, ct);
   },
   // z = a - c: ct_a += ct, ct_c += -ct
-  sub: (t, ct, [a, c]) => {
-    t.contribute(a!, ct);
-    t.contribute(c!, t.b.prim('neg', [ct]));
+  sub: (t, ct, args) => {
+    t.contribute(args[0]!, ct);
+    t.contribute(args[1]!, t.b.prim('neg', [ct]));
   },
   // z = a * y (y primal): ct_a += ct * y
-  mul: (t, ct, [a, y]) => t.contribute(a!, t.b.prim('mul', [ct, t.nlOf(y!)])),
+  mul: (t, ct, args) => t.contribute(args[0]!, t.b.prim('mul', [ct, t.nlOf(args[1]!)])),
   // z = a / y (y primal): ct_a += ct / y
-  div: (t, ct, [a, y]) => t.contribute(a!, t.b.prim('div', [ct, t.nlOf(y!)])),
+  div: (t, ct, args) => t.contribute(args[0]!, t.b.prim('div', [ct, t.nlOf(args[1]!)])),
 };
 
 /** Return true when `p` is a linear primitive. */
@@ -179,17 +184,38 @@ class Transposer {
   readonly lin: TransparentFunc;
   readonly a: Analysis;
   readonly b: FuncBuilder;
-  /** Nonlinear var of `lin` -> the same value in `bwd`. */
-  readonly nl = new Map<Var, Var>();
-  /** Linear value param of `lin` -> its accumulator param in `bwd`. */
-  readonly accParam = new Map<Var, Var>();
+  /** Nonlinear var of `lin` -> the same value in `bwd` (-1: none). */
+  readonly nl: Int32Array;
+  /**
+   * Linear value of `lin` -> its accumulator in `bwd` (-1: none yet): for a param the `bwd` param,
+   * otherwise one created at the start of the reversed section of its defining block.
+   */
+  readonly acc: Int32Array;
+  /** Linear param of `lin` -> 1 when its accumulator is a `bwd` param. */
+  readonly isAccParam: Uint8Array;
+  /**
+   * Linear var -> the first cotangent contribution made in its defining block (-1: none), and
+   * the further ones (summed at its definition).
+   */
+  readonly firstCt: Int32Array;
+  readonly moreCts = new Map<Var, Var[]>();
   /** Frames of the open blocks, outermost first (index = depth - 1). */
   readonly frames: Frame[] = [];
+  /** Operand renaming of copied nonlinear instructions, bound once. */
+  readonly nlRole = (v: Var): Var => this.nlOf(v);
+  readonly bindNl = (old: Var, v: Var): void => {
+    this.nl[old] = v;
+  };
 
   constructor(lin: TransparentFunc) {
     this.lin = lin;
     this.a = analyze(lin);
     this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}`);
+    const n = lin.vars.length;
+    this.nl = new Int32Array(n).fill(-1);
+    this.acc = new Int32Array(n).fill(-1);
+    this.isAccParam = new Uint8Array(n);
+    this.firstCt = new Int32Array(n).fill(-1);
   }
 
   /** Build `bwd`. */
@@ -198,9 +224,12 @@ class Transposer {
     const ctRefs = new Map<Var, Var>();
     for (const p of lin.params) {
       const t = lin.vars[p]!;
-      if (!hasTan(t)) this.nl.set(p, b.param(erase(t)));
+      if (!hasTan(t)) this.nl[p] = b.param(erase(t));
       else if (t.kind === 'ref') ctRefs.set(p, b.param(erase(t.inner)));
-      else this.accParam.set(p, b.param(refTy(erase(t))));
+      else {
+        this.acc[p] = b.param(refTy(erase(t)));
+        this.isAccParam[p] = 1;
+      }
     }
     const ct = b.param(erase(lin.retType));
     this.block(lin.body, () => {
@@ -216,20 +245,19 @@ class Transposer {
   block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Var>()): boolean {
     const { b, a } = this;
     for (const instr of block) {
-      if (!a.linear.has(instr))
-        copyInstr(b, instr, this.lin.vars, (v) => this.nlOf(v), (o, v) => this.nl.set(o, v));
+      if (!touchesLinear(a, instr)) copyInstr(b, instr, this.lin.vars, this.nlRole, this.bindNl);
     }
     const cur = b.currentBlock();
-    const frame: Frame = { start: cur.length, accs: [], acc: new Map(), pending: new Map(), ctRef };
+    const frame: Frame = { start: cur.length, accs: [], ctRef };
     this.frames.push(frame);
     seed();
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
-      if (!a.linear.has(instr)) continue;
+      if (!touchesLinear(a, instr)) continue;
       (RULES[instr.expr.kind] as Rule<ExprKind>)(this, instr.var, instr.expr);
     }
     this.frames.pop();
-    cur.splice(frame.start, 0, ...frame.accs);
+    insertAt(cur, frame.start, frame.accs);
     return cur.length > frame.start;
   }
 
@@ -240,13 +268,13 @@ class Transposer {
 
   /** Return true when `v` is linear (its type holds a `tan`). */
   isLinear(v: Var): boolean {
-    return hasTan(this.lin.vars[v]!);
+    return this.a.linVar[v] === 1;
   }
 
   /** Return the `bwd` value of nonlinear `v` (an empty value when its definition was linear). */
   nlOf(v: Var): Var {
-    const w = this.nl.get(v);
-    if (w !== undefined) return w;
+    const w = this.nl[v]!;
+    if (w >= 0) return w;
     const t = this.lin.vars[v]!;
     if (!isEmpty(t)) internal(`transpose of ${this.lin.name}: nonlinear %${v} has no value`);
     return emitEmpty(this.b, erase(t));
@@ -254,26 +282,23 @@ class Transposer {
 
   /** Return the frame of the block defining `v`. */
   frameOf(v: Var): Frame {
-    const f = this.frames[(this.a.depth.get(v) ?? 0) - 1];
+    const f = this.frames[this.a.depth[v]! - 1];
     if (f === undefined) internal(`transpose of ${this.lin.name}: %${v} is not in an open block`);
     return f;
   }
 
   /** Return the accumulator of linear value `v`, creating it at the start of its block. */
   refFor(v: Var): Var {
-    const p = this.accParam.get(v);
-    if (p !== undefined) return p;
-    const frame = this.frameOf(v);
-    let r = frame.acc.get(v);
-    if (r === undefined) {
+    let r = this.acc[v]!;
+    if (r < 0) {
       const t = erase(this.lin.vars[v]!);
       const shape = this.b.fresh(t);
       r = this.b.fresh(refTy(t));
-      frame.accs.push(
+      this.frameOf(v).accs.push(
         { var: shape, expr: { kind: 'zero' } },
         { var: r, expr: { kind: 'accum', shape } },
       );
-      frame.acc.set(v, r);
+      this.acc[v] = r;
     }
     return r;
   }
@@ -281,27 +306,31 @@ class Transposer {
   /** Add `ct` into the cotangent of `v` (nothing when `v` is nonlinear). */
   contribute(v: Var, ct: Var): void {
     if (!this.isLinear(v)) return;
-    const p = this.accParam.get(v);
-    if (p !== undefined) {
-      this.b.add(p, ct);
+    if (this.isAccParam[v] === 1) {
+      this.b.add(this.acc[v]!, ct);
       return;
     }
-    const frame = this.frameOf(v);
-    if (frame === this.frame()) {
+    if (this.frameOf(v) === this.frame()) {
       // summed at v's definition: no accumulator unless a nested block or a callee adds too
-      const list = frame.pending.get(v);
-      if (list === undefined) frame.pending.set(v, [ct]);
-      else list.push(ct);
+      if (this.firstCt[v]! < 0) this.firstCt[v] = ct;
+      else {
+        const more = this.moreCts.get(v);
+        if (more === undefined) this.moreCts.set(v, [ct]);
+        else more.push(ct);
+      }
     } else this.b.add(this.refFor(v), ct);
   }
 
   /** Return the cotangent of linear `v` at its definition, or undefined when it has none. */
   ctOf(v: Var): Var | undefined {
     const { b } = this;
-    const frame = this.frame();
-    const terms = frame.pending.get(v) ?? [];
-    const r = frame.acc.get(v);
-    if (r !== undefined) terms.push(b.resolve(r));
+    const first = this.firstCt[v]!;
+    const r = this.acc[v]!;
+    const more = this.moreCts.get(v);
+    if (more === undefined && r < 0) return first < 0 ? undefined : first;
+    const terms = first < 0 ? [] : [first];
+    if (more !== undefined) for (const x of more) terms.push(x);
+    if (r >= 0) terms.push(b.resolve(r));
     if (terms.length <= 1) return terms[0];
     const t = erase(this.lin.vars[v]!);
     if (t.kind === 'real') return terms.reduce((x, y) => b.prim('add', [x, y]));
@@ -316,7 +345,7 @@ class Transposer {
       const ct = this.frames[k]!.ctRef.get(r);
       if (ct !== undefined) return ct;
     }
-    const e = this.a.def.get(r)?.expr;
+    const e = this.a.def[r]?.expr;
     if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) return undefined;
     const parent = this.ctRefOf(e.ref);
     if (parent === undefined) return undefined;
@@ -356,7 +385,7 @@ class Transposer {
     const t = this.lin.vars[v]!;
     if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
     const index = b.fresh(finTy(t.size));
-    this.nl.set(e.index, index);
+    this.nl[e.index] = index;
     b.beginBlock();
     const emitted = this.block(e.body, () => {
       // the element's cotangent is ct[i]

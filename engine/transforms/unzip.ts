@@ -33,10 +33,13 @@ import {
   analyze,
   copyInstr,
   emptyValue,
+  insertAt,
   mapRoles,
   prune,
+  touchesLinear,
   type Analysis,
   type ExprOf,
+  type Role,
 } from './linearity.ts';
 
 /** The two halves of an unzipped function. */
@@ -87,31 +90,44 @@ class Unzipper {
   readonly a: Analysis;
   readonly fb: FuncBuilder;
   readonly lb: FuncBuilder;
-  /** Old var -> its primal part in `fwd`. */
-  readonly prim = new Map<Var, Var>();
-  /** Old var -> its linear part in `lin`. */
-  readonly lin = new Map<Var, Var>();
-  /** Old var -> its primal part as read in `lin` (a residual, a literal, a loop index). */
-  readonly res = new Map<Var, Var>();
+  /** Old var -> its primal part in `fwd` (-1: none yet). */
+  readonly prim: Int32Array;
+  /** Old var -> its linear part in `lin` (-1: none yet). */
+  readonly lin: Int32Array;
+  /** Old var -> its primal part as read in `lin`: a residual, a literal, a loop index (-1: none yet). */
+  readonly res: Int32Array;
   /** Operand-free instructions placed at the start of `fwd` / `lin` (empty values, literals). */
   readonly fwdTop: Instr[] = [];
   readonly linTop: Instr[] = [];
   /** Residual frames of the open blocks, outermost first (index = depth - 1). */
   readonly frames: Frame[] = [];
 
+  /** Operand renamings, bound once (not allocated per instruction). */
+  readonly primRole = (v: Var): Var => this.primOf(v);
+  readonly linRole = (v: Var, role: Role): Var =>
+    role === 'part' ? this.linOf(v) : this.resOf(v);
+  readonly resRole = (v: Var): Var => this.resOf(v);
+  readonly bindPrim = (old: Var, v: Var): void => {
+    this.prim[old] = v;
+  };
+
   constructor(f: TransparentFunc) {
     this.f = f;
     this.a = analyze(f);
     this.fb = new FuncBuilder(`fwd_${f.name}`);
     this.lb = new FuncBuilder(`lin_${f.name}`);
+    const n = f.vars.length;
+    this.prim = new Int32Array(n).fill(-1);
+    this.lin = new Int32Array(n).fill(-1);
+    this.res = new Int32Array(n).fill(-1);
   }
 
   /** Build `fwd` and `lin`. */
   run(): Unzipped {
     const { f, fb, lb } = this;
     for (const p of f.params) {
-      this.prim.set(p, fb.param(primalPart(f.vars[p]!)));
-      this.lin.set(p, lb.param(linearPart(f.vars[p]!)));
+      this.prim[p] = fb.param(primalPart(f.vars[p]!));
+      this.lin[p] = lb.param(linearPart(f.vars[p]!));
     }
     const top: Frame = { stored: [], reads: [], remat: [] };
     this.frames.push(top);
@@ -122,10 +138,10 @@ class Unzipper {
     const resTy = this.resTy(top);
     const res = fb.emit({ kind: 'struct', members: top.stored }, resTy);
     const out = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
-    fb.currentBlock().unshift(...this.fwdTop);
+    insertAt(fb.currentBlock(), 0, this.fwdTop);
     const fwd = prune(fb.finish(out));
     const resParam = lb.param(resTy);
-    lb.currentBlock().unshift(...this.linTop, ...this.readsOf(top, resParam), ...top.remat);
+    insertAt(lb.currentBlock(), 0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
     return { fwd, lin: prune(lb.finish(retL)) };
   }
 
@@ -145,19 +161,19 @@ class Unzipper {
 
   /** Return the primal part of `v` in `fwd`. */
   primOf(v: Var): Var {
-    const p = this.prim.get(v);
-    if (p !== undefined) return p;
+    const p = this.prim[v]!;
+    if (p >= 0) return p;
     const w = this.empty(this.fb, this.fwdTop, primalPart(this.f.vars[v]!));
-    this.prim.set(v, w);
+    this.prim[v] = w;
     return w;
   }
 
   /** Return the linear part of `v` in `lin`. */
   linOf(v: Var): Var {
-    const l = this.lin.get(v);
-    if (l !== undefined) return l;
+    const l = this.lin[v]!;
+    if (l >= 0) return l;
     const w = this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!));
-    this.lin.set(v, w);
+    this.lin[v] = w;
     return w;
   }
 
@@ -166,7 +182,7 @@ class Unzipper {
     if (!isEmpty(t))
       internal(`unzip of ${this.f.name}: a part of type ${t.kind} is used before it is defined`);
     const instrs = emptyValue(b, t);
-    top.push(...instrs);
+    for (const instr of instrs) top.push(instr);
     return instrs[instrs.length - 1]!.var;
   }
 
@@ -176,21 +192,21 @@ class Unzipper {
    * one per iteration), anything else is a residual.
    */
   resOf(u: Var): Var {
-    let r = this.res.get(u);
-    if (r !== undefined) return r;
+    let r = this.res[u]!;
+    if (r >= 0) return r;
     const t = primalPart(this.f.vars[u]!);
-    const def = this.a.def.get(u);
+    const def = this.a.def[u];
     const kind = def?.expr.kind;
     if (isEmpty(t)) r = this.empty(this.lb, this.linTop, t);
     else if (kind === 'lit' || kind === 'zero') {
       r = this.lb.fresh(t);
       this.linTop.push({ var: r, expr: def!.expr });
-    } else if ((kind === 'index' || kind === 'member') && !this.a.linear.has(def!)) {
-      const expr = mapRoles(def!.expr, (v) => this.resOf(v));
+    } else if ((kind === 'index' || kind === 'member') && !touchesLinear(this.a, def!)) {
+      const expr = mapRoles(def!.expr, this.resRole);
       r = this.lb.fresh(t);
-      this.frameAt(this.a.depth.get(u)!).remat.push({ var: r, expr });
-    } else r = this.store(this.primOf(u), this.a.depth.get(u)!);
-    this.res.set(u, r);
+      this.frameAt(this.a.depth[u]!).remat.push({ var: r, expr });
+    } else r = this.store(this.primOf(u), this.a.depth[u]!);
+    this.res[u] = r;
     return r;
   }
 
@@ -216,25 +232,16 @@ class Unzipper {
   /** Unzip one instruction into the current blocks of `fwd` and `lin`. */
   instr(instr: Instr): void {
     const e = instr.expr;
-    if (!this.a.linear.has(instr))
-      return copyInstr(
-        this.fb,
-        instr,
-        this.f.vars,
-        (v) => this.primOf(v),
-        (o, v) => this.prim.set(o, v),
-      );
+    if (!touchesLinear(this.a, instr))
+      return copyInstr(this.fb, instr, this.f.vars, this.primRole, this.bindPrim);
     if (e.kind === 'call') return this.call(instr.var, e);
     if (e.kind === 'for') return this.loop(instr.var, e);
     const t = this.f.vars[instr.var]!;
     // `add` returns unit: which sides it runs on depends on the accumulator's type
     const side = e.kind === 'add' ? this.f.vars[e.ref]! : t;
     if (!isEmpty(primalPart(side)))
-      this.prim.set(instr.var, this.fb.emit(mapRoles(e, (v) => this.primOf(v)), primalPart(t)));
-    if (hasTan(side)) {
-      const le = mapRoles(e, (v, role) => (role === 'part' ? this.linOf(v) : this.resOf(v)));
-      this.lin.set(instr.var, this.lb.emit(le, linearPart(t)));
-    }
+      this.prim[instr.var] = this.fb.emit(mapRoles(e, this.primRole), primalPart(t));
+    if (hasTan(side)) this.lin[instr.var] = this.lb.emit(mapRoles(e, this.linRole), linearPart(t));
   }
 
   /** A call of g: `fwd` calls `unzip(g).fwd`, keeping its residuals; `lin` calls `unzip(g).lin`. */
@@ -246,13 +253,13 @@ class Unzipper {
     const u = unzip(g);
     const primals = e.args.map((a) => this.primOf(a));
     const bundle = fb.emit({ kind: 'call', func: u.fwd, args: primals }, u.fwd.retType);
-    if (!isEmpty(primalPart(this.f.vars[v]!))) this.prim.set(v, fb.member(bundle, RET));
+    if (!isEmpty(primalPart(this.f.vars[v]!))) this.prim[v] = fb.member(bundle, RET);
     const resTy = (u.fwd.retType as StructTy).members[RES]!;
     const res = isEmpty(resTy)
       ? this.empty(lb, this.linTop, resTy)
       : this.store(fb.member(bundle, RES), this.frames.length);
     const args = [...e.args.map((a) => this.linOf(a)), res];
-    this.lin.set(v, lb.emit({ kind: 'call', func: u.lin, args }, u.lin.retType));
+    this.lin[v] = lb.emit({ kind: 'call', func: u.lin, args }, u.lin.retType);
   }
 
   /**
@@ -266,8 +273,8 @@ class Unzipper {
     if (t.kind !== 'vec') return internal(`unzip of ${f.name}: for loop of type ${t.kind}`);
     const indexF = fb.fresh(finTy(t.size));
     const indexL = lb.fresh(finTy(t.size));
-    this.prim.set(e.index, indexF);
-    this.res.set(e.index, indexL);
+    this.prim[e.index] = indexF;
+    this.res[e.index] = indexL;
     fb.beginBlock();
     lb.beginBlock();
     const frame: Frame = { stored: [], reads: [], remat: [] };
@@ -285,18 +292,18 @@ class Unzipper {
     const bodyF = fb.endBlock();
     const loopTy = vecTy(t.size, fb.typeOf(elem));
     const loopF = fb.emit({ kind: 'for', index: indexF, body: bodyF, ret: elem }, loopTy);
-    const head: Instr[] = [];
+    let head: Instr[] = [];
     if (frame.stored.length > 0) {
-      if (!isEmpty(primalPart(t))) this.prim.set(v, project(fb, loopF, RET));
+      if (!isEmpty(primalPart(t))) this.prim[v] = project(fb, loopF, RET);
       const resVec = this.store(project(fb, loopF, RES), this.frames.length);
       const resL = lb.fresh(this.resTy(frame));
-      head.push({ var: resL, expr: { kind: 'index', vec: resVec, index: indexL } });
-      head.push(...this.readsOf(frame, resL));
-    } else if (!isEmpty(primalPart(t))) this.prim.set(v, loopF);
-    lb.currentBlock().unshift(...head, ...frame.remat);
+      const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index: indexL } };
+      head = [read].concat(this.readsOf(frame, resL));
+    } else if (!isEmpty(primalPart(t))) this.prim[v] = loopF;
+    insertAt(lb.currentBlock(), 0, head.concat(frame.remat));
     const bodyL = lb.endBlock();
     const linTy = vecTy(t.size, lb.typeOf(retL));
-    this.lin.set(v, lb.emit({ kind: 'for', index: indexL, body: bodyL, ret: retL }, linTy));
+    this.lin[v] = lb.emit({ kind: 'for', index: indexL, body: bodyL, ret: retL }, linTy);
   }
 }
 
