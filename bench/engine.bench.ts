@@ -58,8 +58,60 @@ function time<T>(reps: number, work: () => T): { ms: number; result: T } {
   return { ms: times[Math.floor(times.length / 2)]!, result };
 }
 
+/**
+ * Return the times in ms of jvp, unzip and transpose on a fresh trace of `ops` operations. A
+ * function of its own, so nothing of one repetition stays reachable (e.g. in a loop's stack
+ * slots) while the next one runs: at 1M operations two sets of IR do not fit the default heap.
+ */
+function timePasses(ops: number): { jvp: number; unzip: number; transpose: number } {
+  const g = funcOf(traceProgram(ops), 'bench');
+  let t0 = performance.now();
+  const j = jvp(g);
+  const tj = performance.now() - t0;
+  t0 = performance.now();
+  const u = unzip(j);
+  const tu = performance.now() - t0;
+  t0 = performance.now();
+  transpose(u.lin);
+  return { jvp: tj, unzip: tu, transpose: performance.now() - t0 };
+}
+
 function row(cells: (string | number)[]): string {
   return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
+}
+
+/** Return the table row for programs of `ops` operations. */
+function measure(ops: number): (string | number)[] {
+  const reps = ops >= 1_000_000 ? 3 : 7;
+  const traced = time(reps, () => traceProgram(ops));
+  const n = countInstrs(funcOf(traced.result, 'bench'));
+  // Each pass is memoized per function, so time it on a fresh trace every repetition.
+  const passes = { jvp: [] as number[], unzip: [] as number[], transpose: [] as number[] };
+  for (let r = 0; r < reps; r++) {
+    const times = timePasses(ops);
+    passes.jvp.push(times.jvp);
+    passes.unzip.push(times.unzip);
+    passes.transpose.push(times.transpose);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [tj, tu, tt] = [median(passes.jvp), median(passes.unzip), median(passes.transpose)];
+  const x = Array.from({ length: WIDTH }, (_, i) => 0.1 * (i + 1));
+  const primal = interp(traced.result);
+  const runF = time(reps, () => primal(x));
+  const gradient = interp(grad(traced.result));
+  const runG = time(reps, () => gradient(x));
+  const perOp = (ms: number) => ((ms * 1e6) / n).toFixed(0);
+  return [
+    n,
+    perOp(traced.ms),
+    perOp(tj),
+    perOp(tu),
+    perOp(tt),
+    perOp(tj + tu + tt),
+    perOp(traced.ms + tj + tu + tt),
+    perOp(runF.ms),
+    perOp(runG.ms),
+  ];
 }
 
 function main(): void {
@@ -67,48 +119,7 @@ function main(): void {
   console.log(
     row(['ops', 'trace', 'jvp', 'unzip', 'transpose', 'ad total', 'trace+ad', 'interp f', 'interp grad']),
   );
-  for (const ops of [10_000, 100_000, 1_000_000]) {
-    const reps = ops >= 1_000_000 ? 3 : 7;
-    const traced = time(reps, () => traceProgram(ops));
-    const f = funcOf(traced.result, 'bench');
-    const n = countInstrs(f);
-    // Each pass is memoized per function, so time it on a fresh trace every repetition.
-    const fresh = () => funcOf(traceProgram(ops), 'bench');
-    const passes = { jvp: [] as number[], unzip: [] as number[], transpose: [] as number[] };
-    for (let r = 0; r < reps; r++) {
-      const g = fresh();
-      let t0 = performance.now();
-      const j = jvp(g);
-      passes.jvp.push(performance.now() - t0);
-      t0 = performance.now();
-      const u = unzip(j);
-      passes.unzip.push(performance.now() - t0);
-      t0 = performance.now();
-      transpose(u.lin);
-      passes.transpose.push(performance.now() - t0);
-    }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const [tj, tu, tt] = [median(passes.jvp), median(passes.unzip), median(passes.transpose)];
-    const x = Array.from({ length: WIDTH }, (_, i) => 0.1 * (i + 1));
-    const primal = interp(traced.result);
-    const runF = time(reps, () => primal(x));
-    const gradient = interp(grad(traced.result));
-    const runG = time(reps, () => gradient(x));
-    const perOp = (ms: number) => ((ms * 1e6) / n).toFixed(0);
-    console.log(
-      row([
-        n,
-        perOp(traced.ms),
-        perOp(tj),
-        perOp(tu),
-        perOp(tt),
-        perOp(tj + tu + tt),
-        perOp(traced.ms + tj + tu + tt),
-        perOp(runF.ms),
-        perOp(runG.ms),
-      ]),
-    );
-  }
+  for (const ops of [10_000, 100_000, 1_000_000]) console.log(row(measure(ops)));
   console.log('target: trace+ad <= 1000 ns per operation');
 }
 
