@@ -1,9 +1,30 @@
 /**
  * @file Compile IR functions to one WebAssembly module (rose-reference §7, DESIGN.md §5).
- * Work in progress: the contract below is final; the implementation lands in following commits.
+ *
+ * Module shape: imports (the program's opaque functions as `''.'k'`, then memory `'m'.''` with
+ * min 0 pages and no max: the JS side grows it), one wasm function per transparent IR function
+ * reachable from the root (callees first, each once), the chunk functions of split blocks, the
+ * generated helpers (aggregate adds, accumulator init, argmax) and math functions, and one export
+ * `'f'`: the root.
+ *
+ * Calling convention of a compiled IR function: one wasm param per IR param with a value (f64 for
+ * real/tan, i32 for bool/fin, i32 pointers for vec/struct/ref), where a `ref<real>` param is
+ * passed "inout" as its current f64 and returned as an extra f64 result (Rose PR #118, but exact:
+ * the callee adds onto the value the caller had); then the i32 frame pointer `sp`. Results: the
+ * IR result's value, then the inout values. Everything in a frame is static (codegen-plan.ts).
  */
-import { internal } from '../errors.ts';
-import type { Func, OpaqueFunc } from '../ir/types.ts';
+import { RoseError, formatMessage } from '../errors.ts';
+import type { Prim } from '../ir/prims.ts';
+import type { Func, OpaqueFunc, TransparentFunc } from '../ir/types.ts';
+import { directCallees, forEachInstr, postOrder } from '../ir/visit.ts';
+import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
+import { Emitter, type ModuleCtx } from './codegen-emit.ts';
+import { emitInstr } from './codegen-instrs.ts';
+import { isMathPrim, mathImport } from './codegen-math-stub.ts';
+import { Helpers } from './codegen-mem.ts';
+import { type FuncAbi, FuncPlan, type PlanContext, paramRep } from './codegen-plan.ts';
+import { MAX_MEMORY_BYTES, formatBytes, sizeOf, wasmRep } from './layout.ts';
+import { Effects, TOP, shapeOf } from './liveness.ts';
 
 /** The result of `generate`: module bytes plus what the JS side needs to instantiate and call it. */
 export interface WasmArtifact {
@@ -18,29 +39,225 @@ export interface WasmArtifact {
    * ref -> i32 pointer to the accumulator's inline data), then one i32 `sp` (8-byte aligned start
    * of scratch memory). Result: the IR result's wasm value (f64 / i32 / i32 pointer), or none if
    * zero-size. A pointer result may point into the frame or into an argument's data: read it
-   * before the next call or before overwriting arguments.
+   * before the next call or before overwriting arguments. Index (fin) arguments must be in range
+   * (out-of-range ones may trap); an out-of-range index trap is `unreachable`.
    */
   readonly frameSize: number;
+}
+
+/** Sizes of the emitted functions, for tests and diagnostics. */
+export interface FunctionStats {
+  /** IR function name; chunks are `name#k`. */
+  readonly name: string;
+  /** Wasm locals besides the parameters. */
+  readonly locals: number;
+  /** Bytes of code. */
+  readonly bytes: number;
 }
 
 /** Options of `generate`. */
 export interface GenerateOptions {
   /**
-   * Split a block into several wasm functions once its estimated size passes this many IR
-   * instructions (default 20000). Tests set it low to force splitting.
+   * Split a block into several wasm functions once its estimated size passes this many units
+   * (about one per IR operand; default 20000). Tests set it low to force splitting.
    */
   readonly splitThreshold?: number;
-  /** Refuse programs whose memory need passes this many bytes (default 2^32: wasm32's 4 GiB). */
+  /** Refuse programs whose memory need passes this many bytes (default and maximum 2^32, wasm32's 4 GiB). */
   readonly maxMemoryBytes?: number;
+  /** When given, receives one entry per compiled function and chunk. */
+  readonly stats?: FunctionStats[];
 }
+
+/** V8's limits on wasm function params and results. */
+const MAX_WASM_PARAMS = 1000;
 
 /**
  * Compile `f` and every function it calls into one module importing memory `'m'.''`.
  * Throws `RoseError` (code `unsupported`) when the program would need more memory than wasm can
- * address; the message gives the size.
+ * address (the message gives the size), or has more parameters than wasm allows.
  */
 export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
-  void f;
-  void options;
-  return internal('wasm codegen is not implemented yet');
+  const maxBytes = Math.min(options.maxMemoryBytes ?? MAX_MEMORY_BYTES, MAX_MEMORY_BYTES);
+  const funcs = postOrder(f, directCallees);
+  for (const g of funcs) checkTypes(g, maxBytes);
+  const module = new ModuleBuilder();
+  const imports: OpaqueFunc[] = funcs.filter((g): g is OpaqueFunc => g.kind === 'opaque');
+  const mathIndex = new Map<string, number>();
+  for (const p of mathPrims(funcs)) {
+    mathIndex.set(p, imports.length);
+    imports.push(mathImport(p));
+  }
+  imports.forEach((g, k) => module.importFunc('', String(k), module.type(g.paramTypes.map(() => F64), [F64])));
+  module.importMemory('m', '', 0);
+
+  const abis = new Map<Func, FuncAbi>();
+  imports.forEach((g, k) => abis.set(g, opaqueAbi(g, k)));
+  for (const g of funcs) if (g.kind === 'transparent') abis.set(g, declare(module, g));
+  const abiOf = (g: Func): FuncAbi => abis.get(g) ?? internal(g);
+  const ctx: ModuleCtx = { abiOf, math: (name) => mathIndex.get(name) ?? internal(f), helpers: new Helpers(module) };
+  const planCtx: PlanContext = {
+    effects: new Effects(),
+    abiOf,
+    splitThreshold: options.splitThreshold ?? 20000,
+    maxBytes,
+  };
+  for (const g of funcs) {
+    if (g.kind !== 'transparent') continue;
+    const plan = new FuncPlan(shapeOf(g), abiOf(g), planCtx);
+    abiOf(g).frameSize = plan.frameSize;
+    compileFunc(module, ctx, plan, options.stats);
+  }
+  const root = abiOf(f);
+  module.export('f', 'func', exportedRoot(module, root));
+  return { bytes: module.finish(), imports, frameSize: root.frameSize };
 }
+
+function internal(g: Func): never {
+  throw new RoseError('internal', `internal: wasm codegen has no entry for ${g.name}`);
+}
+
+/** Return the math primitives used by `funcs`, in order of first use. */
+function mathPrims(funcs: readonly Func[]): Prim[] {
+  const out = new Set<Prim>();
+  for (const g of funcs)
+    if (g.kind === 'transparent')
+      forEachInstr(g.body, ({ expr: e }) => {
+        if (e.kind === 'prim' && isMathPrim(e.prim)) out.add(e.prim);
+      });
+  return [...out];
+}
+
+/** Refuse types that wasm32 cannot hold: values over the memory limit, indices over 2^32. */
+function checkTypes(g: Func, maxBytes: number): void {
+  const types = g.kind === 'transparent' ? g.vars : [...g.paramTypes, g.retType];
+  for (const t of types) {
+    const inner = t.kind === 'ref' ? t.inner : t;
+    const size = sizeOf(inner);
+    if (size > maxBytes)
+      throw new RoseError(
+        'unsupported',
+        formatMessage(
+          `a value of this program needs ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} a 32-bit wasm memory can address`,
+          `function ${g.name}`,
+          'Use smaller vectors',
+        ),
+      );
+    if (inner.kind === 'fin' && inner.size > 2 ** 32)
+      throw new RoseError('unsupported', formatMessage(`index type fin<${inner.size}> is larger than 2^32`, `function ${g.name}`));
+  }
+}
+
+function opaqueAbi(g: OpaqueFunc, index: number): FuncAbi {
+  return {
+    func: g,
+    index,
+    params: g.paramTypes.map(() => 'f64'),
+    paramIndex: g.paramTypes.map((_, k) => k),
+    nWasmParams: g.paramTypes.length,
+    ret: 'f64',
+    inout: [],
+    pointerResult: false,
+    frameSize: 0,
+    resolves: [],
+  };
+}
+
+/** Declare the wasm function of `g` and return its calling convention. */
+function declare(module: ModuleBuilder, g: TransparentFunc): FuncAbi {
+  const params = g.paramTypes.map(paramRep);
+  const wasmParams: ValType[] = [];
+  const paramIndex = params.map((rep) => (rep === 'none' ? -1 : wasmParams.push(rep === 'i32' ? I32 : F64) - 1));
+  wasmParams.push(I32); // sp
+  const ret = wasmRep(g.retType);
+  const inout = params.flatMap((rep, k) => (rep === 'inout' ? [k] : []));
+  const results: ValType[] = ret === 'none' ? [] : [ret === 'f64' ? F64 : I32];
+  for (const _ of inout) results.push(F64);
+  if (wasmParams.length > MAX_WASM_PARAMS || results.length > MAX_WASM_PARAMS)
+    throw new RoseError(
+      'unsupported',
+      formatMessage(`${wasmParams.length} parameters/${results.length} results are more than wasm allows (${MAX_WASM_PARAMS})`, `function ${g.name}`, 'Pass a vec or struct instead'),
+    );
+  const index = module.declareFunc(module.type(wasmParams, results));
+  const pointerResult = ret === 'i32' && (g.retType.kind === 'vec' || g.retType.kind === 'struct');
+  return { func: g, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, pointerResult, frameSize: 0, resolves: params.map(() => false) };
+}
+
+/** Emit the function of `plan` and the functions of its chunks. */
+function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stats?: FunctionStats[]): void {
+  const f = plan.shape.f;
+  const unitIndex = [plan.abi.index];
+  for (const _ of plan.units.all) unitIndex.push(module.declareFunc(module.type([I32], [])));
+  const main = new Emitter(ctx, plan, 0, unitIndex, emitInstr);
+  entry(main);
+  main.block(TOP, f.body);
+  exit(main);
+  module.defineFunc(plan.abi.index, { locals: main.slots.runs(), code: main.code });
+  stats?.push({ name: f.name, locals: main.slots.types.length, bytes: main.code.length });
+  for (const ch of plan.units.all) {
+    const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr);
+    const block = ch.block === TOP ? f.body : plan.shape.bodies.get(ch.block)!;
+    em.range(block, ch.start, ch.end);
+    module.defineFunc(unitIndex[ch.unit]!, { locals: em.slots.runs(), code: em.code });
+    stats?.push({ name: `${f.name}#${ch.unit}`, locals: em.slots.types.length, bytes: em.code.length });
+  }
+}
+
+/** Store parameters that live in the frame (spilled, or inout accumulators kept in memory). */
+function entry(em: Emitter): void {
+  const { abi, shape, home } = em.plan;
+  shape.f.params.forEach((p, k) => {
+    const h = home[p]!;
+    const index = abi.paramIndex[k]!;
+    if (h.k === 'spill') {
+      em.pushSp();
+      em.code.localGet(index).mem(h.t === F64 ? Op.f64_store : Op.i32_store, h.t === F64 ? 3 : 2, h.off);
+    } else if (h.k === 'frame') {
+      em.pushSp();
+      em.code.localGet(index).mem(Op.f64_store, 3, h.off);
+    }
+  });
+}
+
+/** Leave the result and the final values of the inout accumulators on the stack. */
+function exit(em: Emitter): void {
+  const { abi, shape } = em.plan;
+  em.push(shape.f.ret);
+  for (const k of abi.inout) {
+    const p = shape.f.params[k]!;
+    if (em.plan.localAcc[p]) em.code.localGet(abi.paramIndex[k]!);
+    else {
+      const a = em.ptr(p);
+      a.push();
+      em.code.mem(Op.f64_load, 3, a.off);
+    }
+  }
+}
+
+/**
+ * Return the function to export as 'f': the root itself, or a wrapper when the root is opaque or
+ * takes `ref<real>` params (exported as pointers to their f64, updated in place).
+ */
+function exportedRoot(module: ModuleBuilder, root: FuncAbi): number {
+  const g = root.func;
+  const isOpaque = g.kind === 'opaque';
+  if (!isOpaque && root.inout.length === 0) return root.index;
+  const params: ValType[] = root.params.flatMap((rep) => (rep === 'none' ? [] : [rep === 'f64' ? F64 : I32]));
+  params.push(I32); // sp
+  const code = new Code();
+  root.params.forEach((rep, k) => {
+    const index = root.paramIndex[k]!;
+    if (rep === 'none') return;
+    code.localGet(index);
+    if (rep === 'inout') code.mem(Op.f64_load, 3, 0);
+  });
+  if (!isOpaque) code.localGet(params.length - 1);
+  code.call(root.index);
+  const tmp = params.length;
+  for (let j = root.inout.length - 1; j >= 0; j--) {
+    const index = root.paramIndex[root.inout[j]!]!;
+    code.localSet(tmp).localGet(index).localGet(tmp).mem(Op.f64_store, 3, 0);
+  }
+  const results: ValType[] = root.ret === 'none' ? [] : [root.ret === 'f64' ? F64 : I32];
+  return module.func({ type: module.type(params, results), locals: [[1, F64]], code });
+}
+

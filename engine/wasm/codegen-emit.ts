@@ -1,0 +1,241 @@
+/**
+ * @file The emitter of one unit (a compiled IR function, or one chunk of it): reads values from
+ * their homes, defines values into their homes, allocates and releases locals by liveness, and
+ * dispatches each instruction to its rule (codegen-instrs.ts, codegen-prims.ts).
+ */
+import { internal } from '../errors.ts';
+import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
+import { isLeaf } from '../ir/types.ts';
+import { Code, F64, I32, Op, type ValType } from './encoder.ts';
+import { type FuncAbi, type FuncPlan, hasValue } from './codegen-plan.ts';
+import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
+import { Slots } from './liveness.ts';
+
+/** What an emitter needs from the module being built. */
+export interface ModuleCtx {
+  /** Return the calling convention of a function of the module. */
+  abiOf(g: Func): FuncAbi;
+  /** Return the function index of a math function `(f64...) -> f64` (exp, log, ...). */
+  math(name: string): number;
+  readonly helpers: Helpers;
+}
+
+/** Emits the code of one unit. */
+export class Emitter {
+  readonly code = new Code();
+  readonly slots: Slots;
+  /** The local holding each variable (when its home is `local`), else -1. */
+  readonly slot: Int32Array;
+  /** The local holding the frame pointer. */
+  readonly sp: number;
+  readonly ctx: ModuleCtx;
+  readonly plan: FuncPlan;
+  readonly unit: number;
+  /** Wasm function index of each unit's function (unit 0 = the function itself). */
+  readonly unitIndex: readonly number[];
+  readonly #instr: (em: Emitter, v: Var, e: Expr) => void;
+
+  constructor(
+    ctx: ModuleCtx,
+    plan: FuncPlan,
+    unit: number,
+    unitIndex: readonly number[],
+    instr: (em: Emitter, v: Var, e: Expr) => void,
+  ) {
+    this.ctx = ctx;
+    this.plan = plan;
+    this.unit = unit;
+    this.unitIndex = unitIndex;
+    this.#instr = instr;
+    const nParams = unit === 0 ? plan.abi.nWasmParams : 1;
+    this.sp = nParams - 1;
+    this.slots = new Slots(nParams);
+    this.slot = new Int32Array(plan.shape.f.vars.length).fill(-1);
+  }
+
+  /** Return the type of `v`. */
+  ty(v: Var): Ty {
+    return this.plan.ty(v);
+  }
+
+  /** Return the wasm type of `v`'s value (f64 for reals and f64-held accumulators). */
+  valType(v: Var): ValType {
+    const t = this.ty(v);
+    return t.kind === 'real' || t.kind === 'tan' || this.plan.localAcc[v] ? F64 : I32;
+  }
+
+  /** Push the frame pointer. */
+  pushSp = (): void => {
+    this.code.localGet(this.sp);
+  };
+
+  /** Return the address of the data of aggregate (or ref) `v`. */
+  ptr(v: Var): Addr {
+    const h = this.plan.home[v]!;
+    switch (h.k) {
+      case 'frame':
+        return { push: this.pushSp, off: h.off };
+      case 'derived':
+        return offsetAddr(this.ptr(h.base), h.off);
+      case 'local':
+      case 'param': {
+        const index = h.k === 'param' ? h.index : this.#slotOf(v);
+        return { push: () => this.code.localGet(index), off: 0 };
+      }
+      case 'spill':
+        return { push: () => this.code.localGet(this.sp).mem(Op.i32_load, 2, h.off), off: 0 };
+      default:
+        return internal(`x${v} has no address (${h.k}) in ${this.plan.shape.f.name}`);
+    }
+  }
+
+  /** Push the value of `v`: a scalar, a pointer, or the f64 of a local accumulator. */
+  push(v: Var): void {
+    const h = this.plan.home[v]!;
+    const c = this.code;
+    switch (h.k) {
+      case 'none':
+        if (this.ty(v).kind === 'fin') c.i32Const(0); // fin(1): always 0
+        else if (hasValue(this.ty(v))) internal(`x${v} has no value in ${this.plan.shape.f.name}`);
+        return;
+      case 'const':
+        if (h.t === F64) c.f64Const(h.value);
+        else c.i32Const(h.value);
+        return;
+      case 'local':
+        c.localGet(this.#slotOf(v));
+        return;
+      case 'param':
+        c.localGet(h.index);
+        return;
+      case 'spill':
+        c.localGet(this.sp).mem(h.t === F64 ? Op.f64_load : Op.i32_load, h.t === F64 ? 3 : 2, h.off);
+        return;
+      case 'frame':
+      case 'derived': {
+        const a = this.ptr(v);
+        a.push();
+        if (a.off !== 0) c.i32Const(a.off).op(Op.i32_add);
+        return;
+      }
+    }
+  }
+
+  #slotOf(v: Var): number {
+    const s = this.slot[v]!;
+    if (s < 0) internal(`x${v} is read before it is defined (unit ${this.unit} of ${this.plan.shape.f.name})`);
+    return s;
+  }
+
+  /** Return the local index of f64-held accumulator `v` (a local or an inout param). */
+  accLocal(v: Var): number {
+    const h = this.plan.home[v]!;
+    if (h.k === 'param') return h.index;
+    if (h.k === 'local') return this.#slotOf(v);
+    return internal(`accumulator x${v} is not held in a local`);
+  }
+
+  /** Store the value of `x` into memory at `a` (a scalar store, or a copy of an aggregate). */
+  storeInto(a: Addr, x: Var): void {
+    const t = this.ty(x);
+    if (!hasValue(t)) return;
+    if (isLeaf(t)) {
+      a.push();
+      this.push(x);
+      storeLeaf(this.code, t, a.off);
+    } else copy(this.code, a, this.ptr(x), t);
+  }
+
+  /**
+   * Define `v`: `compute` leaves its value on the stack; it goes to `v`'s home, and to its
+   * early-store target if any. With no home and no target the value is dropped.
+   */
+  value(v: Var, compute: () => void): void {
+    const h = this.plan.home[v]!;
+    const e = this.plan.early[v];
+    const t = this.ty(v);
+    const c = this.code;
+    const has = hasValue(t) || this.plan.localAcc[v] === 1;
+    if (!has) return compute();
+    if (h.k === 'none' && e === undefined) {
+      compute();
+      c.op(Op.drop);
+      return;
+    }
+    if (e === undefined && h.k === 'spill') {
+      this.pushSp();
+      compute();
+      c.mem(h.t === F64 ? Op.f64_store : Op.i32_store, h.t === F64 ? 3 : 2, h.off);
+      return;
+    }
+    if (e !== undefined && h.k === 'none' && isLeaf(t)) {
+      this.pushSp();
+      compute();
+      storeLeaf(c, t, e.off);
+      return;
+    }
+    const type = this.valType(v);
+    const s = this.slots.alloc(type);
+    if (h.k === 'local') this.slot[v] = s;
+    compute();
+    c.localSet(s);
+    if (h.k === 'spill') {
+      this.pushSp();
+      c.localGet(s).mem(type === F64 ? Op.f64_store : Op.i32_store, type === F64 ? 3 : 2, h.off);
+    }
+    if (e !== undefined) {
+      const target: Addr = { push: this.pushSp, off: e.off };
+      if (isLeaf(t)) {
+        this.pushSp();
+        c.localGet(s);
+        storeLeaf(c, t, e.off);
+      } else copy(c, target, { push: () => c.localGet(s), off: 0 }, t);
+    }
+    if (h.k !== 'local') this.slots.release(s);
+  }
+
+  /** Copy a derived value into its early-store target (derived values have no code of their own). */
+  earlyCopy(v: Var): void {
+    const e = this.plan.early[v];
+    if (e === undefined) return;
+    const t = this.ty(v);
+    const src = this.ptr(v);
+    if (isLeaf(t)) {
+      this.pushSp();
+      src.push();
+      loadLeaf(this.code, t, src.off);
+      storeLeaf(this.code, t, e.off);
+    } else copy(this.code, { push: this.pushSp, off: e.off }, src, t);
+  }
+
+  /** Release the locals whose last use is at position `p`. */
+  release(p: number): void {
+    const list = this.plan.releaseAt.get(p);
+    if (list === undefined) return;
+    for (const v of list) {
+      const s = this.slot[v]!;
+      if (s >= 0) {
+        this.slots.release(s);
+        this.slot[v] = -1;
+      }
+    }
+  }
+
+  /** Emit block `id` (TOP or a loop variable): its instructions, or calls of its chunks. */
+  block(id: number, block: Block): void {
+    const chunks = this.plan.units.chunks.get(id);
+    if (chunks === undefined) return this.range(block, 0, block.length);
+    for (const ch of chunks) this.pushSp(), this.code.call(this.unitIndex[ch.unit]!);
+  }
+
+  /** Emit instructions `[start, end)` of a block. */
+  range(block: Block, start: number, end: number): void {
+    const pos = this.plan.shape.pos;
+    for (let k = start; k < end; k++) {
+      const { var: v, expr: e } = block[k]!;
+      if (!this.plan.needed[v]) continue;
+      this.#instr(this, v, e);
+      this.release(pos[v]!);
+    }
+  }
+}

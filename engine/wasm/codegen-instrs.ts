@@ -1,0 +1,262 @@
+/**
+ * @file Code for each expression kind except primitives (codegen-prims.ts): literals, element
+ * and member access (bounds-checked where the index is not known to be in range), `select`,
+ * calls (with the inout convention for `ref<real>` parameters), loops, and accumulators.
+ */
+import { internal } from '../errors.ts';
+import type { Expr, Ty, Var } from '../ir/types.ts';
+import { hasFloat, isLeaf } from '../ir/types.ts';
+import { F64, I32, Op } from './encoder.ts';
+import { type Emitter } from './codegen-emit.ts';
+import { copy, fillZero, loadLeaf, offsetAddr } from './codegen-mem.ts';
+import { constIndex, hasValue, refInner } from './codegen-plan.ts';
+import { emitPrim } from './codegen-prims.ts';
+import { memberOffset, strideOf } from './layout.ts';
+import { addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
+
+/** Emit `v = e`. */
+export function emitInstr(em: Emitter, v: Var, e: Expr): void {
+  switch (e.kind) {
+    case 'lit':
+      return; // constants are rematerialized at each use
+    case 'zero':
+      if (em.plan.home[v]!.k === 'frame') fillZero(em.code, em.ptr(v), em.ty(v));
+      return;
+    case 'vec':
+    case 'struct':
+      return literal(em, v, e.kind === 'vec' ? e.elems : e.members);
+    case 'index':
+    case 'slice':
+      return element(em, v, e.kind === 'index' ? e.vec : e.ref, e.index);
+    case 'member':
+    case 'field':
+      return member(em, v, e.kind === 'member' ? e.struct : e.ref, e.member);
+    case 'prim':
+      return emitPrim(em, v, e.prim, e.args);
+    case 'select':
+      return em.value(v, () => {
+        em.push(e.then);
+        em.push(e.els);
+        em.push(e.cond);
+        em.code.op(Op.select);
+      });
+    case 'call':
+      return call(em, v, e);
+    case 'for':
+      return loop(em, v, e);
+    case 'accum':
+      return accum(em, v, e.shape);
+    case 'add':
+      return add(em, e.ref, e.addend);
+    case 'resolve':
+      return resolve(em, v, e.ref);
+  }
+}
+
+/** A vec or struct literal: store each member not already written in place. */
+function literal(em: Emitter, v: Var, xs: readonly Var[]): void {
+  const h = em.plan.home[v]!;
+  if (h.k !== 'frame') return;
+  const t = em.ty(v);
+  const base = em.ptr(v);
+  const covered = em.plan.covered.get(v);
+  xs.forEach((x, k) => {
+    if (covered?.has(k)) return;
+    const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
+    em.storeInto(offsetAddr(base, off), x);
+  });
+}
+
+/** `vec[i]` or `&ref[i]`: a load, a pointer, or nothing (derived); checked unless `i` is safe. */
+function element(em: Emitter, v: Var, vec: Var, i: Var): void {
+  const s = em.plan.shape;
+  const vt = refInner(em.ty(vec));
+  if (vt.kind !== 'vec') internal(`element of a ${vt.kind}`);
+  const h = em.plan.home[v]!;
+  if (h.k === 'derived') return em.earlyCopy(v);
+  const n = vt.size;
+  const c = constIndex(s, i);
+  if (c !== undefined && c >= n) return em.value(v, () => em.code.op(Op.unreachable));
+  if (!indexIsSafe(s, i, n)) {
+    // trap when i >= n (unsigned); the JS side reports it as an out-of-range index
+    em.push(i);
+    em.code.i32Const(n).op(Op.i32_ge_u).begin(Op.if).op(Op.unreachable).end();
+  }
+  const stride = strideOf(vt.elem);
+  const t = em.ty(v);
+  em.value(v, () => {
+    const a = em.ptr(vec);
+    a.push();
+    em.push(i);
+    if (stride !== 1) em.code.i32Const(stride).op(Op.i32_mul);
+    em.code.op(Op.i32_add);
+    if (isLeaf(t)) loadLeaf(em.code, t, a.off);
+    else if (a.off !== 0) em.code.i32Const(a.off).op(Op.i32_add);
+  });
+}
+
+/** `struct.k` or `&ref.k`: a load of a scalar member, else a derived pointer (no code). */
+function member(em: Emitter, v: Var, base: Var, k: number): void {
+  const h = em.plan.home[v]!;
+  if (h.k === 'derived') return em.earlyCopy(v);
+  const st = refInner(em.ty(base));
+  if (st.kind !== 'struct') internal(`member of a ${st.kind}`);
+  const t = em.ty(v);
+  em.value(v, () => {
+    const a = offsetAddr(em.ptr(base), memberOffset(st, k));
+    a.push();
+    loadLeaf(em.code, t, a.off);
+  });
+}
+
+/** A call: arguments, then the callee's frame pointer; inout results go back to accumulators. */
+function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
+  const c = em.code;
+  const g = e.func;
+  const abi = em.ctx.abiOf(g);
+  if (g.kind === 'opaque')
+    return em.value(v, () => {
+      for (const a of e.args) em.push(a);
+      c.call(abi.index);
+    });
+  const delta = em.plan.delta.get(v) ?? [];
+  em.value(v, () => {
+    abi.params.forEach((rep, k) => {
+      const a = e.args[k]!;
+      if (rep === 'none') return;
+      if (rep !== 'inout') return em.push(a);
+      if (delta[k]) c.f64Const(0);
+      else accRead(em, a);
+    });
+    em.pushSp();
+    const off = em.plan.callFrame.get(v) ?? 0;
+    if (off !== 0) c.i32Const(off).op(Op.i32_add);
+    c.call(abi.index);
+    // the results are [ret?, inout...]: take the inout values off the top, last first
+    for (let j = abi.inout.length - 1; j >= 0; j--) {
+      const k = abi.inout[j]!;
+      accWrite(em, e.args[k]!, delta[k] === true);
+    }
+  });
+}
+
+/** Push the current f64 of a `ref<real>` accumulator. */
+function accRead(em: Emitter, a: Var): void {
+  if (em.plan.localAcc[a]) return void em.code.localGet(em.accLocal(a));
+  const p = em.ptr(a);
+  p.push();
+  em.code.mem(Op.f64_load, 3, p.off);
+}
+
+/** Pop an f64 into accumulator `a`: as its new value, or added to it (`delta`). */
+function accWrite(em: Emitter, a: Var, delta: boolean): void {
+  const c = em.code;
+  if (em.plan.localAcc[a]) {
+    const l = em.accLocal(a);
+    if (delta) c.localGet(l).op(Op.f64_add);
+    c.localSet(l);
+    return;
+  }
+  const tmp = em.slots.alloc(F64);
+  const p = em.ptr(a);
+  c.localSet(tmp);
+  p.push();
+  if (delta) {
+    p.push();
+    c.mem(Op.f64_load, 3, p.off).localGet(tmp).op(Op.f64_add);
+  } else c.localGet(tmp);
+  c.mem(Op.f64_store, 3, p.off);
+  em.slots.release(tmp);
+}
+
+/** A `for`: a counted loop storing each element at `result + i * stride` (none for n = 0). */
+function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
+  const s = em.plan.shape;
+  const it = em.ty(e.index);
+  if (it.kind !== 'fin') internal('loop index is not an index');
+  const n = it.size;
+  if (n === 0) return;
+  const c = em.code;
+  const ih = em.plan.home[e.index]!;
+  const res = em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;
+  const elem = em.ty(e.ret);
+  const stride = strideOf(elem);
+  if (n === 1) {
+    em.block(v, e.body);
+    if (res !== undefined) em.storeInto(res, e.ret);
+    em.release(s.forBodyEnd[v]!);
+    return;
+  }
+  const counter = em.slots.alloc(I32);
+  if (ih.k === 'local') em.slot[e.index] = counter;
+  c.i32Const(0).localSet(counter);
+  c.begin(Op.loop);
+  if (ih.k === 'spill') em.pushSp(), c.localGet(counter).mem(Op.i32_store, 2, ih.off);
+  em.block(v, e.body);
+  if (res !== undefined && hasValue(elem)) {
+    const tmp = em.slots.alloc(I32);
+    res.push();
+    c.localGet(counter);
+    if (stride !== 1) c.i32Const(stride).op(Op.i32_mul);
+    c.op(Op.i32_add).localSet(tmp);
+    em.storeInto({ push: () => c.localGet(tmp), off: res.off }, e.ret);
+    em.slots.release(tmp);
+  }
+  em.release(s.forBodyEnd[v]!);
+  c.localGet(counter).i32Const(1).op(Op.i32_add).localTee(counter).i32Const(n).op(Op.i32_ne).brIf(0);
+  c.end();
+  em.slot[e.index] = -1;
+  em.slots.release(counter);
+}
+
+/** A new accumulator: an f64 local at 0, or frame storage initialized from the shape. */
+function accum(em: Emitter, v: Var, shape: Var): void {
+  if (em.plan.localAcc[v]) return em.value(v, () => em.code.f64Const(0));
+  if (em.plan.home[v]!.k !== 'frame') return;
+  const t = refInner(em.ty(v));
+  const dst = em.ptr(v);
+  if (!hasCopiedLeaf(t)) return fillZero(em.code, dst, t);
+  if (isLeaf(t)) return em.storeInto(dst, shape);
+  if (!hasFloat(t)) return copy(em.code, dst, em.ptr(shape), t);
+  em.ctx.helpers.accOp(em.code, 'accInit', t, dst, em.ptr(shape));
+}
+
+/** `ref += addend`: float leaves add, others are unchanged. */
+function add(em: Emitter, ref: Var, addend: Var): void {
+  const t = refInner(em.ty(ref));
+  if (!addsSomething(t)) return;
+  const c = em.code;
+  if (em.plan.localAcc[ref]) {
+    const l = em.accLocal(ref);
+    c.localGet(l);
+    em.push(addend);
+    c.op(Op.f64_add).localSet(l);
+    return;
+  }
+  const dst = em.ptr(ref);
+  if (isLeaf(t)) {
+    dst.push();
+    dst.push();
+    c.mem(Op.f64_load, 3, dst.off);
+    em.push(addend);
+    c.op(Op.f64_add).mem(Op.f64_store, 3, dst.off);
+    return;
+  }
+  em.ctx.helpers.accOp(c, 'add', t, dst, em.ptr(addend));
+}
+
+/** The contents of an accumulator: its f64, a load, its storage (final), or a copy. */
+function resolve(em: Emitter, v: Var, ref: Var): void {
+  const t: Ty = em.ty(v);
+  if (!hasValue(t)) return;
+  if (em.plan.localAcc[ref]) return em.value(v, () => em.code.localGet(em.accLocal(ref)));
+  const h = em.plan.home[v]!;
+  if (h.k === 'derived') return em.earlyCopy(v);
+  const src = em.ptr(ref);
+  if (isLeaf(t))
+    return em.value(v, () => {
+      src.push();
+      loadLeaf(em.code, t, src.off);
+    });
+  if (h.k === 'frame') copy(em.code, em.ptr(v), src, t);
+}

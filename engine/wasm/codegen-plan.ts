@@ -1,0 +1,534 @@
+/**
+ * @file The plan of one function before any byte is emitted: which instructions run, in which
+ * wasm function (unit), where every variable lives ("home"), the static frame layout, and where
+ * each local is released (liveness).
+ *
+ * Homes: a scalar lives in a wasm local (f64 or i32) reused by liveness, or is a constant
+ * rematerialized at each use. An aggregate value is an i32 pointer to its inline bytes: a fresh
+ * aggregate (literal, zero, `for` result, accumulator storage) is a "frame site" at a static
+ * offset from `sp`, so it needs no local at all; members and constant-index elements are
+ * "derived" (base pointer + constant). A value used by another unit is spilled to a frame slot.
+ *
+ * Two placements keep huge straight-line programs at a few locals: an aggregate built only to
+ * become a member of a literal is built in place inside it, and a scalar that becomes a member of
+ * a literal in the same block is stored there as soon as it is computed ("early store"), so the
+ * residual structs of gradients do not keep every residual in a local until the end.
+ *
+ * Frame: each block's own allocations come first, then its loop bodies, which share one region
+ * (a body's values die with its iteration: elements are copied out when yielded). Calls whose
+ * results are not pointers share one call area at the end; a call returning an aggregate (which
+ * may point into the callee's frame) gets its own region.
+ */
+import { RoseError, formatMessage } from '../errors.ts';
+import type { Expr, Func, Ty, Var } from '../ir/types.ts';
+import { isLeaf } from '../ir/types.ts';
+import { type Units, planUnits } from './codegen-units.ts';
+import { F64, I32, type ValType } from './encoder.ts';
+import {
+  MAX_MEMORY_BYTES,
+  alignOf,
+  formatBytes,
+  isZeroSize,
+  memberOffset,
+  roundUp,
+  sizeOf,
+  strideOf,
+  wasmRep,
+  type WasmRep,
+} from './layout.ts';
+import { Effects, Shape, TOP, forEachRead, neededInstrs } from './liveness.ts';
+
+/** Where a variable's value is found. */
+export type Home =
+  | { readonly k: 'none' }
+  | { readonly k: 'const'; readonly t: ValType; readonly value: number }
+  | { readonly k: 'local' }
+  | { readonly k: 'param'; readonly index: number }
+  | { readonly k: 'frame'; readonly off: number }
+  | { readonly k: 'derived'; readonly base: Var; readonly off: number }
+  | { readonly k: 'spill'; readonly off: number; readonly t: ValType };
+
+/** How one IR parameter is passed: not at all, as a value, or as an accumulated f64 in and out. */
+export type ParamRep = 'none' | 'i32' | 'f64' | 'inout';
+
+/** The calling convention of one compiled function. */
+export interface FuncAbi {
+  readonly func: Func;
+  /** Wasm function index (an import index for opaque functions). */
+  readonly index: number;
+  readonly params: readonly ParamRep[];
+  /** Wasm param index of each IR param (-1 when not passed); `sp` comes last. */
+  readonly paramIndex: readonly number[];
+  readonly nWasmParams: number;
+  readonly ret: WasmRep;
+  /** IR param positions passed `inout` (their final values follow the result), in order. */
+  readonly inout: readonly number[];
+  /** True when the result is a pointer (it may point into the callee's frame). */
+  readonly pointerResult: boolean;
+  /** Bytes of frame the function needs from its `sp`; set once it is planned. */
+  frameSize: number;
+  /** Per IR param: resolved inside the function (then callers must pass it `inout`, not as a delta). */
+  resolves: boolean[];
+}
+
+/** Return how a parameter of type `t` is passed. */
+export function paramRep(t: Ty): ParamRep {
+  if (t.kind === 'ref') {
+    if (isZeroSize(t.inner)) return 'none';
+    return t.inner.kind === 'real' || t.inner.kind === 'tan' ? 'inout' : 'i32';
+  }
+  if (isZeroSize(t)) return 'none';
+  return t.kind === 'real' || t.kind === 'tan' ? 'f64' : 'i32';
+}
+
+/** Where a member is written early: into literal `into` at byte offset `off`. */
+export interface Target {
+  readonly into: Var;
+  readonly off: number;
+}
+
+/** What the planner needs from the module. */
+export interface PlanContext {
+  readonly effects: Effects;
+  readonly abiOf: (g: Func) => FuncAbi;
+  readonly splitThreshold: number;
+  readonly maxBytes: number;
+}
+
+/** Frame-site kinds: expressions whose value is fresh storage in the frame. */
+type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy';
+
+/** The plan of one function (see the file comment). */
+export class FuncPlan {
+  readonly shape: Shape;
+  readonly abi: FuncAbi;
+  readonly needed: Uint8Array;
+  readonly units: Units;
+  readonly home: Home[];
+  /** ref<real> variables held as an f64 value (a local or an inout param) rather than a pointer. */
+  readonly localAcc: Uint8Array;
+  readonly early: (Target | undefined)[];
+  /** Per literal: member positions already written (placed or early-stored). */
+  readonly covered = new Map<Var, Set<number>>();
+  /** Per call: offset of the callee's frame in this frame. */
+  readonly callFrame = new Map<Var, number>();
+  /** Per call: per param, true when an inout argument is passed as a delta (aliasing). */
+  readonly delta = new Map<Var, boolean[]>();
+  readonly lastUse: Int32Array;
+  readonly releaseAt = new Map<number, Var[]>();
+  frameSize = 0;
+
+  readonly #ctx: PlanContext;
+  readonly #derived: ({ base: Var; off: number } | undefined)[];
+  readonly #site: (Site | undefined)[];
+  readonly #place: (Target | undefined)[];
+  readonly #root: Int32Array;
+  readonly #cross: Uint8Array;
+  readonly #uses: Int32Array;
+  readonly #used: Uint8Array;
+
+  constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
+    const n = shape.f.vars.length;
+    this.shape = shape;
+    this.abi = abi;
+    this.#ctx = ctx;
+    const { needed, used } = neededInstrs(shape, ctx.effects);
+    this.needed = needed;
+    this.#used = used;
+    this.units = planUnits(shape, this.needed, ctx.splitThreshold);
+    this.home = new Array<Home>(n).fill(NONE);
+    this.localAcc = new Uint8Array(n);
+    this.early = new Array<Target | undefined>(n);
+    this.lastUse = new Int32Array(n).fill(-1);
+    this.#derived = new Array(n);
+    this.#site = new Array(n);
+    this.#place = new Array(n);
+    this.#root = new Int32Array(n).fill(-1);
+    this.#cross = new Uint8Array(n);
+    this.#uses = new Int32Array(n);
+    this.#accumulators();
+    this.#structure();
+    this.#placements();
+    this.#recordUses();
+    this.#homes();
+    this.#layout();
+    this.#releases();
+  }
+
+  /** Return the type of `v`. */
+  ty(v: Var): Ty {
+    return this.shape.ty(v);
+  }
+
+  /** Return the unit of `v`'s definition (parameters: 0). */
+  unitOf(v: Var): number {
+    return this.units.unitOf[v]!;
+  }
+
+  /** Return the frame-site kind of `v`, if its value is fresh frame storage. */
+  site(v: Var): Site | undefined {
+    return this.#site[v];
+  }
+
+  /** Return the root accumulator of ref `v` (an `accum` variable or a parameter). */
+  root(v: Var): Var {
+    return this.#root[v]!;
+  }
+
+  /**
+   * Visit every value read of the function's needed instructions, with the reading position,
+   * block and unit; `k` is the member position for literal operands (else -1). Includes loop
+   * yields (at `bodyEnd`) and the returned value (at `endPos`).
+   */
+  #forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number) => void): void {
+    const s = this.shape;
+    const units = this.units.unitOf;
+    const walk = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
+      for (const { var: v, expr: e } of block) {
+        if (!this.needed[v]) continue;
+        const u = units[v]!;
+        if (e.kind === 'vec' || e.kind === 'struct') {
+          const xs = e.kind === 'vec' ? e.elems : e.members;
+          xs.forEach((x, k) => fn(x, v, s.pos[v]!, id, u, k));
+        } else if (e.kind === 'for') {
+          walk(e.body, v);
+          if (this.#used[v]) fn(e.ret, v, s.forBodyEnd[v]!, v, u, -1);
+        } else forEachRead(s, e, (x) => fn(x, v, s.pos[v]!, id, u, -1));
+      }
+    };
+    walk(s.f.body, TOP);
+    fn(s.f.ret, -1, s.endPos, TOP, 0, -1);
+  }
+
+  /** Find accumulator roots, which ref<real> stay f64 values, final resolves and call modes. */
+  #accumulators(): void {
+    const s = this.shape;
+    const f = s.f;
+    f.params.forEach((p, k) => {
+      if (s.ty(p).kind === 'ref') this.#root[p] = p;
+      void k;
+    });
+    const familyLast = new Map<Var, number>();
+    const crossRef = new Uint8Array(f.vars.length);
+    const defs: [Var, Expr][] = [];
+    const order = (block: readonly { var: Var; expr: Expr }[]): void => {
+      for (const { var: v, expr: e } of block) {
+        if (!this.needed[v]) continue;
+        if (e.kind === 'accum') this.#root[v] = v;
+        if (e.kind === 'slice' || e.kind === 'field') this.#root[v] = this.#root[e.ref]!;
+        defs.push([v, e]);
+        if (e.kind === 'for') order(e.body);
+      }
+    };
+    order(f.body);
+    this.#forEachRead((x, _user, pos, block) => {
+      const r = this.#root[x]!;
+      if (r < 0) return;
+      const at = s.extend(r, pos, block);
+      familyLast.set(r, Math.max(familyLast.get(r) ?? -1, at));
+    });
+    this.#forEachRead((x, user, _pos, _block, unit) => {
+      if (this.#root[x]! >= 0 && unit !== this.unitOf(x)) crossRef[x] = 1;
+      void user;
+    });
+    const isParam = (v: Var) => s.def[v] === undefined;
+    const isRealRef = (v: Var) => {
+      const t = s.ty(v);
+      return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
+    };
+    for (const p of f.params)
+      if (isRealRef(p) && !crossRef[p]) this.localAcc[p] = 1;
+    for (const [v, e] of defs) {
+      if (e.kind === 'accum' && isRealRef(v) && !crossRef[v]) this.localAcc[v] = 1;
+      if (e.kind === 'resolve') {
+        const r = this.#root[e.ref]!;
+        if (isParam(r)) {
+          const k = f.params.indexOf(r);
+          if (k >= 0) this.abi.resolves[k] = true;
+        }
+        const agg = !isLeaf(s.ty(v)) && !isZeroSize(s.ty(v));
+        if (agg) {
+          if (!isParam(r) && (familyLast.get(r) ?? -1) <= s.pos[v]!) this.#derived[v] = { base: e.ref, off: 0 };
+          else this.#site[v] = 'copy';
+        }
+      }
+      if (e.kind === 'call' && e.func.kind === 'transparent') this.#callModes(v, e.func, e.args);
+    }
+  }
+
+  /** Decide, per inout argument of a call, whether aliasing forces the delta mode. */
+  #callModes(v: Var, g: Func, args: readonly Var[]): void {
+    const abi = this.#ctx.abiOf(g);
+    const key = (a: Var) => {
+      const r = this.#root[a]!;
+      return this.shape.def[r] === undefined ? -2 : r; // all ref params may alias each other
+    };
+    const modes = abi.params.map((rep, k) => {
+      if (rep !== 'inout') return false;
+      const mine = key(args[k]!);
+      return args.some((b, j) => j !== k && this.#root[b]! >= 0 && abi.params[j] !== 'none' && key(b) === mine);
+    });
+    modes.forEach((d, k) => {
+      if (d && abi.resolves[k])
+        throw new RoseError(
+          'unsupported',
+          formatMessage(`an accumulator resolved by ${g.name} is passed together with an alias of it`, `function ${this.shape.f.name}`),
+        );
+    });
+    this.delta.set(v, modes);
+  }
+
+  /** Find frame sites and derived pointers (members, fields, constant-index elements). */
+  #structure(): void {
+    const s = this.shape;
+    for (let v = 0; v < s.f.vars.length; v++) {
+      const e = s.def[v];
+      if (e === undefined || !this.needed[v]) continue;
+      const t = s.ty(v);
+      if (!hasValue(t)) continue;
+      switch (e.kind) {
+        case 'vec':
+        case 'struct':
+          this.#site[v] = 'lit';
+          break;
+        case 'zero':
+          if (!isLeaf(t)) this.#site[v] = 'zero';
+          break;
+        case 'for':
+          if (this.#used[v]) this.#site[v] = 'for';
+          break;
+        case 'accum':
+          if (!this.localAcc[v]) this.#site[v] = 'accum';
+          break;
+        case 'member':
+        case 'field': {
+          const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
+          const base = e.kind === 'member' ? e.struct : e.ref;
+          if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t)))
+            this.#derived[v] = { base, off: memberOffset(st, e.member) };
+          break;
+        }
+        case 'index':
+        case 'slice': {
+          const base = e.kind === 'index' ? e.vec : e.ref;
+          const vt = e.kind === 'index' ? s.ty(e.vec) : refInner(s.ty(e.ref));
+          const c = constIndex(s, e.index);
+          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t)))
+            this.#derived[v] = { base, off: c * strideOf(vt.elem) };
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Build aggregates in place inside the literal they become a member of; store scalars early. */
+  #placements(): void {
+    const s = this.shape;
+    const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
+      for (const { var: L, expr: e } of block) {
+        if (!this.needed[L]) continue;
+        if (e.kind === 'for') visit(e.body, L);
+        if ((e.kind !== 'vec' && e.kind !== 'struct') || this.#site[L] !== 'lit') continue;
+        const t = s.ty(L);
+        const xs = e.kind === 'vec' ? e.elems : e.members;
+        xs.forEach((x, k) => {
+          if (this.#place[x] || this.early[x] || s.def[x] === undefined || s.block[x] !== id) return;
+          if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined) return;
+          const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
+          const site = this.#site[x];
+          if (site === 'lit' || site === 'zero' || site === 'for' || site === 'copy') this.#place[x] = { into: L, off };
+          else if (site === undefined) this.early[x] = { into: L, off };
+          else return;
+          let set = this.covered.get(L);
+          if (set === undefined) this.covered.set(L, (set = new Set()));
+          set.add(k);
+        });
+      }
+    };
+    visit(s.f.body, TOP);
+  }
+
+  /** Record the uses that need a value: last uses, use counts, and uses from other units. */
+  #recordUses(): void {
+    const s = this.shape;
+    const record = (x: Var, pos: number, block: number, unit: number): void => {
+      if (!hasValue(s.ty(x))) return;
+      const d = this.#derived[x];
+      if (d !== undefined) return record(d.base, pos, block, unit);
+      this.#uses[x]!++;
+      this.lastUse[x] = Math.max(this.lastUse[x]!, s.extend(x, pos, block));
+      if (unit !== this.unitOf(x)) this.#cross[x] = 1;
+    };
+    this.#forEachRead((x, user, pos, block, unit, k) => {
+      if (user >= 0 && this.#derived[user] !== undefined) return; // no code at a derived definition
+      if (k >= 0 && this.covered.get(user)?.has(k)) return;
+      record(x, pos, block, unit);
+    });
+    // an early store of a derived value copies from its base at its definition
+    for (let x = 0; x < this.early.length; x++)
+      if (this.early[x] && this.#derived[x]) record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
+  }
+
+  /** Return the constant value of a scalar literal or zero (undefined otherwise). */
+  #constOf(v: Var): number | undefined {
+    const e = this.shape.def[v];
+    const t = this.shape.ty(v);
+    if (e?.kind === 'lit' && isLeaf(t)) return e.value === true ? 1 : e.value === false || e.value === null ? 0 : e.value;
+    if (e?.kind === 'zero' && isLeaf(t)) return 0;
+    return undefined;
+  }
+
+  #homes(): void {
+    const s = this.shape;
+    const f = s.f;
+    for (let v = 0; v < f.vars.length; v++) this.home[v] = this.#homeOf(v);
+    f.params.forEach((p, k) => {
+      const rep = this.abi.params[k]!;
+      const index = this.abi.paramIndex[k]!;
+      if (rep === 'none') this.home[p] = NONE;
+      else if (rep === 'inout') this.home[p] = this.localAcc[p] ? { k: 'param', index } : { k: 'frame', off: -1 };
+      else if (this.#uses[p] === 0) this.home[p] = { k: 'param', index };
+      else this.home[p] = this.#cross[p] ? { k: 'spill', off: -1, t: rep === 'f64' ? F64 : I32 } : { k: 'param', index };
+    });
+  }
+
+  #homeOf(v: Var): Home {
+    const s = this.shape;
+    const t = s.ty(v);
+    const e = s.def[v];
+    const loop = s.loopOfIndex[v]!;
+    if (e === undefined && loop < 0) return NONE; // parameters: see #homes
+    if (!hasValue(t)) return NONE;
+    if (loop >= 0 && !this.needed[loop]) return NONE;
+    if (e !== undefined && !this.needed[v]) return NONE;
+    const d = this.#derived[v];
+    if (d !== undefined) return { k: 'derived', base: d.base, off: d.off };
+    if (this.#site[v] !== undefined) return { k: 'frame', off: -1 };
+    const c = this.#constOf(v);
+    if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };
+    if (this.#uses[v] === 0) return NONE;
+    const vt = t.kind === 'real' || t.kind === 'tan' || this.localAcc[v] ? F64 : I32;
+    return this.#cross[v] ? { k: 'spill', off: -1, t: vt } : { k: 'local' };
+  }
+
+  /** Assign frame offsets: sites, spill slots, callee frames, the shared call area. */
+  #layout(): void {
+    const s = this.shape;
+    let cursor = 0;
+    let top = 0;
+    let callArea = 0;
+    const siteOff = new Array<number>(s.f.vars.length).fill(-1);
+    const alloc = (size: number, align: number): number => {
+      const off = roundUp(cursor, align);
+      cursor = off + size;
+      top = Math.max(top, cursor);
+      return off;
+    };
+    const spill = (v: Var): void => {
+      const h = this.home[v]!;
+      if (h.k === 'spill') this.home[v] = { ...h, off: alloc(h.t === F64 ? 8 : 4, h.t === F64 ? 8 : 4) };
+      if (h.k === 'frame' && this.#site[v] === undefined) siteOff[v] = alloc(8, 8); // demoted inout param
+    };
+    for (const p of s.f.params) spill(p);
+    const block = (instrs: readonly { var: Var; expr: Expr }[]): void => {
+      for (const { var: v, expr: e } of instrs) {
+        if (!this.needed[v]) continue;
+        if (this.#site[v] !== undefined && this.#place[v] === undefined) {
+          const t = refInner(s.ty(v)); // accumulator storage holds the inner value
+          siteOff[v] = alloc(sizeOf(t), alignOf(t));
+        }
+        spill(v);
+        if (e.kind === 'call' && e.func.kind === 'transparent') {
+          const abi = this.#ctx.abiOf(e.func);
+          if (abi.pointerResult && abi.frameSize > 0) this.callFrame.set(v, alloc(abi.frameSize, 8));
+          else callArea = Math.max(callArea, abi.frameSize);
+        }
+      }
+      for (const { var: v, expr: e } of instrs) {
+        if (!this.needed[v] || e.kind !== 'for') continue;
+        const mark = cursor;
+        spill(e.index);
+        block(e.body);
+        cursor = mark;
+      }
+    };
+    block(s.f.body);
+    const area = roundUp(top, 8);
+    for (const v of allCalls(s)) if (this.needed[v] && !this.callFrame.has(v)) this.callFrame.set(v, area);
+    this.frameSize = area + callArea;
+    this.#checkSize();
+    const offOf = (v: Var): number => {
+      const p = this.#place[v];
+      return p === undefined ? siteOff[v]! : offOf(p.into) + p.off;
+    };
+    for (let v = 0; v < this.home.length; v++) {
+      const h = this.home[v]!;
+      if (h.k === 'frame') this.home[v] = { k: 'frame', off: offOf(v) };
+    }
+    for (let x = 0; x < this.early.length; x++) {
+      const t = this.early[x];
+      if (t !== undefined) this.early[x] = { into: t.into, off: offOf(t.into) + t.off };
+    }
+  }
+
+  #checkSize(): void {
+    const max = Math.min(this.#ctx.maxBytes, MAX_MEMORY_BYTES);
+    if (this.frameSize > max)
+      throw new RoseError(
+        'unsupported',
+        formatMessage(
+          `the program needs ${formatBytes(this.frameSize)} of wasm memory, more than the ${formatBytes(max)} a 32-bit wasm memory can address`,
+          `function ${this.shape.f.name}`,
+          'Use smaller vectors, or fewer/lighter calls inside loops',
+        ),
+      );
+  }
+
+  /** List, per position, the locals whose last use is there. */
+  #releases(): void {
+    for (let v = 0; v < this.home.length; v++) {
+      if (this.home[v]!.k !== 'local' || this.shape.loopOfIndex[v]! >= 0) continue;
+      const at = this.lastUse[v]!;
+      let list = this.releaseAt.get(at);
+      if (list === undefined) this.releaseAt.set(at, (list = []));
+      list.push(v);
+    }
+  }
+}
+
+const NONE: Home = { k: 'none' };
+
+/** Return true when a value of `t` exists at run time (a ref exists when its contents take bytes). */
+export function hasValue(t: Ty): boolean {
+  return wasmRep(t) !== 'none';
+}
+
+/** Return the inner type of a ref type (or `t` itself). */
+export function refInner(t: Ty): Ty {
+  return t.kind === 'ref' ? t.inner : t;
+}
+
+/** Return the constant value of index `i` when it is a literal, a zero or of a size-1 type. */
+export function constIndex(s: Shape, i: Var): number | undefined {
+  const t = s.ty(i);
+  if (t.kind === 'fin' && t.size <= 1) return 0;
+  const e = s.def[i];
+  if (e?.kind === 'zero') return 0;
+  if (e?.kind === 'lit' && typeof e.value === 'number') return e.value;
+  return undefined;
+}
+
+/** Return the variables of every call of a transparent function in `s`, nested ones included. */
+function allCalls(s: Shape): Var[] {
+  const out: Var[] = [];
+  const walk = (block: readonly { var: Var; expr: Expr }[]) => {
+    for (const ins of block) {
+      if (ins.expr.kind === 'call' && ins.expr.func.kind === 'transparent') out.push(ins.var);
+      if (ins.expr.kind === 'for') walk(ins.expr.body);
+    }
+  };
+  walk(s.f.body);
+  return out;
+}

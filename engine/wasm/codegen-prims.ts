@@ -1,0 +1,129 @@
+/**
+ * @file Code for each primitive, with the interpreter's semantics: native f64 instructions where
+ * they agree with `Math.*` bit for bit (add ... sqrt, min/max, comparisons), `sign` as Rust's
+ * signum, logic on i32 booleans, unsigned index comparisons, `iadd` as i32.add (checked where it
+ * is used as an index), `imod` as i32.rem_u by the result size, `argmax`/`argmin` through a
+ * helper, and the transcendental functions through the math library.
+ */
+import type { Prim } from '../ir/prims.ts';
+import type { Var } from '../ir/types.ts';
+import { Op } from './encoder.ts';
+import { type Emitter } from './codegen-emit.ts';
+import { hasValue } from './codegen-plan.ts';
+import { vecSize } from './liveness.ts';
+
+/** Emits a primitive's result on the stack (operands are variables). */
+type PrimRule = (em: Emitter, args: readonly Var[], result: Var) => void;
+
+/** `(x) -> op x` on one operand. */
+const unary =
+  (op: number): PrimRule =>
+  (em, [x]) => {
+    em.push(x!);
+    em.code.op(op);
+  };
+
+/** `(x, y) -> x op y`. */
+const binary =
+  (op: number): PrimRule =>
+  (em, [x, y]) => {
+    em.push(x!);
+    em.push(y!);
+    em.code.op(op);
+  };
+
+/** A call of the math library's function `name`. */
+const math =
+  (name: string): PrimRule =>
+  (em, args) => {
+    for (const a of args) em.push(a);
+    em.code.call(em.ctx.math(name));
+  };
+
+/** The position of the first maximum/minimum of a vec of reals (NaN counts as extreme). */
+const reduce =
+  (which: 'argmax' | 'argmin'): PrimRule =>
+  (em, [x]) => {
+    const a = em.ptr(x!);
+    a.push();
+    if (a.off !== 0) em.code.i32Const(a.off).op(Op.i32_add);
+    em.code.i32Const(vecSize(em.plan.shape, x!)).call(em.ctx.helpers.arg(which));
+  };
+
+const RULES: { [P in Prim]: PrimRule } = {
+  neg: unary(Op.f64_neg),
+  abs: unary(Op.f64_abs),
+  // signum: copysign(1, x) for every non-NaN x (so +-0 -> +-1), x itself when x is NaN
+  sign: (em, [x]) => {
+    em.code.f64Const(1);
+    em.push(x!);
+    em.code.op(Op.f64_copysign);
+    em.push(x!);
+    em.push(x!);
+    em.push(x!);
+    em.code.op(Op.f64_eq).op(Op.select);
+  },
+  ceil: unary(Op.f64_ceil),
+  floor: unary(Op.f64_floor),
+  trunc: unary(Op.f64_trunc),
+  sqrt: unary(Op.f64_sqrt),
+  exp: math('exp'),
+  log: math('log'),
+  sin: math('sin'),
+  cos: math('cos'),
+  tan: math('tan'),
+  asin: math('asin'),
+  acos: math('acos'),
+  atan: math('atan'),
+  sinh: math('sinh'),
+  cosh: math('cosh'),
+  tanh: math('tanh'),
+  log1p: math('log1p'),
+  expm1: math('expm1'),
+  cbrt: math('cbrt'),
+  add: binary(Op.f64_add),
+  sub: binary(Op.f64_sub),
+  mul: binary(Op.f64_mul),
+  div: binary(Op.f64_div),
+  atan2: math('atan2'),
+  pow: math('pow'),
+  hypot: math('hypot'),
+  // f64.min/max agree with Math.min/max: NaN propagates, min(-0, 0) = -0, max(-0, 0) = 0
+  min: binary(Op.f64_min),
+  max: binary(Op.f64_max),
+  eq: binary(Op.f64_eq),
+  neq: binary(Op.f64_ne),
+  lt: binary(Op.f64_lt),
+  leq: binary(Op.f64_le),
+  gt: binary(Op.f64_gt),
+  geq: binary(Op.f64_ge),
+  not: unary(Op.i32_eqz),
+  and: binary(Op.i32_and),
+  or: binary(Op.i32_or),
+  iff: binary(Op.i32_eq),
+  xor: binary(Op.i32_xor),
+  ieq: binary(Op.i32_eq),
+  ineq: binary(Op.i32_ne),
+  ilt: binary(Op.i32_lt_u),
+  ileq: binary(Op.i32_le_u),
+  igt: binary(Op.i32_gt_u),
+  igeq: binary(Op.i32_ge_u),
+  iadd: binary(Op.i32_add),
+  imod: (em, [x], r) => {
+    em.push(x!);
+    const t = em.ty(r);
+    em.code.i32Const(t.kind === 'fin' ? t.size : 1).op(Op.i32_rem_u);
+  },
+  argmax: reduce('argmax'),
+  argmin: reduce('argmin'),
+};
+
+/** Emit `v = prim(args)`. A result without a value needs code only when it traps. */
+export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {
+  if (!hasValue(em.ty(v))) {
+    // argmax of an empty vec has no result: the interpreter throws, so trap
+    if ((prim === 'argmax' || prim === 'argmin') && vecSize(em.plan.shape, args[0]!) === 0) em.code.op(Op.unreachable);
+    return;
+  }
+  em.value(v, () => RULES[prim](em, args, v));
+}

@@ -1,0 +1,132 @@
+/**
+ * @file Function splitting: a block whose estimated code size passes a threshold is cut into
+ * contiguous chunks, each compiled as its own wasm function `(sp) -> ()`. V8 refuses bodies over
+ * 7,654,321 bytes and compiles huge functions slowly; chunks keep every function small.
+ *
+ * Each instruction belongs to a "unit": unit 0 is the function itself, every chunk is a unit.
+ * Values that cross units travel through memory (spill slots in the shared frame), see
+ * codegen-plan.ts. Splitting is decided bottom-up: a loop body that is split counts as one
+ * instruction per chunk in the block around it.
+ */
+import type { Block, Expr, Var } from '../ir/types.ts';
+import { TOP, type Shape } from './liveness.ts';
+
+/** A chunk: instructions `[start, end)` of block `block` (TOP or a `for` variable). */
+export interface Chunk {
+  readonly unit: number;
+  readonly block: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The units of one function. */
+export interface Units {
+  /** Unit of each variable's defining instruction (parameters: 0; loop index: its `for`'s). */
+  readonly unitOf: Int32Array;
+  /** Chunks of each split block, in order. */
+  readonly chunks: ReadonlyMap<number, readonly Chunk[]>;
+  /** Every chunk, by unit id - 1. */
+  readonly all: readonly Chunk[];
+}
+
+/** Return the estimated code weight of one instruction, not counting loop bodies. */
+function ownWeight(e: Expr): number {
+  switch (e.kind) {
+    case 'vec':
+      return 1 + e.elems.length;
+    case 'struct':
+      return 1 + e.members.length;
+    case 'call':
+    case 'prim':
+      return 2 + e.args.length;
+    case 'for':
+      return 4;
+    default:
+      return 2;
+  }
+}
+
+/** Split the blocks of `shape` whose weight passes `threshold`; `needed` says what is compiled. */
+export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): Units {
+  const unitOf = new Int32Array(shape.f.vars.length);
+  const chunks = new Map<number, Chunk[]>();
+  const all: Chunk[] = [];
+  // effective weight of each needed instruction (a `for` includes its body's effective weight)
+  const weight = new Map<Var, number>();
+  const split = new Set<number>();
+
+  const weigh = (block: Block, id: number): number => {
+    let total = 0;
+    for (const { var: v, expr: e } of block) {
+      if (!needed[v]) continue;
+      let w = ownWeight(e);
+      if (e.kind === 'for') w += weigh(e.body, v);
+      weight.set(v, w);
+      total += w;
+    }
+    if (total <= threshold) return total;
+    split.add(id);
+    return countChunks(block, needed, weight, threshold);
+  };
+
+  const assign = (block: Block, id: number, unit: number): void => {
+    if (!split.has(id)) {
+      for (const { var: v, expr: e } of block) assignInstr(v, e, unit);
+      return;
+    }
+    const list: Chunk[] = [];
+    for (const [start, end] of cut(block, needed, weight, threshold)) {
+      const c: Chunk = { unit: all.length + 1, block: id, start, end };
+      all.push(c);
+      list.push(c);
+      for (let k = start; k < end; k++) assignInstr(block[k]!.var, block[k]!.expr, c.unit);
+    }
+    chunks.set(id, list);
+  };
+  const assignInstr = (v: Var, e: Expr, unit: number): void => {
+    unitOf[v] = unit;
+    if (e.kind === 'for') {
+      unitOf[e.index] = unit;
+      assign(e.body, v, unit);
+    }
+  };
+
+  weigh(shape.f.body, TOP);
+  assign(shape.f.body, TOP, 0);
+  return { unitOf, chunks, all };
+}
+
+/** Return the `[start, end)` ranges of a greedy cut of `block` into chunks of at most `threshold`. */
+function cut(
+  block: Block,
+  needed: Uint8Array,
+  weight: ReadonlyMap<Var, number>,
+  threshold: number,
+): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  let acc = 0;
+  for (let k = 0; k < block.length; k++) {
+    const v = block[k]!.var;
+    if (!needed[v]) continue;
+    const w = weight.get(v)!;
+    if (acc > 0 && acc + w > threshold) {
+      out.push([start, k]);
+      start = k;
+      acc = 0;
+    }
+    acc += w;
+  }
+  if (start < block.length) out.push([start, block.length]);
+  return out;
+}
+
+/** Return how many chunks `cut` makes (the weight a split block has in its parent). */
+function countChunks(
+  block: Block,
+  needed: Uint8Array,
+  weight: ReadonlyMap<Var, number>,
+  threshold: number,
+): number {
+  return 2 * cut(block, needed, weight, threshold).length;
+}

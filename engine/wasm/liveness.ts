@@ -1,0 +1,292 @@
+/**
+ * @file Per-function analyses for wasm codegen: program positions, blocks, dead code (`needed`),
+ * side effects, index safety, last uses (with the loop rule), and the per-type free lists of
+ * wasm locals.
+ *
+ * Positions number a function in program order: parameters are at 0; each instruction gets one
+ * position; a `for` gets three: `start`, then its body, then `bodyEnd` (where the element is
+ * stored) and `end` (its own definition). A variable used inside a loop that does not contain
+ * its definition stays live until that loop's `end`, since the next iteration reads it again.
+ */
+import { internal } from '../errors.ts';
+import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
+import { hasFloat, isLeaf } from '../ir/types.ts';
+import { forEachOperand } from '../ir/visit.ts';
+import { isZeroSize } from './layout.ts';
+import { F64, I32, type ValType } from './encoder.ts';
+
+/** The block id of a function's top-level body; a loop body's id is its `for` variable. */
+export const TOP = -1;
+
+/** Where each variable is defined, and the positions of every instruction. */
+export class Shape {
+  readonly f: TransparentFunc;
+  /** Defining expression per variable (undefined for parameters and loop indices). */
+  readonly def: (Expr | undefined)[];
+  /** Block id of each variable's definition (a loop index belongs to its loop's body). */
+  readonly block: Int32Array;
+  /** Position of each variable's definition; a `for` variable is defined at its `end`. */
+  readonly pos: Int32Array;
+  /** For a `for` variable: the positions of its `start` and `bodyEnd`; else -1. */
+  readonly forStart: Int32Array;
+  readonly forBodyEnd: Int32Array;
+  /** The body of each `for` variable. */
+  readonly bodies = new Map<Var, Block>();
+  /** For a loop index variable: its `for` variable; else -1. */
+  readonly loopOfIndex: Int32Array;
+  /** The position after the last instruction (where the result is returned). */
+  readonly endPos: number;
+
+  constructor(f: TransparentFunc) {
+    const n = f.vars.length;
+    this.f = f;
+    this.def = new Array<Expr | undefined>(n);
+    this.block = new Int32Array(n).fill(TOP);
+    this.pos = new Int32Array(n);
+    this.forStart = new Int32Array(n).fill(-1);
+    this.forBodyEnd = new Int32Array(n).fill(-1);
+    this.loopOfIndex = new Int32Array(n).fill(-1);
+    let p = 1;
+    const walk = (block: Block, id: number): void => {
+      for (const { var: v, expr: e } of block) {
+        this.def[v] = e;
+        this.block[v] = id;
+        if (e.kind === 'for') {
+          this.forStart[v] = p++;
+          this.bodies.set(v, e.body);
+          this.block[e.index] = v;
+          this.loopOfIndex[e.index] = v;
+          this.pos[e.index] = this.forStart[v]!;
+          walk(e.body, v);
+          this.forBodyEnd[v] = p++;
+        }
+        this.pos[v] = p++;
+      }
+    };
+    walk(f.body, TOP);
+    this.endPos = p;
+  }
+
+  /** Return the type of `v`. */
+  ty(v: Var): Ty {
+    return this.f.vars[v] ?? internal(`variable x${v} has no type in ${this.f.name}`);
+  }
+
+  /** Return the block enclosing block `id` (TOP has none: returns TOP). */
+  parent(id: number): number {
+    return id === TOP ? TOP : this.block[id]!;
+  }
+
+  /**
+   * Return the position at which a use of `x` at position `p` in block `b` ends `x`'s life: `p`
+   * itself, or the `end` of the outermost loop around the use that does not contain `x`'s
+   * definition.
+   */
+  extend(x: Var, p: number, b: number): number {
+    const d = this.block[x]!;
+    if (b === d) return p;
+    let loop = b;
+    while (loop !== TOP && this.block[loop] !== d) loop = this.block[loop]!;
+    return loop === TOP ? p : this.pos[loop]!;
+  }
+}
+
+const shapes = new WeakMap<TransparentFunc, Shape>();
+
+/** Return the (cached) shape of `f`. */
+export function shapeOf(f: TransparentFunc): Shape {
+  let s = shapes.get(f);
+  if (s === undefined) shapes.set(f, (s = new Shape(f)));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Effects and dead code
+
+/** Return true when `t` takes bytes and has float leaves (adds into it do something). */
+export function addsSomething(t: Ty): boolean {
+  return hasFloat(t) && !isZeroSize(t);
+}
+
+/** Return true when `t` has a non-float leaf that takes bytes (accum must copy it from the shape). */
+export function hasCopiedLeaf(t: Ty): boolean {
+  switch (t.kind) {
+    case 'vec':
+      return t.size > 0 && hasCopiedLeaf(t.elem);
+    case 'struct':
+      return t.members.some(hasCopiedLeaf);
+    case 'real':
+    case 'tan':
+      return false;
+    default:
+      return isLeaf(t) && !isZeroSize(t);
+  }
+}
+
+/** Call `fn` on the operands of `e` whose values `e` actually reads (see the exceptions). */
+export function forEachRead(shape: Shape, e: Expr, fn: (v: Var) => void): void {
+  if (e.kind === 'accum') {
+    // the shape is read only for the non-float leaves it copies
+    const t = shape.ty(e.shape);
+    if (hasCopiedLeaf(t)) fn(e.shape);
+    return;
+  }
+  if (e.kind === 'add') {
+    const rt = shape.ty(e.ref);
+    if (rt.kind === 'ref' && addsSomething(rt.inner)) forEachOperand(e, fn);
+    return;
+  }
+  forEachOperand(e, fn);
+}
+
+/** Side-effect facts shared by all functions of one module. */
+export class Effects {
+  readonly #pure = new Map<Func, boolean>();
+
+  /**
+   * Return true when calling `g` has no effect besides its result: not opaque, no `ref` params,
+   * nothing that may trap. Callees must have been asked first (callee-first order).
+   */
+  pure(g: Func): boolean {
+    const known = this.#pure.get(g);
+    if (known !== undefined) return known;
+    let pure = g.kind === 'transparent' && !g.paramTypes.some((t) => t.kind === 'ref');
+    if (pure && g.kind === 'transparent') pure = !this.blockHasEffects(shapeOf(g), g.body);
+    this.#pure.set(g, pure);
+    return pure;
+  }
+
+  /** Return true when an instruction of `block` (or nested) has an effect. */
+  blockHasEffects(shape: Shape, block: Block): boolean {
+    return block.some(({ var: v, expr }) => this.hasEffect(shape, v, expr));
+  }
+
+  /** Return true when `v = e` must run even if `v` is unused. */
+  hasEffect(shape: Shape, v: Var, e: Expr): boolean {
+    switch (e.kind) {
+      case 'add': {
+        const t = shape.ty(e.ref);
+        return t.kind === 'ref' && addsSomething(t.inner);
+      }
+      case 'call':
+        return !this.pure(e.func);
+      case 'for':
+        return this.blockHasEffects(shape, e.body);
+      case 'index':
+      case 'slice':
+        return !indexIsSafe(shape, e.index, vecSize(shape, e.kind === 'index' ? e.vec : e.ref));
+      case 'prim':
+        return (e.prim === 'argmax' || e.prim === 'argmin') && vecSize(shape, e.args[0]!) === 0;
+      default:
+        void v;
+        return false;
+    }
+  }
+}
+
+/** Return the size of the vec (or ref of a vec) `v`. */
+export function vecSize(shape: Shape, v: Var): number {
+  let t = shape.ty(v);
+  if (t.kind === 'ref') t = t.inner;
+  if (t.kind !== 'vec') internal(`x${v} is not a vec in ${shape.f.name}`);
+  return t.size;
+}
+
+/**
+ * Return true when index `i` is surely in `[0, n)`: loop indices, `imod`, `argmax`/`argmin`,
+ * literals and zeros below `n`, and selects of those. Everything else gets a bounds check.
+ */
+export function indexIsSafe(shape: Shape, i: Var, n: number): boolean {
+  if (n === 0) return false;
+  if (shape.loopOfIndex[i]! >= 0) return true;
+  const t = shape.ty(i);
+  if (t.kind === 'fin' && t.size <= 1) return true; // the value is 0
+  const e = shape.def[i];
+  if (e === undefined) return false; // a parameter: checked
+  switch (e.kind) {
+    case 'lit':
+      return typeof e.value === 'number' && Number.isInteger(e.value) && e.value >= 0 && e.value < n;
+    case 'zero':
+      return true;
+    case 'prim':
+      return e.prim === 'imod' || e.prim === 'argmax' || e.prim === 'argmin';
+    case 'select':
+      return indexIsSafe(shape, e.then, n) && indexIsSafe(shape, e.els, n);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Return, per variable, whether its instruction must be emitted (`needed`: it is used by a needed
+ * instruction, is the result, or has an effect) and whether its value is read (`used`). Only
+ * needed instructions are compiled.
+ */
+export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Array; used: Uint8Array } {
+  const n = shape.f.vars.length;
+  const needed = new Uint8Array(n);
+  const used = new Uint8Array(n);
+  used[shape.f.ret] = 1;
+  const mark = (x: Var) => {
+    used[x] = 1;
+  };
+  const walk = (block: Block): void => {
+    for (let k = block.length - 1; k >= 0; k--) {
+      const { var: v, expr: e } = block[k]!;
+      if (!used[v] && !effects.hasEffect(shape, v, e)) continue;
+      needed[v] = 1;
+      if (e.kind === 'for') {
+        if (used[v]) used[e.ret] = 1;
+        walk(e.body);
+      } else forEachRead(shape, e, mark);
+    }
+  };
+  walk(shape.f.body);
+  return { needed, used };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locals
+
+/** Wasm locals of one function: reused through one free list per value type. */
+export class Slots {
+  /** Types of the locals after the parameters, by index. */
+  readonly types: ValType[] = [];
+  readonly #free = new Map<ValType, number[]>([
+    [I32, []],
+    [F64, []],
+  ]);
+  readonly #base: number;
+
+  /** Locals are numbered after `nParams` parameters. */
+  constructor(nParams: number) {
+    this.#base = nParams;
+  }
+
+  /** Return a free local of type `t` (reused if one was released). */
+  alloc(t: ValType): number {
+    const free = this.#free.get(t)!;
+    const reused = free.pop();
+    if (reused !== undefined) return reused;
+    this.types.push(t);
+    return this.#base + this.types.length - 1;
+  }
+
+  /** Return local `index` to its free list. */
+  release(index: number): void {
+    const t = this.types[index - this.#base];
+    if (t === undefined) internal(`release of local ${index}, not a slot`);
+    this.#free.get(t)!.push(index);
+  }
+
+  /** Return the local declarations as runs of one type. */
+  runs(): (readonly [number, ValType])[] {
+    const out: [number, ValType][] = [];
+    for (const t of this.types) {
+      const last = out[out.length - 1];
+      if (last !== undefined && last[1] === t) last[0]++;
+      else out.push([1, t]);
+    }
+    return out;
+  }
+}
