@@ -1,0 +1,202 @@
+/**
+ * @file The zero-copy entry for optimizer hot loops: `compileValueAndGrad(f)` for a Real-valued
+ * `f` of one `Vec(n, Real)` parameter. The parameters `x` and the `gradient` are `Float64Array`
+ * views of a pinned region of wasm memory that no other call writes; `evaluate()` runs the
+ * compiled `valueAndGrad(f)` on `x` in place (passed by address, never copied), copies the
+ * gradient out of the result into `gradient`, and returns the value. Per call it creates no
+ * arrays and no objects.
+ *
+ * ```ts
+ * const h = compileValueAndGradSync(rosenbrock); // or: await compileValueAndGrad(rosenbrock)
+ * h.x.set(start);
+ * for (let k = 0; k < 1000; k++) {
+ *   const value = h.evaluate();            // writes h.gradient
+ *   const x = h.x, g = h.gradient;          // re-read the views each iteration (see below)
+ *   for (let i = 0; i < h.n; i++) x[i] -= 1e-3 * g[i]!;
+ * }
+ * h.dispose(); // frees the pinned region now (otherwise when `h` is garbage collected)
+ * ```
+ *
+ * Why a copy of the gradient: the compiled function writes its result `{grad, value}` into the
+ * scratch frame shared by every function of the runtime, so it is overwritten by the next
+ * compiled call of anything else (a plot, a constraint). Copying the n gradient entries into
+ * the pinned region (`Float64Array.copyWithin`, a memmove) keeps `gradient` valid until the next
+ * `evaluate()` of this object, whatever else runs, and costs far less than computing it.
+ *
+ * Views: growing a wasm memory (compiling a bigger function into it) detaches every view of the
+ * old buffer. The `x` and `gradient` getters notice that and return fresh views, so read them
+ * after anything that may compile, or simply every iteration (it is a field read when nothing
+ * changed). Keep the object alive while using its views: once it is disposed or collected, its
+ * region is reused.
+ */
+import { RoseError, formatMessage } from '../errors.ts';
+import { erase, type StructTy } from '../ir/types.ts';
+import { valueAndGrad } from '../trace/autodiff.ts';
+import { funcOf, type Fn, type Typed } from '../trace/fn.ts';
+import { showTy, type Vecs, type Reals } from '../trace/types.ts';
+import type { WasmArtifact } from './codegen.ts';
+import { instantiate, instantiateSync, runError, type CompileOptions, type WasmEntry } from './compile.ts';
+import { memberOffset } from './layout.ts';
+import { runtimeFor, type Runtime } from './runtime.ts';
+
+/** A compiled value-and-gradient of a function of `n` reals, working in place in wasm memory. */
+export interface CompiledValueAndGrad {
+  /** The number of parameters. */
+  readonly n: number;
+  /** The point to evaluate at: write parameters here (a view of wasm memory, length `n`). */
+  readonly x: Float64Array;
+  /** The gradient at `x` after the last `evaluate()` (a view of wasm memory, length `n`). */
+  readonly gradient: Float64Array;
+  /** Compute the value and gradient at `x`; write the gradient into `gradient`; return the value. */
+  evaluate(): number;
+  /** Free the pinned memory now. Later calls throw; `dispose` itself may be called again. */
+  dispose(): void;
+  /** The wasm memory the views belong to. */
+  readonly memory: WebAssembly.Memory;
+}
+
+/** A pinned region to free when its object is collected. */
+interface Held {
+  readonly rt: Runtime;
+  readonly ptr: number;
+}
+
+const registry = new FinalizationRegistry<Held>(({ rt, ptr }) => rt.unpin(ptr));
+
+/** The object behind `CompiledValueAndGrad`. */
+class ValueAndGrad implements CompiledValueAndGrad {
+  readonly n: number;
+  readonly memory: WebAssembly.Memory;
+  readonly #rt: Runtime;
+  readonly #entry: WasmEntry;
+  readonly #where: string;
+  /** Pinned region: x (n reals), then the gradient (n reals). */
+  #ptr: number;
+  /** Offsets, in reals, of the value and of the gradient inside the result struct. */
+  readonly #valueAt: number;
+  readonly #gradAt: number;
+  #buffer: ArrayBufferLike | undefined;
+  #x = new Float64Array(0);
+  #g = new Float64Array(0);
+
+  constructor(rt: Runtime, entry: WasmEntry, artifact: WasmArtifact, n: number, ret: StructTy, where: string) {
+    this.n = n;
+    this.memory = rt.memory;
+    this.#rt = rt;
+    this.#entry = entry;
+    this.#where = where;
+    rt.needScratch(artifact.frameSize, where);
+    this.#ptr = rt.pin(16 * n, where);
+    this.#valueAt = memberOffset(ret, ret.keys.indexOf('value')) / 8;
+    this.#gradAt = memberOffset(ret, ret.keys.indexOf('grad')) / 8;
+    registry.register(this, { rt, ptr: this.#ptr }, this);
+  }
+
+  get x(): Float64Array {
+    if (this.#buffer !== this.memory.buffer) this.#views();
+    return this.#x;
+  }
+
+  get gradient(): Float64Array {
+    if (this.#buffer !== this.memory.buffer) this.#views();
+    return this.#g;
+  }
+
+  /** Make fresh views of the pinned region (after growth detached the old ones). */
+  #views(): void {
+    this.#live();
+    this.#rt.sync();
+    const b = this.#rt.buffer;
+    this.#buffer = b;
+    this.#x = new Float64Array(b, this.#ptr, this.n);
+    this.#g = new Float64Array(b, this.#ptr + 8 * this.n, this.n);
+  }
+
+  evaluate(): number {
+    if (this.#ptr < 0) this.#live();
+    const rt = this.#rt;
+    rt.enter(this.#where);
+    let r: number;
+    try {
+      r = this.#entry(this.#ptr, rt.heapTop);
+    } catch (e) {
+      throw runError(e, this.#where);
+    } finally {
+      rt.leave();
+    }
+    rt.sync();
+    const f = rt.f64;
+    const at = r >>> 3;
+    const g = at + this.#gradAt;
+    f.copyWithin((this.#ptr >>> 3) + this.n, g, g + this.n);
+    return f[at + this.#valueAt]!;
+  }
+
+  dispose(): void {
+    if (this.#ptr < 0) return;
+    registry.unregister(this);
+    this.#rt.unpin(this.#ptr);
+    this.#ptr = -1;
+    this.#buffer = undefined;
+  }
+
+  /** Throw if the object was disposed. */
+  #live(): void {
+    if (this.#ptr < 0)
+      throw new RoseError(
+        'invalid-value',
+        formatMessage('invalid value: this compiled object was disposed', this.#where),
+      );
+  }
+}
+
+/** Return `n` for a Real-valued `f` of one `Vec(n, Real)`; throw `unsupported` otherwise. */
+function paramCount(f: Fn, where: string): number {
+  const func = funcOf(f, where);
+  const p = func.paramTypes.length === 1 ? erase(func.paramTypes[0]!) : undefined;
+  if (p?.kind === 'vec' && p.elem.kind === 'real' && erase(func.retType).kind === 'real')
+    return p.size;
+  throw new RoseError(
+    'unsupported',
+    formatMessage(
+      `${where} needs a function from Vec(n, Real) to Real; ${func.name} takes ` +
+        `(${func.paramTypes.map(showTy).join(', ')}) and returns ${showTy(func.retType)}`,
+      where,
+      'Wrap it: fn([Vec(n, Real)], Real, (x) => f(...)), or use compile(valueAndGrad(f))',
+    ),
+  );
+}
+
+/** The IR function a zero-copy object runs: `valueAndGrad(f)`, and its result type. */
+function target(f: Fn, where: string): { n: number; vg: ReturnType<typeof funcOf>; ret: StructTy } {
+  const n = paramCount(f, where);
+  const vg = funcOf(valueAndGrad(f as Fn & Typed<[Vecs<number, Reals>], Reals>), where);
+  return { n, vg, ret: vg.retType as StructTy };
+}
+
+/**
+ * Compile the value and gradient of `f`, a Real-valued function of one `Vec(n, Real)`, into a
+ * zero-copy object for hot loops (see the file comment). Options as for `compile`.
+ */
+export async function compileValueAndGrad(
+  f: Fn,
+  options: CompileOptions = {},
+): Promise<CompiledValueAndGrad> {
+  const where = 'compileValueAndGrad(f)';
+  const { n, vg, ret } = target(f, where);
+  const rt = runtimeFor(options.memory);
+  const { entry, artifact } = await instantiate(vg, rt);
+  return new ValueAndGrad(rt, entry, artifact, n, ret, `compiled value and gradient of ${vg.name}`);
+}
+
+/** Return `compileValueAndGrad(f, options)` synchronously (see `compileSync` for the caveat). */
+export function compileValueAndGradSync(
+  f: Fn,
+  options: CompileOptions = {},
+): CompiledValueAndGrad {
+  const where = 'compileValueAndGradSync(f)';
+  const { n, vg, ret } = target(f, where);
+  const rt = runtimeFor(options.memory);
+  const { entry, artifact } = instantiateSync(vg, rt);
+  return new ValueAndGrad(rt, entry, artifact, n, ret, `compiled value and gradient of ${vg.name}`);
+}
