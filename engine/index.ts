@@ -22,6 +22,12 @@ export {
 } from './trace/types.ts';
 export { fn, opaque, type Fn } from './trace/fn.ts';
 export { interp } from './trace/run.ts';
+export { compile, compileSync, type Compiled, type CompileOptions } from './wasm/compile.ts';
+export {
+  compileValueAndGrad,
+  compileValueAndGradSync,
+  type CompiledValueAndGrad,
+} from './wasm/compile-grad.ts';
 export { pprint } from './trace/debug.ts';
 export { jvp, vjp, grad, valueAndGrad, hessian } from './trace/autodiff.ts';
 export { vec, sum, max, min } from './trace/loops.ts';
