@@ -43,7 +43,7 @@ import {
 
 describe("Rose's compile tests", () => {
   test('opaque functions with derivatives', async () => {
-    const grad = (f: Fn) => fn([Real], Real, (x) => vjp(f as never)(x).grad(1) as RealValue);
+    const grad = (f: Fn) => fn([Real], Real, (x) => vjp(f as never)(x).grad(1) as unknown as RealValue);
     const sin = opaque([Real], Real, Math.sin);
     const cos = opaque([Real], Real, Math.cos);
     sin.jvp = fn([Dual], Dual, ({ re: x, du: dx }) => ({ re: sin(x), du: mul(dx, cos(x)) }));
