@@ -137,7 +137,7 @@ function drive(root: Func, rootKey: string): TransparentFunc {
       const out = build(f, key, true);
       missing = null;
       if (found.length === 0) memoize(f, key, out);
-      else stack.push(...found);
+      else for (const callee of found) stack.push(callee);
     }
   } finally {
     missing = null;

@@ -241,6 +241,7 @@ function hasEffect(e: Expr, types: readonly Ty[]): boolean {
 /**
  * Return `f` without instructions whose results are unused and that have no effect on an
  * accumulator (dead code left by splitting: e.g. a primal only the linear part needed).
+ * Liveness is decided in one backward walk; blocks are rebuilt only when something is dead.
  */
 export function prune(f: TransparentFunc): TransparentFunc {
   const live = new Uint8Array(f.vars.length);
@@ -248,29 +249,41 @@ export function prune(f: TransparentFunc): TransparentFunc {
   const mark = (v: Var): void => {
     live[v] = 1;
   };
-  const sweep = (block: Block): Block => {
-    const kept: Instr[] = [];
-    let changed = false;
+  // mark the kept instructions' results (and their operands) live; return true if any is dead
+  const decide = (block: Block): boolean => {
+    let dead = false;
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
       const e = instr.expr;
       if (live[instr.var] === 0 && !hasEffect(e, f.vars)) {
-        changed = true;
+        dead = true;
         continue;
       }
+      live[instr.var] = 1;
       if (e.kind === 'for') {
         live[e.ret] = 1;
+        if (decide(e.body)) dead = true;
+      } else forEachOperand(e, mark);
+    }
+    return dead;
+  };
+  // keep the instructions whose results are live
+  const sweep = (block: Block): Block => {
+    const kept: Instr[] = [];
+    let changed = false;
+    for (const instr of block) {
+      const e = instr.expr;
+      if (live[instr.var] === 0) changed = true;
+      else if (e.kind !== 'for') kept.push(instr);
+      else {
         const body = sweep(e.body);
         if (body !== e.body) changed = true;
         kept.push(body === e.body ? instr : { var: instr.var, expr: { ...e, body } });
-      } else {
-        forEachOperand(e, mark);
-        kept.push(instr);
       }
     }
-    kept.reverse();
     return changed ? kept : block;
   };
+  if (!decide(f.body)) return f;
   const body = sweep(f.body);
   return body === f.body ? f : { ...f, body };
 }

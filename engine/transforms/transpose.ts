@@ -22,6 +22,7 @@ import {
   hasTan,
   isEmpty,
   refTy,
+  REAL,
   UNIT,
   vecTy,
   type ExprKind,
@@ -81,9 +82,14 @@ type LinearPrim = 'neg' | 'add' | 'sub' | 'mul' | 'div';
 /** A transpose rule of a linear primitive, given the cotangent `ct` of its result. */
 type PrimRule = (t: Transposer, ct: Var, args: readonly Var[]) => void;
 
+/** Emit the real-valued primitive `prim(args)` (cotangents of scalars are reals). */
+function real(t: Transposer, prim: LinearPrim, args: Var[]): Var {
+  return t.b.emit({ kind: 'prim', prim, args }, REAL);
+}
+
 const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
   // z = -a: ct_a += -ct
-  neg: (t, ct, args) => t.contribute(args[0]!, t.b.prim('neg', [ct])),
+  neg: (t, ct, args) => t.contribute(args[0]!, real(t, 'neg', [ct])),
   // z = a + c: ct_a += ct, ct_c += ct
   add: (t, ct, args) => {
     t.contribute(args[0]!, ct);
@@ -92,12 +98,12 @@ const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
   // z = a - c: ct_a += ct, ct_c += -ct
   sub: (t, ct, args) => {
     t.contribute(args[0]!, ct);
-    t.contribute(args[1]!, t.b.prim('neg', [ct]));
+    t.contribute(args[1]!, real(t, 'neg', [ct]));
   },
   // z = a * y (y primal): ct_a += ct * y
-  mul: (t, ct, args) => t.contribute(args[0]!, t.b.prim('mul', [ct, t.nlOf(args[1]!)])),
+  mul: (t, ct, args) => t.contribute(args[0]!, real(t, 'mul', [ct, t.nlOf(args[1]!)])),
   // z = a / y (y primal): ct_a += ct / y
-  div: (t, ct, args) => t.contribute(args[0]!, t.b.prim('div', [ct, t.nlOf(args[1]!)])),
+  div: (t, ct, args) => t.contribute(args[0]!, real(t, 'div', [ct, t.nlOf(args[1]!)])),
 };
 
 /** Return true when `p` is a linear primitive. */
@@ -333,7 +339,7 @@ class Transposer {
     if (r >= 0) terms.push(b.resolve(r));
     if (terms.length <= 1) return terms[0];
     const t = erase(this.lin.vars[v]!);
-    if (t.kind === 'real') return terms.reduce((x, y) => b.prim('add', [x, y]));
+    if (t.kind === 'real') return terms.reduce((x, y) => real(this, 'add', [x, y]));
     const sum = b.accum(b.zero(t));
     for (const x of terms) b.add(sum, x);
     return b.resolve(sum);
