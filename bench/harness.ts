@@ -1,0 +1,135 @@
+/**
+ * @file What every system's process shares: timing by medians of batches, the JSON result it
+ * prints for the runner, and the entry point that runs one workload and reports it (or reports
+ * why the system cannot run it). One process measures one system on one workload, so JIT state,
+ * garbage and wasm memory never leak from one measurement into the next.
+ */
+import { performance } from 'node:perf_hooks';
+import { workloadId, type WorkloadId } from './workloads.ts';
+
+/** The line prefix the runner looks for on a child's stdout. */
+export const RESULT_TAG = 'BENCH_RESULT ';
+
+/** The median time of one call, from batches of calls. */
+export interface Timing {
+  /** Median over batches of (batch time / batch size), in microseconds. */
+  readonly us: number;
+  /** Fastest batch, per call, in microseconds. */
+  readonly minUs: number;
+  /** Calls measured (after warm-up). */
+  readonly calls: number;
+}
+
+/** Marshalling costs of a system's convenience call, per number converted. */
+export interface Marshal {
+  /** Nanoseconds per number passed in as a JS array. */
+  readonly inNs: number;
+  /** Nanoseconds per number returned as a JS array. */
+  readonly outNs: number;
+  /** The value-and-gradient call with JS arrays in and out, and with the zero-copy entry. */
+  readonly convenienceUs?: number;
+  readonly zeroCopyUs?: number;
+}
+
+/** What one system reports for one workload. */
+export interface Result {
+  readonly system: string;
+  readonly workload: WorkloadId;
+  /** Could the system run the workload? If not, `reason` says why. */
+  readonly ok: boolean;
+  readonly reason?: string;
+  /** Trace + transform + compile + the first value-and-gradient call, in milliseconds. */
+  readonly setupMs?: number;
+  /** One value-and-gradient call (the median). */
+  readonly grad?: Timing;
+  /** One primal call (the median). */
+  readonly primal?: Timing;
+  /** The primal value and the gradient at the workload's input. */
+  readonly value?: number;
+  readonly gradient?: number[];
+  readonly marshal?: Marshal;
+  /** Anything worth printing under the table. */
+  readonly notes?: string[];
+}
+
+/** What a system's workload function returns; the harness adds the names. */
+export type Measured = Omit<Result, 'system' | 'workload' | 'ok'>;
+
+/** Thrown by a system that cannot run a workload; the message becomes the table's reason. */
+export class Unavailable extends Error {}
+
+/** A value the timed calls feed, so that no call can be optimized away. */
+let sink = 0;
+
+/** Feed `x` (a number, an array or an object of them) to the sink. */
+function consume(x: unknown): void {
+  if (typeof x === 'number') sink += x;
+  else if (x !== null && typeof x === 'object') sink += 1;
+}
+
+/**
+ * Time `call`: warm up for about 15% of `budgetMs` (at least two calls unless one call takes
+ * more than half the budget), then run batches sized so that a batch takes at least half a
+ * millisecond, and return the median per-call time over the batches.
+ */
+export function time(call: () => unknown, budgetMs = 1200): Timing {
+  const start = performance.now();
+  let warm = 0;
+  do {
+    consume(call());
+    warm++;
+  } while ((warm < 2 || performance.now() - start < 0.15 * budgetMs) && performance.now() - start < budgetMs / 2);
+  const estimate = (performance.now() - start) / warm;
+  const batch = Math.max(1, Math.ceil(0.5 / estimate));
+  const batches = Math.max(3, Math.min(41, Math.floor((0.85 * budgetMs) / (batch * estimate))));
+  const perCall: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    for (let k = 0; k < batch; k++) consume(call());
+    perCall.push(((performance.now() - t0) * 1000) / batch);
+  }
+  perCall.sort((a, b) => a - b);
+  return { us: perCall[perCall.length >> 1]!, minUs: perCall[0]!, calls: batch * batches };
+}
+
+/** Return the wall time of `work()` in milliseconds, and its result. */
+export function stopwatch<T>(work: () => T): { ms: number; result: T } {
+  const t0 = performance.now();
+  const result = work();
+  return { ms: performance.now() - t0, result };
+}
+
+/** Return the first line of an error's message (or the thrown value as text). */
+export function reasonOf(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.slice(0, 160);
+}
+
+/** Return `xs` as a plain array of numbers (from an array, a typed array or an array-like). */
+export function toNumbers(xs: ArrayLike<number>): number[] {
+  return Array.from(xs, Number);
+}
+
+/**
+ * Run one workload of one system, named by the command line (`<workload>`), and print its
+ * result as one JSON line for the runner. Failures are reported as `ok: false`, not thrown.
+ */
+export async function main(system: string, run: (w: WorkloadId) => Measured | Promise<Measured>): Promise<void> {
+  let workload: WorkloadId;
+  try {
+    workload = workloadId(process.argv[2]);
+  } catch (err) {
+    console.error(reasonOf(err));
+    process.exitCode = 2;
+    return;
+  }
+  let result: Result;
+  try {
+    result = { system, workload, ok: true, ...(await run(workload)) };
+  } catch (err) {
+    if (!(err instanceof Unavailable)) console.error(err);
+    result = { system, workload, ok: false, reason: reasonOf(err) };
+  }
+  process.stdout.write(`${RESULT_TAG}${JSON.stringify(result)}\n`);
+  if (sink === 0.5) console.error('(sink)'); // read the sink once so it stays observable
+}

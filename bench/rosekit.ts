@@ -1,0 +1,86 @@
+/**
+ * @file Rose Kit on one workload, compiled to WebAssembly (the default) or interpreted
+ * (`--interp`). The objective comes from `rosekit-workloads.ts`; this file only times it:
+ * setup (trace, `valueAndGrad`, compile, first call), the value-and-gradient call, the primal
+ * call, and for the compiled tier the cost of converting JS arrays at the call boundary.
+ * `node --import ./scripts/ts-register.mjs bench/rosekit.ts <workload> [--interp]`
+ */
+import {
+  Real,
+  Vec,
+  compileSync,
+  compileValueAndGradSync,
+  fn,
+  interp,
+  valueAndGrad,
+  type Fn,
+} from '../engine/index.ts';
+import { main, stopwatch, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import { ROSE_KIT_WORKLOADS } from './rosekit-workloads.ts';
+import { inputOf, type WorkloadId } from './workloads.ts';
+
+/** A callable produced by `interp` or `compileSync`: JS values in, JS values out. */
+type Callable = (...args: unknown[]) => unknown;
+
+/** The value-and-gradient result of the convenience call. */
+interface ValueAndGrad {
+  readonly value: number;
+  readonly grad: ArrayLike<number>;
+}
+
+/**
+ * Time the conversion of JS arrays of `n` numbers at the compiled call boundary: a scalar
+ * function (the call's fixed cost), `v => v[0]` (n numbers in) and `v => v` (n in, n out).
+ */
+function marshalCost(n: number): Marshal {
+  const scalar = compileSync(fn([Real], Real, (x) => x));
+  const input = compileSync(fn([Vec(n, Real)], Real, (v) => v[0]!));
+  const both = compileSync(fn([Vec(n, Real)], Vec(n, Real), (v) => v));
+  const x = Array.from({ length: n }, (_, i) => i / n);
+  const t0 = time(() => scalar(0.5), 300).us;
+  const tIn = time(() => input(x), 300).us;
+  const tBoth = time(() => both(x), 300).us;
+  return { inNs: ((tIn - t0) * 1000) / n, outNs: ((tBoth - tIn) * 1000) / n };
+}
+
+/** Measure Rose Kit on `w`, compiled or interpreted. */
+function run(w: WorkloadId, compiled: boolean): Measured {
+  const prepare = (f: Fn): Callable => (compiled ? compileSync(f as never) : interp(f as never)) as Callable;
+  const x = inputOf(w);
+  // Setup to first gradient: trace, differentiate, compile (or not), call once with a JS array.
+  const setup = stopwatch(() => {
+    const gradient = prepare(valueAndGrad(ROSE_KIT_WORKLOADS[w]() as never));
+    return { gradient, first: gradient(x) as ValueAndGrad };
+  });
+  const { gradient, first } = setup.result;
+  const primal = prepare(ROSE_KIT_WORKLOADS[w]());
+  const xs = Float64Array.from(x); // the primal's fast path: a typed array in, a number out
+  const budget = compiled ? 1200 : 2500;
+  const convenience = time(() => gradient(x), budget);
+  if (!compiled) return { setupMs: setup.ms, grad: convenience, primal: time(() => primal(xs), budget), ...answer(first) };
+  // The hot-loop entry: parameters and gradient are views of wasm memory, nothing is converted.
+  const zeroCopy = stopwatch(() => compileValueAndGradSync(ROSE_KIT_WORKLOADS[w]()));
+  const h = zeroCopy.result;
+  h.x.set(x);
+  const grad = time(() => h.evaluate(), budget);
+  const marshal = { ...marshalCost(x.length), convenienceUs: convenience.us, zeroCopyUs: grad.us };
+  return {
+    setupMs: setup.ms,
+    grad,
+    primal: time(() => primal(xs), budget),
+    ...answer(first),
+    marshal,
+    notes: [
+      `grad: the zero-copy entry (compileValueAndGradSync; setup ${zeroCopy.ms.toFixed(0)} ms); ` +
+        `with JS arrays in and out: ${convenience.us.toFixed(1)} us`,
+    ],
+  };
+}
+
+/** The value and gradient of the first call, as plain numbers. */
+function answer(first: ValueAndGrad): { value: number; gradient: number[] } {
+  return { value: first.value, gradient: toNumbers(first.grad) };
+}
+
+const interpreted = process.argv.includes('--interp');
+void main(interpreted ? 'Rose Kit interp' : 'Rose Kit compiled', (w) => run(w, !interpreted));
