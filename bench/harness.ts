@@ -40,6 +40,8 @@ export interface Result {
   readonly reason?: string;
   /** Trace + transform + compile + the first value-and-gradient call, in milliseconds. */
   readonly setupMs?: number;
+  /** The same, phase by phase (for example trace, autodiff, compile, first call). */
+  readonly setupParts?: Record<string, number>;
   /** One value-and-gradient call (the median). */
   readonly grad?: Timing;
   /** One primal call (the median). */
@@ -69,8 +71,8 @@ function consume(x: unknown): void {
 
 /**
  * Time `call`: warm up for about 15% of `budgetMs` (at least two calls unless one call takes
- * more than half the budget), then run batches sized so that a batch takes at least half a
- * millisecond, and return the median per-call time over the batches.
+ * more than half the budget), then run batches sized so that a batch takes at least a
+ * millisecond (3 to 61 batches), and return the median per-call time over the batches.
  */
 export function time(call: () => unknown, budgetMs = 1200): Timing {
   const start = performance.now();
@@ -80,8 +82,8 @@ export function time(call: () => unknown, budgetMs = 1200): Timing {
     warm++;
   } while ((warm < 2 || performance.now() - start < 0.15 * budgetMs) && performance.now() - start < budgetMs / 2);
   const estimate = (performance.now() - start) / warm;
-  const batch = Math.max(1, Math.ceil(0.5 / estimate));
-  const batches = Math.max(3, Math.min(41, Math.floor((0.85 * budgetMs) / (batch * estimate))));
+  const batch = Math.max(1, Math.ceil(1 / estimate));
+  const batches = Math.max(3, Math.min(61, Math.floor((0.85 * budgetMs) / (batch * estimate))));
   const perCall: number[] = [];
   for (let b = 0; b < batches; b++) {
     const t0 = performance.now();
@@ -97,6 +99,24 @@ export function stopwatch<T>(work: () => T): { ms: number; result: T } {
   const t0 = performance.now();
   const result = work();
   return { ms: performance.now() - t0, result };
+}
+
+/** A stopwatch with laps: `lap(name)` records the time since the previous lap under `name`. */
+export class Laps {
+  readonly parts: Record<string, number> = {};
+  #last = performance.now();
+
+  /** Record the milliseconds since the previous lap (or since construction) as `name`. */
+  lap(name: string): void {
+    const now = performance.now();
+    this.parts[name] = (this.parts[name] ?? 0) + now - this.#last;
+    this.#last = now;
+  }
+
+  /** Return the sum of all laps in milliseconds. */
+  get total(): number {
+    return Object.values(this.parts).reduce((a, b) => a + b, 0);
+  }
 }
 
 /** Return the first line of an error's message (or the thrown value as text). */

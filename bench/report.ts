@@ -98,6 +98,10 @@ export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): v
     ]);
     if (c !== undefined && !c.ok)
       notes.push(`!! ${name}: gradient differs from hand JS by ${c.gradErr.toExponential(2)}, value by ${c.valueErr.toExponential(2)}`);
+    if (r.setupParts !== undefined) {
+      const parts = Object.entries(r.setupParts).map(([k, ms]) => `${k} ${num(ms)}`);
+      notes.push(`${name}: setup ms = ${parts.join(' + ')}`);
+    }
     for (const note of r.notes ?? []) notes.push(`${name}: ${note}`);
   }
   console.log(table(rows));

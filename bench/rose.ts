@@ -6,10 +6,9 @@
  * call boundary. `node --import ./scripts/ts-register.mjs bench/rose.ts <workload>`
  */
 import { Real, Vec, compile, fn, vjp, type Fn } from 'rose';
-import { main, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import { Laps, main, time, toNumbers, type Marshal, type Measured } from './harness.ts';
 import { ROSE_WORKLOADS } from './rose-workloads.ts';
 import { inputOf, type WorkloadId } from './workloads.ts';
-import { performance } from 'node:perf_hooks';
 
 /** A compiled Rose function: JS values in, JS values out. */
 type Callable = (...args: unknown[]) => unknown;
@@ -45,14 +44,20 @@ async function marshalCost(n: number): Promise<Marshal> {
 async function run(w: WorkloadId): Promise<Measured> {
   const x = inputOf(w);
   // Setup to first gradient: trace, vjp (eager in Rose), compile, call once.
-  const t0 = performance.now();
-  const gradient = await compileAny(valueAndGrad(ROSE_WORKLOADS[w](), x.length));
+  const laps = new Laps();
+  const f = ROSE_WORKLOADS[w]();
+  laps.lap('trace');
+  const vg = valueAndGrad(f, x.length);
+  laps.lap('autodiff');
+  const gradient = await compileAny(vg);
+  laps.lap('compile');
   const first = gradient(x) as { value: number; grad: number[] };
-  const setupMs = performance.now() - t0;
+  laps.lap('first call');
   const primal = await compileAny(ROSE_WORKLOADS[w]());
   const grad = time(() => gradient(x));
   return {
-    setupMs,
+    setupMs: laps.total,
+    setupParts: laps.parts,
     grad,
     primal: time(() => primal(x)),
     value: first.value,

@@ -15,7 +15,7 @@ import {
   valueAndGrad,
   type Fn,
 } from '../engine/index.ts';
-import { main, stopwatch, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import { Laps, main, stopwatch, time, toNumbers, type Marshal, type Measured } from './harness.ts';
 import { ROSE_KIT_WORKLOADS } from './rosekit-workloads.ts';
 import { inputOf, type WorkloadId } from './workloads.ts';
 
@@ -48,16 +48,21 @@ function run(w: WorkloadId, compiled: boolean): Measured {
   const prepare = (f: Fn): Callable => (compiled ? compileSync(f as never) : interp(f as never)) as Callable;
   const x = inputOf(w);
   // Setup to first gradient: trace, differentiate, compile (or not), call once with a JS array.
-  const setup = stopwatch(() => {
-    const gradient = prepare(valueAndGrad(ROSE_KIT_WORKLOADS[w]() as never));
-    return { gradient, first: gradient(x) as ValueAndGrad };
-  });
-  const { gradient, first } = setup.result;
+  const laps = new Laps();
+  const f = ROSE_KIT_WORKLOADS[w]();
+  laps.lap('trace');
+  const vg = valueAndGrad(f as never);
+  laps.lap('autodiff');
+  const gradient = prepare(vg);
+  laps.lap(compiled ? 'compile' : 'interp prep');
+  const first = gradient(x) as ValueAndGrad;
+  laps.lap('first call');
+  const setup = { setupMs: laps.total, setupParts: laps.parts };
   const primal = prepare(ROSE_KIT_WORKLOADS[w]());
   const xs = Float64Array.from(x); // the primal's fast path: a typed array in, a number out
   const budget = compiled ? 1200 : 2500;
   const convenience = time(() => gradient(x), budget);
-  if (!compiled) return { setupMs: setup.ms, grad: convenience, primal: time(() => primal(xs), budget), ...answer(first) };
+  if (!compiled) return { ...setup, grad: convenience, primal: time(() => primal(xs), budget), ...answer(first) };
   // The hot-loop entry: parameters and gradient are views of wasm memory, nothing is converted.
   const zeroCopy = stopwatch(() => compileValueAndGradSync(ROSE_KIT_WORKLOADS[w]()));
   const h = zeroCopy.result;
@@ -65,7 +70,7 @@ function run(w: WorkloadId, compiled: boolean): Measured {
   const grad = time(() => h.evaluate(), budget);
   const marshal = { ...marshalCost(x.length), convenienceUs: convenience.us, zeroCopyUs: grad.us };
   return {
-    setupMs: setup.ms,
+    ...setup,
     grad,
     primal: time(() => primal(xs), budget),
     ...answer(first),
