@@ -7,14 +7,14 @@ import { internal } from '../errors.ts';
 import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
-import { type FuncAbi, type FuncPlan, hasValue } from './codegen-plan.ts';
+import { type FuncAbi, type FuncPlan, type Variant, hasValue } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { Slots } from './liveness.ts';
 
 /** What an emitter needs from the module being built. */
 export interface ModuleCtx {
-  /** Return the calling convention of a function of the module. */
-  abiOf(g: Func): FuncAbi;
+  /** Return the calling convention of a function of the module, in a variant. */
+  abiOf(g: Func, variant?: Variant): FuncAbi;
   /** Return the function index of a math function `(f64...) -> f64` (exp, log, ...). */
   math(name: string): number;
   readonly helpers: Helpers;
@@ -148,7 +148,8 @@ export class Emitter {
 
   /**
    * Define `v`: `compute` leaves its value on the stack; it goes to `v`'s home, and to its
-   * early-store target if any. With no home and no target the value is dropped.
+   * early-store target if any. With no home and no target the value is dropped. Nothing is
+   * emitted for a variable without a value (zero-size).
    */
   value(v: Var, compute: () => void): void {
     const h = this.plan.home[v]!;
@@ -156,7 +157,7 @@ export class Emitter {
     const t = this.ty(v);
     const c = this.code;
     const has = hasValue(t) || this.plan.localAcc[v] === 1;
-    if (!has) return compute();
+    if (!has) return;
     if (h.k === 'none' && e === undefined) {
       compute();
       c.op(Op.drop);

@@ -109,34 +109,40 @@ function member(em: Emitter, v: Var, base: Var, k: number): void {
   });
 }
 
-/** A call: arguments, then the callee's frame pointer; inout results go back to accumulators. */
+/**
+ * A call: arguments, then the callee's frame pointer. A `value` callee returns each inout
+ * accumulator's new f64 after its result; a `ptr` callee (aliased accumulators) gets pointers,
+ * with f64-held accumulators stored into frame cells around the call.
+ */
 function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
   const c = em.code;
   const g = e.func;
-  const abi = em.ctx.abiOf(g);
+  const cells = em.plan.ptrCalls.get(v);
+  const abi = em.ctx.abiOf(g, cells ? 'ptr' : 'value');
   if (g.kind === 'opaque')
     return em.value(v, () => {
       for (const a of e.args) em.push(a);
       c.call(abi.index);
     });
-  const delta = em.plan.delta.get(v) ?? [];
-  em.value(v, () => {
+  for (const [a, off] of cells ?? []) em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off);
+  const emit = (compute: () => void) => (hasValue(em.ty(v)) ? em.value(v, compute) : compute());
+  emit(() => {
     abi.params.forEach((rep, k) => {
       const a = e.args[k]!;
       if (rep === 'none') return;
-      if (rep !== 'inout') return em.push(a);
-      if (delta[k]) c.f64Const(0);
-      else accRead(em, a);
+      if (rep === 'inout') return accRead(em, a);
+      const cell = cells?.get(a);
+      if (cell === undefined) return em.push(a);
+      em.pushSp();
+      c.i32Const(cell).op(Op.i32_add);
     });
     em.pushSp();
     const off = em.plan.callFrame.get(v) ?? 0;
     if (off !== 0) c.i32Const(off).op(Op.i32_add);
     c.call(abi.index);
     // the results are [ret?, inout...]: take the inout values off the top, last first
-    for (let j = abi.inout.length - 1; j >= 0; j--) {
-      const k = abi.inout[j]!;
-      accWrite(em, e.args[k]!, delta[k] === true);
-    }
+    for (let j = abi.inout.length - 1; j >= 0; j--) accWrite(em, e.args[abi.inout[j]!]!);
+    for (const [a, off] of cells ?? []) em.pushSp(), c.mem(Op.f64_load, 3, off).localSet(em.accLocal(a));
   });
 }
 
@@ -148,24 +154,15 @@ function accRead(em: Emitter, a: Var): void {
   em.code.mem(Op.f64_load, 3, p.off);
 }
 
-/** Pop an f64 into accumulator `a`: as its new value, or added to it (`delta`). */
-function accWrite(em: Emitter, a: Var, delta: boolean): void {
+/** Pop an f64 as the new value of `ref<real>` accumulator `a`. */
+function accWrite(em: Emitter, a: Var): void {
   const c = em.code;
-  if (em.plan.localAcc[a]) {
-    const l = em.accLocal(a);
-    if (delta) c.localGet(l).op(Op.f64_add);
-    c.localSet(l);
-    return;
-  }
+  if (em.plan.localAcc[a]) return void c.localSet(em.accLocal(a));
   const tmp = em.slots.alloc(F64);
   const p = em.ptr(a);
   c.localSet(tmp);
   p.push();
-  if (delta) {
-    p.push();
-    c.mem(Op.f64_load, 3, p.off).localGet(tmp).op(Op.f64_add);
-  } else c.localGet(tmp);
-  c.mem(Op.f64_store, 3, p.off);
+  c.localGet(tmp).mem(Op.f64_store, 3, p.off);
   em.slots.release(tmp);
 }
 

@@ -51,9 +51,19 @@ export type Home =
 /** How one IR parameter is passed: not at all, as a value, or as an accumulated f64 in and out. */
 export type ParamRep = 'none' | 'i32' | 'f64' | 'inout';
 
+/**
+ * Calling-convention variant of a compiled function. `value`: each `ref<real>` param is passed
+ * inout (its current f64 in, its final f64 out). `ptr`: every `ref<real>` param is an i32
+ * pointer to the f64 in memory; used where a caller passes aliased accumulators (the same one
+ * twice), so that interleaved adds happen in program order as in the interpreter, and for the
+ * exported root.
+ */
+export type Variant = 'value' | 'ptr';
+
 /** The calling convention of one compiled function. */
 export interface FuncAbi {
   readonly func: Func;
+  readonly variant: Variant;
   /** Wasm function index (an import index for opaque functions). */
   readonly index: number;
   readonly params: readonly ParamRep[];
@@ -67,15 +77,13 @@ export interface FuncAbi {
   readonly pointerResult: boolean;
   /** Bytes of frame the function needs from its `sp`; set once it is planned. */
   frameSize: number;
-  /** Per IR param: resolved inside the function (then callers must pass it `inout`, not as a delta). */
-  resolves: boolean[];
 }
 
-/** Return how a parameter of type `t` is passed. */
-export function paramRep(t: Ty): ParamRep {
+/** Return how a parameter of type `t` is passed in `variant`. */
+export function paramRep(t: Ty, variant: Variant): ParamRep {
   if (t.kind === 'ref') {
     if (isZeroSize(t.inner)) return 'none';
-    return t.inner.kind === 'real' || t.inner.kind === 'tan' ? 'inout' : 'i32';
+    return variant === 'value' && (t.inner.kind === 'real' || t.inner.kind === 'tan') ? 'inout' : 'i32';
   }
   if (isZeroSize(t)) return 'none';
   return t.kind === 'real' || t.kind === 'tan' ? 'f64' : 'i32';
@@ -90,7 +98,8 @@ export interface Target {
 /** What the planner needs from the module. */
 export interface PlanContext {
   readonly effects: Effects;
-  readonly abiOf: (g: Func) => FuncAbi;
+  /** Return the convention of `g` in `variant` (compiling that variant on first request). */
+  readonly abiOf: (g: Func, variant?: Variant) => FuncAbi;
   readonly splitThreshold: number;
   readonly maxBytes: number;
 }
@@ -112,8 +121,8 @@ export class FuncPlan {
   readonly covered = new Map<Var, Set<number>>();
   /** Per call: offset of the callee's frame in this frame. */
   readonly callFrame = new Map<Var, number>();
-  /** Per call: per param, true when an inout argument is passed as a delta (aliasing). */
-  readonly delta = new Map<Var, boolean[]>();
+  /** Calls of `ptr` variants (aliased accumulators), with the frame cell of each f64-held one. */
+  readonly ptrCalls = new Map<Var, Map<Var, number>>();
   readonly lastUse: Int32Array;
   readonly releaseAt = new Map<number, Var[]>();
   frameSize = 0;
@@ -236,16 +245,13 @@ export class FuncPlan {
       const t = s.ty(v);
       return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
     };
-    for (const p of f.params)
-      if (isRealRef(p) && !crossRef[p]) this.localAcc[p] = 1;
+    f.params.forEach((p, k) => {
+      if (this.abi.params[k] === 'inout' && !crossRef[p]) this.localAcc[p] = 1;
+    });
     for (const [v, e] of defs) {
       if (e.kind === 'accum' && isRealRef(v) && !crossRef[v]) this.localAcc[v] = 1;
       if (e.kind === 'resolve') {
         const r = this.#root[e.ref]!;
-        if (isParam(r)) {
-          const k = f.params.indexOf(r);
-          if (k >= 0) this.abi.resolves[k] = true;
-        }
         const agg = !isLeaf(s.ty(v)) && !isZeroSize(s.ty(v));
         if (agg) {
           if (!isParam(r) && (familyLast.get(r) ?? -1) <= s.pos[v]!) this.#derived[v] = { base: e.ref, off: 0 };
@@ -256,26 +262,25 @@ export class FuncPlan {
     }
   }
 
-  /** Decide, per inout argument of a call, whether aliasing forces the delta mode. */
+  /**
+   * Call the `ptr` variant of `g` when an accumulator passed inout also reaches `g` through
+   * another argument (the same one twice, a slice and its parent, or two params, which may alias).
+   */
   #callModes(v: Var, g: Func, args: readonly Var[]): void {
     const abi = this.#ctx.abiOf(g);
+    const params = this.shape.f.params;
+    // pointers received from the caller may alias each other; f64-held and local accumulators do not
     const key = (a: Var) => {
       const r = this.#root[a]!;
-      return this.shape.def[r] === undefined ? -2 : r; // all ref params may alias each other
+      const k = this.shape.def[r] === undefined ? params.indexOf(r) : -1;
+      return k >= 0 && this.abi.params[k] === 'i32' ? -2 : r;
     };
-    const modes = abi.params.map((rep, k) => {
+    const aliased = abi.params.some((rep, k) => {
       if (rep !== 'inout') return false;
       const mine = key(args[k]!);
       return args.some((b, j) => j !== k && this.#root[b]! >= 0 && abi.params[j] !== 'none' && key(b) === mine);
     });
-    modes.forEach((d, k) => {
-      if (d && abi.resolves[k])
-        throw new RoseError(
-          'unsupported',
-          formatMessage(`an accumulator resolved by ${g.name} is passed together with an alias of it`, `function ${this.shape.f.name}`),
-        );
-    });
-    this.delta.set(v, modes);
+    if (aliased) this.ptrCalls.set(v, new Map());
   }
 
   /** Find frame sites and derived pointers (members, fields, constant-index elements). */
@@ -441,7 +446,12 @@ export class FuncPlan {
         }
         spill(v);
         if (e.kind === 'call' && e.func.kind === 'transparent') {
-          const abi = this.#ctx.abiOf(e.func);
+          const cells = this.ptrCalls.get(v);
+          const abi = this.#ctx.abiOf(e.func, cells ? 'ptr' : 'value');
+          if (cells !== undefined)
+            e.args.forEach((a, k) => {
+              if (abi.params[k] === 'i32' && this.localAcc[a] && !cells.has(a)) cells.set(a, alloc(8, 8));
+            });
           if (abi.pointerResult && abi.frameSize > 0) this.callFrame.set(v, alloc(abi.frameSize, 8));
           else callArea = Math.max(callArea, abi.frameSize);
         }

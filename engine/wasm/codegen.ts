@@ -22,7 +22,7 @@ import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInstr } from './codegen-instrs.ts';
 import { isMathPrim, mathImport } from './codegen-math-stub.ts';
 import { Helpers } from './codegen-mem.ts';
-import { type FuncAbi, FuncPlan, type PlanContext, paramRep } from './codegen-plan.ts';
+import { type FuncAbi, FuncPlan, type PlanContext, type Variant, paramRep } from './codegen-plan.ts';
 import { MAX_MEMORY_BYTES, formatBytes, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
 
@@ -91,24 +91,35 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   module.importMemory('m', '', 0);
 
   const abis = new Map<Func, FuncAbi>();
+  const ptrAbis = new Map<Func, FuncAbi>();
   imports.forEach((g, k) => abis.set(g, opaqueAbi(g, k)));
-  for (const g of funcs) if (g.kind === 'transparent') abis.set(g, declare(module, g));
-  const abiOf = (g: Func): FuncAbi => abis.get(g) ?? internal(g);
-  const ctx: ModuleCtx = { abiOf, math: (name) => mathIndex.get(name) ?? internal(f), helpers: new Helpers(module) };
+  for (const g of funcs) if (g.kind === 'transparent') abis.set(g, declare(module, g, 'value'));
   const planCtx: PlanContext = {
     effects: new Effects(),
-    abiOf,
+    abiOf: (g, variant = 'value') => {
+      if (variant === 'value' || g.kind === 'opaque') return abis.get(g) ?? internal(g);
+      let abi = ptrAbis.get(g);
+      if (abi === undefined) {
+        // compiled on first request: its callees are compiled already (callees come first)
+        ptrAbis.set(g, (abi = declare(module, g, 'ptr')));
+        compile(abi);
+      }
+      return abi;
+    },
     splitThreshold: options.splitThreshold ?? 20000,
     maxBytes,
   };
-  for (const g of funcs) {
-    if (g.kind !== 'transparent') continue;
-    const plan = new FuncPlan(shapeOf(g), abiOf(g), planCtx);
-    abiOf(g).frameSize = plan.frameSize;
+  const ctx: ModuleCtx = { abiOf: planCtx.abiOf, math: (name) => mathIndex.get(name) ?? internal(f), helpers: new Helpers(module) };
+  const compile = (abi: FuncAbi): void => {
+    const plan = new FuncPlan(shapeOf(abi.func as TransparentFunc), abi, planCtx);
+    abi.frameSize = plan.frameSize;
     compileFunc(module, ctx, plan, options.stats);
-  }
-  const root = abiOf(f);
-  module.export('f', 'func', exportedRoot(module, root));
+  };
+  for (const g of funcs) if (g.kind === 'transparent') compile(abis.get(g)!);
+  // the root is exported with ref params as pointers: its `ptr` variant when that differs
+  let root = planCtx.abiOf(f);
+  if (root.inout.length > 0) root = planCtx.abiOf(f, 'ptr');
+  module.export('f', 'func', f.kind === 'opaque' ? opaqueRoot(module, root) : root.index);
   return { bytes: module.finish(), imports, frameSize: root.frameSize };
 }
 
@@ -150,6 +161,7 @@ function checkTypes(g: Func, maxBytes: number): void {
 function opaqueAbi(g: OpaqueFunc, index: number): FuncAbi {
   return {
     func: g,
+    variant: 'value',
     index,
     params: g.paramTypes.map(() => 'f64'),
     paramIndex: g.paramTypes.map((_, k) => k),
@@ -158,13 +170,12 @@ function opaqueAbi(g: OpaqueFunc, index: number): FuncAbi {
     inout: [],
     pointerResult: false,
     frameSize: 0,
-    resolves: [],
   };
 }
 
-/** Declare the wasm function of `g` and return its calling convention. */
-function declare(module: ModuleBuilder, g: TransparentFunc): FuncAbi {
-  const params = g.paramTypes.map(paramRep);
+/** Declare the wasm function of `g` in `variant` and return its calling convention. */
+function declare(module: ModuleBuilder, g: TransparentFunc, variant: Variant): FuncAbi {
+  const params = g.paramTypes.map((t) => paramRep(t, variant));
   const wasmParams: ValType[] = [];
   const paramIndex = params.map((rep) => (rep === 'none' ? -1 : wasmParams.push(rep === 'i32' ? I32 : F64) - 1));
   wasmParams.push(I32); // sp
@@ -179,7 +190,7 @@ function declare(module: ModuleBuilder, g: TransparentFunc): FuncAbi {
     );
   const index = module.declareFunc(module.type(wasmParams, results));
   const pointerResult = ret === 'i32' && (g.retType.kind === 'vec' || g.retType.kind === 'struct');
-  return { func: g, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, pointerResult, frameSize: 0, resolves: params.map(() => false) };
+  return { func: g, variant, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, pointerResult, frameSize: 0 };
 }
 
 /** Emit the function of `plan` and the functions of its chunks. */
@@ -233,31 +244,12 @@ function exit(em: Emitter): void {
   }
 }
 
-/**
- * Return the function to export as 'f': the root itself, or a wrapper when the root is opaque or
- * takes `ref<real>` params (exported as pointers to their f64, updated in place).
- */
-function exportedRoot(module: ModuleBuilder, root: FuncAbi): number {
-  const g = root.func;
-  const isOpaque = g.kind === 'opaque';
-  if (!isOpaque && root.inout.length === 0) return root.index;
-  const params: ValType[] = root.params.flatMap((rep) => (rep === 'none' ? [] : [rep === 'f64' ? F64 : I32]));
-  params.push(I32); // sp
+/** Return a function `(f64..., sp) -> f64` calling the opaque root (the export takes `sp` too). */
+function opaqueRoot(module: ModuleBuilder, root: FuncAbi): number {
+  const n = root.params.length;
   const code = new Code();
-  root.params.forEach((rep, k) => {
-    const index = root.paramIndex[k]!;
-    if (rep === 'none') return;
-    code.localGet(index);
-    if (rep === 'inout') code.mem(Op.f64_load, 3, 0);
-  });
-  if (!isOpaque) code.localGet(params.length - 1);
+  for (let k = 0; k < n; k++) code.localGet(k);
   code.call(root.index);
-  const tmp = params.length;
-  for (let j = root.inout.length - 1; j >= 0; j--) {
-    const index = root.paramIndex[root.inout[j]!]!;
-    code.localSet(tmp).localGet(index).localGet(tmp).mem(Op.f64_store, 3, 0);
-  }
-  const results: ValType[] = root.ret === 'none' ? [] : [root.ret === 'f64' ? F64 : I32];
-  return module.func({ type: module.type(params, results), locals: [[1, F64]], code });
+  const params: ValType[] = [...root.params.map((): ValType => F64), I32];
+  return module.func({ type: module.type(params, [F64]), locals: [], code });
 }
-
