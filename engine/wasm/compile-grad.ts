@@ -20,7 +20,7 @@
  * Why a copy of the gradient: the compiled function writes its result `{grad, value}` into the
  * scratch frame shared by every function of the runtime, so it is overwritten by the next
  * compiled call of anything else (a plot, a constraint). Copying the n gradient entries into
- * the pinned region (`Float64Array.copyWithin`, a memmove) keeps `gradient` valid until the next
+ * the pinned region (a loop, or `copyWithin` for long vectors) keeps `gradient` valid until the next
  * `evaluate()` of this object, whatever else runs, and costs far less than computing it.
  *
  * Views: growing a wasm memory (compiling a bigger function into it) detaches every view of the
@@ -93,19 +93,20 @@ class ValueAndGrad implements CompiledValueAndGrad {
   }
 
   get x(): Float64Array {
-    if (this.#buffer !== this.memory.buffer) this.#views();
+    this.#rt.sync();
+    if (this.#buffer !== this.#rt.buffer) this.#views();
     return this.#x;
   }
 
   get gradient(): Float64Array {
-    if (this.#buffer !== this.memory.buffer) this.#views();
+    this.#rt.sync();
+    if (this.#buffer !== this.#rt.buffer) this.#views();
     return this.#g;
   }
 
   /** Make fresh views of the pinned region (after growth detached the old ones). */
   #views(): void {
     this.#live();
-    this.#rt.sync();
     const b = this.#rt.buffer;
     this.#buffer = b;
     this.#x = new Float64Array(b, this.#ptr, this.n);
@@ -127,8 +128,12 @@ class ValueAndGrad implements CompiledValueAndGrad {
     rt.sync();
     const f = rt.f64;
     const at = r >>> 3;
-    const g = at + this.#gradAt;
-    f.copyWithin((this.#ptr >>> 3) + this.n, g, g + this.n);
+    const n = this.n;
+    const src = at + this.#gradAt;
+    const dst = (this.#ptr >>> 3) + n;
+    // a loop beats the copyWithin builtin's call overhead on short vectors
+    if (n <= 64) for (let i = 0; i < n; i++) f[dst + i] = f[src + i]!;
+    else f.copyWithin(dst, src, src + n);
     return f[at + this.#valueAt]!;
   }
 

@@ -237,8 +237,8 @@ function realsDecoder(rt: Runtime, n: number): Decoder {
   return (a) => {
     const f = rt.f64;
     const b = a >>> 3;
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(f[b + i]!);
+    const out = new Array<number>(n); // filled below; faster than push
+    for (let i = 0; i < n; i++) out[i] = f[b + i]!;
     return out;
   };
 }
@@ -246,8 +246,8 @@ function realsDecoder(rt: Runtime, n: number): Decoder {
 /** Return the decoder of a vector of `n` elements at `stride` bytes. */
 function vecDecoder(n: number, stride: number, elem: Decoder): Decoder {
   return (a) => {
-    const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(elem(a + i * stride));
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = elem(a + i * stride);
     return out;
   };
 }

@@ -65,14 +65,31 @@ export class Runtime {
   constructor(memory: WebAssembly.Memory) {
     this.memory = memory;
     this.buffer = memory.buffer as ArrayBuffer;
+    if (typeof SharedArrayBuffer !== 'undefined' && this.buffer instanceof SharedArrayBuffer)
+      throw new RoseError(
+        'unsupported',
+        formatMessage(
+          'unsupported: a shared (SharedArrayBuffer) wasm memory; compiled modules import an ' +
+            'unshared one',
+          'compile options',
+          'Pass a memory made with new WebAssembly.Memory({ initial: 0 })',
+        ),
+      );
     this.#views();
   }
 
-  /** Re-read the views if the memory grew (its buffer changed) since they were made. */
+  /**
+   * Re-read the views if the memory grew since they were made. Growth detaches the old buffer,
+   * which empties its views: that check is a field read, whereas the `memory.buffer` getter is a
+   * call into the engine.
+   */
   sync(): void {
-    if (this.memory.buffer !== this.buffer) {
-      this.buffer = this.memory.buffer as ArrayBuffer;
-      this.#views();
+    if (this.u8.length === 0) {
+      const b = this.memory.buffer as ArrayBuffer;
+      if (b !== this.buffer) {
+        this.buffer = b;
+        this.#views();
+      }
     }
   }
 

@@ -126,6 +126,11 @@ describe('runtimes', () => {
     expect(() => runtimeFor({} as WebAssembly.Memory)).toThrow(/WebAssembly.Memory/);
   });
 
+  it('refuses shared (SharedArrayBuffer) memories with a clear error', () => {
+    const m = new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true });
+    expect(() => runtimeFor(m)).toThrow(/shared \(SharedArrayBuffer\)/);
+  });
+
   it('refuses re-entrant use of the scratch region', () => {
     const rt = fresh();
     rt.enter('outer');
