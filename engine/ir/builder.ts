@@ -52,6 +52,29 @@ export class FuncBuilder {
     return v;
   }
 
+  /**
+   * Declare variables `0..count-1`, variable v of type `typeOf(v)`, on a builder without any:
+   * a transform that keeps its input's variable numbers declares them first, then defines them
+   * with `append` (and reuses unchanged instructions as they are).
+   */
+  reserve(count: number, typeOf: (v: Var) => Ty): void {
+    if (this.vars.length !== 0) internal(`reserve on a builder with variables (${this.name})`);
+    for (let v = 0; v < count; v++) this.vars.push(typeOf(v));
+  }
+
+  /** Declare the existing variable `v` (see `reserve`) as the next parameter; return it. */
+  paramVar(v: Var): Var {
+    this.typeOf(v);
+    this.params.push(v);
+    return v;
+  }
+
+  /** Append `instr`, whose variable is declared already (see `reserve`); return that variable. */
+  append(instr: Instr): Var {
+    this.currentBlock().push(instr);
+    return instr.var;
+  }
+
   /** Return the innermost open block (mutable: transforms may splice instructions into it). */
   currentBlock(): Instr[] {
     return this.#blocks[this.#blocks.length - 1]!;

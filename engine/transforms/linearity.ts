@@ -139,6 +139,48 @@ function each(vs: readonly Var[], fn: (v: Var) => void): void {
   for (let k = 0; k < vs.length; k++) fn(vs[k]!);
 }
 
+/** Call `fn` on each operand of `e` (not a `for`) with its role, in `mapRoles` order, without allocating. */
+export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
+  switch (e.kind) {
+    case 'index':
+    case 'slice':
+      fn(e.kind === 'index' ? e.vec : e.ref, 'part');
+      return fn(e.index, 'nonlin');
+    case 'prim': {
+      // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
+      const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
+      for (let k = 0; k < e.args.length; k++) fn(e.args[k]!, k === 0 ? 'part' : right);
+      return;
+    }
+    case 'select':
+      fn(e.cond, 'nonlin');
+      fn(e.then, 'part');
+      return fn(e.els, 'part');
+    case 'vec':
+    case 'struct':
+    case 'call': {
+      const vs = e.kind === 'vec' ? e.elems : e.kind === 'struct' ? e.members : e.args;
+      for (let k = 0; k < vs.length; k++) fn(vs[k]!, 'part');
+      return;
+    }
+    case 'member':
+      return fn(e.struct, 'part');
+    case 'field':
+    case 'resolve':
+      return fn(e.ref, 'part');
+    case 'accum':
+      return fn(e.shape, 'part');
+    case 'add':
+      fn(e.ref, 'part');
+      return fn(e.addend, 'part');
+    case 'lit':
+    case 'zero':
+      return;
+    case 'for':
+      return internal('forEachRole of a for loop (loops are handled by each pass)');
+  }
+}
+
 /** Return `e` (not a `for`) with each operand replaced by `fn(operand, role)`. */
 export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
   switch (e.kind) {
@@ -185,15 +227,16 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
 
 /**
  * Return the instructions that compute the value of empty type `t` (only unit leaves), with the
- * variable holding it last: a `zero`, or for a ref type a `zero` and an `accum` of it.
+ * variable holding it last (`v` when given, else a fresh one): a `zero`, or for a ref type a
+ * `zero` and an `accum` of it.
  */
-export function emptyValue(b: FuncBuilder, t: Ty): Instr[] {
-  if (t.kind !== 'ref') return [{ var: b.fresh(t), expr: { kind: 'zero' } }];
+export function emptyValue(b: FuncBuilder, t: Ty, v?: Var): Instr[] {
+  if (t.kind !== 'ref') return [{ var: v ?? b.fresh(t), expr: { kind: 'zero' } }];
   if (t.inner.kind === 'ref') return internal('ref of a ref');
   const shape = b.fresh(t.inner);
   return [
     { var: shape, expr: { kind: 'zero' } },
-    { var: b.fresh(t), expr: { kind: 'accum', shape } },
+    { var: v ?? b.fresh(t), expr: { kind: 'accum', shape } },
   ];
 }
 

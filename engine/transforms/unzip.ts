@@ -12,6 +12,12 @@
  * that defines it, and `lin` reads it with a `member` at the start of that block. Literals and
  * empty values are re-emitted in `lin` instead. A loop's per-iteration residuals form a vec,
  * itself a residual of the enclosing block. No tape: residual types are static.
+ *
+ * Numbering: `fwd` and `lin` keep the input's variable numbers (see `FuncBuilder.reserve`), so an
+ * instruction whose operands keep their numbers is reused as it is, not copied: in `fwd` every
+ * variable v holds v's primal part; in `lin` a linear v holds its linear part, a nonlinear v its
+ * primal value as `lin` reads it (a residual, a literal, a loop index), and the (empty) linear
+ * parts of nonlinear variables get new numbers.
  */
 import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
@@ -23,6 +29,7 @@ import {
   primalPart,
   structTy,
   vecTy,
+  type Expr,
   type Instr,
   type StructTy,
   type TransparentFunc,
@@ -31,8 +38,9 @@ import {
 } from '../ir/types.ts';
 import {
   analyze,
-  copyInstr,
   emptyValue,
+  forEachOperand,
+  forEachRole,
   insertAt,
   mapRoles,
   prune,
@@ -90,44 +98,54 @@ class Unzipper {
   readonly a: Analysis;
   readonly fb: FuncBuilder;
   readonly lb: FuncBuilder;
-  /** Old var -> its primal part in `fwd` (-1: none yet). */
-  readonly prim: Int32Array;
-  /** Old var -> its linear part in `lin` (-1: none yet). */
-  readonly lin: Int32Array;
-  /** Old var -> its primal part as read in `lin`: a residual, a literal, a loop index (-1: none yet). */
-  readonly res: Int32Array;
+  /** 1 for each var defined in `fwd` (its primal part, same number). */
+  readonly hasPrim: Uint8Array;
+  /** 1 for each var whose linear part is defined in `lin` (see `linVarOf`). */
+  readonly hasLin: Uint8Array;
+  /** Nonlinear var -> the `lin` var of its linear part (-1: none yet); linear vars keep theirs. */
+  readonly linPart: Int32Array;
+  /** 1 for each nonlinear var whose primal value `lin` has (a residual, a literal...). */
+  readonly hasRes: Uint8Array;
   /** Operand-free instructions placed at the start of `fwd` / `lin` (empty values, literals). */
   readonly fwdTop: Instr[] = [];
   readonly linTop: Instr[] = [];
   /** Residual frames of the open blocks, outermost first (index = depth - 1). */
   readonly frames: Frame[] = [];
+  /** Set by `linRole` when an operand's `lin` var differs from the operand. */
+  renamed = false;
 
-  /** Operand renamings, bound once (not allocated per instruction). */
+  /** Operand visitors and renamings, bound once (not allocated per instruction). */
   readonly primRole = (v: Var): Var => this.primOf(v);
-  readonly linRole = (v: Var, role: Role): Var =>
-    role === 'part' ? this.linOf(v) : this.resOf(v);
   readonly resRole = (v: Var): Var => this.resOf(v);
-  readonly bindPrim = (old: Var, v: Var): void => {
-    this.prim[old] = v;
+  readonly linRole = (v: Var, role: Role): Var => {
+    const w = role === 'part' ? this.linOf(v) : this.resOf(v);
+    if (w !== v) this.renamed = true;
+    return w;
   };
 
   constructor(f: TransparentFunc) {
     this.f = f;
     this.a = analyze(f);
-    this.fb = new FuncBuilder(`fwd_${f.name}`);
-    this.lb = new FuncBuilder(`lin_${f.name}`);
     const n = f.vars.length;
-    this.prim = new Int32Array(n).fill(-1);
-    this.lin = new Int32Array(n).fill(-1);
-    this.res = new Int32Array(n).fill(-1);
+    const { vars } = f;
+    const lin = this.a.linVar;
+    this.fb = new FuncBuilder(`fwd_${f.name}`);
+    this.fb.reserve(n, (v) => primalPart(vars[v]!));
+    this.lb = new FuncBuilder(`lin_${f.name}`);
+    this.lb.reserve(n, (v) => (lin[v] === 1 ? linearPart(vars[v]!) : vars[v]!));
+    this.hasPrim = new Uint8Array(n);
+    this.hasLin = new Uint8Array(n);
+    this.linPart = new Int32Array(n).fill(-1);
+    this.hasRes = new Uint8Array(n);
   }
 
   /** Build `fwd` and `lin`. */
   run(): Unzipped {
     const { f, fb, lb } = this;
     for (const p of f.params) {
-      this.prim[p] = fb.param(primalPart(f.vars[p]!));
-      this.lin[p] = lb.param(linearPart(f.vars[p]!));
+      this.hasPrim[fb.paramVar(p)] = 1;
+      if (this.a.linVar[p] === 1) this.hasLin[lb.paramVar(p)] = 1;
+      else this.linPart[p] = lb.param(linearPart(f.vars[p]!));
     }
     const top: Frame = { stored: [], reads: [], remat: [] };
     this.frames.push(top);
@@ -159,55 +177,66 @@ class Unzipper {
     }));
   }
 
-  /** Return the primal part of `v` in `fwd`. */
+  /** Return the primal part of `v` in `fwd` (always `v`; an empty value made at the start if needed). */
   primOf(v: Var): Var {
-    const p = this.prim[v]!;
-    if (p >= 0) return p;
-    const w = this.empty(this.fb, this.fwdTop, primalPart(this.f.vars[v]!));
-    this.prim[v] = w;
-    return w;
+    if (this.hasPrim[v] === 1) return v;
+    this.empty(this.fb, this.fwdTop, primalPart(this.f.vars[v]!), v);
+    this.hasPrim[v] = 1;
+    return v;
   }
 
   /** Return the linear part of `v` in `lin`. */
   linOf(v: Var): Var {
-    const l = this.lin[v]!;
+    if (this.a.linVar[v] === 1) {
+      if (this.hasLin[v] === 0) this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!), v);
+      this.hasLin[v] = 1;
+      return v;
+    }
+    const l = this.linPart[v]!;
     if (l >= 0) return l;
-    const w = this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!));
-    this.lin[v] = w;
-    return w;
+    return (this.linPart[v] = this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!)));
   }
 
-  /** Return a new value of empty type `t`, computed at the start of the function. */
-  empty(b: FuncBuilder, top: Instr[], t: Ty): Var {
+  /** Return the `lin` var that defines the linear part of `v`. */
+  linVarOf(v: Var): Var {
+    if (this.a.linVar[v] === 1) {
+      this.hasLin[v] = 1;
+      return v;
+    }
+    return (this.linPart[v] = this.lb.fresh(linearPart(this.f.vars[v]!)));
+  }
+
+  /**
+   * Make a value of empty type `t` at the start of the function (in `top`) as `v`, or as a new
+   * variable; return it.
+   */
+  empty(b: FuncBuilder, top: Instr[], t: Ty, v?: Var): Var {
     if (!isEmpty(t))
       internal(`unzip of ${this.f.name}: a part of type ${t.kind} is used before it is defined`);
-    const instrs = emptyValue(b, t);
+    const instrs = emptyValue(b, t, v);
     for (const instr of instrs) top.push(instr);
     return instrs[instrs.length - 1]!.var;
   }
 
   /**
-   * Return the primal value of `u` as `lin` sees it: literals are re-emitted, projections of
-   * primal values recomputed from their operands (storing a vec is cheaper than its elements
-   * one per iteration), anything else is a residual.
+   * Return the primal value of nonlinear `u` as `lin` sees it (always `u`): literals are re-emitted,
+   * projections of primal values recomputed from their operands (storing a vec is cheaper than
+   * its elements one per iteration), anything else is a residual.
    */
   resOf(u: Var): Var {
-    let r = this.res[u]!;
-    if (r >= 0) return r;
-    const t = primalPart(this.f.vars[u]!);
+    if (this.hasRes[u] === 1) return u;
+    if (this.a.linVar[u] === 1) internal(`unzip of ${this.f.name}: linear %${u} read as a primal`);
+    this.hasRes[u] = 1;
+    const t = this.f.vars[u]!;
     const def = this.a.def[u];
     const kind = def?.expr.kind;
-    if (isEmpty(t)) r = this.empty(this.lb, this.linTop, t);
-    else if (kind === 'lit' || kind === 'zero') {
-      r = this.lb.fresh(t);
-      this.linTop.push({ var: r, expr: def!.expr });
-    } else if ((kind === 'index' || kind === 'member') && !touchesLinear(this.a, def!)) {
-      const expr = mapRoles(def!.expr, this.resRole);
-      r = this.lb.fresh(t);
-      this.frameAt(this.a.depth[u]!).remat.push({ var: r, expr });
-    } else r = this.store(this.primOf(u), this.a.depth[u]!);
-    this.res[u] = r;
-    return r;
+    if (isEmpty(t)) this.empty(this.lb, this.linTop, t, u);
+    else if (kind === 'lit' || kind === 'zero') this.linTop.push(def!);
+    else if ((kind === 'index' || kind === 'member') && !touchesLinear(this.a, def!)) {
+      forEachOperand(def!.expr, this.resRole);
+      this.frameAt(this.a.depth[u]!).remat.push(def!);
+    } else this.store(this.primOf(u), this.a.depth[u]!, u);
+    return u;
   }
 
   /** Return the residual frame of the open block at `depth`. */
@@ -217,14 +246,17 @@ class Unzipper {
     return frame;
   }
 
-  /** Store `fwd` var `p` as a residual of the block at `depth`; return the `lin` var reading it. */
-  store(p: Var, depth: number): Var {
+  /**
+   * Store `fwd` var `p` as a residual of the block at `depth`; return the `lin` var reading it
+   * (`read` when given, else a new one).
+   */
+  store(p: Var, depth: number, read?: Var): Var {
     const t = this.fb.typeOf(p);
-    if (isEmpty(t)) return this.empty(this.lb, this.linTop, t);
+    if (isEmpty(t)) return this.empty(this.lb, this.linTop, t, read);
     if (t.kind === 'ref') internal(`unzip of ${this.f.name}: an accumulator cannot be a residual`);
     const frame = this.frameAt(depth);
     frame.stored.push(p);
-    const r = this.lb.fresh(t);
+    const r = read ?? this.lb.fresh(t);
     frame.reads.push(r);
     return r;
   }
@@ -232,16 +264,41 @@ class Unzipper {
   /** Unzip one instruction into the current blocks of `fwd` and `lin`. */
   instr(instr: Instr): void {
     const e = instr.expr;
-    if (!touchesLinear(this.a, instr))
-      return copyInstr(this.fb, instr, this.f.vars, this.primRole, this.bindPrim);
+    if (!touchesLinear(this.a, instr)) return this.primal(instr);
     if (e.kind === 'call') return this.call(instr.var, e);
     if (e.kind === 'for') return this.loop(instr.var, e);
-    const t = this.f.vars[instr.var]!;
+    const v = instr.var;
+    const t = this.f.vars[v]!;
     // `add` returns unit: which sides it runs on depends on the accumulator's type
     const side = e.kind === 'add' ? this.f.vars[e.ref]! : t;
-    if (!isEmpty(primalPart(side)))
-      this.prim[instr.var] = this.fb.emit(mapRoles(e, this.primRole), primalPart(t));
-    if (hasTan(side)) this.lin[instr.var] = this.lb.emit(mapRoles(e, this.linRole), linearPart(t));
+    if (!isEmpty(primalPart(side))) {
+      forEachOperand(e, this.primRole);
+      this.hasPrim[this.fb.append(instr)] = 1;
+    }
+    if (hasTan(side)) {
+      this.renamed = false;
+      forEachRole(e, this.linRole);
+      const w = this.linVarOf(v);
+      const same = !this.renamed && w === v;
+      this.lb.append(same ? instr : { var: w, expr: this.renamed ? mapRoles(e, this.linRole) : e });
+    }
+  }
+
+  /** Put nonlinear `instr` (a loop with its body) into `fwd` as it is. */
+  primal(instr: Instr): void {
+    this.definePrimal(instr);
+    this.fb.append(instr);
+  }
+
+  /** Record the variables `instr` defines in `fwd`, making the empty values its operands need. */
+  definePrimal(instr: Instr): void {
+    const e = instr.expr;
+    if (e.kind === 'for') {
+      this.hasPrim[e.index] = 1;
+      for (const inner of e.body) this.definePrimal(inner);
+      this.primOf(e.ret);
+    } else forEachOperand(e, this.primRole);
+    this.hasPrim[instr.var] = 1;
   }
 
   /** A call of g: `fwd` calls `unzip(g).fwd`, keeping its residuals; `lin` calls `unzip(g).lin`. */
@@ -251,15 +308,18 @@ class Unzipper {
     if (g.kind !== 'transparent')
       internal(`unzip of ${this.f.name}: opaque ${g.name} with tangents`);
     const u = unzip(g);
-    const primals = e.args.map((a) => this.primOf(a));
-    const bundle = fb.emit({ kind: 'call', func: u.fwd, args: primals }, u.fwd.retType);
-    if (!isEmpty(primalPart(this.f.vars[v]!))) this.prim[v] = fb.member(bundle, RET);
+    forEachOperand(e, this.primRole);
+    const bundle = fb.emit({ kind: 'call', func: u.fwd, args: e.args }, u.fwd.retType);
+    if (!isEmpty(primalPart(this.f.vars[v]!))) {
+      fb.append({ var: v, expr: { kind: 'member', struct: bundle, member: RET } });
+      this.hasPrim[v] = 1;
+    }
     const resTy = (u.fwd.retType as StructTy).members[RES]!;
     const res = isEmpty(resTy)
       ? this.empty(lb, this.linTop, resTy)
       : this.store(fb.member(bundle, RES), this.frames.length);
     const args = [...e.args.map((a) => this.linOf(a)), res];
-    this.lin[v] = lb.emit({ kind: 'call', func: u.lin, args }, u.lin.retType);
+    lb.append({ var: this.linVarOf(v), expr: { kind: 'call', func: u.lin, args } });
   }
 
   /**
@@ -271,10 +331,9 @@ class Unzipper {
     const { f, fb, lb } = this;
     const t = f.vars[v]!;
     if (t.kind !== 'vec') return internal(`unzip of ${f.name}: for loop of type ${t.kind}`);
-    const indexF = fb.fresh(finTy(t.size));
-    const indexL = lb.fresh(finTy(t.size));
-    this.prim[e.index] = indexF;
-    this.res[e.index] = indexL;
+    const index = e.index;
+    this.hasPrim[index] = 1;
+    this.hasRes[index] = 1;
     fb.beginBlock();
     lb.beginBlock();
     const frame: Frame = { stored: [], reads: [], remat: [] };
@@ -283,33 +342,42 @@ class Unzipper {
     const retP = this.primOf(e.ret);
     const retL = this.linOf(e.ret);
     this.frames.pop();
+    const stored = frame.stored.length > 0;
+    const primal = !isEmpty(primalPart(t));
     let elem = retP;
-    if (frame.stored.length > 0) {
+    if (stored) {
       const resTy = this.resTy(frame);
       const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
       elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
     }
     const bodyF = fb.endBlock();
-    const loopTy = vecTy(t.size, fb.typeOf(elem));
-    const loopF = fb.emit({ kind: 'for', index: indexF, body: bodyF, ret: elem }, loopTy);
+    const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
+    const loopF = !stored && primal ? fb.append({ var: v, expr: loopE }) : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
     let head: Instr[] = [];
-    if (frame.stored.length > 0) {
-      if (!isEmpty(primalPart(t))) this.prim[v] = project(fb, loopF, RET);
+    if (stored) {
+      if (primal) project(fb, loopF, RET, v);
       const resVec = this.store(project(fb, loopF, RES), this.frames.length);
       const resL = lb.fresh(this.resTy(frame));
-      const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index: indexL } };
+      const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index } };
       head = [read].concat(this.readsOf(frame, resL));
-    } else if (!isEmpty(primalPart(t))) this.prim[v] = loopF;
+    }
+    if (primal) this.hasPrim[v] = 1;
     insertAt(lb.currentBlock(), 0, head.concat(frame.remat));
     const bodyL = lb.endBlock();
-    const linTy = vecTy(t.size, lb.typeOf(retL));
-    this.lin[v] = lb.emit({ kind: 'for', index: indexL, body: bodyL, ret: retL }, linTy);
+    lb.append({ var: this.linVarOf(v), expr: { kind: 'for', index, body: bodyL, ret: retL } });
   }
 }
 
-/** Emit `for i: pairs[i].member` over a vec of `{res, ret}` structs; return it. */
-function project(b: FuncBuilder, pairs: Var, member: number): Var {
+/**
+ * Emit `for i: pairs[i].member` over a vec of `{res, ret}` structs, as variable `v` when given
+ * (declared already), else as a new one; return it.
+ */
+function project(b: FuncBuilder, pairs: Var, member: number, v?: Var): Var {
   const t = b.typeOf(pairs);
   if (t.kind !== 'vec' || t.elem.kind !== 'struct') return internal(`projection of a ${t.kind}`);
-  return b.forLoop(t.size, (i) => b.member(b.index(pairs, i), member));
+  const index = b.fresh(finTy(t.size));
+  b.beginBlock();
+  const part = b.member(b.index(pairs, index), member);
+  const expr: Expr = { kind: 'for', index, body: b.endBlock(), ret: part };
+  return v === undefined ? b.emit(expr, vecTy(t.size, b.typeOf(part))) : b.append({ var: v, expr });
 }
