@@ -13,6 +13,7 @@ import type { Func } from '../../engine/ir/types.ts';
 import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
 import {
   argsFromPool,
+  assertAgreeUpToRounding,
   assertClose,
   checkProperty,
   finiteDiff,
@@ -51,15 +52,25 @@ describe('generated programs: Hessians', () => {
         const s = sample(f, pool);
         if (!s) return 'skip';
         const n = s.x0.length;
-        const H = Array.from({ length: n }, (_, j) =>
-          hvpForwardOverReverse(f, s.x, s.x0.map((_, k) => (k === j ? 1 : 0))),
-        ); // H[j] = H e_j, column j
-        const all = H.flat();
+        // columns H e_j, then the pairs (H[i][j], H[j][i]) below the diagonal
+        const hessian = (x0: readonly number[]) => {
+          const x = unflattenAll(f.paramTypes, x0, s.x);
+          return Array.from({ length: n }, (_, j) => hvpForwardOverReverse(f, x, x0.map((_, k) => (k === j ? 1 : 0))));
+        };
+        const pairs = (x0: readonly number[]) => {
+          const H = hessian(x0);
+          const a: number[] = [];
+          const b: number[] = [];
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < i; j++) {
+              a.push(H[j]![i]!);
+              b.push(H[i]![j]!);
+            }
+          return { a, b };
+        };
+        const all = hessian(s.x0).flat();
         if (!tame(all, 1e8)) return 'skip';
-        const atol = 1e-9 * (1 + maxAbs(all));
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < i; j++)
-            assertClose([H[j]![i]!], [H[i]![j]!], { rtol: 1e-9, atol }, `H[${i}][${j}] vs H[${j}][${i}]`);
+        assertAgreeUpToRounding(pairs, s.x0, { rtol: 1e-9, atol: 1e-9 * (1 + maxAbs(all)) }, 'H[i][j] vs H[j][i]');
       },
       describeProgram,
       { numRuns: 100 },
@@ -97,9 +108,16 @@ describe('generated programs: Hessians', () => {
         const v = dirs.slice(0, s.x0.length);
         for (const g of [gradWrapper(f), jvp(gradWrapper(f), [...f.paramTypes.map(() => true), false])]) check(g);
         const fo = hvpForwardOverReverse(f, s.x, v);
-        const rr = hvpReverseOverReverse(f, s.x, v);
         if (!tame(fo, 1e8)) return 'skip';
-        assertClose(rr, fo, { rtol: 1e-9, atol: 1e-9 * (1 + maxAbs(fo)) }, 'reverse-over-reverse vs forward-over-reverse');
+        assertAgreeUpToRounding(
+          (x0) => {
+            const x = unflattenAll(f.paramTypes, x0, s.x);
+            return { a: hvpReverseOverReverse(f, x, v), b: hvpForwardOverReverse(f, x, v) };
+          },
+          s.x0,
+          { rtol: 1e-9, atol: 1e-9 * (1 + maxAbs(fo)) },
+          'reverse-over-reverse vs forward-over-reverse',
+        );
       },
       describeProgram,
       { numRuns: 100 },

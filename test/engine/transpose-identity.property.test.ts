@@ -29,10 +29,12 @@ import { vjpFuncs } from '../../engine/transforms/vjp.ts';
 import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
 import {
   argsFromPool,
+  assertAgreeUpToRounding,
   assertClose,
   checkProperty,
   dot,
   flatten,
+  flattenAll,
   floatCount,
   identityTol,
   poolArb,
@@ -146,7 +148,11 @@ describe('generated programs: unzip and transpose', () => {
         const du = flatten(tangentTy(f.retType), jvp0[0]!);
         if (!tame(du, 1e8) || !tame(r.jtu, 1e8)) return 'skip';
         assertClose(r.jv, du, { rtol: 1e-12, atol: 1e-12 * (1 + Math.max(0, ...du.map(Math.abs))) }, 'lin(v) vs jvp tangent');
-        assertClose([dot(r.jtu, v)], [dot(u, r.jv)], { rtol: 0, atol: identityTol(u, r.jv, r.jtu, v) }, '<bwd u, v> vs <u, lin v>');
+        const sides = (x0: readonly number[]) => {
+          const q = round(J, { fwd, lin, bwd: transpose(lin) }, unflattenAll(f.paramTypes, x0, x), v, u);
+          return { a: [dot(q.jtu, v)], b: [dot(u, q.jv)] };
+        };
+        assertAgreeUpToRounding(sides, flattenAll(f.paramTypes, x), { rtol: 0, atol: identityTol(u, r.jv, r.jtu, v) }, '<bwd u, v> vs <u, lin v>');
       },
       describeProgram,
     );
@@ -172,19 +178,23 @@ describe('generated programs: unzip and transpose', () => {
         const out = interpret(J, [...x, ...unflattenAll(J.paramTypes.slice(x.length), v)]) as Val[];
         const du = flatten(tangentTy(f.retType), out[0]!);
         if (!tame(du, 1e8) || !tame(r.jtu, 1e8)) return 'skip';
-        assertClose([dot(r.jtu, v)], [dot(u, du)], { rtol: 0, atol: identityTol(u, du, r.jtu, v) }, '<bwd u, v> vs <u, J v>');
+        const sides = (x0: readonly number[]) => {
+          const xs = unflattenAll(f.paramTypes, x0, x);
+          const q = round(J, parts, xs, v, u);
+          const o = interpret(J, [...xs, ...unflattenAll(J.paramTypes.slice(x.length), v)]) as Val[];
+          return { a: [dot(q.jtu, v)], b: [dot(u, flatten(tangentTy(f.retType), o[0]!))] };
+        };
+        assertAgreeUpToRounding(sides, flattenAll(f.paramTypes, x), { rtol: 0, atol: identityTol(u, du, r.jtu, v) }, '<bwd u, v> vs <u, J v>');
         // and bwd for the subset gives the selected entries of bwd for all parameters
         const Jall = jvp(f);
         const all = round(Jall, vjpFuncs(f), x, dirs.slice(0, countTan(Jall, x.length)), u);
-        const picked: number[] = [];
-        let at = 0;
-        f.paramTypes.forEach((t, k) => {
-          const n = floatCount(t);
-          if (wrt[k]) picked.push(...all.jtu.slice(at, at + n));
-          at += n;
-        });
         const atol = 1e-12 * u.reduce((a, c) => a + Math.abs(c), 0) * (1 + Math.max(0, ...all.jtu.map(Math.abs)));
-        assertClose(r.jtu, picked, { rtol: 1e-12, atol }, `bwd of vjpFuncs(f, ${wrt}) vs selected entries of bwd of vjpFuncs(f)`);
+        const subsets = (x0: readonly number[]) => {
+          const xs = unflattenAll(f.paramTypes, x0, x);
+          const whole = round(Jall, vjpFuncs(f), xs, dirs.slice(0, countTan(Jall, x.length)), u).jtu;
+          return { a: round(J, parts, xs, v, u).jtu, b: pick(f.paramTypes, wrt, whole) };
+        };
+        assertAgreeUpToRounding(subsets, flattenAll(f.paramTypes, x), { rtol: 1e-12, atol }, `bwd of vjpFuncs(f, ${wrt}) vs selected entries of bwd of vjpFuncs(f)`);
       },
       describeProgram,
     );
@@ -201,6 +211,18 @@ describe('generated programs: unzip and transpose', () => {
     expect(r.jtu).toEqual([1]);
   });
 });
+
+/** Return the entries of flat `all` (float leaves of params of types `ts`) of the params in `wrt`. */
+function pick(ts: readonly Ty[], wrt: readonly boolean[], all: readonly number[]): number[] {
+  const out: number[] = [];
+  let at = 0;
+  ts.forEach((t, k) => {
+    const n = floatCount(t);
+    if (wrt[k]) out.push(...all.slice(at, at + n));
+    at += n;
+  });
+  return out;
+}
 
 /** Return the number of float leaves of the tangent inputs of `J` (params after the first `np`). */
 function countTan(J: TransparentFunc, np: number): number {

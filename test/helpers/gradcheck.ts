@@ -306,3 +306,34 @@ export function identityTol(u: readonly number[], ju: readonly number[], jtu: re
   const l1 = (xs: readonly number[]) => xs.reduce((a, x) => a + Math.abs(x), 0);
   return 1e-10 * terms + 1e-11 * l1(u) * l1(v) + 1e-300;
 }
+
+/**
+ * Assert that two exact computations `a(x)` and `b(x)` of the same quantity agree up to rounding:
+ * within `tol`, or else within `tol` plus ten times the rounding noise measured at `x`. Since the
+ * true difference `a - b` is 0 everywhere, the noise is how much `d = a - b` moves when `x` is
+ * scaled by `1 + s` for s = 1e-8, 1e-6, ±1e-5: enough to resample the rounding of large terms
+ * that cancel (e.g. `1/x^2` terms near x = 0, whose cancellation error is quantized and can stay
+ * put over relative steps of 1e-7), while a wrong formula gives a smooth nonzero `d` that such
+ * small steps barely move.
+ */
+export function assertAgreeUpToRounding(
+  compute: (x: readonly number[]) => { a: number[]; b: number[] },
+  x: readonly number[],
+  tol: Tol,
+  what: string,
+): void {
+  const { a, b } = compute(x);
+  if (a.length === b.length && a.every((v, k) => close(v, b[k]!, tol))) return;
+  const noise = a.map(() => 0);
+  for (const s of [1e-8, 1e-6, 1e-5, -1e-5]) {
+    const r = compute(x.map((v) => v * (1 + s)));
+    a.forEach((v, j) => {
+      const moved = Math.abs(r.a[j]! - r.b[j]! - (v - b[j]!));
+      noise[j] = Math.max(noise[j]!, Number.isNaN(moved) ? 0 : moved);
+    });
+  }
+  a.forEach((v, j) => {
+    const t = { rtol: tol.rtol, atol: tol.atol + 10 * noise[j]! };
+    if (!close(v, b[j]!, t)) assertClose([v], [b[j]!], t, `${what} (entry ${j}, rounding noise ${noise[j]})`);
+  });
+}
