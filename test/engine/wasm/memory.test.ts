@@ -1,10 +1,26 @@
 /**
  * @file The wasm runtime's memory management: exact page growth, views refreshed after growth,
- * the pinned heap (first fit, coalescing, the top given back to scratch), re-entrancy refusal.
+ * the pinned heap (first fit, coalescing, the top given back to scratch), re-entrancy refusal;
+ * and memory use of compiled code: a million value-and-gradient calls grow nothing, a thousand
+ * compile cycles keep the default memory bounded.
  */
 import { describe, expect, it } from 'vitest';
+import {
+  Real,
+  Vec,
+  add,
+  compile,
+  compileSync,
+  compileValueAndGradSync,
+  fn,
+  mul,
+  sub,
+  sum,
+  vec,
+  type Real as RealValue,
+} from '../../../engine/index.ts';
 import { RoseError } from '../../../engine/errors.ts';
-import { ALIGN, PAGE, Runtime, runtimeFor } from '../../../engine/wasm/runtime.ts';
+import { ALIGN, PAGE, Runtime, defaultMemory, runtimeFor } from '../../../engine/wasm/runtime.ts';
 
 /** Return a runtime over a fresh 0-page memory. */
 function fresh(): Runtime {
@@ -138,5 +154,62 @@ describe('runtimes', () => {
     rt.leave();
     rt.enter('again');
     rt.leave();
+  });
+});
+
+describe('compiled code', () => {
+  it('runs a million value-and-gradient calls without growing wasm memory or the JS heap', () => {
+    const n = 8;
+    const f = fn([Vec(n, Real)], Real, (x) => {
+      let s: RealValue = 0;
+      for (let k = 0; k + 1 < n; k++) {
+        const d = sub(x[k + 1]!, mul(x[k]!, x[k]!));
+        s = add(s, add(mul(100, mul(d, d)), mul(sub(1, x[k]!), sub(1, x[k]!))));
+      }
+      return s;
+    });
+    const h = compileValueAndGradSync(f);
+    h.x.fill(0.5);
+    for (let k = 0; k < 10000; k++) h.evaluate(); // warm up (optimizing compilers)
+    const bytes = h.memory.buffer.byteLength;
+    const heap = process.memoryUsage().heapUsed;
+    let total = 0;
+    for (let k = 0; k < 1_000_000; k++) total += h.evaluate();
+    const grown = process.memoryUsage().heapUsed - heap;
+    expect(total).toBe(1_000_000 * 7 * 6.5);
+    expect(h.memory.buffer.byteLength).toBe(bytes);
+    // an allocating call (a result object or array per call) would retain or churn tens of MB;
+    // what remains is noise from the test runner
+    expect(grown).toBeLessThan(8 * 2 ** 20);
+    h.dispose();
+  });
+
+  it('keeps the default memory bounded over a thousand compile cycles', async () => {
+    const memory = defaultMemory();
+    const rt = runtimeFor();
+    const pinned = rt.pinnedCount;
+    const norm = (k: number) => fn([Vec(4 + (k % 5), Real)], Real, (x) => sum(4 + (k % 5), (i) => mul(x[i]!, x[i]!)));
+    let bytesAfterWarmup = 0;
+    for (let k = 0; k < 1000; k++) {
+      // a new function each cycle: its own module, instance, scratch need and pinned region
+      const f = norm(k);
+      const c = k % 2 ? compileSync(f) : await compile(f);
+      expect(c(Array.from({ length: 4 + (k % 5) }, () => 2))).toBe(4 * (4 + (k % 5)));
+      const h = compileValueAndGradSync(f);
+      h.x.fill(1);
+      expect(h.evaluate()).toBe(4 + (k % 5));
+      h.dispose();
+      if (k === 9) bytesAfterWarmup = memory.buffer.byteLength;
+    }
+    expect(memory.buffer.byteLength).toBe(bytesAfterWarmup);
+    expect(rt.pinnedCount).toBe(pinned);
+  });
+
+  it('shares scratch between functions: memory is sized by the largest, not the sum', () => {
+    const memory = new WebAssembly.Memory({ initial: 0 });
+    const n = 4096; // 32 KiB argument + 32 KiB result: one page each time
+    for (let k = 0; k < 20; k++)
+      compileSync(fn([Vec(n, Real)], Vec(n, Real), (v) => vec(n, Real, (i) => add(v[i]!, k))), { memory });
+    expect(memory.buffer.byteLength).toBe(PAGE);
   });
 });
