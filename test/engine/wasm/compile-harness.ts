@@ -23,7 +23,7 @@ const INEXACT = new Set([
 ]);
 
 /** Return what `func` (and everything it calls) uses: opaque functions, inexact primitives. */
-function survey(func: Func): { opaque: boolean; exact: boolean } {
+export function survey(func: Func): { opaque: boolean; exact: boolean } {
   let opaque = false;
   let exact = true;
   for (const g of postOrder(func, directCallees)) {
