@@ -252,14 +252,25 @@ function vecDecoder(n: number, stride: number, elem: Decoder): Decoder {
   };
 }
 
-/** Return the decoder of a struct into a plain object with its keys. */
+/**
+ * Return the decoder of a struct into a plain object with its keys. Each object starts as a copy
+ * of a template with all keys (one hidden class from the start, cheaper than adding keys one by
+ * one), and real members are read inline rather than through their decoder.
+ */
 function structDecoder(rt: Runtime, t: StructTy): Decoder {
   const keys = t.keys;
+  const m = keys.length;
   const offs = keys.map((_, k) => memberOffset(t, k));
   const decs = t.members.map((mt) => decoder(rt, mt));
+  const real = t.members.map((mt) => mt.kind === 'real' || mt.kind === 'tan');
+  const template: Record<string, unknown> = {};
+  for (const k of keys) template[k] = null;
   return (a) => {
-    const out: Record<string, unknown> = {};
-    for (let k = 0; k < keys.length; k++) out[keys[k]!] = decs[k]!(a + offs[k]!);
+    const out = { ...template };
+    for (let k = 0; k < m; k++) {
+      const at = a + offs[k]!;
+      out[keys[k]!] = real[k] ? rt.f64[at >>> 3] : decs[k]!(at);
+    }
     return out;
   };
 }
