@@ -50,7 +50,7 @@ export class Emitter {
     const nParams = unit === 0 ? plan.abi.nWasmParams : 1;
     this.sp = nParams - 1;
     this.slots = new Slots(nParams);
-    this.slot = new Int32Array(plan.shape.f.vars.length).fill(-1);
+    this.slot = plan.slot;
   }
 
   /** Return the type of `v`. */
@@ -211,9 +211,8 @@ export class Emitter {
 
   /** Release the locals whose last use is at position `p`. */
   release(p: number): void {
-    const list = this.plan.releaseAt.get(p);
-    if (list === undefined) return;
-    for (const v of list) {
+    const next = this.plan.releaseNext;
+    for (let v = this.plan.releaseHead[p]!; v >= 0; v = next[v]!) {
       const s = this.slot[v]!;
       if (s >= 0) {
         this.slots.release(s);

@@ -124,7 +124,11 @@ export class FuncPlan {
   /** Calls of `ptr` variants (aliased accumulators), with the frame cell of each f64-held one. */
   readonly ptrCalls = new Map<Var, Map<Var, number>>();
   readonly lastUse: Int32Array;
-  readonly releaseAt = new Map<number, Var[]>();
+  /** First variable released at each position (-1: none); the rest follow `releaseNext`. */
+  readonly releaseHead: Int32Array;
+  readonly releaseNext: Int32Array;
+  /** The local of each variable held in one (shared by the units: each var lives in one). */
+  readonly slot: Int32Array;
   frameSize = 0;
 
   readonly #ctx: PlanContext;
@@ -149,6 +153,9 @@ export class FuncPlan {
     this.localAcc = new Uint8Array(n);
     this.early = new Array<Target | undefined>(n);
     this.lastUse = new Int32Array(n).fill(-1);
+    this.releaseHead = new Int32Array(shape.endPos + 1).fill(-1);
+    this.releaseNext = new Int32Array(n).fill(-1);
+    this.slot = new Int32Array(n).fill(-1);
     this.#derived = new Array(n);
     this.#site = new Array(n);
     this.#place = new Array(n);
@@ -219,47 +226,44 @@ export class FuncPlan {
     });
     const familyLast = new Map<Var, number>();
     const crossRef = new Uint8Array(f.vars.length);
-    const defs: [Var, Expr][] = [];
     const order = (block: readonly { var: Var; expr: Expr }[]): void => {
       for (const { var: v, expr: e } of block) {
         if (!this.needed[v]) continue;
         if (e.kind === 'accum') this.#root[v] = v;
-        if (e.kind === 'slice' || e.kind === 'field') this.#root[v] = this.#root[e.ref]!;
-        defs.push([v, e]);
-        if (e.kind === 'for') order(e.body);
+        else if (e.kind === 'slice' || e.kind === 'field') this.#root[v] = this.#root[e.ref]!;
+        else if (e.kind === 'for') order(e.body);
       }
     };
     order(f.body);
-    this.#forEachRead((x, _user, pos, block) => {
+    this.#forEachRead((x, _user, pos, block, unit) => {
       const r = this.#root[x]!;
       if (r < 0) return;
       const at = s.extend(r, pos, block);
       familyLast.set(r, Math.max(familyLast.get(r) ?? -1, at));
-    });
-    this.#forEachRead((x, user, _pos, _block, unit) => {
-      if (this.#root[x]! >= 0 && unit !== this.unitOf(x)) crossRef[x] = 1;
-      void user;
+      if (unit !== this.unitOf(x)) crossRef[x] = 1;
     });
     const isParam = (v: Var) => s.def[v] === undefined;
-    const isRealRef = (v: Var) => {
-      const t = s.ty(v);
-      return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
-    };
     f.params.forEach((p, k) => {
       if (this.abi.params[k] === 'inout' && !crossRef[p]) this.localAcc[p] = 1;
     });
-    for (const [v, e] of defs) {
-      if (e.kind === 'accum' && isRealRef(v) && !crossRef[v]) this.localAcc[v] = 1;
-      if (e.kind === 'resolve') {
-        const r = this.#root[e.ref]!;
-        const agg = !isLeaf(s.ty(v)) && !isZeroSize(s.ty(v));
-        if (agg) {
-          if (!isParam(r) && (familyLast.get(r) ?? -1) <= s.pos[v]!) this.#derived[v] = { base: e.ref, off: 0 };
-          else this.#site[v] = 'copy';
-        }
+    const decide = (block: readonly { var: Var; expr: Expr }[]): void => {
+      for (const { var: v, expr: e } of block) {
+        if (!this.needed[v]) continue;
+        if (e.kind === 'for') decide(e.body);
+        else if (e.kind === 'accum') {
+          const t = s.ty(v);
+          if (t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan') && !crossRef[v]) this.localAcc[v] = 1;
+        } else if (e.kind === 'resolve') {
+          const r = this.#root[e.ref]!;
+          const t = s.ty(v);
+          if (!isLeaf(t) && !isZeroSize(t)) {
+            if (!isParam(r) && (familyLast.get(r) ?? -1) <= s.pos[v]!) this.#derived[v] = { base: e.ref, off: 0 };
+            else this.#site[v] = 'copy';
+          }
+        } else if (e.kind === 'call' && e.func.kind === 'transparent') this.#callModes(v, e.func, e.args);
       }
-      if (e.kind === 'call' && e.func.kind === 'transparent') this.#callModes(v, e.func, e.args);
-    }
+    };
+    decide(f.body);
   }
 
   /**
@@ -415,7 +419,7 @@ export class FuncPlan {
     if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };
     if (this.#uses[v] === 0) return NONE;
     const vt = t.kind === 'real' || t.kind === 'tan' || this.localAcc[v] ? F64 : I32;
-    return this.#cross[v] ? { k: 'spill', off: -1, t: vt } : { k: 'local' };
+    return this.#cross[v] ? { k: 'spill', off: -1, t: vt } : LOCAL;
   }
 
   /** Assign frame offsets: sites, spill slots, callee frames, the shared call area. */
@@ -498,17 +502,17 @@ export class FuncPlan {
 
   /** List, per position, the locals whose last use is there. */
   #releases(): void {
-    for (let v = 0; v < this.home.length; v++) {
+    for (let v = this.home.length - 1; v >= 0; v--) {
       if (this.home[v]!.k !== 'local' || this.shape.loopOfIndex[v]! >= 0) continue;
       const at = this.lastUse[v]!;
-      let list = this.releaseAt.get(at);
-      if (list === undefined) this.releaseAt.set(at, (list = []));
-      list.push(v);
+      this.releaseNext[v] = this.releaseHead[at]!;
+      this.releaseHead[at] = v;
     }
   }
 }
 
 const NONE: Home = { k: 'none' };
+const LOCAL: Home = { k: 'local' };
 
 /** Return true when a value of `t` exists at run time (a ref exists when its contents take bytes). */
 export function hasValue(t: Ty): boolean {

@@ -52,8 +52,9 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
   const chunks = new Map<number, Chunk[]>();
   const all: Chunk[] = [];
   // effective weight of each needed instruction (a `for` includes its body's effective weight)
-  const weight = new Map<Var, number>();
+  const weight = new Float64Array(shape.f.vars.length);
   const split = new Set<number>();
+  const cutsOf = new Map<number, [number, number][]>();
 
   const weigh = (block: Block, id: number): number => {
     let total = 0;
@@ -61,12 +62,14 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
       if (!needed[v]) continue;
       let w = ownWeight(e);
       if (e.kind === 'for') w += weigh(e.body, v);
-      weight.set(v, w);
+      weight[v] = w;
       total += w;
     }
     if (total <= threshold) return total;
     split.add(id);
-    return countChunks(block, needed, weight, threshold);
+    const cuts = cut(block, needed, weight, threshold);
+    cutsOf.set(id, cuts);
+    return 2 * cuts.length;
   };
 
   const assign = (block: Block, id: number, unit: number): void => {
@@ -75,7 +78,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
       return;
     }
     const list: Chunk[] = [];
-    for (const [start, end] of cut(block, needed, weight, threshold)) {
+    for (const [start, end] of cutsOf.get(id)!) {
       const c: Chunk = { unit: all.length + 1, block: id, start, end };
       all.push(c);
       list.push(c);
@@ -100,7 +103,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
 function cut(
   block: Block,
   needed: Uint8Array,
-  weight: ReadonlyMap<Var, number>,
+  weight: Float64Array,
   threshold: number,
 ): [number, number][] {
   const out: [number, number][] = [];
@@ -109,7 +112,7 @@ function cut(
   for (let k = 0; k < block.length; k++) {
     const v = block[k]!.var;
     if (!needed[v]) continue;
-    const w = weight.get(v)!;
+    const w = weight[v]!;
     if (acc > 0 && acc + w > threshold) {
       out.push([start, k]);
       start = k;
@@ -119,14 +122,4 @@ function cut(
   }
   if (start < block.length) out.push([start, block.length]);
   return out;
-}
-
-/** Return how many chunks `cut` makes (the weight a split block has in its parent). */
-function countChunks(
-  block: Block,
-  needed: Uint8Array,
-  weight: ReadonlyMap<Var, number>,
-  threshold: number,
-): number {
-  return 2 * cut(block, needed, weight, threshold).length;
 }

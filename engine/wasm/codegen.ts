@@ -22,7 +22,7 @@ import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInstr } from './codegen-instrs.ts';
 import { isMathPrim, mathImport } from './codegen-math-stub.ts';
 import { Helpers } from './codegen-mem.ts';
-import { type FuncAbi, FuncPlan, type PlanContext, type Variant, paramRep } from './codegen-plan.ts';
+import { type FuncAbi, FuncPlan, type PlanContext, type Variant, hasValue, paramRep } from './codegen-plan.ts';
 import { MAX_MEMORY_BYTES, formatBytes, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
 
@@ -34,13 +34,17 @@ export interface WasmArtifact {
   readonly imports: readonly OpaqueFunc[];
   /**
    * Bytes of scratch memory the root needs from `sp` (static, exact; checked against the 4 GiB
-   * wasm32 limit). Export 'f' is the root: one wasm value per IR param whose type is not
-   * zero-size (real/tan -> f64, bool/fin -> i32, vec/struct -> i32 pointer to its inline data,
-   * ref -> i32 pointer to the accumulator's inline data), then one i32 `sp` (8-byte aligned start
-   * of scratch memory). Result: the IR result's wasm value (f64 / i32 / i32 pointer), or none if
-   * zero-size. A pointer result may point into the frame or into an argument's data: read it
-   * before the next call or before overwriting arguments. Index (fin) arguments must be in range
-   * (out-of-range ones may trap); an out-of-range index trap is `unreachable`.
+   * wasm32 limit).
+   *
+   * Export 'f' is the root. Params: one wasm value per IR param whose type is not zero-size
+   * (real/tan -> f64, bool/fin -> i32, vec/struct -> i32 pointer to its inline data, ref -> i32
+   * pointer to the accumulator's inline data, updated in place), then one i32 `sp`: the 8-byte
+   * aligned start of scratch memory. Result: the IR result's wasm value (f64 / i32 / i32
+   * pointer), or none if zero-size. An index result is an unsigned i32 (`>>> 0` for sizes over
+   * 2^31). A pointer result may point into the frame or into an argument's data: read it before
+   * the next call and before overwriting arguments. Index arguments should be in range: indexing
+   * with an out-of-range one traps (`unreachable`), as do out-of-range `iadd` results used as
+   * indices and `argmax`/`argmin` of empty vecs (the interpreter throws `invalid-value`).
    */
   readonly frameSize: number;
 }
@@ -232,7 +236,7 @@ function entry(em: Emitter): void {
 /** Leave the result and the final values of the inout accumulators on the stack. */
 function exit(em: Emitter): void {
   const { abi, shape } = em.plan;
-  em.push(shape.f.ret);
+  if (hasValue(shape.f.retType)) em.push(shape.f.ret);
   for (const k of abi.inout) {
     const p = shape.f.params[k]!;
     if (em.plan.localAcc[p]) em.code.localGet(abi.paramIndex[k]!);

@@ -136,6 +136,7 @@ function fromWasm(memory: WebAssembly.Memory, t: Ty, raw: number | undefined): V
   if (t.kind === 'unit') return null;
   if (isZeroSize(t)) return 0;
   if (t.kind === 'bool') return raw !== 0;
+  if (t.kind === 'fin') return raw! >>> 0; // indices are unsigned
   return raw!;
 }
 
