@@ -79,7 +79,7 @@ describe('primitives', () => {
       );
     });
     const c = compile(f);
-    for (const [x, y] of [[0, 0], [299, 299], [150, 149], [7, 13]]) checkAgainstInterp(f, [x, y], {}, c);
+    for (const [x, y] of [[0, 0], [299, 299], [150, 149], [7, 13]] as const) checkAgainstInterp(f, [x, y], {}, c);
   });
 
   it('argmax and argmin: first extreme, NaN counts as extreme, signed zeros tie', () => {
