@@ -274,9 +274,10 @@ export async function compile<const P extends readonly unknown[], const R>(
 }
 
 /**
- * Compile `f` synchronously (`compile` without the promise). Fine in Node and in workers; in a
- * browser's main thread Chromium refuses to compile modules larger than 8 MB synchronously
- * (`WebAssembly.Module` throws a RangeError), so use `compile` there for large programs.
+ * Compile `f` synchronously (`compile` without the promise). Fine in Node and in workers. In a
+ * browser's main thread, Chromium refuses synchronous compilation and instantiation of modules
+ * larger than 8 MB (`new WebAssembly.Module` / `Instance` throw a RangeError): use `compile`
+ * there for large (unrolled) programs.
  */
 export function compileSync<const P extends readonly unknown[], const R>(
   f: Fn & Typed<P, R>,

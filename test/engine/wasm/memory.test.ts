@@ -4,6 +4,7 @@
  * and memory use of compiled code: a million value-and-gradient calls grow nothing, a thousand
  * compile cycles keep the default memory bounded.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   Real,
@@ -203,6 +204,29 @@ describe('compiled code', () => {
     }
     expect(memory.buffer.byteLength).toBe(bytesAfterWarmup);
     expect(rt.pinnedCount).toBe(pinned);
+  });
+
+  it('frees the pinned region of a zero-copy object that is garbage collected', () => {
+    // a child process with --expose-gc: drop 100 objects without dispose, collect, check
+    const script = `
+      import { Real, Vec, compileValueAndGradSync, fn, mul, sum } from './engine/index.ts';
+      import { runtimeFor } from './engine/wasm/runtime.ts';
+      const f = fn([Vec(3, Real)], Real, (x) => sum(3, (i) => mul(x[i], x[i])));
+      const keep = compileValueAndGradSync(f);
+      for (let k = 0; k < 100; k++) compileValueAndGradSync(f).evaluate();
+      const before = runtimeFor().pinnedCount;
+      for (let k = 0; k < 50 && runtimeFor().pinnedCount > 1; k++) {
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      keep.x.fill(2);
+      console.log(JSON.stringify([before, runtimeFor().pinnedCount, keep.evaluate()]));`;
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', './scripts/ts-register.mjs', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(out)).toEqual([101, 1, 12]);
   });
 
   it('shares scratch between functions: memory is sized by the largest, not the sum', () => {
