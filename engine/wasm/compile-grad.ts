@@ -30,7 +30,7 @@
  * region is reused.
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { erase, type StructTy } from '../ir/types.ts';
+import { erase, type Func, type StructTy } from '../ir/types.ts';
 import { valueAndGrad } from '../trace/autodiff.ts';
 import { funcOf, type Fn, type Typed } from '../trace/fn.ts';
 import { showTy, type Vecs, type Reals } from '../trace/types.ts';
@@ -173,7 +173,7 @@ function paramCount(f: Fn, where: string): number {
 }
 
 /** The IR function a zero-copy object runs: `valueAndGrad(f)`, and its result type. */
-function target(f: Fn, where: string): { n: number; vg: ReturnType<typeof funcOf>; ret: StructTy } {
+function target(f: Fn, where: string): { n: number; vg: Func; ret: StructTy } {
   const n = paramCount(f, where);
   const vg = funcOf(valueAndGrad(f as Fn & Typed<[Vecs<number, Reals>], Reals>), where);
   return { n, vg, ret: vg.retType as StructTy };
