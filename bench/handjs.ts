@@ -369,7 +369,7 @@ function run(w: WorkloadId): Measured {
     primal: time(() => primal(x)),
     value,
     gradient: gradientCopy,
-    notes: [`finite-difference check of the hand gradient: ${fd.toExponential(1)}`],
+    notes: [`setup is the first (cold) gradient call; finite-difference check of the hand gradient: ${fd.toExponential(1)}`],
   };
 }
 

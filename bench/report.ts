@@ -74,13 +74,13 @@ export function table(rows: string[][]): string {
 export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): void {
   const hand = byName.get('hand JS');
   console.log(`\n## ${w}: ${DESCRIPTIONS[w]}`);
-  const rows = [['system', 'setup ms', 'grad us', 'primal us', 'grad/primal', 'grad/hand', 'gradient check']];
+  const rows = [['system', 'setup ms', 'grad us', '(min)', 'primal us', 'grad/primal', 'grad/hand', 'gradient check']];
   const notes: string[] = [];
   for (const name of SYSTEM_NAMES) {
     const r = byName.get(name);
     if (r === undefined) continue;
     if (!r.ok) {
-      rows.push([name, 'n/a', '', '', '', '', '']);
+      rows.push([name, 'n/a', '', '', '', '', '', '']);
       notes.push(`${name}: n/a: ${r.reason}`);
       continue;
     }
@@ -91,6 +91,7 @@ export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): v
       name,
       num(r.setupMs),
       num(r.grad?.us),
+      num(r.grad?.minUs),
       num(r.primal?.us),
       ratio(r.grad?.us, r.primal?.us),
       ratio(r.grad?.us, hand?.grad?.us),

@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     console.log(`\n!! ${mismatches.length} GRADIENT MISMATCH(ES): ${mismatches.map((r) => `${r.system} on ${r.workload}`).join(', ')}`);
     process.exitCode = 1;
   }
-  console.log(`bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s (load now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 }
 
 void main();
