@@ -248,31 +248,6 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
   return instrs[instrs.length - 1]!.var;
 }
 
-/**
- * Copy the nonlinear instruction `instr` into `b`'s current block with operands renamed by `map`
- * (loops copied with their bodies); `bind(old, new)` records each defined variable's new name.
- */
-export function copyInstr(
-  b: FuncBuilder,
-  instr: Instr,
-  types: readonly Ty[],
-  map: (v: Var) => Var,
-  bind: (old: Var, v: Var) => void,
-): void {
-  const e = instr.expr;
-  if (e.kind !== 'for') {
-    bind(instr.var, b.emit(mapRoles(e, map), types[instr.var]!));
-    return;
-  }
-  const index = b.fresh(types[e.index]!);
-  bind(e.index, index);
-  b.beginBlock();
-  for (const inner of e.body) copyInstr(b, inner, types, map, bind);
-  const ret = map(e.ret);
-  const body = b.endBlock();
-  bind(instr.var, b.emit({ kind: 'for', index, body, ret }, types[instr.var]!));
-}
-
 /** Return true when `e` may change an accumulator: an `add`, or a call passing a ref. */
 function hasEffect(e: Expr, types: readonly Ty[]): boolean {
   if (e.kind === 'add') return true;

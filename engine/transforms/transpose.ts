@@ -32,9 +32,10 @@ import {
 } from '../ir/types.ts';
 import {
   analyze,
-  copyInstr,
   emitEmpty,
+  forEachOperand,
   insertAt,
+  mapRoles,
   prune,
   touchesLinear,
   type Analysis,
@@ -190,8 +191,11 @@ class Transposer {
   readonly lin: TransparentFunc;
   readonly a: Analysis;
   readonly b: FuncBuilder;
-  /** Nonlinear var of `lin` -> the same value in `bwd` (-1: none). */
-  readonly nl: Int32Array;
+  /**
+   * 1 for each nonlinear var of `lin` defined in `bwd`: `bwd` keeps the numbers of `lin`'s
+   * nonlinear variables (see `FuncBuilder.reserve`), so their instructions are reused as they are.
+   */
+  readonly hasNl: Uint8Array;
   /**
    * Linear value of `lin` -> its accumulator in `bwd` (-1: none yet): for a param the `bwd` param,
    * otherwise one created at the start of the reversed section of its defining block.
@@ -204,24 +208,31 @@ class Transposer {
    * the further ones (summed at its definition).
    */
   readonly firstCt: Int32Array;
-  readonly moreCts = new Map<Var, Var[]>();
+  readonly moreCts: (Var[] | undefined)[];
   /** Frames of the open blocks, outermost first (index = depth - 1). */
   readonly frames: Frame[] = [];
-  /** Operand renaming of copied nonlinear instructions, bound once. */
+  /** Operand renaming of copied nonlinear instructions, and its test, bound once. */
   readonly nlRole = (v: Var): Var => this.nlOf(v);
-  readonly bindNl = (old: Var, v: Var): void => {
-    this.nl[old] = v;
+  readonly seeNl = (v: Var): void => {
+    if (this.hasNl[v] === 0) this.renamed = true;
   };
+  /** Set by `seeNl` when an operand has no value of its own number in `bwd`. */
+  renamed = false;
 
   constructor(lin: TransparentFunc) {
     this.lin = lin;
     this.a = analyze(lin);
     this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}`);
     const n = lin.vars.length;
-    this.nl = new Int32Array(n).fill(-1);
+    const { vars } = lin;
+    const linear = this.a.linVar;
+    // linear vars have no value in `bwd`: their numbers stay unused
+    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!));
+    this.hasNl = new Uint8Array(n);
     this.acc = new Int32Array(n).fill(-1);
     this.isAccParam = new Uint8Array(n);
     this.firstCt = new Int32Array(n).fill(-1);
+    this.moreCts = new Array<Var[] | undefined>(n).fill(undefined);
   }
 
   /** Build `bwd`. */
@@ -230,7 +241,7 @@ class Transposer {
     const ctRefs = new Map<Var, Var>();
     for (const p of lin.params) {
       const t = lin.vars[p]!;
-      if (!hasTan(t)) this.nl[p] = b.param(erase(t));
+      if (!hasTan(t)) this.hasNl[b.paramVar(p)] = 1;
       else if (t.kind === 'ref') ctRefs.set(p, b.param(erase(t.inner)));
       else {
         this.acc[p] = b.param(refTy(erase(t)));
@@ -250,9 +261,7 @@ class Transposer {
    */
   block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Var>()): boolean {
     const { b, a } = this;
-    for (const instr of block) {
-      if (!touchesLinear(a, instr)) copyInstr(b, instr, this.lin.vars, this.nlRole, this.bindNl);
-    }
+    for (const instr of block) if (!touchesLinear(a, instr)) this.copy(instr);
     const cur = b.currentBlock();
     const frame: Frame = { start: cur.length, accs: [], ctRef };
     this.frames.push(frame);
@@ -277,10 +286,32 @@ class Transposer {
     return this.a.linVar[v] === 1;
   }
 
+  /**
+   * Put nonlinear `instr` into `bwd`: as it is when its operands have their own numbers there,
+   * else with renamed operands (a loop: its body instruction by instruction).
+   */
+  copy(instr: Instr): void {
+    const { b } = this;
+    const e = instr.expr;
+    this.hasNl[instr.var] = 1;
+    if (e.kind !== 'for') {
+      this.renamed = false;
+      forEachOperand(e, this.seeNl);
+      b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
+      return;
+    }
+    this.hasNl[e.index] = 1;
+    b.beginBlock();
+    for (const inner of e.body) this.copy(inner);
+    const ret = this.nlOf(e.ret);
+    const body = b.endBlock();
+    const same = ret === e.ret && body.every((x, k) => x === e.body[k]);
+    b.append(same ? instr : { var: instr.var, expr: { kind: 'for', index: e.index, body, ret } });
+  }
+
   /** Return the `bwd` value of nonlinear `v` (an empty value when its definition was linear). */
   nlOf(v: Var): Var {
-    const w = this.nl[v]!;
-    if (w >= 0) return w;
+    if (this.hasNl[v] === 1) return v;
     const t = this.lin.vars[v]!;
     if (!isEmpty(t)) internal(`transpose of ${this.lin.name}: nonlinear %${v} has no value`);
     return emitEmpty(this.b, erase(t));
@@ -320,8 +351,8 @@ class Transposer {
       // summed at v's definition: no accumulator unless a nested block or a callee adds too
       if (this.firstCt[v]! < 0) this.firstCt[v] = ct;
       else {
-        const more = this.moreCts.get(v);
-        if (more === undefined) this.moreCts.set(v, [ct]);
+        const more = this.moreCts[v];
+        if (more === undefined) this.moreCts[v] = [ct];
         else more.push(ct);
       }
     } else this.b.add(this.refFor(v), ct);
@@ -332,7 +363,7 @@ class Transposer {
     const { b } = this;
     const first = this.firstCt[v]!;
     const r = this.acc[v]!;
-    const more = this.moreCts.get(v);
+    const more = this.moreCts[v];
     if (more === undefined && r < 0) return first < 0 ? undefined : first;
     const terms = first < 0 ? [] : [first];
     if (more !== undefined) for (const x of more) terms.push(x);
@@ -390,8 +421,8 @@ class Transposer {
     const ct = this.ctOf(v);
     const t = this.lin.vars[v]!;
     if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
-    const index = b.fresh(finTy(t.size));
-    this.nl[e.index] = index;
+    const index = e.index;
+    this.hasNl[index] = 1;
     b.beginBlock();
     const emitted = this.block(e.body, () => {
       // the element's cotangent is ct[i]
