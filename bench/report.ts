@@ -157,6 +157,14 @@ const TARGETS: readonly { readonly name: string; readonly judge: (rk: Result, by
     },
   },
   {
+    name: 'same, both with JS arrays',
+    judge: (rk, by) => {
+      const rose = by.get('rose@0.4.10');
+      if (rose !== undefined && !rose.ok) return { met: true, text: 'met (rose fails)' };
+      return judge((rk.marshal?.convenienceUs ?? rk.grad!.us) / (rose?.grad?.us ?? NaN), 1, true);
+    },
+  },
+  {
     name: 'setup <= 1/5 rose',
     judge: (rk, by) => {
       const rose = by.get('rose@0.4.10');
