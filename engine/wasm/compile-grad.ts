@@ -117,14 +117,8 @@ class ValueAndGrad implements CompiledValueAndGrad {
     if (this.#ptr < 0) this.#live();
     const rt = this.#rt;
     rt.enter(this.#where);
-    let r: number;
-    try {
-      r = this.#entry(this.#ptr, rt.heapTop);
-    } catch (e) {
-      throw runError(e, this.#where);
-    } finally {
-      rt.leave();
-    }
+    const r = this.#call(rt);
+    rt.leave();
     rt.sync();
     const f = rt.f64;
     const at = r >>> 3;
@@ -135,6 +129,15 @@ class ValueAndGrad implements CompiledValueAndGrad {
     if (n <= 64) for (let i = 0; i < n; i++) f[dst + i] = f[src + i]!;
     else f.copyWithin(dst, src, src + n);
     return f[at + this.#valueAt]!;
+  }
+
+  #call(rt: Runtime): number {
+    try {
+      return this.#entry(this.#ptr, rt.heapTop);
+    } catch (e) {
+      rt.leave();
+      throw runError(e, this.#where);
+    }
   }
 
   dispose(): void {
