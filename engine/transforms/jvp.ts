@@ -37,8 +37,6 @@ type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 interface Cx {
   readonly b: FuncBuilder;
   readonly src: TransparentFunc;
-  /** Old var -> new primal var. */
-  readonly primal: Int32Array;
   /** Old var -> tangent var, or `ZERO`. Only vars whose type has float leaves get a tangent. */
   readonly tangent: Int32Array;
 }
@@ -201,10 +199,11 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   const cx: Cx = {
     b,
     src: f,
-    primal: new Int32Array(size),
     tangent: new Int32Array(size).fill(ZERO),
   };
-  for (const p of f.params) cx.primal[p] = b.param(er(f.vars[p]!));
+  // primals keep their numbers (and unchanged instructions are reused); tangents come after
+  b.reserve(size, (v) => er(f.vars[v]!));
+  for (const p of f.params) b.paramVar(p);
   f.params.forEach((p, i) => {
     if (!active[i]) return;
     const t = f.vars[p]!;
@@ -215,7 +214,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   let dret = cx.tangent[f.ret]!;
   const zero = dret === ZERO;
   if (zero) dret = b.zero(tangentTy(f.retType));
-  const ret = b.emit({ kind: 'struct', members: [dret, cx.primal[f.ret]!] }, pairTy(f.retType));
+  const ret = b.emit({ kind: 'struct', members: [dret, f.ret] }, pairTy(f.retType));
   const out = b.finish(ret);
   if (zero) zeroResult.add(out);
   return out;
@@ -234,62 +233,60 @@ function jvpInstr(cx: Cx, instr: Instr): void {
   switch (e.kind) {
     case 'lit':
     case 'zero':
-      // d(constant) = 0; the expression has no variables, so it is shared as is
-      cx.primal[v] = cx.b.emit(e, er(t));
+      // d(constant) = 0
+      cx.b.append(instr);
       return;
     case 'prim':
-      return jvpPrim(cx, v, t, e);
+      return jvpPrim(cx, instr, t, e);
     case 'vec':
-      return jvpLiteral(cx, v, t, e.elems, 'vec');
+      return jvpLiteral(cx, instr, t, e.elems, 'vec');
     case 'struct':
-      return jvpLiteral(cx, v, t, e.members, 'struct');
+      return jvpLiteral(cx, instr, t, e.members, 'struct');
     case 'index':
     case 'member':
     case 'slice':
     case 'field':
     case 'resolve':
-      return jvpProject(cx, v, t, e);
+      return jvpProject(cx, instr, t, e);
     case 'select':
-      return jvpSelect(cx, v, t, e);
+      return jvpSelect(cx, instr, t, e);
     case 'call':
-      return jvpCall(cx, v, t, e);
+      return jvpCall(cx, instr, t, e);
     case 'for':
-      return jvpFor(cx, v, t, e);
+      return jvpFor(cx, instr, t, e);
     case 'accum':
-      return jvpAccum(cx, v, t, e);
+      return jvpAccum(cx, instr, t);
     case 'add':
-      return jvpAdd(cx, v, e);
+      return jvpAdd(cx, instr, e);
   }
 }
 
 /** `z = prim(x, y)`: primal as is, tangent by the primitive's rule. */
-function jvpPrim(cx: Cx, v: Var, t: Ty, e: ExprOf<'prim'>): void {
-  const { primal, tangent } = cx;
+function jvpPrim(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'prim'>): void {
+  const { tangent } = cx;
+  const v = instr.var;
   const x = e.args[0]!;
   const y = e.args.length > 1 ? e.args[1]! : -1;
-  const px = primal[x]!;
-  const py = y >= 0 ? primal[y]! : -1;
-  const z = cx.b.emit({ kind: 'prim', prim: e.prim, args: y >= 0 ? [px, py] : [px] }, er(t));
-  primal[v] = z;
+  cx.b.append(instr);
   const dx = tangent[x]!;
   const dy = y >= 0 ? tangent[y]! : ZERO;
-  if (dx !== ZERO || dy !== ZERO) tangent[v] = JVP_RULES[e.prim](cx.b, z, px, dx, py, dy);
+  if (dx !== ZERO || dy !== ZERO) tangent[v] = JVP_RULES[e.prim](cx.b, v, x, dx, y, dy);
 }
 
 /** Vec or struct literal: primal literal, tangent literal unless every part's tangent is zero. */
-function jvpLiteral(cx: Cx, v: Var, t: Ty, parts: readonly Var[], kind: 'vec' | 'struct'): void {
-  const { b, primal, tangent } = cx;
+function jvpLiteral(
+  cx: Cx,
+  instr: Instr,
+  t: Ty,
+  parts: readonly Var[],
+  kind: 'vec' | 'struct',
+): void {
+  const { b, tangent } = cx;
+  const v = instr.var;
   const n = parts.length;
-  const pp = new Array<Var>(n);
   let nonzero = false;
-  for (let i = 0; i < n; i++) {
-    pp[i] = primal[parts[i]!]!;
-    if (tangent[parts[i]!] !== ZERO) nonzero = true;
-  }
-  primal[v] =
-    kind === 'vec'
-      ? b.emit({ kind: 'vec', elems: pp }, er(t))
-      : b.emit({ kind: 'struct', members: pp }, er(t));
+  for (let i = 0; i < n; i++) if (tangent[parts[i]!] !== ZERO) nonzero = true;
+  b.append(instr);
   if (!nonzero) return;
   const tt = tangentTy(t);
   const dp = new Array<Var>(n);
@@ -311,85 +308,76 @@ function jvpLiteral(cx: Cx, v: Var, t: Ty, parts: readonly Var[], kind: 'vec' | 
 /** Projections (`index`, `member`, `slice`, `field`) and `resolve`: apply to both parts. */
 function jvpProject(
   cx: Cx,
-  v: Var,
+  instr: Instr,
   t: Ty,
   e: ExprOf<'index' | 'member' | 'slice' | 'field' | 'resolve'>,
 ): void {
-  const { b, primal, tangent } = cx;
-  let p: Expr;
+  const { b, tangent } = cx;
   let d: Expr | undefined;
   switch (e.kind) {
     case 'index':
-      p = { kind: 'index', vec: primal[e.vec]!, index: primal[e.index]! };
-      if (tangent[e.vec] !== ZERO)
-        d = { kind: 'index', vec: tangent[e.vec]!, index: primal[e.index]! };
+      if (tangent[e.vec] !== ZERO) d = { kind: 'index', vec: tangent[e.vec]!, index: e.index };
       break;
     case 'member':
-      p = { kind: 'member', struct: primal[e.struct]!, member: e.member };
       if (tangent[e.struct] !== ZERO)
         d = { kind: 'member', struct: tangent[e.struct]!, member: e.member };
       break;
     case 'slice':
-      p = { kind: 'slice', ref: primal[e.ref]!, index: primal[e.index]! };
-      if (tangent[e.ref] !== ZERO)
-        d = { kind: 'slice', ref: tangent[e.ref]!, index: primal[e.index]! };
+      if (tangent[e.ref] !== ZERO) d = { kind: 'slice', ref: tangent[e.ref]!, index: e.index };
       break;
     case 'field':
-      p = { kind: 'field', ref: primal[e.ref]!, member: e.member };
       if (tangent[e.ref] !== ZERO) d = { kind: 'field', ref: tangent[e.ref]!, member: e.member };
       break;
     case 'resolve':
-      p = { kind: 'resolve', ref: primal[e.ref]! };
       if (tangent[e.ref] !== ZERO) d = { kind: 'resolve', ref: tangent[e.ref]! };
       break;
   }
-  primal[v] = b.emit(p, er(t));
-  if (d !== undefined && isFloaty(t)) tangent[v] = b.emit(d, tangentTy(t));
+  b.append(instr);
+  if (d !== undefined && isFloaty(t)) tangent[instr.var] = b.emit(d, tangentTy(t));
 }
 
 /** `select(c, a, b)`: select both parts, materializing a zero tangent on one side if needed. */
-function jvpSelect(cx: Cx, v: Var, t: Ty, e: ExprOf<'select'>): void {
-  const { b, primal, tangent } = cx;
-  const cond = primal[e.cond]!;
-  primal[v] = b.emit({ kind: 'select', cond, then: primal[e.then]!, els: primal[e.els]! }, er(t));
+function jvpSelect(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'select'>): void {
+  const { b, tangent } = cx;
+  const cond = e.cond;
+  b.append(instr);
   let da = tangent[e.then]!;
   let db = tangent[e.els]!;
   if (da === ZERO && db === ZERO) return;
   const tt = tangentTy(t);
   if (da === ZERO) da = b.zero(tt);
   if (db === ZERO) db = b.zero(tt);
-  tangent[v] = b.emit({ kind: 'select', cond, then: da, els: db }, tt);
+  tangent[instr.var] = b.emit({ kind: 'select', cond, then: da, els: db }, tt);
 }
 
 /** A call of g: a call of `jvp(g, mask)`, or of g itself when no argument has a tangent. */
-function jvpCall(cx: Cx, v: Var, t: Ty, e: ExprOf<'call'>): void {
-  const { b, primal, tangent } = cx;
+function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
+  const { b, tangent } = cx;
+  const v = instr.var;
   const n = e.args.length;
-  const args = new Array<Var>(n);
   let key = '';
   let active = false;
   for (let i = 0; i < n; i++) {
-    const a = e.args[i]!;
-    args[i] = primal[a]!;
-    const on = tangent[a] !== ZERO;
+    const on = tangent[e.args[i]!] !== ZERO;
     key += on ? '1' : '0';
     active ||= on;
   }
   if (!active && !hasTanSignature(e.func)) {
-    primal[v] = b.emit({ kind: 'call', func: e.func, args }, er(t));
+    b.append(instr);
     return;
   }
   // With no tangents but `tan` in g's signature, call jvp(g, none) to stay type-correct.
   const g = calleeJvp(e.func, key);
   if (g === undefined) {
     // `drive` builds g first and then redoes this function: stand-ins keep the walk going
-    primal[v] = b.emit({ kind: 'zero' }, er(t));
+    b.append({ var: v, expr: { kind: 'zero' } });
     if (isFloaty(t)) tangent[v] = b.emit({ kind: 'zero' }, tangentTy(t));
     return;
   }
+  const args = e.args.slice();
   for (let i = 0; i < n; i++) if (key.charCodeAt(i) === 49) args.push(tangent[e.args[i]!]!);
   const r = b.emit({ kind: 'call', func: g, args }, g.retType);
-  primal[v] = b.emit({ kind: 'member', struct: r, member: RE }, er(t));
+  b.append({ var: v, expr: { kind: 'member', struct: r, member: RE } });
   if (isFloaty(t) && !zeroResult.has(g))
     tangent[v] = b.emit({ kind: 'member', struct: r, member: DU }, tangentTy(t));
 }
@@ -408,52 +396,64 @@ function hasTanSignature(f: Func): boolean {
  * A loop: the body is transformed into a new loop. When the element's tangent is nonzero the
  * loop returns `{du, re}` pairs, split afterwards by two projection loops (the body runs once).
  */
-function jvpFor(cx: Cx, v: Var, t: Ty, e: ExprOf<'for'>): void {
-  const { b, primal, tangent } = cx;
+function jvpFor(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'for'>): void {
+  const { b, tangent } = cx;
+  const v = instr.var;
   if (t.kind !== 'vec') return internal(`for loop of type ${t.kind} in ${cx.src.name}`);
-  const index = b.fresh(cx.src.vars[e.index]!);
-  primal[e.index] = index;
+  const index = e.index;
   b.beginBlock();
   jvpBlock(cx, e.body);
-  const pr = primal[e.ret]!;
+  const pr = e.ret;
   const dr = tangent[e.ret]!;
   if (dr === ZERO) {
     const body = b.endBlock();
-    primal[v] = b.emit({ kind: 'for', index, body, ret: pr }, er(t));
+    // a body without tangents is the same instructions: reuse the loop as it is
+    const same = body.length === e.body.length && body.every((x, k) => x === e.body[k]);
+    b.append(same ? instr : { var: v, expr: { kind: 'for', index, body, ret: pr } });
     return;
   }
   const pt = pairTy(t.elem);
   const pair = b.emit({ kind: 'struct', members: [dr, pr] }, pt);
   const body = b.endBlock();
   const pairs = b.emit({ kind: 'for', index, body, ret: pair }, vecTy(t.size, pt));
-  primal[v] = splitLoop(b, pairs, pt, RE, er(t));
+  splitLoop(b, pairs, pt, RE, er(t), v);
   tangent[v] = splitLoop(b, pairs, pt, DU, tangentTy(t));
 }
 
-/** Emit `for i: pairs[i].member`, of vec type `t`, from `pairs` (a vec of `pair`). */
-function splitLoop(b: FuncBuilder, pairs: Var, pair: StructTy, member: number, t: Ty): Var {
+/**
+ * Emit `for i: pairs[i].member`, of vec type `t`, from `pairs` (a vec of `pair`), as variable
+ * `v` when given (declared already), else as a new one; return it.
+ */
+function splitLoop(
+  b: FuncBuilder,
+  pairs: Var,
+  pair: StructTy,
+  member: number,
+  t: Ty,
+  v?: Var,
+): Var {
   if (t.kind !== 'vec') return internal(`split of a ${t.kind} in ${b.name}`);
   const index = b.fresh(finTy(t.size));
   b.beginBlock();
   const elem = b.emit({ kind: 'index', vec: pairs, index }, pair);
   const part = b.emit({ kind: 'member', struct: elem, member }, t.elem);
-  const body = b.endBlock();
-  return b.emit({ kind: 'for', index, body, ret: part }, t);
+  const expr: Expr = { kind: 'for', index, body: b.endBlock(), ret: part };
+  return v === undefined ? b.emit(expr, t) : b.append({ var: v, expr });
 }
 
 /** `accum(shape)`: a primal accumulator, and a tangent one when the shape has float leaves. */
-function jvpAccum(cx: Cx, v: Var, t: Ty, e: ExprOf<'accum'>): void {
-  const { b, primal, tangent } = cx;
-  primal[v] = b.emit({ kind: 'accum', shape: primal[e.shape]! }, er(t));
+function jvpAccum(cx: Cx, instr: Instr, t: Ty): void {
+  const { b, tangent } = cx;
+  b.append(instr);
   if (t.kind !== 'ref' || !isFloaty(t.inner)) return;
   const shape = b.zero(tangentTy(t.inner));
-  tangent[v] = b.emit({ kind: 'accum', shape }, tangentTy(t));
+  tangent[instr.var] = b.emit({ kind: 'accum', shape }, tangentTy(t));
 }
 
 /** `add(ref, x)`: add the primal, and the tangent into the tangent accumulator when nonzero. */
-function jvpAdd(cx: Cx, v: Var, e: ExprOf<'add'>): void {
-  const { b, primal, tangent } = cx;
-  primal[v] = b.emit({ kind: 'add', ref: primal[e.ref]!, addend: primal[e.addend]! }, UNIT);
+function jvpAdd(cx: Cx, instr: Instr, e: ExprOf<'add'>): void {
+  const { b, tangent } = cx;
+  b.append(instr);
   const dref = tangent[e.ref]!;
   const dx = tangent[e.addend]!;
   if (dref !== ZERO && dx !== ZERO) b.emit({ kind: 'add', ref: dref, addend: dx }, UNIT);
