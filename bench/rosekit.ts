@@ -67,19 +67,23 @@ function run(w: WorkloadId, compiled: boolean): Measured {
   const zeroCopy = stopwatch(() => compileValueAndGradSync(ROSE_KIT_WORKLOADS[w]()));
   const h = zeroCopy.result;
   h.x.set(x);
+  const value = h.evaluate();
+  const gradientZc = toNumbers(h.gradient);
   const grad = time(() => h.evaluate(), budget);
   const marshal = { ...marshalCost(x.length), convenienceUs: convenience.us, zeroCopyUs: grad.us };
-  return {
-    ...setup,
-    grad,
-    primal: time(() => primal(xs), budget),
-    ...answer(first),
-    marshal,
-    notes: [
-      `grad: the zero-copy entry (compileValueAndGradSync; setup ${zeroCopy.ms.toFixed(0)} ms); ` +
-        `with JS arrays in and out: ${convenience.us.toFixed(1)} us`,
-    ],
-  };
+  const notes = [
+    `grad: the zero-copy entry (compileValueAndGradSync; setup ${zeroCopy.ms.toFixed(0)} ms); ` +
+      `with JS arrays in and out: ${convenience.us.toFixed(1)} us`,
+  ];
+  const gap = maxGap([value, ...gradientZc], [first.value, ...toNumbers(first.grad)]);
+  if (gap !== 0) notes.push(`!! the zero-copy entry and compileSync(valueAndGrad(f)) differ by ${gap.toExponential(2)}`);
+  return { ...setup, grad, primal: time(() => primal(xs), budget), value, gradient: gradientZc, marshal, notes };
+}
+
+/** Return the largest absolute difference between `a` and `b` (Infinity if lengths differ). */
+function maxGap(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return Infinity;
+  return a.reduce((m, ai, i) => Math.max(m, Math.abs(ai - b[i]!)), 0);
 }
 
 /** The value and gradient of the first call, as plain numbers. */
