@@ -5,6 +5,7 @@
  * compile cycles keep the default memory bounded.
  */
 import { execFileSync } from 'node:child_process';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import {
   Real,
@@ -158,8 +159,23 @@ describe('runtimes', () => {
   });
 });
 
+/** Return how many garbage collections happened while `run` ran (synchronously). */
+async function gcsDuring(run: () => void): Promise<number> {
+  const seen: PerformanceEntry[] = [];
+  const obs = new PerformanceObserver((list) => seen.push(...list.getEntries()));
+  obs.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setTimeout(r, 20)); // let earlier collections report first
+  seen.length = 0;
+  const t0 = performance.now();
+  run();
+  const t1 = performance.now();
+  await new Promise((r) => setTimeout(r, 20));
+  obs.disconnect();
+  return seen.filter((e) => e.startTime >= t0 && e.startTime <= t1).length;
+}
+
 describe('compiled code', () => {
-  it('runs a million value-and-gradient calls without growing wasm memory or the JS heap', () => {
+  it('runs a million value-and-gradient calls without growing wasm memory or the JS heap', async () => {
     const n = 8;
     const f = fn([Vec(n, Real)], Real, (x) => {
       let s: RealValue = 0;
@@ -171,16 +187,25 @@ describe('compiled code', () => {
     });
     const h = compileValueAndGradSync(f);
     h.x.fill(0.5);
-    for (let k = 0; k < 10000; k++) h.evaluate(); // warm up (optimizing compilers)
+    // an optimizer step: a function called again and again (so it gets fully optimized)
+    const steps = (m: number): number => {
+      let t = 0;
+      for (let k = 0; k < m; k++) t += h.evaluate();
+      return t;
+    };
+    for (let k = 0; k < 50; k++) steps(2000); // warm up
     const bytes = h.memory.buffer.byteLength;
     const heap = process.memoryUsage().heapUsed;
-    let total = 0;
-    for (let k = 0; k < 1_000_000; k++) total += h.evaluate();
+    const gcs = await gcsDuring(() => {
+      let total = 0;
+      for (let j = 0; j < 10; j++) total += steps(100_000);
+      expect(total).toBe(1_000_000 * 7 * 6.5);
+    });
     const grown = process.memoryUsage().heapUsed - heap;
-    expect(total).toBe(1_000_000 * 7 * 6.5);
     expect(h.memory.buffer.byteLength).toBe(bytes);
-    // an allocating call (a result object or array per call) would retain or churn tens of MB;
-    // what remains is noise from the test runner
+    // the loop is synchronous, so only its own allocations can trigger a collection: 16 bytes
+    // per call (one small array or boxed number) causes several per million calls
+    expect(gcs).toBe(0);
     expect(grown).toBeLessThan(8 * 2 ** 20);
     h.dispose();
   });
