@@ -285,7 +285,7 @@ const OP_IMPL: { [K in OpName]: OpImpl } = {
   },
   vecLit: (g, [a, x, y, z]) => {
     const k = 2 + (a % 2);
-    const elems = [g.real(x), g.real(y + 1), g.real(z + 2)].slice(0, k);
+    const elems = [x, y + 1, z + 2].slice(0, k).map((q) => g.real(q));
     g.put(g.b.vec(elems, k === 2 ? VEC2 : VEC3));
   },
   structLit: (g, [, x, y]) => void g.put(g.b.struct([g.real(x), g.value(VEC2, y)], PAIR)),
