@@ -7,7 +7,7 @@ import { internal } from '../errors.ts';
 import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
-import { type FuncAbi, type FuncPlan, type Variant, hasValue } from './codegen-plan.ts';
+import { DST, SP, type FuncAbi, type FuncPlan, type Target, type Variant, hasValue } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { Slots } from './liveness.ts';
 
@@ -34,6 +34,8 @@ export class Emitter {
   /** Wasm function index of each unit's function (unit 0 = the function itself). */
   readonly unitIndex: readonly number[];
   readonly #instr: (em: Emitter, v: Var, e: Expr) => void;
+  /** The local holding the current element's address of each loop built in place, in this unit. */
+  readonly elemLocal = new Map<Var, number>();
 
   constructor(
     ctx: ModuleCtx,
@@ -69,12 +71,32 @@ export class Emitter {
     this.code.localGet(this.sp);
   };
 
+  /** Push base `b` of a frame home: `sp`, `dst`, or a loop's current element address. */
+  pushBase(b: number): void {
+    const c = this.code;
+    if (b === SP) return void c.localGet(this.sp);
+    if (b === DST) {
+      if (this.unit === 0) return void c.localGet(this.plan.abi.dstIndex);
+      return void c.localGet(this.sp).mem(Op.i32_load, 2, this.plan.dstSpill);
+    }
+    const local = this.elemLocal.get(b);
+    if (local !== undefined) return void c.localGet(local);
+    const spill = this.plan.elemSpill.get(b) ?? -1;
+    if (spill < 0) internal(`loop x${b} has no element address in unit ${this.unit} of ${this.plan.shape.f.name}`);
+    c.localGet(this.sp).mem(Op.i32_load, 2, spill);
+  }
+
+  /** Return the address `base + off` of a frame home or early-store target. */
+  at(t: Target): Addr {
+    return t.base === SP ? { push: this.pushSp, off: t.off } : { push: () => this.pushBase(t.base), off: t.off };
+  }
+
   /** Return the address of the data of aggregate (or ref) `v`. */
   ptr(v: Var): Addr {
     const h = this.plan.home[v]!;
     switch (h.k) {
       case 'frame':
-        return { push: this.pushSp, off: h.off };
+        return this.at(h);
       case 'derived':
         return offsetAddr(this.ptr(h.base), h.off);
       case 'local':
@@ -170,7 +192,7 @@ export class Emitter {
       return;
     }
     if (e !== undefined && h.k === 'none' && isLeaf(t)) {
-      this.pushSp();
+      this.pushBase(e.base);
       compute();
       storeLeaf(c, t, e.off);
       return;
@@ -185,12 +207,11 @@ export class Emitter {
       c.localGet(s).mem(type === F64 ? Op.f64_store : Op.i32_store, type === F64 ? 3 : 2, h.off);
     }
     if (e !== undefined) {
-      const target: Addr = { push: this.pushSp, off: e.off };
       if (isLeaf(t)) {
-        this.pushSp();
+        this.pushBase(e.base);
         c.localGet(s);
         storeLeaf(c, t, e.off);
-      } else copy(c, target, { push: () => c.localGet(s), off: 0 }, t);
+      } else copy(c, this.at(e), { push: () => c.localGet(s), off: 0 }, t);
     }
     if (h.k !== 'local') this.slots.release(s);
   }
@@ -202,11 +223,11 @@ export class Emitter {
     const t = this.ty(v);
     const src = this.ptr(v);
     if (isLeaf(t)) {
-      this.pushSp();
+      this.pushBase(e.base);
       src.push();
       loadLeaf(this.code, t, src.off);
       storeLeaf(this.code, t, e.off);
-    } else copy(this.code, { push: this.pushSp, off: e.off }, src, t);
+    } else copy(this.code, this.at(e), src, t);
   }
 
   /** Release the locals whose last use is at position `p`. */

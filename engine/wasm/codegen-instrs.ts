@@ -8,7 +8,7 @@ import type { Expr, Ty, Var } from '../ir/types.ts';
 import { hasFloat, isLeaf } from '../ir/types.ts';
 import { F64, I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
-import { copy, fillZero, loadLeaf, offsetAddr } from './codegen-mem.ts';
+import { copy, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { constIndex, hasValue, refInner } from './codegen-plan.ts';
 import { emitPrim } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
@@ -125,7 +125,7 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
       c.call(abi.index);
     });
   for (const [a, off] of cells ?? []) em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off);
-  const emit = (compute: () => void) => (hasValue(em.ty(v)) ? em.value(v, compute) : compute());
+  const emit = (compute: () => void) => (hasValue(em.ty(v)) && !abi.retInDst ? em.value(v, compute) : compute());
   emit(() => {
     abi.params.forEach((rep, k) => {
       const a = e.args[k]!;
@@ -136,9 +136,9 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
       em.pushSp();
       c.i32Const(cell).op(Op.i32_add);
     });
+    if (abi.retInDst) pushAddr(c, em.ptr(v));
     em.pushSp();
-    const off = em.plan.callFrame.get(v) ?? 0;
-    if (off !== 0) c.i32Const(off).op(Op.i32_add);
+    if (em.plan.callArea !== 0) c.i32Const(em.plan.callArea).op(Op.i32_add);
     c.call(abi.index);
     // the results are [ret?, inout...]: take the inout values off the top, last first
     for (let j = abi.inout.length - 1; j >= 0; j--) accWrite(em, e.args[abi.inout[j]!]!);
@@ -166,7 +166,12 @@ function accWrite(em: Emitter, a: Var): void {
   em.slots.release(tmp);
 }
 
-/** A `for`: a counted loop storing each element at `result + i * stride` (none for n = 0). */
+/**
+ * A `for`: a counted loop writing each element at `result + i * stride` (nothing for n = 0).
+ * When the element is built in place, its address is computed at the start of each iteration
+ * (and stored for the chunks of a split body); otherwise the element is stored or copied there
+ * at the end of the iteration.
+ */
 function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
   const s = em.plan.shape;
   const it = em.ty(e.index);
@@ -178,32 +183,49 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
   const res = em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;
   const elem = em.ty(e.ret);
   const stride = strideOf(elem);
-  if (n === 1) {
-    em.block(v, e.body);
-    if (res !== undefined) em.storeInto(res, e.ret);
-    em.release(s.forBodyEnd[v]!);
-    return;
+  const inPlace = em.plan.elemSpill.has(v);
+  const elemAt = inPlace ? em.slots.alloc(I32) : -1;
+  const counter = n > 1 ? em.slots.alloc(I32) : -1;
+  // compute the address of element `counter` into a local
+  const address = (local: number): void => {
+    pushAddr(c, res!);
+    if (counter >= 0) {
+      c.localGet(counter);
+      if (stride !== 1) c.i32Const(stride).op(Op.i32_mul);
+      c.op(Op.i32_add);
+    }
+    c.localSet(local);
+  };
+  if (counter >= 0) {
+    if (ih.k === 'local') em.slot[e.index] = counter;
+    c.i32Const(0).localSet(counter);
+    c.begin(Op.loop);
+    if (ih.k === 'spill') em.pushSp(), c.localGet(counter).mem(Op.i32_store, 2, ih.off);
   }
-  const counter = em.slots.alloc(I32);
-  if (ih.k === 'local') em.slot[e.index] = counter;
-  c.i32Const(0).localSet(counter);
-  c.begin(Op.loop);
-  if (ih.k === 'spill') em.pushSp(), c.localGet(counter).mem(Op.i32_store, 2, ih.off);
+  if (inPlace) {
+    address(elemAt);
+    em.elemLocal.set(v, elemAt);
+    const spill = em.plan.elemSpill.get(v)!;
+    if (spill >= 0) em.pushSp(), c.localGet(elemAt).mem(Op.i32_store, 2, spill);
+  }
   em.block(v, e.body);
-  if (res !== undefined && hasValue(elem)) {
+  if (res !== undefined && hasValue(elem) && !inPlace) {
     const tmp = em.slots.alloc(I32);
-    res.push();
-    c.localGet(counter);
-    if (stride !== 1) c.i32Const(stride).op(Op.i32_mul);
-    c.op(Op.i32_add).localSet(tmp);
-    em.storeInto({ push: () => c.localGet(tmp), off: res.off }, e.ret);
+    address(tmp);
+    em.storeInto({ push: () => c.localGet(tmp), off: 0 }, e.ret);
     em.slots.release(tmp);
   }
   em.release(s.forBodyEnd[v]!);
-  c.localGet(counter).i32Const(1).op(Op.i32_add).localTee(counter).i32Const(n).op(Op.i32_ne).brIf(0);
-  c.end();
-  em.slot[e.index] = -1;
-  em.slots.release(counter);
+  if (counter >= 0) {
+    c.localGet(counter).i32Const(1).op(Op.i32_add).localTee(counter).i32Const(n).op(Op.i32_ne).brIf(0);
+    c.end();
+    em.slot[e.index] = -1;
+    em.slots.release(counter);
+  }
+  if (inPlace) {
+    em.elemLocal.delete(v);
+    em.slots.release(elemAt);
+  }
 }
 
 /** A new accumulator: an f64 local at 0, or frame storage initialized from the shape. */

@@ -38,13 +38,21 @@ import {
 } from './layout.ts';
 import { Effects, Shape, TOP, forEachRead, neededInstrs } from './liveness.ts';
 
-/** Where a variable's value is found. */
+/** Base of a frame home: the frame pointer. */
+export const SP = -1;
+/** Base of a frame home: the destination of the function's aggregate result. */
+export const DST = -2;
+
+/**
+ * Where a variable's value is found. A `frame` home is fresh storage at `base + off`, where
+ * `base` is `SP`, `DST`, or a loop variable (the address of the loop's current element).
+ */
 export type Home =
   | { readonly k: 'none' }
   | { readonly k: 'const'; readonly t: ValType; readonly value: number }
   | { readonly k: 'local' }
   | { readonly k: 'param'; readonly index: number }
-  | { readonly k: 'frame'; readonly off: number }
+  | { readonly k: 'frame'; readonly base: number; readonly off: number }
   | { readonly k: 'derived'; readonly base: Var; readonly off: number }
   | { readonly k: 'spill'; readonly off: number; readonly t: ValType };
 
@@ -73,8 +81,12 @@ export interface FuncAbi {
   readonly ret: WasmRep;
   /** IR param positions passed `inout` (their final values follow the result), in order. */
   readonly inout: readonly number[];
-  /** True when the result is a pointer (it may point into the callee's frame). */
-  readonly pointerResult: boolean;
+  /**
+   * True when the result is an aggregate: the caller passes its destination as an i32 param
+   * (before `sp`, at `dstIndex`), the callee builds or copies it there and returns no value for it.
+   */
+  readonly retInDst: boolean;
+  readonly dstIndex: number;
   /** Bytes of frame the function needs from its `sp`; set once it is planned. */
   frameSize: number;
 }
@@ -89,9 +101,16 @@ export function paramRep(t: Ty, variant: Variant): ParamRep {
   return t.kind === 'real' || t.kind === 'tan' ? 'f64' : 'i32';
 }
 
-/** Where a member is written early: into literal `into` at byte offset `off`. */
-export interface Target {
+/** Where a value is placed: inside literal `into` at byte offset `off`; or at `DST`/a loop element. */
+interface Placement {
   readonly into: Var;
+  readonly off: number;
+  readonly base?: typeof DST | 'elem';
+}
+
+/** Where a value is also stored as soon as it is computed: `base + off` (see `Home`). */
+export interface Target {
+  readonly base: number;
   readonly off: number;
 }
 
@@ -105,7 +124,7 @@ export interface PlanContext {
 }
 
 /** Frame-site kinds: expressions whose value is fresh storage in the frame. */
-type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy';
+type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy' | 'call';
 
 /** The plan of one function (see the file comment). */
 export class FuncPlan {
@@ -117,10 +136,17 @@ export class FuncPlan {
   /** ref<real> variables held as an f64 value (a local or an inout param) rather than a pointer. */
   readonly localAcc: Uint8Array;
   readonly early: (Target | undefined)[];
+  /**
+   * Per loop variable whose element is built in place: the frame slot holding the element's
+   * address for chunks (-1 when no chunk needs one).
+   */
+  readonly elemSpill = new Map<Var, number>();
+  /** Frame slot holding `dst` for chunk units (-1 when not needed). */
+  dstSpill = -1;
   /** Per literal: member positions already written (placed or early-stored). */
   readonly covered = new Map<Var, Set<number>>();
-  /** Per call: offset of the callee's frame in this frame. */
-  readonly callFrame = new Map<Var, number>();
+  /** Offset of the call area, shared by the frames of all callees. */
+  callArea = 0;
   /** Calls of `ptr` variants (aliased accumulators), with the frame cell of each f64-held one. */
   readonly ptrCalls = new Map<Var, Map<Var, number>>();
   readonly lastUse: Int32Array;
@@ -134,7 +160,8 @@ export class FuncPlan {
   readonly #ctx: PlanContext;
   readonly #derived: ({ base: Var; off: number } | undefined)[];
   readonly #site: (Site | undefined)[];
-  readonly #place: (Target | undefined)[];
+  readonly #place: (Placement | undefined)[];
+  readonly #earlyAt: (Placement | undefined)[];
   readonly #root: Int32Array;
   readonly #cross: Uint8Array;
   readonly #uses: Int32Array;
@@ -152,6 +179,7 @@ export class FuncPlan {
     this.home = new Array<Home>(n).fill(NONE);
     this.localAcc = new Uint8Array(n);
     this.early = new Array<Target | undefined>(n);
+    this.#earlyAt = new Array(n);
     this.lastUse = new Int32Array(n).fill(-1);
     this.releaseHead = new Int32Array(shape.endPos + 1).fill(-1);
     this.releaseNext = new Int32Array(n).fill(-1);
@@ -309,6 +337,9 @@ export class FuncPlan {
         case 'accum':
           if (!this.localAcc[v]) this.#site[v] = 'accum';
           break;
+        case 'call':
+          if (e.func.kind === 'transparent' && !isLeaf(t)) this.#site[v] = 'call';
+          break;
         case 'member':
         case 'field': {
           const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
@@ -332,23 +363,37 @@ export class FuncPlan {
     }
   }
 
-  /** Build aggregates in place inside the literal they become a member of; store scalars early. */
+  /**
+   * Build aggregates in place: the function's result at `DST`, a loop's element in the loop's
+   * result, a literal's member inside the literal; store scalar members of literals early.
+   */
   #placements(): void {
     const s = this.shape;
+    const placeable = (x: Var) => {
+      const site = this.#site[x];
+      return site !== undefined && site !== 'accum' && this.#place[x] === undefined;
+    };
+    if (this.abi.retInDst && s.def[s.f.ret] !== undefined && placeable(s.f.ret))
+      this.#place[s.f.ret] = { into: -1, off: 0, base: DST };
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
       for (const { var: L, expr: e } of block) {
         if (!this.needed[L]) continue;
-        if (e.kind === 'for') visit(e.body, L);
+        if (e.kind === 'for') {
+          if (this.#site[L] === 'for' && s.block[e.ret] === L && placeable(e.ret)) {
+            this.#place[e.ret] = { into: L, off: 0, base: 'elem' };
+            this.elemSpill.set(L, -1);
+          }
+          visit(e.body, L);
+        }
         if ((e.kind !== 'vec' && e.kind !== 'struct') || this.#site[L] !== 'lit') continue;
         const t = s.ty(L);
         const xs = e.kind === 'vec' ? e.elems : e.members;
         xs.forEach((x, k) => {
-          if (this.#place[x] || this.early[x] || s.def[x] === undefined || s.block[x] !== id) return;
-          if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined) return;
+          if (this.#place[x] || this.#earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
+          if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined || x === s.f.ret) return;
           const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
-          const site = this.#site[x];
-          if (site === 'lit' || site === 'zero' || site === 'for' || site === 'copy') this.#place[x] = { into: L, off };
-          else if (site === undefined) this.early[x] = { into: L, off };
+          if (placeable(x)) this.#place[x] = { into: L, off };
+          else if (this.#site[x] === undefined) this.#earlyAt[x] = { into: L, off };
           else return;
           let set = this.covered.get(L);
           if (set === undefined) this.covered.set(L, (set = new Set()));
@@ -376,8 +421,8 @@ export class FuncPlan {
       record(x, pos, block, unit);
     });
     // an early store of a derived value copies from its base at its definition
-    for (let x = 0; x < this.early.length; x++)
-      if (this.early[x] && this.#derived[x]) record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
+    for (let x = 0; x < this.#earlyAt.length; x++)
+      if (this.#earlyAt[x] && this.#derived[x]) record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
   }
 
   /** Return the constant value of a scalar literal or zero (undefined otherwise). */
@@ -397,7 +442,7 @@ export class FuncPlan {
       const rep = this.abi.params[k]!;
       const index = this.abi.paramIndex[k]!;
       if (rep === 'none') this.home[p] = NONE;
-      else if (rep === 'inout') this.home[p] = this.localAcc[p] ? { k: 'param', index } : { k: 'frame', off: -1 };
+      else if (rep === 'inout') this.home[p] = this.localAcc[p] ? { k: 'param', index } : { k: 'frame', base: SP, off: -1 };
       else if (this.#uses[p] === 0) this.home[p] = { k: 'param', index };
       else this.home[p] = this.#cross[p] ? { k: 'spill', off: -1, t: rep === 'f64' ? F64 : I32 } : { k: 'param', index };
     });
@@ -414,7 +459,7 @@ export class FuncPlan {
     if (e !== undefined && !this.needed[v]) return NONE;
     const d = this.#derived[v];
     if (d !== undefined) return { k: 'derived', base: d.base, off: d.off };
-    if (this.#site[v] !== undefined) return { k: 'frame', off: -1 };
+    if (this.#site[v] !== undefined) return { k: 'frame', base: SP, off: -1 };
     const c = this.#constOf(v);
     if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };
     if (this.#uses[v] === 0) return NONE;
@@ -441,6 +486,7 @@ export class FuncPlan {
       if (h.k === 'frame' && this.#site[v] === undefined) siteOff[v] = alloc(8, 8); // demoted inout param
     };
     for (const p of s.f.params) spill(p);
+    if (this.abi.retInDst && this.units.all.length > 0) this.dstSpill = alloc(4, 4);
     const block = (instrs: readonly { var: Var; expr: Expr }[]): void => {
       for (const { var: v, expr: e } of instrs) {
         if (!this.needed[v]) continue;
@@ -456,35 +502,48 @@ export class FuncPlan {
             e.args.forEach((a, k) => {
               if (abi.params[k] === 'i32' && this.localAcc[a] && !cells.has(a)) cells.set(a, alloc(8, 8));
             });
-          if (abi.pointerResult && abi.frameSize > 0) this.callFrame.set(v, alloc(abi.frameSize, 8));
-          else callArea = Math.max(callArea, abi.frameSize);
+          callArea = Math.max(callArea, abi.frameSize);
         }
       }
       for (const { var: v, expr: e } of instrs) {
         if (!this.needed[v] || e.kind !== 'for') continue;
         const mark = cursor;
         spill(e.index);
+        if (this.elemSpill.has(v) && this.#splitWithin(v)) this.elemSpill.set(v, alloc(4, 4));
         block(e.body);
         cursor = mark;
       }
     };
     block(s.f.body);
-    const area = roundUp(top, 8);
-    for (const v of allCalls(s)) if (this.needed[v] && !this.callFrame.has(v)) this.callFrame.set(v, area);
-    this.frameSize = area + callArea;
+    this.callArea = roundUp(top, 8);
+    this.frameSize = this.callArea + callArea;
     this.#checkSize();
-    const offOf = (v: Var): number => {
+    const offOf = (v: Var): Target => {
       const p = this.#place[v];
-      return p === undefined ? siteOff[v]! : offOf(p.into) + p.off;
+      if (p === undefined) return { base: SP, off: siteOff[v]! };
+      if (p.base === DST) return { base: DST, off: 0 };
+      if (p.base === 'elem') return { base: p.into, off: 0 };
+      const at = offOf(p.into);
+      return { base: at.base, off: at.off + p.off };
     };
     for (let v = 0; v < this.home.length; v++) {
       const h = this.home[v]!;
-      if (h.k === 'frame') this.home[v] = { k: 'frame', off: offOf(v) };
+      if (h.k === 'frame') this.home[v] = { k: 'frame', ...offOf(v) };
     }
-    for (let x = 0; x < this.early.length; x++) {
-      const t = this.early[x];
-      if (t !== undefined) this.early[x] = { into: t.into, off: offOf(t.into) + t.off };
+    for (let x = 0; x < this.#earlyAt.length; x++) {
+      const t = this.#earlyAt[x];
+      if (t !== undefined) {
+        const at = offOf(t.into);
+        this.early[x] = { base: at.base, off: at.off + t.off };
+      }
     }
+  }
+
+  /** Return true when loop `v`'s body, or a block inside it, is split into chunks. */
+  #splitWithin(v: Var): boolean {
+    for (const id of this.units.chunks.keys())
+      for (let b = id; b !== TOP; b = this.shape.parent(b)) if (b === v) return true;
+    return false;
   }
 
   #checkSize(): void {
@@ -532,17 +591,4 @@ export function constIndex(s: Shape, i: Var): number | undefined {
   if (e?.kind === 'zero') return 0;
   if (e?.kind === 'lit' && typeof e.value === 'number') return e.value;
   return undefined;
-}
-
-/** Return the variables of every call of a transparent function in `s`, nested ones included. */
-function allCalls(s: Shape): Var[] {
-  const out: Var[] = [];
-  const walk = (block: readonly { var: Var; expr: Expr }[]) => {
-    for (const ins of block) {
-      if (ins.expr.kind === 'call' && ins.expr.func.kind === 'transparent') out.push(ins.var);
-      if (ins.expr.kind === 'for') walk(ins.expr.body);
-    }
-  };
-  walk(s.f.body);
-  return out;
 }

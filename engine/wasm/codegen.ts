@@ -22,8 +22,9 @@ import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInstr } from './codegen-instrs.ts';
 import { isMathPrim, mathImport } from './codegen-math-stub.ts';
 import { Helpers } from './codegen-mem.ts';
-import { type FuncAbi, FuncPlan, type PlanContext, type Variant, hasValue, paramRep } from './codegen-plan.ts';
-import { MAX_MEMORY_BYTES, formatBytes, sizeOf, wasmRep } from './layout.ts';
+import { DST, type FuncAbi, FuncPlan, type PlanContext, type Variant, hasValue, paramRep } from './codegen-plan.ts';
+import { copy } from './codegen-mem.ts';
+import { MAX_MEMORY_BYTES, formatBytes, roundUp, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
 
 /** The result of `generate`: module bytes plus what the JS side needs to instantiate and call it. */
@@ -51,7 +52,7 @@ export interface WasmArtifact {
 
 /** Sizes of the emitted functions, for tests and diagnostics. */
 export interface FunctionStats {
-  /** IR function name; chunks are `name#k`. */
+  /** IR function name (`name[ptr]` for the pointer variant); chunks are `name#k`. */
   readonly name: string;
   /** Wasm locals besides the parameters. */
   readonly locals: number;
@@ -123,8 +124,10 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   // the root is exported with ref params as pointers: its `ptr` variant when that differs
   let root = planCtx.abiOf(f);
   if (root.inout.length > 0) root = planCtx.abiOf(f, 'ptr');
-  module.export('f', 'func', f.kind === 'opaque' ? opaqueRoot(module, root) : root.index);
-  return { bytes: module.finish(), imports, frameSize: root.frameSize };
+  const exported = f.kind === 'opaque' ? opaqueRoot(module, root) : root.retInDst ? dstRoot(module, root) : root.index;
+  module.export('f', 'func', exported);
+  const frameSize = root.frameSize + (root.retInDst ? roundUp(sizeOf(f.retType), 8) : 0);
+  return { bytes: module.finish(), imports, frameSize };
 }
 
 function internal(g: Func): never {
@@ -172,7 +175,8 @@ function opaqueAbi(g: OpaqueFunc, index: number): FuncAbi {
     nWasmParams: g.paramTypes.length,
     ret: 'f64',
     inout: [],
-    pointerResult: false,
+    retInDst: false,
+    dstIndex: -1,
     frameSize: 0,
   };
 }
@@ -182,10 +186,12 @@ function declare(module: ModuleBuilder, g: TransparentFunc, variant: Variant): F
   const params = g.paramTypes.map((t) => paramRep(t, variant));
   const wasmParams: ValType[] = [];
   const paramIndex = params.map((rep) => (rep === 'none' ? -1 : wasmParams.push(rep === 'i32' ? I32 : F64) - 1));
-  wasmParams.push(I32); // sp
   const ret = wasmRep(g.retType);
+  const retInDst = ret !== 'none' && (g.retType.kind === 'vec' || g.retType.kind === 'struct');
+  const dstIndex = retInDst ? wasmParams.push(I32) - 1 : -1;
+  wasmParams.push(I32); // sp
   const inout = params.flatMap((rep, k) => (rep === 'inout' ? [k] : []));
-  const results: ValType[] = ret === 'none' ? [] : [ret === 'f64' ? F64 : I32];
+  const results: ValType[] = ret === 'none' || retInDst ? [] : [ret === 'f64' ? F64 : I32];
   for (const _ of inout) results.push(F64);
   if (wasmParams.length > MAX_WASM_PARAMS || results.length > MAX_WASM_PARAMS)
     throw new RoseError(
@@ -193,8 +199,7 @@ function declare(module: ModuleBuilder, g: TransparentFunc, variant: Variant): F
       formatMessage(`${wasmParams.length} parameters/${results.length} results are more than wasm allows (${MAX_WASM_PARAMS})`, `function ${g.name}`, 'Pass a vec or struct instead'),
     );
   const index = module.declareFunc(module.type(wasmParams, results));
-  const pointerResult = ret === 'i32' && (g.retType.kind === 'vec' || g.retType.kind === 'struct');
-  return { func: g, variant, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, pointerResult, frameSize: 0 };
+  return { func: g, variant, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, retInDst, dstIndex, frameSize: 0 };
 }
 
 /** Emit the function of `plan` and the functions of its chunks. */
@@ -207,19 +212,21 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   main.block(TOP, f.body);
   exit(main);
   module.defineFunc(plan.abi.index, { locals: main.slots.runs(), code: main.code });
-  stats?.push({ name: f.name, locals: main.slots.types.length, bytes: main.code.length });
+  const name = plan.abi.variant === 'ptr' ? `${f.name}[ptr]` : f.name;
+  stats?.push({ name, locals: main.slots.types.length, bytes: main.code.length });
   for (const ch of plan.units.all) {
     const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr);
     const block = ch.block === TOP ? f.body : plan.shape.bodies.get(ch.block)!;
     em.range(block, ch.start, ch.end);
     module.defineFunc(unitIndex[ch.unit]!, { locals: em.slots.runs(), code: em.code });
-    stats?.push({ name: `${f.name}#${ch.unit}`, locals: em.slots.types.length, bytes: em.code.length });
+    stats?.push({ name: `${name}#${ch.unit}`, locals: em.slots.types.length, bytes: em.code.length });
   }
 }
 
 /** Store parameters that live in the frame (spilled, or inout accumulators kept in memory). */
 function entry(em: Emitter): void {
   const { abi, shape, home } = em.plan;
+  if (em.plan.dstSpill >= 0) em.pushSp(), em.code.localGet(abi.dstIndex).mem(Op.i32_store, 2, em.plan.dstSpill);
   shape.f.params.forEach((p, k) => {
     const h = home[p]!;
     const index = abi.paramIndex[k]!;
@@ -236,7 +243,12 @@ function entry(em: Emitter): void {
 /** Leave the result and the final values of the inout accumulators on the stack. */
 function exit(em: Emitter): void {
   const { abi, shape } = em.plan;
-  if (hasValue(shape.f.retType)) em.push(shape.f.ret);
+  const ret = shape.f.ret;
+  if (abi.retInDst) {
+    const h = em.plan.home[ret]!;
+    // built in place unless it is a parameter, a member, a call result...: then copy it there
+    if (!(h.k === 'frame' && h.base === DST && h.off === 0)) copy(em.code, em.at({ base: DST, off: 0 }), em.ptr(ret), shape.f.retType);
+  } else if (hasValue(shape.f.retType)) em.push(ret);
   for (const k of abi.inout) {
     const p = shape.f.params[k]!;
     if (em.plan.localAcc[p]) em.code.localGet(abi.paramIndex[k]!);
@@ -246,6 +258,24 @@ function exit(em: Emitter): void {
       em.code.mem(Op.f64_load, 3, a.off);
     }
   }
+}
+
+/**
+ * Return a function `(params..., sp) -> ptr` calling a root whose aggregate result goes to a
+ * destination: the destination is the scratch memory after the root's frame.
+ */
+function dstRoot(module: ModuleBuilder, root: FuncAbi): number {
+  const sp = root.nWasmParams - 2; // the wrapper has no dst param
+  const code = new Code();
+  for (let k = 0; k < sp; k++) code.localGet(k);
+  const dst = () => code.localGet(sp).i32Const(root.frameSize).op(Op.i32_add);
+  dst();
+  code.localGet(sp).call(root.index);
+  dst();
+  const params: ValType[] = [];
+  root.params.forEach((rep) => rep !== 'none' && params.push(rep === 'f64' || rep === 'inout' ? F64 : I32));
+  params.push(I32);
+  return module.func({ type: module.type(params, [I32]), locals: [], code });
 }
 
 /** Return a function `(f64..., sp) -> f64` calling the opaque root (the export takes `sp` too). */
