@@ -66,21 +66,59 @@ function consume(x: unknown): void {
   else if (x !== null && typeof x === 'object') sink += 1;
 }
 
+/** How long to warm a function up before timing it. */
+export interface Warm {
+  /** Keep calling for at least this long (ms): V8 moves a wasm function from its baseline
+   * compiler (Liftoff) to TurboFan only after it has run a while, 1-2 s for our modules. */
+  readonly minMs: number;
+  /** Stop after this long (ms) even if calls are still getting faster. */
+  readonly maxMs: number;
+}
+
+/** Warm-up for JS (the JIT settles within a few hundred ms) and for WebAssembly. */
+export const WARM_JS: Warm = { minMs: 0, maxMs: 4000 };
+export const WARM_WASM: Warm = { minMs: 2500, maxMs: 5000 };
+
 /**
- * Time `call`: warm up for about 15% of `budgetMs` (at least two calls unless one call takes
- * more than half the budget), then run batches sized so that a batch takes at least a
- * millisecond (3 to 61 batches), and return the median per-call time over the batches.
+ * Warm `call` up until it stops getting faster: rounds of about 50 ms, for at least
+ * `warm.minMs`, then until eight rounds in a row bring no gain of 3% over the fastest call so
+ * far, or until `warm.maxMs`. Return the mean time of one call in the last round, in ms.
  */
-export function time(call: () => unknown, budgetMs = 1200): Timing {
+function warmUp(call: () => unknown, warm: Warm): number {
   const start = performance.now();
-  let warm = 0;
-  do {
-    consume(call());
-    warm++;
-  } while ((warm < 2 || performance.now() - start < 0.15 * budgetMs) && performance.now() - start < budgetMs / 2);
-  const estimate = (performance.now() - start) / warm;
+  let best = Infinity;
+  let stale = 0;
+  let mean = 0;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= warm.maxMs || (elapsed >= warm.minMs && stale >= 8)) break;
+    const t0 = performance.now();
+    let n = 0;
+    let fastest = Infinity;
+    do {
+      const c0 = performance.now();
+      consume(call());
+      fastest = Math.min(fastest, performance.now() - c0);
+      n++;
+    } while (performance.now() - t0 < 50);
+    mean = (performance.now() - t0) / n;
+    if (fastest < 0.97 * best) {
+      best = fastest;
+      stale = 0;
+    } else stale++;
+  }
+  return mean;
+}
+
+/**
+ * Time `call`: warm it up (see `warmUp`), then run batches sized so that a batch takes at least
+ * a millisecond (3 to 61 batches, about `budgetMs` in all), and return the median per-call time
+ * over the batches.
+ */
+export function time(call: () => unknown, budgetMs = 1200, warm: Warm = WARM_JS): Timing {
+  const estimate = warmUp(call, warm);
   const batch = Math.max(1, Math.ceil(1 / estimate));
-  const batches = Math.max(3, Math.min(61, Math.floor((0.85 * budgetMs) / (batch * estimate))));
+  const batches = Math.max(3, Math.min(61, Math.floor(budgetMs / (batch * estimate))));
   const perCall: number[] = [];
   for (let b = 0; b < batches; b++) {
     const t0 = performance.now();

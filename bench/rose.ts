@@ -6,7 +6,7 @@
  * call boundary. `node --import ./scripts/ts-register.mjs bench/rose.ts <workload>`
  */
 import { Real, Vec, compile, fn, vjp, type Fn } from 'rose';
-import { Laps, main, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import { Laps, WARM_WASM, main, time, toNumbers, type Marshal, type Measured } from './harness.ts';
 import { ROSE_WORKLOADS } from './rose-workloads.ts';
 import { inputOf, type WorkloadId } from './workloads.ts';
 
@@ -34,9 +34,10 @@ async function marshalCost(n: number): Promise<Marshal> {
   const input = await compileAny(fn([Vec(n, Real)], Real, (v) => v[0]!));
   const both = await compileAny(fn([Vec(n, Real)], Vec(n, Real), (v) => v));
   const x = Array.from({ length: n }, (_, i) => i / n);
-  const t0 = time(() => scalar(0.5), 300).us;
-  const tIn = time(() => input(x), 300).us;
-  const tBoth = time(() => both(x), 300).us;
+  const warm = { minMs: 1000, maxMs: 2000 };
+  const t0 = time(() => scalar(0.5), 300, warm).us;
+  const tIn = time(() => input(x), 300, warm).us;
+  const tBoth = time(() => both(x), 300, warm).us;
   return { inNs: ((tIn - t0) * 1000) / n, outNs: ((tBoth - tIn) * 1000) / n };
 }
 
@@ -54,12 +55,12 @@ async function run(w: WorkloadId): Promise<Measured> {
   const first = gradient(x) as { value: number; grad: number[] };
   laps.lap('first call');
   const primal = await compileAny(ROSE_WORKLOADS[w]());
-  const grad = time(() => gradient(x));
+  const grad = time(() => gradient(x), 1000, WARM_WASM);
   return {
     setupMs: laps.total,
     setupParts: laps.parts,
     grad,
-    primal: time(() => primal(x)),
+    primal: time(() => primal(x), 1000, WARM_WASM),
     value: first.value,
     gradient: toNumbers(first.grad),
     marshal: { ...(await marshalCost(x.length)), convenienceUs: grad.us },

@@ -15,7 +15,7 @@ import {
   valueAndGrad,
   type Fn,
 } from '../engine/index.ts';
-import { Laps, main, stopwatch, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import { Laps, WARM_JS, WARM_WASM, main, stopwatch, time, toNumbers, type Marshal, type Measured } from './harness.ts';
 import { ROSE_KIT_WORKLOADS } from './rosekit-workloads.ts';
 import { inputOf, type WorkloadId } from './workloads.ts';
 
@@ -37,9 +37,10 @@ function marshalCost(n: number): Marshal {
   const input = compileSync(fn([Vec(n, Real)], Real, (v) => v[0]!));
   const both = compileSync(fn([Vec(n, Real)], Vec(n, Real), (v) => v));
   const x = Array.from({ length: n }, (_, i) => i / n);
-  const t0 = time(() => scalar(0.5), 300).us;
-  const tIn = time(() => input(x), 300).us;
-  const tBoth = time(() => both(x), 300).us;
+  const warm = { minMs: 1000, maxMs: 2000 };
+  const t0 = time(() => scalar(0.5), 300, warm).us;
+  const tIn = time(() => input(x), 300, warm).us;
+  const tBoth = time(() => both(x), 300, warm).us;
   return { inNs: ((tIn - t0) * 1000) / n, outNs: ((tBoth - tIn) * 1000) / n };
 }
 
@@ -60,16 +61,17 @@ function run(w: WorkloadId, compiled: boolean): Measured {
   const setup = { setupMs: laps.total, setupParts: laps.parts };
   const primal = prepare(ROSE_KIT_WORKLOADS[w]());
   const xs = Float64Array.from(x); // the primal's fast path: a typed array in, a number out
-  const budget = compiled ? 1200 : 2500;
-  const convenience = time(() => gradient(x), budget);
-  if (!compiled) return { ...setup, grad: convenience, primal: time(() => primal(xs), budget), ...answer(first) };
+  const budget = compiled ? 1000 : 2500;
+  const warm = compiled ? WARM_WASM : WARM_JS;
+  const convenience = time(() => gradient(x), budget, warm);
+  if (!compiled) return { ...setup, grad: convenience, primal: time(() => primal(xs), budget, warm), ...answer(first) };
   // The hot-loop entry: parameters and gradient are views of wasm memory, nothing is converted.
   const zeroCopy = stopwatch(() => compileValueAndGradSync(ROSE_KIT_WORKLOADS[w]()));
   const h = zeroCopy.result;
   h.x.set(x);
   const value = h.evaluate();
   const gradientZc = toNumbers(h.gradient);
-  const grad = time(() => h.evaluate(), budget);
+  const grad = time(() => h.evaluate(), budget, warm);
   const marshal = { ...marshalCost(x.length), convenienceUs: convenience.us, zeroCopyUs: grad.us };
   const notes = [
     `grad: the zero-copy entry (compileValueAndGradSync; setup ${zeroCopy.ms.toFixed(0)} ms); ` +
@@ -77,7 +79,7 @@ function run(w: WorkloadId, compiled: boolean): Measured {
   ];
   const gap = maxGap([value, ...gradientZc], [first.value, ...toNumbers(first.grad)]);
   if (gap !== 0) notes.push(`!! the zero-copy entry and compileSync(valueAndGrad(f)) differ by ${gap.toExponential(2)}`);
-  return { ...setup, grad, primal: time(() => primal(xs), budget), value, gradient: gradientZc, marshal, notes };
+  return { ...setup, grad, primal: time(() => primal(xs), budget, warm), value, gradient: gradientZc, marshal, notes };
 }
 
 /** Return the largest absolute difference between `a` and `b` (Infinity if lengths differ). */
