@@ -142,8 +142,6 @@ export const abs = unary(F64, F64, op(Op.f64_abs));
 export const sqrt = unary(F64, F64, op(Op.f64_sqrt));
 /** Return a rounded toward zero. */
 export const trunc = unary(F64, F64, op(Op.f64_trunc));
-/** Return a rounded to the nearest integer, ties to even. */
-export const nearest = unary(F64, F64, op(Op.f64_nearest));
 /** Return 1 if the integer a is zero, else 0. */
 export const eqz = (a: Expr): Expr => unary(a.ty, I32, op(a.ty === I64 ? Op.i64_eqz : Op.i32_eqz))(a);
 /** Return the number of leading zero bits of an i64. */
@@ -169,6 +167,15 @@ export const i32OfF64 = unary(F64, I32, (c) => c.opFC(OpFC.i32_trunc_sat_f64_s))
 
 /** Return the high 32 bits of an f64 (sign, exponent, top of the mantissa). */
 export const hiWord = (x: Arg): Expr => wrap(shrU(bits(x), 32n));
+
+/**
+ * Return `cond ? a : b` for f64s without a branch (V8 compiles an f64 `select` to a branch, costly when
+ * the condition is unpredictable): the bits are selected as i64s.
+ */
+export const pick = (cond: Expr, a: Arg, b: Arg): Expr => fromBits(select(cond, bits(lit(a, F64)), bits(lit(b, F64))));
+
+/** Return x with its sign flipped when the i32 `flip` is 1 (branchless). */
+export const flipSign = (x: Expr, flip: Expr): Expr => fromBits(xor(bits(x), shl(extendU(flip), 63n)));
 
 /** Return `cond ? a : b`, evaluating both operands. */
 export function select(cond: Expr, a: Arg, b: Arg): Expr {
@@ -320,6 +327,18 @@ export function twoSum(fn: Fn, a: Local, b: Local): [Local, Local] {
 export function fastTwoSum(fn: Fn, a: Local, b: Local): [Local, Local] {
   const s = fn.let(add(a, b));
   return [s, fn.let(sub(b, sub(s, a)))];
+}
+
+/** 1.5 * 2^52: adding it rounds a double of magnitude below 2^51 to an integer held in the low bits. */
+const ROUNDER = 6755399441055744;
+
+/**
+ * Return locals (kf, ki): v rounded to the nearest integer (ties to even) as an f64 and as an i32, for
+ * |v| < 2^31, without a float-to-int conversion (the integer is read from the low bits of v + 1.5 2^52).
+ */
+export function roundInt(fn: Fn, v: Expr): [Local, Local] {
+  const t = fn.let(add(v, ROUNDER));
+  return [fn.let(sub(t, ROUNDER)), fn.let(wrap(bits(t)))];
 }
 
 /** Return 2^k for an i32 expression k in [-1022, 1023], built from the exponent bits. */

@@ -7,11 +7,10 @@
  */
 import { F64, I32 } from '../encoder.ts';
 import {
-  type Fn, type Local, abs, add, and, bits, div, eq, eqz, extendU, f64Bits, f64OfI32, fastTwoSum, fromBits,
-  ge, geU, gt, hiWord, horner, i32OfF64, lit, lt, mul, ne, nearest, or, pow2, scaleOf, select, shl, shrS, shrU,
-  sub, twoProd, twoSum, wrap, xor,
+  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, eqz, extendU, f64Bits, f64OfI32, fastTwoSum, fromBits,
+  ge, geU, gt, hiWord, horner, lit, lt, mul, ne, or, pick, pow2, roundInt, scaleOf, select, shl, shrS, shrU, sub,
+  twoProd, twoSum, wrap, xor,
 } from './dsl.ts';
-import type { MathContext } from './index.ts';
 
 /** ln 2 in two parts: the high part has 32 significant bits, so k * LN2_HI is exact for |k| < 2^21. */
 const LN2_HI = f64Bits(0x3fe62e42_fee00000n);
@@ -20,7 +19,7 @@ const LN2_LO = f64Bits(0x3dea39ef_35793c76n);
 const INV_LN2 = f64Bits(0x3ff71547_652b82fen);
 
 /** Minimax coefficients of R(r^2) ~ r (e^r + 1)/(e^r - 1) - 2 on [-ln2/2, ln2/2] (fdlibm's P1..P5). */
-const EXP_P = [
+export const EXP_P = [
   1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5,
   -1.65339022054652515390e-6, 4.13813679705723846039e-8,
 ];
@@ -35,13 +34,6 @@ const LOG_LG = [
 const EXP_OVER = 7.09782712893383973096e2;
 const EXP_UNDER = -7.45133219101941108420e2;
 
-/** Taylor coefficients 1/n! for n = 3..14: e^r - 1 - r - r^2/2 = r^3 (1/3! + r/4! + ...). */
-const INV_FACT_3 = Array.from({ length: 12 }, (_, i) => {
-  let f = 1;
-  for (let n = 2; n <= i + 3; n++) f *= n;
-  return 1 / f;
-});
-
 /** exp(x). */
 export function buildExp(fn: Fn): void {
   const x = fn.param(0);
@@ -53,7 +45,7 @@ export function buildExp(fn: Fn): void {
     fn.if(lt(x, EXP_UNDER), () => fn.ret(lit(0, F64)));
   });
   // x = k ln2 + r with r = hi - lo, |r| <= ln2/2
-  const k = fn.let(nearest(mul(x, INV_LN2)));
+  const [k, ki] = roundInt(fn, mul(x, INV_LN2));
   const hi = fn.let(sub(x, mul(k, LN2_HI)));
   const lo = fn.let(mul(k, LN2_LO));
   const r = fn.let(sub(hi, lo));
@@ -61,7 +53,6 @@ export function buildExp(fn: Fn): void {
   const t = fn.let(mul(r, r));
   const c = fn.let(sub(r, mul(t, horner(t, EXP_P))));
   const y = fn.let(sub(1, sub(sub(lo, div(mul(r, c), sub(2, c))), hi)));
-  const ki = fn.let(i32OfF64(k));
   fn.if(eqz(big), () => fn.ret(mul(y, scaleOf(ki))));
   // k in [-1075, 1024]: two exact scalings, one rounding (subnormal results round once)
   const k1 = fn.let(shrS(ki, 1));
@@ -89,19 +80,20 @@ function logTail(fn: Fn, k: Local, f: Local, c?: Local): void {
 export function buildLog(fn: Fn): void {
   const x = fn.param(0);
   const u = fn.let(bits(x));
+  const hx = fn.let(wrap(shrU(u, 32n)));
   const k = fn.let(lit(0, I32));
   // not a positive normal finite number: zero, negative, subnormal, Inf or NaN
-  fn.if(geU(sub(u, 0x0010000000000000n), 0x7fe0000000000000n), () => {
+  fn.if(geU(sub(hx, 0x00100000), 0x7fe00000), () => {
     fn.if(eqz(ge(x, 0)), () => fn.ret(lit(NaN, F64))); // negative or NaN
     fn.if(eq(x, 0), () => fn.ret(lit(-Infinity, F64)));
     fn.if(eq(x, Infinity), () => fn.ret(x));
     fn.set(u, bits(mul(x, pow2(54)))); // subnormal
+    fn.set(hx, wrap(shrU(u, 32n)));
     fn.set(k, -54);
   });
   // scale the mantissa into [sqrt(1/2), sqrt(2)): i = 0x100000 when the mantissa is >= sqrt(2)
-  const hm = fn.let(and(wrap(shrU(u, 32n)), 0xfffff));
-  const i = fn.let(and(add(hm, 0x95f64), 0x100000));
-  fn.set(k, add(k, add(sub(wrap(shrU(u, 52n)), 1023), shrS(i, 20))));
+  const i = fn.let(and(add(and(hx, 0xfffff), 0x95f64), 0x100000));
+  fn.set(k, add(k, add(sub(shrU(hx, 20), 1023), shrU(i, 20))));
   const m = fromBits(or(and(u, 0x000fffffffffffffn), shl(extendU(xor(i, 0x3ff00000)), 32n)));
   const f = fn.let(sub(m, 1));
   logTail(fn, k, f);
@@ -128,7 +120,7 @@ function reduce1p(fn: Fn, x: Local, k: Local, f: Local, c: Local): void {
     fn.set(u, add(1, x));
     const e = sub(shrU(hiWord(u), 20), 1023);
     // c = (1 + x - u) / u, with an exact numerator
-    fn.set(c, div(select(gt(e, 0), sub(1, sub(u, x)), sub(x, sub(u, 1))), u));
+    fn.set(c, div(pick(gt(e, 0), sub(1, sub(u, x)), sub(x, sub(u, 1))), u));
   });
   const hu = fn.let(and(hiWord(u), 0xfffff));
   const big = fn.let(geU(hu, 0x6a09e)); // mantissa >= sqrt(2): use m/2 and k + 1
@@ -138,32 +130,29 @@ function reduce1p(fn: Fn, x: Local, k: Local, f: Local, c: Local): void {
 }
 
 /**
- * The helper `expCore(x) -> (k, ph, pl)`: e^x = 2^k (1 + ph + pl) with |ph| < 0.42 and ph + pl
- * accurate to about 2^-58 absolutely, for finite |x| < 746 (the callers filter the rest).
+ * Emit the double-double exponential kernel and return locals (k, ph, pl) with e^x = 2^k (1 + ph + pl),
+ * |ph| < 0.42 and ph + pl accurate to about 2^-58 absolutely, for finite |x| < 746 (callers filter the
+ * rest). e^r - 1 = r + r^2/2 + d with r^2 exact and d = r^2 (c - 2rP)/(4 - 2c) from exp's rational form.
  */
-export function buildExpCore(fn: Fn): void {
-  const x = fn.param(0);
-  const kf = fn.let(nearest(mul(x, INV_LN2)));
+export function expCore(fn: Fn, x: Expr): [Local, Local, Local] {
+  const [kf, k] = roundInt(fn, mul(x, INV_LN2));
   // r + rt = x - k ln2 to ~2^-75: x - k LN2_HI is exact (Sterbenz), k LN2_LO is tiny
   const rh = fn.let(sub(x, mul(kf, LN2_HI)));
   const rl = fn.let(mul(kf, -LN2_LO));
   const [r, rt] = twoSum(fn, rh, rl);
-  // e^r - 1 = r + r^2/2 + r^3 (1/3! + r/4! + ... + r^11/14!), with r^2 exact as q + qe
   const [q, qe] = twoProd(fn, r, r);
-  const hq = fn.let(mul(q, 0.5));
-  const tail = mul(mul(r, q), horner(r, INV_FACT_3));
-  const [s, se] = fastTwoSum(fn, r, hq);
+  const p = fn.let(horner(q, EXP_P));
+  const c = fn.let(sub(r, mul(q, p)));
+  const d = div(mul(q, sub(c, mul(mul(2, r), p))), sub(4, mul(2, c)));
+  const [s, se] = fastTwoSum(fn, r, fn.let(mul(q, 0.5)));
   // e^(r + rt) - 1 ~ (e^r - 1) + (1 + r) rt
-  const low = fn.let(add(add(add(se, mul(qe, 0.5)), tail), mul(rt, add(1, r))));
+  const low = fn.let(add(add(add(se, mul(qe, 0.5)), d), mul(rt, add(1, r))));
   const [ph, pl] = fastTwoSum(fn, s, low);
-  fn.ret(i32OfF64(kf), ph, pl);
+  return [k, ph, pl];
 }
 
-/** Return the index of the `expCore` helper. */
-export const expCore = (ctx: MathContext): number => ctx.helper('expCore', [F64], [I32, F64, F64], buildExpCore);
-
 /** expm1(x) = e^x - 1, from the double-double kernel: exact cancellation of the -1. */
-export function buildExpm1(fn: Fn, ctx: MathContext): void {
+export function buildExpm1(fn: Fn): void {
   const x = fn.param(0);
   fn.if(eqz(lt(abs(x), 38)), () => {
     fn.if(ne(x, x), () => fn.ret(x));
@@ -171,10 +160,7 @@ export function buildExpm1(fn: Fn, ctx: MathContext): void {
     fn.if(lt(x, 0), () => fn.ret(lit(-1, F64))); // e^x < 2^-54: the result rounds to -1
   });
   fn.if(lt(abs(x), pow2(-54)), () => fn.ret(x)); // keeps -0
-  const k = fn.local(I32);
-  const ph = fn.local(F64);
-  const pl = fn.local(F64);
-  fn.callInto(expCore(ctx), [x], [k, ph, pl]);
+  const [k, ph, pl] = expCore(fn, x);
   fn.if(eq(k, 0), () => fn.ret(add(ph, pl)));
   fn.if(gt(k, 53), () => {
     // the -1 is below the last bit but one: fold it into the low part, then scale in two steps
