@@ -1,6 +1,6 @@
 /**
- * @file Argument reduction modulo pi/2 for sin, cos and tan: `remPio2(x) -> (n, y0, y1)` with
- * x = n pi/2 + y0 + y1, |y0 + y1| <= pi/4 (a little more), and y0 + y1 accurate to about 2^-100
+ * @file Argument reduction modulo pi/2 for sin, cos and tan: `reducePio2` gives (n, y0, y1) with
+ * |x| = n pi/2 + y0 + y1, |y0 + y1| <= pi/4 (a little more), and y0 + y1 accurate to about 2^-100
  * relatively. Below 2^20 it is Cody-Waite: pi/2 is split into 33-bit pieces so that n times each piece
  * is exact, and a second or third piece is subtracted only when the first cancellation is deep. From 2^20
  * up it is Payne-Hanek: x = m 2^e, and only a 192-bit window of the bits of 2/pi matters (earlier bits
@@ -9,8 +9,8 @@
  */
 import { F64, I32, I64 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, call, clz64, eqz, extendU, f64Bits, f64OfI64, f64OfU64,
-  gt, hiWord, i32OfF64, lit, lt, ltU, mul, neg, nearest, or, scaleOf, select, shl, shrS, shrU, sub, wrap, xor,
+  type Expr, type Fn, type Local, add, and, bits, call, clz64, eqz, extendU, f64Bits, f64OfI64, f64OfU64,
+  gt, hiWord, lit, lt, ltU, mul, neg, or, roundInt, scaleOf, select, shl, shrS, shrU, sub, wrap, xor,
 } from './dsl.ts';
 import type { MathContext } from './index.ts';
 
@@ -47,34 +47,32 @@ const PIO2_SPLIT = (() => {
   return [hi, PIO2_HI - hi] as const;
 })();
 
-/** Return the index of `remPio2(x) -> (n, y0, y1)` for finite x. */
-export const remPio2 = (ctx: MathContext): number => ctx.helper('remPio2', [F64], [I32, F64, F64], buildRemPio2);
-
-/** Emit remPio2: Cody-Waite below 2^20, else a call to the Payne-Hanek helper. */
-function buildRemPio2(fn: Fn, ctx: MathContext): void {
-  const x = fn.param(0);
+/**
+ * Emit the reduction of a finite ax >= 0 (ix: its high word) and return locals (n, y0, y1) with
+ * ax = n pi/2 + y0 + y1: Cody-Waite
+ * inline below 2^20, else a call of the Payne-Hanek helper.
+ */
+export function reducePio2(fn: Fn, ctx: MathContext, ax: Local, ix: Local): [Local, Local, Local] {
   const n = fn.local(I32);
   const y0 = fn.local(F64);
   const y1 = fn.local(F64);
-  const ax = fn.let(abs(x));
   fn.if(
-    lt(ax, 2 ** 20),
-    () => codyWaite(fn, ax, n, y0, y1),
+    lt(ix, 0x41300000), // 2^20
+    () => codyWaite(fn, ax, ix, n, y0, y1),
     () => fn.callInto(ctx.helper('remPio2Large', [F64], [I32, F64, F64], buildPayneHanek), [ax], [n, y0, y1]),
   );
-  fn.if(lt(x, 0), () => fn.ret(sub(0, n), neg(y0), neg(y1)));
-  fn.ret(n, y0, y1);
+  return [n, y0, y1];
 }
 
 /** Set n, y0, y1 for 0 <= ax < 2^20 (n < 2^20, so n P_k is exact). */
-function codyWaite(fn: Fn, ax: Local, n: Local, y0: Local, y1: Local): void {
+function codyWaite(fn: Fn, ax: Local, ix: Local, n: Local, y0: Local, y1: Local): void {
   const expOf = (v: Expr) => and(shrU(hiWord(v), 20), 0x7ff);
-  const k = fn.let(nearest(mul(ax, INV_PIO2)));
+  const [k, ki] = roundInt(fn, mul(ax, INV_PIO2));
   const [p1, p1t] = CODY_WAITE[0];
   const r = fn.let(sub(ax, mul(k, p1))); // exact (Sterbenz)
   const w = fn.let(mul(k, p1t));
   fn.set(y0, sub(r, w));
-  const j = fn.let(expOf(ax));
+  const j = fn.let(shrU(ix, 20));
   // deep cancellation: subtract the next piece of pi/2 too (twice at most)
   for (const [i, limit] of [[1, 16], [2, 49]] as const) {
     fn.if(gt(sub(j, expOf(y0)), limit), () => {
@@ -87,7 +85,7 @@ function codyWaite(fn: Fn, ax: Local, n: Local, y0: Local, y1: Local): void {
     });
   }
   fn.set(y1, sub(sub(r, y0), w));
-  fn.set(n, i32OfF64(k));
+  fn.set(n, ki);
 }
 
 /** Return locals (hi, lo) of the 128-bit product of m < 2^53 (given as halves mh, ml) and w. */

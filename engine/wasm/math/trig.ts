@@ -6,11 +6,11 @@
  */
 import { F64, I32 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, f64Bits, f64OfI32, fromBits, ge, horner, le, lit,
-  lt, mul, ne, neg, select, shl, sub,
+  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, f64Bits, f64OfI32, flipSign, fromBits, ge, hiWord,
+  horner, le, lit, lt, mul, neg, shl, shrU, sub, xor,
 } from './dsl.ts';
 import type { MathContext } from './index.ts';
-import { remPio2 } from './reduce.ts';
+import { reducePio2 } from './reduce.ts';
 
 /** sin x ~ x + x^3 (S1 + x^2 S2 + ...) on [-pi/4, pi/4]. */
 const S = [
@@ -31,8 +31,8 @@ const T = [
 ];
 const PIO4_HI = f64Bits(0x3fe921fb_54442d18n);
 const PIO4_LO = f64Bits(0x3c81a626_33145c07n);
-/** Up to here (a little above pi/4) the kernels apply without reduction. */
-const PIO4_LIMIT = f64Bits(0x3fe921fb_ffffffffn);
+/** Up to this high word (a little above pi/4) the kernels apply without reduction. */
+const PIO4_HIGH = 0x3fe921fb;
 
 /** Return sin(x + y) for |x| <= ~pi/4 and |y| <= ulp(x)/2 (y omitted: 0). */
 function sinKernel(fn: Fn, x: Local, y?: Local): Expr {
@@ -54,11 +54,11 @@ function cosKernel(fn: Fn, x: Local, y: Expr): Expr {
   return add(w, add(sub(sub(1, w), hz), sub(mul(z, r), mul(x, y))));
 }
 
-/** Return tan(x + y) (odd = 0) or -1/tan(x + y) (odd = 1) for |x| <= ~pi/4, |y| <= ulp(x)/2. */
-function tanKernel(fn: Fn, x0: Local, y0: Local, odd: Expr): Expr {
+/** Return finish(tan(x + y)) (odd = 0) or finish(-1/tan(x + y)) (odd = 1) for |x| <= ~pi/4, |y| <= ulp(x)/2. */
+function tanKernel(fn: Fn, x0: Local, y0: Local, odd: Expr, finish: (v: Expr) => Expr): void {
   const x = fn.let(x0);
   const y = fn.let(y0);
-  const big = fn.let(ge(abs(x), 0.6743316650390625)); // above this use tan(pi/4 - t)
+  const big = fn.let(ge(hiWord(abs(x)), 0x3fe59428)); // above ~0.6744 use tan(pi/4 - t)
   fn.if(big, () => {
     fn.if(lt(x0, 0), () => {
       fn.set(x, neg(x));
@@ -80,61 +80,59 @@ function tanKernel(fn: Fn, x0: Local, y0: Local, odd: Expr): Expr {
   fn.if(big, () => {
     // tan(pi/4 - u) = 1 - 2 tan(u)/(1 + tan(u)), and -1/tan likewise
     const v = sub(sign, mul(2, sub(x, sub(div(mul(t, t), add(t, sign)), r))));
-    fn.ret(select(lt(x0, 0), neg(v), v));
+    fn.ret(finish(flipSign(v, lt(x0, 0))));
   });
-  fn.if(eq(odd, 0), () => fn.ret(t));
+  fn.if(eq(odd, 0), () => fn.ret(finish(t)));
   // -1/(x + r) to full accuracy: a = -1/t, corrected with t split as th + tl (th, a's top halves)
   const th = fn.let(fromBits(and(bits(t), 0xffffffff00000000n)));
   const tl = fn.let(sub(r, sub(th, x)));
   const a = fn.let(div(-1, t));
   const ah = fn.let(fromBits(and(bits(a), 0xffffffff00000000n)));
   const e = fn.let(add(1, mul(ah, th))); // 1 + ah th, exact
-  return add(ah, mul(a, add(e, mul(ah, tl))));
+  fn.ret(finish(add(ah, mul(a, add(e, mul(ah, tl))))));
 }
 
-/** Reduce x (|x| > pi/4, finite) into n and locals y0, y1. */
-function reduce(fn: Fn, ctx: MathContext, x: Local): [Local, Local, Local] {
-  const n = fn.local(I32);
-  const y0 = fn.local(F64);
-  const y1 = fn.local(F64);
-  fn.callInto(remPio2(ctx), [x], [n, y0, y1]);
-  return [n, y0, y1];
-}
-
-/** sin(x). */
+/** sin(x) = sign(x) sin|x|. */
 export function buildSin(fn: Fn, ctx: MathContext): void {
   const x = fn.param(0);
-  fn.if(le(abs(x), PIO4_LIMIT), () => {
-    fn.if(lt(abs(x), 2 ** -26), () => fn.ret(x)); // sin x = x, keeping -0
+  const ax = fn.let(abs(x));
+  const ix = fn.let(hiWord(ax));
+  fn.if(le(ix, PIO4_HIGH), () => {
+    fn.if(lt(ix, 0x3e500000), () => fn.ret(x)); // |x| < 2^-26: sin x = x, keeping -0
     fn.ret(sinKernel(fn, x));
   });
-  fn.if(ne(sub(x, x), 0), () => fn.ret(lit(NaN, F64))); // Inf or NaN
-  const [n, y0, y1] = reduce(fn, ctx, x);
+  fn.if(ge(ix, 0x7ff00000), () => fn.ret(lit(NaN, F64))); // Inf or NaN
+  const [n, y0, y1] = reducePio2(fn, ctx, ax, ix);
   const res = fn.local(F64);
   fn.if(and(n, 1), () => fn.set(res, cosKernel(fn, y0, y1)), () => fn.set(res, sinKernel(fn, y0, y1)));
-  fn.ret(select(and(n, 2), neg(res), res));
+  // negative in quadrants 2 and 3 of |x|, and flipped for negative x
+  fn.ret(flipSign(res, xor(shrU(and(n, 2), 1), lt(x, 0))));
 }
 
-/** cos(x). */
+/** cos(x) = cos|x|. */
 export function buildCos(fn: Fn, ctx: MathContext): void {
   const x = fn.param(0);
-  fn.if(le(abs(x), PIO4_LIMIT), () => fn.ret(cosKernel(fn, x, lit(0, F64))));
-  fn.if(ne(sub(x, x), 0), () => fn.ret(lit(NaN, F64)));
-  const [n, y0, y1] = reduce(fn, ctx, x);
+  const ax = fn.let(abs(x));
+  const ix = fn.let(hiWord(ax));
+  fn.if(le(ix, PIO4_HIGH), () => fn.ret(cosKernel(fn, x, lit(0, F64))));
+  fn.if(ge(ix, 0x7ff00000), () => fn.ret(lit(NaN, F64)));
+  const [n, y0, y1] = reducePio2(fn, ctx, ax, ix);
   const res = fn.local(F64);
   fn.if(and(n, 1), () => fn.set(res, sinKernel(fn, y0, y1)), () => fn.set(res, cosKernel(fn, y0, y1)));
   // quadrants 1 and 2 are negative
-  fn.ret(select(and(add(n, 1), 2), neg(res), res));
+  fn.ret(flipSign(res, shrU(and(add(n, 1), 2), 1)));
 }
 
-/** tan(x). */
+/** tan(x) = sign(x) tan|x|. */
 export function buildTan(fn: Fn, ctx: MathContext): void {
   const x = fn.param(0);
-  fn.if(le(abs(x), PIO4_LIMIT), () => {
-    fn.if(lt(abs(x), 2 ** -28), () => fn.ret(x));
-    fn.ret(tanKernel(fn, x, fn.let(0), lit(0, I32)));
+  const ax = fn.let(abs(x));
+  const ix = fn.let(hiWord(ax));
+  fn.if(le(ix, PIO4_HIGH), () => {
+    fn.if(lt(ix, 0x3e300000), () => fn.ret(x)); // |x| < 2^-28
+    tanKernel(fn, x, fn.let(0), lit(0, I32), (v) => v);
   });
-  fn.if(ne(sub(x, x), 0), () => fn.ret(lit(NaN, F64)));
-  const [n, y0, y1] = reduce(fn, ctx, x);
-  fn.ret(tanKernel(fn, y0, y1, and(n, 1)));
+  fn.if(ge(ix, 0x7ff00000), () => fn.ret(lit(NaN, F64)));
+  const [n, y0, y1] = reducePio2(fn, ctx, ax, ix);
+  tanKernel(fn, y0, y1, and(n, 1), (v) => flipSign(v, lt(x, 0)));
 }
