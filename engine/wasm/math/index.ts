@@ -20,15 +20,16 @@ export type MathFn =
   | 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'atan2'
   | 'sinh' | 'cosh' | 'tanh' | 'pow' | 'log1p' | 'expm1' | 'hypot' | 'cbrt';
 
+/** A function body builder: emits the body into `fn`, asking `ctx` for the functions it calls. */
+export type Builder = (fn: Fn, ctx: MathContext) => void;
+
 /** What a function body builder may ask of the library: other functions, by name or helper key. */
 export interface MathContext {
   /** Return the function index of `name`, emitting it on first use. */
   get(name: MathFn): number;
   /** Return the function index of the internal helper `key`, built by `build` on first use. */
-  helper(key: string, params: readonly ValType[], results: readonly ValType[], build: (fn: Fn, ctx: MathContext) => void): number;
+  helper(key: string, params: readonly ValType[], results: readonly ValType[], build: Builder): number;
 }
-
-type Builder = (fn: Fn, ctx: MathContext) => void;
 
 /** Each function's arity and body builder. */
 const FUNCTIONS: { readonly [F in MathFn]: readonly [arity: 1 | 2, build: Builder] } = {

@@ -9,7 +9,7 @@
 import { F64 } from '../encoder.ts';
 import {
   type Expr, type Fn, type Local, abs, add, and, bits, copysign, div, eq, eqz, f64Bits, fromBits, ge, gt, hiWord,
-  horner, le, lit, lt, max, mul, ne, or, pow2, select, shrS, sqrt, sub, twoProd,
+  horner, le, lit, lt, mul, ne, or, pick, pow2, select, shrS, sqrt, sub, twoProd,
 } from './dsl.ts';
 import { PIO2_HI, PIO2_LO } from './reduce.ts';
 
@@ -119,6 +119,7 @@ export function buildAcos(fn: Fn): void {
  */
 function atanReduce(fn: Fn, ax: Local, tables: readonly (readonly (readonly [number, number])[])[]) {
   const t = fn.let(ax);
+  const ix = fn.let(hiWord(ax)); // the thresholds have zero low words: compare high words
   const consts = tables.map((table) => [fn.let(table[0]![0]), fn.let(table[0]![1])] as const);
   const choose = (k: number, value: Expr) => {
     fn.set(t, value);
@@ -127,21 +128,20 @@ function atanReduce(fn: Fn, ax: Local, tables: readonly (readonly (readonly [num
       fn.set(lo, tables[i]![k]![1]);
     }
   };
-  fn.if(ge(ax, 0.4375), () => {
-    fn.if(
-      lt(ax, 1.1875),
-      () => fn.if(
-        lt(ax, 0.6875),
-        () => choose(1, div(sub(mul(2, ax), 1), add(2, ax))),
-        () => choose(2, div(sub(ax, 1), add(ax, 1))),
-      ),
-      () => fn.if(
-        lt(ax, 2.4375),
-        () => choose(3, div(sub(ax, 1.5), add(1, mul(1.5, ax)))),
-        () => choose(4, div(-1, ax)),
-      ),
-    );
-  });
+  // large arguments first: the widest interval
+  fn.if(
+    ge(ix, 0x3ff30000), // 1.1875
+    () => fn.if(
+      ge(ix, 0x40038000), // 2.4375
+      () => choose(4, div(-1, ax)),
+      () => choose(3, div(sub(ax, 1.5), add(1, mul(1.5, ax)))),
+    ),
+    () => fn.if(
+      ge(ix, 0x3fe60000), // 0.6875
+      () => choose(2, div(sub(ax, 1), add(ax, 1))),
+      () => fn.if(ge(ix, 0x3fdc0000), () => choose(1, div(sub(mul(2, ax), 1), add(2, ax)))), // 0.4375
+    ),
+  );
   const z = fn.let(mul(t, t));
   const w = fn.let(mul(z, z));
   const s1 = mul(z, horner(w, [AT[0]!, AT[2]!, AT[4]!, AT[6]!, AT[8]!, AT[10]!]));
@@ -154,9 +154,9 @@ function atanReduce(fn: Fn, ax: Local, tables: readonly (readonly (readonly [num
 export function buildAtan(fn: Fn): void {
   const x = fn.param(0);
   const ax = fn.let(abs(x));
-  fn.if(ne(x, x), () => fn.ret(x));
-  fn.if(ge(ax, pow2(66)), () => fn.ret(copysign(lit(PIO2_HI + PIO2_LO, F64), x)));
-  fn.if(lt(ax, 2 ** -27), () => fn.ret(x));
+  const ix = fn.let(hiWord(ax));
+  fn.if(ge(ix, 0x44100000), () => fn.ret(select(ne(x, x), x, copysign(lit(PIO2_HI + PIO2_LO, F64), x)))); // 2^66
+  fn.if(lt(ix, 0x3e400000), () => fn.ret(x)); // 2^-27
   const { t, poly, consts } = atanReduce(fn, ax, [ATAN_C]);
   const [hi, lo] = consts[0]!;
   fn.ret(copysign(sub(hi, sub(sub(poly, lo), t)), x));
@@ -166,34 +166,36 @@ export function buildAtan(fn: Fn): void {
 export function buildAtan2(fn: Fn): void {
   const y = fn.param(0);
   const x = fn.param(1);
-  fn.if(or(ne(x, x), ne(y, y)), () => fn.ret(add(x, y))); // NaN
   const ay = fn.let(abs(y));
   const ax = fn.let(abs(x));
+  const iy = fn.let(hiWord(ay));
+  const ix = fn.let(hiWord(ax));
   const xNeg = fn.let(lt(bits(x), 0n)); // sign bit, so -0 counts as negative
   const angle = (pos: number, negX: number) => copysign(select(xNeg, negX, pos), y);
-  fn.if(eq(ay, 0), () => fn.ret(angle(0, PI)));
-  fn.if(eq(ax, 0), () => fn.ret(copysign(lit(PIO2_HI, F64), y)));
-  fn.if(eq(ax, Infinity), () => {
-    fn.if(eq(ay, Infinity), () => fn.ret(angle(PIO4_HI, 3 * PIO4_HI)));
-    fn.ret(angle(0, PI));
+  // NaN, infinities and zeros
+  fn.if(or(or(ge(iy, 0x7ff00000), ge(ix, 0x7ff00000)), or(eq(ay, 0), eq(ax, 0))), () => {
+    fn.if(or(ne(x, x), ne(y, y)), () => fn.ret(add(x, y)));
+    fn.if(eq(ay, 0), () => fn.ret(angle(0, PI)));
+    fn.if(eq(ax, Infinity), () => fn.ret(select(eq(ay, Infinity), angle(PIO4_HI, 3 * PIO4_HI), angle(0, PI))));
+    fn.ret(copysign(lit(PIO2_HI, F64), y)); // x = 0 or y infinite
   });
-  fn.if(eq(ay, Infinity), () => fn.ret(copysign(lit(PIO2_HI, F64), y)));
   // far from the axes' bisectors: |y/x| > 2^60 or < 2^-60
-  const k = fn.let(sub(shrS(hiWord(ay), 20), shrS(hiWord(ax), 20)));
+  const k = fn.let(sub(shrS(iy, 20), shrS(ix, 20)));
   fn.if(gt(k, 60), () => fn.ret(copysign(lit(PIO2_HI, F64), y)));
   fn.if(lt(k, -60), () => fn.ret(copysign(select(xNeg, PI, div(ay, ax)), y))); // atan q = q here
   // q + ql = |y/x| in double-double; scale first so the exact product cannot overflow or underflow
-  const big = fn.let(max(ay, ax));
-  const scale = fn.let(select(gt(big, pow2(500)), pow2(-600), select(lt(big, pow2(-500)), pow2(600), 1)));
+  const scale = fn.let(select(gt(iy, 0x5f300000), pow2(-600), select(lt(iy, 0x20b00000), pow2(600), 1)));
   const sy = fn.let(mul(ay, scale));
   const sx = fn.let(mul(ax, scale));
   const q = fn.let(div(sy, sx));
   const [p, pe] = twoProd(fn, q, sx);
-  const ql = div(sub(sub(sy, p), pe), sx);
-  const corr = fn.let(div(ql, add(1, mul(q, q)))); // atan(q + ql) = atan(q) + ql/(1 + q^2)
+  // atan(q + ql) = atan(q) + ql/(1 + q^2), ql = (sy - q sx)/sx, and sx (1 + q^2) ~ sx + q sy
+  const corr = fn.let(div(sub(sub(sy, p), pe), add(sx, mul(q, sy))));
   const { t, poly, consts } = atanReduce(fn, q, [ATAN_C, PI_MINUS_ATAN_C]);
   const [hi, lo] = consts[0]!;
   const [mhi, mlo] = consts[1]!;
-  fn.if(xNeg, () => fn.ret(copysign(sub(mhi, sub(add(sub(t, poly), corr), mlo)), y)));
-  fn.ret(copysign(sub(hi, sub(sub(poly, add(lo, corr)), t)), y));
+  // both quadrants' results, picked without a branch (the sign of x is often unpredictable)
+  const left = sub(mhi, sub(add(sub(t, poly), corr), mlo));
+  const right = sub(hi, sub(sub(poly, add(lo, corr)), t));
+  fn.ret(copysign(pick(xNeg, left, right), y));
 }

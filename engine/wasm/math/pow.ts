@@ -8,19 +8,16 @@
  */
 import { F64, I32 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, eqz, extendU, f64Bits, f64OfI32, fromBits, ge,
-  gt, hiWord, horner, i32OfF64, le, lit, lt, mul, ne, neg, or, pow2, scaleOf, select, shl, shrS, sqrt, sub, trunc,
+  type Expr, type Fn, type Local, abs, add, and, bits, copysign, div, eq, eqz, extendU, f64Bits, f64OfI32, flipSign,
+  fromBits, ge, gt, hiWord, horner, i32OfF64, le, lit, lt, ltU, mul, ne, or, pow2, scaleOf, select, shl, shrS, sqrt,
+  sub, trunc,
 } from './dsl.ts';
+import { EXP_P } from './exp-log.ts';
 
 /** Minimax coefficients for (3/2)(log(x) - 2s - (2/3)s^3)/s^5 in s^2 ... (fdlibm's L1..L6). */
 const L = [
   5.99999999999994648725e-1, 4.28571428578550184252e-1, 3.33333329818377432918e-1, 2.72728123808534006489e-1,
   2.30660745775561754067e-1, 2.06975017800338417784e-1,
-];
-/** The exp rational's coefficients (as in exp). */
-const P = [
-  1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5,
-  -1.65339022054652515390e-6, 4.13813679705723846039e-8,
 ];
 const LG2 = f64Bits(0x3fe62e42_fefa39efn);
 const LG2_H = f64Bits(0x3fe62e43_00000000n);
@@ -49,17 +46,43 @@ const fromHi = (hi: Expr): Expr => fromBits(shl(extendU(hi), 32n));
 export function buildPow(fn: Fn): void {
   const x = fn.param(0);
   const y = fn.param(1);
-  fn.if(eq(y, 0), () => fn.ret(lit(1, F64)));
-  fn.if(or(ne(x, x), ne(y, y)), () => fn.ret(lit(NaN, F64)));
   const ax = fn.let(abs(x));
   const ay = fn.let(abs(y));
+  const negResult = fn.let(lit(0, I32)); // (negative x)^(odd integer)
+  const signed = (v: Expr) => flipSign(v, negResult);
+  const hugeExp = fn.let(lit(0, I32)); // |y| > 2^31: log2 x by its series near 1, else overflow
+  // the common case skips the special cases: x positive, normal and finite, |y| < 2^31 (not NaN)
+  const hx = hiWord(x);
+  const fast = and(ltU(sub(hx, 0x00100000), 0x7fe00000), ltU(and(hiWord(y), 0x7fffffff), 0x41e00000));
+  fn.if(eqz(fast), () => {
+    specialCases(fn, x, y, ax, ay, negResult, signed);
+    fn.set(hugeExp, gt(ay, pow2(31)));
+  });
+  // exact shortcuts, tested only when y is a power of two (y = 0.5 means x > 0 here)
+  fn.if(eqz(and(bits(y), 0x000fffffffffffffn)), () => {
+    fn.if(eq(y, 2), () => fn.ret(mul(x, x)));
+    fn.if(eq(y, 0.5), () => fn.ret(sqrt(x)));
+    fn.if(eq(y, 1), () => fn.ret(x));
+    fn.if(eq(y, -1), () => fn.ret(div(1, x)));
+  });
+  const t1 = fn.local(F64);
+  const t2 = fn.local(F64);
+  fn.if(hugeExp, () => hugeY(fn, ax, y, signed, t1, t2), () => log2Parts(fn, ax, t1, t2));
+  exp2Parts(fn, y, t1, t2, signed);
+}
+
+/** Return the special cases' results (JavaScript's rules); else set negResult, x being finite and nonzero. */
+function specialCases(
+  fn: Fn, x: Local, y: Local, ax: Local, ay: Local, negResult: Local, signed: (v: Expr) => Expr,
+): void {
+  fn.if(eq(y, 0), () => fn.ret(lit(1, F64))); // even for NaN x
+  fn.if(or(ne(x, x), ne(y, y)), () => fn.ret(lit(NaN, F64))); // even for x = 1
   // y an integer? odd? (|y| >= 2^53 is an even integer)
   const isInt = fn.let(eq(trunc(y), y));
   const half = mul(y, 0.5);
-  const odd = fn.let(select(lt(ay, pow2(53)), ne(trunc(half), half), lit(0, I32)));
+  const odd = select(lt(ay, pow2(53)), ne(trunc(half), half), lit(0, I32));
   const xNeg = fn.let(lt(bits(x), 0n)); // sign bit: -0 and -Inf count
-  const negResult = fn.let(and(and(xNeg, odd), isInt));
-  const signed = (v: Expr) => select(negResult, neg(v), v);
+  fn.set(negResult, and(and(xNeg, odd), isInt));
   fn.if(eq(ay, Infinity), () => {
     fn.if(eq(ax, 1), () => fn.ret(lit(NaN, F64)));
     fn.ret(select(eq(gt(ax, 1), gt(y, 0)), Infinity, 0));
@@ -69,15 +92,6 @@ export function buildPow(fn: Fn): void {
   });
   fn.if(and(xNeg, eqz(isInt)), () => fn.ret(lit(NaN, F64)));
   fn.if(eq(ax, 1), () => fn.ret(signed(lit(1, F64))));
-  // exact shortcuts
-  fn.if(eq(y, 1), () => fn.ret(x));
-  fn.if(eq(y, 2), () => fn.ret(mul(x, x)));
-  fn.if(eq(y, -1), () => fn.ret(div(1, x)));
-  fn.if(and(eq(y, 0.5), eqz(xNeg)), () => fn.ret(sqrt(x)));
-  const t1 = fn.local(F64);
-  const t2 = fn.local(F64);
-  fn.if(gt(ay, pow2(31)), () => hugeY(fn, ax, y, signed, t1, t2), () => log2Parts(fn, ax, t1, t2));
-  exp2Parts(fn, y, t1, t2, signed);
 }
 
 /** |y| > 2^31: over- or underflow unless x is within 2^-20 of 1, else log2 x by its series. */
@@ -101,11 +115,13 @@ function hugeY(fn: Fn, ax: Local, y: Local, signed: (v: Expr) => Expr, t1: Local
 function log2Parts(fn: Fn, ax0: Local, t1: Local, t2: Local): void {
   const ax = fn.let(ax0);
   const n = fn.let(lit(0, I32));
-  fn.if(lt(ax, pow2(-1022)), () => {
+  const hi = fn.let(hiWord(ax));
+  fn.if(lt(hi, 0x00100000), () => {
+    // subnormal
     fn.set(ax, mul(ax, pow2(53)));
+    fn.set(hi, hiWord(ax));
     fn.set(n, -53);
   });
-  const hi = fn.let(hiWord(ax));
   fn.set(n, add(n, sub(shrS(hi, 20), 0x3ff)));
   const j = fn.let(and(hi, 0xfffff));
   // mantissa in [1, sqrt(3/2)) -> c = 1; in [sqrt(3/2), sqrt(3)) -> c = 1.5; above: halve, c = 1
@@ -116,7 +132,8 @@ function log2Parts(fn: Fn, ax0: Local, t1: Local, t2: Local): void {
     fn.set(ix, sub(ix, 0x00100000));
   });
   const m = fn.let(fromBits(or(and(bits(ax), 0xffffffffn), shl(extendU(ix), 32n))));
-  const bp = fn.let(select(k, 1.5, 1));
+  const kf = fn.let(f64OfI32(k)); // 0 or 1: the constants below are chosen by multiplication
+  const bp = fn.let(add(1, mul(0.5, kf)));
   // s = s_h + s_l = (m - bp)/(m + bp), with m + bp = t_h + t_l (t_h: high word only)
   const u = fn.let(sub(m, bp));
   const v = fn.let(div(1, add(m, bp)));
@@ -137,8 +154,8 @@ function log2Parts(fn: Fn, ax0: Local, t1: Local, t2: Local): void {
   const pl = fn.let(sub(vv, sub(ph, uu)));
   // times 2/(3 ln2), plus log2(bp) and n
   const zh = fn.let(mul(CP_H, ph));
-  const zl = fn.let(add(add(mul(CP_L, ph), mul(pl, CP)), select(k, DP_L, 0)));
-  const dph = fn.let(select(k, DP_H, 0));
+  const zl = fn.let(add(add(mul(CP_L, ph), mul(pl, CP)), mul(kf, DP_L)));
+  const dph = fn.let(mul(kf, DP_H));
   const tn = fn.let(f64OfI32(n));
   fn.set(t1, clearLow(add(add(add(zh, zl), dph), tn)));
   fn.set(t2, sub(zl, sub(sub(sub(t1, tn), dph), zh)));
@@ -160,9 +177,9 @@ function exp2Parts(fn: Fn, y: Local, t1: Local, t2: Local, signed: (v: Expr) => 
     fn.if(lt(z, -1075), () => fn.ret(under));
     fn.if(le(pl, sub(z, ph)), () => fn.ret(under));
   });
-  // z = n + f, n = round half away from zero of z's high part (|f| <= 1/2 + tiny)
+  // z = n + f, n = z's high part rounded half away from zero (|f| <= 1/2 + tiny)
   const zh = fn.let(clearLow(z));
-  const nf = fn.let(select(gt(abs(zh), 0.5), trunc(add(zh, select(lt(zh, 0), -0.5, 0.5))), 0));
+  const nf = fn.let(trunc(add(zh, copysign(0.5, zh))));
   fn.set(ph, sub(ph, nf));
   // 2^f = e^(f ln2), with f ln2 = zz + w in extended precision
   const t = fn.let(clearLow(add(pl, ph)));
@@ -171,7 +188,7 @@ function exp2Parts(fn: Fn, y: Local, t1: Local, t2: Local, signed: (v: Expr) => 
   const zz = fn.let(add(u, v));
   const w = fn.let(sub(v, sub(zz, u)));
   const tt = fn.let(mul(zz, zz));
-  const c = fn.let(sub(zz, mul(tt, horner(tt, P))));
+  const c = fn.let(sub(zz, mul(tt, horner(tt, EXP_P))));
   const r = sub(div(mul(zz, c), sub(c, 2)), add(w, mul(zz, w)));
   const e = fn.let(sub(1, sub(r, zz)));
   const n = fn.let(i32OfF64(nf));
