@@ -11,7 +11,10 @@ import { MATH_FNS, type MathFn, MathLibrary } from '../../../engine/wasm/math/in
 export type MathExports = { readonly [F in MathFn]: (...args: number[]) => number };
 
 /** Return the bytes of a module exporting `names` (all by default), and the exports. */
-export function buildMath(names: readonly MathFn[] = MATH_FNS): { bytes: Uint8Array<ArrayBuffer>; exports: MathExports } {
+export function buildMath(names: readonly MathFn[] = MATH_FNS): {
+  bytes: Uint8Array<ArrayBuffer>;
+  exports: MathExports;
+} {
   const m = new ModuleBuilder();
   const lib = new MathLibrary(m);
   for (const name of names) m.export(name, 'func', lib.get(name));

@@ -13,7 +13,10 @@ const TINY = 5e-324;
 
 /** Special inputs: `common` for every unary function, plus exact or limit cases per function. */
 export const SPECIALS: { readonly common: readonly number[] } & { readonly [F in MathFn]?: readonly number[] } = {
-  common: [NaN, Infinity, -Infinity, 0, -0, TINY, -TINY, 1e-310, -1e-310, MIN_NORMAL, -MIN_NORMAL, MAX, -MAX, 2 ** -60, -(2 ** -60)],
+  common: [
+    NaN, Infinity, -Infinity, 0, -0, TINY, -TINY, 1e-310, -1e-310, MIN_NORMAL, -MIN_NORMAL, MAX, -MAX, 2 ** -60,
+    -(2 ** -60),
+  ],
   exp: [709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412, -708.5, -740, 1000, -1000],
   log: [1, 2, 0.5],
   expm1: [709.782712893384, 709.7827128933841, -38, -40, -1000, 1000],
@@ -110,7 +113,9 @@ export const SAMPLES: { readonly [F in MathFn]: Readonly<Record<string, readonly
   atan: {
     tiny: one(logUniform(r, FEW, -60, -10)),
     'around 0': one(uniform(r, FEW, -2, 2)),
-    'reduction edges': one([7 / 16, 11 / 16, 19 / 16, 39 / 16].flatMap((c) => uniform(r, FEW / 4, c * (1 - 1e-3), c * (1 + 1e-3)))),
+    'reduction edges': one(
+      [7 / 16, 11 / 16, 19 / 16, 39 / 16].flatMap((c) => uniform(r, FEW / 4, c * (1 - 1e-3), c * (1 + 1e-3))),
+    ),
     moderate: one(uniform(r, FEW, -100, 100)),
     large: one(logUniform(r, FEW, 5, 70)),
   },
@@ -183,6 +188,6 @@ function hyperbolicSamples(top: number) {
     'around 0': one(uniform(r, N, -1, 1)),
     moderate: one(uniform(r, N, -25, 25)),
     large: one(uniform(r, N, -top, top)),
-    'range edges': one([0.17, 0.5, 22].flatMap((c) => uniform(r, N / 3, -c * 1.01, -c * 0.99))),
+    'range edges': one([Math.LN2 / 4, 0.5, 2, 22].flatMap((c) => uniform(r, N / 4, -c * 1.01, -c * 0.99))),
   };
 }

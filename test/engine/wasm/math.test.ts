@@ -4,7 +4,8 @@
  * determinism, the constant tables, and the module's independence (no imports, no memory).
  */
 import { describe, expect, it } from 'vitest';
-import { MATH_FNS, type MathFn } from '../../../engine/wasm/math/index.ts';
+import { Code, F64, ModuleBuilder, Op } from '../../../engine/wasm/encoder.ts';
+import { MATH_FNS, MathLibrary, type MathFn } from '../../../engine/wasm/math/index.ts';
 import { CODY_WAITE, PIO2_HI, PIO2_LO, TWO_OVER_PI_WORDS } from '../../../engine/wasm/math/reduce.ts';
 import { SAMPLES, SPECIAL_PAIRS, SPECIALS } from './math-samples.ts';
 import { D, REFERENCE, bitsOf, buildMath, exact, ulpError } from './math-ref.ts';
@@ -50,7 +51,9 @@ describe('within 1 ulp of the true value', () => {
     it(name, () => {
       const rows = Object.entries(SAMPLES[name]).map(([range, points]) => ({ range, ...maxUlp(name, points) }));
       report.push(`${name}: ${rows.map((r) => `${r.range} ${r.err.toFixed(3)}`).join(', ')}`);
-      for (const r of rows) if (!(r.err <= 1)) expect.fail(`${name} on ${r.range}: ${r.err} ulp at (${r.at.join(', ')})`);
+      for (const r of rows) {
+        if (!(r.err <= 1)) expect.fail(`${name} on ${r.range}: ${r.err} ulp at (${r.at.join(', ')})`);
+      }
     });
   }
   it('reports the maxima', () => {
@@ -69,6 +72,27 @@ describe('determinism and independence', () => {
         expect(bitsOf(wasm[name](...p))).toBe(bitsOf(wasm[name](...p)));
       }
     }
+  });
+  it('works in a module with imports and its own functions, each function emitted once', () => {
+    const m = new ModuleBuilder();
+    const unary = m.type([F64], [F64]);
+    const imported = m.importFunc('env', 'f', unary);
+    m.importMemory('env', 'memory', 1);
+    const lib = new MathLibrary(m);
+    const sin = lib.get('sin');
+    expect(lib.get('sin')).toBe(sin);
+    const before = m.nextFuncIndex();
+    const cos = lib.get('cos'); // shares the reduction helpers emitted with sin
+    expect(m.nextFuncIndex() - before).toBe(1);
+    // g(x) = sin(f(x)) + cos(x)
+    const code = new Code().localGet(0).call(imported).call(sin).localGet(0).call(cos).op(Op.f64_add);
+    m.export('g', 'func', m.func({ type: unary, locals: [], code }));
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const imports = { env: { f: (x: number) => 2 * x, memory } };
+    const { g } = new WebAssembly.Instance(new WebAssembly.Module(m.finish()), imports).exports as {
+      g: (x: number) => number;
+    };
+    for (const x of [0.5, 3, 1e6, 1e300]) expect(Math.abs(g(x) - (Math.sin(2 * x) + Math.cos(x)))).toBeLessThan(1e-15);
   });
   it('needs no imports, memory or globals', () => {
     const mod = new WebAssembly.Module(bytes);
