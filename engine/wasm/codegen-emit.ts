@@ -137,7 +137,9 @@ export class Emitter {
       case 'derived': {
         const a = this.ptr(v);
         a.push();
-        if (a.off !== 0) c.i32Const(a.off).op(Op.i32_add);
+        const t = this.ty(v);
+        if (isLeaf(t)) loadLeaf(c, t, a.off); // a scalar member or element, loaded where it is read
+        else if (a.off !== 0) c.i32Const(a.off).op(Op.i32_add);
         return;
       }
     }

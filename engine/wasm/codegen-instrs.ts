@@ -84,6 +84,12 @@ function element(em: Emitter, v: Var, vec: Var, i: Var): void {
   }
   const stride = strideOf(vt.elem);
   const t = em.ty(v);
+  if (c !== undefined && isLeaf(t))
+    return em.value(v, () => {
+      const a = em.ptr(vec);
+      a.push();
+      loadLeaf(em.code, t, a.off + c * stride);
+    });
   em.value(v, () => {
     const a = em.ptr(vec);
     a.push();

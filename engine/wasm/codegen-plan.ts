@@ -7,7 +7,8 @@
  * rematerialized at each use. An aggregate value is an i32 pointer to its inline bytes: a fresh
  * aggregate (literal, zero, `for` result, accumulator storage) is a "frame site" at a static
  * offset from `sp`, so it needs no local at all; members and constant-index elements are
- * "derived" (base pointer + constant). A value used by another unit is spilled to a frame slot.
+ * "derived" (base pointer + constant; a scalar one read once is loaded where it is read). A value
+ * used by another unit is spilled to a frame slot.
  *
  * Two placements keep huge straight-line programs at a few locals: an aggregate built only to
  * become a member of a literal is built in place inside it, and a scalar that becomes a member of
@@ -166,6 +167,8 @@ export class FuncPlan {
   readonly #cross: Uint8Array;
   readonly #uses: Int32Array;
   readonly #used: Uint8Array;
+  /** Reads of each variable by needed instructions (all kinds). */
+  readonly #reads: Int32Array;
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
     const n = shape.f.vars.length;
@@ -190,6 +193,7 @@ export class FuncPlan {
     this.#root = new Int32Array(n).fill(-1);
     this.#cross = new Uint8Array(n);
     this.#uses = new Int32Array(n);
+    this.#reads = new Int32Array(n);
     this.#accumulators();
     this.#structure();
     this.#placements();
@@ -264,6 +268,7 @@ export class FuncPlan {
     };
     order(f.body);
     this.#forEachRead((x, _user, pos, block, unit) => {
+      this.#reads[x]!++;
       const r = this.#root[x]!;
       if (r < 0) return;
       const at = s.extend(r, pos, block);
@@ -344,7 +349,7 @@ export class FuncPlan {
         case 'field': {
           const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
           const base = e.kind === 'member' ? e.struct : e.ref;
-          if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t)))
+          if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t) || this.#reads[v]! <= 1))
             this.#derived[v] = { base, off: memberOffset(st, e.member) };
           break;
         }
@@ -353,7 +358,7 @@ export class FuncPlan {
           const base = e.kind === 'index' ? e.vec : e.ref;
           const vt = e.kind === 'index' ? s.ty(e.vec) : refInner(s.ty(e.ref));
           const c = constIndex(s, e.index);
-          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t)))
+          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t) || this.#reads[v]! <= 1))
             this.#derived[v] = { base, off: c * strideOf(vt.elem) };
           break;
         }
@@ -552,7 +557,7 @@ export class FuncPlan {
       throw new RoseError(
         'unsupported',
         formatMessage(
-          `the program needs ${formatBytes(this.frameSize)} of wasm memory, more than the ${formatBytes(max)} a 32-bit wasm memory can address`,
+          `the program needs ${formatBytes(this.frameSize)} of wasm memory, more than the ${formatBytes(max)} a 32-bit wasm memory can address (V8 may allow less)`,
           `function ${this.shape.f.name}`,
           'Use smaller vectors, or fewer/lighter calls inside loops',
         ),

@@ -127,6 +127,7 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   const exported = f.kind === 'opaque' ? opaqueRoot(module, root) : root.retInDst ? dstRoot(module, root) : root.index;
   module.export('f', 'func', exported);
   const frameSize = root.frameSize + (root.retInDst ? roundUp(sizeOf(f.retType), 8) : 0);
+  if (frameSize > maxBytes) throw tooLarge(frameSize, maxBytes, f);
   return { bytes: module.finish(), imports, frameSize };
 }
 
@@ -151,18 +152,22 @@ function checkTypes(g: Func, maxBytes: number): void {
   for (const t of types) {
     const inner = t.kind === 'ref' ? t.inner : t;
     const size = sizeOf(inner);
-    if (size > maxBytes)
-      throw new RoseError(
-        'unsupported',
-        formatMessage(
-          `a value of this program needs ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} a 32-bit wasm memory can address`,
-          `function ${g.name}`,
-          'Use smaller vectors',
-        ),
-      );
+    if (size > maxBytes) throw tooLarge(size, maxBytes, g);
     if (inner.kind === 'fin' && inner.size > 2 ** 32)
       throw new RoseError('unsupported', formatMessage(`index type fin<${inner.size}> is larger than 2^32`, `function ${g.name}`));
   }
+}
+
+/** Return the error for a program needing `size` bytes of memory, more than `max`. */
+function tooLarge(size: number, max: number, g: Func): RoseError {
+  return new RoseError(
+    'unsupported',
+    formatMessage(
+      `the program needs ${formatBytes(size)} of wasm memory, more than the ${formatBytes(max)} a 32-bit wasm memory can address (V8 may allow less)`,
+      `function ${g.name}`,
+      'Use smaller vectors, or fewer values kept alive at once',
+    ),
+  );
 }
 
 function opaqueAbi(g: OpaqueFunc, index: number): FuncAbi {

@@ -5,7 +5,8 @@
  */
 import { expect } from 'vitest';
 import { accumulator, interpret, type Accumulator, type Val } from '../../../engine/interp/interp.ts';
-import type { Func, Ty } from '../../../engine/ir/types.ts';
+import { FuncBuilder } from '../../../engine/ir/builder.ts';
+import type { Func, TransparentFunc, Ty, Var } from '../../../engine/ir/types.ts';
 import { generate, type GenerateOptions, type WasmArtifact } from '../../../engine/wasm/codegen.ts';
 import { isZeroSize, memberOffset, sizeOf, storageOf, strideOf, alignOf } from '../../../engine/wasm/layout.ts';
 import { RoseError } from '../../../engine/errors.ts';
@@ -198,4 +199,11 @@ export function accOf(t: Ty, v: Val): Accumulator {
   const acc = accumulator(t, v);
   acc.add(v);
   return acc;
+}
+
+/** Return a function of `params` whose body `body` builds (returning the result variable). */
+export function build(name: string, params: readonly Ty[], body: (b: FuncBuilder, ...xs: Var[]) => Var): TransparentFunc {
+  const b = new FuncBuilder(name);
+  const xs = params.map((t) => b.param(t));
+  return b.finish(body(b, ...xs));
 }

@@ -5,19 +5,11 @@
  * kind, bounds traps, and determinism of the emitted bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import { PRIMS, PRIM_NAMES, type Prim } from '../../../engine/ir/prims.ts';
-import { BOOL, REAL, UNIT, finTy, structTy, vecTy, type TransparentFunc, type Ty, type Var } from '../../../engine/ir/types.ts';
+import { BOOL, REAL, UNIT, finTy, structTy, vecTy, type Ty } from '../../../engine/ir/types.ts';
 import type { Val } from '../../../engine/interp/interp.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
-import { checkAgainstInterp, compile } from './codegen-harness.ts';
-
-/** Return a function of `params` whose body `body` builds (returning the result variable). */
-export function build(name: string, params: readonly Ty[], body: (b: FuncBuilder, ...xs: Var[]) => Var): TransparentFunc {
-  const b = new FuncBuilder(name);
-  const xs = params.map((t) => b.param(t));
-  return b.finish(body(b, ...xs));
-}
+import { build, checkAgainstInterp, compile } from './codegen-harness.ts';
 
 const SPECIAL = [0, -0, 1, -1, 0.5, -0.5, 2.5, -3.5, 0.1, 1e-310, -1e-310, 1e300, -1e300, 710, -745, Math.PI, Infinity, -Infinity, NaN];
 
