@@ -77,21 +77,25 @@ export interface Warm {
 
 /** Warm-up for JS (the JIT settles within a few hundred ms) and for WebAssembly. */
 export const WARM_JS: Warm = { minMs: 0, maxMs: 4000 };
-export const WARM_WASM: Warm = { minMs: 2500, maxMs: 5000 };
+export const WARM_WASM: Warm = { minMs: 2500, maxMs: 12000 };
 
 /**
- * Warm `call` up until it stops getting faster: rounds of about 50 ms, for at least
- * `warm.minMs`, then until eight rounds in a row bring no gain of 3% over the fastest call so
- * far, or until `warm.maxMs`. Return the mean time of one call in the last round, in ms.
+ * Warm `call` up until it has stopped getting faster and runs steadily: rounds of about 50 ms,
+ * for at least `warm.minMs`, then until eight rounds in a row bring no gain of 3% over the
+ * fastest call so far and the last round's mean is within 2x of that fastest call (while V8
+ * compiles a big wasm function with TurboFan in the background, calls on a 2-core machine
+ * alternate between fast and 10-20x slower for seconds), or until `warm.maxMs`. Return the mean
+ * time of one call in the last round, in ms.
  */
 function warmUp(call: () => unknown, warm: Warm): number {
   const start = performance.now();
   let best = Infinity;
   let stale = 0;
-  let mean = 0;
+  let mean = Infinity;
   for (;;) {
     const elapsed = performance.now() - start;
-    if (elapsed >= warm.maxMs || (elapsed >= warm.minMs && stale >= 8)) break;
+    const settled = stale >= 8 && mean <= 2 * best;
+    if (elapsed >= warm.maxMs || (elapsed >= warm.minMs && settled)) break;
     const t0 = performance.now();
     let n = 0;
     let fastest = Infinity;
