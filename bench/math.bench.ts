@@ -2,14 +2,20 @@
  * @file Benchmark of the wasm math library: nanoseconds per call of each function (1) compiled into wasm
  * and called from a wasm loop summing f(x_i) over an array in memory, (2) the same loop calling
  * `Math.*` through a JS import, and (3) a JS loop calling `Math.*` over a Float64Array. Prints a table
- * with the code size of each function (with its helpers). Each figure is the fastest of interleaved rounds
- * after a warm-up that lets V8 tier the loops up; the machines are shared, so compare ratios.
+ * with the code size of each function (with its helpers). Wasm is compiled by TurboFan directly (steady
+ * state); each figure is the fastest of interleaved rounds after a warm-up. The machines are shared, so
+ * compare ratios.
  * Run: `node --import ./scripts/ts-register.mjs bench/math.bench.ts` (env ROUNDS=n for more timing rounds,
  * ONLY=sin,cos for some functions). The row `sin huge` takes |x| log-uniform in [2^20, 2^1000] (Payne-Hanek).
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
 import { Code, F64, I32, ModuleBuilder, Op } from '../engine/wasm/encoder.ts';
 import { MATH_FNS, type MathFn, MathLibrary } from '../engine/wasm/math/index.ts';
+
+// Compile wasm with TurboFan from the start: V8 otherwise runs it with its baseline compiler (Liftoff)
+// first and tiers a function up only after a while (seconds on a busy machine). Steady state is measured.
+setFlagsFromString('--no-liftoff');
 
 /** Points per loop; the arrays of x (and y) fill the first pages of memory. */
 const N = 4096;

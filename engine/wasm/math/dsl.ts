@@ -215,6 +215,21 @@ export function horner(x: Expr, coeffs: readonly number[]): Expr {
   return acc;
 }
 
+/**
+ * Return the polynomial c[0] + x c[1] + x^2 c[2] + ... evaluated in pairs (c[2i] + x c[2i+1]) combined by
+ * Horner's scheme in x^2: half the dependency chain of `horner`, the same operations otherwise.
+ */
+export function estrin(fn: Fn, x: Local, coeffs: readonly number[]): Expr {
+  const x2 = fn.let(mul(x, x));
+  const pairs: Expr[] = [];
+  for (let i = 0; i < coeffs.length; i += 2) {
+    pairs.push(i + 1 < coeffs.length ? add(coeffs[i]!, mul(x, coeffs[i + 1]!)) : lit(coeffs[i]!, F64));
+  }
+  let acc = pairs[pairs.length - 1]!;
+  for (let i = pairs.length - 2; i >= 0; i--) acc = add(pairs[i]!, mul(x2, acc));
+  return acc;
+}
+
 /** One function body under construction: parameters, extra locals and code. */
 export class Fn {
   readonly code = new Code();

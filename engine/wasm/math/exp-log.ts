@@ -7,9 +7,9 @@
  */
 import { F64, I32 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, eqz, extendU, f64Bits, f64OfI32, fastTwoSum, fromBits,
-  ge, geU, gt, hiWord, horner, lit, lt, mul, ne, or, pick, pow2, roundInt, scaleOf, select, shl, shrS, shrU, sub,
-  twoProd, twoSum, wrap, xor,
+  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, eqz, estrin, extendU, f64Bits, f64OfI32, fastTwoSum,
+  fromBits, ge, geU, gt, hiWord, horner, lit, lt, mul, ne, or, pick, pow2, roundInt, scaleOf, select, shl, shrS, shrU,
+  sub, twoProd, twoSum, wrap, xor,
 } from './dsl.ts';
 
 /** ln 2 in two parts: the high part has 32 significant bits, so k * LN2_HI is exact for |k| < 2^21. */
@@ -51,7 +51,7 @@ export function buildExp(fn: Fn): void {
   const r = fn.let(sub(hi, lo));
   // e^r = 1 + r + r c / (2 - c), with c = r - r^2 R(r^2); hi and lo kept apart for accuracy
   const t = fn.let(mul(r, r));
-  const c = fn.let(sub(r, mul(t, horner(t, EXP_P))));
+  const c = fn.let(sub(r, mul(t, estrin(fn, t, EXP_P))));
   const y = fn.let(sub(1, sub(sub(lo, div(mul(r, c), sub(2, c))), hi)));
   fn.if(eqz(big), () => fn.ret(mul(y, scaleOf(ki))));
   // k in [-1075, 1024]: two exact scalings, one rounding (subnormal results round once)
@@ -141,7 +141,7 @@ export function expCore(fn: Fn, x: Expr): [Local, Local, Local] {
   const rl = fn.let(mul(kf, -LN2_LO));
   const [r, rt] = twoSum(fn, rh, rl);
   const [q, qe] = twoProd(fn, r, r);
-  const p = fn.let(horner(q, EXP_P));
+  const p = fn.let(estrin(fn, q, EXP_P));
   const c = fn.let(sub(r, mul(q, p)));
   const d = div(mul(q, sub(c, mul(mul(2, r), p))), sub(4, mul(2, c)));
   const [s, se] = fastTwoSum(fn, r, fn.let(mul(q, 0.5)));

@@ -7,8 +7,8 @@
  */
 import { F64 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, copysign, div, eq, fastTwoSum, gt, horner, lit, lt, mul, ne, neg,
-  scaleOf, sub, twoProd,
+  type Expr, type Fn, type Local, abs, add, copysign, div, eq, estrin, fastTwoSum, gt, lit, lt, mul, ne, neg, scaleOf,
+  sub, twoProd,
 } from './dsl.ts';
 import { expCore } from './exp-log.ts';
 
@@ -77,7 +77,7 @@ export function buildSinh(fn: Fn): void {
   const ax = fn.let(abs(x));
   fn.if(lt(ax, 0.5), () => {
     const s = fn.let(mul(x, x));
-    fn.ret(add(x, mul(mul(x, s), horner(s, SINH_TAYLOR))));
+    fn.ret(add(x, mul(mul(x, s), estrin(fn, s, SINH_TAYLOR))));
   });
   const signed = (v: Expr) => copysign(v, x);
   limits(fn, x, ax, signed);
@@ -92,7 +92,7 @@ export function buildCosh(fn: Fn): void {
     // 1 + x^2/2 + x^4 Q(x^2), with x^2 = q + qe exact
     const [q, qe] = twoProd(fn, ax, ax);
     const [a, ae] = fastTwoSum(fn, fn.let(1), fn.let(mul(q, 0.5)));
-    fn.ret(add(a, add(add(ae, mul(qe, 0.5)), mul(mul(q, q), horner(q, COSH_TAYLOR)))));
+    fn.ret(add(a, add(add(ae, mul(qe, 0.5)), mul(mul(q, q), estrin(fn, q, COSH_TAYLOR)))));
   });
   limits(fn, x, ax, (v) => v);
   combine(fn, ax, 1, (v) => v);

@@ -8,8 +8,8 @@
  */
 import { F64 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, copysign, div, eq, eqz, f64Bits, fromBits, ge, gt, hiWord,
-  horner, le, lit, lt, mul, ne, or, pick, pow2, select, shrS, sqrt, sub, twoProd,
+  type Expr, type Fn, type Local, abs, add, and, bits, copysign, div, eq, eqz, estrin, f64Bits, fromBits, ge, gt,
+  hiWord, le, lit, lt, mul, ne, or, pick, pow2, select, shrS, sqrt, sub, twoProd,
 } from './dsl.ts';
 import { PIO2_HI, PIO2_LO } from './reduce.ts';
 
@@ -49,7 +49,7 @@ const PI_MINUS_ATAN_C: readonly (readonly [number, number])[] = [
 
 /** Return R(t) = t P(t)/Q(t) for asin and acos. */
 function ratio(fn: Fn, t: Local): Local {
-  return fn.let(div(mul(t, horner(t, PS)), horner(t, QS)));
+  return fn.let(div(mul(t, estrin(fn, t, PS)), estrin(fn, t, QS)));
 }
 
 /** Return x with the low 32 bits cleared (its top 21 mantissa bits: squares are exact). */
@@ -142,10 +142,13 @@ function atanReduce(fn: Fn, ax: Local, tables: readonly (readonly (readonly [num
       () => fn.if(ge(ix, 0x3fdc0000), () => choose(1, div(sub(mul(2, ax), 1), add(2, ax)))), // 0.4375
     ),
   );
+  // t^3 (a0 + t^2 a1 + ...), evaluated in pairs (Estrin) for a short dependency chain
   const z = fn.let(mul(t, t));
   const w = fn.let(mul(z, z));
-  const s1 = mul(z, horner(w, [AT[0]!, AT[2]!, AT[4]!, AT[6]!, AT[8]!, AT[10]!]));
-  const s2 = mul(w, horner(w, [AT[1]!, AT[3]!, AT[5]!, AT[7]!, AT[9]!]));
+  const v = fn.let(mul(w, w));
+  const pair = (i: number, j: number) => add(AT[i]!, mul(w, AT[j]!));
+  const s1 = mul(z, add(pair(0, 2), mul(v, add(pair(4, 6), mul(v, pair(8, 10))))));
+  const s2 = mul(w, add(pair(1, 3), mul(v, add(pair(5, 7), mul(v, AT[9]!)))));
   const poly = fn.let(mul(t, add(s1, s2)));
   return { t, poly, consts };
 }

@@ -8,8 +8,8 @@
  */
 import { F64, I32 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, copysign, div, eq, eqz, extendU, f64Bits, f64OfI32, flipSign,
-  fromBits, ge, gt, hiWord, horner, i32OfF64, le, lit, lt, ltU, mul, ne, or, pow2, scaleOf, select, shl, shrS, sqrt,
+  type Expr, type Fn, type Local, abs, add, and, bits, copysign, div, eq, eqz, estrin, extendU, f64Bits, f64OfI32,
+  flipSign, fromBits, ge, gt, hiWord, i32OfF64, le, lit, lt, ltU, mul, ne, or, pow2, scaleOf, select, shl, shrS, sqrt,
   sub, trunc,
 } from './dsl.ts';
 import { EXP_P } from './exp-log.ts';
@@ -144,7 +144,7 @@ function log2Parts(fn: Fn, ax0: Local, t1: Local, t2: Local): void {
   const sl = fn.let(mul(v, sub(sub(u, mul(sh, th)), mul(sh, tl))));
   // log(m/bp) = 2s + (2/3)s^3 + s^5 L(s^2); the first two terms in extended precision
   const s2 = fn.let(mul(ss, ss));
-  const r = fn.let(add(mul(mul(s2, s2), horner(s2, L)), mul(sl, add(sh, ss))));
+  const r = fn.let(add(mul(mul(s2, s2), estrin(fn, s2, L)), mul(sl, add(sh, ss))));
   const sh2 = fn.let(mul(sh, sh));
   const th2 = fn.let(clearLow(add(add(3, sh2), r)));
   const tl2 = fn.let(sub(r, sub(sub(th2, 3), sh2)));
@@ -188,7 +188,7 @@ function exp2Parts(fn: Fn, y: Local, t1: Local, t2: Local, signed: (v: Expr) => 
   const zz = fn.let(add(u, v));
   const w = fn.let(sub(v, sub(zz, u)));
   const tt = fn.let(mul(zz, zz));
-  const c = fn.let(sub(zz, mul(tt, horner(tt, EXP_P))));
+  const c = fn.let(sub(zz, mul(tt, estrin(fn, tt, EXP_P))));
   const r = sub(div(mul(zz, c), sub(c, 2)), add(w, mul(zz, w)));
   const e = fn.let(sub(1, sub(r, zz)));
   const n = fn.let(i32OfF64(nf));

@@ -6,8 +6,8 @@
  */
 import { F64, I32 } from '../encoder.ts';
 import {
-  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, f64Bits, f64OfI32, flipSign, fromBits, ge, hiWord,
-  horner, le, lit, lt, mul, neg, shl, shrU, sub, xor,
+  type Expr, type Fn, type Local, abs, add, and, bits, div, eq, estrin, f64Bits, f64OfI32, flipSign, fromBits, ge,
+  hiWord, le, lit, lt, mul, neg, shl, shrU, sub, xor,
 } from './dsl.ts';
 import type { MathContext } from './index.ts';
 import { reducePio2 } from './reduce.ts';
@@ -38,7 +38,7 @@ const PIO4_HIGH = 0x3fe921fb;
 function sinKernel(fn: Fn, x: Local, y?: Local): Expr {
   const z = fn.let(mul(x, x));
   const v = fn.let(mul(z, x));
-  const r = fn.let(horner(z, S.slice(1)));
+  const r = fn.let(estrin(fn, z, S.slice(1)));
   if (!y) return add(x, mul(v, add(S[0]!, mul(z, r))));
   // x + (x^3 S1 + x^5 r) + y (1 - x^2/2), with the small terms summed first
   return sub(x, sub(sub(mul(z, sub(mul(0.5, y), mul(v, r))), y), mul(v, S[0]!)));
@@ -47,7 +47,7 @@ function sinKernel(fn: Fn, x: Local, y?: Local): Expr {
 /** Return cos(x + y) for |x| <= ~pi/4 and |y| <= ulp(x)/2. */
 function cosKernel(fn: Fn, x: Local, y: Expr): Expr {
   const z = fn.let(mul(x, x));
-  const r = fn.let(mul(z, horner(z, C)));
+  const r = fn.let(mul(z, estrin(fn, z, C)));
   const hz = fn.let(mul(0.5, z));
   const w = fn.let(sub(1, hz));
   // w + ((1 - w) - hz): the rounding error of 1 - hz, recovered exactly
@@ -70,8 +70,8 @@ function tanKernel(fn: Fn, x0: Local, y0: Local, odd: Expr, finish: (v: Expr) =>
   const z = fn.let(mul(x, x));
   const w = fn.let(mul(z, z));
   // odd and even coefficients in w = x^4, summed: T1 + x^2 T2 + x^4 T3 + ...
-  const ro = horner(w, [T[1]!, T[3]!, T[5]!, T[7]!, T[9]!, T[11]!]);
-  const re = mul(z, horner(w, [T[2]!, T[4]!, T[6]!, T[8]!, T[10]!, T[12]!]));
+  const ro = estrin(fn, w, [T[1]!, T[3]!, T[5]!, T[7]!, T[9]!, T[11]!]);
+  const re = mul(z, estrin(fn, w, [T[2]!, T[4]!, T[6]!, T[8]!, T[10]!, T[12]!]));
   const s = fn.let(mul(z, x));
   const r = fn.let(add(y, mul(z, add(mul(s, add(ro, re)), y))));
   fn.set(r, add(r, mul(T[0]!, s)));
