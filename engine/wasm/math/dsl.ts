@@ -331,6 +331,14 @@ export function twoProd(fn: Fn, a: Local, b: Local): [Local, Local] {
   return [p, fn.let(e)];
 }
 
+/** Return locals (p, e) with p = fl(a*a) and p + e = a*a exactly (one split instead of two). */
+export function twoSquare(fn: Fn, a: Local): [Local, Local] {
+  const p = fn.let(mul(a, a));
+  const [ah, al] = split(fn, a);
+  const e = add(add(sub(mul(ah, ah), p), mul(mul(2, ah), al)), mul(al, al));
+  return [p, fn.let(e)];
+}
+
 /** Return locals (s, e) with s = fl(a+b) and s + e = a + b exactly (any order of magnitude). */
 export function twoSum(fn: Fn, a: Local, b: Local): [Local, Local] {
   const s = fn.let(add(a, b));

@@ -9,7 +9,7 @@ import { F64, I32 } from '../encoder.ts';
 import {
   type Expr, type Fn, type Local, abs, add, and, bits, div, eq, eqz, estrin, extendU, f64Bits, f64OfI32, fastTwoSum,
   fromBits, ge, geU, gt, hiWord, horner, lit, lt, mul, ne, or, pick, pow2, roundInt, scaleOf, select, shl, shrS, shrU,
-  sub, twoProd, twoSum, wrap, xor,
+  sub, twoSquare, twoSum, wrap, xor,
 } from './dsl.ts';
 
 /** ln 2 in two parts: the high part has 32 significant bits, so k * LN2_HI is exact for |k| < 2^21. */
@@ -140,7 +140,7 @@ export function expCore(fn: Fn, x: Expr): [Local, Local, Local] {
   const rh = fn.let(sub(x, mul(kf, LN2_HI)));
   const rl = fn.let(mul(kf, -LN2_LO));
   const [r, rt] = twoSum(fn, rh, rl);
-  const [q, qe] = twoProd(fn, r, r);
+  const [q, qe] = twoSquare(fn, r);
   const p = fn.let(estrin(fn, q, EXP_P));
   const c = fn.let(sub(r, mul(q, p)));
   const d = div(mul(q, sub(c, mul(mul(2, r), p))), sub(4, mul(2, c)));

@@ -8,7 +8,7 @@
 import { F64 } from '../encoder.ts';
 import {
   type Expr, type Fn, type Local, abs, add, copysign, div, eq, estrin, fastTwoSum, gt, lit, lt, mul, ne, neg, scaleOf,
-  sub, twoProd,
+  sub, twoProd, twoSquare,
 } from './dsl.ts';
 import { expCore } from './exp-log.ts';
 
@@ -90,7 +90,7 @@ export function buildCosh(fn: Fn): void {
   const ax = fn.let(abs(x));
   fn.if(lt(ax, 0.5), () => {
     // 1 + x^2/2 + x^4 Q(x^2), with x^2 = q + qe exact
-    const [q, qe] = twoProd(fn, ax, ax);
+    const [q, qe] = twoSquare(fn, ax);
     const [a, ae] = fastTwoSum(fn, fn.let(1), fn.let(mul(q, 0.5)));
     fn.ret(add(a, add(add(ae, mul(qe, 0.5)), mul(mul(q, q), estrin(fn, q, COSH_TAYLOR)))));
   });

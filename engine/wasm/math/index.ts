@@ -55,7 +55,11 @@ const FUNCTIONS: { readonly [F in MathFn]: readonly [arity: 1 | 2, build: Builde
 /** All math function names, in a stable order. */
 export const MATH_FNS = Object.keys(FUNCTIONS) as readonly MathFn[];
 
-/** Lazily adds math functions to one module; each is emitted once, with its helpers. */
+/**
+ * Lazily adds math functions to one module; each is emitted once, with its helpers. Functions are
+ * defined as they are requested, so declare the module's imports first (the encoder wants imports
+ * before functions).
+ */
 export class MathLibrary implements MathContext {
   readonly #module: ModuleBuilder;
   readonly #indices = new Map<string, number>();

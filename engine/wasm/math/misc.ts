@@ -8,7 +8,7 @@
 import { F64, I32 } from '../encoder.ts';
 import {
   type Expr, type Fn, abs, add, and, bits, div, eq, extendU, f64Bits, fastTwoSum, fromBits, ge, gt, hiWord, le, lit,
-  lt, max, min, mul, ne, or, pow2, select, shl, sqrt, sub, twoProd,
+  lt, max, min, mul, ne, or, pow2, select, shl, sqrt, sub, twoSquare,
 } from './dsl.ts';
 
 /** hypot(x, y) = sqrt(x^2 + y^2) without overflow or underflow. */
@@ -24,17 +24,19 @@ export function buildHypot(fn: Fn): void {
   // b below 2^-60 a (or zero) changes nothing: sqrt(a^2 + b^2) = a (1 + b^2/(2a^2))
   fn.if(le(mul(b, pow2(60)), a), () => fn.ret(add(a, b)));
   // scale into [2^-500, 2^500] so the squares neither overflow nor underflow
-  const up = fn.let(select(gt(a, pow2(500)), pow2(600), select(lt(b, pow2(-500)), pow2(-600), 1)));
-  const down = fn.let(div(1, up));
+  const huge = fn.let(gt(a, pow2(500)));
+  const tiny = fn.let(lt(b, pow2(-500)));
+  const up = fn.let(select(huge, pow2(600), select(tiny, pow2(-600), 1)));
+  const down = fn.let(select(huge, pow2(-600), select(tiny, pow2(600), 1)));
   const sa = fn.let(mul(a, down));
   const sb = fn.let(mul(b, down));
-  const [a2, a2e] = twoProd(fn, sa, sa);
-  const [b2, b2e] = twoProd(fn, sb, sb);
+  const [a2, a2e] = twoSquare(fn, sa);
+  const [b2, b2e] = twoSquare(fn, sb);
   const [sh, se] = fastTwoSum(fn, a2, b2);
   const sl = fn.let(add(add(se, a2e), b2e));
   // one Newton step: r + (s - r^2)/(2r), with r^2 exact
   const r = fn.let(sqrt(sh));
-  const [rr, rre] = twoProd(fn, r, r);
+  const [rr, rre] = twoSquare(fn, r);
   const corr = div(add(sub(sub(sh, rr), rre), sl), mul(2, r));
   fn.ret(mul(add(r, corr), up));
 }

@@ -49,8 +49,7 @@ const PIO2_SPLIT = (() => {
 
 /**
  * Emit the reduction of a finite ax >= 0 (ix: its high word) and return locals (n, y0, y1) with
- * ax = n pi/2 + y0 + y1: Cody-Waite
- * inline below 2^20, else a call of the Payne-Hanek helper.
+ * ax = n pi/2 + y0 + y1: Cody-Waite inline below 2^20, else a call of the Payne-Hanek helper.
  */
 export function reducePio2(fn: Fn, ctx: MathContext, ax: Local, ix: Local): [Local, Local, Local] {
   const n = fn.local(I32);
