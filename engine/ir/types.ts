@@ -169,7 +169,13 @@ export function someLeaf(t: Ty, pred: (t: Ty) => boolean): boolean {
  */
 function cachedSomeLeaf(pred: (t: Ty) => boolean): (t: Ty) => boolean {
   const cache = new WeakMap<Ty, boolean>();
+  // most types are the shared leaves: answer them by identity, before any property read
+  const [real, tan, unit, bool] = [pred(REAL), pred(TAN), pred(UNIT), pred(BOOL)];
   const test = (t: Ty): boolean => {
+    if (t === REAL) return real;
+    if (t === TAN) return tan;
+    if (t === UNIT) return unit;
+    if (t === BOOL) return bool;
     if (t.kind !== 'vec' && t.kind !== 'struct' && t.kind !== 'ref') return pred(t);
     let r = cache.get(t);
     if (r === undefined) {
@@ -198,7 +204,13 @@ export function hasFloat(t: Ty): boolean {
 /** Return a memoized leaf-mapping type function (types are immutable, so results are shared). */
 function cachedLeafMap(leaf: (t: Ty) => Ty): (t: Ty) => Ty {
   const cache = new WeakMap<Ty, Ty>();
+  // most types are the shared leaves: answer them by identity, before any property read
+  const [real, tan, unit, bool] = [leaf(REAL), leaf(TAN), leaf(UNIT), leaf(BOOL)];
   const map = (t: Ty): Ty => {
+    if (t === REAL) return real;
+    if (t === TAN) return tan;
+    if (t === UNIT) return unit;
+    if (t === BOOL) return bool;
     if (t.kind !== 'vec' && t.kind !== 'struct' && t.kind !== 'ref') return leaf(t);
     let r = cache.get(t);
     if (r === undefined) cache.set(t, (r = mapChildren(t, leaf, map)));

@@ -57,7 +57,8 @@ export class TraceContext {
   inScope(v: Var): boolean {
     this.#sync();
     const s = this.#scopeOf[v];
-    return s !== undefined && this.#openSet.has(s);
+    // scope 0, the function body, is always open
+    return s === 0 || (s !== undefined && this.#openSet.has(s));
   }
 }
 

@@ -5,7 +5,7 @@
  * and declared `Tan` positions make tangent literals).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { primResultType, type Prim } from '../ir/prims.ts';
+import { PRIMS, PRIM_NAMES, primResultType, type Prim } from '../ir/prims.ts';
 import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
@@ -26,12 +26,36 @@ function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string): Var {
   return symbolicVar(ctx, x, where) ?? valId(ctx, lit, x, where);
 }
 
+/** Where each primitive is used, for error messages (made once, not per operation). */
+const WHERE = Object.fromEntries(PRIM_NAMES.map((p) => [p, `${p}(...)`])) as Record<Prim, string>;
+
+/** The result type of each primitive on reals only (undefined when that is not valid). */
+const ON_REALS = Object.fromEntries(
+  PRIM_NAMES.map((p) => {
+    const t = primResultType(p, PRIMS[p].arity === 1 ? [REAL] : [REAL, REAL]);
+    return [p, typeof t === 'string' ? undefined : t];
+  }),
+) as Record<Prim, Ty | undefined>;
+
 /** Emit `prim` on `args` (literals typed `lit`) and return the symbolic result. */
 export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): unknown {
-  const where = `${prim}(...)`;
+  const where = WHERE[prim];
   const ctx = getCtx(where);
-  const vars = args.map((x) => operand(ctx, x, lit, where));
-  const types = vars.map((v) => ctx.b.typeOf(v));
+  const n = args.length;
+  // exact-size operand list: it becomes the instruction's `args` (a grown array keeps slack)
+  const vars: Var[] =
+    n === 1
+      ? [operand(ctx, args[0], lit, where)]
+      : n === 2
+        ? [operand(ctx, args[0], lit, where), operand(ctx, args[1], lit, where)]
+        : args.map((x) => operand(ctx, x, lit, where));
+  const b = ctx.b;
+  // fast path: reals only (the usual case), typed by the table made from `primResultType`
+  const real =
+    n > 0 && b.typeOf(vars[0]!) === REAL && (n === 1 || (n === 2 && b.typeOf(vars[1]!) === REAL));
+  const fast = real && n === PRIMS[prim].arity ? ON_REALS[prim] : undefined;
+  if (fast !== undefined) return symbolic(ctx, b.emit({ kind: 'prim', prim, args: vars }, fast));
+  const types = vars.map((v) => b.typeOf(v));
   const t = primResultType(prim, types);
   if (typeof t === 'string') {
     const rose = args.length === 1 ? 'arg has invalid type' : 'left and right have invalid types';

@@ -11,6 +11,10 @@ import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import { LINEAR_PRIMS } from '../ir/prims.ts';
 import {
+  BOOL,
+  REAL,
+  TAN,
+  UNIT,
   hasTan,
   type Block,
   type Expr,
@@ -89,9 +93,9 @@ function linearVars(vars: readonly Ty[]): Uint8Array {
   const out = new Uint8Array(vars.length);
   for (let v = 0; v < vars.length; v++) {
     const t = vars[v]!;
-    const k = t.kind;
-    if (k === 'tan') out[v] = 1;
-    else if (k === 'vec' || k === 'struct' || k === 'ref') out[v] = hasTan(t) ? 1 : 0;
+    // most variables have the shared leaf types: compare identities before reading `kind`
+    if (t === TAN) out[v] = 1;
+    else if (t !== REAL && t !== UNIT && t !== BOOL) out[v] = hasTan(t) ? 1 : 0;
   }
   return out;
 }
