@@ -1,11 +1,11 @@
 /**
- * @file `npm run bench`: the engine scaling bench, then every workload on every system side by
- * side, each measurement in a process of its own (`bench/<system>.ts <workload>`, which prints one
+ * @file `npm run bench`: the engine's own benches (scaling of the passes, the wasm math library),
+ * then every workload on every system side by side, each measurement in a process of its own (`bench/<system>.ts <workload>`, which prints one
  * JSON line). Prints one table per workload, the marshalling table and the summary of the
  * DESIGN.md §9 targets, and writes everything to `bench/results/latest.json`.
  *
  * Options: `--workloads=a,b` and `--systems=hand,compiled,interp,rose,tfjs` run a subset;
- * `--no-engine` skips the scaling bench; `--no-write` leaves the results file alone.
+ * `--no-engine` skips the engine's own benches; `--no-write` leaves the results file alone.
  * The machine is shared and noisy: compare ratios within one run, not absolute times across runs.
  */
 import { spawn } from 'node:child_process';
@@ -67,7 +67,8 @@ async function measure(system: (typeof SYSTEMS)[number], w: WorkloadId): Promise
   const out = await node([system.file, w, ...system.args], false);
   const line = out.stdout.split('\n').find((l) => l.startsWith(RESULT_TAG));
   if (line !== undefined) return { ...(JSON.parse(line.slice(RESULT_TAG.length)) as Result), system: system.name };
-  const why = out.stderr.trim().split('\n').filter((l) => !l.startsWith('    at ')).slice(-1)[0] ?? '';
+  const lines = out.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('    at ') && !l.startsWith('Node.js'));
+  const why = lines.find((l) => /Error\b/.test(l)) ?? lines.at(-1) ?? '';
   return { system: system.name, workload: w, ok: false, reason: `process failed (exit ${out.code}): ${why.slice(0, 160)}` };
 }
 
@@ -114,8 +115,11 @@ async function main(): Promise<void> {
   const keys = option('systems')?.split(',');
   const systems = SYSTEMS.filter((s) => keys === undefined || keys.includes(s.key));
   if (!process.argv.includes('--no-engine')) {
-    await node(['bench/engine.bench.ts'], true);
-    console.log();
+    for (const bench of ['bench/engine.bench.ts', 'bench/math.bench.ts']) {
+      const out = await node([bench], true);
+      if (out.code !== 0) console.log(`!! ${bench} failed (exit ${out.code})`);
+      console.log();
+    }
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`# Side by side: ${process.version}, ${cpus().length} cores, load ${load} (medians, one process per cell)`);
