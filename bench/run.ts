@@ -1,7 +1,7 @@
 /**
  * @file `npm run bench`: the engine's own benches (scaling of the passes, the wasm math library),
- * then every workload on every system side by side, each measurement in a process of its own (`bench/<system>.ts <workload>`, which prints one
- * JSON line). Prints one table per workload, the marshalling table and the summary of the
+ * then every workload on every system side by side, each measurement in a process of its own
+ * (`bench/<system>.ts <workload>`, which prints one JSON line). Prints one table per workload, the marshalling table and the summary of the
  * DESIGN.md §9 targets, and writes everything to `bench/results/latest.json`.
  *
  * Options: `--workloads=a,b` and `--systems=hand,compiled,interp,rose,tfjs` run a subset;
