@@ -47,7 +47,8 @@ const pairPenalty = (xi: R, yi: R, xj: R, yj: R, reach: R): R => {
 };
 
 /** The boundary penalty of one coordinate `c` of a circle of radius `r`: both sides of the box. */
-const wallPenalty = (c: R, r: number): R => add(hinge2(sub(r, c)), hinge2(sub(add(c, r), PAIRWISE.box)));
+const wallPenalty = (c: R, r: number): R =>
+  add(hinge2(sub(r, c)), hinge2(sub(add(c, r), PAIRWISE.box)));
 
 /** Layout energy of the centers `[x0, y0, x1, y1, ...]`; with `calls`, the pair term is a `fn`. */
 function pairwise(calls: boolean): Fn {
@@ -56,10 +57,12 @@ function pairwise(calls: boolean): Fn {
   const pair = calls ? fn([Real, Real, Real, Real, Real], Real, pairPenalty) : pairPenalty;
   return fn([Vec(2 * n, Real)], Real, (p) => {
     let e: R = 0;
-    for (let i = 0; i < n; i++)
+    for (let i = 0; i < n; i++) {
+      const [xi, yi, ri] = [p[2 * i]!, p[2 * i + 1]!, radii[i]!];
       for (let j = i + 1; j < n; j++)
-        e = add(e, pair(p[2 * i]!, p[2 * i + 1]!, p[2 * j]!, p[2 * j + 1]!, radii[i]! + radii[j]! + margin));
-    for (let i = 0; i < n; i++) e = add(e, add(wallPenalty(p[2 * i]!, radii[i]!), wallPenalty(p[2 * i + 1]!, radii[i]!)));
+        e = add(e, pair(xi, yi, p[2 * j]!, p[2 * j + 1]!, ri + radii[j]! + margin));
+      e = add(e, add(wallPenalty(xi, ri), wallPenalty(yi, ri)));
+    }
     return e;
   });
 }
@@ -110,7 +113,9 @@ function spring(calls: boolean): Fn {
   const S = Vec(m, Real);
   const StateType = { px: S, py: S, vx: S, vy: S };
   // (a) a step function called 100 times; (b) its body inlined 100 times at trace time.
-  const step: (s: State, rest: Indexable) => State = calls ? fn([StateType, S], StateType, stepBody) : stepBody;
+  const step: (s: State, rest: Indexable) => State = calls
+    ? fn([StateType, S], StateType, stepBody)
+    : stepBody;
   return fn([S], Real, (rest) => {
     const zeros = Array.from({ length: m }, () => 0);
     let s: State = { px: x0, py: y0, vx: zeros, vy: zeros };
@@ -176,15 +181,14 @@ function network(w: { readonly [k: number]: R }, x0: R, x1: R): R {
 /** Mean squared error of the network over the data set: one `sum` over the 64 points. */
 function mlp(): Fn {
   const { params, points, xs, ys } = MLP;
-  const loss = fn([Vec(params, Real), Vec(points, Vec(2, Real)), Vec(points, Real)], Real, (w, x, y) =>
-    div(
-      sum(points, (p) => {
-        const e = sub(network(w, x[p]![0]!, x[p]![1]!), y[p]!);
-        return mul(e, e);
-      }),
-      points,
-    ),
-  );
+  const Data = [Vec(points, Vec(2, Real)), Vec(points, Real)] as const;
+  const loss = fn([Vec(params, Real), ...Data], Real, (w, x, y) => {
+    const squaredErrors = sum(points, (p) => {
+      const e = sub(network(w, x[p]![0]!, x[p]![1]!), y[p]!);
+      return mul(e, e);
+    });
+    return div(squaredErrors, points);
+  });
   // The objective closes over the data: a function of the weights alone.
   return fn([Vec(params, Real)], Real, (w) => loss(w, xs, ys));
 }
