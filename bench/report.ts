@@ -7,7 +7,13 @@ import type { Result } from './harness.ts';
 import { DESCRIPTIONS, WORKLOADS, type WorkloadId } from './workloads.ts';
 
 /** The systems, in table order; the first is the reference every gradient is checked against. */
-export const SYSTEM_NAMES = ['hand JS', 'Rose Kit compiled', 'Rose Kit interp', 'rose@0.4.10', 'TensorFlow.js'] as const;
+export const SYSTEM_NAMES = [
+  'hand JS',
+  'Rose Kit compiled',
+  'Rose Kit interp',
+  'rose@0.4.10',
+  'TensorFlow.js',
+] as const;
 
 /** A system's display name. */
 export type SystemName = (typeof SYSTEM_NAMES)[number];
@@ -66,15 +72,18 @@ function ratio(a: number | undefined, b: number | undefined): string {
 /** Render rows as a text table, the first row the header, columns padded to fit. */
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+  const pad = (cell: string, c: number) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!));
+  const line = (r: string[]) => r.map(pad).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
 /** Print the table of one workload, and under it the reasons and notes. */
 export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): void {
   const hand = byName.get('hand JS');
   console.log(`\n## ${w}: ${DESCRIPTIONS[w]}`);
-  const rows = [['system', 'setup ms', 'grad us', '(min)', 'primal us', 'grad/primal', 'grad/hand', 'gradient check']];
+  const head = ['system', 'setup ms', 'grad us', '(min)', 'primal us', 'grad/primal', 'grad/hand'];
+  const rows = [[...head, 'gradient check']];
   const notes: string[] = [];
   for (const name of SYSTEM_NAMES) {
     const r = byName.get(name);
@@ -85,8 +94,8 @@ export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): v
       continue;
     }
     const c = check(r, hand);
-    const checked =
-      name === 'hand JS' ? 'reference' : c === undefined ? '-' : `${c.ok ? 'ok' : '!! MISMATCH'} ${c.gradErr.toExponential(1)}`;
+    const verdict = c === undefined ? '-' : `${c.ok ? 'ok' : '!! MISMATCH'} ${c.gradErr.toExponential(1)}`;
+    const checked = name === 'hand JS' ? 'reference' : verdict;
     rows.push([
       name,
       num(r.setupMs),
@@ -98,7 +107,10 @@ export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): v
       checked,
     ]);
     if (c !== undefined && !c.ok)
-      notes.push(`!! ${name}: gradient differs from hand JS by ${c.gradErr.toExponential(2)}, value by ${c.valueErr.toExponential(2)}`);
+      notes.push(
+        `!! ${name}: gradient differs from hand JS by ${c.gradErr.toExponential(2)}, ` +
+          `value by ${c.valueErr.toExponential(2)}`,
+      );
     if (r.setupParts !== undefined) {
       const parts = Object.entries(r.setupParts).map(([k, ms]) => `${k} ${num(ms)}`);
       notes.push(`${name}: setup ms = ${parts.join(' + ')}`);
@@ -112,7 +124,8 @@ export function printWorkload(w: WorkloadId, byName: Map<SystemName, Result>): v
 /** Print the marshalling costs of the compiled systems' convenience calls. */
 export function printMarshal(results: Results): void {
   console.log('\n## Marshalling: converting JS arrays at the call boundary (convenience call)');
-  const rows = [['workload', 'system', 'numbers', 'in ns/num', 'out ns/num', 'share of grad', 'convenience us', 'zero-copy us']];
+  const head = ['workload', 'system', 'numbers', 'in ns/num', 'out ns/num', 'share of grad'];
+  const rows = [[...head, 'convenience us', 'zero-copy us']];
   for (const w of WORKLOADS) {
     for (const name of ['Rose Kit compiled', 'rose@0.4.10'] as const) {
       const r = results.get(w)?.get(name);
@@ -120,12 +133,14 @@ export function printMarshal(results: Results): void {
       const n = r.gradient?.length ?? 0;
       const m = r.marshal;
       const share = (n * (m.inNs + m.outNs)) / 1000 / (m.convenienceUs ?? r.grad!.us);
-      rows.push([w, name, String(n), num(m.inNs), num(m.outNs), `${(100 * share).toFixed(0)}%`, num(m.convenienceUs), num(m.zeroCopyUs)]);
+      const percent = `${(100 * share).toFixed(0)}%`;
+      rows.push([w, name, String(n), num(m.inNs), num(m.outNs), percent, num(m.convenienceUs), num(m.zeroCopyUs)]);
     }
   }
   if (rows.length === 1) console.log('(no compiled system ran)');
   else console.log(table(rows));
-  console.log('  in/out: per number, from v => v[0] and v => v against a scalar call; share: n x (in + out) / gradient call');
+  console.log('  in/out: per number, from v => v[0] and v => v against a scalar call');
+  console.log('  share of grad: n x (in + out) / the convenience value-and-gradient call');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,15 +153,27 @@ interface Verdict {
 }
 
 /** Judge `value` against `limit` (`value <= limit` when `atMost`), showing the factor. */
-function judge(value: number | undefined, limit: number, atMost: boolean, unit = 'x'): Verdict {
+function judge(value: number | undefined, limit: number, atMost: boolean): Verdict {
   if (value === undefined || !Number.isFinite(value)) return { met: undefined, text: 'n/a' };
   const met = atMost ? value <= limit : value >= limit;
-  return { met, text: `${met ? 'met' : 'MISSED'} ${num(value)}${unit}` };
+  return { met, text: `${met ? 'met' : 'MISSED'} ${num(value)}x` };
 }
 
+/** A target: its column title, and its verdict from a workload's results. */
+interface Target {
+  readonly name: string;
+  readonly judge: (rk: Result, by: Map<SystemName, Result>) => Verdict;
+}
+
+/** The time of a system's gradient call on this workload, NaN if it did not run. */
+const gradOf = (by: Map<SystemName, Result>, name: SystemName) => by.get(name)?.grad?.us ?? NaN;
+
 /** The DESIGN.md §9 targets, as functions of a workload's results. */
-const TARGETS: readonly { readonly name: string; readonly judge: (rk: Result, by: Map<SystemName, Result>) => Verdict }[] = [
-  { name: 'grad <= 1.5x hand JS', judge: (rk, by) => judge(rk.grad!.us / (by.get('hand JS')?.grad?.us ?? NaN), 1.5, true) },
+const TARGETS: readonly Target[] = [
+  {
+    name: 'grad <= 1.5x hand JS',
+    judge: (rk, by) => judge(rk.grad!.us / gradOf(by, 'hand JS'), 1.5, true),
+  },
   { name: 'grad <= 3x own primal', judge: (rk) => judge(rk.grad!.us / rk.primal!.us, 3, true) },
   {
     name: 'faster than rose',
@@ -172,19 +199,23 @@ const TARGETS: readonly { readonly name: string; readonly judge: (rk: Result, by
       return judge(rk.setupMs! / (rose?.setupMs ?? NaN), 0.2, true);
     },
   },
-  { name: '>= 100x faster than tfjs', judge: (rk, by) => judge((by.get('TensorFlow.js')?.grad?.us ?? NaN) / rk.grad!.us, 100, false) },
+  {
+    name: '>= 100x faster than tfjs',
+    judge: (rk, by) => judge(gradOf(by, 'TensorFlow.js') / rk.grad!.us, 100, false),
+  },
 ];
 
 /** Print the summary of the targets for `tier` (a Rose Kit system); return the verdicts. */
-export function printTargets(results: Results, tier: SystemName): Record<string, Record<string, string>> {
+export function printTargets(results: Results, tier: SystemName): Record<string, object> {
   console.log(`\n## DESIGN.md §9 targets for ${tier} (factor: ours / theirs, tfjs: theirs / ours)`);
   const rows = [['workload', ...TARGETS.map((t) => t.name)]];
-  const out: Record<string, Record<string, string>> = {};
+  const out: Record<string, object> = {};
   const tally = TARGETS.map(() => ({ met: 0, missed: 0 }));
   for (const w of WORKLOADS.filter((id) => results.has(id))) {
     const by = results.get(w);
     const rk = by?.get(tier);
-    const verdicts = TARGETS.map((t) => (rk?.ok && by ? t.judge(rk, by) : { met: undefined, text: 'n/a' }));
+    const none: Verdict = { met: undefined, text: 'n/a' };
+    const verdicts = TARGETS.map((t) => (rk?.ok && by ? t.judge(rk, by) : none));
     verdicts.forEach((v, i) => {
       if (v.met === true) tally[i]!.met++;
       if (v.met === false) tally[i]!.missed++;

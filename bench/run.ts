@@ -1,8 +1,9 @@
 /**
  * @file `npm run bench`: the engine's own benches (scaling of the passes, the wasm math library),
  * then every workload on every system side by side, each measurement in a process of its own
- * (`bench/<system>.ts <workload>`, which prints one JSON line). Prints one table per workload, the marshalling table and the summary of the
- * DESIGN.md §9 targets, and writes everything to `bench/results/latest.json`.
+ * (`bench/<system>.ts <workload>`, which prints one JSON line). Prints one table per workload,
+ * the marshalling table and the summary of the DESIGN.md §9 targets, and writes everything to
+ * `bench/results/latest.json`.
  *
  * Options: `--workloads=a,b` and `--systems=hand,compiled,interp,rose,tfjs` run a subset;
  * `--no-engine` skips the engine's own benches; `--no-write` leaves the results file alone.
@@ -13,13 +14,28 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RESULT_TAG, type Result } from './harness.ts';
-import { check, printMarshal, printTargets, printWorkload, type Results, type SystemName } from './report.ts';
+import {
+  check,
+  printMarshal,
+  printTargets,
+  printWorkload,
+  type Results,
+  type SystemName,
+} from './report.ts';
 import { WORKLOADS, workloadId, type WorkloadId } from './workloads.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** How to run each system: its file, extra arguments, and its key for `--systems`. */
-const SYSTEMS: readonly { readonly key: string; readonly name: SystemName; readonly file: string; readonly args: string[] }[] = [
+/** How to run a system. */
+interface System {
+  readonly key: string;
+  readonly name: SystemName;
+  readonly file: string;
+  readonly args: string[];
+}
+
+/** How to run each system: its key for `--systems`, its file, and extra arguments. */
+const SYSTEMS: readonly System[] = [
   { key: 'hand', name: 'hand JS', file: 'bench/handjs.ts', args: [] },
   { key: 'compiled', name: 'Rose Kit compiled', file: 'bench/rosekit.ts', args: [] },
   { key: 'interp', name: 'Rose Kit interp', file: 'bench/rosekit.ts', args: ['--interp'] },
@@ -43,8 +59,15 @@ function option(name: string): string | undefined {
   return arg?.slice(name.length + 3);
 }
 
+/** What a child process printed, and how it ended. */
+interface Output {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** Run `node --import ./scripts/ts-register.mjs <args>`; resolve with its exit code and output. */
-function node(args: string[], inherit: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function node(args: string[], inherit: boolean): Promise<Output> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', './scripts/ts-register.mjs', ...args], {
       cwd: ROOT,
@@ -57,23 +80,27 @@ function node(args: string[], inherit: boolean): Promise<{ code: number | null; 
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr: signal === 'SIGKILL' ? `timed out after ${TIMEOUT_MS / 1000} s` : stderr });
+      const killed = signal === 'SIGKILL';
+      resolve({ code, stdout, stderr: killed ? `timed out after ${TIMEOUT_MS / 1000} s` : stderr });
     });
   });
 }
 
 /** Measure one system on one workload in a fresh process; never throws. */
-async function measure(system: (typeof SYSTEMS)[number], w: WorkloadId): Promise<Result> {
+async function measure(system: System, w: WorkloadId): Promise<Result> {
   const out = await node([system.file, w, ...system.args], false);
   const line = out.stdout.split('\n').find((l) => l.startsWith(RESULT_TAG));
-  if (line !== undefined) return { ...(JSON.parse(line.slice(RESULT_TAG.length)) as Result), system: system.name };
-  const lines = out.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('    at ') && !l.startsWith('Node.js'));
-  const why = lines.find((l) => /Error\b/.test(l)) ?? lines.at(-1) ?? '';
-  return { system: system.name, workload: w, ok: false, reason: `process failed (exit ${out.code}): ${why.slice(0, 160)}` };
+  if (line !== undefined) {
+    return { ...(JSON.parse(line.slice(RESULT_TAG.length)) as Result), system: system.name };
+  }
+  const useful = (l: string) => l.trim() !== '' && !l.startsWith('    at ') && !l.startsWith('Node.js');
+  const lines = out.stderr.split('\n').filter(useful);
+  const why = (lines.find((l) => /Error\b/.test(l)) ?? lines.at(-1) ?? '').slice(0, 160);
+  return { system: system.name, workload: w, ok: false, reason: `process failed (exit ${out.code}): ${why}` };
 }
 
 /** Run the chosen workloads on the chosen systems, printing each workload's table when done. */
-async function runAll(workloads: readonly WorkloadId[], systems: typeof SYSTEMS): Promise<Results> {
+async function runAll(workloads: readonly WorkloadId[], systems: readonly System[]): Promise<Results> {
   const results: Results = new Map();
   for (const w of workloads) {
     const byName = new Map<SystemName, Result>();
@@ -81,12 +108,14 @@ async function runAll(workloads: readonly WorkloadId[], systems: typeof SYSTEMS)
     for (const s of systems) {
       const same = s.name === 'TensorFlow.js' ? TFJS_SAME_AS[w] : undefined;
       const earlier = same === undefined ? undefined : results.get(same)?.get(s.name);
+      const reused = `the vectorized program of ${same} (nothing to unroll)`;
       const r =
         earlier !== undefined
-          ? { ...earlier, workload: w, notes: [...(earlier.notes ?? []), `the vectorized program of ${same} (nothing to unroll)`] }
+          ? { ...earlier, workload: w, notes: [...(earlier.notes ?? []), reused] }
           : await measure(s, w);
       byName.set(s.name, r);
-      process.stderr.write(`  ${w} / ${s.name}: ${r.ok ? `${r.grad?.us.toFixed(1)} us` : `n/a (${r.reason})`}\n`);
+      const outcome = r.ok ? `${r.grad?.us.toFixed(1)} us` : `n/a (${r.reason})`;
+      process.stderr.write(`  ${w} / ${s.name}: ${outcome}\n`);
     }
     printWorkload(w, byName);
   }
@@ -103,11 +132,19 @@ function write(results: Results, verdicts: unknown): void {
     system: r.system,
     check: check(r, results.get(r.workload)?.get('hand JS')),
   }));
-  const machine = { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadavg: loadavg() };
+  const machine = {
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    loadavg: loadavg(),
+  };
   const json = { date: new Date().toISOString(), machine, results: rows, checks, targets: verdicts };
   writeFileSync(`${dir}/latest.json`, `${JSON.stringify(json, null, 1)}\n`);
   console.log(`\nraw results: bench/results/latest.json`);
 }
+
+/** The load averages over 1, 5 and 15 minutes. */
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -121,24 +158,25 @@ async function main(): Promise<void> {
       console.log();
     }
   }
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`# Side by side: ${process.version}, ${cpus().length} cores, load ${load} (medians, one process per cell)`);
-  console.log('setup: trace + transform + compile + first value-and-gradient call; grad: one value-and-gradient call');
+  console.log(`# Side by side: ${process.version}, ${cpus().length} cores, load ${load()}`);
+  console.log('medians, one process per cell; grad: one value-and-gradient call;');
+  console.log('setup: trace + transform + compile + the first value-and-gradient call');
   const results = await runAll(workloads, systems);
   printMarshal(results);
   const compiledRan = [...results.values()].some((m) => m.get('Rose Kit compiled')?.ok);
   const tier: SystemName = compiledRan ? 'Rose Kit compiled' : 'Rose Kit interp';
-  if (!compiledRan) console.log('\n(Rose Kit compiled did not run: the targets below are judged on the interpreter)');
+  if (!compiledRan) console.log('\n(Rose Kit compiled did not run: targets judged on the interpreter)');
   const verdicts = printTargets(results, tier);
   if (!process.argv.includes('--no-write')) write(results, { tier, verdicts });
   const mismatches = [...results.values()]
     .flatMap((m) => [...m.values()])
     .filter((r) => check(r, results.get(r.workload)?.get('hand JS'))?.ok === false);
   if (mismatches.length > 0) {
-    console.log(`\n!! ${mismatches.length} GRADIENT MISMATCH(ES): ${mismatches.map((r) => `${r.system} on ${r.workload}`).join(', ')}`);
+    const which = mismatches.map((r) => `${r.system} on ${r.workload}`).join(', ');
+    console.log(`\n!! ${mismatches.length} GRADIENT MISMATCH(ES): ${which}`);
     process.exitCode = 1;
   }
-  console.log(`bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s (load now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(`bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s (load now ${load()})`);
 }
 
 void main();
