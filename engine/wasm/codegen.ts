@@ -14,13 +14,12 @@
  * IR result's value, then the inout values. Everything in a frame is static (codegen-plan.ts).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Prim } from '../ir/prims.ts';
 import type { Func, OpaqueFunc, TransparentFunc } from '../ir/types.ts';
-import { directCallees, forEachInstr, postOrder } from '../ir/visit.ts';
+import { directCallees, postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
 import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInstr } from './codegen-instrs.ts';
-import { isMathPrim, mathImport } from './codegen-math-stub.ts';
+import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
 import { DST, type FuncAbi, FuncPlan, type PlanContext, type Variant, hasValue, paramRep } from './codegen-plan.ts';
 import { copy } from './codegen-mem.ts';
@@ -87,11 +86,6 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   for (const g of funcs) checkTypes(g, maxBytes);
   const module = new ModuleBuilder();
   const imports: OpaqueFunc[] = funcs.filter((g): g is OpaqueFunc => g.kind === 'opaque');
-  const mathIndex = new Map<string, number>();
-  for (const p of mathPrims(funcs)) {
-    mathIndex.set(p, imports.length);
-    imports.push(mathImport(p));
-  }
   imports.forEach((g, k) => module.importFunc('', String(k), module.type(g.paramTypes.map(() => F64), [F64])));
   module.importMemory('m', '', 0);
 
@@ -114,7 +108,8 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
     splitThreshold: options.splitThreshold ?? 20000,
     maxBytes,
   };
-  const ctx: ModuleCtx = { abiOf: planCtx.abiOf, math: (name) => mathIndex.get(name) ?? internal(f), helpers: new Helpers(module) };
+  const math = new MathLibrary(module);
+  const ctx: ModuleCtx = { abiOf: planCtx.abiOf, math: (name) => math.get(name as MathFn), helpers: new Helpers(module) };
   const compile = (abi: FuncAbi): void => {
     const plan = new FuncPlan(shapeOf(abi.func as TransparentFunc), abi, planCtx);
     abi.frameSize = plan.frameSize;
@@ -133,17 +128,6 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
 
 function internal(g: Func): never {
   throw new RoseError('internal', `internal: wasm codegen has no entry for ${g.name}`);
-}
-
-/** Return the math primitives used by `funcs`, in order of first use. */
-function mathPrims(funcs: readonly Func[]): Prim[] {
-  const out = new Set<Prim>();
-  for (const g of funcs)
-    if (g.kind === 'transparent')
-      forEachInstr(g.body, ({ expr: e }) => {
-        if (e.kind === 'prim' && isMathPrim(e.prim)) out.add(e.prim);
-      });
-  return [...out];
 }
 
 /** Refuse types that wasm32 cannot hold: values over the memory limit, indices over 2^32. */

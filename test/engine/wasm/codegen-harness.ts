@@ -2,6 +2,11 @@
  * @file Test harness for wasm codegen: compile an IR function with `generate`, instantiate it in
  * Node, write arguments into memory with layout.ts, call it, read the result back as an
  * interpreter value, and compare with `interpret` leaf by leaf (`Object.is`, or a tolerance).
+ *
+ * The reference is the interpreter running the program with its math primitives (exp, sin, ...)
+ * replaced by opaque calls of the same wasm math functions the compiled code uses
+ * (`withWasmMath`), so compiled and interpreted results agree bit for bit everywhere; the math
+ * library's own accuracy against `Math.*` is tested separately (math.test.ts).
  */
 import { expect } from 'vitest';
 import { accumulator, interpret, type Accumulator, type Val } from '../../../engine/interp/interp.ts';
@@ -9,6 +14,9 @@ import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import type { Func, TransparentFunc, Ty, Var } from '../../../engine/ir/types.ts';
 import { generate, type GenerateOptions, type WasmArtifact } from '../../../engine/wasm/codegen.ts';
 import { isZeroSize, memberOffset, sizeOf, storageOf, strideOf, alignOf } from '../../../engine/wasm/layout.ts';
+import { ModuleBuilder } from '../../../engine/wasm/encoder.ts';
+import { MATH_FNS, MathLibrary } from '../../../engine/wasm/math/index.ts';
+import { REAL, type Block, type Expr, type OpaqueFunc } from '../../../engine/ir/types.ts';
 import { RoseError } from '../../../engine/errors.ts';
 
 /** A compiled function, callable with interpreter values. */
@@ -180,7 +188,7 @@ export function checkAgainstInterp(f: Func, args: readonly Val[], opts: Generate
   let want: Val;
   let wantError: unknown;
   try {
-    want = interpret(f, args);
+    want = interpret(withWasmMath(f), args);
   } catch (err) {
     wantError = err;
   }
@@ -206,4 +214,45 @@ export function build(name: string, params: readonly Ty[], body: (b: FuncBuilder
   const b = new FuncBuilder(name);
   const xs = params.map((t) => b.param(t));
   return b.finish(body(b, ...xs));
+}
+
+let wasmMathFns: Map<string, OpaqueFunc> | undefined;
+
+/** Return opaque functions calling the wasm math library, one per math primitive. */
+function wasmMath(): Map<string, OpaqueFunc> {
+  if (wasmMathFns) return wasmMathFns;
+  const module = new ModuleBuilder();
+  const lib = new MathLibrary(module);
+  for (const name of MATH_FNS) module.export(name, 'func', lib.get(name));
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(module.finish()), {}).exports;
+  wasmMathFns = new Map(
+    MATH_FNS.map((name) => {
+      const impl = exports[name] as (...xs: number[]) => number;
+      const arity = impl.length;
+      return [name, { kind: 'opaque', id: -1, name: `wasm.${name}`, paramTypes: Array(arity).fill(REAL), retType: REAL, impl }];
+    }),
+  );
+  return wasmMathFns;
+}
+
+const mathFree = new WeakMap<Func, Func>();
+
+/** Return `f` with every math primitive (in it and its callees) replaced by a call of the wasm math function. */
+export function withWasmMath(f: Func): Func {
+  if (f.kind === 'opaque') return f;
+  const known = mathFree.get(f);
+  if (known) return known;
+  const math = wasmMath();
+  const mapBlock = (block: Block): Block =>
+    block.map((ins) => {
+      const e = ins.expr;
+      let out: Expr = e;
+      if (e.kind === 'prim' && math.has(e.prim)) out = { kind: 'call', func: math.get(e.prim)!, args: e.args };
+      else if (e.kind === 'call') out = { ...e, func: withWasmMath(e.func) };
+      else if (e.kind === 'for') out = { ...e, body: mapBlock(e.body) };
+      return out === e ? ins : { var: ins.var, expr: out };
+    });
+  const g: Func = { ...f, body: mapBlock(f.body) };
+  mathFree.set(f, g);
+  return g;
 }

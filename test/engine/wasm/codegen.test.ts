@@ -1,5 +1,6 @@
 /**
- * @file Wasm codegen against the interpreter, bit for bit: every primitive on special values
+ * @file Wasm codegen against the interpreter, bit for bit (the interpreter runs the same wasm math
+ * functions, see codegen-harness.ts): every primitive on special values
  * (signed zeros, NaN, infinities, huge and tiny numbers), every type through parameters, results
  * and literals (bool, every fin storage size, units, nested vecs and structs), every expression
  * kind, bounds traps, and determinism of the emitted bytes.
@@ -27,6 +28,24 @@ describe('primitives', () => {
     const f = build(p, [REAL, REAL], (b, x, y) => b.prim(p, [x!, y!]));
     const c = compile(f);
     for (const x of SPECIAL) for (const y of SPECIAL) checkAgainstInterp(f, [x, y], {}, c);
+  });
+
+  it('computes math primitives inside wasm (no imports), close to Math.*', () => {
+    const math = PRIM_NAMES.filter((p) => (Math as unknown as Record<string, unknown>)[p] !== undefined && !['abs', 'sign', 'ceil', 'floor', 'trunc', 'sqrt', 'min', 'max'].includes(p));
+    expect(math.length).toBe(17);
+    for (const p of math) {
+      const binary = PRIMS[p].arity === 2;
+      const f = build(p, [REAL, REAL], (b, x, y) => b.prim(p, binary ? [x!, y!] : [x!]));
+      const c = compile(f);
+      expect(c.artifact.imports).toEqual([]);
+      const ref = (Math as unknown as Record<string, (...xs: number[]) => number>)[p]!;
+      for (const [x, y] of [[0.3, 1.7], [0.9, -0.4], [2.5, 3], [-0.7, 0.2]] as const) {
+        const want = binary ? ref(x, y) : ref(x);
+        const got = c.call([x, y]) as number;
+        if (Number.isNaN(want)) expect(got, `${p}(${x}, ${y})`).toBeNaN();
+        else expect(Math.abs(got - want), `${p}(${x}, ${y})`).toBeLessThanOrEqual(4e-16 * Math.abs(want));
+      }
+    }
   });
 
   it('min, max and sign agree with Math on signed zeros and NaN', () => {
