@@ -255,7 +255,10 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
 /** Return true when `e` may change an accumulator: an `add`, or a call passing a ref. */
 function hasEffect(e: Expr, types: readonly Ty[]): boolean {
   if (e.kind === 'add') return true;
-  if (e.kind === 'call') return e.args.some((a) => types[a]!.kind === 'ref');
+  if (e.kind === 'call') {
+    for (const a of e.args) if (types[a]!.kind === 'ref') return true;
+    return false;
+  }
   if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr, types));
   return false;
 }
@@ -291,19 +294,20 @@ export function prune(f: TransparentFunc): TransparentFunc {
   };
   // keep the instructions whose results are live
   const sweep = (block: Block): Block => {
-    const kept: Instr[] = [];
-    let changed = false;
+    const kept = new Array<Instr>(block.length); // one allocation, trimmed at the end
+    let n = 0;
     for (const instr of block) {
       const e = instr.expr;
-      if (live[instr.var] === 0) changed = true;
-      else if (e.kind !== 'for') kept.push(instr);
+      if (live[instr.var] === 0) continue;
+      if (e.kind !== 'for') kept[n++] = instr;
       else {
         const body = sweep(e.body);
-        if (body !== e.body) changed = true;
-        kept.push(body === e.body ? instr : { var: instr.var, expr: { ...e, body } });
+        kept[n++] = body === e.body ? instr : { var: instr.var, expr: { ...e, body } };
       }
     }
-    return changed ? kept : block;
+    if (n === block.length && kept.every((instr, k) => instr === block[k])) return block;
+    kept.length = n;
+    return kept;
   };
   if (!decide(f.body)) return f;
   const body = sweep(f.body);
