@@ -1,12 +1,30 @@
 /**
- * @file `npm run bench` (first version): how the engine itself scales. For generated straight-line
+ * @file The engine's own scaling (run first by `npm run bench`, or alone with
+ * `node --import ./scripts/ts-register.mjs bench/engine.bench.ts`). For generated straight-line
  * programs of 10k, 100k and 1M operations it times tracing, each autodiff pass (jvp, unzip,
  * transpose) and interpretation of the primal and of the gradient, and reports nanoseconds per
- * operation. Each figure is the median of several repetitions in one process; compare ratios, not
- * absolute times, because the machines are shared and noisy.
+ * primal IR instruction (the `ops` column counts them). A second table does the same for a
+ * loop-heavy and a call-heavy program. Each figure is the median of several repetitions in one
+ * process; compare ratios, not absolute times, because the machines are shared and noisy.
+ * `BENCH_MAX_OPS=100000` skips the larger straight-line programs.
  */
 import { performance } from 'node:perf_hooks';
-import { Real, Vec, add, cos, fn, grad, interp, mul, sin, sub, tanh } from '../engine/index.ts';
+import { loadavg } from 'node:os';
+import {
+  Real,
+  Vec,
+  add,
+  cos,
+  fn,
+  grad,
+  interp,
+  mul,
+  sin,
+  sub,
+  sum,
+  tanh,
+  type Fn,
+} from '../engine/index.ts';
 import { funcOf } from '../engine/trace/fn.ts';
 import { jvp } from '../engine/transforms/jvp.ts';
 import { transpose } from '../engine/transforms/transpose.ts';
@@ -15,9 +33,12 @@ import type { Func, TransparentFunc } from '../engine/ir/types.ts';
 
 const WIDTH = 8;
 
-/** Trace a straight-line program of about `ops` operations over a vector of WIDTH reals. */
-function traceProgram(ops: number) {
-  return fn([Vec(WIDTH, Real)], Real, (v) => {
+/** A program generator: traces a program of about `ops` operations over a vec of WIDTH reals. */
+type Program = (ops: number) => Fn;
+
+/** A straight-line program: about `ops` arithmetic operations in one block. */
+const straightLine: Program = (ops) =>
+  fn([Vec(WIDTH, Real)], Real, (v) => {
     let acc = v[0]!;
     for (let k = 0; k < ops; k += 4) {
       const x = v[k % WIDTH]!;
@@ -27,7 +48,27 @@ function traceProgram(ops: number) {
     }
     return acc;
   });
-}
+
+/** A loop-heavy program: a chain of small `sum` loops over the input vector. */
+const loopHeavy: Program = (ops) =>
+  fn([Vec(WIDTH, Real)], Real, (v) => {
+    let acc = v[0]!;
+    for (let k = 0; k < ops; k += 4 * WIDTH) {
+      const a = acc;
+      acc = tanh(sum(WIDTH, (i) => mul(sin(v[i]!), a)));
+    }
+    return acc;
+  });
+
+/** A call-heavy program: a chain of calls of one small function. */
+const callHeavy: Program = (ops) => {
+  const step = fn([Real, Real], Real, (a, x) => tanh(add(mul(a, 0.5), sin(x))));
+  return fn([Vec(WIDTH, Real)], Real, (v) => {
+    let acc = v[0]!;
+    for (let k = 0; k < ops; k += 4) acc = step(acc, v[k % WIDTH]!);
+    return acc;
+  });
+};
 
 /** Count the instructions of `f` and of every function it calls, once each. */
 function countInstrs(f: Func, seen = new Set<Func>()): number {
@@ -45,17 +86,16 @@ function countInstrs(f: Func, seen = new Set<Func>()): number {
   return n;
 }
 
-/** Return the median wall time in ms of `reps` runs of `work`, and the last result. */
-function time<T>(reps: number, work: () => T): { ms: number; result: T } {
-  const times: number[] = [];
-  let result!: T;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    result = work();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)]!, result };
+/** Return the median of `xs`. */
+function median(xs: number[]): number {
+  return xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/** Return the wall time in ms of `work` (its result is dropped when this returns). */
+function timeOnce(work: () => unknown): number {
+  const t0 = performance.now();
+  work();
+  return performance.now() - t0;
 }
 
 /**
@@ -63,8 +103,8 @@ function time<T>(reps: number, work: () => T): { ms: number; result: T } {
  * function of its own, so nothing of one repetition stays reachable (e.g. in a loop's stack
  * slots) while the next one runs: at 1M operations two sets of IR do not fit the default heap.
  */
-function timePasses(ops: number): { jvp: number; unzip: number; transpose: number } {
-  const g = funcOf(traceProgram(ops), 'bench');
+function timePasses(program: Program, ops: number): { jvp: number; unzip: number; transpose: number } {
+  const g = funcOf(program(ops), 'bench');
   let t0 = performance.now();
   const j = jvp(g);
   const tj = performance.now() - t0;
@@ -76,51 +116,76 @@ function timePasses(ops: number): { jvp: number; unzip: number; transpose: numbe
   return { jvp: tj, unzip: tu, transpose: performance.now() - t0 };
 }
 
-function row(cells: (string | number)[]): string {
-  return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
+/** Return the median times in ms of interpreting the primal and the gradient of a fresh trace. */
+function timeInterp(program: Program, ops: number, reps: number): { f: number; grad: number } {
+  const f = program(ops);
+  const x = Array.from({ length: WIDTH }, (_, i) => 0.1 * (i + 1));
+  const primal = interp(f);
+  const gradient = interp(grad(f));
+  const tf: number[] = [];
+  const tg: number[] = [];
+  for (let r = 0; r < reps; r++) tf.push(timeOnce(() => primal(x)));
+  for (let r = 0; r < reps; r++) tg.push(timeOnce(() => gradient(x)));
+  return { f: median(tf), grad: median(tg) };
 }
 
-/** Return the table row for programs of `ops` operations. */
-function measure(ops: number): (string | number)[] {
+/**
+ * Return the table row for `program` at `ops` operations. Only the IR of the step being timed
+ * is alive while it runs (no trace is kept across steps).
+ */
+function measure(program: Program, ops: number): (string | number)[] {
   const reps = ops >= 1_000_000 ? 3 : 7;
-  const traced = time(reps, () => traceProgram(ops));
-  const n = countInstrs(funcOf(traced.result, 'bench'));
+  const n = countInstrs(funcOf(program(ops), 'bench'));
+  const traces: number[] = [];
+  for (let r = 0; r < reps; r++) traces.push(timeOnce(() => program(ops)));
   // Each pass is memoized per function, so time it on a fresh trace every repetition.
   const passes = { jvp: [] as number[], unzip: [] as number[], transpose: [] as number[] };
   for (let r = 0; r < reps; r++) {
-    const times = timePasses(ops);
+    const times = timePasses(program, ops);
     passes.jvp.push(times.jvp);
     passes.unzip.push(times.unzip);
     passes.transpose.push(times.transpose);
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const [tj, tu, tt] = [median(passes.jvp), median(passes.unzip), median(passes.transpose)];
-  const x = Array.from({ length: WIDTH }, (_, i) => 0.1 * (i + 1));
-  const primal = interp(traced.result);
-  const runF = time(reps, () => primal(x));
-  const gradient = interp(grad(traced.result));
-  const runG = time(reps, () => gradient(x));
+  const [tr, tj, tu, tt] = [traces, passes.jvp, passes.unzip, passes.transpose].map(median) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const run = timeInterp(program, ops, reps);
   const perOp = (ms: number) => ((ms * 1e6) / n).toFixed(0);
   return [
     n,
-    perOp(traced.ms),
+    perOp(tr),
     perOp(tj),
     perOp(tu),
     perOp(tt),
     perOp(tj + tu + tt),
-    perOp(traced.ms + tj + tu + tt),
-    perOp(runF.ms),
-    perOp(runG.ms),
+    perOp(tr + tj + tu + tt),
+    perOp(run.f),
+    perOp(run.grad),
   ];
 }
 
+function row(cells: (string | number)[]): string {
+  return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
+}
+
+const HEADER = ['ops', 'trace', 'jvp', 'unzip', 'transpose', 'ad total', 'trace+ad', 'interp f', 'interp grad'];
+
 function main(): void {
-  console.log('Engine scaling: ns per traced operation (median of repetitions, one process)');
-  console.log(
-    row(['ops', 'trace', 'jvp', 'unzip', 'transpose', 'ad total', 'trace+ad', 'interp f', 'interp grad']),
-  );
-  for (const ops of [10_000, 100_000, 1_000_000]) console.log(row(measure(ops)));
-  console.log('target: trace+ad <= 1000 ns per operation');
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`Engine scaling: ns per primal IR instruction (median of repetitions, one process; load ${load()})`);
+  console.log(row(HEADER));
+  const max = Number(process.env['BENCH_MAX_OPS'] ?? Infinity);
+  for (const ops of [10_000, 100_000, 1_000_000]) {
+    if (ops <= max) console.log(row(measure(straightLine, ops)));
+  }
+  console.log('\nLoop-heavy (chained sum loops) and call-heavy (chained calls) programs, 100k operations');
+  console.log(`${''.padEnd(6)}${row(HEADER)}`);
+  console.log(`${'loops'.padEnd(6)}${row(measure(loopHeavy, 100_000))}`);
+  console.log(`${'calls'.padEnd(6)}${row(measure(callHeavy, 100_000))}`);
+  console.log(`target: trace+ad <= 1000 ns per operation (load now ${load()})`);
 }
 
 main();
