@@ -8,6 +8,7 @@ import { primResultType, type Prim } from './prims.ts';
 import {
   REAL,
   UNIT,
+  finTy,
   freshFuncId,
   refTy,
   vecTy,
@@ -191,7 +192,7 @@ export class FuncBuilder {
 
   /** Emit a loop over `fin(size)`: `body(i)` emits the body and returns the element variable. */
   forLoop(size: number, body: (index: Var) => Var): Var {
-    const index = this.fresh({ kind: 'fin', size });
+    const index = this.fresh(finTy(size));
     this.beginBlock();
     let ret: Var;
     try {

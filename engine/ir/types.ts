@@ -78,13 +78,26 @@ export const BOOL: BoolTy = Object.freeze({ kind: 'bool' });
 export const REAL: RealTy = Object.freeze({ kind: 'real' });
 export const TAN: TanTy = Object.freeze({ kind: 'tan' });
 
+// Index, vec and ref types are interned: equal arguments give the same object, so the memo
+// tables of the type functions below (keyed by type object) hit instead of growing with every
+// loop or accumulator a pass creates. (Struct types are not: `tupleTy` marks its own objects.)
+const finTypes = new Map<number, FinTy>();
+const vecTypes = new WeakMap<Ty, Map<number, VecTy>>();
+const refTypes = new WeakMap<Ty, RefTy>();
+
 /** Return the index type `fin(size)`. */
 export function finTy(size: number): FinTy {
-  return { kind: 'fin', size };
+  let t = finTypes.get(size);
+  if (t === undefined) finTypes.set(size, (t = { kind: 'fin', size }));
+  return t;
 }
 /** Return the type `vec(size, elem)`. */
 export function vecTy(size: number, elem: Ty): VecTy {
-  return { kind: 'vec', size, elem };
+  let bySize = vecTypes.get(elem);
+  if (bySize === undefined) vecTypes.set(elem, (bySize = new Map()));
+  let t = bySize.get(size);
+  if (t === undefined) bySize.set(size, (t = { kind: 'vec', size, elem }));
+  return t;
 }
 /** Return a struct type; `keys` and `members` are paired by position. */
 export function structTy(keys: readonly string[], members: readonly Ty[]): StructTy {
@@ -92,7 +105,9 @@ export function structTy(keys: readonly string[], members: readonly Ty[]): Struc
 }
 /** Return the accumulator type of `inner`. */
 export function refTy(inner: Ty): RefTy {
-  return { kind: 'ref', inner };
+  let t = refTypes.get(inner);
+  if (t === undefined) refTypes.set(inner, (t = { kind: 'ref', inner }));
+  return t;
 }
 
 /** Compare struct keys the way Rose orders them (`localeCompare`), fixed to a locale-free order. */
@@ -176,12 +191,13 @@ function cachedSomeLeaf(pred: (t: Ty) => boolean): (t: Ty) => boolean {
     if (t === TAN) return tan;
     if (t === UNIT) return unit;
     if (t === BOOL) return bool;
-    if (t.kind !== 'vec' && t.kind !== 'struct' && t.kind !== 'ref') return pred(t);
+    if (t.kind === 'vec') return test(t.elem);
+    if (t.kind === 'ref') return test(t.inner);
+    if (t.kind !== 'struct') return pred(t);
+    // small structs of leaves (pairs, small residuals) are cheaper to test than to memoize
+    if (t.members.length <= 8 && t.members.every(isLeaf)) return t.members.some(test);
     let r = cache.get(t);
-    if (r === undefined) {
-      r = t.kind === 'vec' ? test(t.elem) : t.kind === 'ref' ? test(t.inner) : t.members.some(test);
-      cache.set(t, r);
-    }
+    if (r === undefined) cache.set(t, (r = t.members.some(test)));
     return r;
   };
   return test;
