@@ -257,6 +257,8 @@ export class Emitter {
     for (let k = start; k < end; k++) {
       const { var: v, expr: e } = block[k]!;
       if (!this.plan.needed[v]) continue;
+      const starts = this.plan.startAt.get(v);
+      if (starts !== undefined) for (const a of starts) this.value(a, () => this.code.f64Const(0));
       this.#instr(this, v, e);
       this.release(pos[v]!);
     }

@@ -236,7 +236,7 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
 
 /** A new accumulator: an f64 local at 0, or frame storage initialized from the shape. */
 function accum(em: Emitter, v: Var, shape: Var): void {
-  if (em.plan.localAcc[v]) return em.value(v, () => em.code.f64Const(0));
+  if (em.plan.localAcc[v]) return; // it starts at 0 just before its first reader (plan.startAt)
   if (em.plan.home[v]!.k !== 'frame') return;
   const t = refInner(em.ty(v));
   const dst = em.ptr(v);

@@ -146,6 +146,8 @@ export class FuncPlan {
   dstSpill = -1;
   /** Per literal: member positions already written (placed or early-stored). */
   readonly covered = new Map<Var, Set<number>>();
+  /** Per instruction: the f64-held accumulators that start (at 0) just before it. */
+  readonly startAt = new Map<Var, Var[]>();
   /** Offset of the call area, shared by the frames of all callees. */
   callArea = 0;
   /** Calls of `ptr` variants (aliased accumulators), with the frame cell of each f64-held one. */
@@ -169,6 +171,8 @@ export class FuncPlan {
   readonly #used: Uint8Array;
   /** Reads of each variable by needed instructions (all kinds). */
   readonly #reads: Int32Array;
+  /** The instruction each f64-held accumulator starts before (see `startAt`). */
+  readonly #startsBefore = new Map<Var, Var>();
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
     const n = shape.f.vars.length;
@@ -211,6 +215,12 @@ export class FuncPlan {
   /** Return the unit of `v`'s definition (parameters: 0). */
   unitOf(v: Var): number {
     return this.units.unitOf[v]!;
+  }
+
+  /** Return the unit where `v` gets its value: its definition's, or its first reader's if it starts there. */
+  #defUnit(v: Var): number {
+    const at = this.#startsBefore.get(v);
+    return at === undefined ? this.unitOf(v) : this.unitOf(at);
   }
 
   /** Return the frame-site kind of `v`, if its value is fresh frame storage. */
@@ -258,6 +268,15 @@ export class FuncPlan {
     });
     const familyLast = new Map<Var, number>();
     const crossRef = new Uint8Array(f.vars.length);
+    const isRealRef = (v: Var) => {
+      const t = s.ty(v);
+      return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
+    };
+    // a new ref<real> starts at the instruction of its block that first reads it (transpose
+    // creates them all up front), and stays in a local if all its reads are in one unit
+    const sinkPos = new Map<Var, number>();
+    const sinkAt = new Map<Var, Var>();
+    const useUnit = new Map<Var, number>();
     const order = (block: readonly { var: Var; expr: Expr }[]): void => {
       for (const { var: v, expr: e } of block) {
         if (!this.needed[v]) continue;
@@ -267,14 +286,28 @@ export class FuncPlan {
       }
     };
     order(f.body);
-    this.#forEachRead((x, _user, pos, block, unit) => {
+    this.#forEachRead((x, user, pos, block, unit) => {
       this.#reads[x]!++;
       const r = this.#root[x]!;
       if (r < 0) return;
       const at = s.extend(r, pos, block);
       familyLast.set(r, Math.max(familyLast.get(r) ?? -1, at));
-      if (unit !== this.unitOf(x)) crossRef[x] = 1;
+      if (s.def[x]?.kind !== 'accum' || !isRealRef(x)) {
+        if (unit !== this.unitOf(x)) crossRef[x] = 1;
+        return;
+      }
+      let ins = user;
+      let p = pos;
+      if (block !== s.block[x]) {
+        for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
+        p = s.forStart[ins]!;
+      }
+      if (p < (sinkPos.get(x) ?? Infinity)) sinkPos.set(x, p), sinkAt.set(x, ins);
+      const u = useUnit.get(x);
+      if (u === undefined) useUnit.set(x, unit);
+      else if (u !== unit) crossRef[x] = 1;
     });
+    for (const [x, ins] of sinkAt) if (this.unitOf(ins) !== useUnit.get(x)) crossRef[x] = 1;
     const isParam = (v: Var) => s.def[v] === undefined;
     f.params.forEach((p, k) => {
       if (this.abi.params[k] === 'inout' && !crossRef[p]) this.localAcc[p] = 1;
@@ -284,8 +317,14 @@ export class FuncPlan {
         if (!this.needed[v]) continue;
         if (e.kind === 'for') decide(e.body);
         else if (e.kind === 'accum') {
-          const t = s.ty(v);
-          if (t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan') && !crossRef[v]) this.localAcc[v] = 1;
+          const at = sinkAt.get(v);
+          if (at !== undefined && !crossRef[v]) {
+            this.localAcc[v] = 1;
+            this.#startsBefore.set(v, at);
+            let list = this.startAt.get(at);
+            if (list === undefined) this.startAt.set(at, (list = []));
+            list.push(v);
+          }
         } else if (e.kind === 'resolve') {
           const r = this.#root[e.ref]!;
           const t = s.ty(v);
@@ -418,7 +457,7 @@ export class FuncPlan {
       if (d !== undefined) return record(d.base, pos, block, unit);
       this.#uses[x]!++;
       this.lastUse[x] = Math.max(this.lastUse[x]!, s.extend(x, pos, block));
-      if (unit !== this.unitOf(x)) this.#cross[x] = 1;
+      if (unit !== this.#defUnit(x)) this.#cross[x] = 1;
     };
     this.#forEachRead((x, user, pos, block, unit, k) => {
       if (user >= 0 && this.#derived[user] !== undefined) return; // no code at a derived definition
