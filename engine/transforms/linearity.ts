@@ -18,6 +18,7 @@ import {
   hasTan,
   type Block,
   type Expr,
+  type Func,
   type Instr,
   type TransparentFunc,
   type Ty,
@@ -252,12 +253,16 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
   return instrs[instrs.length - 1]!.var;
 }
 
+/** Functions with a ref parameter (a call passes a ref exactly where the callee takes one). */
+const takesRef = new WeakMap<Func, boolean>();
+
 /** Return true when `e` may change an accumulator: an `add`, or a call passing a ref. */
 function hasEffect(e: Expr, types: readonly Ty[]): boolean {
   if (e.kind === 'add') return true;
   if (e.kind === 'call') {
-    for (const a of e.args) if (types[a]!.kind === 'ref') return true;
-    return false;
+    let r = takesRef.get(e.func);
+    if (r === undefined) takesRef.set(e.func, (r = e.func.paramTypes.some((t) => t.kind === 'ref')));
+    return r;
   }
   if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr, types));
   return false;
