@@ -122,7 +122,7 @@ async function runAll(workloads: readonly WorkloadId[], systems: readonly System
   return results;
 }
 
-/** Write the raw results, checks and verdicts to bench/results/latest.json. */
+/** Write the results (not the gradients), checks and verdicts to bench/results/latest.json. */
 function write(results: Results, verdicts: unknown): void {
   const dir = `${ROOT}bench/results`;
   mkdirSync(dir, { recursive: true });
@@ -138,7 +138,9 @@ function write(results: Results, verdicts: unknown): void {
     cores: cpus().length,
     loadavg: loadavg(),
   };
-  const json = { date: new Date().toISOString(), machine, results: rows, checks, targets: verdicts };
+  // The gradients themselves (up to 1000 numbers each) are left out: their checks are kept.
+  const raw = rows.map(({ gradient, ...r }) => ({ ...r, gradientLength: gradient?.length }));
+  const json = { date: new Date().toISOString(), machine, results: raw, checks, targets: verdicts };
   writeFileSync(`${dir}/latest.json`, `${JSON.stringify(json, null, 1)}\n`);
   console.log(`\nraw results: bench/results/latest.json`);
 }
