@@ -5,8 +5,8 @@
  * the marshalling table and the summary of the DESIGN.md §9 targets, and writes everything to
  * `bench/results/latest.json`.
  *
- * Options: `--workloads=a,b` and `--systems=hand,compiled,interp,rose,tfjs` run a subset;
- * `--no-engine` skips the engine's own benches; `--no-write` leaves the results file alone.
+ * Options: `--workloads=a,b` and `--systems=hand,compiled,interp,rose,tfjs` run a subset (and
+ * leave the results file alone, as `--no-write` does); `--no-engine` skips the engine's benches.
  * The machine is shared and noisy: compare ratios within one run, not absolute times across runs.
  */
 import { spawn } from 'node:child_process';
@@ -169,7 +169,8 @@ async function main(): Promise<void> {
   const tier: SystemName = compiledRan ? 'Rose Kit compiled' : 'Rose Kit interp';
   if (!compiledRan) console.log('\n(Rose Kit compiled did not run: targets judged on the interpreter)');
   const verdicts = printTargets(results, tier);
-  if (!process.argv.includes('--no-write')) write(results, { tier, verdicts });
+  const subset = option('workloads') !== undefined || option('systems') !== undefined;
+  if (!subset && !process.argv.includes('--no-write')) write(results, { tier, verdicts });
   const mismatches = [...results.values()]
     .flatMap((m) => [...m.values()])
     .filter((r) => check(r, results.get(r.workload)?.get('hand JS'))?.ok === false);
