@@ -36,6 +36,8 @@ export class Emitter {
   readonly #instr: (em: Emitter, v: Var, e: Expr) => void;
   /** The local holding the current element's address of each loop built in place, in this unit. */
   readonly elemLocal = new Map<Var, number>();
+  /** Locals holding pointers loaded from frame slots in this unit, by slot offset. */
+  readonly #spillCache = new Map<number, number>();
 
   constructor(
     ctx: ModuleCtx,
@@ -77,13 +79,29 @@ export class Emitter {
     if (b === SP) return void c.localGet(this.sp);
     if (b === DST) {
       if (this.unit === 0) return void c.localGet(this.plan.abi.dstIndex);
-      return void c.localGet(this.sp).mem(Op.i32_load, 2, this.plan.dstSpill);
+      return this.#pushSpilled(this.plan.dstSpill);
     }
     const local = this.elemLocal.get(b);
     if (local !== undefined) return void c.localGet(local);
     const spill = this.plan.elemSpill.get(b) ?? -1;
     if (spill < 0) internal(`loop x${b} has no element address in unit ${this.unit} of ${this.plan.shape.f.name}`);
-    c.localGet(this.sp).mem(Op.i32_load, 2, spill);
+    this.#pushSpilled(spill);
+  }
+
+  /**
+   * Push the pointer stored in frame slot `off` (a spilled pointer, `dst` or a loop element's
+   * address, constant during one call of this unit): loaded once into a local at its first use,
+   * which runs before every later use (the only control flow is loops that run at least once).
+   */
+  #pushSpilled(off: number): void {
+    let local = this.#spillCache.get(off);
+    if (local === undefined) {
+      local = this.slots.alloc(I32);
+      this.#spillCache.set(off, local);
+      this.code.localGet(this.sp).mem(Op.i32_load, 2, off).localTee(local);
+      return;
+    }
+    this.code.localGet(local);
   }
 
   /** Return the address `base + off` of a frame home or early-store target. */
@@ -105,7 +123,7 @@ export class Emitter {
         return { push: () => this.code.localGet(index), off: 0 };
       }
       case 'spill':
-        return { push: () => this.code.localGet(this.sp).mem(Op.i32_load, 2, h.off), off: 0 };
+        return { push: () => this.#pushSpilled(h.off), off: 0 };
       default:
         return internal(`x${v} has no address (${h.k}) in ${this.plan.shape.f.name}`);
     }

@@ -171,6 +171,8 @@ export class FuncPlan {
   readonly #used: Uint8Array;
   /** Reads of each variable by needed instructions (all kinds). */
   readonly #reads: Int32Array;
+  /** Variables read in a unit other than their definition's. */
+  readonly #readElsewhere: Uint8Array;
   /** The instruction each f64-held accumulator starts before (see `startAt`). */
   readonly #startsBefore = new Map<Var, Var>();
 
@@ -198,6 +200,7 @@ export class FuncPlan {
     this.#cross = new Uint8Array(n);
     this.#uses = new Int32Array(n);
     this.#reads = new Int32Array(n);
+    this.#readElsewhere = new Uint8Array(n);
     this.#accumulators();
     this.#structure();
     this.#placements();
@@ -288,6 +291,7 @@ export class FuncPlan {
     order(f.body);
     this.#forEachRead((x, user, pos, block, unit) => {
       this.#reads[x]!++;
+      if (unit !== this.unitOf(x)) this.#readElsewhere[x] = 1;
       const r = this.#root[x]!;
       if (r < 0) return;
       const at = s.extend(r, pos, block);
@@ -388,7 +392,7 @@ export class FuncPlan {
         case 'field': {
           const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
           const base = e.kind === 'member' ? e.struct : e.ref;
-          if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t) || this.#reads[v]! <= 1))
+          if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t) || this.#reloads(v)))
             this.#derived[v] = { base, off: memberOffset(st, e.member) };
           break;
         }
@@ -397,7 +401,7 @@ export class FuncPlan {
           const base = e.kind === 'index' ? e.vec : e.ref;
           const vt = e.kind === 'index' ? s.ty(e.vec) : refInner(s.ty(e.ref));
           const c = constIndex(s, e.index);
-          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t) || this.#reads[v]! <= 1))
+          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t) || this.#reloads(v)))
             this.#derived[v] = { base, off: c * strideOf(vt.elem) };
           break;
         }
@@ -405,6 +409,15 @@ export class FuncPlan {
           break;
       }
     }
+  }
+
+  /**
+   * Return true when scalar member or element `v` is better loaded again where it is read than
+   * kept: read once, or read by another unit (memory holding values never changes, so reloading
+   * beats spilling a copy).
+   */
+  #reloads(v: Var): boolean {
+    return this.#reads[v]! <= 1 || this.#readElsewhere[v] === 1;
   }
 
   /**
