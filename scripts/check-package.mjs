@@ -44,11 +44,15 @@ function run(cmd, args, cwd) {
   }
 }
 
-/** Type-check `file` in `dir` as a consumer would; return the compiler's exit status and output. */
+/**
+ * Type-check `file` in `dir` as a consumer would; return the compiler's exit status and output.
+ * The consumer has the DOM lib: the API names WebAssembly types (`compile(f, { memory })`), which
+ * TypeScript declares in lib.dom / lib.webworker only (the README says so).
+ */
 function typecheck(dir, file, resolution) {
   const module = resolution === 'nodenext' ? 'nodenext' : 'esnext';
   const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--target', 'es2022',
-    '--lib', 'es2022', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'),
+    '--lib', 'es2022,dom', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types'),
     '--module', module, '--moduleResolution', resolution, '--ignoreConfig', file];
   try {
     execFileSync(TSC, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
