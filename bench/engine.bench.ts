@@ -103,7 +103,10 @@ function timeOnce(work: () => unknown): number {
  * function of its own, so nothing of one repetition stays reachable (e.g. in a loop's stack
  * slots) while the next one runs: at 1M operations two sets of IR do not fit the default heap.
  */
-function timePasses(program: Program, ops: number): { jvp: number; unzip: number; transpose: number } {
+function timePasses(
+  program: Program,
+  ops: number,
+): { jvp: number; unzip: number; transpose: number } {
   const g = funcOf(program(ops), 'bench');
   let t0 = performance.now();
   const j = jvp(g);
@@ -171,17 +174,23 @@ function row(cells: (string | number)[]): string {
   return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
 }
 
-const HEADER = ['ops', 'trace', 'jvp', 'unzip', 'transpose', 'ad total', 'trace+ad', 'interp f', 'interp grad'];
+const HEADER = [
+  ...['ops', 'trace', 'jvp', 'unzip', 'transpose'],
+  ...['ad total', 'trace+ad', 'interp f', 'interp grad'],
+];
 
 function main(): void {
   const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`Engine scaling: ns per primal IR instruction (median of repetitions, one process; load ${load()})`);
+  console.log(
+    `Engine scaling: ns per primal IR instruction (median of repetitions, one process; ` +
+      `load ${load()})`,
+  );
   console.log(row(HEADER));
   const max = Number(process.env['BENCH_MAX_OPS'] ?? Infinity);
   for (const ops of [10_000, 100_000, 1_000_000]) {
     if (ops <= max) console.log(row(measure(straightLine, ops)));
   }
-  console.log('\nLoop-heavy (chained sum loops) and call-heavy (chained calls) programs, 100k operations');
+  console.log('\nLoop-heavy (chained sum loops) and call-heavy (chained calls) programs, 100k ops');
   console.log(`${''.padEnd(6)}${row(HEADER)}`);
   console.log(`${'loops'.padEnd(6)}${row(measure(loopHeavy, 100_000))}`);
   console.log(`${'calls'.padEnd(6)}${row(measure(callHeavy, 100_000))}`);

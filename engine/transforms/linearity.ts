@@ -59,7 +59,8 @@ export function touchesLinear(a: Analysis, instr: Instr): boolean {
 export function analyze(f: TransparentFunc): Analysis {
   const n = f.vars.length;
   const def = new Array<Instr | undefined>(n).fill(undefined);
-  const a: Analysis = { def, depth: new Int32Array(n), linVar: linearVars(f.vars), linear: new Uint8Array(n) };
+  const linVar = linearVars(f.vars);
+  const a: Analysis = { def, depth: new Int32Array(n), linVar, linear: new Uint8Array(n) };
   for (const p of f.params) a.depth[p] = 1;
   let hit = false;
   const see = (v: Var): void => {
@@ -144,7 +145,7 @@ function each(vs: readonly Var[], fn: (v: Var) => void): void {
   for (let k = 0; k < vs.length; k++) fn(vs[k]!);
 }
 
-/** Call `fn` on each operand of `e` (not a `for`) with its role, in `mapRoles` order, without allocating. */
+/** Call `fn` on each operand of `e` (not a `for`) with its role, in `mapRoles` order. */
 export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
   switch (e.kind) {
     case 'index':
@@ -261,7 +262,10 @@ function hasEffect(e: Expr, types: readonly Ty[]): boolean {
   if (e.kind === 'add') return true;
   if (e.kind === 'call') {
     let r = takesRef.get(e.func);
-    if (r === undefined) takesRef.set(e.func, (r = e.func.paramTypes.some((t) => t.kind === 'ref')));
+    if (r === undefined) {
+      r = e.func.paramTypes.some((t) => t.kind === 'ref');
+      takesRef.set(e.func, r);
+    }
     return r;
   }
   if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr, types));
@@ -321,7 +325,8 @@ export function prune(f: TransparentFunc): TransparentFunc {
 
 /**
  * Insert `instrs` into `block` before position `at`, in place. Blocks may hold millions of
- * instructions, so nothing is spread into a call's arguments (`unshift(...xs)` overflows the stack).
+ * instructions, so nothing is spread into a call's arguments (`unshift(...xs)` would overflow
+ * the stack).
  */
 export function insertAt(block: Instr[], at: number, instrs: readonly Instr[]): void {
   const m = instrs.length;

@@ -177,7 +177,7 @@ class Unzipper {
     }));
   }
 
-  /** Return the primal part of `v` in `fwd` (always `v`; an empty value made at the start if needed). */
+  /** Return the primal part of `v` in `fwd`: `v` itself (made an empty value if need be). */
   primOf(v: Var): Var {
     if (this.hasPrim[v] === 1) return v;
     this.empty(this.fb, this.fwdTop, primalPart(this.f.vars[v]!), v);
@@ -219,9 +219,9 @@ class Unzipper {
   }
 
   /**
-   * Return the primal value of nonlinear `u` as `lin` sees it (always `u`): literals are re-emitted,
-   * projections of primal values recomputed from their operands (storing a vec is cheaper than
-   * its elements one per iteration), anything else is a residual.
+   * Return the primal value of nonlinear `u` as `lin` sees it (always `u`): literals are
+   * re-emitted, projections of primal values recomputed from their operands (storing a vec is
+   * cheaper than its elements one per iteration), anything else is a residual.
    */
   resOf(u: Var): Var {
     if (this.hasRes[u] === 1) return u;
@@ -352,7 +352,10 @@ class Unzipper {
     }
     const bodyF = fb.endBlock();
     const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
-    const loopF = !stored && primal ? fb.append({ var: v, expr: loopE }) : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
+    const loopF =
+      !stored && primal
+        ? fb.append({ var: v, expr: loopE })
+        : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
     let head: Instr[] = [];
     if (stored) {
       if (primal) project(fb, loopF, RET, v);
