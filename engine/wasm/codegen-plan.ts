@@ -37,7 +37,7 @@ import {
   wasmRep,
   type WasmRep,
 } from './layout.ts';
-import { Effects, Shape, TOP, forEachRead, neededInstrs } from './liveness.ts';
+import { Effects, Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
 
 /** Base of a frame home: the frame pointer. */
 export const SP = -1;
@@ -242,23 +242,16 @@ export class FuncPlan {
    * yields (at `bodyEnd`) and the returned value (at `endPos`).
    */
   #forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number) => void): void {
-    const s = this.shape;
+    const { rX, rUser, rPos, rBlock, rK } = this.shape;
     const units = this.units.unitOf;
-    const walk = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
-      for (const { var: v, expr: e } of block) {
-        if (!this.needed[v]) continue;
-        const u = units[v]!;
-        if (e.kind === 'vec' || e.kind === 'struct') {
-          const xs = e.kind === 'vec' ? e.elems : e.members;
-          xs.forEach((x, k) => fn(x, v, s.pos[v]!, id, u, k));
-        } else if (e.kind === 'for') {
-          walk(e.body, v);
-          if (this.#used[v]) fn(e.ret, v, s.forBodyEnd[v]!, v, u, -1);
-        } else forEachRead(s, e, (x) => fn(x, v, s.pos[v]!, id, u, -1));
-      }
-    };
-    walk(s.f.body, TOP);
-    fn(s.f.ret, -1, s.endPos, TOP, 0, -1);
+    const needed = this.needed;
+    const used = this.#used;
+    for (let i = 0; i < rX.length; i++) {
+      const v = rUser[i]!;
+      const k = rK[i]!;
+      if (v >= 0 && (!needed[v] || (k === YIELD && !used[v]))) continue;
+      fn(rX[i]!, v, rPos[i]!, rBlock[i]!, v >= 0 ? units[v]! : 0, k === YIELD ? -1 : k);
+    }
   }
 
   /** Find accumulator roots, which ref<real> stay f64 values, final resolves and call modes. */

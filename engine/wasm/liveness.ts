@@ -17,6 +17,8 @@ import { F64, I32, type ValType } from './encoder.ts';
 
 /** The block id of a function's top-level body; a loop body's id is its `for` variable. */
 export const TOP = -1;
+/** `Shape.rK` of a loop's element read. */
+export const YIELD = -2;
 
 /** Where each variable is defined, and the positions of every instruction. */
 export class Shape {
@@ -36,6 +38,19 @@ export class Shape {
   readonly loopOfIndex: Int32Array;
   /** The position after the last instruction (where the result is returned). */
   readonly endPos: number;
+  /**
+   * Every value read, in program order, as parallel arrays: the variable read, the reading
+   * instruction (-1: the function's result), its position and block, and `k`: the member position
+   * for a literal's operand, `YIELD` for a loop's element (read at `bodyEnd` in the body), else -1.
+   * The reads of instruction `v` are `[readStart[v], readEnd[v])` (a loop's: its yield only).
+   */
+  readonly rX: Int32Array;
+  readonly rUser: Int32Array;
+  readonly rPos: Int32Array;
+  readonly rBlock: Int32Array;
+  readonly rK: Int32Array;
+  readonly readStart: Int32Array;
+  readonly readEnd: Int32Array;
 
   constructor(f: TransparentFunc) {
     const n = f.vars.length;
@@ -65,6 +80,33 @@ export class Shape {
     };
     walk(f.body, TOP);
     this.endPos = p;
+    const xs: number[] = [];
+    const users: number[] = [];
+    const ps: number[] = [];
+    const bs: number[] = [];
+    const ks: number[] = [];
+    this.readStart = new Int32Array(n);
+    this.readEnd = new Int32Array(n);
+    const push = (x: Var, user: Var, at: number, b: number, k: number) => {
+      xs.push(x), users.push(user), ps.push(at), bs.push(b), ks.push(k);
+    };
+    const reads = (block: Block, id: number): void => {
+      for (const { var: v, expr: e } of block) {
+        if (e.kind === 'for') reads(e.body, v);
+        this.readStart[v] = xs.length;
+        if (e.kind === 'vec' || e.kind === 'struct') (e.kind === 'vec' ? e.elems : e.members).forEach((x, k) => push(x, v, this.pos[v]!, id, k));
+        else if (e.kind === 'for') push(e.ret, v, this.forBodyEnd[v]!, v, YIELD);
+        else forEachRead(this, e, (x) => push(x, v, this.pos[v]!, id, -1));
+        this.readEnd[v] = xs.length;
+      }
+    };
+    reads(f.body, TOP);
+    push(f.ret, -1, this.endPos, TOP, -1);
+    this.rX = Int32Array.from(xs);
+    this.rUser = Int32Array.from(users);
+    this.rPos = Int32Array.from(ps);
+    this.rBlock = Int32Array.from(bs);
+    this.rK = Int32Array.from(ks);
   }
 
   /** Return the type of `v`. */
@@ -227,9 +269,7 @@ export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Arr
   const needed = new Uint8Array(n);
   const used = new Uint8Array(n);
   used[shape.f.ret] = 1;
-  const mark = (x: Var) => {
-    used[x] = 1;
-  };
+  const { rX, readStart, readEnd } = shape;
   const walk = (block: Block): void => {
     for (let k = block.length - 1; k >= 0; k--) {
       const { var: v, expr: e } = block[k]!;
@@ -238,7 +278,7 @@ export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Arr
       if (e.kind === 'for') {
         if (used[v]) used[e.ret] = 1;
         walk(e.body);
-      } else forEachRead(shape, e, mark);
+      } else for (let i = readStart[v]!; i < readEnd[v]!; i++) used[rX[i]!] = 1;
     }
   };
   walk(shape.f.body);
