@@ -7,7 +7,8 @@ import { internal } from '../errors.ts';
 import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
-import { DST, SP, type FuncAbi, type FuncPlan, type Target, type Variant, hasValue } from './codegen-plan.ts';
+import { DST, SP, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
+import type { FuncPlan } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { Slots } from './liveness.ts';
 

@@ -15,10 +15,12 @@
  * a literal in the same block is stored there as soon as it is computed ("early store"), so the
  * residual structs of gradients do not keep every residual in a local until the end.
  *
+ * Aggregates are also built where they end up: a function's result at its `dst`, a call's
+ * result where the caller wants it (its `dst`), a loop's element directly in the loop's result.
+ *
  * Frame: each block's own allocations come first, then its loop bodies, which share one region
- * (a body's values die with its iteration: elements are copied out when yielded). Calls whose
- * results are not pointers share one call area at the end; a call returning an aggregate (which
- * may point into the callee's frame) gets its own region.
+ * (a body's values die with its iteration: elements are copied out when yielded). All callees'
+ * frames share one call area at the end (results are never in a callee's frame).
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import type { Expr, Func, Ty, Var } from '../ir/types.ts';
@@ -37,91 +39,23 @@ import {
   wasmRep,
   type WasmRep,
 } from './layout.ts';
-import { Effects, Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
-
-/** Base of a frame home: the frame pointer. */
-export const SP = -1;
-/** Base of a frame home: the destination of the function's aggregate result. */
-export const DST = -2;
-
-/**
- * Where a variable's value is found. A `frame` home is fresh storage at `base + off`, where
- * `base` is `SP`, `DST`, or a loop variable (the address of the loop's current element).
- */
-export type Home =
-  | { readonly k: 'none' }
-  | { readonly k: 'const'; readonly t: ValType; readonly value: number }
-  | { readonly k: 'local' }
-  | { readonly k: 'param'; readonly index: number }
-  | { readonly k: 'frame'; readonly base: number; readonly off: number }
-  | { readonly k: 'derived'; readonly base: Var; readonly off: number }
-  | { readonly k: 'spill'; readonly off: number; readonly t: ValType };
-
-/** How one IR parameter is passed: not at all, as a value, or as an accumulated f64 in and out. */
-export type ParamRep = 'none' | 'i32' | 'f64' | 'inout';
-
-/**
- * Calling-convention variant of a compiled function. `value`: each `ref<real>` param is passed
- * inout (its current f64 in, its final f64 out). `ptr`: every `ref<real>` param is an i32
- * pointer to the f64 in memory; used where a caller passes aliased accumulators (the same one
- * twice), so that interleaved adds happen in program order as in the interpreter, and for the
- * exported root.
- */
-export type Variant = 'value' | 'ptr';
-
-/** The calling convention of one compiled function. */
-export interface FuncAbi {
-  readonly func: Func;
-  readonly variant: Variant;
-  /** Wasm function index (an import index for opaque functions). */
-  readonly index: number;
-  readonly params: readonly ParamRep[];
-  /** Wasm param index of each IR param (-1 when not passed); `sp` comes last. */
-  readonly paramIndex: readonly number[];
-  readonly nWasmParams: number;
-  readonly ret: WasmRep;
-  /** IR param positions passed `inout` (their final values follow the result), in order. */
-  readonly inout: readonly number[];
-  /**
-   * True when the result is an aggregate: the caller passes its destination as an i32 param
-   * (before `sp`, at `dstIndex`), the callee builds or copies it there and returns no value for it.
-   */
-  readonly retInDst: boolean;
-  readonly dstIndex: number;
-  /** Bytes of frame the function needs from its `sp`; set once it is planned. */
-  frameSize: number;
-}
-
-/** Return how a parameter of type `t` is passed in `variant`. */
-export function paramRep(t: Ty, variant: Variant): ParamRep {
-  if (t.kind === 'ref') {
-    if (isZeroSize(t.inner)) return 'none';
-    return variant === 'value' && (t.inner.kind === 'real' || t.inner.kind === 'tan') ? 'inout' : 'i32';
-  }
-  if (isZeroSize(t)) return 'none';
-  return t.kind === 'real' || t.kind === 'tan' ? 'f64' : 'i32';
-}
+import { Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
+import {
+  DST,
+  SP,
+  hasValue,
+  refInner,
+  type FuncAbi,
+  type Home,
+  type PlanContext,
+  type Target,
+} from './codegen-abi.ts';
 
 /** Where a value is placed: inside literal `into` at byte offset `off`; or at `DST`/a loop element. */
 interface Placement {
   readonly into: Var;
   readonly off: number;
   readonly base?: typeof DST | 'elem';
-}
-
-/** Where a value is also stored as soon as it is computed: `base + off` (see `Home`). */
-export interface Target {
-  readonly base: number;
-  readonly off: number;
-}
-
-/** What the planner needs from the module. */
-export interface PlanContext {
-  readonly effects: Effects;
-  /** Return the convention of `g` in `variant` (compiling that variant on first request). */
-  readonly abiOf: (g: Func, variant?: Variant) => FuncAbi;
-  readonly splitThreshold: number;
-  readonly maxBytes: number;
 }
 
 /** Frame-site kinds: expressions whose value is fresh storage in the frame. */
@@ -622,16 +556,6 @@ export class FuncPlan {
 
 const NONE: Home = { k: 'none' };
 const LOCAL: Home = { k: 'local' };
-
-/** Return true when a value of `t` exists at run time (a ref exists when its contents take bytes). */
-export function hasValue(t: Ty): boolean {
-  return wasmRep(t) !== 'none';
-}
-
-/** Return the inner type of a ref type (or `t` itself). */
-export function refInner(t: Ty): Ty {
-  return t.kind === 'ref' ? t.inner : t;
-}
 
 /** Return the constant value of index `i` when it is a literal, a zero or of a size-1 type. */
 export function constIndex(s: Shape, i: Var): number | undefined {

@@ -9,7 +9,7 @@ import type { Prim } from '../ir/prims.ts';
 import type { Var } from '../ir/types.ts';
 import { Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
-import { hasValue } from './codegen-plan.ts';
+import { hasValue } from './codegen-abi.ts';
 import { vecSize } from './liveness.ts';
 
 /** Emits a primitive's result on the stack (operands are variables). */

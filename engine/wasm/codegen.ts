@@ -7,11 +7,9 @@
  * generated helpers (aggregate adds, accumulator init, argmax) and math functions, and one export
  * `'f'`: the root.
  *
- * Calling convention of a compiled IR function: one wasm param per IR param with a value (f64 for
- * real/tan, i32 for bool/fin, i32 pointers for vec/struct/ref), where a `ref<real>` param is
- * passed "inout" as its current f64 and returned as an extra f64 result (Rose PR #118, but exact:
- * the callee adds onto the value the caller had); then the i32 frame pointer `sp`. Results: the
- * IR result's value, then the inout values. Everything in a frame is static (codegen-plan.ts).
+ * Calling conventions: codegen-abi.ts. Frames, homes and liveness: codegen-plan.ts. Splitting:
+ * codegen-units.ts. Code: codegen-emit.ts (values), codegen-instrs.ts (expressions),
+ * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import type { Func, OpaqueFunc, TransparentFunc } from '../ir/types.ts';
@@ -21,7 +19,8 @@ import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInstr } from './codegen-instrs.ts';
 import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
-import { DST, type FuncAbi, FuncPlan, type PlanContext, type Variant, hasValue, paramRep } from './codegen-plan.ts';
+import { DST, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
+import { FuncPlan } from './codegen-plan.ts';
 import { copy } from './codegen-mem.ts';
 import { MAX_MEMORY_BYTES, formatBytes, roundUp, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';

@@ -1,0 +1,105 @@
+/**
+ * @file The calling conventions and value homes shared by the wasm codegen modules: how each IR
+ * parameter and result is passed (`FuncAbi`), where each variable's value lives (`Home`), and
+ * small type helpers.
+ *
+ * A compiled IR function takes one wasm param per IR param with a value (f64 for real/tan, i32
+ * for bool/fin and for pointers to vec/struct/ref data), where a `ref<real>` param is passed
+ * "inout" in the `value` variant (its current f64 in, its final f64 out: Rose PR #118, but exact)
+ * and as a pointer in the `ptr` variant; then, for an aggregate result, the i32 address to build
+ * it at (`dst`); then the i32 frame pointer `sp`. Results: a scalar result's value, then the
+ * final values of the inout params.
+ */
+import type { Func, Ty, Var } from '../ir/types.ts';
+import type { ValType } from './encoder.ts';
+import { isZeroSize, wasmRep, type WasmRep } from './layout.ts';
+import type { Effects } from './liveness.ts';
+
+/** Base of a frame home: the frame pointer. */
+export const SP = -1;
+/** Base of a frame home: the destination of the function's aggregate result. */
+export const DST = -2;
+
+/**
+ * Where a variable's value is found. A `frame` home is fresh storage at `base + off`, where
+ * `base` is `SP`, `DST`, or a loop variable (the address of the loop's current element).
+ */
+export type Home =
+  | { readonly k: 'none' }
+  | { readonly k: 'const'; readonly t: ValType; readonly value: number }
+  | { readonly k: 'local' }
+  | { readonly k: 'param'; readonly index: number }
+  | { readonly k: 'frame'; readonly base: number; readonly off: number }
+  | { readonly k: 'derived'; readonly base: Var; readonly off: number }
+  | { readonly k: 'spill'; readonly off: number; readonly t: ValType };
+
+/** How one IR parameter is passed: not at all, as a value, or as an accumulated f64 in and out. */
+export type ParamRep = 'none' | 'i32' | 'f64' | 'inout';
+
+/**
+ * Calling-convention variant of a compiled function. `value`: each `ref<real>` param is passed
+ * inout (its current f64 in, its final f64 out). `ptr`: every `ref<real>` param is an i32
+ * pointer to the f64 in memory; used where a caller passes aliased accumulators (the same one
+ * twice), so that interleaved adds happen in program order as in the interpreter, and for the
+ * exported root.
+ */
+export type Variant = 'value' | 'ptr';
+
+/** The calling convention of one compiled function. */
+export interface FuncAbi {
+  readonly func: Func;
+  readonly variant: Variant;
+  /** Wasm function index (an import index for opaque functions). */
+  readonly index: number;
+  readonly params: readonly ParamRep[];
+  /** Wasm param index of each IR param (-1 when not passed); `sp` comes last. */
+  readonly paramIndex: readonly number[];
+  readonly nWasmParams: number;
+  readonly ret: WasmRep;
+  /** IR param positions passed `inout` (their final values follow the result), in order. */
+  readonly inout: readonly number[];
+  /**
+   * True when the result is an aggregate: the caller passes its destination as an i32 param
+   * (before `sp`, at `dstIndex`), the callee builds or copies it there and returns no value for it.
+   */
+  readonly retInDst: boolean;
+  readonly dstIndex: number;
+  /** Bytes of frame the function needs from its `sp`; set once it is planned. */
+  frameSize: number;
+}
+
+/** Return how a parameter of type `t` is passed in `variant`. */
+export function paramRep(t: Ty, variant: Variant): ParamRep {
+  if (t.kind === 'ref') {
+    if (isZeroSize(t.inner)) return 'none';
+    return variant === 'value' && (t.inner.kind === 'real' || t.inner.kind === 'tan') ? 'inout' : 'i32';
+  }
+  if (isZeroSize(t)) return 'none';
+  return t.kind === 'real' || t.kind === 'tan' ? 'f64' : 'i32';
+}
+
+/** Where a value is also stored as soon as it is computed: `base + off` (see `Home`). */
+export interface Target {
+  readonly base: number;
+  readonly off: number;
+}
+
+/** What the planner needs from the module. */
+export interface PlanContext {
+  readonly effects: Effects;
+  /** Return the convention of `g` in `variant` (compiling that variant on first request). */
+  readonly abiOf: (g: Func, variant?: Variant) => FuncAbi;
+  readonly splitThreshold: number;
+  readonly maxBytes: number;
+}
+
+/** Return true when a value of `t` exists at run time (a ref exists when its contents take bytes). */
+export function hasValue(t: Ty): boolean {
+  return wasmRep(t) !== 'none';
+}
+
+/** Return the inner type of a ref type (or `t` itself). */
+export function refInner(t: Ty): Ty {
+  return t.kind === 'ref' ? t.inner : t;
+}
+
