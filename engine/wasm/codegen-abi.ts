@@ -31,7 +31,9 @@ export type Home =
   | { readonly k: 'param'; readonly index: number }
   | { readonly k: 'frame'; readonly base: number; readonly off: number }
   | { readonly k: 'derived'; readonly base: Var; readonly off: number }
-  | { readonly k: 'spill'; readonly off: number; readonly t: ValType };
+  | { readonly k: 'spill'; readonly off: number; readonly t: ValType }
+  /** Computed where it is read, on the wasm stack (a pure scalar read once, nearby). */
+  | { readonly k: 'inline' };
 
 /** How one IR parameter is passed: not at all, as a value, or as an accumulated f64 in and out. */
 export type ParamRep = 'none' | 'i32' | 'f64' | 'inout';

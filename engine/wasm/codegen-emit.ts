@@ -35,6 +35,7 @@ export class Emitter {
   /** Wasm function index of each unit's function (unit 0 = the function itself). */
   readonly unitIndex: readonly number[];
   readonly #instr: (em: Emitter, v: Var, e: Expr) => void;
+  readonly #compute: (em: Emitter, v: Var, e: Expr) => void;
   /** The local holding the current element's address of each loop built in place, in this unit. */
   readonly elemLocal = new Map<Var, number>();
   /** Locals holding pointers loaded from frame slots in this unit, by slot offset. */
@@ -46,12 +47,14 @@ export class Emitter {
     unit: number,
     unitIndex: readonly number[],
     instr: (em: Emitter, v: Var, e: Expr) => void,
+    compute: (em: Emitter, v: Var, e: Expr) => void,
   ) {
     this.ctx = ctx;
     this.plan = plan;
     this.unit = unit;
     this.unitIndex = unitIndex;
     this.#instr = instr;
+    this.#compute = compute;
     const nParams = unit === 0 ? plan.abi.nWasmParams : 1;
     this.sp = nParams - 1;
     this.slots = new Slots(nParams);
@@ -152,6 +155,8 @@ export class Emitter {
       case 'spill':
         c.localGet(this.sp).mem(h.t === F64 ? Op.f64_load : Op.i32_load, h.t === F64 ? 3 : 2, h.off);
         return;
+      case 'inline':
+        return this.#compute(this, v, this.plan.shape.def[v]!);
       case 'frame':
       case 'derived': {
         const a = this.ptr(v);
@@ -275,7 +280,7 @@ export class Emitter {
     const pos = this.plan.shape.pos;
     for (let k = start; k < end; k++) {
       const { var: v, expr: e } = block[k]!;
-      if (!this.plan.needed[v]) continue;
+      if (!this.plan.needed[v] || this.plan.home[v]!.k === 'inline') continue;
       const starts = this.plan.startAt.get(v);
       if (starts !== undefined) for (const a of starts) this.value(a, () => this.code.f64Const(0));
       this.#instr(this, v, e);

@@ -11,7 +11,7 @@ import { type Emitter } from './codegen-emit.ts';
 import { copy, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
-import { emitPrim } from './codegen-prims.ts';
+import { computePrim, emitPrim } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
 import { addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
 
@@ -52,6 +52,16 @@ export function emitInstr(em: Emitter, v: Var, e: Expr): void {
     case 'resolve':
       return resolve(em, v, e.ref);
   }
+}
+
+/** Push the value of inlined `v = e` (a primitive or a select of scalars) where it is read. */
+export function emitInline(em: Emitter, v: Var, e: Expr): void {
+  if (e.kind === 'prim') return computePrim(em, v, e.prim, e.args);
+  if (e.kind !== 'select') internal(`inlined ${e.kind}`);
+  em.push(e.then);
+  em.push(e.els);
+  em.push(e.cond);
+  em.code.op(Op.select);
 }
 
 /** A vec or struct literal: store each member not already written in place. */

@@ -105,6 +105,13 @@ export class FuncPlan {
   readonly #used: Uint8Array;
   /** Reads of each variable by needed instructions (all kinds). */
   readonly #reads: Int32Array;
+  /** The (last) instruction reading each variable, with its position, block and unit. */
+  readonly #reader: Int32Array;
+  readonly #readerAt: Int32Array;
+  readonly #readerBlock: Int32Array;
+  readonly #readerUnit: Int32Array;
+  /** Inlined variables (home `inline`). */
+  readonly #inline: Uint8Array;
   /** Variables read in a unit other than their definition's. */
   readonly #readElsewhere: Uint8Array;
   /** The instruction each f64-held accumulator starts before (see `startAt`). */
@@ -134,10 +141,16 @@ export class FuncPlan {
     this.#cross = new Uint8Array(n);
     this.#uses = new Int32Array(n);
     this.#reads = new Int32Array(n);
+    this.#reader = new Int32Array(n).fill(-1);
+    this.#readerAt = new Int32Array(n);
+    this.#readerBlock = new Int32Array(n);
+    this.#readerUnit = new Int32Array(n);
+    this.#inline = new Uint8Array(n);
     this.#readElsewhere = new Uint8Array(n);
     this.#accumulators();
     this.#structure();
     this.#placements();
+    this.#stackify();
     this.#recordUses();
     this.#homes();
     this.#layout();
@@ -218,6 +231,10 @@ export class FuncPlan {
     order(f.body);
     this.#forEachRead((x, user, pos, block, unit) => {
       this.#reads[x]!++;
+      this.#reader[x] = user;
+      this.#readerAt[x] = pos;
+      this.#readerBlock[x] = block;
+      this.#readerUnit[x] = unit;
       if (unit !== this.unitOf(x)) this.#readElsewhere[x] = 1;
       const r = this.#root[x]!;
       if (r < 0) return;
@@ -388,6 +405,48 @@ export class FuncPlan {
     visit(s.f.body, TOP);
   }
 
+  /**
+   * Choose the values computed where they are read, on the wasm stack instead of in a local: a
+   * primitive (not argmax/argmin) or select of scalars, read once, by an instruction of the same
+   * block and unit that reads it only once (not `sign`, not a bounds-checked index). Being pure,
+   * it can move past anything in between; its operands stay alive until the reader (see
+   * `#recordUses`). Trees are at most `MAX_INLINE_DEPTH` deep.
+   */
+  #stackify(): void {
+    const s = this.shape;
+    const depth = new Uint8Array(s.f.vars.length);
+    const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
+      for (const { var: v, expr: e } of block) {
+        if (!this.needed[v]) continue;
+        if (e.kind === 'for') {
+          visit(e.body, v);
+          continue;
+        }
+        const pure = (e.kind === 'prim' && e.prim !== 'argmax' && e.prim !== 'argmin') || e.kind === 'select';
+        const t = s.ty(v);
+        if (!pure || !isLeaf(t) || !hasValue(t) || this.#reads[v] !== 1 || this.#earlyAt[v] !== undefined) continue;
+        if (this.#readerBlock[v] !== id || this.#readerUnit[v] !== this.unitOf(v)) continue;
+        const u = this.#reader[v]!;
+        const ue = u >= 0 ? s.def[u] : undefined;
+        if ((ue?.kind === 'prim' && ue.prim === 'sign') || ue?.kind === 'index' || ue?.kind === 'slice') continue;
+        let d = 1;
+        const ops = e.kind === 'prim' ? e.args : [e.cond, e.then, e.els];
+        for (const x of ops) if (this.#inline[x]) d = Math.max(d, depth[x]! + 1);
+        if (d > MAX_INLINE_DEPTH) continue;
+        depth[v] = d;
+        this.#inline[v] = 1;
+      }
+    };
+    visit(s.f.body, TOP);
+  }
+
+  /** Return the position, block and unit where inlined `v` is computed: its (first non-inlined) reader's. */
+  #anchor(v: Var): [number, number, number] {
+    let x = v;
+    while (this.#reader[x]! >= 0 && this.#inline[this.#reader[x]!]) x = this.#reader[x]!;
+    return [this.#readerAt[x]!, this.#readerBlock[x]!, this.#readerUnit[x]!];
+  }
+
   /** Record the uses that need a value: last uses, use counts, and uses from other units. */
   #recordUses(): void {
     const s = this.shape;
@@ -402,6 +461,8 @@ export class FuncPlan {
     this.#forEachRead((x, user, pos, block, unit, k) => {
       if (user >= 0 && this.#derived[user] !== undefined) return; // no code at a derived definition
       if (k >= 0 && this.covered.get(user)?.has(k)) return;
+      if (this.#inline[x]) return; // computed at its reader, not stored
+      if (user >= 0 && this.#inline[user]) return record(x, ...this.#anchor(user)); // read where the user is computed
       record(x, pos, block, unit);
     });
     // an early store of a derived value copies from its base at its definition
@@ -444,6 +505,7 @@ export class FuncPlan {
     const d = this.#derived[v];
     if (d !== undefined) return { k: 'derived', base: d.base, off: d.off };
     if (this.#site[v] !== undefined) return { k: 'frame', base: SP, off: -1 };
+    if (this.#inline[v]) return INLINE;
     const c = this.#constOf(v);
     if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };
     if (this.#uses[v] === 0) return NONE;
@@ -556,6 +618,9 @@ export class FuncPlan {
 
 const NONE: Home = { k: 'none' };
 const LOCAL: Home = { k: 'local' };
+const INLINE: Home = { k: 'inline' };
+/** Deepest tree of inlined values (bounds the wasm stack and the emitter's recursion). */
+const MAX_INLINE_DEPTH = 6;
 
 /** Return the constant value of index `i` when it is a literal, a zero or of a size-1 type. */
 export function constIndex(s: Shape, i: Var): number | undefined {

@@ -118,6 +118,11 @@ const RULES: { [P in Prim]: PrimRule } = {
   argmin: reduce('argmin'),
 };
 
+/** Push the value of `v = prim(args)`. */
+export function computePrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {
+  RULES[prim](em, args, v);
+}
+
 /** Emit `v = prim(args)`. A result without a value needs code only when it traps. */
 export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {
   if (!hasValue(em.ty(v))) {

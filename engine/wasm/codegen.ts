@@ -16,7 +16,7 @@ import type { Func, OpaqueFunc, TransparentFunc } from '../ir/types.ts';
 import { directCallees, postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
 import { Emitter, type ModuleCtx } from './codegen-emit.ts';
-import { emitInstr } from './codegen-instrs.ts';
+import { emitInline, emitInstr } from './codegen-instrs.ts';
 import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
 import { DST, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
@@ -195,7 +195,7 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   const f = plan.shape.f;
   const unitIndex = [plan.abi.index];
   for (const _ of plan.units.all) unitIndex.push(module.declareFunc(module.type([I32], [])));
-  const main = new Emitter(ctx, plan, 0, unitIndex, emitInstr);
+  const main = new Emitter(ctx, plan, 0, unitIndex, emitInstr, emitInline);
   entry(main);
   main.block(TOP, f.body);
   exit(main);
@@ -203,7 +203,7 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   const name = plan.abi.variant === 'ptr' ? `${f.name}[ptr]` : f.name;
   stats?.push({ name, locals: main.slots.types.length, bytes: main.code.length });
   for (const ch of plan.units.all) {
-    const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr);
+    const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr, emitInline);
     const block = ch.block === TOP ? f.body : plan.shape.bodies.get(ch.block)!;
     em.range(block, ch.start, ch.end);
     module.defineFunc(unitIndex[ch.unit]!, { locals: em.slots.runs(), code: em.code });
