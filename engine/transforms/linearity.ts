@@ -36,58 +36,74 @@ export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 export type Role = 'part' | 'nonlin';
 
 /**
- * Facts about one function, computed once per function by `analyze`. Variables are dense
+ * Facts about one function's variables, filled in as a pass walks the function in order (see
+ * `visit`), so no separate walk over a large, cold function is needed. Variables are dense
  * integers, so every fact is an array indexed by `Var` (no per-variable maps or sets).
  */
 export interface Analysis {
-  /** The defining instruction of each variable (params and loop indices have none). */
-  readonly def: readonly (Instr | undefined)[];
+  /** The defining instruction of each visited variable (params and loop indices have none). */
+  readonly def: (Instr | undefined)[];
   /** Block depth of each variable's definition: 1 for params and the body, +1 per loop. */
   readonly depth: Int32Array;
   /** 1 for each linear variable (its type holds a `tan`), else 0. */
   readonly linVar: Uint8Array;
-  /** 1 for each variable whose defining instruction touches linear values (loops: their body). */
+  /**
+   * Per variable, whether its defining instruction touches linear values (a loop: when its body
+   * does): 0 not visited yet, 1 no, 2 yes.
+   */
   readonly linear: Uint8Array;
+  /** Scratch of `visit`: whether an operand seen so far is linear. */
+  hit: boolean;
+  /** Operand visitor of `visit`, bound once. */
+  readonly see: (v: Var) => void;
 }
 
-/** Return true when `instr` touches linear values (see the file comment). */
+/** Return true when `instr`, visited already, touches linear values (see the file comment). */
 export function touchesLinear(a: Analysis, instr: Instr): boolean {
-  return a.linear[instr.var] === 1;
+  return a.linear[instr.var] === 2;
 }
 
-/** Return the variable facts of `f`: definitions, depths and which instructions are linear. */
+/** Return the empty facts of `f` (params at depth 1), to be filled in by `visit`. */
 export function analyze(f: TransparentFunc): Analysis {
   const n = f.vars.length;
-  const def = new Array<Instr | undefined>(n).fill(undefined);
   const linVar = linearVars(f.vars);
-  const a: Analysis = { def, depth: new Int32Array(n), linVar, linear: new Uint8Array(n) };
+  const a: Analysis = {
+    def: new Array<Instr | undefined>(n).fill(undefined),
+    depth: new Int32Array(n),
+    linVar,
+    linear: new Uint8Array(n),
+    hit: false,
+    see: (v) => {
+      if (linVar[v] === 1) a.hit = true;
+    },
+  };
   for (const p of f.params) a.depth[p] = 1;
-  let hit = false;
-  const see = (v: Var): void => {
-    if (a.linVar[v] === 1) hit = true;
-  };
-  // record the facts of `block` (at `depth`); return true when it has a linear instruction
-  const walk = (block: Block, depth: number): boolean => {
-    let any = false;
-    for (let k = 0; k < block.length; k++) {
-      const instr = block[k]!;
-      const e = instr.expr;
-      def[instr.var] = instr;
-      a.depth[instr.var] = depth;
-      hit = a.linVar[instr.var] === 1;
-      if (e.kind === 'for') {
-        a.depth[e.index] = depth + 1;
-        if (walk(e.body, depth + 1)) hit = true;
-      } else if (!hit) forEachOperand(e, see);
-      if (hit) {
-        a.linear[instr.var] = 1;
-        any = true;
-      }
-    }
-    return any;
-  };
-  walk(f.body, 1);
   return a;
+}
+
+/**
+ * Record `instr`, defined in the block at `depth`, and return true when it touches linear values.
+ * Passes visit instructions in order, so a variable's facts are known before its uses; a loop's
+ * body is visited here (once) to decide the loop.
+ */
+export function visit(a: Analysis, instr: Instr, depth: number): boolean {
+  const v = instr.var;
+  const known = a.linear[v]!;
+  if (known !== 0 && a.def[v] === instr) return known === 2;
+  a.def[v] = instr;
+  a.depth[v] = depth;
+  const e = instr.expr;
+  let touches = a.linVar[v] === 1;
+  if (e.kind === 'for') {
+    a.depth[e.index] = depth + 1;
+    for (const inner of e.body) if (visit(a, inner, depth + 1)) touches = true;
+  } else if (!touches) {
+    a.hit = false;
+    forEachOperand(e, a.see);
+    touches = a.hit;
+  }
+  a.linear[v] = touches ? 2 : 1;
+  return touches;
 }
 
 /** Return a flag per variable: 1 when its type holds a `tan` (leaf kinds tested directly). */

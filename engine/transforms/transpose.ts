@@ -38,6 +38,7 @@ import {
   mapRoles,
   prune,
   touchesLinear,
+  visit,
   type Analysis,
   type ExprOf,
 } from './linearity.ts';
@@ -261,7 +262,8 @@ class Transposer {
    */
   block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Var>()): boolean {
     const { b, a } = this;
-    for (const instr of block) if (!touchesLinear(a, instr)) this.copy(instr);
+    const depth = this.frames.length + 1;
+    for (const instr of block) if (!visit(a, instr, depth)) this.copy(instr);
     const cur = b.currentBlock();
     const frame: Frame = { start: cur.length, accs: [], ctRef };
     this.frames.push(frame);

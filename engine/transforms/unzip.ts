@@ -45,6 +45,7 @@ import {
   mapRoles,
   prune,
   touchesLinear,
+  visit,
   type Analysis,
   type ExprOf,
   type Role,
@@ -264,7 +265,7 @@ class Unzipper {
   /** Unzip one instruction into the current blocks of `fwd` and `lin`. */
   instr(instr: Instr): void {
     const e = instr.expr;
-    if (!touchesLinear(this.a, instr)) return this.primal(instr);
+    if (!visit(this.a, instr, this.frames.length)) return this.primal(instr);
     if (e.kind === 'call') return this.call(instr.var, e);
     if (e.kind === 'for') return this.loop(instr.var, e);
     const v = instr.var;
