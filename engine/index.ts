@@ -23,6 +23,7 @@ export {
 export { fn, opaque, type Fn } from './trace/fn.ts';
 export { interp } from './trace/run.ts';
 export { compile, compileSync, type Compiled, type CompileOptions } from './wasm/compile.ts';
+export { loadOptimizer, type OptimizeLevel } from './wasm/optimize.ts';
 export {
   compileValueAndGrad,
   compileValueAndGradSync,

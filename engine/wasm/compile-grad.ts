@@ -193,7 +193,7 @@ export async function compileValueAndGrad(
   const where = 'compileValueAndGrad(f)';
   const { n, vg, ret } = target(f, where);
   const rt = runtimeFor(options.memory);
-  const { entry, artifact } = await instantiate(vg, rt);
+  const { entry, artifact } = await instantiate(vg, rt, options.optimize, where);
   return new ValueAndGrad(rt, entry, artifact, n, ret, `compiled value and gradient of ${vg.name}`);
 }
 
@@ -205,6 +205,6 @@ export function compileValueAndGradSync(
   const where = 'compileValueAndGradSync(f)';
   const { n, vg, ret } = target(f, where);
   const rt = runtimeFor(options.memory);
-  const { entry, artifact } = instantiateSync(vg, rt);
+  const { entry, artifact } = instantiateSync(vg, rt, options.optimize, where);
   return new ValueAndGrad(rt, entry, artifact, n, ret, `compiled value and gradient of ${vg.name}`);
 }

@@ -25,6 +25,7 @@ import {
   scalarValue,
   type ArgPlan,
 } from './marshal.ts';
+import { DEFAULT_LEVEL, loadOptimizer, optimizeModule, type OptimizeLevel } from './optimize.ts';
 import { runtimeFor, type Runtime } from './runtime.ts';
 
 /** Options of `compile` and `compileSync`. */
@@ -35,6 +36,15 @@ export interface CompileOptions {
    * per JS realm, shared by all functions compiled without this option.
    */
   readonly memory?: WebAssembly.Memory;
+  /**
+   * Run binaryen's optimizer on the module (the optional tier, engine/wasm/optimize.ts): for
+   * functions called many times. binaryen is an optional dependency (`npm install binaryen`),
+   * loaded on first use by `compile`; the synchronous compiles need `await loadOptimizer()`
+   * first. The optimizer runs on the calling thread (tens of ms to seconds); results are
+   * identical, bit for bit. `true` is binaryen's `-O2`; an `OptimizeLevel` picks another.
+   * Default: false.
+   */
+  readonly optimize?: boolean | OptimizeLevel;
 }
 
 /**
@@ -60,6 +70,8 @@ interface Prepared {
   readonly artifact: WasmArtifact;
   module?: WebAssembly.Module;
   pending?: Promise<WebAssembly.Module>;
+  /** The same code optimized by binaryen, per level (`-O2` is `'2.0'`), once asked for. */
+  optimized?: Map<string, Prepared>;
 }
 
 const prepared = new WeakMap<Func, Prepared>();
@@ -82,6 +94,20 @@ export function prepare(func: Func): Prepared {
   let p = prepared.get(func);
   if (p === undefined) prepared.set(func, (p = { artifact: generate(rootOf(func)) }));
   return p;
+}
+
+/** Return `p`, or with `optimize` its binaryen-optimized twin (binaryen must be loaded). */
+function variant(p: Prepared, optimize: CompileOptions['optimize'], where: string): Prepared {
+  if (optimize === undefined || optimize === false) return p;
+  const level = optimize === true ? DEFAULT_LEVEL : optimize;
+  const key = `${level.level}.${level.shrink}`;
+  p.optimized ??= new Map();
+  let q = p.optimized.get(key);
+  if (q === undefined) {
+    q = { artifact: { ...p.artifact, bytes: optimizeModule(p.artifact.bytes, where, level) } };
+    p.optimized.set(key, q);
+  }
+  return q;
 }
 
 /** Return the compiled module of `p`, compiling it synchronously if needed. */
@@ -112,19 +138,30 @@ function entryOf(instance: WebAssembly.Instance): WasmEntry {
   return instance.exports['f'] as WasmEntry;
 }
 
-/** Instantiate `func`'s module in `rt` synchronously and return its entry. */
-export function instantiateSync(func: Func, rt: Runtime): { entry: WasmEntry; artifact: WasmArtifact } {
-  const p = prepare(func);
+/**
+ * Instantiate `func`'s module in `rt` synchronously and return its entry; with `optimize`, the
+ * optimized module (throws `unsupported` unless binaryen is loaded; `where` names the caller).
+ */
+export function instantiateSync(
+  func: Func,
+  rt: Runtime,
+  optimize?: CompileOptions['optimize'],
+  where = 'compileSync(f)',
+): { entry: WasmEntry; artifact: WasmArtifact } {
+  const p = variant(prepare(func), optimize, where);
   const instance = new WebAssembly.Instance(moduleSync(p), importsOf(rt, p.artifact));
   return { entry: entryOf(instance), artifact: p.artifact };
 }
 
-/** Instantiate `func`'s module in `rt` and return its entry. */
+/** Instantiate `func`'s module in `rt` and return its entry; with `optimize`, loading binaryen. */
 export async function instantiate(
   func: Func,
   rt: Runtime,
+  optimize?: CompileOptions['optimize'],
+  where = 'compile(f)',
 ): Promise<{ entry: WasmEntry; artifact: WasmArtifact }> {
-  const p = prepare(func);
+  if (optimize !== undefined && optimize !== false) await loadOptimizer();
+  const p = variant(prepare(func), optimize, where);
   const instance = await WebAssembly.instantiate(await moduleAsync(p), importsOf(rt, p.artifact));
   return { entry: entryOf(instance), artifact: p.artifact };
 }
@@ -269,7 +306,7 @@ export async function compile<const P extends readonly unknown[], const R>(
 ): Promise<Compiled<P, R>> {
   const func = funcOf(f, 'compile(f)');
   const rt = runtimeFor(options.memory);
-  const { entry, artifact } = await instantiate(func, rt);
+  const { entry, artifact } = await instantiate(func, rt, options.optimize);
   return compiled(rt, func, entry, artifact) as unknown as Compiled<P, R>;
 }
 
@@ -277,7 +314,7 @@ export async function compile<const P extends readonly unknown[], const R>(
  * Compile `f` synchronously (`compile` without the promise). Fine in Node and in workers. In a
  * browser's main thread, Chromium refuses synchronous compilation and instantiation of modules
  * larger than 8 MB (`new WebAssembly.Module` / `Instance` throw a RangeError): use `compile`
- * there for large (unrolled) programs.
+ * there for large (unrolled) programs. With `optimize: true`, call `await loadOptimizer()` first.
  */
 export function compileSync<const P extends readonly unknown[], const R>(
   f: Fn & Typed<P, R>,
@@ -285,6 +322,6 @@ export function compileSync<const P extends readonly unknown[], const R>(
 ): Compiled<P, R> {
   const func = funcOf(f, 'compileSync(f)');
   const rt = runtimeFor(options.memory);
-  const { entry, artifact } = instantiateSync(func, rt);
+  const { entry, artifact } = instantiateSync(func, rt, options.optimize);
   return compiled(rt, func, entry, artifact) as unknown as Compiled<P, R>;
 }
