@@ -195,6 +195,7 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
   if (it.kind !== 'fin') internal('loop index is not an index');
   const n = it.size;
   if (n === 0) return;
+  if (em.plan.home[v]!.k === 'derived') return em.earlyCopy(v); // a projection of another vec
   const c = em.code;
   const ih = em.plan.home[e.index]!;
   const res = em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;

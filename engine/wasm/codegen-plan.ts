@@ -23,7 +23,7 @@
  * frames share one call area at the end (results are never in a callee's frame).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Expr, Func, Ty, Var } from '../ir/types.ts';
+import type { Expr, Func, StructTy, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32, type ValType } from './encoder.ts';
@@ -310,6 +310,7 @@ export class FuncPlan {
   /** Find frame sites and derived pointers (members, fields, constant-index elements). */
   #structure(): void {
     const s = this.shape;
+    for (const [v, body] of s.bodies) if (this.needed[v] && this.#used[v]) this.#projection(v, body);
     for (let v = 0; v < s.f.vars.length; v++) {
       const e = s.def[v];
       if (e === undefined || !this.needed[v]) continue;
@@ -324,7 +325,7 @@ export class FuncPlan {
           if (!isLeaf(t)) this.#site[v] = 'zero';
           break;
         case 'for':
-          if (this.#used[v]) this.#site[v] = 'for';
+          if (this.#used[v] && this.#derived[v] === undefined) this.#site[v] = 'for';
           break;
         case 'accum':
           if (!this.localAcc[v]) this.#site[v] = 'accum';
@@ -353,6 +354,33 @@ export class FuncPlan {
           break;
       }
     }
+  }
+
+  /**
+   * Recognize loop `v` when it only projects each element of a vec defined outside, `vec[i].a.b`,
+   * at offset 0 of an element of the same size (unzip's loops extracting residuals, where the
+   * other members are units): its result is the same bytes, so it is that vec (derived, no code),
+   * and its body is not compiled.
+   */
+  #projection(v: Var, body: readonly { var: Var; expr: Expr }[]): void {
+    const s = this.shape;
+    const index = (s.def[v] as Extract<Expr, { kind: 'for' }>).index;
+    const off = new Map<Var, number>();
+    let vec = -1;
+    for (const { var: x, expr: e } of body) {
+      if (!this.needed[x]) continue;
+      if (e.kind === 'index' && e.index === index && (vec < 0 || vec === e.vec) && s.block[e.vec] !== v) {
+        vec = e.vec;
+        off.set(x, 0);
+      } else if (e.kind === 'member' && off.has(e.struct)) {
+        off.set(x, off.get(e.struct)! + memberOffset(s.ty(e.struct) as StructTy, e.member));
+      } else return;
+    }
+    const ret = (s.def[v] as Extract<Expr, { kind: 'for' }>).ret;
+    const vt = vec >= 0 ? s.ty(vec) : undefined;
+    if (off.get(ret) !== 0 || vt?.kind !== 'vec' || sizeOf(vt.elem) !== sizeOf(s.ty(ret))) return;
+    this.#derived[v] = { base: vec, off: 0 };
+    for (const { var: x } of body) this.needed[x] = 0;
   }
 
   /**
@@ -393,7 +421,10 @@ export class FuncPlan {
           if (this.#place[x] || this.#earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
           if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined || x === s.f.ret) return;
           const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
+          const alias = this.#derived[x]; // the same bytes as a fresh aggregate: build that one here
+          const b = alias?.off === 0 && sizeOf(s.ty(alias.base)) === sizeOf(s.ty(x)) ? alias.base : -1;
           if (placeable(x)) this.#place[x] = { into: L, off };
+          else if (b >= 0 && s.block[b] === id && placeable(b) && b !== s.f.ret) this.#place[b] = { into: L, off };
           else if (this.#site[x] === undefined) this.#earlyAt[x] = { into: L, off };
           else return;
           let set = this.covered.get(L);

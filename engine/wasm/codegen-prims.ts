@@ -7,10 +7,10 @@
  */
 import type { Prim } from '../ir/prims.ts';
 import type { Var } from '../ir/types.ts';
-import { Op } from './encoder.ts';
+import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { hasValue } from './codegen-abi.ts';
-import { vecSize } from './liveness.ts';
+import { indexIsSafe, vecSize } from './liveness.ts';
 
 /** Emits a primitive's result on the stack (operands are variables). */
 type PrimRule = (em: Emitter, args: readonly Var[], result: Var) => void;
@@ -110,9 +110,15 @@ const RULES: { [P in Prim]: PrimRule } = {
   igeq: binary(Op.i32_ge_u),
   iadd: binary(Op.i32_add),
   imod: (em, [x], r) => {
-    em.push(x!);
     const t = em.ty(r);
-    em.code.i32Const(t.kind === 'fin' ? t.size : 1).op(Op.i32_rem_u);
+    const m = t.kind === 'fin' ? t.size : 1;
+    const c = em.code;
+    em.push(x!);
+    if (!sumBelow(em, x!, m)) return void c.i32Const(m).op(Op.i32_rem_u);
+    // x < 2m: x >= m ? x - m : x, without a division
+    const tmp = em.slots.alloc(I32);
+    c.localTee(tmp).i32Const(m).op(Op.i32_sub).localGet(tmp).localGet(tmp).i32Const(m).op(Op.i32_ge_u).op(Op.select);
+    em.slots.release(tmp);
   },
   argmax: reduce('argmax'),
   argmin: reduce('argmin'),
@@ -121,6 +127,13 @@ const RULES: { [P in Prim]: PrimRule } = {
 /** Push the value of `v = prim(args)`. */
 export function computePrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {
   RULES[prim](em, args, v);
+}
+
+/** Return true when `x` is `iadd(a, b)` of two indices known to be below `m` (so `x < 2m`). */
+function sumBelow(em: Emitter, x: Var, m: number): boolean {
+  const s = em.plan.shape;
+  const e = s.def[x];
+  return e?.kind === 'prim' && e.prim === 'iadd' && m < 2 ** 31 && e.args.every((a) => indexIsSafe(s, a, m) && (s.ty(a) as { size: number }).size <= m);
 }
 
 /** Emit `v = prim(args)`. A result without a value needs code only when it traps. */

@@ -93,6 +93,17 @@ describe('primitives', () => {
     for (const [x, y] of [[0, 0], [299, 299], [150, 149], [7, 13]] as const) checkAgainstInterp(f, [x, y], {}, c);
   });
 
+  it('imod of a sum of in-range indices (compare and subtract) wraps like the interpreter', () => {
+    const f = build('wrap', [vecTy(5, REAL)], (b, v) =>
+      b.forLoop(5, (i) => {
+        const j = b.prim('imod', [b.prim('iadd', [i, b.lit(3, finTy(5))])], finTy(5));
+        const k = b.prim('imod', [b.prim('iadd', [i, i])], finTy(5));
+        return b.prim('add', [b.index(v!, j), b.prim('mul', [b.index(v!, k), b.real(10)])]);
+      }),
+    );
+    checkAgainstInterp(f, [[1, 2, 3, 4, 5]]);
+  });
+
   it('argmax and argmin: first extreme, NaN counts as extreme, signed zeros tie', () => {
     for (const p of ['argmax', 'argmin'] as const) {
       const f = build(p, [vecTy(5, REAL)], (b, v) => b.prim(p, [v!]));
