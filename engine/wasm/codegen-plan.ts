@@ -22,44 +22,25 @@
  * (a body's values die with its iteration: elements are copied out when yielded). All callees'
  * frames share one call area at the end (results are never in a callee's frame).
  */
-import { RoseError, formatMessage } from '../errors.ts';
-import type { Expr, Func, StructTy, Ty, Var } from '../ir/types.ts';
+import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
+import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
+import { planAccumulators } from './codegen-accs.ts';
+import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
-import { F64, I32, type ValType } from './encoder.ts';
-import {
-  MAX_MEMORY_BYTES,
-  alignOf,
-  formatBytes,
-  isZeroSize,
-  memberOffset,
-  roundUp,
-  sizeOf,
-  strideOf,
-  wasmRep,
-  type WasmRep,
-} from './layout.ts';
+import { F64, I32 } from './encoder.ts';
+import { memberOffset, sizeOf, strideOf } from './layout.ts';
 import { Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
-import {
-  DST,
-  SP,
-  hasValue,
-  refInner,
-  type FuncAbi,
-  type Home,
-  type PlanContext,
-  type Target,
-} from './codegen-abi.ts';
 
 /** Where a value is placed: inside literal `into` at byte offset `off`; or at `DST`/a loop element. */
-interface Placement {
+export interface Placement {
   readonly into: Var;
   readonly off: number;
   readonly base?: typeof DST | 'elem';
 }
 
 /** Frame-site kinds: expressions whose value is fresh storage in the frame. */
-type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy' | 'call';
+export type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy' | 'call';
 
 /** The plan of one function (see the file comment). */
 export class FuncPlan {
@@ -94,66 +75,66 @@ export class FuncPlan {
   readonly slot: Int32Array;
   frameSize = 0;
 
-  readonly #ctx: PlanContext;
-  readonly #derived: ({ base: Var; off: number } | undefined)[];
-  readonly #site: (Site | undefined)[];
-  readonly #place: (Placement | undefined)[];
-  readonly #earlyAt: (Placement | undefined)[];
-  readonly #root: Int32Array;
+  readonly ctx: PlanContext;
+  readonly derived: ({ base: Var; off: number } | undefined)[];
+  readonly site: (Site | undefined)[];
+  readonly place: (Placement | undefined)[];
+  readonly earlyAt: (Placement | undefined)[];
+  readonly root: Int32Array;
   readonly #cross: Uint8Array;
   readonly #uses: Int32Array;
-  readonly #used: Uint8Array;
+  readonly used: Uint8Array;
   /** Reads of each variable by needed instructions (all kinds). */
-  readonly #reads: Int32Array;
+  readonly reads: Int32Array;
   /** The (last) instruction reading each variable, with its position, block and unit. */
-  readonly #reader: Int32Array;
-  readonly #readerAt: Int32Array;
-  readonly #readerBlock: Int32Array;
-  readonly #readerUnit: Int32Array;
+  readonly reader: Int32Array;
+  readonly readerAt: Int32Array;
+  readonly readerBlock: Int32Array;
+  readonly readerUnit: Int32Array;
   /** Inlined variables (home `inline`). */
   readonly #inline: Uint8Array;
   /** Variables read in a unit other than their definition's. */
-  readonly #readElsewhere: Uint8Array;
+  readonly readElsewhere: Uint8Array;
   /** The instruction each f64-held accumulator starts before (see `startAt`). */
-  readonly #startsBefore = new Map<Var, Var>();
+  readonly startsBefore = new Map<Var, Var>();
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
     const n = shape.f.vars.length;
     this.shape = shape;
     this.abi = abi;
-    this.#ctx = ctx;
+    this.ctx = ctx;
     const { needed, used } = neededInstrs(shape, ctx.effects);
     this.needed = needed;
-    this.#used = used;
+    this.used = used;
     this.units = planUnits(shape, this.needed, ctx.splitThreshold);
     this.home = new Array<Home>(n).fill(NONE);
     this.localAcc = new Uint8Array(n);
     this.early = new Array<Target | undefined>(n);
-    this.#earlyAt = new Array(n);
+    this.earlyAt = new Array(n);
     this.lastUse = new Int32Array(n).fill(-1);
     this.releaseHead = new Int32Array(shape.endPos + 1).fill(-1);
     this.releaseNext = new Int32Array(n).fill(-1);
     this.slot = new Int32Array(n).fill(-1);
-    this.#derived = new Array(n);
-    this.#site = new Array(n);
-    this.#place = new Array(n);
-    this.#root = new Int32Array(n).fill(-1);
+    this.derived = new Array(n);
+    this.site = new Array(n);
+    this.place = new Array(n);
+    this.root = new Int32Array(n).fill(-1);
     this.#cross = new Uint8Array(n);
     this.#uses = new Int32Array(n);
-    this.#reads = new Int32Array(n);
-    this.#reader = new Int32Array(n).fill(-1);
-    this.#readerAt = new Int32Array(n);
-    this.#readerBlock = new Int32Array(n);
-    this.#readerUnit = new Int32Array(n);
+    this.reads = new Int32Array(n);
+    this.reader = new Int32Array(n).fill(-1);
+    this.readerAt = new Int32Array(n);
+    this.readerBlock = new Int32Array(n);
+    this.readerUnit = new Int32Array(n);
     this.#inline = new Uint8Array(n);
-    this.#readElsewhere = new Uint8Array(n);
-    this.#accumulators();
+    this.readElsewhere = new Uint8Array(n);
+    planAccumulators(this);
     this.#structure();
     this.#placements();
     this.#stackify();
     this.#recordUses();
     this.#homes();
-    this.#layout();
+    layoutFrame(this);
     this.#releases();
   }
 
@@ -169,30 +150,22 @@ export class FuncPlan {
 
   /** Return the unit where `v` gets its value: its definition's, or its first reader's if it starts there. */
   #defUnit(v: Var): number {
-    const at = this.#startsBefore.get(v);
+    const at = this.startsBefore.get(v);
     return at === undefined ? this.unitOf(v) : this.unitOf(at);
   }
 
-  /** Return the frame-site kind of `v`, if its value is fresh frame storage. */
-  site(v: Var): Site | undefined {
-    return this.#site[v];
-  }
 
-  /** Return the root accumulator of ref `v` (an `accum` variable or a parameter). */
-  root(v: Var): Var {
-    return this.#root[v]!;
-  }
 
   /**
    * Visit every value read of the function's needed instructions, with the reading position,
    * block and unit; `k` is the member position for literal operands (else -1). Includes loop
    * yields (at `bodyEnd`) and the returned value (at `endPos`).
    */
-  #forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number) => void): void {
+  forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number) => void): void {
     const { rX, rUser, rPos, rBlock, rK } = this.shape;
     const units = this.units.unitOf;
     const needed = this.needed;
-    const used = this.#used;
+    const used = this.used;
     for (let i = 0; i < rX.length; i++) {
       const v = rUser[i]!;
       const k = rK[i]!;
@@ -201,116 +174,10 @@ export class FuncPlan {
     }
   }
 
-  /** Find accumulator roots, which ref<real> stay f64 values, final resolves and call modes. */
-  #accumulators(): void {
-    const s = this.shape;
-    const f = s.f;
-    f.params.forEach((p, k) => {
-      if (s.ty(p).kind === 'ref') this.#root[p] = p;
-      void k;
-    });
-    const familyLast = new Map<Var, number>();
-    const crossRef = new Uint8Array(f.vars.length);
-    const isRealRef = (v: Var) => {
-      const t = s.ty(v);
-      return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
-    };
-    // a new ref<real> starts at the instruction of its block that first reads it (transpose
-    // creates them all up front), and stays in a local if all its reads are in one unit
-    const sinkPos = new Map<Var, number>();
-    const sinkAt = new Map<Var, Var>();
-    const useUnit = new Map<Var, number>();
-    const order = (block: readonly { var: Var; expr: Expr }[]): void => {
-      for (const { var: v, expr: e } of block) {
-        if (!this.needed[v]) continue;
-        if (e.kind === 'accum') this.#root[v] = v;
-        else if (e.kind === 'slice' || e.kind === 'field') this.#root[v] = this.#root[e.ref]!;
-        else if (e.kind === 'for') order(e.body);
-      }
-    };
-    order(f.body);
-    this.#forEachRead((x, user, pos, block, unit) => {
-      this.#reads[x]!++;
-      this.#reader[x] = user;
-      this.#readerAt[x] = pos;
-      this.#readerBlock[x] = block;
-      this.#readerUnit[x] = unit;
-      if (unit !== this.unitOf(x)) this.#readElsewhere[x] = 1;
-      const r = this.#root[x]!;
-      if (r < 0) return;
-      const at = s.extend(r, pos, block);
-      familyLast.set(r, Math.max(familyLast.get(r) ?? -1, at));
-      if (s.def[x]?.kind !== 'accum' || !isRealRef(x)) {
-        if (unit !== this.unitOf(x)) crossRef[x] = 1;
-        return;
-      }
-      let ins = user;
-      let p = pos;
-      if (block !== s.block[x]) {
-        for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
-        p = s.forStart[ins]!;
-      }
-      if (p < (sinkPos.get(x) ?? Infinity)) sinkPos.set(x, p), sinkAt.set(x, ins);
-      const u = useUnit.get(x);
-      if (u === undefined) useUnit.set(x, unit);
-      else if (u !== unit) crossRef[x] = 1;
-    });
-    for (const [x, ins] of sinkAt) if (this.unitOf(ins) !== useUnit.get(x)) crossRef[x] = 1;
-    const isParam = (v: Var) => s.def[v] === undefined;
-    f.params.forEach((p, k) => {
-      if (this.abi.params[k] === 'inout' && !crossRef[p]) this.localAcc[p] = 1;
-    });
-    const decide = (block: readonly { var: Var; expr: Expr }[]): void => {
-      for (const { var: v, expr: e } of block) {
-        if (!this.needed[v]) continue;
-        if (e.kind === 'for') decide(e.body);
-        else if (e.kind === 'accum') {
-          const at = sinkAt.get(v);
-          if (at !== undefined && !crossRef[v]) {
-            this.localAcc[v] = 1;
-            this.#startsBefore.set(v, at);
-            let list = this.startAt.get(at);
-            if (list === undefined) this.startAt.set(at, (list = []));
-            list.push(v);
-          }
-        } else if (e.kind === 'resolve') {
-          const r = this.#root[e.ref]!;
-          const t = s.ty(v);
-          if (!isLeaf(t) && !isZeroSize(t)) {
-            if (!isParam(r) && (familyLast.get(r) ?? -1) <= s.pos[v]!) this.#derived[v] = { base: e.ref, off: 0 };
-            else this.#site[v] = 'copy';
-          }
-        } else if (e.kind === 'call' && e.func.kind === 'transparent') this.#callModes(v, e.func, e.args);
-      }
-    };
-    decide(f.body);
-  }
-
-  /**
-   * Call the `ptr` variant of `g` when an accumulator passed inout also reaches `g` through
-   * another argument (the same one twice, a slice and its parent, or two params, which may alias).
-   */
-  #callModes(v: Var, g: Func, args: readonly Var[]): void {
-    const abi = this.#ctx.abiOf(g);
-    const params = this.shape.f.params;
-    // pointers received from the caller may alias each other; f64-held and local accumulators do not
-    const key = (a: Var) => {
-      const r = this.#root[a]!;
-      const k = this.shape.def[r] === undefined ? params.indexOf(r) : -1;
-      return k >= 0 && this.abi.params[k] === 'i32' ? -2 : r;
-    };
-    const aliased = abi.params.some((rep, k) => {
-      if (rep !== 'inout') return false;
-      const mine = key(args[k]!);
-      return args.some((b, j) => j !== k && this.#root[b]! >= 0 && abi.params[j] !== 'none' && key(b) === mine);
-    });
-    if (aliased) this.ptrCalls.set(v, new Map());
-  }
-
   /** Find frame sites and derived pointers (members, fields, constant-index elements). */
   #structure(): void {
     const s = this.shape;
-    for (const [v, body] of s.bodies) if (this.needed[v] && this.#used[v]) this.#projection(v, body);
+    for (const [v, body] of s.bodies) if (this.needed[v] && this.used[v]) this.#projection(v, body);
     for (let v = 0; v < s.f.vars.length; v++) {
       const e = s.def[v];
       if (e === undefined || !this.needed[v]) continue;
@@ -319,26 +186,26 @@ export class FuncPlan {
       switch (e.kind) {
         case 'vec':
         case 'struct':
-          this.#site[v] = 'lit';
+          this.site[v] = 'lit';
           break;
         case 'zero':
-          if (!isLeaf(t)) this.#site[v] = 'zero';
+          if (!isLeaf(t)) this.site[v] = 'zero';
           break;
         case 'for':
-          if (this.#used[v] && this.#derived[v] === undefined) this.#site[v] = 'for';
+          if (this.used[v] && this.derived[v] === undefined) this.site[v] = 'for';
           break;
         case 'accum':
-          if (!this.localAcc[v]) this.#site[v] = 'accum';
+          if (!this.localAcc[v]) this.site[v] = 'accum';
           break;
         case 'call':
-          if (e.func.kind === 'transparent' && !isLeaf(t)) this.#site[v] = 'call';
+          if (e.func.kind === 'transparent' && !isLeaf(t)) this.site[v] = 'call';
           break;
         case 'member':
         case 'field': {
           const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
           const base = e.kind === 'member' ? e.struct : e.ref;
           if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t) || this.#reloads(v)))
-            this.#derived[v] = { base, off: memberOffset(st, e.member) };
+            this.derived[v] = { base, off: memberOffset(st, e.member) };
           break;
         }
         case 'index':
@@ -347,7 +214,7 @@ export class FuncPlan {
           const vt = e.kind === 'index' ? s.ty(e.vec) : refInner(s.ty(e.ref));
           const c = constIndex(s, e.index);
           if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t) || this.#reloads(v)))
-            this.#derived[v] = { base, off: c * strideOf(vt.elem) };
+            this.derived[v] = { base, off: c * strideOf(vt.elem) };
           break;
         }
         default:
@@ -379,7 +246,7 @@ export class FuncPlan {
     const ret = (s.def[v] as Extract<Expr, { kind: 'for' }>).ret;
     const vt = vec >= 0 ? s.ty(vec) : undefined;
     if (off.get(ret) !== 0 || vt?.kind !== 'vec' || sizeOf(vt.elem) !== sizeOf(s.ty(ret))) return;
-    this.#derived[v] = { base: vec, off: 0 };
+    this.derived[v] = { base: vec, off: 0 };
     for (const { var: x } of body) this.needed[x] = 0;
   }
 
@@ -389,7 +256,7 @@ export class FuncPlan {
    * beats spilling a copy).
    */
   #reloads(v: Var): boolean {
-    return this.#reads[v]! <= 1 || this.#readElsewhere[v] === 1;
+    return this.reads[v]! <= 1 || this.readElsewhere[v] === 1;
   }
 
   /**
@@ -399,33 +266,33 @@ export class FuncPlan {
   #placements(): void {
     const s = this.shape;
     const placeable = (x: Var) => {
-      const site = this.#site[x];
-      return site !== undefined && site !== 'accum' && this.#place[x] === undefined;
+      const site = this.site[x];
+      return site !== undefined && site !== 'accum' && this.place[x] === undefined;
     };
     if (this.abi.retInDst && s.def[s.f.ret] !== undefined && placeable(s.f.ret))
-      this.#place[s.f.ret] = { into: -1, off: 0, base: DST };
+      this.place[s.f.ret] = { into: -1, off: 0, base: DST };
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
       for (const { var: L, expr: e } of block) {
         if (!this.needed[L]) continue;
         if (e.kind === 'for') {
-          if (this.#site[L] === 'for' && s.block[e.ret] === L && placeable(e.ret)) {
-            this.#place[e.ret] = { into: L, off: 0, base: 'elem' };
+          if (this.site[L] === 'for' && s.block[e.ret] === L && placeable(e.ret)) {
+            this.place[e.ret] = { into: L, off: 0, base: 'elem' };
             this.elemSpill.set(L, -1);
           }
           visit(e.body, L);
         }
-        if ((e.kind !== 'vec' && e.kind !== 'struct') || this.#site[L] !== 'lit') continue;
+        if ((e.kind !== 'vec' && e.kind !== 'struct') || this.site[L] !== 'lit') continue;
         const t = s.ty(L);
         const xs = e.kind === 'vec' ? e.elems : e.members;
         xs.forEach((x, k) => {
-          if (this.#place[x] || this.#earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
+          if (this.place[x] || this.earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
           if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined || x === s.f.ret) return;
           const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
-          const alias = this.#derived[x]; // the same bytes as a fresh aggregate: build that one here
+          const alias = this.derived[x]; // the same bytes as a fresh aggregate: build that one here
           const b = alias?.off === 0 && sizeOf(s.ty(alias.base)) === sizeOf(s.ty(x)) ? alias.base : -1;
-          if (placeable(x)) this.#place[x] = { into: L, off };
-          else if (b >= 0 && s.block[b] === id && placeable(b) && b !== s.f.ret) this.#place[b] = { into: L, off };
-          else if (this.#site[x] === undefined) this.#earlyAt[x] = { into: L, off };
+          if (placeable(x)) this.place[x] = { into: L, off };
+          else if (b >= 0 && s.block[b] === id && placeable(b) && b !== s.f.ret) this.place[b] = { into: L, off };
+          else if (this.site[x] === undefined) this.earlyAt[x] = { into: L, off };
           else return;
           let set = this.covered.get(L);
           if (set === undefined) this.covered.set(L, (set = new Set()));
@@ -455,9 +322,9 @@ export class FuncPlan {
         }
         const pure = (e.kind === 'prim' && e.prim !== 'argmax' && e.prim !== 'argmin') || e.kind === 'select';
         const t = s.ty(v);
-        if (!pure || !isLeaf(t) || !hasValue(t) || this.#reads[v] !== 1 || this.#earlyAt[v] !== undefined) continue;
-        if (this.#readerBlock[v] !== id || this.#readerUnit[v] !== this.unitOf(v)) continue;
-        const u = this.#reader[v]!;
+        if (!pure || !isLeaf(t) || !hasValue(t) || this.reads[v] !== 1 || this.earlyAt[v] !== undefined) continue;
+        if (this.readerBlock[v] !== id || this.readerUnit[v] !== this.unitOf(v)) continue;
+        const u = this.reader[v]!;
         const ue = u >= 0 ? s.def[u] : undefined;
         if ((ue?.kind === 'prim' && ue.prim === 'sign') || ue?.kind === 'index' || ue?.kind === 'slice') continue;
         let d = 1;
@@ -474,8 +341,8 @@ export class FuncPlan {
   /** Return the position, block and unit where inlined `v` is computed: its (first non-inlined) reader's. */
   #anchor(v: Var): [number, number, number] {
     let x = v;
-    while (this.#reader[x]! >= 0 && this.#inline[this.#reader[x]!]) x = this.#reader[x]!;
-    return [this.#readerAt[x]!, this.#readerBlock[x]!, this.#readerUnit[x]!];
+    while (this.reader[x]! >= 0 && this.#inline[this.reader[x]!]) x = this.reader[x]!;
+    return [this.readerAt[x]!, this.readerBlock[x]!, this.readerUnit[x]!];
   }
 
   /** Record the uses that need a value: last uses, use counts, and uses from other units. */
@@ -483,22 +350,22 @@ export class FuncPlan {
     const s = this.shape;
     const record = (x: Var, pos: number, block: number, unit: number): void => {
       if (!hasValue(s.ty(x))) return;
-      const d = this.#derived[x];
+      const d = this.derived[x];
       if (d !== undefined) return record(d.base, pos, block, unit);
       this.#uses[x]!++;
       this.lastUse[x] = Math.max(this.lastUse[x]!, s.extend(x, pos, block));
       if (unit !== this.#defUnit(x)) this.#cross[x] = 1;
     };
-    this.#forEachRead((x, user, pos, block, unit, k) => {
-      if (user >= 0 && this.#derived[user] !== undefined) return; // no code at a derived definition
+    this.forEachRead((x, user, pos, block, unit, k) => {
+      if (user >= 0 && this.derived[user] !== undefined) return; // no code at a derived definition
       if (k >= 0 && this.covered.get(user)?.has(k)) return;
       if (this.#inline[x]) return; // computed at its reader, not stored
       if (user >= 0 && this.#inline[user]) return record(x, ...this.#anchor(user)); // read where the user is computed
       record(x, pos, block, unit);
     });
     // an early store of a derived value copies from its base at its definition
-    for (let x = 0; x < this.#earlyAt.length; x++)
-      if (this.#earlyAt[x] && this.#derived[x]) record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
+    for (let x = 0; x < this.earlyAt.length; x++)
+      if (this.earlyAt[x] && this.derived[x]) record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
   }
 
   /** Return the constant value of a scalar literal or zero (undefined otherwise). */
@@ -533,107 +400,15 @@ export class FuncPlan {
     if (!hasValue(t)) return NONE;
     if (loop >= 0 && !this.needed[loop]) return NONE;
     if (e !== undefined && !this.needed[v]) return NONE;
-    const d = this.#derived[v];
+    const d = this.derived[v];
     if (d !== undefined) return { k: 'derived', base: d.base, off: d.off };
-    if (this.#site[v] !== undefined) return { k: 'frame', base: SP, off: -1 };
+    if (this.site[v] !== undefined) return { k: 'frame', base: SP, off: -1 };
     if (this.#inline[v]) return INLINE;
     const c = this.#constOf(v);
     if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };
     if (this.#uses[v] === 0) return NONE;
     const vt = t.kind === 'real' || t.kind === 'tan' || this.localAcc[v] ? F64 : I32;
     return this.#cross[v] ? { k: 'spill', off: -1, t: vt } : LOCAL;
-  }
-
-  /** Assign frame offsets: sites, spill slots, callee frames, the shared call area. */
-  #layout(): void {
-    const s = this.shape;
-    let cursor = 0;
-    let top = 0;
-    let callArea = 0;
-    const siteOff = new Array<number>(s.f.vars.length).fill(-1);
-    const alloc = (size: number, align: number): number => {
-      const off = roundUp(cursor, align);
-      cursor = off + size;
-      top = Math.max(top, cursor);
-      return off;
-    };
-    const spill = (v: Var): void => {
-      const h = this.home[v]!;
-      if (h.k === 'spill') this.home[v] = { ...h, off: alloc(h.t === F64 ? 8 : 4, h.t === F64 ? 8 : 4) };
-      if (h.k === 'frame' && this.#site[v] === undefined) siteOff[v] = alloc(8, 8); // demoted inout param
-    };
-    for (const p of s.f.params) spill(p);
-    if (this.abi.retInDst && this.units.all.length > 0) this.dstSpill = alloc(4, 4);
-    const block = (instrs: readonly { var: Var; expr: Expr }[]): void => {
-      for (const { var: v, expr: e } of instrs) {
-        if (!this.needed[v]) continue;
-        if (this.#site[v] !== undefined && this.#place[v] === undefined) {
-          const t = refInner(s.ty(v)); // accumulator storage holds the inner value
-          siteOff[v] = alloc(sizeOf(t), alignOf(t));
-        }
-        spill(v);
-        if (e.kind === 'call' && e.func.kind === 'transparent') {
-          const cells = this.ptrCalls.get(v);
-          const abi = this.#ctx.abiOf(e.func, cells ? 'ptr' : 'value');
-          if (cells !== undefined)
-            e.args.forEach((a, k) => {
-              if (abi.params[k] === 'i32' && this.localAcc[a] && !cells.has(a)) cells.set(a, alloc(8, 8));
-            });
-          callArea = Math.max(callArea, abi.frameSize);
-        }
-      }
-      for (const { var: v, expr: e } of instrs) {
-        if (!this.needed[v] || e.kind !== 'for') continue;
-        const mark = cursor;
-        spill(e.index);
-        if (this.elemSpill.has(v) && this.#splitWithin(v)) this.elemSpill.set(v, alloc(4, 4));
-        block(e.body);
-        cursor = mark;
-      }
-    };
-    block(s.f.body);
-    this.callArea = roundUp(top, 8);
-    this.frameSize = this.callArea + callArea;
-    this.#checkSize();
-    const offOf = (v: Var): Target => {
-      const p = this.#place[v];
-      if (p === undefined) return { base: SP, off: siteOff[v]! };
-      if (p.base === DST) return { base: DST, off: 0 };
-      if (p.base === 'elem') return { base: p.into, off: 0 };
-      const at = offOf(p.into);
-      return { base: at.base, off: at.off + p.off };
-    };
-    for (let v = 0; v < this.home.length; v++) {
-      const h = this.home[v]!;
-      if (h.k === 'frame') this.home[v] = { k: 'frame', ...offOf(v) };
-    }
-    for (let x = 0; x < this.#earlyAt.length; x++) {
-      const t = this.#earlyAt[x];
-      if (t !== undefined) {
-        const at = offOf(t.into);
-        this.early[x] = { base: at.base, off: at.off + t.off };
-      }
-    }
-  }
-
-  /** Return true when loop `v`'s body, or a block inside it, is split into chunks. */
-  #splitWithin(v: Var): boolean {
-    for (const id of this.units.chunks.keys())
-      for (let b = id; b !== TOP; b = this.shape.parent(b)) if (b === v) return true;
-    return false;
-  }
-
-  #checkSize(): void {
-    const max = Math.min(this.#ctx.maxBytes, MAX_MEMORY_BYTES);
-    if (this.frameSize > max)
-      throw new RoseError(
-        'unsupported',
-        formatMessage(
-          `the program needs ${formatBytes(this.frameSize)} of wasm memory, more than the ${formatBytes(max)} a 32-bit wasm memory can address (V8 may allow less)`,
-          `function ${this.shape.f.name}`,
-          'Use smaller vectors, or fewer/lighter calls inside loops',
-        ),
-      );
   }
 
   /** List, per position, the locals whose last use is there. */

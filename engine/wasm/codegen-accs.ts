@@ -1,0 +1,141 @@
+/**
+ * @file Accumulator analysis for wasm codegen (part of the plan, codegen-plan.ts): which
+ * `ref<real>` accumulators live in f64 locals, where they start, which resolves may return their
+ * storage without a copy, and which calls pass aliased accumulators.
+ */
+import type { Block, Func, Var } from '../ir/types.ts';
+import { isLeaf } from '../ir/types.ts';
+import { isZeroSize } from './layout.ts';
+import type { FuncPlan } from './codegen-plan.ts';
+
+/** What the reads tell about accumulators. */
+interface AccFacts {
+  /** Per root: the last position (with the loop rule) where its family is read. */
+  readonly familyLast: Map<Var, number>;
+  /** Accumulators read in more than one unit (these live in memory). */
+  readonly crossRef: Uint8Array;
+  /** Per new `ref<real>`: the instruction of its block that first reads it. */
+  readonly sinkAt: Map<Var, Var>;
+}
+
+/**
+ * Find accumulator roots (an `accum` or a parameter, through slices and fields), the
+ * `ref<real>` accumulators held as f64 values (an inout param, or a new one whose reads all
+ * happen in one unit: it then starts at 0 just before its first reader, since transpose creates
+ * them all up front), the resolves that may alias their storage (no add of the family follows),
+ * and the calls needing the `ptr` variant; also count each variable's reads.
+ */
+export function planAccumulators(plan: FuncPlan): void {
+  findRoots(plan);
+  const facts = scanReads(plan);
+  plan.shape.f.params.forEach((p, k) => {
+    if (plan.abi.params[k] === 'inout' && !facts.crossRef[p]) plan.localAcc[p] = 1;
+  });
+  decide(plan, plan.shape.f.body, facts);
+}
+
+/** Set `plan.root` of every ref: itself for params and `accum`s, the parent's for slices and fields. */
+function findRoots(plan: FuncPlan): void {
+  const s = plan.shape;
+  for (const p of s.f.params) if (s.ty(p).kind === 'ref') plan.root[p] = p;
+  const walk = (block: Block): void => {
+    for (const { var: v, expr: e } of block) {
+      if (!plan.needed[v]) continue;
+      if (e.kind === 'accum') plan.root[v] = v;
+      else if (e.kind === 'slice' || e.kind === 'field') plan.root[v] = plan.root[e.ref]!;
+      else if (e.kind === 'for') walk(e.body);
+    }
+  };
+  walk(s.f.body);
+}
+
+/** Return true when `v` is a `ref<real>` (or `ref<tan>`). */
+function isRealRef(plan: FuncPlan, v: Var): boolean {
+  const t = plan.shape.ty(v);
+  return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
+}
+
+/** Record each variable's reads and readers in `plan`, and collect the accumulator facts. */
+function scanReads(plan: FuncPlan): AccFacts {
+  const s = plan.shape;
+  const familyLast = new Map<Var, number>();
+  const crossRef = new Uint8Array(s.f.vars.length);
+  const sinkPos = new Map<Var, number>();
+  const sinkAt = new Map<Var, Var>();
+  const useUnit = new Map<Var, number>();
+  plan.forEachRead((x, user, pos, block, unit) => {
+    plan.reads[x]!++;
+    plan.reader[x] = user;
+    plan.readerAt[x] = pos;
+    plan.readerBlock[x] = block;
+    plan.readerUnit[x] = unit;
+    if (unit !== plan.unitOf(x)) plan.readElsewhere[x] = 1;
+    const r = plan.root[x]!;
+    if (r < 0) return;
+    familyLast.set(r, Math.max(familyLast.get(r) ?? -1, s.extend(r, pos, block)));
+    if (s.def[x]?.kind !== 'accum' || !isRealRef(plan, x)) {
+      if (unit !== plan.unitOf(x)) crossRef[x] = 1;
+      return;
+    }
+    // the instruction of x's block containing this read (a loop, if the read is in its body)
+    let ins = user;
+    let p = pos;
+    if (block !== s.block[x]) {
+      for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
+      p = s.forStart[ins]!;
+    }
+    if (p < (sinkPos.get(x) ?? Infinity)) sinkPos.set(x, p), sinkAt.set(x, ins);
+    const u = useUnit.get(x);
+    if (u === undefined) useUnit.set(x, unit);
+    else if (u !== unit) crossRef[x] = 1;
+  });
+  for (const [x, ins] of sinkAt) if (plan.unitOf(ins) !== useUnit.get(x)) crossRef[x] = 1;
+  return { familyLast, crossRef, sinkAt };
+}
+
+/** Decide, per instruction of `block`: f64-held new accumulators, aliasing resolves, call modes. */
+function decide(plan: FuncPlan, block: Block, facts: AccFacts): void {
+  const s = plan.shape;
+  for (const { var: v, expr: e } of block) {
+    if (!plan.needed[v]) continue;
+    if (e.kind === 'for') decide(plan, e.body, facts);
+    else if (e.kind === 'accum') {
+      const at = facts.sinkAt.get(v);
+      if (at === undefined || facts.crossRef[v]) continue;
+      plan.localAcc[v] = 1;
+      plan.startsBefore.set(v, at);
+      let list = plan.startAt.get(at);
+      if (list === undefined) plan.startAt.set(at, (list = []));
+      list.push(v);
+    } else if (e.kind === 'resolve') {
+      const r = plan.root[e.ref]!;
+      const t = s.ty(v);
+      if (isLeaf(t) || isZeroSize(t)) continue;
+      // the storage itself, unless the caller may still add (a param) or adds may follow
+      const final = s.def[r] !== undefined && (facts.familyLast.get(r) ?? -1) <= s.pos[v]!;
+      if (final) plan.derived[v] = { base: e.ref, off: 0 };
+      else plan.site[v] = 'copy';
+    } else if (e.kind === 'call' && e.func.kind === 'transparent') callModes(plan, v, e.func, e.args);
+  }
+}
+
+/**
+ * Call the `ptr` variant of `g` when an accumulator passed inout also reaches `g` through
+ * another argument (the same one twice, a slice and its parent, or two params, which may alias).
+ */
+function callModes(plan: FuncPlan, v: Var, g: Func, args: readonly Var[]): void {
+  const abi = plan.ctx.abiOf(g);
+  const params = plan.shape.f.params;
+  // pointers received from the caller may alias each other; f64-held and local accumulators do not
+  const key = (a: Var) => {
+    const r = plan.root[a]!;
+    const k = plan.shape.def[r] === undefined ? params.indexOf(r) : -1;
+    return k >= 0 && plan.abi.params[k] === 'i32' ? -2 : r;
+  };
+  const aliased = abi.params.some((rep, k) => {
+    if (rep !== 'inout') return false;
+    const mine = key(args[k]!);
+    return args.some((b, j) => j !== k && plan.root[b]! >= 0 && abi.params[j] !== 'none' && key(b) === mine);
+  });
+  if (aliased) plan.ptrCalls.set(v, new Map());
+}
