@@ -31,6 +31,18 @@ import {
   type Var,
 } from '../ir/types.ts';
 import {
+  addInto,
+  fromShape,
+  full,
+  joinShape,
+  partOf,
+  shapeKey,
+  shapeOf,
+  sumCts,
+  type Ct,
+  type Shape,
+} from './cotangent.ts';
+import {
   analyze,
   emitEmpty,
   forEachOperand,
@@ -43,11 +55,19 @@ import {
   type ExprOf,
 } from './linearity.ts';
 
-const memo = new WeakMap<TransparentFunc, TransparentFunc>();
+/** A transpose and, per param of `lin`, which parts of its accumulator param it may add to. */
+export interface Transposed {
+  readonly bwd: TransparentFunc;
+  /** Per param of `lin`: for a linear value param, the parts `bwd` may add to; else 0. */
+  readonly wrote: readonly Shape[];
+}
+
+const memo = new WeakMap<TransparentFunc, Map<string, Transposed>>();
 
 /**
- * Return the transpose `bwd` of linear function `lin` (memoized per function). All types of `bwd`
- * are erased (no `tan`), so it can be differentiated again.
+ * Return the transpose `bwd` of linear function `lin` (memoized per function and `ct`). All types
+ * of `bwd` are erased (no `tan`), so it can be differentiated again. `ct` (default 1: all) says
+ * which parts of the result cotangent may be nonzero; the others are ignored (no arithmetic).
  *
  * Params of `bwd`, one per param p of `lin` (type T), then one more:
  * - `!hasTan(T)`: `erase(T)`, passed through (nonlinear input such as residuals);
@@ -56,11 +76,19 @@ const memo = new WeakMap<TransparentFunc, TransparentFunc>();
  * - last: `ct: erase(lin.retType)`, the cotangent of the result.
  * Returns unit.
  */
-export function transpose(lin: TransparentFunc): TransparentFunc {
-  let out = memo.get(lin);
+export function transpose(lin: TransparentFunc, ct: Shape = 1): TransparentFunc {
+  return transposed(lin, ct).bwd;
+}
+
+/** Return `transpose(lin, ct)` with the parts of each accumulator param it may add to. */
+export function transposed(lin: TransparentFunc, ct: Shape = 1): Transposed {
+  let byShape = memo.get(lin);
+  if (byShape === undefined) memo.set(lin, (byShape = new Map()));
+  const key = shapeKey(ct);
+  let out = byShape.get(key);
   if (out === undefined) {
-    out = new Transposer(lin).run();
-    memo.set(lin, out);
+    out = new Transposer(lin, ct, key).run();
+    byShape.set(key, out);
   }
   return out;
 }
@@ -72,7 +100,7 @@ interface Frame {
   /** Accumulator instructions to insert at `start`. */
   readonly accs: Instr[];
   /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
-  readonly ctRef: Map<Var, Var>;
+  readonly ctRef: Map<Var, Ct>;
 }
 
 /** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
@@ -125,7 +153,7 @@ const RULES: { [K in ExprKind]: Rule<K> } = {
   field: nothing,
   // z = [x_0, ..., x_n-1]: ct_x_k += ct[k]
   vec: (t, v, e) => {
-    const ct = t.ctOf(v);
+    const ct = t.ctVar(v);
     if (ct === undefined) return;
     const n = e.elems.length;
     e.elems.forEach((x, k) => {
@@ -137,35 +165,35 @@ const RULES: { [K in ExprKind]: Rule<K> } = {
     const ct = t.ctOf(v);
     if (ct === undefined) return;
     e.members.forEach((m, k) => {
-      if (t.isLinear(m)) t.contribute(m, t.b.member(ct, k));
+      if (t.isLinear(m)) t.contribute(m, partOf(t.b, ct, k));
     });
   },
   // z = xs[i]: ct_xs[i] += ct
   index: (t, v, e) => {
     const ct = t.ctOf(v);
-    if (ct !== undefined) t.b.add(t.b.slice(t.refFor(e.vec), t.nlOf(e.index)), ct);
+    if (ct === undefined) return;
+    const elem = erase(t.lin.vars[v]!);
+    addInto(t.b, t.b.slice(t.refFor(e.vec), t.nlOf(e.index)), ct, elem);
   },
-  // z = s.k: ct_s.k += ct
+  // z = s.k: ct_s.k += ct (the other members' cotangents: statically zero)
   member: (t, v, e) => {
     const ct = t.ctOf(v);
     if (ct === undefined) return;
-    const { b } = t;
     const st = erase(t.lin.vars[e.struct]!);
     if (st.kind !== 'struct') return internal(`transpose: member of a ${st.kind}`);
-    // the other members carry nothing (e.g. `{du, re: unit}`): pass a struct, not an accumulator
-    if (st.members.every((m, k) => k === e.member || isEmpty(m))) {
-      const parts = st.members.map((m, k) => (k === e.member ? ct : emitEmpty(b, m)));
-      t.contribute(e.struct, b.struct(parts, st));
-    } else b.add(b.field(t.refFor(e.struct), e.member), ct);
+    t.contribute(
+      e.struct,
+      st.members.map((_, k) => (k === e.member ? ct : undefined)),
+    );
   },
   prim: (t, v, e) => {
     if (!isLinearPrim(e.prim)) return internal(`transpose: ${e.prim} is not linear`);
-    const ct = t.ctOf(v);
+    const ct = t.ctVar(v);
     if (ct !== undefined) PRIM_RULES[e.prim](t, ct, e.args);
   },
   // z = c ? a : b: ct_a += c ? ct : 0, ct_b += c ? 0 : ct
   select: (t, v, e) => {
-    const ct = t.ctOf(v);
+    const ct = t.ctVar(v);
     if (ct === undefined) return;
     const { b } = t;
     const cond = t.nlOf(e.cond);
@@ -182,6 +210,7 @@ const RULES: { [K in ExprKind]: Rule<K> } = {
   },
   // z = resolve(r): the cotangent value of r is ct
   resolve: (t, v, e) => {
+    t.noteResolve(e.ref);
     const ct = t.ctOf(v);
     if (ct !== undefined) t.frame().ctRef.set(e.ref, ct);
   },
@@ -209,7 +238,14 @@ class Transposer {
    * the further ones (summed at its definition).
    */
   readonly firstCt: Int32Array;
-  readonly moreCts: (Var[] | undefined)[];
+  readonly moreCts: (Ct[] | undefined)[];
+  /** Which parts of the result cotangent may be nonzero. */
+  readonly ctShape: Shape;
+  /** Linear value param of `lin` -> its position (-1: not one), and the parts added to it. */
+  readonly paramPos: Int32Array;
+  readonly wrote: Shape[];
+  /** Root accumulator -> the frame of a `resolve` of it nested deeper than its definition. */
+  readonly resolvedIn = new Map<Var, Frame>();
   /** Frames of the open blocks, outermost first (index = depth - 1). */
   readonly frames: Frame[] = [];
   /** Operand renaming of copied nonlinear instructions, and its test, bound once. */
@@ -220,10 +256,12 @@ class Transposer {
   /** Set by `seeNl` when an operand has no value of its own number in `bwd`. */
   renamed = false;
 
-  constructor(lin: TransparentFunc) {
+  constructor(lin: TransparentFunc, ctShape: Shape, key: string) {
     this.lin = lin;
     this.a = analyze(lin);
-    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}`);
+    this.ctShape = ctShape;
+    const suffix = ctShape === 1 ? '' : `_ct${key}`;
+    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}${suffix}`);
     const n = lin.vars.length;
     const { vars } = lin;
     const linear = this.a.linVar;
@@ -233,34 +271,43 @@ class Transposer {
     this.acc = new Int32Array(n).fill(-1);
     this.isAccParam = new Uint8Array(n);
     this.firstCt = new Int32Array(n).fill(-1);
-    this.moreCts = new Array<Var[] | undefined>(n).fill(undefined);
+    this.moreCts = new Array<Ct[] | undefined>(n).fill(undefined);
+    this.paramPos = new Int32Array(n).fill(-1);
+    this.wrote = lin.params.map(() => 0);
   }
 
   /** Build `bwd`. */
-  run(): TransparentFunc {
+  run(): Transposed {
     const { lin, b } = this;
-    const ctRefs = new Map<Var, Var>();
-    for (const p of lin.params) {
+    const ctRefs = new Map<Var, Ct>();
+    lin.params.forEach((p, k) => {
       const t = lin.vars[p]!;
       if (!hasTan(t)) this.hasNl[b.paramVar(p)] = 1;
       else if (t.kind === 'ref') ctRefs.set(p, b.param(erase(t.inner)));
       else {
         this.acc[p] = b.param(refTy(erase(t)));
         this.isAccParam[p] = 1;
+        this.paramPos[p] = k;
       }
-    }
+    });
     const ct = b.param(erase(lin.retType));
     this.block(lin.body, () => {
-      if (this.isLinear(lin.ret)) this.contribute(lin.ret, ct);
+      if (this.isLinear(lin.ret)) this.contribute(lin.ret, fromShape(b, ct, this.ctShape));
     }, ctRefs);
-    return prune(b.finish(b.unit()));
+    return { bwd: prune(b.finish(b.unit())), wrote: this.wrote };
+  }
+
+  /** Record that `bwd` may add `s` into the accumulator param of linear value param `p`. */
+  wrote1(p: Var, s: Shape): void {
+    const k = this.paramPos[p]!;
+    if (k >= 0) this.wrote[k] = joinShape(this.wrote[k]!, s, erase(this.lin.vars[p]!));
   }
 
   /**
    * Transpose `block` into the builder's current block: nonlinear part forward, then `seed`, then
    * the linear part reversed. Return true when the reversed part emitted anything.
    */
-  block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Var>()): boolean {
+  block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Ct>()): boolean {
     const { b, a } = this;
     const depth = this.frames.length + 1;
     for (const instr of block) if (!visit(a, instr, depth)) this.copy(instr);
@@ -328,6 +375,8 @@ class Transposer {
 
   /** Return the accumulator of linear value `v`, creating it at the start of its block. */
   refFor(v: Var): Var {
+    // callers add into all of it
+    if (this.isAccParam[v] === 1) this.wrote1(v, 1);
     let r = this.acc[v]!;
     if (r < 0) {
       const t = erase(this.lin.vars[v]!);
@@ -343,56 +392,81 @@ class Transposer {
   }
 
   /** Add `ct` into the cotangent of `v` (nothing when `v` is nonlinear). */
-  contribute(v: Var, ct: Var): void {
-    if (!this.isLinear(v)) return;
+  contribute(v: Var, ct: Ct): void {
+    if (!this.isLinear(v) || ct === undefined) return;
     if (this.isAccParam[v] === 1) {
-      this.b.add(this.acc[v]!, ct);
+      const t = erase(this.lin.vars[v]!);
+      this.wrote1(v, shapeOf(ct, t));
+      addInto(this.b, this.acc[v]!, ct, t);
       return;
     }
     if (this.frameOf(v) === this.frame()) {
       // summed at v's definition: no accumulator unless a nested block or a callee adds too
-      if (this.firstCt[v]! < 0) this.firstCt[v] = ct;
+      if (typeof ct === 'number' && this.firstCt[v]! < 0) this.firstCt[v] = ct;
       else {
         const more = this.moreCts[v];
         if (more === undefined) this.moreCts[v] = [ct];
         else more.push(ct);
       }
-    } else this.b.add(this.refFor(v), ct);
+    } else addInto(this.b, this.refFor(v), ct, erase(this.lin.vars[v]!));
   }
 
-  /** Return the cotangent of linear `v` at its definition, or undefined when it has none. */
-  ctOf(v: Var): Var | undefined {
-    const { b } = this;
+  /** Return the cotangent of linear `v` at its definition (undefined: statically zero). */
+  ctOf(v: Var): Ct {
     const first = this.firstCt[v]!;
     const r = this.acc[v]!;
     const more = this.moreCts[v];
     if (more === undefined && r < 0) return first < 0 ? undefined : first;
-    const terms = first < 0 ? [] : [first];
+    const terms: Ct[] = first < 0 ? [] : [first];
     if (more !== undefined) for (const x of more) terms.push(x);
-    if (r >= 0) terms.push(b.resolve(r));
-    if (terms.length <= 1) return terms[0];
-    const t = erase(this.lin.vars[v]!);
-    if (t.kind === 'real') return terms.reduce((x, y) => real(this, 'add', [x, y]));
-    const sum = b.accum(b.zero(t));
-    for (const x of terms) b.add(sum, x);
-    return b.resolve(sum);
+    if (r >= 0) terms.push(this.b.resolve(r));
+    return sumCts(this.b, terms, erase(this.lin.vars[v]!));
   }
 
-  /** Return the cotangent value of linear ref `r`, or undefined when nothing flows into it. */
-  ctRefOf(r: Var): Var | undefined {
+  /** Return the cotangent of linear `v` as one var (undefined: statically zero). */
+  ctVar(v: Var): Var | undefined {
+    const ct = this.ctOf(v);
+    return ct === undefined ? undefined : full(this.b, ct, erase(this.lin.vars[v]!));
+  }
+
+  /** Note `resolve(ref)`: remember a resolve nested deeper than the accumulator's definition. */
+  noteResolve(ref: Var): void {
+    const root = this.rootOf(ref);
+    if (this.a.depth[root]! < this.frames.length) this.resolvedIn.set(root, this.frame());
+  }
+
+  /** Return the accumulator (or ref param) that ref `r` is an element or member of. */
+  rootOf(r: Var): Var {
+    for (;;) {
+      const e = this.a.def[r]?.expr;
+      if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) return r;
+      r = e.ref;
+    }
+  }
+
+  /** Return the cotangent value of linear ref `r` (undefined: statically zero). */
+  ctRefOf(r: Var): Ct {
     for (let k = this.frames.length - 1; k >= 0; k--) {
       const ct = this.frames[k]!.ctRef.get(r);
       if (ct !== undefined) return ct;
     }
     const e = this.a.def[r]?.expr;
-    if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) return undefined;
+    if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) {
+      // its cotangent value was computed in a loop body already transposed: not supported
+      const f = this.resolvedIn.get(r);
+      if (f !== undefined && !this.frames.includes(f))
+        internal(`transpose of ${this.lin.name}: %${r} is resolved in a loop but added to before it`);
+      return undefined;
+    }
     const parent = this.ctRefOf(e.ref);
     if (parent === undefined) return undefined;
+    if (e.kind === 'slice' && typeof parent !== 'number')
+      return internal(`transpose: partial cotangent of a vec %${e.ref}`);
     const ct =
       e.kind === 'slice'
-        ? this.b.index(parent, this.nlOf(e.index))
-        : this.b.member(parent, e.member);
-    this.frame().ctRef.set(r, ct);
+        ? this.b.index(parent as Var, this.nlOf(e.index))
+        : partOf(this.b, parent, e.member);
+    if (ct !== undefined) this.frame().ctRef.set(r, ct);
     return ct;
   }
 
@@ -408,19 +482,29 @@ class Transposer {
     // a linear callee with zero cotangents flowing in adds only zeros
     if (ct === undefined && refCts.every((c) => c === undefined)) return;
     const { b } = this;
+    const retTy = erase(h.retType);
+    // specialized on the parts of ct known zero: it tells which parts of each acc it adds to
+    const { bwd, wrote } = transposed(h, shapeOf(ct, retTy));
+    const after: (() => void)[] = [];
     const args = e.args.map((x, k) => {
       const t = h.paramTypes[k]!;
       if (!hasTan(t)) return this.nlOf(x);
-      if (t.kind === 'ref') return refCts[k] ?? b.zero(erase(t.inner));
-      return this.refFor(x);
+      if (t.kind === 'ref') return full(b, refCts[k], erase(t.inner));
+      const w = wrote[k]!;
+      if (w === 1) return this.refFor(x);
+      // the callee adds to part of it (or nothing): pass a fresh acc, take those parts from it
+      const acc = b.accum(b.zero(erase(t)));
+      if (w !== 0) after.push(() => this.contribute(x, fromShape(b, b.resolve(acc), w)));
+      return acc;
     });
-    b.call(transpose(h), [...args, ct ?? b.zero(erase(h.retType))]);
+    b.call(bwd, [...args, full(b, ct, retTy)]);
+    for (const f of after) f();
   }
 
   /** `z = for i: body`: a loop over the same indices running the body's transpose. */
   loop(v: Var, e: ExprOf<'for'>): void {
     const { b } = this;
-    const ct = this.ctOf(v);
+    const ct = this.ctVar(v);
     const t = this.lin.vars[v]!;
     if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
     const index = e.index;

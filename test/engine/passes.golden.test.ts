@@ -255,28 +255,27 @@ describe('golden IR of each pass', () => {
         x7: vec<2, real> = x3.du
         x8: vec<2, unit> = for i9: fin<2> {
           x10: real = x7[i9]
-          x11: unit = zero
-          x12: {du: real, re: unit} = {du: x10, re: x11}
-          x13: ref<{du: real, re: unit}> = &x6[i9]
-          x14: unit = x13 += x12
-          x15: unit = ()
-          yield x15
+          x11: ref<{du: real, re: unit}> = &x6[i9]
+          x12: ref<real> = &x11.du
+          x13: unit = x12 += x10
+          x14: unit = ()
+          yield x14
         }
-        x16: vec<2, {du: real, re: unit}> = resolve x6
-        x17: vec<2, unit> = for i18: fin<2> {
-          x19: {r0: bool} = x4[i18]
-          x20: bool = x19.r0
-          x21: {du: real, re: unit} = x16[i18]
-          x22: real = x21.du
-          x23: real = zero
-          x24: real = x20 ? x22 : x23
-          x25: ref<real> = &x1[i18]
-          x26: unit = x25 += x24
-          x27: unit = ()
-          yield x27
+        x15: vec<2, {du: real, re: unit}> = resolve x6
+        x16: vec<2, unit> = for i17: fin<2> {
+          x18: {r0: bool} = x4[i17]
+          x19: bool = x18.r0
+          x20: {du: real, re: unit} = x15[i17]
+          x21: real = x20.du
+          x22: real = zero
+          x23: real = x19 ? x21 : x22
+          x24: ref<real> = &x1[i17]
+          x25: unit = x24 += x23
+          x26: unit = ()
+          yield x26
         }
-        x28: unit = ()
-        return x28
+        x27: unit = ()
+        return x27
       }
       "
     `);

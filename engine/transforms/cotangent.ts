@@ -1,0 +1,110 @@
+/**
+ * @file Cotangents that may be known zero in part, for `transpose`: a `Ct` is a var, `undefined`
+ * (statically zero), or an array of member cotangents of a struct, some of them zero. A `Shape`
+ * records which parts of a cotangent may be nonzero (a callee's transpose is specialized on it).
+ */
+import { internal } from '../errors.ts';
+import type { FuncBuilder } from '../ir/builder.ts';
+import { isEmpty, type Ty, type Var } from '../ir/types.ts';
+
+/** A cotangent: a var, `undefined` when statically zero, or a struct's member cotangents. */
+export type Ct = Var | undefined | readonly Ct[];
+
+/** Which parts of a cotangent may be nonzero: 0 none, 1 all, or per struct member. */
+export type Shape = 0 | 1 | readonly Shape[];
+
+/** Return `parts` as a shape, collapsed to 0 or 1 when all non-empty members agree. */
+function collapse(parts: readonly Shape[], t: Ty): Shape {
+  if (t.kind !== 'struct') return internal(`cotangent shape of a ${t.kind}`);
+  let zeros = true;
+  let ones = true;
+  parts.forEach((p, k) => {
+    if (isEmpty(t.members[k]!)) return;
+    if (p !== 0) zeros = false;
+    if (p !== 1) ones = false;
+  });
+  return zeros ? 0 : ones ? 1 : parts;
+}
+
+/** Return the shape of `ct` (of erased type `t`). */
+export function shapeOf(ct: Ct, t: Ty): Shape {
+  if (ct === undefined) return 0;
+  if (typeof ct === 'number') return 1;
+  if (t.kind !== 'struct') return internal(`partial cotangent of a ${t.kind}`);
+  return collapse(
+    ct.map((c, k) => shapeOf(c, t.members[k]!)),
+    t,
+  );
+}
+
+/** Return the union of two shapes of type `t` (a part may be nonzero when it may be in either). */
+export function joinShape(a: Shape, c: Shape, t: Ty): Shape {
+  if (a === 1 || c === 1 || a === 0) return a === 0 ? c : 1;
+  if (c === 0) return a;
+  if (t.kind !== 'struct') return internal(`partial shape of a ${t.kind}`);
+  return collapse(
+    a.map((p, k) => joinShape(p, c[k]!, t.members[k]!)),
+    t,
+  );
+}
+
+/** Return a memo key of `s`: `1` (the default), `0`, or `{...}` per member. */
+export function shapeKey(s: Shape): string {
+  return typeof s === 'number' ? String(s) : `{${s.map(shapeKey).join(',')}}`;
+}
+
+/** Return the parts of `v` that `s` says may be nonzero, as a cotangent (members emitted). */
+export function fromShape(b: FuncBuilder, v: Var, s: Shape): Ct {
+  if (s === 0) return undefined;
+  if (s === 1) return v;
+  return s.map((p, k) => (p === 0 ? undefined : fromShape(b, b.member(v, k), p)));
+}
+
+/** Return the cotangent of member `k` of a struct whose cotangent is `ct`. */
+export function partOf(b: FuncBuilder, ct: Ct, k: number): Ct {
+  if (ct === undefined) return undefined;
+  return typeof ct === 'number' ? b.member(ct, k) : ct[k];
+}
+
+/** Return `ct` (of erased type `t`) as one var, zero parts emitted as `zero`. */
+export function full(b: FuncBuilder, ct: Ct, t: Ty): Var {
+  if (ct === undefined) return b.zero(t);
+  if (typeof ct === 'number') return ct;
+  if (t.kind !== 'struct') return internal(`partial cotangent of a ${t.kind}`);
+  return b.struct(
+    ct.map((c, k) => full(b, c, t.members[k]!)),
+    t,
+  );
+}
+
+/** Emit `ref += ct` (of erased type `t`), skipping the parts known zero. */
+export function addInto(b: FuncBuilder, ref: Var, ct: Ct, t: Ty): void {
+  if (ct === undefined) return;
+  if (typeof ct === 'number') {
+    b.add(ref, ct);
+    return;
+  }
+  if (t.kind !== 'struct') return internal(`partial cotangent of a ${t.kind}`);
+  ct.forEach((c, k) => {
+    if (c !== undefined) addInto(b, b.field(ref, k), c, t.members[k]!);
+  });
+}
+
+/**
+ * Return the sum of cotangents `terms` (of erased type `t`, none undefined): reals added, partial
+ * structs member by member, anything else through an accumulator.
+ */
+export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
+  if (terms.length <= 1) return terms[0];
+  if (t.kind === 'real') return (terms as Var[]).reduce((x, y) => b.prim('add', [x, y]));
+  if (t.kind === 'struct' && terms.every((c) => typeof c === 'object')) {
+    const parts = t.members.map((m, k) => {
+      const ks = terms.map((c) => (c as readonly Ct[])[k]).filter((c) => c !== undefined);
+      return sumCts(b, ks, m);
+    });
+    return parts.every((c) => c === undefined) ? undefined : parts;
+  }
+  const sum = b.accum(b.zero(t));
+  for (const c of terms) addInto(b, sum, c, t);
+  return b.resolve(sum);
+}
