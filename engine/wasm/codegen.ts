@@ -256,7 +256,7 @@ function dstRoot(module: ModuleBuilder, root: FuncAbi): number {
   const sp = root.nWasmParams - 2; // the wrapper has no dst param
   const code = new Code();
   for (let k = 0; k < sp; k++) code.localGet(k);
-  const dst = () => code.localGet(sp).i32Const(root.frameSize).op(Op.i32_add);
+  const dst = () => (root.frameSize === 0 ? code.localGet(sp) : code.localGet(sp).i32Const(root.frameSize).op(Op.i32_add));
   dst();
   code.localGet(sp).call(root.index);
   dst();
