@@ -49,6 +49,10 @@ export const OpFC = {
   memory_copy: 10, memory_fill: 11,
 } as const;
 
+/** Scratch space for encoding doubles (one shared buffer: no allocation per constant). */
+const F64_SCRATCH = new DataView(new ArrayBuffer(8));
+const F64_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
 /** A growable byte buffer with the binary format's primitive encodings. */
 export class ByteWriter {
   #buf = new Uint8Array(256);
@@ -122,9 +126,8 @@ export class ByteWriter {
 
   /** Append a little-endian IEEE 754 double. */
   f64(x: number): this {
-    const tmp = new DataView(new ArrayBuffer(8));
-    tmp.setFloat64(0, x, true);
-    return this.bytes(new Uint8Array(tmp.buffer));
+    F64_SCRATCH.setFloat64(0, x, true);
+    return this.bytes(F64_BYTES);
   }
 
   /** Append a UTF-8 name with its length. */

@@ -15,6 +15,39 @@ import { forEachOperand } from '../ir/visit.ts';
 import { isZeroSize } from './layout.ts';
 import { F64, I32, type ValType } from './encoder.ts';
 
+/** Growable parallel Int32Arrays for `Shape`'s read table. */
+class ReadTable {
+  x: Int32Array;
+  user: Int32Array;
+  pos: Int32Array;
+  block: Int32Array;
+  k: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    [this.x, this.user, this.pos, this.block, this.k] = [0, 0, 0, 0, 0].map(() => new Int32Array(Math.max(capacity, 16))) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+  }
+
+  push(x: Var, user: Var, pos: number, block: number, k: number): void {
+    if (this.length === this.x.length) this.#grow();
+    const i = this.length++;
+    this.x[i] = x;
+    this.user[i] = user;
+    this.pos[i] = pos;
+    this.block[i] = block;
+    this.k[i] = k;
+  }
+
+  #grow(): void {
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    [this.x, this.user, this.pos, this.block, this.k] = [grow(this.x), grow(this.user), grow(this.pos), grow(this.block), grow(this.k)];
+  }
+}
+
 /** The block id of a function's top-level body; a loop body's id is its `for` variable. */
 export const TOP = -1;
 /** `Shape.rK` of a loop's element read. */
@@ -80,33 +113,29 @@ export class Shape {
     };
     walk(f.body, TOP);
     this.endPos = p;
-    const xs: number[] = [];
-    const users: number[] = [];
-    const ps: number[] = [];
-    const bs: number[] = [];
-    const ks: number[] = [];
+    const t = new ReadTable(n);
     this.readStart = new Int32Array(n);
     this.readEnd = new Int32Array(n);
-    const push = (x: Var, user: Var, at: number, b: number, k: number) => {
-      xs.push(x), users.push(user), ps.push(at), bs.push(b), ks.push(k);
-    };
     const reads = (block: Block, id: number): void => {
       for (const { var: v, expr: e } of block) {
         if (e.kind === 'for') reads(e.body, v);
-        this.readStart[v] = xs.length;
-        if (e.kind === 'vec' || e.kind === 'struct') (e.kind === 'vec' ? e.elems : e.members).forEach((x, k) => push(x, v, this.pos[v]!, id, k));
-        else if (e.kind === 'for') push(e.ret, v, this.forBodyEnd[v]!, v, YIELD);
-        else forEachRead(this, e, (x) => push(x, v, this.pos[v]!, id, -1));
-        this.readEnd[v] = xs.length;
+        this.readStart[v] = t.length;
+        const at = this.pos[v]!;
+        if (e.kind === 'vec' || e.kind === 'struct') {
+          const xs = e.kind === 'vec' ? e.elems : e.members;
+          for (let k = 0; k < xs.length; k++) t.push(xs[k]!, v, at, id, k);
+        } else if (e.kind === 'for') t.push(e.ret, v, this.forBodyEnd[v]!, v, YIELD);
+        else forEachRead(this, e, (x) => t.push(x, v, at, id, -1));
+        this.readEnd[v] = t.length;
       }
     };
     reads(f.body, TOP);
-    push(f.ret, -1, this.endPos, TOP, -1);
-    this.rX = Int32Array.from(xs);
-    this.rUser = Int32Array.from(users);
-    this.rPos = Int32Array.from(ps);
-    this.rBlock = Int32Array.from(bs);
-    this.rK = Int32Array.from(ks);
+    t.push(f.ret, -1, this.endPos, TOP, -1);
+    this.rX = t.x.subarray(0, t.length);
+    this.rUser = t.user.subarray(0, t.length);
+    this.rPos = t.pos.subarray(0, t.length);
+    this.rBlock = t.block.subarray(0, t.length);
+    this.rK = t.k.subarray(0, t.length);
   }
 
   /** Return the type of `v`. */
