@@ -29,6 +29,9 @@ const TAG = 'OPTIMIZE_RESULT ';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 
+/** Gains smaller than this fraction of the plain time are within the machines' noise. */
+const NOISE = 0.03;
+
 /** Rounds of the unrolled chain: 7 operations each, about 20k operations in all. */
 const CHAIN_ROUNDS = 2860;
 
@@ -192,7 +195,7 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)}`;
 /** Return the table row of `r`. */
 function rowOf(r: Row): string[] {
   const gain = r.plain.us - r.opt.us;
-  const breakEven = gain > 0 ? Math.ceil((r.optimizeMs * 1000) / gain) : undefined;
+  const breakEven = gain >= NOISE * r.plain.us ? Math.ceil((r.optimizeMs * 1000) / gain) : undefined;
   return [
     r.workload,
     `-O${r.level.replace('.', ' s')}`,
@@ -203,7 +206,7 @@ function rowOf(r: Row): string[] {
     us(r.plain),
     us(r.opt),
     `${((100 * gain) / r.plain.us).toFixed(0)}%`,
-    breakEven === undefined ? 'never' : breakEven.toLocaleString('en-US'),
+    breakEven === undefined ? 'none (noise)' : breakEven.toLocaleString('en-US'),
     r.same ? 'yes' : 'NO',
   ];
 }
@@ -230,7 +233,8 @@ async function parent(): Promise<void> {
       "module, the process's first run; again: the same through compileValueAndGradSync(f, { optimize })\n" +
       '(binaryen warm; includes V8 compiling the module). grad / opt us: median time of one\n' +
       'value-and-gradient call (zero-copy entry), plain and optimized, after V8 tier-up. break-even:\n' +
-      'opt ms / gain per call (binaryen load not included). same: bit-for-bit equal results.',
+      `opt ms / gain per call (binaryen load not included; none if the gain is under ${NOISE * 100}%,\n` +
+      'within the noise). same: bit-for-bit equal results.',
   );
   for (const name of names) if (WORKLOADS[name]) console.log(`  ${name}: ${WORKLOADS[name].what}`);
   for (const f of failures) console.log(`FAILED ${f}`);

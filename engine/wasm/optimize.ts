@@ -6,17 +6,25 @@
  * 2.6 MB gzip, 0.35-1 s to load): it is imported lazily with a dynamic `import('binaryen')`, so
  * the engine's bundle never contains it and programs that never ask for it never load it.
  *
- * What it costs and what it gains (bench/optimize.bench.ts, Node 20): the optimizer runs on the
- * calling thread and takes from tens of milliseconds (a small loop) to seconds (an unrolled
- * program of tens of thousands of operations); the first use also pays the load. The gain per
- * call depends on the program (inlining of the wasm math library and of small functions,
- * redundant loads and stores removed); it pays only after the break-even number of calls the
- * benchmark reports. Keep it for long-running loops; measure first.
+ * What it costs and what it gains (bench/optimize.bench.ts, Node 20, gradients): loading binaryen
+ * takes 0.35-0.75 s once; the optimizer then runs on the calling thread, its first run in a
+ * process taking 0.1-0.5 s for a 1 KB module (Rosenbrock with `sum`), 0.6-1.9 s for 20-150 KB
+ * ones (the MLP, the spring chain) and 2-3.5 s for 400 KB ones (the pairwise energy, a 20k-op
+ * unrolled chain); later runs take about half as long (binaryen's own code is warm). V8's
+ * optimizing tier already does most of what binaryen does, so most gradients run no faster
+ * (within 3%: Rosenbrock with `sum`, the MLP, the spring chain, the unrolled chain). The
+ * exception is many calls of a small `fn` (the pairwise energy's pair function, 1770 calls):
+ * binaryen inlines them from -O2 on (V8 in Node 20 does not inline wasm calls); the gradient runs 17-24%
+ * faster, which repays the optimizer after about 0.7-1.5 million calls (minutes of an
+ * optimizer loop). So: leave it off unless a function calls small `fn`s many times and runs
+ * long, and measure. `-O2` is the level: `-O1` gains less, and `-O3` or any shrink level took
+ * 10-40x longer (30-90 s on those 400 KB modules) for no more speed.
  *
  * Semantics are unchanged, bit for bit: fast-math stays off, so binaryen only rewrites floats
  * in ways IEEE 754 makes exact (`x*2/2` -> `(x+x)*0.5`, `x - 0` -> `x + -0`; never `x + 0` -> `x`
- * or reassociation), up to NaN payloads, which JS cannot observe; traps are kept (an
- * out-of-range index still fails); nothing is assumed of the contents of memory.
+ * or reassociation), up to NaN payloads (`x*-1` -> `-0 - x`), which wasm itself leaves
+ * unspecified; traps are kept (an out-of-range index still fails); nothing is assumed of the
+ * contents of memory.
  */
 import { RoseError, formatMessage, internal } from '../errors.ts';
 
@@ -47,7 +55,7 @@ export interface OptimizeLevel {
   readonly shrink: 0 | 1 | 2;
 }
 
-/** The level `optimize: true` uses; bench/optimize.bench.ts measures the alternatives. */
+/** The level `optimize: true` uses (`-O2`; the file comment gives the measurements). */
 export const DEFAULT_LEVEL: OptimizeLevel = { level: 2, shrink: 0 };
 
 /**
