@@ -19,7 +19,12 @@ import { Real, Vec, add, cos, fn, mul, sin, sub, tanh, valueAndGrad, type Fn } f
 import { funcOf } from '../engine/trace/fn.ts';
 import { compileValueAndGradSync, type CompiledValueAndGrad } from '../engine/wasm/compile-grad.ts';
 import { prepare } from '../engine/wasm/compile.ts';
-import { DEFAULT_LEVEL, loadOptimizer, optimizeModule, type OptimizeLevel } from '../engine/wasm/optimize.ts';
+import {
+  DEFAULT_LEVEL,
+  loadOptimizer,
+  optimizeModule,
+  type OptimizeLevel,
+} from '../engine/wasm/optimize.ts';
 import { WARM_WASM, time, type Timing } from './harness.ts';
 import { table } from './report.ts';
 import { ROSE_KIT_WORKLOADS } from './rosekit-workloads.ts';
@@ -181,8 +186,12 @@ function measure(workload: string, levels: string): Promise<Row[] | string> {
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.on('close', (code) => {
-      const rows = out.split('\n').filter((l) => l.startsWith(TAG)).map((l) => JSON.parse(l.slice(TAG.length)) as Row);
-      resolve(code === 0 && rows.length > 0 ? rows : `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`);
+      const rows = out
+        .split('\n')
+        .filter((l) => l.startsWith(TAG))
+        .map((l) => JSON.parse(l.slice(TAG.length)) as Row);
+      const why = `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
+      resolve(code === 0 && rows.length > 0 ? rows : why);
     });
   });
 }

@@ -14,9 +14,9 @@
  * optimizing tier already does most of what binaryen does, so most gradients run no faster
  * (within 3%: Rosenbrock with `sum`, the MLP, the spring chain, the unrolled chain). The
  * exception is many calls of a small `fn` (the pairwise energy's pair function, 1770 calls):
- * binaryen inlines them from -O2 on (V8 in Node 20 does not inline wasm calls); the gradient runs 17-24%
- * faster, which repays the optimizer after about 0.7-1.5 million calls (minutes of an
- * optimizer loop). So: leave it off unless a function calls small `fn`s many times and runs
+ * binaryen inlines them from -O2 on (V8 in Node 20 does not inline wasm calls); the gradient
+ * runs 17-24% faster, which repays the optimizer after about 0.7-1.5 million calls (minutes of
+ * an optimizer loop). So: leave it off unless a function calls small `fn`s many times and runs
  * long, and measure. `-O2` is the level: `-O1` gains less, and `-O3` or any shrink level took
  * 10-40x longer (30-90 s on those 400 KB modules) for no more speed.
  *
@@ -155,12 +155,14 @@ function ready(where: string): Binaryen {
 
 /** Throw `invalid-value` unless `l` is a level binaryen has (`-O0`..`-O4`, shrink 0..2). */
 function checkLevel(l: OptimizeLevel, where: string): void {
-  const ok = (x: unknown, max: number) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= max;
+  const ok = (x: unknown, max: number) =>
+    typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= max;
   if (typeof l === 'object' && l !== null && ok(l.level, 4) && ok(l.shrink, 2)) return;
   throw new RoseError(
     'invalid-value',
     formatMessage(
-      `invalid value: optimize must be true, false or { level: 0-4, shrink: 0-2 }, not ${JSON.stringify(l)}`,
+      'invalid value: optimize must be true, false or { level: 0-4, shrink: 0-2 }, ' +
+        `not ${JSON.stringify(l)}`,
       where,
     ),
   );
@@ -179,8 +181,13 @@ export function optimizeModule(
 ): Uint8Array<ArrayBuffer> {
   checkLevel(level, where);
   const b = ready(where);
-  const features = FEATURES.reduce((acc, name) => acc | (b.Features[name] ?? internal(`binaryen lacks ${name}`)), 0);
-  const saved = { level: b.getOptimizeLevel(), shrink: b.getShrinkLevel(), fastMath: b.getFastMath() };
+  let features = 0;
+  for (const name of FEATURES) features |= b.Features[name] ?? internal(`binaryen lacks ${name}`);
+  const saved = {
+    level: b.getOptimizeLevel(),
+    shrink: b.getShrinkLevel(),
+    fastMath: b.getFastMath(),
+  };
   let m: BinaryenModule | undefined;
   try {
     m = b.readBinary(bytes, features);
@@ -194,7 +201,8 @@ export function optimizeModule(
     return m.emitBinary();
   } catch (e) {
     if (e instanceof RoseError) throw e;
-    throw new RoseError('internal', `internal: binaryen failed on ${where}: ${String(e)}`, { cause: e });
+    const message = `internal: binaryen failed on ${where}: ${String(e)}`;
+    throw new RoseError('internal', message, { cause: e });
   } finally {
     m?.dispose();
     b.setOptimizeLevel(saved.level);

@@ -119,7 +119,8 @@ describe('loading binaryen', () => {
   });
 
   it('a loader that fails or loads something else rejects with npm install binaryen', async () => {
-    const gone = await errorOf(() => loadOptimizer(() => Promise.reject(new Error("Cannot find package 'binaryen'"))));
+    const notFound = () => Promise.reject(new Error("Cannot find package 'binaryen'"));
+    const gone = await errorOf(() => loadOptimizer(notFound));
     expect(gone).toBeInstanceOf(RoseError);
     expect((gone as RoseError).code).toBe('unsupported');
     expect(gone.message).toMatch(/Cannot find package 'binaryen'/);
@@ -129,7 +130,7 @@ describe('loading binaryen', () => {
     expect(optimizerLoaded()).toBe(false);
   });
 
-  it('compile(f, { optimize: true }) without binaryen installed rejects with npm install binaryen', async () => {
+  it('compile(f, { optimize: true }) without binaryen installed says npm install binaryen', async () => {
     // a fresh copy of the engine whose import('binaryen') fails as it does when it is not installed
     vi.doMock('binaryen', () => {
       throw new Error("Cannot find package 'binaryen' imported from optimize.ts");
@@ -140,7 +141,9 @@ describe('loading binaryen', () => {
       const sq = api.fn([api.Real], api.Real, (x) => api.mul(x, x));
       for (const work of [
         () => api.compile(sq, { optimize: true }),
-        () => api.compileValueAndGrad(api.fn([api.Vec(1, api.Real)], api.Real, (v) => v[0]!), { optimize: true }),
+        () => api.compileValueAndGrad(api.fn([api.Vec(1, api.Real)], api.Real, (v) => v[0]!), {
+          optimize: true,
+        }),
         () => api.loadOptimizer(),
       ]) {
         const err = await errorOf(work);
@@ -162,7 +165,8 @@ describe('loading binaryen', () => {
     expect(g(3)).toBe(10);
     await loadOptimizer(); // loaded already: returns at once
     expect(compileSync(sq, { optimize: true })(-2)).toBe(5);
-    const h = await compileValueAndGrad(fn([Vec(2, Real)], Real, (v) => mul(v[0]!, v[1]!)), { optimize: true });
+    const prod = fn([Vec(2, Real)], Real, (v) => mul(v[0]!, v[1]!));
+    const h = await compileValueAndGrad(prod, { optimize: true });
     h.x.set([3, 5]);
     expect(h.evaluate()).toBe(15);
     expect([...h.gradient]).toEqual([5, 3]);
@@ -172,7 +176,7 @@ describe('loading binaryen', () => {
   it('rejects optimize levels binaryen does not have', () => {
     const sq = fn([Real], Real, (x) => mul(x, x));
     for (const level of [{ level: 5, shrink: 0 }, { level: 2, shrink: -1 }, { level: 1.5, shrink: 0 }])
-      expect(() => compileSync(sq, { optimize: level as never })).toThrow(/optimize must be true, false or/);
+      expect(() => compileSync(sq, { optimize: level as never })).toThrow(/must be true, false or/);
     expect(compileSync(sq, { optimize: { level: 1, shrink: 2 } })(5)).toBe(25);
   });
 });
@@ -209,7 +213,8 @@ describe('optimized modules', () => {
       expect(outcome(() => c([1, 2, 3], 2))).toEqual(outcome(() => compileSync(h)([1, 2, 3], 2)));
       expect(c([4, 5, 6], 0)).toBe(compileSync(h)([4, 5, 6], 0));
     }
-    expect(outcome(() => compileSync(g, { optimize: true })([1, 2, 3], 1))).toEqual({ error: 'invalid-value' });
+    const gOpt = compileSync(g, { optimize: true });
+    expect(outcome(() => gOpt([1, 2, 3], 1))).toEqual({ error: 'invalid-value' });
   });
 
   it('preserve signed zeros, NaN, infinities and rounding (IEEE edge cases)', async () => {
@@ -222,7 +227,8 @@ describe('optimized modules', () => {
     ]);
     const plain = compileSync(edge);
     const fast = compileSync(edge, { optimize: true });
-    for (const x of SPECIAL) for (const y of SPECIAL) sameValue(fast(x, y), plain(x, y), 0, `edge(${x}, ${y})`);
+    for (const x of SPECIAL)
+      for (const y of SPECIAL) sameValue(fast(x, y), plain(x, y), 0, `edge(${x}, ${y})`);
     expect(Object.is(fast(-0, 1)[2], 0)).toBe(true); // -0 + 0 = +0, not x
   });
 
@@ -244,7 +250,8 @@ describe('optimized modules', () => {
       // control: with fast-math binaryen rewrites x * 1 to x (it differs only in NaN bits)
       const m = new binaryen.Module();
       const x = m.local.get(0, binaryen.f64);
-      m.addFunction('f', binaryen.createType([binaryen.f64]), binaryen.f64, [], m.f64.mul(x, m.f64.const(1)));
+      const body = m.f64.mul(x, m.f64.const(1));
+      m.addFunction('f', binaryen.createType([binaryen.f64]), binaryen.f64, [], body);
       m.addFunctionExport('f', 'f');
       m.optimize();
       expect(m.emitText()).not.toMatch(/f64\.mul/);
@@ -252,7 +259,8 @@ describe('optimized modules', () => {
       const f = fn([Real], Real, (y) => mul(y, 1));
       expect(textOf(optimizeModule(prepare(funcOf(f, 'test')).artifact.bytes, 'test'))).toMatch(/f64\.mul/);
       expect(Object.is(compileSync(f, { optimize: true })(-0), -0)).toBe(true);
-      expect([binaryen.getFastMath(), binaryen.getOptimizeLevel(), binaryen.getShrinkLevel()]).toEqual([true, 3, 2]);
+      const options = [binaryen.getFastMath(), binaryen.getOptimizeLevel(), binaryen.getShrinkLevel()];
+      expect(options).toEqual([true, 3, 2]);
     } finally {
       binaryen.setFastMath(saved[0]);
       binaryen.setOptimizeLevel(saved[1]);
@@ -314,7 +322,8 @@ function pairwise(n: number): Fn {
   });
   return fn([Vec(2 * n, Real)], Real, (p) => {
     let e: Real = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) e = add(e, pair(p[2 * i]!, p[2 * i + 1]!, p[2 * j]!, p[2 * j + 1]!));
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) e = add(e, pair(p[2 * i]!, p[2 * i + 1]!, p[2 * j]!, p[2 * j + 1]!));
     return e;
   });
 }
