@@ -37,6 +37,15 @@ export function shapeOf(ct: Ct, t: Ty): Shape {
   );
 }
 
+/** Return the shape of a struct of type `t` whose member `k` has shape `s`, the others 0. */
+export function memberShape(s: Shape, k: number, t: Ty): Shape {
+  if (t.kind !== 'struct') return internal(`member shape of a ${t.kind}`);
+  return collapse(
+    t.members.map((_, j) => (j === k ? s : 0)),
+    t,
+  );
+}
+
 /** Return the union of two shapes of type `t` (a part may be nonzero when it may be in either). */
 export function joinShape(a: Shape, c: Shape, t: Ty): Shape {
   if (a === 1 || c === 1 || a === 0) return a === 0 ? c : 1;

@@ -9,7 +9,10 @@
  * at its definition (a single one is used as is); contributions from nested blocks, and indexed
  * or member-wise ones, go into an accumulator `acc = accum(zero)` created at the start of the
  * reversed section of the defining block (so adds from nested loops and callees reach it) and
- * resolved at the definition. Linear value params: their accumulator is the `bwd` param.
+ * resolved at the definition. A value read out of a linear container (`xs[i]`, `s.k`) has no
+ * accumulator of its own: its accumulator is a slice or field of the container's, so a container
+ * has one accumulator however often it is read. Linear value params: their accumulator is the
+ * `bwd` param.
  * Linear refs carry a *cotangent value* instead: the cotangent of the value resolved from them
  * (for a ref param, the `bwd` param), from which each `add` into them takes its addend's cotangent.
  */
@@ -35,6 +38,7 @@ import {
   fromShape,
   full,
   joinShape,
+  memberShape,
   partOf,
   shapeKey,
   shapeOf,
@@ -101,6 +105,8 @@ interface Frame {
   readonly accs: Instr[];
   /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
   readonly ctRef: Map<Var, Ct>;
+  /** `ref.k` or `ref[i]` (as `ref.k` / `ref[i]`) -> that view of an accumulator, made here. */
+  readonly views: Map<string, Var>;
 }
 
 /** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
@@ -233,6 +239,10 @@ class Transposer {
   readonly acc: Int32Array;
   /** Linear param of `lin` -> 1 when its accumulator is a `bwd` param. */
   readonly isAccParam: Uint8Array;
+  /** Linear var -> 1 when its accumulator is a slice or field of its container's accumulator. */
+  readonly isView: Uint8Array;
+  /** Linear var with an accumulator of its own -> the parts added to it. */
+  readonly accShape: Shape[];
   /**
    * Linear var -> the first cotangent contribution made in its defining block (-1: none), and
    * the further ones (summed at its definition).
@@ -270,6 +280,8 @@ class Transposer {
     this.hasNl = new Uint8Array(n);
     this.acc = new Int32Array(n).fill(-1);
     this.isAccParam = new Uint8Array(n);
+    this.isView = new Uint8Array(n);
+    this.accShape = new Array<Shape>(n).fill(0);
     this.firstCt = new Int32Array(n).fill(-1);
     this.moreCts = new Array<Ct[] | undefined>(n).fill(undefined);
     this.paramPos = new Int32Array(n).fill(-1);
@@ -312,7 +324,7 @@ class Transposer {
     const depth = this.frames.length + 1;
     for (const instr of block) if (!visit(a, instr, depth)) this.copy(instr);
     const cur = b.currentBlock();
-    const frame: Frame = { start: cur.length, accs: [], ctRef };
+    const frame: Frame = { start: cur.length, accs: [], ctRef, views: new Map() };
     this.frames.push(frame);
     seed();
     for (let k = block.length - 1; k >= 0; k--) {
@@ -373,22 +385,66 @@ class Transposer {
     return f;
   }
 
-  /** Return the accumulator of linear value `v`, creating it at the start of its block. */
+  /** Return the accumulator of linear value `v` for adding into all of it. */
   refFor(v: Var): Var {
-    // callers add into all of it
-    if (this.isAccParam[v] === 1) this.wrote1(v, 1);
-    let r = this.acc[v]!;
-    if (r < 0) {
-      const t = erase(this.lin.vars[v]!);
-      const shape = this.b.fresh(t);
-      r = this.b.fresh(refTy(t));
-      this.frameOf(v).accs.push(
-        { var: shape, expr: { kind: 'zero' } },
-        { var: r, expr: { kind: 'accum', shape } },
-      );
-      this.acc[v] = r;
-    }
+    const r = this.accOf(v);
+    this.noteAdd(v, 1);
     return r;
+  }
+
+  /**
+   * Return the accumulator of linear value `v`, creating it at the start of its block: a slice or
+   * field of its container's accumulator when `v` is read out of a linear container.
+   */
+  accOf(v: Var): Var {
+    let r = this.acc[v]!;
+    if (r >= 0) return r;
+    const t = erase(this.lin.vars[v]!);
+    const view = this.viewOf(v);
+    const { accs, views } = this.frameOf(v);
+    if (view !== undefined) {
+      // several reads of the same element or member share one view
+      const key = view.kind === 'field' ? `${view.ref}.${view.member}` : `${view.ref}[${view.index}]`;
+      r = views.get(key) ?? -1;
+      if (r < 0) {
+        r = this.b.fresh(refTy(t));
+        accs.push({ var: r, expr: view });
+        views.set(key, r);
+      }
+      this.isView[v] = 1;
+    } else {
+      r = this.b.fresh(refTy(t));
+      const shape = this.b.fresh(t);
+      accs.push({ var: shape, expr: { kind: 'zero' } }, { var: r, expr: { kind: 'accum', shape } });
+    }
+    this.acc[v] = r;
+    return r;
+  }
+
+  /** Return `&xs[i]` or `&s.k` of the container's accumulator when `v = xs[i]` or `v = s.k`. */
+  viewOf(v: Var): ExprOf<'field'> | ExprOf<'slice'> | undefined {
+    const e = this.a.def[v]?.expr;
+    if (e?.kind === 'member' && this.isLinear(e.struct))
+      return { kind: 'field', ref: this.accOf(e.struct), member: e.member };
+    // the index is copied before the reversed section, where the slice goes
+    if (e?.kind === 'index' && this.isLinear(e.vec) && this.hasNl[e.index] === 1)
+      return { kind: 'slice', ref: this.accOf(e.vec), index: e.index };
+    return undefined;
+  }
+
+  /** Record that parts `s` of `v` are added to through its accumulator. */
+  noteAdd(v: Var, s: Shape): void {
+    if (s === 0) return;
+    if (this.isAccParam[v] === 1) return this.wrote1(v, s);
+    const t = erase(this.lin.vars[v]!);
+    if (this.isView[v] === 0) {
+      this.accShape[v] = joinShape(this.accShape[v]!, s, t);
+      return;
+    }
+    const e = this.a.def[v]!.expr;
+    if (e.kind === 'index') return this.noteAdd(e.vec, 1);
+    if (e.kind !== 'member') return internal(`transpose: accumulator view of a ${e.kind}`);
+    this.noteAdd(e.struct, memberShape(s, e.member, erase(this.lin.vars[e.struct]!)));
   }
 
   /** Add `ct` into the cotangent of `v` (nothing when `v` is nonlinear). */
@@ -408,18 +464,26 @@ class Transposer {
         if (more === undefined) this.moreCts[v] = [ct];
         else more.push(ct);
       }
-    } else addInto(this.b, this.refFor(v), ct, erase(this.lin.vars[v]!));
+    } else {
+      const t = erase(this.lin.vars[v]!);
+      addInto(this.b, this.accOf(v), ct, t);
+      this.noteAdd(v, shapeOf(ct, t));
+    }
   }
 
-  /** Return the cotangent of linear `v` at its definition (undefined: statically zero). */
+  /**
+   * Return the cotangent of linear `v` at its definition (undefined: statically zero): without
+   * what went into a view accumulator, which reaches the container's directly.
+   */
   ctOf(v: Var): Ct {
     const first = this.firstCt[v]!;
     const r = this.acc[v]!;
     const more = this.moreCts[v];
-    if (more === undefined && r < 0) return first < 0 ? undefined : first;
+    const own = r >= 0 && this.isView[v] === 0 && this.accShape[v] !== 0;
+    if (more === undefined && !own) return first < 0 ? undefined : first;
     const terms: Ct[] = first < 0 ? [] : [first];
     if (more !== undefined) for (const x of more) terms.push(x);
-    if (r >= 0) terms.push(this.b.resolve(r));
+    if (own) terms.push(fromShape(this.b, this.b.resolve(r), this.accShape[v]!));
     return sumCts(this.b, terms, erase(this.lin.vars[v]!));
   }
 
@@ -485,20 +549,20 @@ class Transposer {
     const retTy = erase(h.retType);
     // specialized on the parts of ct known zero: it tells which parts of each acc it adds to
     const { bwd, wrote } = transposed(h, shapeOf(ct, retTy));
-    const after: (() => void)[] = [];
     const args = e.args.map((x, k) => {
       const t = h.paramTypes[k]!;
       if (!hasTan(t)) return this.nlOf(x);
       if (t.kind === 'ref') return full(b, refCts[k], erase(t.inner));
       const w = wrote[k]!;
-      if (w === 1) return this.refFor(x);
-      // the callee adds to part of it (or nothing): pass a fresh acc, take those parts from it
-      const acc = b.accum(b.zero(erase(t)));
-      if (w !== 0) after.push(() => this.contribute(x, fromShape(b, b.resolve(acc), w)));
-      return acc;
+      if (w !== 0) {
+        const r = this.accOf(x);
+        this.noteAdd(x, w);
+        return r;
+      }
+      // the callee adds nothing to it
+      return b.accum(b.zero(erase(t)));
     });
     b.call(bwd, [...args, full(b, ct, retTy)]);
-    for (const f of after) f();
   }
 
   /** `z = for i: body`: a loop over the same indices running the body's transpose. */
