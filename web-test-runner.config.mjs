@@ -1,0 +1,67 @@
+/**
+ * @file web-test-runner configuration: the browser tests (test/browser/**\/*.spec.ts) in Debian's
+ * Chromium (`CHROME_PATH`, default /usr/bin/chromium), headless, without sandbox (CI runs as
+ * root) and without any background network traffic. TypeScript is stripped by esbuild. The run
+ * closes with a plain `N passed, N failed, N skipped` line that scripts/run-tests.mjs reads.
+ * Browser tests are named `.spec.ts` so that Vitest (test/**\/*.test.ts, Node) never runs them.
+ */
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { defaultReporter } from '@web/test-runner';
+import { writeSync } from 'node:fs';
+
+const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
+const CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-quic',
+  '--metrics-recording-only',
+];
+
+/** Return a reporter that prints one plain `N passed, N failed, N skipped` line at exit. */
+function summaryLineReporter() {
+  return {
+    stop({ sessions }) {
+      let passed = 0;
+      let failed = 0;
+      let skipped = 0;
+      const walk = (suite) => {
+        for (const t of suite.tests) {
+          if (t.skipped) skipped++;
+          else if (t.passed) passed++;
+          else failed++;
+        }
+        suite.suites.forEach(walk);
+      };
+      for (const s of sessions) {
+        if (s.testResults) walk(s.testResults);
+        // a file that failed to load, or an error outside any test, counts as one failure
+        if (s.errors?.length || (!s.passed && !s.testResults)) failed++;
+      }
+      // the runner's terminal swallows reporter output while it runs: write at process exit
+      process.once('exit', () => writeSync(1, `\n${passed} passed, ${failed} failed, ${skipped} skipped\n`));
+    },
+  };
+}
+
+export default {
+  files: ['test/browser/**/*.spec.ts'],
+  nodeResolve: true,
+  reporters: [defaultReporter(), summaryLineReporter()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  browsers: [
+    chromeLauncher({ launchOptions: { executablePath: CHROME, headless: true, args: CHROME_ARGS } }),
+  ],
+  concurrency: 1,
+  testFramework: { config: { timeout: 30000 } },
+  testsFinishTimeout: 300000,
+  browserStartTimeout: 60000,
+};
