@@ -19,7 +19,9 @@ export type RoseErrorCode =
   | 'arity' // wrong number of arguments
   | 'no-jvp' // an opaque function without a custom JVP was differentiated
   | 'unsupported' // a well-formed request the engine cannot do (yet)
-  | 'ir-invalid'; // a function failed the IR checker
+  | 'ir-invalid' // a function failed the IR checker
+  | 'syntax' // markup expression text that does not parse (engine/expr)
+  | 'unknown-name'; // a markup expression names an unknown parameter or function
 
 /** Return a message in the engine's format: the problem, then where, then how to fix it. */
 export function formatMessage(what: string, where?: string, fix?: string): string {
