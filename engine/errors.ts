@@ -19,6 +19,8 @@ export type RoseErrorCode =
   | 'arity' // wrong number of arguments
   | 'no-jvp' // an opaque function without a custom JVP was differentiated
   | 'unsupported' // a well-formed request the engine cannot do (yet)
+  | 'aborted' // the caller's AbortSignal cancelled the operation
+  | 'worker-failed' // the worker running the operation died or was terminated
   | 'ir-invalid' // a function failed the IR checker
   | 'syntax' // markup expression text that does not parse (engine/expr)
   | 'unknown-name'; // a markup expression names an unknown parameter or function
