@@ -85,3 +85,26 @@ export {
 } from './trace/ops.ts';
 export { RoseError, type RoseErrorCode } from './errors.ts';
 export type { Func, Ty } from './ir/types.ts';
+export {
+  parseExpression,
+  checkParamNames,
+  type ParsedExpression,
+  type ParseOptions,
+  type ExpressionKind,
+} from './expr/parser.ts';
+export { printExpression } from './expr/print.ts';
+export { evaluateExpression, JS_MATH, type MathTable } from './expr/evaluate.ts';
+export {
+  lowerExpression,
+  lowerObjective,
+  lowerConstraint,
+  expressionModel,
+  type ExpressionFn,
+  type LoweredConstraint,
+  type ExpressionModel,
+  type ExpressionModelSpec,
+  type ExpressionSource,
+  type ModelParam,
+} from './expr/lower.ts';
+export { ExpressionError, type SourcePosition } from './expr/diagnostics.ts';
+export type { Root as ExpressionRoot, Expr as ExpressionNode, Comparison, Span } from './expr/ast.ts';
