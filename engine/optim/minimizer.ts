@@ -1,0 +1,322 @@
+/**
+ * @file The stepping API: `createMinimizer(objective, x0, options)` returns a `Minimizer` that
+ * advances `k` iterations at a time (`step(k)`), exposes its `state`, and lets a page change the
+ * problem while it runs: `setParameter(i, v)` / `setParameters(x)` move parameters (the method's
+ * memory is reset: L-BFGS history, Adam moments, momentum), `freeze(i, true)` holds a parameter
+ * at its value, `reset()` starts again. `minimize` drives the same object in time slices.
+ *
+ * With constraints (a `ConstraintModel`), the iterations minimize the augmented Lagrangian
+ * `L(x; lambda, rho)`; when an inner minimization converges, the multipliers are updated
+ * (`lambda += rho c` for equalities, `mu = max(0, mu + rho c)` for inequalities), the penalty
+ * weight `rho` grows 10x when the infeasibility did not shrink to a quarter, and the run stops
+ * once the constraints hold within `constraintTolerance` after an inner minimization to the
+ * full `gradientTolerance`. The inner tolerance starts loose (1e-2) and tightens 10x per round.
+ * With `constraintMethod: 'penalty'` (Penrose's method, the reference) the multipliers stay zero
+ * and the weight grows 10x every round from 1e3, until the constraints hold.
+ *
+ * The multipliers follow the convention `grad f + sum_i multipliers[i] grad c_i = 0`, with
+ * `multipliers[i] >= 0` for inequalities `c_i(x) <= 0`.
+ */
+import { Adam, GradientDescent } from './first-order.ts';
+import { Lbfgs } from './lbfgs.ts';
+import { ITER_FAILED, ITER_NON_FINITE, type Method } from './method.ts';
+import type { Objective } from './objective.ts';
+import { OuterLoop } from './outer.ts';
+import { resolveSettings, type MethodOptions, type Settings } from './settings.ts';
+import { BAD_VALUE, FINITE, Workspace } from './workspace.ts';
+import { checkBounds, checkIndex, checkStart, checkValue } from './validate.ts';
+
+/** The kinds of constraint: `c(x) = 0` or `c(x) <= 0`. */
+export type ConstraintKind = 'eq' | 'ineq';
+
+/** Constraints ready to run: their kinds, values, and the augmented Lagrangian as an objective. */
+export interface ConstraintModel {
+  /** One entry per scalar constraint. */
+  readonly kinds: readonly ConstraintKind[];
+  /** `L(x; lambda, rho)` with the multipliers and weight of the last `setMultipliers`. */
+  readonly lagrangian: Objective;
+  /** Set the multipliers (one per scalar constraint) and the penalty weight `rho` of `lagrangian`. */
+  setMultipliers(multipliers: Float64Array, rho: number): void;
+  /** Write the constraint values at `x` into `out`. */
+  values(x: Float64Array, out: Float64Array): void;
+}
+
+/** Options of `createMinimizer`: the method options, bounds and constraints. */
+export interface MinimizerOptions extends MethodOptions {
+  /** Per parameter `[lower, upper]`; either may be infinite. */
+  readonly bounds?: readonly (readonly [number, number])[];
+}
+
+/** A snapshot of a run. */
+export interface MinimizerState {
+  /** Iterations done (inner iterations, for constrained problems). */
+  readonly iteration: number;
+  /** Gradient evaluations done (each computes the value and the gradient). */
+  readonly evaluations: number;
+  /** The objective's value at `x` (for constrained problems, `f`, not the Lagrangian). */
+  readonly value: number;
+  /** Largest entry of the projected gradient of what is minimized (the Lagrangian, if constrained). */
+  readonly gradientNorm: number;
+  /** A copy of the current parameters. */
+  readonly x: Float64Array;
+  /** True when the run stopped on a tolerance (and, if constrained, the constraints hold). */
+  readonly converged: boolean;
+  /** True when the run stopped (converged or not); `step` then does nothing. */
+  readonly done: boolean;
+  /** `'running'`, or why the run stopped (see `minimize`). */
+  readonly reason: string;
+  /** Constrained problems: the multipliers, one per scalar constraint. */
+  readonly multipliers?: Float64Array;
+  /** Constrained problems: the largest constraint violation at `x`. */
+  readonly violation?: number;
+}
+
+/** The reasons that count as convergence. */
+const CONVERGED = new Set(['gradient-tolerance', 'step-tolerance', 'value-tolerance', 'converged']);
+
+/** Return a minimizer of `objective` from `x0` (see the file comment); it evaluates `x0` at once. */
+export function createMinimizer(
+  objective: Objective,
+  x0: ArrayLike<number>,
+  options: MinimizerOptions = {},
+  constraints?: ConstraintModel,
+): Minimizer {
+  const where = 'createMinimizer';
+  const settings = resolveSettings(withoutBounds(options), where);
+  const start = checkStart(x0, objective.n, where);
+  const [lower, upper] = checkBounds(options.bounds, objective.n, where);
+  return new Minimizer(objective, start, settings, lower, upper, constraints);
+}
+
+/** Return the options without `bounds` (the settings validator knows only method options). */
+function withoutBounds(options: MinimizerOptions): MethodOptions {
+  const { bounds: _bounds, ...rest } = options;
+  return rest;
+}
+
+/** An optimizer run that advances on request (see the file comment). */
+export class Minimizer {
+  readonly n: number;
+  readonly settings: Settings;
+  readonly #ws: Workspace;
+  readonly #method: Method;
+  readonly #objective: Objective;
+  readonly #start: Float64Array;
+  readonly #outer: OuterLoop | undefined;
+  #iteration = 0;
+  #reason = 'running';
+  #gradientNorm = NaN;
+  /** The objective's value and gradient at x when constrained (computed when asked for). */
+  readonly #fg: Float64Array;
+  #fAt = -1;
+  #f = NaN;
+
+  constructor(
+    objective: Objective,
+    start: Float64Array,
+    settings: Settings,
+    lower: Float64Array,
+    upper: Float64Array,
+    constraints?: ConstraintModel,
+  ) {
+    this.n = objective.n;
+    this.settings = settings;
+    this.#objective = objective;
+    this.#start = start;
+    this.#outer = constraints && new OuterLoop(constraints, settings);
+    this.#ws = new Workspace(constraints?.lagrangian ?? objective, lower, upper);
+    this.#method = makeMethod(this.n, settings);
+    this.#fg = new Float64Array(this.n);
+    this.#restart(start);
+  }
+
+  /** Advance up to `k` iterations (default 1); return the state. Does nothing once done. */
+  step(k = 1): MinimizerState {
+    for (let j = 0; j < k && this.#reason === 'running'; j++) this.#iterate();
+    return this.state;
+  }
+
+  /** Advance one iteration; return true while running (for loops that read the state rarely). */
+  advance(): boolean {
+    if (this.#reason === 'running') this.#iterate();
+    return this.#reason === 'running';
+  }
+
+  /** The current state (a fresh snapshot). */
+  get state(): MinimizerState {
+    const ws = this.#ws;
+    const outer = this.#outer;
+    const value = outer ? this.#objectiveValue() : ws.f;
+    return {
+      iteration: this.#iteration,
+      evaluations: ws.evaluations,
+      value,
+      gradientNorm: this.#gradientNorm,
+      x: ws.x.slice(),
+      converged: CONVERGED.has(this.#reason),
+      done: this.#reason !== 'running',
+      reason: this.#reason,
+      ...(outer && { multipliers: outer.multipliers.slice(), violation: outer.violation(ws.x) }),
+    };
+  }
+
+  /** The gradient of the objective at `x` (a copy). */
+  gradient(): Float64Array {
+    if (!this.#outer) return this.#ws.g.slice();
+    this.#objectiveValue();
+    return this.#fg.slice();
+  }
+
+  /** Set parameter `i` to `value` (clamped into its bounds); resets the method's memory. */
+  setParameter(i: number, value: number): void {
+    checkIndex(i, this.n, 'Minimizer.setParameter');
+    checkValue(value, `Minimizer.setParameter(${i})`);
+    const ws = this.#ws;
+    if (ws.frozen[i]) {
+      ws.lo[i] = value;
+      ws.hi[i] = value;
+    }
+    const x = ws.x.slice();
+    x[i] = ws.frozen[i] ? value : Math.min(Math.max(value, ws.lower[i]!), ws.upper[i]!);
+    this.#moveTo(x);
+  }
+
+  /** Set all parameters (clamped into their bounds, frozen ones included); resets the memory. */
+  setParameters(x: ArrayLike<number>): void {
+    const where = 'Minimizer.setParameters';
+    const next = checkStart(x, this.n, where);
+    const ws = this.#ws;
+    for (let i = 0; i < this.n; i++) {
+      if (ws.frozen[i]) {
+        ws.lo[i] = next[i]!;
+        ws.hi[i] = next[i]!;
+      } else next[i] = Math.min(Math.max(next[i]!, ws.lower[i]!), ws.upper[i]!);
+    }
+    this.#moveTo(next);
+  }
+
+  /** Hold parameter `i` at its value (`frozen` true) or release it; resets the method's memory. */
+  freeze(i: number, frozen = true): void {
+    checkIndex(i, this.n, 'Minimizer.freeze');
+    this.#ws.setFrozen(i, frozen);
+    this.#method.reset();
+    this.#resume();
+  }
+
+  /** Start again from `x0` (default: the original start); frozen parameters keep their value. */
+  reset(x0?: ArrayLike<number>): void {
+    const start = x0 === undefined ? this.#start.slice() : checkStart(x0, this.n, 'Minimizer.reset');
+    const ws = this.#ws;
+    for (let i = 0; i < this.n; i++) if (ws.frozen[i]) start[i] = ws.x[i]!;
+    this.#iteration = 0;
+    ws.evaluations = 0;
+    this.#outer?.restart();
+    this.#restart(start);
+  }
+
+  /** Stop the run with `reason` (e.g. `'aborted'`); later steps do nothing. */
+  stop(reason: string): void {
+    if (this.#reason === 'running') this.#reason = reason;
+  }
+
+  /** Put the iterate at `x` (clamped), evaluate it, forget the method's memory, and run again. */
+  #restart(x: Float64Array): void {
+    const ws = this.#ws;
+    for (let i = 0; i < this.n; i++) ws.x[i] = ws.clamp(i, x[i]!);
+    this.#method.reset();
+    this.#outer?.apply(ws);
+    this.#reason = 'running';
+    this.#evaluate();
+  }
+
+  /** Move to `x` without touching counters (setParameter and friends). */
+  #moveTo(x: Float64Array): void {
+    this.#method.reset();
+    this.#ws.x.set(x);
+    this.#reason = 'running';
+    this.#evaluate();
+  }
+
+  /** Evaluate at the iterate; stop on a non-finite result. */
+  #evaluate(): void {
+    this.#fAt = -1;
+    const bad = this.#ws.evaluateCurrent();
+    this.#gradientNorm = this.#ws.projectedGradientNorm();
+    if (bad !== FINITE) this.#reason = nonFinite(bad, this.#iteration);
+  }
+
+  /** Continue after a change (unless the run hit its iteration limit or a hard failure). */
+  #resume(): void {
+    if (this.#reason !== 'running' && !this.#reason.startsWith('non-finite')) this.#reason = 'running';
+    this.#gradientNorm = this.#ws.projectedGradientNorm();
+  }
+
+  /** Do one iteration and check the stopping rules. */
+  #iterate(): void {
+    const ws = this.#ws;
+    const s = this.settings;
+    if (this.#iteration >= s.maxIterations) return void (this.#reason = 'max-iterations');
+    const previous = ws.f;
+    const outcome = this.#method.iterate(ws);
+    if (outcome === ITER_NON_FINITE) return void (this.#reason = nonFinite(ws.badKind, this.#iteration + 1));
+    this.#fAt = -1;
+    if (outcome === ITER_FAILED) return this.#innerDone('line-search-failure');
+    this.#iteration++;
+    this.#gradientNorm = ws.projectedGradientNorm();
+    const gtol = this.#outer ? this.#outer.innerTolerance() : s.gradientTolerance;
+    const scale = Math.max(1, Math.abs(ws.f));
+    if (this.#gradientNorm <= gtol * scale) return this.#innerDone('gradient-tolerance');
+    if (largestMove(ws) <= s.stepTolerance * Math.max(1, largest(ws.x)))
+      return this.#innerDone('step-tolerance');
+    if (Math.abs(previous - ws.f) <= s.valueTolerance * scale) return this.#innerDone('value-tolerance');
+    if (this.#iteration >= s.maxIterations) this.#reason = 'max-iterations';
+  }
+
+  /** An inner minimization ended with `reason`: stop, or (constrained) update the multipliers. */
+  #innerDone(reason: string): void {
+    const outer = this.#outer;
+    if (outer === undefined) return void (this.#reason = reason);
+    const verdict = outer.update(this.#ws.x, CONVERGED.has(reason));
+    if (verdict !== 'running') return void (this.#reason = verdict);
+    outer.apply(this.#ws);
+    this.#method.reset();
+    this.#evaluate();
+  }
+
+  /** Return the objective's value at `x`, evaluating it (and its gradient) once per iterate. */
+  #objectiveValue(): number {
+    const ws = this.#ws;
+    if (this.#fAt !== this.#iteration) {
+      ws.evaluations++;
+      this.#f = this.#objective.evaluate(ws.x, this.#fg);
+      this.#fAt = this.#iteration;
+    }
+    return this.#f;
+  }
+}
+
+/** Return the method named in `settings` for `n` parameters. */
+function makeMethod(n: number, s: Settings): Method {
+  if (s.method === 'adam') return new Adam(n, s);
+  if (s.method === 'gd') return new GradientDescent(n, s);
+  return new Lbfgs(n, { history: s.history, armijo: s.armijo, curvature: s.curvature, maxEvaluations: s.lineSearchEvaluations });
+}
+
+/** Return the reason for a non-finite evaluation at `iteration`. */
+function nonFinite(kind: number, iteration: number): string {
+  return `non-finite ${kind === BAD_VALUE ? 'value' : 'gradient'} at iteration ${iteration}`;
+}
+
+/** Return the largest |x_i - previous x_i| (the previous iterate is in `xt` after a step). */
+function largestMove(ws: Workspace): number {
+  let move = 0;
+  for (let i = 0; i < ws.n; i++) move = Math.max(move, Math.abs(ws.x[i]! - ws.xt[i]!));
+  return move;
+}
+
+/** Return the largest |v_i|. */
+function largest(v: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
+  return m;
+}
