@@ -221,9 +221,10 @@ class Parser {
       this.pos++;
       this.enter(t);
       const inner = this.parseSum();
-      this.expectClose(t, 'the parenthesis');
+      const close = this.expectClose(t, 'the parenthesis');
       this.depth--;
-      return inner;
+      // the node's span includes its parentheses, so spans of enclosing nodes cover them too
+      return { ...inner, span: { start: t.span.start, end: close.span.end } };
     }
     return this.unexpectedOperand(t);
   }
