@@ -108,3 +108,21 @@ export {
 } from './expr/lower.ts';
 export { ExpressionError, type SourcePosition } from './expr/diagnostics.ts';
 export type { Root as ExpressionRoot, Expr as ExpressionNode, Comparison, Span } from './expr/ast.ts';
+export {
+  minimize,
+  compileMinimizer,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type MinimizeHooks,
+} from './optim/minimize.ts';
+export {
+  createMinimizer,
+  Minimizer,
+  type MinimizerState,
+  type MinimizerOptions,
+  type ConstraintModel,
+  type ConstraintKind,
+} from './optim/minimizer.ts';
+export { objectiveFromCompiled, objectiveFromJs, type Objective } from './optim/objective.ts';
+export type { Constraint, Problem, RunIn } from './optim/problem.ts';
+export type { MethodName, MethodOptions, ConstraintMethod } from './optim/settings.ts';
