@@ -1,0 +1,82 @@
+/**
+ * @file The events of Rose Kit's elements: names, `detail` types, and `emit`, which dispatches
+ * them the same way everywhere (`bubbles` and `composed`, so they cross shadow roots and can be
+ * handled on `document`). `HTMLElementEventMap` is augmented, so
+ * `el.addEventListener('rose-change', (e) => e.detail.value)` is typed.
+ */
+
+/** `rose-input` (while dragging) and `rose-change` (committed): a parameter's new value. */
+export interface RoseValueDetail {
+  /** The parameter's name (`name` attribute). */
+  readonly name: string;
+  readonly value: number;
+}
+
+/** `rose-pick`: a point of a plot picked by pointer, in data coordinates. */
+export interface RosePickDetail {
+  readonly x: number;
+  readonly y: number;
+  /** `start` on pointer down, `move` while dragging, `end` on release. */
+  readonly phase: 'start' | 'move' | 'end';
+}
+
+/** `rose-error`: a user mistake shown inside the element (bad attribute, bad expression ...). */
+export interface RoseErrorDetail {
+  /** A stable `RoseErrorCode` (engine/errors.ts). */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** `rose-step`: a model source advanced (an optimizer iteration, or a parameter set by hand). */
+export interface RoseStepDetail {
+  readonly iteration: number;
+  /** The objective at `parameters` (NaN when not known). */
+  readonly loss: number;
+  /** The norm of the gradient at `parameters` (NaN when not known). */
+  readonly gradientNorm: number;
+  readonly parameters: readonly number[];
+}
+
+/** `rose-model-change`: a model source's parameters or objective changed, or it was reset. */
+export interface RoseModelChangeDetail {
+  readonly parameters: readonly string[];
+}
+
+/** `rose-render`: a plot drew a frame (useful to wait for in tests and screenshots). */
+export interface RoseRenderDetail {
+  readonly kind: string;
+  /** Frames drawn so far by this element. */
+  readonly frame: number;
+}
+
+/** Every Rose Kit event by name. */
+export interface RoseEventMap {
+  'rose-input': RoseValueDetail;
+  'rose-change': RoseValueDetail;
+  'rose-pick': RosePickDetail;
+  'rose-error': RoseErrorDetail;
+  'rose-step': RoseStepDetail;
+  'rose-model-change': RoseModelChangeDetail;
+  'rose-render': RoseRenderDetail;
+}
+
+/** Dispatch the Rose event `name` with `detail` from `target` (bubbling, composed); return its result. */
+export function emit<K extends keyof RoseEventMap>(
+  target: EventTarget,
+  name: K,
+  detail: RoseEventMap[K],
+): boolean {
+  return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'rose-input': CustomEvent<RoseValueDetail>;
+    'rose-change': CustomEvent<RoseValueDetail>;
+    'rose-pick': CustomEvent<RosePickDetail>;
+    'rose-error': CustomEvent<RoseErrorDetail>;
+    'rose-step': CustomEvent<RoseStepDetail>;
+    'rose-model-change': CustomEvent<RoseModelChangeDetail>;
+    'rose-render': CustomEvent<RoseRenderDetail>;
+  }
+}
