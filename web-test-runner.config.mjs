@@ -8,7 +8,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
-import { writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 
 const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
 const CHROME_ARGS = [
@@ -52,9 +52,21 @@ function summaryLineReporter() {
   };
 }
 
+/**
+ * Serve `x.ts` for a request of a missing `x.js`: the engine starts its worker as
+ * `new Worker(new URL('./worker.js', import.meta.url))` (the name it has in the package), a plain
+ * request that the esbuild plugin's import rewriting never sees.
+ */
+function jsToTs(ctx, next) {
+  const ts = ctx.path.replace(/\.js$/, '.ts');
+  if (ts !== ctx.path && !existsSync('.' + ctx.path) && existsSync('.' + ts)) ctx.path = ts;
+  return next();
+}
+
 export default {
   files: ['test/browser/**/*.spec.ts'],
   nodeResolve: true,
+  middleware: [jsToTs],
   reporters: [defaultReporter(), summaryLineReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [

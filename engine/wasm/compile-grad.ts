@@ -34,8 +34,17 @@ import { erase, type Func, type StructTy } from '../ir/types.ts';
 import { valueAndGrad } from '../trace/autodiff.ts';
 import { funcOf, type Fn, type Typed } from '../trace/fn.ts';
 import { showTy, type Vecs, type Reals } from '../trace/types.ts';
-import type { WasmArtifact } from './codegen.ts';
-import { instantiate, instantiateSync, runError, type CompileOptions, type WasmEntry } from './compile.ts';
+import { throwIfAborted } from '../runtime/client.ts';
+import { instantiateRemote } from '../runtime/remote.ts';
+import {
+  entryOf,
+  inWorker,
+  instantiate,
+  instantiateSync,
+  runError,
+  type CompileOptions,
+  type WasmEntry,
+} from './compile.ts';
 import { memberOffset } from './layout.ts';
 import { runtimeFor, type Runtime } from './runtime.ts';
 
@@ -79,13 +88,13 @@ class ValueAndGrad implements CompiledValueAndGrad {
   #x = new Float64Array(0);
   #g = new Float64Array(0);
 
-  constructor(rt: Runtime, entry: WasmEntry, artifact: WasmArtifact, n: number, ret: StructTy, where: string) {
+  constructor(rt: Runtime, entry: WasmEntry, frameSize: number, n: number, ret: StructTy, where: string) {
     this.n = n;
     this.memory = rt.memory;
     this.#rt = rt;
     this.#entry = entry;
     this.#where = where;
-    rt.needScratch(artifact.frameSize, where);
+    rt.needScratch(frameSize, where);
     this.#ptr = rt.pin(16 * n, where);
     this.#valueAt = memberOffset(ret, ret.keys.indexOf('value')) / 8;
     this.#gradAt = memberOffset(ret, ret.keys.indexOf('grad')) / 8;
@@ -184,17 +193,29 @@ function target(f: Fn, where: string): { n: number; vg: Func; ret: StructTy } {
 
 /**
  * Compile the value and gradient of `f`, a Real-valued function of one `Vec(n, Real)`, into a
- * zero-copy object for hot loops (see the file comment). Options as for `compile`.
+ * zero-copy object for hot loops (see the file comment). Options as for `compile`: in a browser
+ * window only `f` is traced here; `valueAndGrad`, code generation and compilation run in the
+ * worker.
  */
 export async function compileValueAndGrad(
   f: Fn,
   options: CompileOptions = {},
 ): Promise<CompiledValueAndGrad> {
   const where = 'compileValueAndGrad(f)';
-  const { n, vg, ret } = target(f, where);
   const rt = runtimeFor(options.memory);
+  if (inWorker(options)) {
+    const n = paramCount(f, where);
+    const func = funcOf(f, where);
+    const { instance, compiled } = await instantiateRemote(func, 'value-and-grad', rt, options, where);
+    const ret = compiled.retType as StructTy;
+    const name = `compiled value and gradient of ${func.name}`;
+    return new ValueAndGrad(rt, entryOf(instance), compiled.frameSize, n, ret, name);
+  }
+  throwIfAborted(options.signal, where);
+  const { n, vg, ret } = target(f, where);
   const { entry, artifact } = await instantiate(vg, rt, options.optimize, where);
-  return new ValueAndGrad(rt, entry, artifact, n, ret, `compiled value and gradient of ${vg.name}`);
+  throwIfAborted(options.signal, where);
+  return new ValueAndGrad(rt, entry, artifact.frameSize, n, ret, `compiled value and gradient of ${vg.name}`);
 }
 
 /** Return `compileValueAndGrad(f, options)` synchronously (see `compileSync` for the caveat). */
@@ -203,8 +224,9 @@ export function compileValueAndGradSync(
   options: CompileOptions = {},
 ): CompiledValueAndGrad {
   const where = 'compileValueAndGradSync(f)';
+  throwIfAborted(options.signal, where);
   const { n, vg, ret } = target(f, where);
   const rt = runtimeFor(options.memory);
   const { entry, artifact } = instantiateSync(vg, rt, options.optimize, where);
-  return new ValueAndGrad(rt, entry, artifact, n, ret, `compiled value and gradient of ${vg.name}`);
+  return new ValueAndGrad(rt, entry, artifact.frameSize, n, ret, `compiled value and gradient of ${vg.name}`);
 }

@@ -27,6 +27,9 @@ import {
 } from './marshal.ts';
 import { DEFAULT_LEVEL, loadOptimizer, optimizeModule, type OptimizeLevel } from './optimize.ts';
 import { runtimeFor, type Runtime } from './runtime.ts';
+import { throwIfAborted } from '../runtime/client.ts';
+import { instantiateRemote } from '../runtime/remote.ts';
+import { workersAvailable } from '../runtime/spawn.ts';
 
 /** Options of `compile` and `compileSync`. */
 export interface CompileOptions {
@@ -45,6 +48,19 @@ export interface CompileOptions {
    * Default: false.
    */
   readonly optimize?: boolean | OptimizeLevel;
+  /**
+   * Cancels `compile`: it rejects with a `RoseError` of code `aborted` (the signal's reason is
+   * its `cause`). A compile already running in the worker finishes there, unused (its module is
+   * still cached). The synchronous compiles only check it before starting.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Where `compile` does its work in a browser window: `true` (the default there) runs the
+   * transforms, code generation and `WebAssembly.compile` in a module worker, so the main thread
+   * only traces and instantiates; `false` does everything on the calling thread. Ignored in Node
+   * and inside workers (always in-process) and by the synchronous compiles.
+   */
+  readonly worker?: boolean;
 }
 
 /**
@@ -116,6 +132,20 @@ function moduleSync(p: Prepared): WebAssembly.Module {
   return p.module;
 }
 
+/**
+ * Return the compiled module of `func` and its generated code; with `optimize`, loading binaryen
+ * and optimizing first (the compile worker's work, and `instantiate`'s).
+ */
+export async function compileModule(
+  func: Func,
+  optimize: CompileOptions['optimize'],
+  where: string,
+): Promise<{ module: WebAssembly.Module; artifact: WasmArtifact }> {
+  if (optimize !== undefined && optimize !== false) await loadOptimizer();
+  const p = variant(prepare(func), optimize, where);
+  return { module: await moduleAsync(p), artifact: p.artifact };
+}
+
 /** Return the compiled module of `p`, compiling it asynchronously if needed. */
 async function moduleAsync(p: Prepared): Promise<WebAssembly.Module> {
   if (p.module !== undefined) return p.module;
@@ -134,7 +164,7 @@ function importsOf(rt: Runtime, artifact: WasmArtifact): WebAssembly.Imports {
 export type WasmEntry = (...args: number[]) => number;
 
 /** Return the export `f` of an instance of `module`. */
-function entryOf(instance: WebAssembly.Instance): WasmEntry {
+export function entryOf(instance: WebAssembly.Instance): WasmEntry {
   return instance.exports['f'] as WasmEntry;
 }
 
@@ -160,10 +190,9 @@ export async function instantiate(
   optimize?: CompileOptions['optimize'],
   where = 'compile(f)',
 ): Promise<{ entry: WasmEntry; artifact: WasmArtifact }> {
-  if (optimize !== undefined && optimize !== false) await loadOptimizer();
-  const p = variant(prepare(func), optimize, where);
-  const instance = await WebAssembly.instantiate(await moduleAsync(p), importsOf(rt, p.artifact));
-  return { entry: entryOf(instance), artifact: p.artifact };
+  const { module, artifact } = await compileModule(func, optimize, where);
+  const instance = await WebAssembly.instantiate(module, importsOf(rt, artifact));
+  return { entry: entryOf(instance), artifact };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,11 +279,14 @@ function caller(entry: WasmEntry, vals: number[]): () => number {
   }
 }
 
-/** Return the compiled JS function of `func`, instantiated as `entry` in `rt`. */
-function compiled(rt: Runtime, func: Func, entry: WasmEntry, artifact: WasmArtifact): Compiled<never, never> {
+/**
+ * Return the compiled JS function of `func`, instantiated as `entry` in `rt`; `frameSize` is the
+ * scratch its module needs (`WasmArtifact.frameSize`).
+ */
+function compiled(rt: Runtime, func: Func, entry: WasmEntry, frameSize: number): Compiled<never, never> {
   const where = `compiled ${func.name}`;
   const plan = argPlan(rt, func.paramTypes, where);
-  rt.needScratch(plan.bytes + artifact.frameSize, where);
+  rt.needScratch(plan.bytes + frameSize, where);
   const invoke = invoker(rt, func, entry, plan, where);
   const decode = resultDecoder(rt, func.retType);
   const g = (...args: unknown[]): unknown => decode(invoke(args));
@@ -295,19 +327,33 @@ function copyReals(rt: Runtime, addr: number, out: Float64Array, n: number): voi
   else for (let i = 0; i < n; i++) out[i] = f[b + i]!;
 }
 
+/** Return true when a compile with `options` should run in the worker (see `CompileOptions.worker`). */
+export function inWorker(options: CompileOptions): boolean {
+  return options.worker !== false && workersAvailable();
+}
+
 /**
  * Compile `f` to WebAssembly and return a JS function that runs it (Rose's `compile`). Resolves
  * after the module is compiled and instantiated; rejects with a `RoseError` if `f` cannot be
- * compiled (for example, if it needs more memory than 32-bit wasm can address).
+ * compiled (for example, if it needs more memory than 32-bit wasm can address). In a browser
+ * window the heavy work runs in a worker (`CompileOptions.worker`), and modules are cached by
+ * a hash of their IR; a worker that dies rejects with `worker-failed`, a `signal` with `aborted`.
  */
 export async function compile<const P extends readonly unknown[], const R>(
   f: Fn & Typed<P, R>,
   options: CompileOptions = {},
 ): Promise<Compiled<P, R>> {
-  const func = funcOf(f, 'compile(f)');
+  const where = 'compile(f)';
+  const func = funcOf(f, where);
   const rt = runtimeFor(options.memory);
+  if (inWorker(options)) {
+    const { instance, compiled: m } = await instantiateRemote(func, 'fn', rt, options, where);
+    return compiled(rt, func, entryOf(instance), m.frameSize) as unknown as Compiled<P, R>;
+  }
+  throwIfAborted(options.signal, where);
   const { entry, artifact } = await instantiate(func, rt, options.optimize);
-  return compiled(rt, func, entry, artifact) as unknown as Compiled<P, R>;
+  throwIfAborted(options.signal, where);
+  return compiled(rt, func, entry, artifact.frameSize) as unknown as Compiled<P, R>;
 }
 
 /**
@@ -321,7 +367,8 @@ export function compileSync<const P extends readonly unknown[], const R>(
   options: CompileOptions = {},
 ): Compiled<P, R> {
   const func = funcOf(f, 'compileSync(f)');
+  throwIfAborted(options.signal, 'compileSync(f)');
   const rt = runtimeFor(options.memory);
   const { entry, artifact } = instantiateSync(func, rt, options.optimize);
-  return compiled(rt, func, entry, artifact) as unknown as Compiled<P, R>;
+  return compiled(rt, func, entry, artifact.frameSize) as unknown as Compiled<P, R>;
 }
