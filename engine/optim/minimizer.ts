@@ -268,7 +268,9 @@ export class Minimizer {
     if (this.#gradientNorm <= gtol * scale) return this.#innerDone('gradient-tolerance');
     if (largestMove(ws) <= s.stepTolerance * Math.max(1, largest(ws.x)))
       return this.#innerDone('step-tolerance');
-    if (Math.abs(previous - ws.f) <= s.valueTolerance * scale) return this.#innerDone('value-tolerance');
+    // augmented Lagrangian rounds must end stationary: a slow stretch is not a reason to stop
+    const valueRule = this.#outer === undefined || this.#outer.penalty;
+    if (valueRule && Math.abs(previous - ws.f) <= s.valueTolerance * scale) return this.#innerDone('value-tolerance');
     if (this.#iteration >= s.maxIterations) this.#reason = 'max-iterations';
   }
 
@@ -276,7 +278,10 @@ export class Minimizer {
   #innerDone(reason: string): void {
     const outer = this.#outer;
     if (outer === undefined) return void (this.#reason = reason);
-    const verdict = outer.update(this.#ws.x, CONVERGED.has(reason));
+    // stationary: the (final) inner minimization reached the gradient tolerance
+    const scale = Math.max(1, Math.abs(this.#ws.f));
+    const stationary = this.#gradientNorm <= this.settings.gradientTolerance * scale;
+    const verdict = outer.update(this.#ws.x, outer.penalty ? CONVERGED.has(reason) : stationary);
     if (verdict !== 'running') return void (this.#reason = verdict);
     outer.apply(this.#ws);
     this.#method.reset();

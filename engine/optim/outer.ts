@@ -27,7 +27,8 @@ export class OuterLoop {
   readonly multipliers: Float64Array;
   readonly #model: ConstraintModel;
   readonly #settings: Settings;
-  readonly #penalty: boolean;
+  /** True for the penalty method (multipliers stay zero in the Lagrangian). */
+  readonly penalty: boolean;
   /** The multipliers `L` uses: `multipliers`, or zeros for the penalty method. */
   readonly #used: Float64Array;
   readonly #c: Float64Array;
@@ -39,9 +40,9 @@ export class OuterLoop {
     const m = model.kinds.length;
     this.#model = model;
     this.#settings = settings;
-    this.#penalty = settings.constraintMethod === 'penalty';
+    this.penalty = settings.constraintMethod === 'penalty';
     this.multipliers = new Float64Array(m);
-    this.#used = this.#penalty ? new Float64Array(m) : this.multipliers;
+    this.#used = this.penalty ? new Float64Array(m) : this.multipliers;
     this.#c = new Float64Array(m);
     this.restart();
   }
@@ -49,7 +50,7 @@ export class OuterLoop {
   /** Forget the multipliers and the weight. */
   restart(): void {
     this.multipliers.fill(0);
-    this.#rho = this.#penalty ? PENALTY_RHO : AL_RHO;
+    this.#rho = this.penalty ? PENALTY_RHO : AL_RHO;
     this.#round = 0;
     this.#previous = Infinity;
   }
@@ -62,7 +63,7 @@ export class OuterLoop {
   /** The gradient tolerance of the current inner minimization. */
   innerTolerance(): number {
     const gtol = this.#settings.gradientTolerance;
-    return this.#penalty ? gtol : Math.max(gtol, 1e-2 * 0.1 ** this.#round);
+    return this.penalty ? gtol : Math.max(gtol, 1e-2 * 0.1 ** this.#round);
   }
 
   /** Return the largest constraint violation at `x`. */
@@ -76,16 +77,17 @@ export class OuterLoop {
   }
 
   /**
-   * After an inner minimization ending at `x` (`converged`: on a tolerance), update the
+   * After an inner minimization ending at `x` (`converged`: stationary), update the
    * multipliers and the weight; return `'running'`, `'converged'` or `'max-outer-iterations'`.
    */
   update(x: Float64Array, converged: boolean): string {
     const tight = this.innerTolerance() <= this.#settings.gradientTolerance;
-    const measure = this.#penalty ? this.#penaltyUpdate(x) : this.#multiplierUpdate(x);
+    const measure = this.penalty ? this.#penaltyUpdate(x) : this.#multiplierUpdate(x);
     this.#round++;
     if (converged && tight && measure <= this.#settings.constraintTolerance) return 'converged';
     if (this.#round >= this.#settings.maxOuterIterations) return 'max-outer-iterations';
-    if (this.#penalty || measure > SHRINK * this.#previous) this.#rho = Math.min(this.#rho * GROWTH, MAX_RHO);
+    const slow = measure > SHRINK * this.#previous && measure > this.#settings.constraintTolerance;
+    if (this.penalty || slow) this.#rho = Math.min(this.#rho * GROWTH, MAX_RHO);
     this.#previous = measure;
     return 'running';
   }
