@@ -250,5 +250,6 @@ export function expressionModel(spec: ExpressionModelSpec): ExpressionModel {
     const { text, label } = sourceOf(c, `constraint ${i + 1}`);
     return lowerConstraint(text, names, { label });
   });
-  return { names, x0, objective: lowerExpression(parsedObjective, 'objective'), parsedObjective, constraints };
+  const objective = lowerExpression(parsedObjective, 'objective');
+  return { names, x0, objective, parsedObjective, constraints };
 }

@@ -23,7 +23,7 @@ import {
   type Root,
   type Span,
 } from './ast.ts';
-import { closestName, fail, lineAndColumn, quoteList } from './diagnostics.ts';
+import { closestName, fail, lineAndColumn, quoteList, type Complaint } from './diagnostics.ts';
 import { tokenize, type Token } from './lexer.ts';
 
 /** What a text must be: an objective (no comparison), a constraint (one), or either. */
@@ -48,6 +48,9 @@ export interface ParsedExpression {
   readonly params: readonly string[];
   readonly root: Root;
 }
+
+/** The codes of parse errors. */
+type ParseErrorCode = 'syntax' | 'arity' | 'unknown-name';
 
 /** How deeply parentheses, unary signs, powers and calls may nest. */
 export const MAX_NESTING = 200;
@@ -127,7 +130,10 @@ class Parser {
       const what = this.kind === 'any' ? 'expression' : this.kind;
       this.fail(this.peek().span, {
         problem: `the ${what} is empty`,
-        hint: this.kind === 'constraint' ? 'Write a comparison, e.g. x^2 + y^2 <= 1' : 'Write an expression, e.g. (1 - x)^2',
+        hint:
+          this.kind === 'constraint'
+            ? 'Write a comparison, e.g. x^2 + y^2 <= 1'
+            : 'Write an expression, e.g. (1 - x)^2',
       });
     }
     const left = this.parseSum();
@@ -375,7 +381,8 @@ class Parser {
       this.fail(t.span, {
         problem: `missing operator before '${t.text}'`,
         hint: exponent
-          ? `Write ${previous.text}*${t.text} for a product, or digits like ${previous.text}e3 for a power of ten`
+          ? `Write ${previous.text}*${t.text} for a product, ` +
+            `or digits like ${previous.text}e3 for a power of ten`
           : `Write '*' for a product, e.g. ${previous.text}*${t.text}`,
       });
     }
@@ -395,7 +402,7 @@ class Parser {
     return this.tokens[this.pos]!;
   }
 
-  private fail(span: Span, complaint: { problem: string; hint: string }, code: 'syntax' | 'arity' | 'unknown-name' = 'syntax'): never {
+  private fail(span: Span, complaint: Complaint, code: ParseErrorCode = 'syntax'): never {
     fail(code, this.source, span, this.label, complaint);
   }
 }

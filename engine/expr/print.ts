@@ -38,7 +38,8 @@ export function printExpression(root: Root): string {
       case 'binary': {
         const [left, right] = kids as [Printed, Printed];
         if (node.op === '^') {
-          return { text: `${atLeast(left, Level.Primary)}^${atLeast(right, Level.Unary)}`, level: Level.Power };
+          const text = `${atLeast(left, Level.Primary)}^${atLeast(right, Level.Unary)}`;
+          return { text, level: Level.Power };
         }
         const level = node.op === '+' || node.op === '-' ? Level.Sum : Level.Product;
         // left-associative: the right operand needs parentheses at the same level
