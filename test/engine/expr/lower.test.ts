@@ -14,6 +14,7 @@ import {
   grad,
   interp,
   lowerConstraint,
+  lowerExpression,
   lowerObjective,
   minimize,
   parseExpression,
@@ -191,6 +192,32 @@ describe('expressionModel', () => {
     expect(result.converged).toBe(true);
     expect(result.x[0]).toBeCloseTo(Math.SQRT2, 5);
     expect(result.x[1]).toBeCloseTo(Math.SQRT2, 5);
+  });
+});
+
+describe('large and deep expressions', () => {
+  it('a 20,000-term sum lowers, runs and differentiates (no recursion limits)', () => {
+    const text = Array.from({ length: 20000 }, (_, i) => `${i % 7}*x^2`).join(' + ');
+    const parsed = parseExpression(text, { params: ['x'] });
+    const f = lowerExpression(parsed);
+    const want = evaluateExpression(parsed, [2]);
+    expect(want).toBe(239988);
+    expect(interp(f)([2])).toBe(want);
+    expect(compileSync(f)([2])).toBe(want);
+    expect(interp(grad(f))([2])).toEqual([239988]);
+  });
+
+  it('199 nested calls lower and differentiate', () => {
+    const text = `${'sin('.repeat(199)}x${')'.repeat(199)}`;
+    const f = lowerExpression(parseExpression(text, { params: ['x'] }));
+    let value = 0.5;
+    let slope = 1;
+    for (let i = 0; i < 199; i++) {
+      slope *= Math.cos(value);
+      value = Math.sin(value);
+    }
+    expect(interp(f)([0.5])).toBe(value);
+    expect((compileSync(grad(f))([0.5]) as number[])[0]).toBeCloseTo(slope, 12);
   });
 });
 
