@@ -8,7 +8,11 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
-import { existsSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
 
 const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
 const CHROME_ARGS = [
@@ -63,10 +67,41 @@ function jsToTs(ctx, next) {
   return next();
 }
 
+/**
+ * Build the package's bundles (rollup.config.js) into a private folder and serve them from a
+ * second origin (127.0.0.1, another port) with CORS, as a CDN would. Tests ask the test server's
+ * `/__cdn__/origin` for that origin and import the bundle from there (test/browser/cdn.spec.ts).
+ */
+function cdnOrigin() {
+  const root = mkdtempSync(join(tmpdir(), 'rose-kit-cdn-'));
+  execFileSync(process.execPath, ['node_modules/rollup/dist/bin/rollup', '-c', '--silent'], {
+    env: { ...process.env, ROSE_KIT_OUT: join(root, 'engine') },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const types = { '.js': 'text/javascript', '.map': 'application/json' };
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file) || !types[extname(file)]) {
+      res.writeHead(404, { 'access-control-allow-origin': '*' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)], 'access-control-allow-origin': '*' });
+    res.end(readFileSync(file));
+  });
+  const ready = new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
+  server.unref();
+  return async (ctx, next) => {
+    if (ctx.path !== '/__cdn__/origin') return next();
+    ctx.type = 'text/plain';
+    ctx.body = await ready;
+  };
+}
+
 export default {
   files: ['test/browser/**/*.spec.ts'],
   nodeResolve: true,
-  middleware: [jsToTs],
+  middleware: [jsToTs, cdnOrigin()],
   reporters: [defaultReporter(), summaryLineReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
