@@ -94,6 +94,7 @@ export {
 } from './expr/parser.ts';
 export { printExpression } from './expr/print.ts';
 export { evaluateExpression, JS_MATH, type MathTable } from './expr/evaluate.ts';
+export { expressionEvaluator } from './expr/program.ts';
 export {
   lowerExpression,
   lowerObjective,

@@ -1,6 +1,6 @@
 /**
- * @file Lowered expressions on generated trees: `interp` of the lowered `Fn` equals the JS
- * evaluator bit for bit, `compileSync` equals the evaluator run with the wasm math library bit
+ * @file Lowered expressions on generated trees: the compiled JS evaluator equals the tree-walking
+ * one, `interp` of the lowered `Fn` equals the JS evaluator bit for bit, `compileSync` equals the evaluator run with the wasm math library bit
  * for bit, and the gradient (`grad`, interpreted and compiled) matches finite differences on
  * smooth expressions.
  */
@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { Root } from '../../../engine/expr/ast.ts';
 import { evaluateExpression, type MathTable } from '../../../engine/expr/evaluate.ts';
 import { lowerExpression } from '../../../engine/expr/lower.ts';
+import { expressionEvaluator } from '../../../engine/expr/program.ts';
 import { parseExpression, type ParsedExpression } from '../../../engine/expr/parser.ts';
 import { printExpression } from '../../../engine/expr/print.ts';
 import { grad } from '../../../engine/trace/autodiff.ts';
@@ -41,6 +42,19 @@ function sameBits(got: unknown, want: number, what: string): void {
 describe('lowered expressions compute what the evaluator computes', () => {
   const arb = fc.tuple(fc.oneof(exprArb(4), comparisonArb(3)), pointArb);
   const show = ([root, x]: [Root, number[]]) => `${printExpression(root)} at [${x.join(', ')}]`;
+
+  it('expressionEvaluator = evaluateExpression, bit for bit, with either math table', () => {
+    checkProperty(
+      arb,
+      ([root, x]) => {
+        const parsed = reparse(root);
+        sameBits(expressionEvaluator(parsed)(x), evaluateExpression(parsed, x), 'JS math');
+        sameBits(expressionEvaluator(parsed, WASM_MATH)(x), evaluateExpression(parsed, x, WASM_MATH), 'wasm math');
+      },
+      show,
+      { numRuns: 1000 },
+    );
+  });
 
   it('interp = evaluateExpression (Math.*), bit for bit', () => {
     checkProperty(

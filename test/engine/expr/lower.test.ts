@@ -9,6 +9,7 @@ import {
   RoseError,
   compileSync,
   evaluateExpression,
+  expressionEvaluator,
   expressionModel,
   fn,
   grad,
@@ -218,6 +219,26 @@ describe('large and deep expressions', () => {
     }
     expect(interp(f)([0.5])).toBe(value);
     expect((compileSync(grad(f))([0.5]) as number[])[0]).toBeCloseTo(slope, 12);
+  });
+});
+
+describe('expressionEvaluator', () => {
+  it('evaluates many points like evaluateExpression, reusing its stack', () => {
+    const parsed = parseExpression('max(x, y, 0) >= (1 - x)^2 + 100*(y - x^2)^2', { params: XY });
+    const evaluate = expressionEvaluator(parsed);
+    for (const p of [[0, 0], [-1.2, 1], [3, -2], [NaN, 1], [1e200, 1]]) {
+      expect(Object.is(evaluate(p), evaluateExpression(parsed, p))).toBe(true);
+    }
+  });
+
+  it('runs a 100,000-term sum without recursion', () => {
+    const text = Array.from({ length: 100000 }, (_, i) => `${i % 7}*x`).join(' + ');
+    expect(expressionEvaluator(parseExpression(text, { params: ['x'] }))([1])).toBe(299995); // 14285 * (0 + ... + 6) + (0 + ... + 4)
+  });
+
+  it('asks for one number per parameter', () => {
+    const evaluate = expressionEvaluator(parseExpression('x + y', { params: XY }));
+    expect(() => evaluate([1])).toThrowError(/reads 2 parameter value\(s\), got 1/);
   });
 });
 
