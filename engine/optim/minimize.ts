@@ -19,6 +19,8 @@ import { compileConstraints } from './lagrangian.ts';
 import { Minimizer, type MinimizerState } from './minimizer.ts';
 import { objectiveFromCompiled } from './objective.ts';
 import { makeProblem, type Problem, type ProblemOptions } from './problem.ts';
+import { minimizeInWorker } from '../runtime/minimize-client.ts';
+import { workersAvailable } from '../runtime/spawn.ts';
 
 /** Options of `minimize`. */
 export interface MinimizeOptions extends ProblemOptions {
@@ -80,10 +82,14 @@ export async function minimize(
 }
 
 /**
- * Run `problem` where it should run. Today everything runs in this thread (the specified Node
- * behaviour); the browser worker branch goes here, and must keep `needsMainThread` problems here.
+ * Run `problem` where it should run: in a browser window with `runIn: 'worker'` (the default),
+ * in the compile worker (engine/runtime/minimize-client.ts), unless the model calls opaque JS
+ * functions (`needsMainThread`), which exist only here; in Node, inside workers, and with
+ * `runIn: 'main'`, on this thread in time slices.
  */
 export function dispatch(problem: Problem, hooks: MinimizeHooks): Promise<MinimizeResult> {
+  if (problem.runIn === 'worker' && !problem.needsMainThread && workersAvailable())
+    return minimizeInWorker(problem, hooks);
   return runMinimize(problem, hooks);
 }
 

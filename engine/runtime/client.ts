@@ -11,7 +11,7 @@
 import { RoseError, formatMessage } from '../errors.ts';
 import {
   fromWireError,
-  type BaseRequest,
+  type Request,
   type ProgressReply,
   type Reply,
 } from './protocol.ts';
@@ -24,6 +24,11 @@ export type RequestBody = { readonly type: string } & Record<string, unknown>;
 export interface RequestOptions<P> {
   /** Cancels the request: it rejects with an `aborted` RoseError, and the worker is told. */
   readonly signal?: AbortSignal;
+  /**
+   * On abort, only tell the worker and keep waiting for its answer (for requests the worker
+   * answers with a partial result, like `minimize`), instead of rejecting at once.
+   */
+  readonly forwardAbort?: boolean;
   /** Called with each `progress` message of the request. */
   readonly onProgress?: (progress: P, id: number) => void;
   /** Names the operation in error messages, e.g. `compile(f)`. */
@@ -65,13 +70,15 @@ export class WorkerClient {
 
   /** Post `body` to the worker and return the promise of its answer. */
   request<T, P = unknown>(body: RequestBody, options: RequestOptions<P>): Promise<T> {
-    const { signal, where } = options;
-    if (signal?.aborted) return Promise.reject(abortError(signal, where));
+    const { signal, where, forwardAbort = false } = options;
+    if (signal?.aborted && !forwardAbort) return Promise.reject(abortError(signal, where));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
-        if (!this.#pending.delete(id)) return;
-        this.#worker?.postMessage({ type: 'abort', id } satisfies BaseRequest);
+        if (!this.#pending.has(id)) return;
+        this.#worker?.postMessage({ type: 'abort', id } satisfies Request);
+        if (forwardAbort) return;
+        this.#pending.delete(id);
         reject(abortError(signal!, where));
       };
       const done = (): void => signal?.removeEventListener('abort', onAbort);
@@ -80,15 +87,16 @@ export class WorkerClient {
         reject: (e) => (done(), reject(e)),
         onProgress: options.onProgress as Pending['onProgress'],
       });
-      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         this.#ensure().postMessage({ ...body, id });
         this.posted++;
       } catch (e) {
         this.#pending.delete(id);
-        done();
         reject(this.#startError(e, where));
+        return;
       }
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

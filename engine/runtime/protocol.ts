@@ -9,6 +9,7 @@
  */
 import { RoseError, type RoseErrorCode } from '../errors.ts';
 import type { Func, Ty } from '../ir/types.ts';
+import type { Problem } from '../optim/problem.ts';
 import type { OptimizeLevel } from '../wasm/optimize.ts';
 
 /** What a compile request builds from the posted function. */
@@ -42,8 +43,28 @@ export interface CrashRequest {
   readonly id: number;
 }
 
-/** Messages to the worker (the optimizer adds its own, see engine/runtime/minimize-*.ts). */
-export type BaseRequest = CompileRequest | AbortRequest | CrashRequest;
+/**
+ * Run `minimize` on a posted problem (engine/optim/problem.ts, plain data: the model calls no
+ * opaque function). The worker answers with `progress` messages carrying a `MinimizerState`,
+ * never more than one unacknowledged (see `AckRequest`), and one `done` with the result.
+ */
+export interface MinimizeRequest {
+  readonly type: 'minimize';
+  readonly id: number;
+  readonly problem: Problem;
+}
+
+/**
+ * The main thread has shown the last progress of request `id` (it sends this from
+ * `requestAnimationFrame`), so the worker may send the next: at most one message per frame.
+ */
+export interface AckRequest {
+  readonly type: 'ack';
+  readonly id: number;
+}
+
+/** Messages to the worker. */
+export type Request = CompileRequest | MinimizeRequest | AckRequest | AbortRequest | CrashRequest;
 
 /** A compiled module, with what the main thread needs to instantiate and call it. */
 export interface CompiledModule {

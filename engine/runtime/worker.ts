@@ -1,6 +1,6 @@
 /**
  * @file The compile worker's entry (a module worker; started by spawn.ts). It answers the
- * requests of protocol.ts: `compile` revives the posted IR (wire.ts), applies `valueAndGrad` if
+ * requests of protocol.ts: `minimize` runs the optimizer here (minimize-worker.ts); `compile` revives the posted IR (wire.ts), applies `valueAndGrad` if
  * asked, generates code and compiles it with `WebAssembly.compile`, and posts the
  * `WebAssembly.Module` back with what instantiation needs. Every request gets exactly one answer;
  * errors are posted as `WireError`s (a `RoseError` keeps its code and message).
@@ -14,25 +14,17 @@ import { valueAndGrad } from '../trace/autodiff.ts';
 import { funcOf, makeFn, type Fn, type Typed } from '../trace/fn.ts';
 import type { Reals, Vecs } from '../trace/types.ts';
 import { compileModule } from '../wasm/compile.ts';
-import { toWireError, type BaseRequest, type CompileRequest, type CompiledModule, type Reply } from './protocol.ts';
+import { abortRun, acknowledge, startMinimize } from './minimize-worker.ts';
+import { toWireError, type CompileRequest, type CompiledModule, type Reply, type Request } from './protocol.ts';
 import { revive } from './wire.ts';
 
 /** The worker's global scope, as far as this file uses it. */
 interface WorkerScope {
-  onmessage: ((ev: MessageEvent<BaseRequest>) => void) | null;
+  onmessage: ((ev: MessageEvent<Request>) => void) | null;
   postMessage(message: Reply): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
-
-/** Handlers of request types added by other modules (the optimizer's `minimize`). */
-export type RequestHandler = (msg: { type: string; id: number }, post: (reply: Reply) => void) => void;
-const extraHandlers = new Map<string, RequestHandler>();
-
-/** Let `handler` answer requests of `type` (for runtime modules beyond compiling). */
-export function handleRequests(type: string, handler: RequestHandler): void {
-  extraHandlers.set(type, handler);
-}
 
 /** Compile the request's function (see the file comment). */
 async function compileRequest(msg: CompileRequest): Promise<CompiledModule> {
@@ -49,14 +41,28 @@ async function compileRequest(msg: CompileRequest): Promise<CompiledModule> {
   return { module, importSlots, frameSize: artifact.frameSize, retType: root.retType };
 }
 
+/** Post a reply to the main thread. */
+function post(reply: Reply): void {
+  scope.postMessage(reply);
+}
+
 /** Answer one message. */
-function receive(msg: BaseRequest): void {
+function receive(msg: Request): void {
   switch (msg.type) {
     case 'compile':
       compileRequest(msg).then(
-        (result) => scope.postMessage({ type: 'done', id: msg.id, result }),
-        (e: unknown) => scope.postMessage({ type: 'failed', id: msg.id, error: toWireError(e) }),
+        (result) => post({ type: 'done', id: msg.id, result }),
+        (e: unknown) => post({ type: 'failed', id: msg.id, error: toWireError(e) }),
       );
+      return;
+    case 'minimize':
+      startMinimize(msg, post);
+      return;
+    case 'ack':
+      acknowledge(msg.id);
+      return;
+    case 'abort':
+      abortRun(msg.id);
       return;
     case 'crash':
       // an uncaught error outside any request: the client must notice and recover
@@ -65,15 +71,8 @@ function receive(msg: BaseRequest): void {
       });
       return;
     default: {
-      const other = msg as { type: string; id: number };
-      const handler = extraHandlers.get(other.type);
-      if (handler !== undefined) handler(other, (reply) => scope.postMessage(reply));
-      else if (other.type !== 'abort')
-        scope.postMessage({
-          type: 'failed',
-          id: other.id,
-          error: toWireError(new Error(`unknown request type ${String(other.type)}`)),
-        });
+      const other = msg as { type: unknown; id: number };
+      post({ type: 'failed', id: other.id, error: toWireError(new Error(`unknown request ${String(other.type)}`)) });
     }
   }
 }
