@@ -6,7 +6,9 @@
  * `bench/results/latest.json`.
  *
  * Options: `--workloads=a,b` and `--systems=hand,compiled,interp,rose,tfjs` run a subset (and
- * leave the results file alone, as `--no-write` does); `--no-engine` skips the engine's benches.
+ * leave the results file alone, as `--no-write` does); `--no-engine` skips the engine's benches
+ * (the optimizers' too); `--no-optim` skips only the optimizers' bench (bench/optim.bench.ts);
+ * `--optim-only` runs only that one.
  * The machine is shared and noisy: compare ratios within one run, not absolute times across runs.
  */
 import { spawn } from 'node:child_process';
@@ -153,8 +155,11 @@ async function main(): Promise<void> {
   const workloads = option('workloads')?.split(',').map(workloadId) ?? WORKLOADS;
   const keys = option('systems')?.split(',');
   const systems = SYSTEMS.filter((s) => keys === undefined || keys.includes(s.key));
+  const optim = !process.argv.includes('--no-optim');
+  if (process.argv.includes('--optim-only')) return void (await node(['bench/optim.bench.ts'], true));
   if (!process.argv.includes('--no-engine')) {
-    for (const bench of ['bench/engine.bench.ts', 'bench/math.bench.ts']) {
+    const benches = ['bench/engine.bench.ts', 'bench/math.bench.ts', ...(optim ? ['bench/optim.bench.ts'] : [])];
+    for (const bench of benches) {
       const out = await node([bench], true);
       if (out.code !== 0) console.log(`!! ${bench} failed (exit ${out.code})`);
       console.log();

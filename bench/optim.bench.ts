@@ -1,0 +1,207 @@
+/**
+ * @file The optimizers (issue 4, sections 3 and 4), run by `npm run bench` (skip with
+ * `--no-optim`) or alone: `node --import ./scripts/ts-register.mjs bench/optim.bench.ts`.
+ *
+ * (a) Augmented Lagrangian against Penrose's quadratic penalty method (weight 1e3 growing 10x
+ *     per round, L-BFGS m = 17, Armijo 1e-3, Wolfe 0.9) on HS6, HS7, HS71 and circle packing:
+ *     accuracy (|f - f*|, largest constraint violation), gradient evaluations, iterations. f* of
+ *     the circle layouts comes from a run with tolerances 1e-12.
+ * (b) L-BFGS overhead per iteration (everything but the objective and its gradient) as a
+ *     fraction of one gradient evaluation, for n = 10 ... 10,000, on two compiled objectives: the
+ *     Rosenbrock chain (about 10 flops per entry: the cheapest realistic gradient) and a smooth
+ *     chain with an exp and a log per entry. overhead = time per iteration - (evaluations per
+ *     iteration) x (median time of one raw `evaluate()` of the compiled value and gradient).
+ *
+ * Options: `--sizes=10,100` (part b), `--part=a` or `--part=b`. Noisy shared machines: compare
+ * within one run.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  Real,
+  Vec,
+  add,
+  compileValueAndGradSync,
+  createMinimizer,
+  exp,
+  iadd,
+  ilt,
+  imod,
+  log,
+  minimize,
+  mul,
+  select,
+  sub,
+  sum,
+  objectiveFromCompiled,
+  fn,
+  type Fn,
+} from '../engine/index.ts';
+import { HS6, HS7, HS71, circlePacking, rosenbrock, type ConstrainedProblem } from '../test/engine/optim/problems.ts';
+import { WARM_WASM, time } from './harness.ts';
+import { table } from './report.ts';
+
+/** Return the value of `--name=value` on the command line, if given. */
+function option(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** Format a number with 2 significant digits in exponent form. */
+const sci = (v: number) => (v === 0 ? '0' : v.toExponential(1));
+
+// ---------------------------------------------------------------------------------------------
+// (a) augmented Lagrangian vs penalty
+
+/** One constrained run's figures. */
+interface Row {
+  readonly error: number;
+  readonly violation: number;
+  readonly evaluations: number;
+  readonly iterations: number;
+  readonly reason: string;
+}
+
+/** Run `p` with `method`; return its figures against `fStar`. */
+async function run(p: ConstrainedProblem, method: 'augmented-lagrangian' | 'penalty', fStar: number): Promise<Row> {
+  const r = await minimize(p.f, p.x0, { constraints: p.constraints, bounds: p.bounds, constraintMethod: method });
+  return {
+    error: Math.abs(r.value - fStar),
+    violation: r.violation,
+    evaluations: r.evaluations,
+    iterations: r.iterations,
+    reason: r.reason,
+  };
+}
+
+/** Return f* of `p`: known, or from a tight augmented-Lagrangian run. */
+async function reference(p: ConstrainedProblem): Promise<number> {
+  if (!Number.isNaN(p.fStar)) return p.fStar;
+  const r = await minimize(p.f, p.x0, {
+    constraints: p.constraints,
+    gradientTolerance: 1e-12,
+    constraintTolerance: 1e-12,
+    maxIterations: 100000,
+    maxOuterIterations: 200,
+  });
+  return r.value;
+}
+
+/** Print part (a); return true when the augmented Lagrangian met the target on every problem. */
+async function partA(): Promise<boolean> {
+  console.log('\n## Constrained: augmented Lagrangian (AL) vs Penrose quadratic penalty (PEN)');
+  const rows = [['problem', 'method', '|f - f*|', 'max violation', 'grad evals', 'iterations', 'reason']];
+  const verdicts: string[] = [];
+  let met = true;
+  for (const p of [HS6, HS7, HS71, circlePacking(6), circlePacking(8)]) {
+    const fStar = await reference(p);
+    const al = await run(p, 'augmented-lagrangian', fStar);
+    const pen = await run(p, 'penalty', fStar);
+    for (const [name, r] of [['AL', al], ['PEN', pen]] as const)
+      rows.push([p.name, name, sci(r.error), sci(r.violation), `${r.evaluations}`, `${r.iterations}`, r.reason]);
+    // same or better: within a factor 2 of the penalty method's error/violation or below 1e-6
+    const asGood = (a: number, b: number) => a <= Math.max(2 * b, 1e-6);
+    const ok = al.evaluations < pen.evaluations && asGood(al.error, pen.error) && asGood(al.violation, pen.violation);
+    met &&= ok;
+    verdicts.push(
+      `${p.name}: AL ${al.evaluations} vs PEN ${pen.evaluations} gradient evaluations ` +
+        `(${(pen.evaluations / al.evaluations).toFixed(1)}x fewer), ${ok ? 'met' : 'MISSED'}`,
+    );
+  }
+  console.log(table(rows));
+  console.log(`\ntarget (same or better accuracy in fewer gradient evaluations):\n  ${verdicts.join('\n  ')}`);
+  return met;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) L-BFGS overhead
+
+/** A smooth chain: sum of exp(0.1 (x_i - 1)) - 0.1 x_i + log(1 + (x_{i+1} - x_i)^2). Minimum at 1. */
+function smoothChain(n: number): Fn {
+  return fn([Vec(n, Real)], Real, (x) =>
+    sum(n, (i) => {
+      const j = imod(n, iadd(n, i, 1));
+      const d = sub(x[j]!, x[i]!);
+      const coupling = select(ilt(n, i, n - 1), Real, log(add(1, mul(d, d))), 0);
+      return add(sub(exp(mul(0.1, sub(x[i]!, 1))), mul(0.1, x[i]!)), coupling);
+    }),
+  );
+}
+
+/** Overhead figures of one objective at one size. */
+interface Overhead {
+  readonly gradUs: number;
+  readonly iterUs: number;
+  readonly evalsPerIter: number;
+  readonly fraction: number;
+}
+
+/** Measure the L-BFGS overhead on `f` of `n` parameters, from `start`. */
+function overhead(f: Fn, n: number, start: number[]): Overhead {
+  const h = compileValueAndGradSync(f);
+  h.x.set(start);
+  const grad = time(() => h.evaluate(), 1500, WARM_WASM);
+  const m = createMinimizer(objectiveFromCompiled(h), start, {
+    gradientTolerance: 1e-300,
+    stepTolerance: 1e-300,
+    valueTolerance: 1e-300,
+    maxIterations: 1e9,
+  });
+  const counts = { iterations: 0, evaluations: 0 };
+  const before = () => m.state;
+  let s0 = before();
+  const step = () => {
+    if (!m.advance()) {
+      const s = m.state;
+      counts.iterations += s.iteration - s0.iteration;
+      counts.evaluations += s.evaluations - s0.evaluations;
+      m.reset();
+      s0 = m.state;
+    }
+  };
+  const iter = time(step, 3000, { minMs: 500, maxMs: 4000 });
+  const s = m.state;
+  counts.iterations += s.iteration - s0.iteration;
+  counts.evaluations += s.evaluations - s0.evaluations;
+  h.dispose();
+  const evalsPerIter = counts.evaluations / Math.max(1, counts.iterations);
+  const extra = iter.us - evalsPerIter * grad.us;
+  return { gradUs: grad.us, iterUs: iter.us, evalsPerIter, fraction: extra / grad.us };
+}
+
+/** Print part (b); return true when the overhead is at most 10% on the smooth chain everywhere. */
+function partB(): boolean {
+  const sizes = option('sizes')?.split(',').map(Number) ?? [10, 100, 1000, 10000];
+  console.log('\n## L-BFGS overhead per iteration (m = 10), as a fraction of one gradient evaluation');
+  const rows = [['objective', 'n', 'grad us', 'iteration us', 'evals/iter', 'overhead us', 'overhead/grad']];
+  let met = true;
+  const verdicts: string[] = [];
+  for (const [name, make, start] of [
+    ['Rosenbrock chain', rosenbrock, (n: number) => Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1.2))],
+    ['exp-log chain', smoothChain, (n: number) => Array.from({ length: n }, (_, i) => Math.cos(i))],
+  ] as const) {
+    for (const n of sizes) {
+      const o = overhead(make(n), n, start(n));
+      const extra = o.iterUs - o.evalsPerIter * o.gradUs;
+      rows.push([name, `${n}`, o.gradUs.toFixed(2), o.iterUs.toFixed(2), o.evalsPerIter.toFixed(2), extra.toFixed(2), `${(100 * o.fraction).toFixed(1)}%`]);
+      if (name === 'exp-log chain') {
+        met &&= o.fraction <= 0.1;
+        verdicts.push(`n = ${n}: ${(100 * o.fraction).toFixed(1)}% ${o.fraction <= 0.1 ? 'met' : 'MISSED'}`);
+      }
+      process.stderr.write(`  ${name} n=${n} done\n`);
+    }
+  }
+  console.log(table(rows));
+  console.log(`\ntarget (overhead <= 10% of the gradient time, exp-log chain): ${verdicts.join(', ')}`);
+  return met;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const part = option('part');
+  console.log(`# Optimizers: ${process.version}`);
+  const a = part === 'b' ? true : await partA();
+  const b = part === 'a' ? true : partB();
+  console.log(`\noptim bench: constrained target ${a ? 'met' : 'MISSED'}, overhead target ${b ? 'met' : 'MISSED'}, ` +
+    `${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+void main();
