@@ -12,6 +12,19 @@ export interface FieldExtent {
   readonly max: number;
   /** Index in the grid of the smallest value, or -1 when no value is finite. */
   readonly argmin: number;
+  /**
+   * A robust low end for log scales (a low percentile): one grid point that happens to land
+   * next to an exact zero would otherwise stretch the scale over decades nobody sees.
+   */
+  readonly low?: number;
+}
+
+/** Return the extent of `values` with `low` set to the value at `fraction` of the sorted finite values. */
+export function robustExtent(values: ArrayLike<number>, fraction = 0.01): FieldExtent {
+  const extent = fieldExtent(values);
+  const finite = Float64Array.from(values as ArrayLike<number>).filter(Number.isFinite).sort();
+  if (finite.length === 0) return extent;
+  return { ...extent, low: finite[Math.min(finite.length - 1, Math.floor(finite.length * fraction))]! };
 }
 
 /** Return the extent of the finite values of `values`. */
@@ -41,16 +54,17 @@ export interface Normalizer {
 }
 
 /**
- * Return a normaliser over `extent`. With `log`, values are mapped by log10(v - floor), where the
- * floor sits a little below the minimum: 0 for positive fields whose range spans many decades,
- * else `min - (max - min) * 1e-6`
- * (six decades of detail above the minimum).
+ * Return a normaliser over `extent`. With `log`, values are mapped by log10(v - floor) from the
+ * robust low end `extent.low` (values below it get the darkest colour), where the floor sits a
+ * little below that low end: 0 when the low end is positive (a plain log scale), else
+ * `low - (max - low) * 1e-4` (a shifted log scale with four decades of detail above the low end).
  */
 export function normalizer(extent: FieldExtent, log: boolean): Normalizer {
-  const { min, max } = extent;
+  const { max } = extent;
+  const min = log && extent.low !== undefined && extent.low < max ? extent.low : extent.min;
   const span = max > min ? max - min : 1;
   if (!log) return { log, norm: (v) => clampUnit((v - min) / span), value: (t) => min + t * span };
-  const floor = min > 0 && max / min > 1e3 ? 0 : min - span * 1e-6;
+  const floor = min > 0 ? 0 : min - span * 1e-4;
   const l0 = Math.log10(min - floor);
   const l1 = Math.log10(max - floor);
   const width = l1 > l0 ? l1 - l0 : 1;
@@ -63,7 +77,8 @@ export function normalizer(extent: FieldExtent, log: boolean): Normalizer {
 
 /** Return about `count` contour levels strictly inside the extent. */
 export function contourLevels(extent: FieldExtent, count: number, log: boolean): number[] {
-  const { min, max } = extent;
+  const { max } = extent;
+  const min = log && extent.low !== undefined && extent.low < max ? extent.low : extent.min;
   if (!(max > min) || count < 1) return [];
   if (!log) return niceTicks(min, max, count).filter((v) => v > min && v < max);
   const n = normalizer(extent, true);

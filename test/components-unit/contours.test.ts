@@ -1,7 +1,7 @@
 /** @file Marching squares, contour levels and the viridis table of `<rose-plot>`. */
 import { describe, expect, it } from 'vitest';
 import { VIRIDIS, colorIndex, cssColor, luminance, parseHex } from '../../components/rose-plot/colormap.ts';
-import { contourLevels, fieldExtent, normalizer } from '../../components/rose-plot/levels.ts';
+import { contourLevels, fieldExtent, normalizer, robustExtent } from '../../components/rose-plot/levels.ts';
 import { contourSegments, crossing } from '../../components/rose-plot/marching-squares.ts';
 
 /** Return the grid of `f` at integer points (i, j), row-major. */
@@ -85,8 +85,21 @@ describe('levels', () => {
     expect(ratios[0]).toBeGreaterThan(1);
     const fromZero = contourLevels({ min: 0, max: 2500, argmin: 0 }, 12, true);
     expect(fromZero[0]).toBeGreaterThan(0);
-    expect(fromZero[0]).toBeLessThan(0.1); // detail in the valley
+    expect(fromZero[0]).toBeLessThan(2); // detail in the valley
     for (let k = 1; k < fromZero.length; k++) expect(fromZero[k]!).toBeGreaterThan(fromZero[k - 1]!);
+  });
+
+  it('takes a robust low end, so one near-zero point does not stretch a log scale', () => {
+    const values = Float64Array.from({ length: 1000 }, (_, k) => 1 + k);
+    values[500] = 1e-9;
+    const e = robustExtent(values, 0.01);
+    expect(e.min).toBe(1e-9);
+    expect(e.low).toBe(10);
+    const n = normalizer(e, true);
+    expect(n.norm(10)).toBe(0);
+    expect(n.norm(1e-9)).toBe(0);
+    expect(n.norm(1000)).toBe(1);
+    expect(n.norm(100)).toBeCloseTo(0.5, 2);
   });
 
   it('normalises log fields that reach zero or below without NaN', () => {

@@ -1,0 +1,34 @@
+/**
+ * @file Rose Kit's elements: importing this module defines `<rose-param>` and `<rose-plot>`
+ * (each only once, so two copies of the bundle on a page do not clash) and exports their classes
+ * and the shared contracts (events, model sources) for elements built on them.
+ */
+import { RoseParam } from './rose-param/rose-param.ts';
+import { RosePlot } from './rose-plot/rose-plot.ts';
+
+export { RoseParam } from './rose-param/rose-param.ts';
+export { RosePlot } from './rose-plot/rose-plot.ts';
+export { PlotController } from './rose-plot/plot-controller.ts';
+export { ModelState, isModelSource, modelSourceOf } from './shared/model-source.ts';
+export type { ModelSource, ModelInit, ParameterBounds } from './shared/model-source.ts';
+export { emit } from './shared/events.ts';
+export type {
+  RoseErrorDetail,
+  RoseEventMap,
+  RoseModelChangeDetail,
+  RosePickDetail,
+  RoseRenderDetail,
+  RoseStepDetail,
+  RoseValueDetail,
+} from './shared/events.ts';
+export { FrameScheduler } from './shared/frame-scheduler.ts';
+export { SizeController } from './shared/size-controller.ts';
+export { SourceController } from './shared/source-controller.ts';
+
+/** Define `tag` as `element` unless something is already defined under that name. */
+function define(tag: string, element: CustomElementConstructor): void {
+  if (!customElements.get(tag)) customElements.define(tag, element);
+}
+
+define('rose-param', RoseParam);
+define('rose-plot', RosePlot);
