@@ -124,7 +124,9 @@ export class WorkerClient {
       formatMessage(
         `worker failed: ${reason}; the call did not finish`,
         'the Rose Kit worker runtime',
-        'Try again: a new worker is started for the next call',
+        'Try again: the next call starts a new worker. If the worker cannot start at all (a ' +
+          "Content-Security-Policy without worker-src, a bundler that did not emit worker.js), " +
+          'pass { worker: false }',
       ),
     );
     const pending = [...this.#pending.values()];
