@@ -129,8 +129,9 @@ export const JVP_RULES: { [P in Prim]: JvpRule } = {
   add: (b, _z, _x, dx, _y, dy) => tadd(b, dx, dy),
   // d(x - y) = dx - dy
   sub: (b, _z, _x, dx, _y, dy) => tsub(b, dx, dy),
-  // d(x y) = dx y + dy x
-  mul: (b, _z, x, dx, y, dy) => tadd(b, tmul(b, dx, y), tmul(b, dy, x)),
+  // d(x y) = dx y + dy x; a square d(x x) = dx (x + x): one product, one cotangent add
+  mul: (b, _z, x, dx, y, dy) =>
+    x === y ? tmul(b, dx, r2(b, 'add', x, x)) : tadd(b, tmul(b, dx, y), tmul(b, dy, x)),
   // d(x / y) = dx / y - dy (z / y)
   div: (b, z, _x, dx, y, dy) =>
     tsub(b, tdiv(b, dx, y), dy === ZERO ? ZERO : tmul(b, dy, r2(b, 'div', z, y))),

@@ -288,11 +288,10 @@ describe('golden IR of each pass', () => {
     expect(out.jvp).toMatchInlineSnapshot(`
       "fn jvp_fn_1(x0: real, x1: tan) -> {du: tan, re: real} {
         x2: real = mul x0 x0
-        x3: tan = mul x1 x0
-        x4: tan = mul x1 x0
-        x5: tan = add x3 x4
-        x6: {du: tan, re: real} = {du: x5, re: x2}
-        return x6
+        x3: real = add x0 x0
+        x4: tan = mul x1 x3
+        x5: {du: tan, re: real} = {du: x4, re: x2}
+        return x5
       }
       fn jvp_fn_2(x0: real, x1: tan) -> {du: tan, re: real} {
         x2: {du: tan, re: real} = jvp_fn_1(x0, x1)
@@ -319,10 +318,8 @@ describe('golden IR of each pass', () => {
         x5: real = x3.du
         x6: real = mul x5 x4
         x7: unit = x1 += x6
-        x8: real = mul x5 x4
-        x9: unit = x1 += x8
-        x10: unit = ()
-        return x10
+        x8: unit = ()
+        return x8
       }
       fn bwd_jvp_fn_2(x0: unit, x1: ref<real>, x2: {r0: {r0: real}, r1: real, r2: {r0: real}, r3: real, r4: real}, x3: {du: real, re: unit}) -> unit {
         x4: unit = zero
