@@ -87,35 +87,61 @@ export class Lbfgs implements Method {
     return ITER_OK;
   }
 
-  /** Write `-H g` (zero on held parameters) into the direction; return its slope `g.d`. */
+  /**
+   * Write `-H g` (zero on held parameters) into the direction; return its slope `g.d`. The
+   * two-loop recursion with each update fused with the next dot product: one pass over the
+   * vectors per stored pair and loop (2m + 1 passes in all), since the passes, not the flops,
+   * are the cost.
+   */
   #direction(ws: Workspace): number {
     const { n, g } = ws;
     const d = this.#d;
-    const m = this.#s.length;
-    for (let i = 0; i < n; i++) d[i] = ws.boxed && ws.held(i, g[i]!) ? 0 : g[i]!;
+    const slots = this.#s.length;
+    const count = this.#count;
+    const boxed = ws.boxed;
+    // q = g (masked); alongside, the first dot s_newest . q
     let k = this.#newest;
-    for (let j = 0; j < this.#count; j++) {
-      const s = this.#s[k]!;
-      const y = this.#y[k]!;
-      const a = this.#rho[k]! * dot(s, d, n);
-      this.#alpha[k] = a;
-      for (let i = 0; i < n; i++) d[i]! -= a * y[i]!;
-      k = k === 0 ? m - 1 : k - 1;
+    let s = count > 0 ? this.#s[k]! : d;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const gi = boxed && ws.held(i, g[i]!) ? 0 : g[i]!;
+      d[i] = gi;
+      sq += s[i]! * gi;
     }
-    const gamma = this.#count > 0 ? this.#gamma : 1;
-    for (let i = 0; i < n; i++) d[i]! *= gamma;
-    k = (this.#newest - this.#count + 1 + m) % m;
-    for (let j = 0; j < this.#count; j++) {
-      const s = this.#s[k]!;
+    // first loop, newest to oldest: a_k = rho_k s_k.q; q -= a_k y_k (with the next dot)
+    for (let j = 0; j < count; j++) {
+      const a = this.#rho[k]! * sq;
+      this.#alpha[k] = a;
       const y = this.#y[k]!;
-      const b = this.#rho[k]! * dot(y, d, n);
-      const c = this.#alpha[k]! - b;
-      for (let i = 0; i < n; i++) d[i]! += c * s[i]!;
-      k = k === m - 1 ? 0 : k + 1;
+      k = k === 0 ? slots - 1 : k - 1;
+      s = j + 1 < count ? this.#s[k]! : d;
+      sq = 0;
+      for (let i = 0; i < n; i++) {
+        const qi = d[i]! - a * y[i]!;
+        d[i] = qi;
+        sq += s[i]! * qi;
+      }
+    }
+    // second loop, oldest to newest: r = gamma q; b_k = rho_k y_k.r; r += (a_k - b_k) s_k
+    const gamma = count > 0 ? this.#gamma : 1;
+    k = (this.#newest - count + 1 + slots) % slots;
+    let yr = count > 0 ? gamma * dot(this.#y[k]!, d, n) : 0;
+    for (let j = 0; j < count; j++) {
+      const c = this.#alpha[k]! - this.#rho[k]! * yr;
+      const sk = this.#s[k]!;
+      const scale = j === 0 ? gamma : 1;
+      k = k === slots - 1 ? 0 : k + 1;
+      const y = j + 1 < count ? this.#y[k]! : d;
+      yr = 0;
+      for (let i = 0; i < n; i++) {
+        const ri = scale * d[i]! + c * sk[i]!;
+        d[i] = ri;
+        yr += y[i]! * ri;
+      }
     }
     let slope = 0;
     for (let i = 0; i < n; i++) {
-      const di = ws.boxed && ws.held(i, g[i]!) ? 0 : -d[i]!;
+      const di = boxed && ws.held(i, g[i]!) ? 0 : -d[i]!;
       d[i] = di;
       slope += g[i]! * di;
     }

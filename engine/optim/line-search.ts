@@ -13,7 +13,7 @@
  * no acceptable step is found within `maxEvaluations`. On success the accepted point is the
  * workspace's trial point (`xt`, `ft`, `gt`); the caller accepts it.
  */
-import { FINITE, type Workspace } from './workspace.ts';
+import { BAD_GRADIENT, FINITE, type Workspace } from './workspace.ts';
 
 /** Parameters of a line search. */
 export interface LineSearchSettings {
@@ -36,11 +36,13 @@ function trial(ws: Workspace, d: Float64Array, a: number): number {
   const x = ws.x;
   const xt = ws.xt;
   for (let i = 0; i < ws.n; i++) xt[i] = x[i]! + a * d[i]!;
-  if (ws.evaluateTrial() !== FINITE) return NaN;
+  // the slope is finite exactly when every gradient entry is (d is finite): one pass for both
+  if (ws.evaluateTrialUnchecked() !== FINITE) return NaN;
   const gt = ws.gt;
   let slope = 0;
   for (let i = 0; i < ws.n; i++) slope += gt[i]! * d[i]!;
-  return slope;
+  if (!Number.isFinite(slope)) ws.badKind = BAD_GRADIENT;
+  return Number.isFinite(slope) ? slope : NaN;
 }
 
 /**

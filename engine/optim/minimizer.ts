@@ -266,7 +266,7 @@ export class Minimizer {
     const gtol = this.#outer ? this.#outer.innerTolerance() : s.gradientTolerance;
     const scale = Math.max(1, Math.abs(ws.f));
     if (this.#gradientNorm <= gtol * scale) return this.#innerDone('gradient-tolerance');
-    if (largestMove(ws) <= s.stepTolerance * Math.max(1, largest(ws.x)))
+    if (largestMove(ws) <= s.stepTolerance)
       return this.#innerDone('step-tolerance');
     // augmented Lagrangian rounds must end stationary: a slow stretch is not a reason to stop
     const valueRule = this.#outer === undefined || this.#outer.penalty;
@@ -312,16 +312,20 @@ function nonFinite(kind: number, iteration: number): string {
   return `non-finite ${kind === BAD_VALUE ? 'value' : 'gradient'} at iteration ${iteration}`;
 }
 
-/** Return the largest |x_i - previous x_i| (the previous iterate is in `xt` after a step). */
+/**
+ * Return the largest |x_i - previous x_i| relative to max(1, largest |x_i|) (the previous
+ * iterate is in `xt` after a step), in one pass.
+ */
 function largestMove(ws: Workspace): number {
+  const { x, xt, n } = ws;
   let move = 0;
-  for (let i = 0; i < ws.n; i++) move = Math.max(move, Math.abs(ws.x[i]! - ws.xt[i]!));
-  return move;
-}
-
-/** Return the largest |v_i|. */
-function largest(v: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
-  return m;
+  let size = 1;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!;
+    const m = Math.abs(xi - xt[i]!);
+    if (m > move) move = m;
+    const a = Math.abs(xi);
+    if (a > size) size = a;
+  }
+  return move / size;
 }

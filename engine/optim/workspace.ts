@@ -88,6 +88,14 @@ export class Workspace {
     return this.check(this.ft, this.gt);
   }
 
+  /** Evaluate at `xt` like `evaluateTrial`, checking only the value (the caller checks `gt`). */
+  evaluateTrialUnchecked(): number {
+    this.evaluations++;
+    this.ft = this.objective.evaluate(this.xt, this.gt);
+    this.badKind = Number.isFinite(this.ft) ? FINITE : BAD_VALUE;
+    return this.badKind;
+  }
+
   /** Return `FINITE` when `f` and every entry of `g` are finite (and remember the verdict). */
   private check(f: number, g: Float64Array): number {
     let kind = FINITE;
