@@ -2,7 +2,9 @@
  * @file `<rose-param>`: a named parameter of a model, with an optional slider and a readout.
  * Thin: validation and formatting live in param-logic.ts. The `value` property is the live value;
  * an optimizer may set it many times per second (one Lit update per microtask, touching only the
- * slider position and the readout text).
+ * slider position and the readout text). While the reader holds the slider, the reader wins:
+ * values set by code are ignored until release, so the thumb never jumps under the pointer, and
+ * the owner learns the reader's value from `rose-input`.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ErrorReporter, toElementError } from '../shared/element-error.ts';
@@ -101,6 +103,8 @@ export class RoseParam extends LitElement {
   label: string | undefined = undefined;
 
   readonly #errors = new ErrorReporter(this);
+  /** The reader's value while they hold the slider (pointer down), else undefined. */
+  #held: number | undefined;
 
   /** True when both bounds are set, so a slider is shown. */
   get hasSlider(): boolean {
@@ -113,6 +117,7 @@ export class RoseParam extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (this.#held !== undefined) this.value = this.#held; // the reader wins while holding
     if (changed.has('value') && changed.size === 1) return; // the hot path: attributes unchanged
     try {
       const problem = validateParam(this, (a) => this.getAttribute(a) ?? String(this[a as 'name']));
@@ -140,6 +145,9 @@ export class RoseParam extends LitElement {
             aria-valuetext=${`${text} = ${readout}`}
             @input=${this._onInput}
             @change=${this._onChange}
+            @pointerdown=${this._onHold}
+            @pointerup=${this._onRelease}
+            @pointercancel=${this._onRelease}
           />`
         : nothing}
       <output part="value" aria-labelledby="label">${readout}</output>
@@ -147,13 +155,26 @@ export class RoseParam extends LitElement {
     `;
   }
 
+  private _onHold(e: PointerEvent): void {
+    this.#held = (e.target as HTMLInputElement).valueAsNumber;
+    // a release outside the slider (no change, no pointerup on it) must end the hold too
+    addEventListener('pointerup', this._onRelease, { once: true });
+  }
+
+  private _onRelease = (): void => {
+    this.#held = undefined;
+    removeEventListener('pointerup', this._onRelease);
+  };
+
   private _onInput(e: Event): void {
     this.value = (e.target as HTMLInputElement).valueAsNumber;
+    if (this.#held !== undefined) this.#held = this.value;
     emit(this, 'rose-input', { name: this.name, value: this.value });
   }
 
   private _onChange(e: Event): void {
     e.stopPropagation(); // the native change event does not cross the shadow root anyway
+    this.#held = undefined;
     this.value = (e.target as HTMLInputElement).valueAsNumber;
     emit(this, 'rose-change', { name: this.name, value: this.value });
   }

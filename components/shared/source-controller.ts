@@ -69,8 +69,15 @@ export class SourceController implements ReactiveController {
     let source = this.#direct;
     if (!source && this.#id) {
       const root = this.#host.getRootNode() as Document | ShadowRoot;
-      source = modelSourceOf(root.getElementById?.(this.#id));
+      const el = root.getElementById?.(this.#id);
+      source = modelSourceOf(el);
       if (!source) this.#waitFor(root);
+      if (!source && el && el.localName.includes('-') && !customElements.get(el.localName)) {
+        const id = this.#id;
+        customElements.whenDefined(el.localName).then(() => {
+          if (this.#connected && this.#id === id && !this.#source) this.#resolve();
+        });
+      }
     }
     this.#follow(source, true);
   }

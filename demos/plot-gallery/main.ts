@@ -89,7 +89,7 @@ const showTangent = (x: number) => {
 slider.addEventListener('rose-input', (e) => showTangent(e.detail.value));
 curve.addEventListener('rose-pick', (e) => showTangent(Math.round(e.detail.x * 100) / 100));
 curve.addEventListener('rose-render', () => {
-  readout.textContent = curve.description.replace(/^Curve of .*?; /, '');
+  readout.textContent = /At x = .*$/.exec(curve.description)?.[0] ?? '';
 });
 
 // --- Synthetic loss and traces ---------------------------------------------------------------

@@ -52,6 +52,23 @@ describe('<rose-param>', () => {
     expect(input.getAttribute('aria-valuetext')).to.equal('y = 0.60');
   });
 
+  it('lets the reader win while holding the slider', async () => {
+    const p = mount(create('rose-param', { name: 'x', value: '0', min: '-1', max: '1', step: '0.1' }));
+    await p.updateComplete;
+    const input = p.shadowRoot!.querySelector('input')!;
+    input.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    input.value = '0.5';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    p.value = -0.7; // an optimizer writing while the reader drags
+    await p.updateComplete;
+    expect(p.value).to.equal(0.5);
+    expect(input.valueAsNumber).to.equal(0.5);
+    input.dispatchEvent(new PointerEvent('pointerup', { bubbles: true }));
+    p.value = -0.7;
+    await p.updateComplete;
+    expect(input.valueAsNumber).to.equal(-0.7);
+  });
+
   it('events bubble out of shadow roots and are composed', async () => {
     const p = mount(create('rose-param', { name: 'x', value: '0', min: '-1', max: '1' }));
     await p.updateComplete;

@@ -120,6 +120,23 @@ describe('<rose-plot kind="contour">', () => {
     await stepped;
     expect(el.description).to.contain('Current point: a = −0.9, b = 0.8, value 3.6');
   });
+
+  it('waits for the definition of a custom element named by `for`', async () => {
+    const tag = `test-optimizer-${Math.floor(Math.random() * 1e9)}`;
+    const holder = document.createElement('div');
+    holder.innerHTML = `<${tag} id="late"></${tag}><rose-plot kind="loss" for="late"></rose-plot>`;
+    document.body.append(holder);
+    const el = holder.querySelector('rose-plot')!;
+    await frames(2);
+    expect(el.controller.source.source).to.equal(undefined);
+    const state = new ModelState();
+    state.setModel({ parameters: ['x'], x: [1], loss: 5 });
+    customElements.define(tag, class extends HTMLElement {
+      readonly modelSource = state;
+    });
+    await nextEvent(el, 'rose-render', () => el.controller.source.source === state);
+    expect(el.description).to.contain('last loss 5');
+  });
 });
 
 describe('<rose-plot> other kinds', () => {
