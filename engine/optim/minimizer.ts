@@ -200,6 +200,7 @@ export class Minimizer {
     checkIndex(i, this.n, 'Minimizer.freeze');
     this.#ws.setFrozen(i, frozen);
     this.#method.reset();
+    this.#outer?.resume();
     this.#resume();
   }
 
@@ -232,6 +233,7 @@ export class Minimizer {
   /** Move to `x` without touching counters (setParameter and friends). */
   #moveTo(x: Float64Array): void {
     this.#method.reset();
+    this.#outer?.resume();
     this.#ws.x.set(x);
     this.#reason = 'running';
     this.#evaluate();

@@ -34,6 +34,8 @@ export class OuterLoop {
   readonly #c: Float64Array;
   #rho = AL_RHO;
   #round = 0;
+  /** The round of the last change by the user (the outer limit counts from there). */
+  #roundAtChange = 0;
   #previous = Infinity;
 
   constructor(model: ConstraintModel, settings: Settings) {
@@ -52,7 +54,13 @@ export class OuterLoop {
     this.multipliers.fill(0);
     this.#rho = this.penalty ? PENALTY_RHO : AL_RHO;
     this.#round = 0;
+    this.#roundAtChange = 0;
     this.#previous = Infinity;
+  }
+
+  /** Note a change of the parameters by the user: the limit on outer rounds starts again. */
+  resume(): void {
+    this.#roundAtChange = this.#round;
   }
 
   /** Give the current multipliers and weight to the Lagrangian of `ws` (before evaluating). */
@@ -85,7 +93,7 @@ export class OuterLoop {
     const measure = this.penalty ? this.#penaltyUpdate(x) : this.#multiplierUpdate(x);
     this.#round++;
     if (converged && tight && measure <= this.#settings.constraintTolerance) return 'converged';
-    if (this.#round >= this.#settings.maxOuterIterations) return 'max-outer-iterations';
+    if (this.#round - this.#roundAtChange >= this.#settings.maxOuterIterations) return 'max-outer-iterations';
     const slow = measure > SHRINK * this.#previous && measure > this.#settings.constraintTolerance;
     if (this.penalty || slow) this.#rho = Math.min(this.#rho * GROWTH, MAX_RHO);
     this.#previous = measure;
