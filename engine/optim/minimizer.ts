@@ -258,6 +258,8 @@ export class Minimizer {
     const ws = this.#ws;
     const s = this.settings;
     if (this.#iteration >= s.maxIterations) return void (this.#reason = 'max-iterations');
+    // already stationary (a start at the minimum, or after a change): nothing to step along
+    if (this.#gradientNorm <= this.#gradientLimit()) return this.#innerDone('gradient-tolerance');
     const previous = ws.f;
     const outcome = this.#method.iterate(ws);
     if (outcome === ITER_NON_FINITE) return void (this.#reason = nonFinite(ws.badKind, this.#iteration + 1));
@@ -265,15 +267,20 @@ export class Minimizer {
     if (outcome === ITER_FAILED) return this.#innerDone('line-search-failure');
     this.#iteration++;
     this.#gradientNorm = ws.projectedGradientNorm();
-    const gtol = this.#outer ? this.#outer.innerTolerance() : s.gradientTolerance;
     const scale = Math.max(1, Math.abs(ws.f));
-    if (this.#gradientNorm <= gtol * scale) return this.#innerDone('gradient-tolerance');
+    if (this.#gradientNorm <= this.#gradientLimit()) return this.#innerDone('gradient-tolerance');
     if (largestMove(ws) <= s.stepTolerance)
       return this.#innerDone('step-tolerance');
     // augmented Lagrangian rounds must end stationary: a slow stretch is not a reason to stop
     const valueRule = this.#outer === undefined || this.#outer.penalty;
     if (valueRule && Math.abs(previous - ws.f) <= s.valueTolerance * scale) return this.#innerDone('value-tolerance');
     if (this.#iteration >= s.maxIterations) this.#reason = 'max-iterations';
+  }
+
+  /** The projected-gradient norm that counts as stationary at the iterate (scaled). */
+  #gradientLimit(): number {
+    const gtol = this.#outer ? this.#outer.innerTolerance() : this.settings.gradientTolerance;
+    return gtol * Math.max(1, Math.abs(this.#ws.f));
   }
 
   /** An inner minimization ended with `reason`: stop, or (constrained) update the multipliers. */

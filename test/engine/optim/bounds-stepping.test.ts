@@ -72,6 +72,11 @@ describe('stepping API', () => {
     expect(m.step(10).iteration).toBe(end.iteration); // nothing happens once done
   });
 
+  it('a start at the minimum stops at once on the gradient tolerance', () => {
+    const s = createMinimizer(rosen(2), [1, 1]).step(10);
+    expect(s).toMatchObject({ iteration: 0, evaluations: 1, converged: true, reason: 'gradient-tolerance' });
+  });
+
   it('the state is a snapshot', () => {
     const m = createMinimizer(rosen(2), [-1.2, 1]);
     const s = m.state;
