@@ -171,26 +171,26 @@ export class Minimizer {
   setParameter(i: number, value: number): void {
     checkIndex(i, this.n, 'Minimizer.setParameter');
     checkValue(value, `Minimizer.setParameter(${i})`);
-    const ws = this.#ws;
-    if (ws.frozen[i]) {
-      ws.lo[i] = value;
-      ws.hi[i] = value;
-    }
-    const x = ws.x.slice();
-    x[i] = ws.frozen[i] ? value : Math.min(Math.max(value, ws.lower[i]!), ws.upper[i]!);
-    this.#moveTo(x);
+    const x = this.#ws.x.slice();
+    x[i] = value;
+    this.#place(x);
   }
 
   /** Set all parameters (clamped into their bounds, frozen ones included); resets the memory. */
   setParameters(x: ArrayLike<number>): void {
-    const where = 'Minimizer.setParameters';
-    const next = checkStart(x, this.n, where);
+    this.#place(checkStart(x, this.n, 'Minimizer.setParameters'));
+  }
+
+  /** Move to `next` clamped into the user's bounds; frozen parameters stay frozen there. */
+  #place(next: Float64Array): void {
     const ws = this.#ws;
     for (let i = 0; i < this.n; i++) {
+      const v = Math.min(Math.max(next[i]!, ws.lower[i]!), ws.upper[i]!);
+      next[i] = v;
       if (ws.frozen[i]) {
-        ws.lo[i] = next[i]!;
-        ws.hi[i] = next[i]!;
-      } else next[i] = Math.min(Math.max(next[i]!, ws.lower[i]!), ws.upper[i]!);
+        ws.lo[i] = v;
+        ws.hi[i] = v;
+      }
     }
     this.#moveTo(next);
   }

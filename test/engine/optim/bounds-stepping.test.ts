@@ -104,6 +104,9 @@ describe('stepping API', () => {
     expect(m.state.x[1]).toBe(1);
     m.setParameters([0.25, -3]);
     expect([...m.state.x]).toEqual([0.25, -1]);
+    m.freeze(0);
+    m.setParameter(0, -5); // a frozen parameter is clamped too, and stays frozen there
+    expect(m.step(100).x[0]).toBe(-1);
   });
 
   it('a frozen parameter keeps its value while the others are optimized', () => {
