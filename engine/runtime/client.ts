@@ -33,6 +33,8 @@ export interface RequestOptions<P> {
   readonly onProgress?: (progress: P, id: number) => void;
   /** Names the operation in error messages, e.g. `compile(f)`. */
   readonly where: string;
+  /** Buffers to transfer with the message (they are detached here once posted). */
+  readonly transfer?: readonly Transferable[];
 }
 
 /** A request waiting for its answer. */
@@ -88,7 +90,7 @@ export class WorkerClient {
         onProgress: options.onProgress as Pending['onProgress'],
       });
       try {
-        this.#ensure().postMessage({ ...body, id });
+        this.#ensure().postMessage({ ...body, id }, { transfer: [...(options.transfer ?? [])] });
         this.posted++;
       } catch (e) {
         this.#pending.delete(id);

@@ -8,6 +8,7 @@ import type { MinimizeHooks, MinimizeResult } from '../optim/minimize.ts';
 import type { MinimizerState } from '../optim/minimizer.ts';
 import type { Problem } from '../optim/problem.ts';
 import { workerClient } from './client.ts';
+import { problemToWire, problemTransfers } from './wire.ts';
 import type { AckRequest, MinimizeRequest } from './protocol.ts';
 
 /** Run `fn` at the next animation frame (or in ~16 ms where there are no frames). */
@@ -30,12 +31,14 @@ export async function minimizeInWorker(problem: Problem, hooks: MinimizeHooks): 
     }
     nextFrame(() => client.notify({ type: 'ack', id } satisfies AckRequest));
   };
-  const body: Omit<MinimizeRequest, 'id'> = { type: 'minimize', problem };
+  const wire = problemToWire(problem);
+  const body: Omit<MinimizeRequest, 'id'> = { type: 'minimize', problem: wire };
   const result = await client.request<MinimizeResult, MinimizerState>(body, {
     where: 'minimize',
     signal: hooks.signal,
     forwardAbort: true,
     onProgress,
+    transfer: problemTransfers(wire),
   });
   if (stepError !== undefined) throw stepError.error;
   return result;

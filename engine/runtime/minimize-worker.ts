@@ -10,9 +10,8 @@
  */
 import type { MinimizerState } from '../optim/minimizer.ts';
 import { runMinimize } from '../optim/minimize.ts';
-import type { Problem } from '../optim/problem.ts';
 import { toWireError, type MinimizeRequest, type Reply } from './protocol.ts';
-import { revive } from './wire.ts';
+import { problemFromWire } from './wire.ts';
 
 /** A running minimization. */
 interface Run {
@@ -25,15 +24,6 @@ interface Run {
 }
 
 const runs = new Map<number, Run>();
-
-/** Return `problem` with its functions revived in this realm (wire.ts). */
-function reviveProblem(problem: Problem): Problem {
-  return {
-    ...problem,
-    objective: revive(problem.objective).func,
-    constraints: problem.constraints.map((c) => ({ ...c, func: revive(c.func).func })),
-  };
-}
 
 /** Post `state` as the progress of run `id`, or keep it until the last one is acknowledged. */
 function report(id: number, run: Run, state: MinimizerState): void {
@@ -53,7 +43,7 @@ export function startMinimize(msg: MinimizeRequest, post: (reply: Reply) => void
   runs.set(id, run);
   const onStep = (state: MinimizerState): void => report(id, run, state);
   Promise.resolve()
-    .then(() => runMinimize(reviveProblem(msg.problem), { signal: run.control.signal, onStep }))
+    .then(() => runMinimize(problemFromWire(msg.problem), { signal: run.control.signal, onStep }))
     .then(
       (result) => post({ type: 'done', id, result: { ...result, ranOn: 'worker' } }),
       (e: unknown) => post({ type: 'failed', id, error: toWireError(e) }),

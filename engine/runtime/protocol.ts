@@ -8,8 +8,9 @@
  * cannot be interrupted, and its late answer is ignored.
  */
 import { RoseError, type RoseErrorCode } from '../errors.ts';
-import type { Func, Ty } from '../ir/types.ts';
-import type { Problem } from '../optim/problem.ts';
+import type { EncodedProgram } from '../ir/serialize.ts';
+import type { Ty } from '../ir/types.ts';
+import type { WireProblem } from './wire.ts';
 import type { OptimizeLevel } from '../wasm/optimize.ts';
 
 /** What a compile request builds from the posted function. */
@@ -23,8 +24,8 @@ export type CompileMode =
 export interface CompileRequest {
   readonly type: 'compile';
   readonly id: number;
-  /** The program, from `toWire` (opaque functions without `impl`, with slots). */
-  readonly func: Func;
+  /** The program, from `toWire` (binary; opaque functions without `impl`, with slots). */
+  readonly program: EncodedProgram;
   readonly mode: CompileMode;
   readonly optimize: false | OptimizeLevel;
   /** Names the caller's operation in error messages, e.g. `compile(f)`. */
@@ -51,7 +52,7 @@ export interface CrashRequest {
 export interface MinimizeRequest {
   readonly type: 'minimize';
   readonly id: number;
-  readonly problem: Problem;
+  readonly problem: WireProblem;
 }
 
 /**

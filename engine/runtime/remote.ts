@@ -9,10 +9,10 @@
 import type { Func } from '../ir/types.ts';
 import { DEFAULT_LEVEL, type OptimizeLevel } from '../wasm/optimize.ts';
 import type { Runtime } from '../wasm/runtime.ts';
-import { PromiseCache, hashFuncGraph, reachableFuncs } from './cache.ts';
+import { PromiseCache } from './cache.ts';
 import { abortError, throwIfAborted, workerClient } from './client.ts';
 import type { CompileMode, CompileRequest, CompiledModule } from './protocol.ts';
-import { opaquesIn, toWire } from './wire.ts';
+import { toWire, transfers, wireHash } from './wire.ts';
 
 /** Options of a compile in the worker. */
 export interface RemoteOptions {
@@ -69,14 +69,14 @@ export async function instantiateRemote(
   const { signal } = options;
   throwIfAborted(signal, where);
   const optimize = levelOf(options.optimize);
-  const key = `${mode} ${optimize === false ? '-' : `${optimize.level}.${optimize.shrink}`} ${hashFuncGraph(func)}`;
+  const { program, opaques } = toWire(func);
+  const key = `${mode} ${optimize === false ? '-' : `${optimize.level}.${optimize.shrink}`} ${wireHash({ program, opaques })}`;
   const request = (): Promise<CompiledModule> => {
-    const body: Omit<CompileRequest, 'id'> = { type: 'compile', func: toWire(func).func, mode, optimize, where };
-    return workerClient().request<CompiledModule>(body, { where });
+    const body: Omit<CompileRequest, 'id'> = { type: 'compile', program, mode, optimize, where };
+    return workerClient().request<CompiledModule>(body, { where, transfer: transfers(program) });
   };
   // one compile serves every caller with the same IR; each caller cancels only its own wait
   const compiled = await abortable(modules.get(key, request), signal, where);
-  const opaques = opaquesIn(reachableFuncs(func));
   const fns: Record<string, (...xs: number[]) => number> = {};
   compiled.importSlots.forEach((slot, k) => (fns[String(k)] = opaques[slot]!.impl));
   const instance = await WebAssembly.instantiate(compiled.module, { m: { '': rt.memory }, '': fns });

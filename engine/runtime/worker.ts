@@ -28,7 +28,7 @@ const scope = globalThis as unknown as WorkerScope;
 
 /** Compile the request's function (see the file comment). */
 async function compileRequest(msg: CompileRequest): Promise<CompiledModule> {
-  const { func, slots } = revive(msg.func);
+  const { func, slots } = revive(msg.program);
   let root: Func = func;
   if (msg.mode === 'value-and-grad') {
     const f = makeFn(func) as Fn & Typed<[Vecs<number, Reals>], Reals>;

@@ -1,4 +1,7 @@
-/** @file The module cache's structural IR hash: same IR -> same hash, any change -> a new one. */
+/**
+ * @file The module cache: its key, the hash of a program's binary form (engine/ir/serialize.ts via
+ * wire.ts): same IR -> same hash, any change -> a new one; and its promise cache.
+ */
 import { describe, expect, it } from 'vitest';
 import {
   Dual,
@@ -17,9 +20,10 @@ import {
   vec,
 } from '../../../engine/index.ts';
 import { funcOf, type Fn } from '../../../engine/trace/fn.ts';
-import { PromiseCache, hashFuncGraph } from '../../../engine/runtime/cache.ts';
+import { PromiseCache } from '../../../engine/runtime/cache.ts';
+import { toWire, wireHash } from '../../../engine/runtime/wire.ts';
 
-const hash = (f: Fn) => hashFuncGraph(funcOf(f, 'test'));
+const hash = (f: Fn) => wireHash(toWire(funcOf(f, 'test')));
 
 /** Return a small program with a helper function, parameterized by what the tests vary. */
 function program(c = 2, n = 3, useSin = true) {
@@ -29,7 +33,7 @@ function program(c = 2, n = 3, useSin = true) {
   );
 }
 
-describe('hashFuncGraph', () => {
+describe('the hash of a program', () => {
   it('gives the same hash for the same IR traced twice (new Func objects and ids)', () => {
     const a = program();
     const b = program();

@@ -1,9 +1,11 @@
 /**
- * @file IR across the worker boundary (engine/runtime/wire.ts), checked in Node with
- * `structuredClone`, the algorithm `postMessage` uses: the posted IR clones, and the revived
- * clone generates the very same wasm bytes, differentiates to the same results, and names its
- * imports by slot.
+ * @file IR across the worker boundary (engine/runtime/wire.ts, engine/ir/serialize.ts), checked in
+ * Node with `structuredClone` and transfer, what `postMessage` does: the encoded program clones,
+ * its buffers transfer, and the revived program prints the same, generates the very same wasm
+ * bytes, differentiates to the same results, and names its imports by slot. Also over generated
+ * programs (fast-check) and the functions derived from them.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Dual,
@@ -19,17 +21,27 @@ import {
   sum,
   valueAndGrad,
 } from '../../../engine/index.ts';
+import { pprint, reachableFuncs } from '../../../engine/ir/pprint.ts';
 import { REAL, type Func } from '../../../engine/ir/types.ts';
 import { funcOf, makeFn, type Fn } from '../../../engine/trace/fn.ts';
-import { hashFuncGraph, reachableFuncs } from '../../../engine/runtime/cache.ts';
-import { opaquesIn, revive, toWire } from '../../../engine/runtime/wire.ts';
+import { jvp } from '../../../engine/transforms/jvp.ts';
+import { transpose } from '../../../engine/transforms/transpose.ts';
+import { unzip } from '../../../engine/transforms/unzip.ts';
+import { revive, toWire, transfers, wireHash } from '../../../engine/runtime/wire.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
+import { buildProgram, programArb } from '../../helpers/gen.ts';
 
-/** Post `f` the way the runtime does: toWire, structured clone, revive. */
-function roundTrip(f: Fn) {
-  const func = funcOf(f, 'test');
+/** Post `func` the way the runtime does: toWire, structured clone with transfer, revive. */
+function post(func: Func) {
   const wire = toWire(func);
-  return { func, wire, revived: revive(structuredClone(wire.func)) };
+  const hash = wireHash(wire);
+  const received = structuredClone(wire.program, { transfer: transfers(wire.program) });
+  return { func, wire, hash, revived: revive(received) };
+}
+
+/** Post the IR of `f`. */
+function roundTrip(f: Fn) {
+  return post(funcOf(f, 'test'));
 }
 
 /** Return a model calling an opaque function with a custom JVP that calls it again (a cycle). */
@@ -43,12 +55,13 @@ function withOpaque() {
 }
 
 describe('toWire and revive', () => {
-  it('posts a program without opaque functions as it is', () => {
+  it('posts a program as transferable buffers that print and compile the same', () => {
     const sq = fn([Real], Real, (x) => mul(x, x));
     const f = fn([Vec(3, Real)], Real, (xs) => sum(3, (i) => sin(sq(xs[i]!))));
     const { func, wire, revived } = roundTrip(f);
-    expect(wire.func).toBe(func);
     expect(wire.opaques).toEqual([]);
+    expect(wire.program.ints.buffer.byteLength).toBe(0); // transferred: detached here
+    expect(pprint(revived.func)).toBe(pprint(func));
     expect(generate(revived.func).bytes).toEqual(generate(func).bytes);
   });
 
@@ -57,21 +70,23 @@ describe('toWire and revive', () => {
     const func = funcOf(f, 'test');
     expect(() => structuredClone(func)).toThrow();
     const { wire, revived } = roundTrip(f);
-    expect(wire.opaques.map((o) => o.name)).toEqual(opaquesIn(reachableFuncs(func)).map((o) => o.name));
-    expect(reachableFuncs(func).filter((g) => g.kind === 'opaque' && typeof g.impl === 'function')).toHaveLength(2);
+    const opaques = reachableFuncs(func).filter((g) => g.kind === 'opaque');
+    expect(wire.opaques).toEqual(opaques);
+    expect(opaques.every((g) => typeof g.impl === 'function')).toBe(true);
     const slots = [...revived.slots.values()].sort();
     expect(slots).toEqual([0, 1]);
     for (const [g, slot] of revived.slots) expect(g.name).toBe(wire.opaques[slot]!.name);
+    for (const g of revived.slots.keys()) if (g.kind === 'opaque') expect(() => g.impl(1)).toThrow(/internal:/);
   });
 
-  it('revives fresh ids and this realm\'s interned types', () => {
-    const { func, revived } = roundTrip(withOpaque().f);
+  it("revives fresh ids, this realm's interned types, and the same hash", () => {
+    const { func, hash, revived } = roundTrip(withOpaque().f);
     const before = new Set(reachableFuncs(func).map((g) => g.id));
     for (const g of reachableFuncs(revived.func)) {
       expect(before.has(g.id)).toBe(false);
       if (g.kind === 'transparent') for (const t of g.vars) if (t.kind === 'real') expect(t).toBe(REAL);
     }
-    expect(hashFuncGraph(revived.func)).toBe(hashFuncGraph(func));
+    expect(post(revived.func).hash).toBe(hash);
   });
 
   it('generates the same bytes and names each import by its slot', () => {
@@ -91,6 +106,21 @@ describe('toWire and revive', () => {
     const back = roundTrip(plain).revived.func;
     expect(interp(valueAndGrad(makeFn(back) as never))([0.5, 2])).toEqual(
       interp(valueAndGrad(plain as never))([0.5, 2]),
+    );
+  });
+
+  it('round-trips generated programs and every pass of them (all expression kinds)', () => {
+    fc.assert(
+      fc.property(programArb(), (spec) => {
+        const root = buildProgram(spec).root;
+        const lin = unzip(jvp(root)).lin;
+        for (const g of [root, jvp(root), unzip(jvp(root)).fwd, lin, transpose(lin)]) {
+          const { revived, hash } = post(g);
+          expect(pprint(revived.func)).toBe(pprint(g));
+          expect(post(revived.func).hash).toBe(hash);
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 });
