@@ -16,6 +16,8 @@ export interface PlotAttributes {
   readonly yRange: string | undefined;
   readonly levels: number;
   readonly params: string | undefined;
+  readonly xParam: string | undefined;
+  readonly yParam: string | undefined;
 }
 
 /** A checked configuration. */
@@ -26,6 +28,9 @@ export interface PlotConfig {
   readonly levels: number;
   /** Parameter names from the `params` attribute, if given. */
   readonly params: readonly string[] | undefined;
+  /** The parameters on the axes (`x-param`, `y-param`), checked against the names when drawing. */
+  readonly xParam: string | undefined;
+  readonly yParam: string | undefined;
 }
 
 const TAG = 'rose-plot';
@@ -42,6 +47,8 @@ export function parseConfig(a: PlotAttributes): PlotConfig {
     yRange: parseRange('y-range', a.yRange),
     levels: a.levels,
     params: parseParams(a.params),
+    xParam: a.xParam?.trim() || undefined,
+    yParam: a.yParam?.trim() || undefined,
   };
 }
 

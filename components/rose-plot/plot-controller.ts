@@ -22,6 +22,7 @@ import {
   lossesOf,
   parameterNames,
   pathOf,
+  plotAxes,
   rangeOf,
   resolveObjective,
   type PlotInputs,
@@ -67,6 +68,8 @@ export class PlotController implements ReactiveController {
   #curve: Job<{ xs: Float64Array; values: Float64Array }> | undefined;
   #tangent: Job<{ x: number; value: number; slope: number }> | undefined;
   #sampleError: unknown;
+  /** A problem found while drawing (an axis naming no parameter of the source). */
+  #paintError: unknown;
   #scales: { x: Scale; y: Scale } | undefined;
   readonly #layer = new Layer();
   /** The last painted frame, for the element's SVG, legend and description. */
@@ -92,7 +95,8 @@ export class PlotController implements ReactiveController {
   /** Re-read the element's properties after a change of `changed` (names of properties). */
   configure(changed: ReadonlySet<PropertyKey>): void {
     const has = (...keys: string[]) => keys.some((k) => changed.has(k));
-    if (has('kind', 'xRange', 'yRange', 'levels', 'params') || !this.#config) {
+    this.#paintError = undefined; // something changed: try again
+    if (has('kind', 'xRange', 'yRange', 'levels', 'params', 'xParam', 'yParam') || !this.#config) {
       try {
         this.#config = parseConfig(this.#host);
         this.#configError = undefined;
@@ -125,12 +129,18 @@ export class PlotController implements ReactiveController {
   }
 
   #invalidate(model: boolean): void {
-    if (model) this.#objectiveStale = true;
+    if (model) {
+      this.#objectiveStale = true;
+      if (this.#paintError !== undefined) {
+        this.#paintError = undefined;
+        this.#refreshErrors();
+      }
+    }
     this.scheduler.schedule();
   }
 
   #refreshErrors(): void {
-    const e = this.#configError ?? this.#objectiveError ?? this.#sampleError;
+    const e = this.#configError ?? this.#objectiveError ?? this.#sampleError ?? this.#paintError;
     this.#errors.set(e === undefined ? undefined : toElementError(e, describeElement(this.#host)));
     this.#host.requestUpdate();
   }
@@ -181,7 +191,15 @@ export class PlotController implements ReactiveController {
       xTitle: host.xLabel,
       yTitle: host.yLabel,
     };
-    const painted = this.#paintKind(config, c);
+    let painted: Painted;
+    try {
+      painted = this.#paintKind(config, c);
+    } catch (e) {
+      this.#paintError = e;
+      this.#refreshErrors();
+      prepareCanvas(canvas, width, height, dpr);
+      return;
+    }
     this.painted = painted;
     this.#scales = painted.axes;
     host.requestUpdate();
@@ -209,18 +227,20 @@ export class PlotController implements ReactiveController {
     const obj = this.#objective;
     const n = obj?.objective.n ?? 2;
     const names = parameterNames(config, source, Math.max(2, n), obj);
-    const xRange = rangeOf(config.xRange, source, 0, DEFAULT_RANGE);
-    const yRange = rangeOf(config.yRange, source, 1, DEFAULT_RANGE);
+    const { ix, iy } = plotAxes(config, names);
+    const xRange = rangeOf(config.xRange, source, ix, DEFAULT_RANGE);
+    const yRange = rangeOf(config.yRange, source, iy, DEFAULT_RANGE);
     const point = currentPoint(this.#host, source);
     if (obj) {
       const nx = gridSize(c.area.width);
       const ny = gridSize(c.area.height);
       const base = basePoint(n > 2 ? point : undefined, n);
-      const key = `${this.#version} ${nx} ${ny} ${xRange} ${yRange} ${base.join(' ')}`;
+      base[ix] = base[iy] = 0; // replaced on the grid: keep them out of the key
+      const key = `${this.#version} ${nx} ${ny} ${ix} ${iy} ${xRange} ${yRange} ${base.join(' ')}`;
       this.#field = this.#request(this.#field, key, async () => {
         const xs = linspace(xRange[0], xRange[1], nx);
         const ys = linspace(yRange[0], yRange[1], ny);
-        const values = await sampleGrid(obj.objective, { ix: 0, iy: 1 }, xs, ys, base);
+        const values = await sampleGrid(obj.objective, { ix, iy }, xs, ys, base);
         return { xs, ys, values, extent: robustExtent(values) };
       });
     }
@@ -228,14 +248,14 @@ export class PlotController implements ReactiveController {
     const lastLoss = losses && !this.#host.point ? losses[losses.length - 1] : undefined;
     return paintContour(c, {
       what: obj?.what ?? 'no function',
-      names: [names[0]!, names[1]!],
+      names: [names[ix]!, names[iy]!],
       xRange,
       yRange,
       field: obj ? this.#field?.result : undefined,
       levels: config.levels,
       log: this.#host.log,
-      path: pathOf(this.#host, source).map((p) => [p[0] ?? NaN, p[1] ?? NaN] as const),
-      point: point && point.length >= 2 ? [point[0]!, point[1]!] : undefined,
+      path: pathOf(this.#host, source).map((p) => [p[ix] ?? NaN, p[iy] ?? NaN] as const),
+      point: point && point.length > Math.max(ix, iy) ? [point[ix]!, point[iy]!] : undefined,
       pointValue: lastLoss !== undefined && Number.isFinite(lastLoss) ? lastLoss : undefined,
     });
   }
@@ -245,27 +265,28 @@ export class PlotController implements ReactiveController {
     const obj = this.#objective;
     const n = obj?.objective.n ?? 1;
     const names = parameterNames(config, source, n, obj);
-    const xRange = rangeOf(config.xRange, source, 0, DEFAULT_RANGE);
+    const { ix } = plotAxes(config, names);
+    const xRange = rangeOf(config.xRange, source, ix, DEFAULT_RANGE);
     const point = currentPoint(this.#host, source);
     if (obj) {
       const base = basePoint(point, n);
       const samples = Math.min(512, Math.max(64, Math.ceil(c.area.width / 2 / 32) * 32));
-      const rest = n > 1 ? base.slice(1).join(' ') : '';
-      this.#curve = this.#request(this.#curve, `${this.#version} ${samples} ${xRange} ${rest}`, async () => {
+      const rest = base.filter((_, k) => k !== ix).join(' '); // the slice, without the moving x
+      this.#curve = this.#request(this.#curve, `${this.#version} ${samples} ${ix} ${xRange} ${rest}`, async () => {
         const xs = linspace(xRange[0], xRange[1], samples);
-        return { xs, values: await sampleCurve(obj.objective, { ix: 0 }, xs, base) };
+        return { xs, values: await sampleCurve(obj.objective, { ix }, xs, base) };
       });
-      if (point && Number.isFinite(point[0])) {
-        this.#tangent = this.#request(this.#tangent, `${this.#version} ${base.join(' ')}`, async () => {
+      if (point && Number.isFinite(point[ix])) {
+        this.#tangent = this.#request(this.#tangent, `${this.#version} ${ix} ${base.join(' ')}`, async () => {
           const { value, grad } = await valueAndGradientAt(obj.objective, base);
-          return { x: base[0]!, value, slope: grad[0]! };
+          return { x: base[ix]!, value, slope: grad[ix]! };
         });
       }
     }
     const curve = obj ? this.#curve?.result : undefined;
     return paintCurve(c, {
       what: obj?.what ?? 'no function',
-      name: names[0]!,
+      name: names[ix]!,
       xRange,
       yRange: config.yRange,
       xs: curve?.xs,

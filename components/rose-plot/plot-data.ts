@@ -4,6 +4,7 @@
  * names, ranges, the path of iterates and the current point. Pure functions of the element's
  * properties and its source; no drawing.
  */
+import { RoseError, formatMessage } from '../../engine/errors.ts';
 import type { Fn } from '../../engine/trace/fn.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { expressionToFn } from '../shared/expression.ts';
@@ -107,4 +108,29 @@ export function basePoint(point: readonly number[] | undefined, n: number): Floa
   const base = new Float64Array(n);
   for (let k = 0; k < n; k++) base[k] = point?.[k] ?? 0;
   return base;
+}
+
+/**
+ * Return the indices of the parameters on the axes: `x-param` and `y-param` looked up in `names`,
+ * by default the first two (a slice through the others at the current point). Throws
+ * `unknown-name` for a name that is not a parameter.
+ */
+export function plotAxes(config: PlotConfig, names: readonly string[]): { ix: number; iy: number } {
+  const find = (attribute: string, name: string | undefined, fallback: number): number => {
+    if (name === undefined) return fallback;
+    const k = names.indexOf(name);
+    if (k < 0)
+      throw new RoseError(
+        'unknown-name',
+        formatMessage(
+          `invalid ${attribute}="${name}": no such parameter`,
+          '<rose-plot>',
+          `Name one of ${names.join(', ')}`,
+        ),
+      );
+    return k;
+  };
+  const ix = find('x-param', config.xParam, 0);
+  const iy = find('y-param', config.yParam, ix === 0 ? 1 : 0);
+  return { ix, iy };
 }

@@ -37,7 +37,9 @@ const numberList = {
  * @attr for - Id of a model source (an optimizer element) to follow.
  * @attr expression - The function, in the markup expression language.
  * @attr params - Parameter names of the expression, in order (`"x y"`); default x, y.
- * @attr x-range - Range of the first parameter, `"-2 2"` (default: the source's bounds, else -2 2).
+ * @attr x-param - The parameter on the x axis (default the first); with more parameters than axes, the others stay at the current point.
+ * @attr y-param - The parameter on the y axis of a contour (default the second).
+ * @attr x-range - Range of the x-axis parameter, `"-2 2"` (default: the source's bounds, else -2 2).
  * @attr y-range - Range of the second parameter (contour) or of the values (curve).
  * @attr levels - About how many contour levels (default 12).
  * @attr log - Space contour levels and colours logarithmically (for positive functions with a deep valley).
@@ -74,6 +76,8 @@ export class RosePlot extends LitElement {
     htmlFor: { type: String, attribute: 'for' },
     expression: { type: String },
     params: { type: String },
+    xParam: { type: String, attribute: 'x-param' },
+    yParam: { type: String, attribute: 'y-param' },
     xRange: { type: String, attribute: 'x-range' },
     yRange: { type: String, attribute: 'y-range' },
     levels: { type: Number },
@@ -98,6 +102,10 @@ export class RosePlot extends LitElement {
   expression: string | undefined = undefined;
   /** Parameter names of the expression. */
   params: string | undefined = undefined;
+  /** The parameter on the x axis (default the first). */
+  xParam: string | undefined = undefined;
+  /** The parameter on the y axis of a contour (default the second). */
+  yParam: string | undefined = undefined;
   /** The `x-range` attribute. */
   xRange: string | undefined = undefined;
   /** The `y-range` attribute. */

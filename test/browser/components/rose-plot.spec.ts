@@ -121,6 +121,30 @@ describe('<rose-plot kind="contour">', () => {
     expect(el.description).to.contain('Current point: a = −0.9, b = 0.8, value 3.6');
   });
 
+  it('slices a model of three parameters along x-param and y-param', async () => {
+    const f = fn([Vec(3, Real)], Real, ([a, b, c]) => add(mul(a, a), add(mul(2, mul(b, b)), mul(3, mul(c, c)))));
+    const state = new ModelState();
+    state.setModel({ parameters: ['a', 'b', 'c'], objective: f, x: [0.5, 1, -0.5], bounds: [{}, {}, { min: -1, max: 1 }] });
+    const el = create('rose-plot', { kind: 'contour', 'x-param': 'c', 'y-param': 'a', 'y-range': '-3 3' });
+    el.source = state;
+    await painted(el, hasField);
+    expect(el.description).to.contain('over c from −1 to 1 and a from −3 to 3');
+    // the slice holds b = 1, so the smallest value is 2 (at a = c = 0)
+    expect(el.description).to.match(/Smallest value on the grid: 2\.0\d* at c = −?0(\.0\d*)?, a = −?0(\.\d*)?\./);
+    expect(el.description).to.contain('Current point: c = −0.5, a = 0.5');
+    const error = nextEvent(el, 'rose-error');
+    el.setAttribute('y-param', 'q');
+    const detail = await error;
+    expect(detail.code).to.equal('unknown-name');
+    expect(detail.message).to.contain('invalid y-param="q"');
+    expect(detail.message).to.contain('Name one of a, b, c');
+    const curve = create('rose-plot', { kind: 'curve', 'x-param': 'b' });
+    curve.source = state;
+    await painted(curve, (e) => e.description.includes('slope'));
+    // along b at a = 0.5, c = -0.5: value 0.25 + 2 + 0.75 = 3, slope 4b = 4
+    expect(curve.description).to.contain('At b = 1 the value is 3 and the slope of the tangent is 4.');
+  });
+
   it('waits for the definition of a custom element named by `for`', async () => {
     const tag = `test-optimizer-${Math.floor(Math.random() * 1e9)}`;
     const holder = document.createElement('div');
