@@ -1,14 +1,29 @@
 /**
- * @file Rose Kit's elements: importing this module defines `<rose-param>` and `<rose-plot>`
+ * @file Rose Kit's elements: importing this module defines `<rose-param>`, `<rose-plot>`,
+ * `<rose-optimizer>`, `<rose-objective>` and `<rose-constraint>`
  * (each only once, so two copies of the bundle on a page do not clash) and exports their classes
  * and the shared contracts (events, model sources) for elements built on them.
  */
 import { RoseParam } from './rose-param/rose-param.ts';
 import { RosePlot } from './rose-plot/rose-plot.ts';
+import { RoseConstraint } from './rose-constraint/rose-constraint.ts';
+import { RoseObjective } from './rose-objective/rose-objective.ts';
+import { RoseOptimizer } from './rose-optimizer/rose-optimizer.ts';
 
 export { RoseParam } from './rose-param/rose-param.ts';
 export { RosePlot } from './rose-plot/rose-plot.ts';
 export { PlotController } from './rose-plot/plot-controller.ts';
+export { RoseOptimizer } from './rose-optimizer/rose-optimizer.ts';
+export { RoseObjective } from './rose-objective/rose-objective.ts';
+export { RoseConstraint } from './rose-constraint/rose-constraint.ts';
+export type {
+  OptimizerCompiledDetail,
+  OptimizerErrorDetail,
+  OptimizerStatus,
+  OptimizerStepDetail,
+  RoseOptimizerEventMap,
+} from './rose-optimizer/events.ts';
+export type { OptimizerModel } from './rose-optimizer/model-spec.ts';
 export { ModelState, isModelSource, modelSourceOf } from './shared/model-source.ts';
 export type { ModelSource, ModelInit, ParameterBounds } from './shared/model-source.ts';
 export { emit } from './shared/events.ts';
@@ -32,3 +47,6 @@ function define(tag: string, element: CustomElementConstructor): void {
 
 define('rose-param', RoseParam);
 define('rose-plot', RosePlot);
+define('rose-objective', RoseObjective);
+define('rose-constraint', RoseConstraint);
+define('rose-optimizer', RoseOptimizer);

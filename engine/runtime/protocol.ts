@@ -11,6 +11,7 @@ import { RoseError, type RoseErrorCode } from '../errors.ts';
 import type { EncodedProgram } from '../ir/serialize.ts';
 import type { Ty } from '../ir/types.ts';
 import type { WireProblem } from './wire.ts';
+import type { SessionCommand } from '../optim/session.ts';
 import type { OptimizeLevel } from '../wasm/optimize.ts';
 
 /** What a compile request builds from the posted function. */
@@ -64,8 +65,36 @@ export interface AckRequest {
   readonly id: number;
 }
 
+/**
+ * Interactive optimizer sessions (engine/optim/session.ts, engine/runtime/session-worker.ts).
+ * `open`: compile the posted problem and keep its session; the worker answers with `progress`
+ * messages carrying `SessionState`s (never more than one unacknowledged), and `done` once the
+ * session is disposed. `count`: answer `done` with the number of live sessions (tests).
+ */
+export interface SessionRequest {
+  readonly type: 'session';
+  readonly id: number;
+  readonly op: 'open' | 'count';
+  /** The problem of `open` (the model calls no opaque function). */
+  readonly problem?: WireProblem;
+}
+
+/** A command to the session opened by request `id` (`ack`: its last state was shown). */
+export interface SessionCommandRequest {
+  readonly type: 'session-command';
+  readonly id: number;
+  readonly command: SessionCommand | { readonly op: 'ack' };
+}
+
 /** Messages to the worker. */
-export type Request = CompileRequest | MinimizeRequest | AckRequest | AbortRequest | CrashRequest;
+export type Request =
+  | CompileRequest
+  | MinimizeRequest
+  | AckRequest
+  | AbortRequest
+  | CrashRequest
+  | SessionRequest
+  | SessionCommandRequest;
 
 /** A compiled module, with what the main thread needs to instantiate and call it. */
 export interface CompiledModule {

@@ -15,6 +15,7 @@ import { funcOf, makeFn, type Fn, type Typed } from '../trace/fn.ts';
 import type { Reals, Vecs } from '../trace/types.ts';
 import { compileModule } from '../wasm/compile.ts';
 import { abortRun, acknowledge, startMinimize } from './minimize-worker.ts';
+import { receiveSession } from './session-worker.ts';
 import { toWireError, type CompileRequest, type CompiledModule, type Reply, type Request } from './protocol.ts';
 import { revive } from './wire.ts';
 
@@ -60,6 +61,10 @@ function receive(msg: Request): void {
       return;
     case 'ack':
       acknowledge(msg.id);
+      return;
+    case 'session':
+    case 'session-command':
+      receiveSession(msg, post);
       return;
     case 'abort':
       abortRun(msg.id);

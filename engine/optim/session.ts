@@ -1,0 +1,393 @@
+/**
+ * @file Interactive optimizer sessions: a `Minimizer` (minimizer.ts) that runs continuously
+ * until stopped, can be stepped, reset, and changed while it runs (a parameter dragged by the
+ * reader: `setParameter`, `freeze`), and streams its states at most once per animation frame.
+ * This is what `<rose-optimizer>` drives.
+ *
+ * Two implementations behind one interface, `OptimizerSession`, chosen by `createSession`:
+ * - in the compile worker (the default in a browser window): the problem is posted as plain data,
+ *   the loop runs there, commands go as messages and states come back acknowledged per frame
+ *   (engine/runtime/session-client.ts and session-worker.ts);
+ * - on this thread (Node, workers, `runIn: 'main'`, and models that call `opaque` JS functions,
+ *   which exist only here): the loop runs in time slices of about 8 ms and yields to the event
+ *   loop between slices, so a page never misses a frame; `note` says why it runs here.
+ *
+ * Both run the same `SessionRunner` over a `Minimizer`; no optimizer algorithm lives here.
+ *
+ * A session that was started keeps wanting to run after it converged: a parameter set (or a
+ * parameter frozen or released) afterwards continues the run from there, so a reader dragging a
+ * parameter sees the optimizer follow. `stop`, `step` and `reset` end that.
+ */
+import { RoseError, formatMessage } from '../errors.ts';
+import { makeFn } from '../trace/fn.ts';
+import { compileValueAndGrad, type CompiledValueAndGrad } from '../wasm/compile-grad.ts';
+import { openWorkerSession } from '../runtime/session-client.ts';
+import { workersAvailable } from '../runtime/spawn.ts';
+import { compileConstraints } from './lagrangian.ts';
+import { Minimizer, type MinimizerState } from './minimizer.ts';
+import { objectiveFromCompiled } from './objective.ts';
+import type { Problem } from './problem.ts';
+
+/** What produced a state: compiling finished, the loop ran, or a command. */
+export type SessionCause = 'ready' | 'run' | 'start' | 'stop' | 'step' | 'reset' | 'set' | 'freeze';
+
+/** A state of a session: the minimizer's state, whether the loop runs, and what produced it. */
+export interface SessionState extends MinimizerState {
+  /** True while the loop runs (started, not stopped, not done). */
+  readonly running: boolean;
+  readonly cause: SessionCause;
+}
+
+/** A command to a session's runner (also the wire format of session-command messages). */
+export type SessionCommand =
+  | { readonly op: 'start' | 'stop' | 'step' | 'reset' | 'dispose' }
+  | { readonly op: 'set'; readonly index: number; readonly value: number }
+  | { readonly op: 'freeze'; readonly index: number; readonly frozen: boolean };
+
+/** Callbacks of a session; each is called on the thread that created it. */
+export interface SessionHooks {
+  /** A new state, at most once per animation frame (the newest; older ones are dropped). */
+  readonly onState?: (state: SessionState) => void;
+  /** The run converged (called right after the `onState` of that state). */
+  readonly onConverged?: (state: SessionState) => void;
+  /** The session failed (compiling, a command, or its worker died); it is then unusable. */
+  readonly onError?: (error: RoseError) => void;
+}
+
+/** An interactive optimizer run; see the file comment. */
+export interface OptimizerSession {
+  /** Where the loop runs. */
+  readonly ranOn: 'worker' | 'main';
+  /** Why it runs where it does when that is not the worker (e.g. opaque functions); else empty. */
+  readonly note: string;
+  /** Resolves with the start state once compiled; rejects with the compile error, or `aborted` if disposed first. */
+  readonly ready: Promise<SessionState>;
+  /** The newest state delivered (undefined until ready). */
+  readonly state: SessionState | undefined;
+  /** True after `dispose` or a failure. */
+  readonly closed: boolean;
+  /** Run continuously until converged or stopped. */
+  start(): void;
+  /** Stop running (the current point stays). */
+  stop(): void;
+  /** Do one iteration (stops a continuous run first). */
+  step(): void;
+  /** Go back to the start point (frozen parameters keep their values); stops the run. */
+  reset(): void;
+  /** Set parameter `i` to `value`; a started run continues from there. */
+  setParameter(i: number, value: number): void;
+  /** Hold parameter `i` at its value (a parameter being dragged), or release it. */
+  freeze(i: number, frozen: boolean): void;
+  /** Free the session (and its state in the worker); later commands do nothing. */
+  dispose(): void;
+}
+
+/** Where to run a session. */
+export interface SessionOptions {
+  /** `'worker'` (default where a worker exists and the model allows it) or `'main'`. */
+  readonly runIn?: 'worker' | 'main';
+}
+
+/**
+ * Create a session for `problem` (from `makeProblem`): in the worker when `problem.runIn` and
+ * `options.runIn` allow it, workers exist, and the model calls no opaque function; otherwise on
+ * this thread, time-sliced.
+ */
+export function createSession(problem: Problem, hooks: SessionHooks = {}, options: SessionOptions = {}): OptimizerSession {
+  const runIn = options.runIn ?? problem.runIn;
+  if (runIn === 'worker' && !problem.needsMainThread && workersAvailable()) return openWorkerSession(problem, hooks);
+  const note =
+    runIn === 'worker' && problem.needsMainThread
+      ? `runs on the main thread in time slices: ${problem.mainThreadReason}`
+      : '';
+  return new LocalSession(problem, hooks, note);
+}
+
+/** A compiled problem: its minimizer and what to free afterwards. */
+export interface CompiledSession {
+  readonly minimizer: Minimizer;
+  readonly dispose: () => void;
+}
+
+/** Compile `problem` (asynchronously) into a minimizer at its start point. */
+export async function compileSession(problem: Problem): Promise<CompiledSession> {
+  const held: CompiledValueAndGrad[] = [];
+  const dispose = (): void => held.forEach((h) => h.dispose());
+  try {
+    const h = await compileValueAndGrad(makeFn(problem.objective));
+    held.push(h);
+    let model;
+    if (problem.constraints.length > 0) {
+      const c = await compileConstraints(problem.objective, problem.constraints, problem.n);
+      held.push(c.lagrangian);
+      model = c.model;
+    }
+    const { x0, settings, lower, upper } = problem;
+    const minimizer = new Minimizer(objectiveFromCompiled(h), x0, settings, lower, upper, model);
+    return { minimizer, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
+
+/** Time slice of the loop before it yields, in ms. */
+const SLICE_MS = 8;
+
+/** What a runner reports to. */
+export interface RunnerOutput {
+  /** A new state (called often; the transport keeps the newest per frame). */
+  publish(state: SessionState): void;
+  /** A command or the loop failed; the runner is then disposed. */
+  fail(error: unknown): void;
+}
+
+/** Runs a compiled minimizer for a session: commands in, states out (see the file comment). */
+export class SessionRunner {
+  readonly #compiled: CompiledSession;
+  readonly #out: RunnerOutput;
+  #wantRun = false;
+  #looping = false;
+  #disposed = false;
+
+  constructor(compiled: CompiledSession, out: RunnerOutput) {
+    this.#compiled = compiled;
+    this.#out = out;
+  }
+
+  /** True after `dispose` (or a failure). */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Return the current state, produced by `cause`. */
+  snapshot(cause: SessionCause): SessionState {
+    const s = this.#compiled.minimizer.state;
+    return { ...s, running: this.#wantRun && !s.done, cause };
+  }
+
+  /** Apply `command`; publish the resulting state (except for `dispose`). */
+  command(command: SessionCommand): void {
+    if (this.#disposed) return;
+    const m = this.#compiled.minimizer;
+    try {
+      switch (command.op) {
+        case 'dispose':
+          return this.dispose();
+        case 'start':
+          this.#wantRun = true;
+          break;
+        case 'stop':
+          this.#wantRun = false;
+          break;
+        case 'step':
+          this.#wantRun = false;
+          m.step(1);
+          break;
+        case 'reset':
+          this.#wantRun = false;
+          m.reset();
+          break;
+        case 'set':
+          m.setParameter(command.index, command.value);
+          break;
+        case 'freeze':
+          m.freeze(command.index, command.frozen);
+          break;
+      }
+      this.#out.publish(this.snapshot(command.op));
+      this.#kick();
+    } catch (e) {
+      this.#failWith(e);
+    }
+  }
+
+  /** Free the compiled code; later commands do nothing. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#wantRun = false;
+    this.#compiled.dispose();
+  }
+
+  /** Start the loop if the session wants to run and the minimizer can. */
+  #kick(): void {
+    if (this.#looping || !this.#wantRun || this.#compiled.minimizer.state.done) return;
+    this.#looping = true;
+    nextTask(() => this.#slice());
+  }
+
+  /** Run iterations for one time slice, publish, and continue in the next task if still running. */
+  #slice(): void {
+    if (this.#disposed || !this.#wantRun) return void (this.#looping = false);
+    const m = this.#compiled.minimizer;
+    try {
+      const start = performance.now();
+      let running = true;
+      let batch = 1;
+      let elapsed = 0;
+      while (running && elapsed < SLICE_MS) {
+        for (let j = 0; j < batch && running; j++) running = m.advance();
+        const t = performance.now() - start;
+        if (t - elapsed < 0.5) batch *= 2;
+        else if (t - elapsed > 2 && batch > 1) batch >>= 1;
+        elapsed = t;
+      }
+      this.#out.publish(this.snapshot('run'));
+      if (running) nextTask(() => this.#slice());
+      else this.#looping = false;
+    } catch (e) {
+      this.#looping = false;
+      this.#failWith(e);
+    }
+  }
+
+  #failWith(e: unknown): void {
+    this.dispose();
+    this.#out.fail(e);
+  }
+}
+
+/** Run `callback` after the event loop had a turn (a message, not a clamped timer). */
+function nextTask(callback: () => void): void {
+  if (typeof MessageChannel === 'undefined') return void setTimeout(callback, 0);
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    callback();
+  };
+  channel.port2.postMessage(null);
+}
+
+/** Run `callback` at the next animation frame (or in about 16 ms where there are no frames). */
+export function nextFrame(callback: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => callback());
+  else setTimeout(callback, 16);
+}
+
+/** Return `e` as a `RoseError` (anything else is an engine bug: `internal`). */
+export function asRoseError(e: unknown, where: string): RoseError {
+  if (e instanceof RoseError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new RoseError('internal', `internal: ${message} (in ${where})`, { cause: e });
+}
+
+/** Return the `aborted` error of a session disposed before it was ready. */
+export function disposedError(where: string): RoseError {
+  return new RoseError('aborted', formatMessage('aborted: the session was disposed before it was ready', where));
+}
+
+/**
+ * Delivers states to a session's hooks: remembers the newest, and calls `onConverged` when a
+ * state is the first converged one after a state that was not done.
+ */
+export class StateDelivery {
+  readonly #hooks: SessionHooks;
+  state: SessionState | undefined;
+
+  constructor(hooks: SessionHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Hand `state` to the hooks. */
+  deliver(state: SessionState): void {
+    const before = this.state;
+    this.state = state;
+    this.#hooks.onState?.(state);
+    const fresh = before === undefined || !before.done || before.iteration !== state.iteration;
+    if (state.converged && fresh && (state.cause === 'run' || state.cause === 'step')) this.#hooks.onConverged?.(state);
+  }
+}
+
+/** A session whose loop runs on this thread; states are delivered once per animation frame. */
+class LocalSession implements OptimizerSession {
+  readonly ranOn = 'main' as const;
+  readonly note: string;
+  readonly ready: Promise<SessionState>;
+  readonly #hooks: SessionHooks;
+  readonly #delivery: StateDelivery;
+  #runner: SessionRunner | undefined;
+  #closed = false;
+  #latest: SessionState | undefined;
+  #framePending = false;
+
+  constructor(problem: Problem, hooks: SessionHooks, note: string) {
+    this.note = note;
+    this.#hooks = hooks;
+    this.#delivery = new StateDelivery(hooks);
+    this.ready = compileSession(problem).then((compiled) => {
+      if (this.#closed) {
+        compiled.dispose();
+        throw disposedError('the optimizer session');
+      }
+      this.#runner = new SessionRunner(compiled, {
+        publish: (s) => this.#push(s),
+        fail: (e) => this.#fail(e),
+      });
+      const first = this.#runner.snapshot('ready');
+      this.#delivery.deliver(first);
+      return first;
+    });
+    this.ready.catch((e: unknown) => {
+      if (!this.#closed) this.#fail(e);
+    });
+  }
+
+  get state(): SessionState | undefined {
+    return this.#delivery.state;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  start(): void {
+    this.#command({ op: 'start' });
+  }
+  stop(): void {
+    this.#command({ op: 'stop' });
+  }
+  step(): void {
+    this.#command({ op: 'step' });
+  }
+  reset(): void {
+    this.#command({ op: 'reset' });
+  }
+  setParameter(i: number, value: number): void {
+    this.#command({ op: 'set', index: i, value });
+  }
+  freeze(i: number, frozen: boolean): void {
+    this.#command({ op: 'freeze', index: i, frozen });
+  }
+  dispose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#runner?.dispose();
+  }
+
+  /** Run `command` now if compiled; before that, only after `ready` (in order). */
+  #command(command: SessionCommand): void {
+    if (this.#closed) return;
+    if (this.#runner) return this.#runner.command(command);
+    this.ready.then(() => this.#runner?.command(command), () => undefined);
+  }
+
+  /** Keep `state` as the newest; deliver the newest at the next frame. */
+  #push(state: SessionState): void {
+    this.#latest = state;
+    if (this.#framePending) return;
+    this.#framePending = true;
+    nextFrame(() => {
+      this.#framePending = false;
+      const s = this.#latest;
+      this.#latest = undefined;
+      if (s && !this.#closed) this.#delivery.deliver(s);
+    });
+  }
+
+  #fail(e: unknown): void {
+    this.#closed = true;
+    this.#runner?.dispose();
+    this.#hooks.onError?.(asRoseError(e, 'the optimizer session'));
+  }
+}
