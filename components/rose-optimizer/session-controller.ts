@@ -224,9 +224,15 @@ export class SessionController implements ReactiveController {
   #follow(s: SessionState): void {
     const source = this.#host.modelSource;
     const x = Array.from(s.x);
-    if (s.cause === 'reset') source.reset(x, s.value);
-    else if ((s.cause === 'set' || s.cause === 'freeze') && !s.running) source.setPoint(x, s.value);
-    else if (s.iteration !== this.#recorded || s.cause === 'set') source.record(x, s.value, s.gradientNorm);
+    if ((s.cause === 'set' || s.cause === 'freeze') && !s.running) source.setPoint(x, s.value);
+    else if (s.cause === 'reset') {
+      const [first, ...rest] = [...s.trail, s];
+      source.reset(Array.from(first!.x), first!.value);
+      for (const p of rest) source.record(p.x, p.value, p.gradientNorm);
+    } else if (s.iteration !== this.#recorded || s.cause === 'set') {
+      for (const p of s.trail) source.record(p.x, p.value, p.gradientNorm);
+      source.record(x, s.value, s.gradientNorm);
+    }
     this.#recorded = s.iteration;
   }
 

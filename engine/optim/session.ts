@@ -31,11 +31,47 @@ import type { Problem } from './problem.ts';
 /** What produced a state: compiling finished, the loop ran, or a command. */
 export type SessionCause = 'ready' | 'run' | 'start' | 'stop' | 'step' | 'reset' | 'set' | 'freeze';
 
+/** An iterate passed on the way to a state. */
+export interface TrailPoint {
+  readonly x: Float64Array;
+  readonly value: number;
+  readonly gradientNorm: number;
+}
+
 /** A state of a session: the minimizer's state, whether the loop runs, and what produced it. */
 export interface SessionState extends MinimizerState {
   /** True while the loop runs (started, not stopped, not done). */
   readonly running: boolean;
   readonly cause: SessionCause;
+  /**
+   * Iterates passed since the previous state, oldest first (not this state's own `x`), thinned
+   * to at most `trailCapacity(n)` evenly spread points: a path can be drawn from them although
+   * states come once per frame and a fast method may take dozens of iterations per frame.
+   */
+  readonly trail: readonly TrailPoint[];
+}
+
+/** Return how many trail points a state of `n` parameters carries at most. */
+export function trailCapacity(n: number): number {
+  return Math.max(2, Math.min(64, Math.floor(65536 / Math.max(1, n))));
+}
+
+/** Drop every other point of `trail` (keeping the last) until it fits `capacity`. */
+function thin(trail: TrailPoint[], capacity: number): TrailPoint[] {
+  while (trail.length > capacity) trail = trail.filter((_, k) => k % 2 === 1 || k === trail.length - 1);
+  return trail;
+}
+
+/**
+ * Return the state to deliver instead of `older` and `newer` when `older` was never delivered
+ * (transports keep one state per frame): `newer`, with the path through `older` in its trail,
+ * and `older`'s cause if it restarted the path (`reset`).
+ */
+export function mergeStates(older: SessionState, newer: SessionState): SessionState {
+  const moved = older.cause !== 'start' && older.cause !== 'stop' && older.cause !== 'freeze';
+  const own: TrailPoint[] = moved ? [{ x: older.x, value: older.value, gradientNorm: older.gradientNorm }] : [];
+  const trail = thin([...older.trail, ...own, ...newer.trail], trailCapacity(newer.x.length));
+  return { ...newer, cause: older.cause === 'reset' ? 'reset' : newer.cause, trail };
 }
 
 /** A command to a session's runner (also the wire format of session-command messages). */
@@ -161,9 +197,9 @@ export class SessionRunner {
   }
 
   /** Return the current state, produced by `cause`. */
-  snapshot(cause: SessionCause): SessionState {
+  snapshot(cause: SessionCause, trail: readonly TrailPoint[] = []): SessionState {
     const s = this.#compiled.minimizer.state;
-    return { ...s, running: this.#wantRun && !s.done, cause };
+    return { ...s, running: this.#wantRun && !s.done, cause, trail };
   }
 
   /** Apply `command`; publish the resulting state (except for `dispose`). */
@@ -222,18 +258,22 @@ export class SessionRunner {
     if (this.#disposed || !this.#wantRun) return void (this.#looping = false);
     const m = this.#compiled.minimizer;
     try {
+      const trail = new TrailRecorder(m);
       const start = performance.now();
       let running = true;
       let batch = 1;
       let elapsed = 0;
       while (running && elapsed < SLICE_MS) {
-        for (let j = 0; j < batch && running; j++) running = m.advance();
+        for (let j = 0; j < batch && running; j++) {
+          running = m.advance();
+          if (running) trail.passed();
+        }
         const t = performance.now() - start;
         if (t - elapsed < 0.5) batch *= 2;
         else if (t - elapsed > 2 && batch > 1) batch >>= 1;
         elapsed = t;
       }
-      this.#out.publish(this.snapshot('run'));
+      this.#out.publish(this.snapshot('run', trail.points));
       if (running) nextTask(() => this.#slice());
       else this.#looping = false;
     } catch (e) {
@@ -245,6 +285,37 @@ export class SessionRunner {
   #failWith(e: unknown): void {
     this.dispose();
     this.#out.fail(e);
+  }
+}
+
+/**
+ * Records the iterates of one slice for its state's trail: every `stride`-th one, the stride
+ * doubling (and the points so far thinned to every other) whenever the trail is full, so the
+ * points stay evenly spread over the slice whatever its length.
+ */
+class TrailRecorder {
+  readonly #minimizer: Minimizer;
+  readonly #capacity: number;
+  #stride = 1;
+  #count = 0;
+  points: TrailPoint[] = [];
+
+  constructor(minimizer: Minimizer) {
+    this.#minimizer = minimizer;
+    this.#capacity = trailCapacity(minimizer.n);
+  }
+
+  /** The minimizer moved to a new iterate (not the last of the slice). */
+  passed(): void {
+    this.#count++;
+    if (this.#count % this.#stride !== 0) return;
+    if (this.points.length >= this.#capacity) {
+      this.points = this.points.filter((_, k) => k % 2 === 1);
+      this.#stride *= 2;
+      if (this.#count % this.#stride !== 0) return;
+    }
+    const s = this.#minimizer.state;
+    this.points.push({ x: s.x, value: s.value, gradientNorm: s.gradientNorm });
   }
 }
 
@@ -374,7 +445,7 @@ class LocalSession implements OptimizerSession {
 
   /** Keep `state` as the newest; deliver the newest at the next frame. */
   #push(state: SessionState): void {
-    this.#latest = state;
+    this.#latest = this.#latest ? mergeStates(this.#latest, state) : state;
     if (this.#framePending) return;
     this.#framePending = true;
     nextFrame(() => {

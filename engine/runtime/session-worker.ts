@@ -6,7 +6,7 @@
  * `progress` no other is posted until the main thread's `ack` (sent from an animation frame), and
  * only the newest state is kept meanwhile, so the page gets at most one message per frame.
  */
-import { SessionRunner, compileSession, type SessionState } from '../optim/session.ts';
+import { SessionRunner, compileSession, mergeStates, type SessionState } from '../optim/session.ts';
 import {
   toWireError,
   type Reply,
@@ -77,7 +77,7 @@ function command(msg: SessionCommandRequest): void {
 function report(entry: Entry, state: SessionState): void {
   if (!sessions.has(entry.id)) return;
   if (entry.waiting) {
-    entry.latest = state;
+    entry.latest = entry.latest ? mergeStates(entry.latest, state) : state;
     return;
   }
   entry.waiting = true;
