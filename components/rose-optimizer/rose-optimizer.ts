@@ -191,7 +191,8 @@ export class RoseOptimizer extends LitElement {
     const s = this.#session.last;
     const badge = html`<span class="badge" role="status">${this.state}</span>`;
     if (!s || this.state === 'compiling' || this.state === 'error') return badge;
-    return html`${badge}<span>iteration ${s.iteration}</span><span><i>f</i> = ${formatNumber(s.value)}</span>${s.violation !== undefined
+    const stopped = s.done && !s.converged ? html`<span class="reason">stopped: ${s.reason}</span>` : nothing;
+    return html`${badge}${stopped}<span>iteration ${s.iteration}</span><span><i>f</i> = ${formatNumber(s.value)}</span>${s.violation !== undefined
       ? html`<span>violation ${formatNumber(s.violation)}</span>`
       : html`<span>‖∇<i>f</i>‖ = ${formatNumber(s.gradientNorm)}</span>`}`;
   }
