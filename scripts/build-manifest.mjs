@@ -4,7 +4,8 @@
  * tag's attributes, properties, events, slots, CSS parts and CSS custom properties.
  *
  * An element is an exported class whose JSDoc names its tag (`@tag rose-plot`) or whose class is
- * passed to `customElements.define('rose-plot', RosePlot)` in any scanned file. Its JSDoc may use:
+ * passed to `customElements.define('rose-plot', RosePlot)` (or to a `define(tag, class)` helper,
+ * as components/index.ts does) in any scanned file. Its JSDoc may use:
  * `@summary text`, `@attr {type} name - text` (also `@attribute`), `@prop {type} name - text`
  * (also `@property`), `@fires {DetailType} name - text` (also `@event`), `@slot name - text`
  * (`@slot - text` is the default slot), `@csspart name - text`, `@cssprop --name - text` (also
@@ -19,7 +20,8 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLASS = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export\s+(?:default\s+)?class\s+(\w+)\s+extends\s+([\w.]+)/g;
-const DEFINE = /customElements\.define\(\s*['"]([a-z][\w-]*-[\w-]*)['"]\s*,\s*(\w+)\s*\)/g;
+// `customElements.define('rose-plot', RosePlot)`, or a helper named `define` with the same arguments
+const DEFINE = /\b(?:customElements\.)?define\(\s*['"]([a-z][\w-]*-[\w-]*)['"]\s*,\s*(\w+)\s*\)/g;
 
 /** Return the text of a JSDoc block without its leading `*`s, one string per line. */
 function jsdocLines(block) {

@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 // `from"./x.js"`, `import"./x.js"`, `import("./x.js")`, `new URL("./x.js",import.meta.url)`
@@ -64,10 +65,11 @@ function report(entry, budgetKb) {
   return within;
 }
 
-const args = process.argv.slice(2);
-const flag = (name) => args.indexOf(name);
-const budgetAt = flag('--budget');
-const budgetKb = budgetAt >= 0 ? Number(args[budgetAt + 1]) : 50;
-const entry = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--budget') ?? 'dist/rose-kit.js';
-const within = report(entry, budgetKb);
-if (!within && flag('--strict') >= 0) process.exitCode = 1;
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const args = process.argv.slice(2);
+  const budgetAt = args.indexOf('--budget');
+  const budgetKb = budgetAt >= 0 ? Number(args[budgetAt + 1]) : 50;
+  const entry = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--budget') ?? 'dist/rose-kit.js';
+  const within = report(entry, budgetKb);
+  if (!within && args.includes('--strict')) process.exitCode = 1;
+}

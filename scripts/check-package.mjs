@@ -2,14 +2,19 @@
  * @file `npm run test:package`: check the published package the way a user gets it. Packs the
  * repository (`npm pack`, which builds through `prepack`) into a temporary folder, installs the
  * tarball into a fresh project there, and checks that: the tarball holds the entry points and
- * declarations; an ES module consumer imports `rose-kit` and `rose-kit/min` and computes with them;
- * a TypeScript consumer type-checks against the declarations (moduleResolution nodenext and
- * bundler) and a wrong type is reported. Prints `N passed, N failed` last; exits 1 on failure.
+ * declarations; the script-tag bundle `dist/rose-kit.js` and every file it loads (its shared
+ * chunks and its worker chunk, followed through its imports) are in the tarball, with the
+ * Custom Elements Manifest that package.json's `customElements` names; an ES module consumer
+ * imports `rose-kit` and `rose-kit/min` and computes with them, and `rose-kit/elements` resolves to
+ * the bundle; a TypeScript consumer type-checks against the declarations of `rose-kit` and of
+ * `rose-kit/elements` (moduleResolution nodenext and bundler) and a wrong type is reported.
+ * Prints `N passed, N failed` last; exits 1 on failure.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { reachableFiles } from './bundle-size.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
@@ -22,6 +27,18 @@ const got = [interp(sq)(3), interp(grad(sq))(3)];
 const sqMin = min.fn([min.Real], min.Real, (x) => min.mul(x, x));
 got.push(min.interp(min.grad(sqMin))(5));
 if (got.join() !== '9,6,10') throw new Error('wrong results: ' + got.join());
+const elements = import.meta.resolve('rose-kit/elements');
+if (!elements.endsWith('/node_modules/rose-kit/dist/rose-kit.js')) throw new Error('rose-kit/elements -> ' + elements);
+`;
+const TS_ELEMENTS = `
+import { RoseOptimizer, RosePlot, RoseParam, fn, Real, mul, compile } from 'rose-kit/elements';
+const plot: RosePlot = document.createElement('rose-plot');
+const param: RoseParam = document.createElement('rose-param');
+export const value: number = param.value;
+export const kind: string = plot.kind;
+export const optimizer: typeof RoseOptimizer = RoseOptimizer;
+export const later: Promise<(x: number) => number> = compile(fn([Real], Real, (x) => mul(x, x)));
+plot.addEventListener('rose-render', (e) => e.detail.frame.toFixed());
 `;
 const TS_OK = `
 import { fn, Real, interp, mul, grad, RoseError, type Fn } from 'rose-kit';
@@ -85,8 +102,31 @@ try {
   });
   check('the tarball holds the entry points and declarations', () => {
     const files = run('tar', ['-tzf', join(dir, tarball)], dir);
-    for (const f of ['dist/engine/index.js', 'dist/engine/index.min.js', 'dist/types/engine/index.d.ts', 'README.md']) {
+    const wanted = ['dist/engine/index.js', 'dist/engine/index.min.js', 'dist/engine/worker.js',
+      'dist/types/engine/index.d.ts', 'dist/rose-kit.js', 'dist/rose-kit-worker.js',
+      'dist/types/components/rose-kit.d.ts', 'dist/custom-elements.json', 'README.md'];
+    for (const f of wanted) {
       if (!files.includes(`package/${f}`)) throw new Error(`missing ${f}`);
+    }
+  });
+  check('the script-tag bundle, its chunks and worker chunk, and the manifest are all in the tarball', () => {
+    const unpacked = join(dir, 'unpacked');
+    mkdirSync(unpacked);
+    run('tar', ['-xzf', join(dir, tarball), '-C', unpacked], dir);
+    const pkg = join(unpacked, 'package');
+    // throws on the first file the bundle imports (statically, dynamically or as its worker) that is missing
+    const { files } = reachableFiles(join(pkg, 'dist', 'rose-kit.js'));
+    const names = files.map((f) => relative(pkg, f.file).split('\\').join('/'));
+    if (!names.includes('dist/rose-kit-worker.js')) throw new Error(`no worker chunk among ${names.join(', ')}`);
+    if (!names.some((n) => n.startsWith('dist/chunks/'))) throw new Error(`no shared chunk among ${names.join(', ')}`);
+    const worker = readFileSync(join(pkg, 'dist', 'rose-kit-worker.js'), 'utf8');
+    if (!/from\s*["']\.\/chunks\//.test(worker)) throw new Error('the worker chunk does not import the shared chunk');
+    const manifestPath = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).customElements;
+    const manifest = JSON.parse(readFileSync(join(pkg, manifestPath), 'utf8'));
+    const tags = manifest.modules.flatMap((m) => m.declarations.map((d) => d.tagName));
+    const defined = readFileSync(join(ROOT, 'components', 'index.ts'), 'utf8').matchAll(/define\(\s*['"](rose-[a-z-]+)['"]/g);
+    for (const [, tag] of defined) {
+      if (!tags.includes(tag)) throw new Error(`${manifestPath} has no <${tag}> (it has ${tags.join(', ')})`);
     }
   });
   const app = join(dir, 'app');
@@ -95,20 +135,31 @@ try {
     writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
     run('npm', ['install', '--silent', '--no-audit', '--no-fund', join(dir, tarball)], app);
   });
-  check('an ES module imports rose-kit and rose-kit/min and computes', () => {
+  check('an ES module imports rose-kit and rose-kit/min and computes; rose-kit/elements resolves', () => {
     writeFileSync(join(app, 'check.mjs'), ESM_CHECK);
     run(process.execPath, ['check.mjs'], app);
   });
   writeFileSync(join(app, 'ok.ts'), TS_OK);
   writeFileSync(join(app, 'bad.ts'), TS_BAD);
+  writeFileSync(join(app, 'elements.ts'), TS_ELEMENTS);
   for (const resolution of ['nodenext', 'bundler']) {
     check(`a TypeScript consumer type-checks (moduleResolution ${resolution})`, () => {
       const { status, output } = typecheck(app, 'ok.ts', resolution);
       if (status !== 0) throw new Error(output);
     });
+    check(`a TypeScript consumer of rose-kit/elements type-checks (moduleResolution ${resolution})`, () => {
+      const { status, output } = typecheck(app, 'elements.ts', resolution);
+      if (status !== 0) throw new Error(output);
+    });
   }
   check('a TypeScript consumer gets type errors from the declarations', () => {
     const { status, output } = typecheck(app, 'bad.ts', 'nodenext');
+    if (status === 0 || !output.includes('TS2322')) throw new Error(`expected TS2322, got:\n${output}`);
+  });
+  check('document.createElement of a Rose Kit tag is typed as its class', () => {
+    // a RosePlot's kind is a string: assigning it to a number must be rejected
+    writeFileSync(join(app, 'bad-elements.ts'), `import 'rose-kit/elements';\nexport const k: number = document.createElement('rose-plot').kind;\n`);
+    const { status, output } = typecheck(app, 'bad-elements.ts', 'nodenext');
     if (status === 0 || !output.includes('TS2322')) throw new Error(`expected TS2322, got:\n${output}`);
   });
 } finally {
