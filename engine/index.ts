@@ -127,3 +127,4 @@ export {
 export { objectiveFromCompiled, objectiveFromJs, type Objective } from './optim/objective.ts';
 export type { Constraint, Problem, RunIn } from './optim/problem.ts';
 export type { MethodName, MethodOptions, ConstraintMethod } from './optim/settings.ts';
+export { terminateWorker } from './runtime/terminate.ts';

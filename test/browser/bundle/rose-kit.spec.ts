@@ -122,6 +122,30 @@ describe('dist/rose-kit.js by a script tag from another origin', () => {
     expect((error as InstanceType<typeof RoseError>).code).to.equal('no-jvp');
   });
 
+  it('terminateWorker() rejects a pending compile with worker-failed; the next compile starts a new worker', async () => {
+    const { fn, add, mul, compile, compileSync, terminateWorker, RoseError } = bundle;
+    const big = fn([bundle.Vec(50, bundle.Real)], bundle.Real, (x) => {
+      let acc = mul(x[0]!, x[0]!);
+      for (let i = 1; i < 50; i++) acc = add(acc, mul(x[i]!, mul(x[i - 1]!, x[i]!)));
+      return acc;
+    });
+    // compile posts its request before it returns, and the answer comes in a later task at the
+    // earliest: the request is pending when terminateWorker() runs
+    const pending = compile(big);
+    terminateWorker();
+    const error = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(RoseError);
+    expect((error as InstanceType<typeof RoseError>).code).to.equal('worker-failed');
+    expect((error as Error).message).to.contain('terminateWorker() was called');
+    const input = Array.from({ length: 50 }, (_, i) => (i % 7) / 7 - 0.5);
+    expect((await compile(big))(input)).to.equal(compileSync(big)(input));
+    terminateWorker();
+    terminateWorker(); // nothing running: a no-op
+  });
+
   it('<rose-plot kind="contour" expression="x^2+y^2"> draws a heatmap', async () => {
     const plot = mount<HTMLElement & { canvas: HTMLCanvasElement | null; description: string }>(
       '<rose-plot kind="contour" expression="x^2+y^2" style="display: block; width: 320px; height: 240px"></rose-plot>',
