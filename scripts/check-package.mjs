@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { parseAst } from 'rollup/parseAst';
 import { reachableFiles } from './bundle-size.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -51,6 +52,26 @@ const TS_BAD = `
 import { fn, Real, interp, mul } from 'rose-kit';
 export const s: string = interp(fn([Real], Real, (x) => mul(x, x)))(3);
 `;
+
+/**
+ * Return what in the module source `code` would stop it from loading everywhere: a top-level
+ * `await` (outside every function), a direct `eval(...)` or a `new Function(...)`.
+ */
+function forbiddenConstructs(code) {
+  const found = [];
+  const walk = (node, inFunction) => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, inFunction));
+    if (typeof node.type !== 'string') return;
+    if (!inFunction && (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await))) found.push(`top-level await at ${node.start}`);
+    if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'eval') found.push(`eval at ${node.start}`);
+    if ((node.type === 'NewExpression' || node.type === 'CallExpression') && node.callee.type === 'Identifier' && node.callee.name === 'Function') found.push(`Function constructor at ${node.start}`);
+    const fn = /Function(Expression|Declaration)$|^ArrowFunctionExpression$/.test(node.type);
+    for (const [key, child] of Object.entries(node)) if (key !== 'type') walk(child, inFunction || fn);
+  };
+  walk(parseAst(code), false);
+  return found;
+}
 
 /** Run a command in `cwd`; return its output, throwing with the output on failure. */
 function run(cmd, args, cwd) {
@@ -109,7 +130,7 @@ try {
       if (!files.includes(`package/${f}`)) throw new Error(`missing ${f}`);
     }
   });
-  check('the script-tag bundle, its chunks and worker chunk, and the manifest are all in the tarball', () => {
+  check('the script-tag bundle, its chunks and worker chunk (no top-level await, no eval), and the manifest are in the tarball', () => {
     const unpacked = join(dir, 'unpacked');
     mkdirSync(unpacked);
     run('tar', ['-xzf', join(dir, tarball), '-C', unpacked], dir);
@@ -119,6 +140,10 @@ try {
     const names = files.map((f) => relative(pkg, f.file).split('\\').join('/'));
     if (!names.includes('dist/rose-kit-worker.js')) throw new Error(`no worker chunk among ${names.join(', ')}`);
     if (!names.some((n) => n.startsWith('dist/chunks/'))) throw new Error(`no shared chunk among ${names.join(', ')}`);
+    for (const f of files) {
+      const bad = forbiddenConstructs(readFileSync(f.file, 'utf8'));
+      if (bad.length > 0) throw new Error(`${relative(pkg, f.file)}: ${bad.join(', ')}`);
+    }
     const worker = readFileSync(join(pkg, 'dist', 'rose-kit-worker.js'), 'utf8');
     if (!/from\s*["']\.\/chunks\//.test(worker)) throw new Error('the worker chunk does not import the shared chunk');
     const manifestPath = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).customElements;
