@@ -4,7 +4,7 @@
  * `import()` of a relative file, or `new URL('./x.js', import.meta.url)` (the worker chunk, whose
  * own imports are followed too). Bare specifiers (`binaryen`, the optional optimizer that the
  * bundle never loads unless asked) are listed as not counted. Prints one row per file (raw and
- * gzip -9 bytes) and the total unique bytes, against the 50 KB gzip budget of DESIGN.md §9.
+ * gzip -9 and brotli bytes) and the total unique bytes, against the 50 KB gzip budget of DESIGN.md §9.
  *
  * Usage: node scripts/bundle-size.mjs [entry] [--budget KB] [--strict]
  *   (default dist/rose-kit.js, 50; --strict exits 1 over budget)
@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 // `from"./x.js"`, `import"./x.js"`, `import("./x.js")`, `new URL("./x.js",import.meta.url)`
 const RELATIVE = /(?:\bfrom\s*|\bimport\s*\(?\s*|new URL\(\s*)(["'`])(\.{1,2}\/[^"'`]+?)\1/g;
@@ -30,7 +30,8 @@ export function reachableFiles(entry) {
     seen.add(file);
     if (!existsSync(file)) throw new Error(`bundle-size: ${file} is imported but does not exist`);
     const code = readFileSync(file, 'utf8');
-    files.push({ file, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length });
+    const brotli = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    files.push({ file, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, brotli });
     for (const m of code.matchAll(RELATIVE)) stack.push(resolve(dirname(file), m[2]));
     for (const m of code.matchAll(BARE)) bare.add(m[2]);
   }
@@ -47,13 +48,14 @@ function report(entry, budgetKb) {
   const { files, bare } = reachableFiles(entry);
   const root = dirname(resolve(entry));
   const width = Math.max(...files.map((f) => relative(root, f.file).length), 5);
-  const line = (name, raw, gzip) => `  ${name.padEnd(width)}  ${bytes(raw)}  ${bytes(gzip)}`;
+  const line = (name, raw, gzip, brotli) => `  ${name.padEnd(width)}  ${bytes(raw)}  ${bytes(gzip)}  ${bytes(brotli)}`;
   process.stdout.write(`bundle-size: what a page loads for ${relative(process.cwd(), resolve(entry))}\n`);
-  process.stdout.write(`  ${'file'.padEnd(width)}  ${'raw'.padStart(21)}  ${'gzip -9'.padStart(21)}\n`);
-  for (const f of files) process.stdout.write(`${line(relative(root, f.file), f.raw, f.gzip)}\n`);
-  const raw = files.reduce((n, f) => n + f.raw, 0);
-  const gzip = files.reduce((n, f) => n + f.gzip, 0);
-  process.stdout.write(`${line('total', raw, gzip)}\n`);
+  const head = ['raw', 'gzip -9', 'brotli 11'].map((h) => h.padStart(21)).join('  ');
+  process.stdout.write(`  ${'file'.padEnd(width)}  ${head}\n`);
+  for (const f of files) process.stdout.write(`${line(relative(root, f.file), f.raw, f.gzip, f.brotli)}\n`);
+  const sum = (key) => files.reduce((n, f) => n + f[key], 0);
+  const gzip = sum('gzip');
+  process.stdout.write(`${line('total', sum('raw'), gzip, sum('brotli'))}\n`);
   if (bare.length > 0) process.stdout.write(`  not counted (bare imports, loaded only on request): ${bare.join(', ')}\n`);
   const within = gzip <= budgetKb * 1024;
   const gap = ((gzip - budgetKb * 1024) / 1024).toFixed(1);
