@@ -27,7 +27,8 @@
  * second origin). `ROSE_KIT_ONLY=engine|bundle` builds one product only.
  */
 import { nodeResolve } from '@rollup/plugin-node-resolve';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import terser from '@rollup/plugin-terser';
 import esbuild, { minify } from 'rollup-plugin-esbuild';
 
@@ -35,8 +36,8 @@ const OUT = process.env.ROSE_KIT_OUT || 'dist/engine';
 const BUNDLE_OUT = dirname(OUT);
 const ONLY = process.env.ROSE_KIT_ONLY;
 
-const WORKER_ENTRY = resolve('engine/runtime/worker.ts');
-const SPAWN_MODULE = resolve('engine/runtime/spawn.ts');
+const WORKER_ENTRY = fileURLToPath(new URL('./engine/runtime/worker.ts', import.meta.url));
+const SPAWN_MODULE = fileURLToPath(new URL('./engine/runtime/spawn.ts', import.meta.url));
 const WORKER_URL = /new URL\(\s*(['"])\.\/worker\.js\1\s*,\s*import\.meta\.url\s*\)/;
 
 const plugins = [
