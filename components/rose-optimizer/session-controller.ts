@@ -11,7 +11,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { RoseError, formatMessage } from '../../engine/errors.ts';
 import { makeProblem } from '../../engine/optim/problem.ts';
-import { asRoseError, createSession, type OptimizerSession, type SessionState } from '../../engine/optim/session.ts';
+import { asRoseError, createSession, restartsPath, type OptimizerSession, type SessionState } from '../../engine/optim/session.ts';
 import type { ModelState } from '../shared/model-source.ts';
 import { errorDetail, errorView, type ErrorView } from './error-view.ts';
 import { emitOptimizer, type OptimizerStatus, type OptimizerStepDetail } from './events.ts';
@@ -220,16 +220,17 @@ export class SessionController implements ReactiveController {
     }
   }
 
-  /** Feed the model source: a new iterate, a moved point, or a reset. */
+  /** Feed the model source: new iterates, or a new path after a reset or a moved parameter. */
   #follow(s: SessionState): void {
     const source = this.#host.modelSource;
     const x = Array.from(s.x);
-    if ((s.cause === 'set' || s.cause === 'freeze') && !s.running) source.setPoint(x, s.value);
-    else if (s.cause === 'reset') {
+    if (s.cause === 'freeze' && !s.running) source.setPoint(x, s.value);
+    else if (restartsPath(s.cause)) {
+      // a reset or a moved parameter: the path starts again there (with what ran since)
       const [first, ...rest] = [...s.trail, s];
       source.reset(Array.from(first!.x), first!.value);
       for (const p of rest) source.record(p.x, p.value, p.gradientNorm);
-    } else if (s.iteration !== this.#recorded || s.cause === 'set') {
+    } else if (s.iteration !== this.#recorded) {
       for (const p of s.trail) source.record(p.x, p.value, p.gradientNorm);
       source.record(x, s.value, s.gradientNorm);
     }

@@ -55,7 +55,10 @@ export const optimizerStyles = css`
   .status {
     margin-left: auto;
     display: flex;
-    gap: 12px;
+    flex-wrap: wrap;
+    justify-content: flex-end;
+    gap: 2px 12px;
+    white-space: nowrap;
     align-items: baseline;
     color: var(--rose-muted, #475569);
     font-size: 0.9em;

@@ -16,7 +16,8 @@
  *
  * A session that was started keeps wanting to run after it converged: a parameter set (or a
  * parameter frozen or released) afterwards continues the run from there, so a reader dragging a
- * parameter sees the optimizer follow. `stop`, `step` and `reset` end that.
+ * parameter sees the optimizer follow. `stop`, `step` and `reset` end that. Setting a parameter
+ * starts the count of iterations (and, constrained, the multipliers) over from the new point.
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import { makeFn } from '../trace/fn.ts';
@@ -62,16 +63,28 @@ function thin(trail: TrailPoint[], capacity: number): TrailPoint[] {
   return trail;
 }
 
+/** Return true for the causes that may move the point. */
+function moves(cause: SessionCause): boolean {
+  return cause !== 'start' && cause !== 'stop' && cause !== 'freeze';
+}
+
+/** Return true for the causes that start a new path (`reset`, and `set`: a new start point). */
+export function restartsPath(cause: SessionCause): boolean {
+  return cause === 'reset' || cause === 'set';
+}
+
 /**
  * Return the state to deliver instead of `older` and `newer` when `older` was never delivered
- * (transports keep one state per frame): `newer`, with the path through `older` in its trail,
- * and `older`'s cause if it restarted the path (`reset`).
+ * (transports keep one state per frame): `newer` if it starts a new path; else `newer` with the
+ * path through `older` in its trail, and `older`'s cause if `older` started the path.
  */
 export function mergeStates(older: SessionState, newer: SessionState): SessionState {
-  const moved = older.cause !== 'start' && older.cause !== 'stop' && older.cause !== 'freeze';
-  const own: TrailPoint[] = moved ? [{ x: older.x, value: older.value, gradientNorm: older.gradientNorm }] : [];
+  if (restartsPath(newer.cause)) return newer;
+  // start, stop and freeze do not move the point: what `older` said about the path stands
+  if (!moves(newer.cause)) return { ...newer, cause: older.cause, trail: older.trail };
+  const own: TrailPoint[] = moves(older.cause) ? [{ x: older.x, value: older.value, gradientNorm: older.gradientNorm }] : [];
   const trail = thin([...older.trail, ...own, ...newer.trail], trailCapacity(newer.x.length));
-  return { ...newer, cause: older.cause === 'reset' ? 'reset' : newer.cause, trail };
+  return { ...newer, cause: restartsPath(older.cause) ? older.cause : newer.cause, trail };
 }
 
 /** A command to a session's runner (also the wire format of session-command messages). */
@@ -110,7 +123,7 @@ export interface OptimizerSession {
   step(): void;
   /** Go back to the start point (frozen parameters keep their values); stops the run. */
   reset(): void;
-  /** Set parameter `i` to `value`; a started run continues from there. */
+  /** Set parameter `i` to `value`; a started run continues from there (iterations counted anew). */
   setParameter(i: number, value: number): void;
   /** Hold parameter `i` at its value (a parameter being dragged), or release it. */
   freeze(i: number, frozen: boolean): void;
@@ -225,7 +238,10 @@ export class SessionRunner {
           m.reset();
           break;
         case 'set':
+          // a new start: counters and multipliers start over, so a reader dragging for a
+          // while never runs the session out of iterations
           m.setParameter(command.index, command.value);
+          m.reset(m.state.x);
           break;
         case 'freeze':
           m.freeze(command.index, command.frozen);
@@ -365,8 +381,9 @@ export class StateDelivery {
     const before = this.state;
     this.state = state;
     this.#hooks.onState?.(state);
-    const fresh = before === undefined || !before.done || before.iteration !== state.iteration;
-    if (state.converged && fresh && (state.cause === 'run' || state.cause === 'step')) this.#hooks.onConverged?.(state);
+    if (!state.converged) return;
+    const fresh = before === undefined || !before.converged || before.iteration !== state.iteration || restartsPath(state.cause);
+    if (fresh) this.#hooks.onConverged?.(state);
   }
 }
 

@@ -101,6 +101,13 @@ describe('mergeStates', () => {
     expect(m.trail.map((p) => p.x[0])).toEqual([1, 2, 3, 4, 5]);
     expect(m.x[0]).toBe(6);
     expect(mergeStates(state(0, 'reset'), state(2, 'run', [1])).cause).toBe('reset');
+    const set = mergeStates(state(0, 'set'), state(2, 'run', [1]));
+    expect([set.cause, ...set.trail.map((p) => p.x[0])]).toEqual(['set', 0, 1]);
+    // a state that starts a new path drops what came before it
+    expect(mergeStates(state(3, 'run', [1, 2]), state(7, 'set')).trail).toEqual([]);
+    // a state that does not move keeps what the older one said
+    const kept = mergeStates(state(3, 'set', []), state(3, 'freeze'));
+    expect([kept.cause, kept.trail.length]).toEqual(['set', 0]);
     expect(mergeStates(state(0, 'start'), state(2, 'run', [1])).trail.map((p) => p.x[0])).toEqual([1]);
   });
 
