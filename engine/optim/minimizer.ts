@@ -106,6 +106,13 @@ export class Minimizer {
   #iteration = 0;
   #reason = 'running';
   #gradientNorm = NaN;
+  /**
+   * The scale of the relative tolerances: the smallest max(1, |f|) since the last evaluation
+   * from scratch (start, restart, parameter change, outer round). Not the current |f|: a run
+   * that diverges (a first-order method with too large a step) has a huge f, and a tolerance
+   * scaled by it would call the divergence stationary.
+   */
+  #scale = 1;
   /** The objective's value and gradient at x when constrained (computed when asked for). */
   readonly #fg: Float64Array;
   #fAt = -1;
@@ -244,6 +251,7 @@ export class Minimizer {
     this.#fAt = -1;
     const bad = this.#ws.evaluateCurrent();
     this.#gradientNorm = this.#ws.projectedGradientNorm();
+    this.#scale = Math.max(1, Math.abs(this.#ws.f));
     if (bad !== FINITE) this.#reason = nonFinite(bad, this.#iteration);
   }
 
@@ -267,7 +275,7 @@ export class Minimizer {
     if (outcome === ITER_FAILED) return this.#innerDone('line-search-failure');
     this.#iteration++;
     this.#gradientNorm = ws.projectedGradientNorm();
-    const scale = Math.max(1, Math.abs(ws.f));
+    const scale = (this.#scale = Math.min(this.#scale, Math.max(1, Math.abs(ws.f))));
     if (this.#gradientNorm <= this.#gradientLimit()) return this.#innerDone('gradient-tolerance');
     if (largestMove(ws) <= s.stepTolerance)
       return this.#innerDone('step-tolerance');
@@ -280,7 +288,7 @@ export class Minimizer {
   /** The projected-gradient norm that counts as stationary at the iterate (scaled). */
   #gradientLimit(): number {
     const gtol = this.#outer ? this.#outer.innerTolerance() : this.settings.gradientTolerance;
-    return gtol * Math.max(1, Math.abs(this.#ws.f));
+    return gtol * this.#scale;
   }
 
   /** An inner minimization ended with `reason`: stop, or (constrained) update the multipliers. */
@@ -288,8 +296,7 @@ export class Minimizer {
     const outer = this.#outer;
     if (outer === undefined) return void (this.#reason = reason);
     // stationary: the (final) inner minimization reached the gradient tolerance
-    const scale = Math.max(1, Math.abs(this.#ws.f));
-    const stationary = this.#gradientNorm <= this.settings.gradientTolerance * scale;
+    const stationary = this.#gradientNorm <= this.settings.gradientTolerance * this.#scale;
     const verdict = outer.update(this.#ws.x, outer.penalty ? CONVERGED.has(reason) : stationary);
     if (verdict !== 'running') return void (this.#reason = verdict);
     outer.apply(this.#ws);
