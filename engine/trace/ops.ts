@@ -81,106 +81,128 @@ function linearHint(prim: Prim, types: readonly Ty[]): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Reals (Rose's own)
 
+/** Emit unary `prim` on `x` (a literal is a real) and return the symbolic result. */
+function unary(prim: Prim, x: unknown): unknown {
+  const where = WHERE[prim];
+  const ctx = getCtx(where);
+  const v = operand(ctx, x, REAL, where);
+  const fast = ctx.b.typeOf(v) === REAL ? ON_REALS[prim] : undefined;
+  if (fast === undefined) return primOp(prim, [x]);
+  return symbolic(ctx, ctx.b.emit({ kind: 'prim', prim, args: [v] }, fast));
+}
+
+/** Emit binary `prim` on `x` and `y` (literals are reals) and return the symbolic result. */
+function binary(prim: Prim, x: unknown, y: unknown): unknown {
+  const where = WHERE[prim];
+  const ctx = getCtx(where);
+  const b = ctx.b;
+  const vx = operand(ctx, x, REAL, where);
+  const vy = operand(ctx, y, REAL, where);
+  const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? ON_REALS[prim] : undefined;
+  if (fast === undefined) return primOp(prim, [x, y]);
+  return symbolic(ctx, b.emit({ kind: 'prim', prim, args: [vx, vy] }, fast));
+}
+
 /** Return `-x` (also for tangents). */
 export function neg(x: Real): Real;
 export function neg(x: Tan): Tan;
 export function neg(x: Real): Real {
-  return primOp('neg', [x]) as Real;
+  return unary('neg', x) as Real;
 }
 /** Return `x + y` (reals, or two tangents). */
 export function add(x: Real, y: Real): Real {
-  return primOp('add', [x, y]) as Real;
+  return binary('add', x, y) as Real;
 }
 /** Return `x - y` (reals, or two tangents). */
 export function sub(x: Real, y: Real): Real {
-  return primOp('sub', [x, y]) as Real;
+  return binary('sub', x, y) as Real;
 }
 /** Return `x * y` (reals, or a tangent times a real). */
 export function mul(x: Real, y: Real): Real {
-  return primOp('mul', [x, y]) as Real;
+  return binary('mul', x, y) as Real;
 }
 /** Return `x / y` (reals, or a tangent divided by a real). */
 export function div(x: Real, y: Real): Real {
-  return primOp('div', [x, y]) as Real;
+  return binary('div', x, y) as Real;
 }
 /** Return `|x|`. */
 export function abs(x: Real): Real {
-  return primOp('abs', [x]) as Real;
+  return unary('abs', x) as Real;
 }
 /** Return the signum of `x`: 1 for +0 and positives, -1 for -0 and negatives, NaN for NaN. */
 export function sign(x: Real): Real {
-  return primOp('sign', [x]) as Real;
+  return unary('sign', x) as Real;
 }
 /** Return the smallest integer >= `x`. */
 export function ceil(x: Real): Real {
-  return primOp('ceil', [x]) as Real;
+  return unary('ceil', x) as Real;
 }
 /** Return the largest integer <= `x`. */
 export function floor(x: Real): Real {
-  return primOp('floor', [x]) as Real;
+  return unary('floor', x) as Real;
 }
 /** Return `x` rounded towards zero. */
 export function trunc(x: Real): Real {
-  return primOp('trunc', [x]) as Real;
+  return unary('trunc', x) as Real;
 }
 /** Return the square root of `x`. */
 export function sqrt(x: Real): Real {
-  return primOp('sqrt', [x]) as Real;
+  return unary('sqrt', x) as Real;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Math beyond Rose (interpreter semantics = Math.*)
 
 /** Return e^x. */
-export const exp = (x: Real): Real => primOp('exp', [x]) as Real;
+export const exp = (x: Real): Real => unary('exp', x) as Real;
 /** Return the natural logarithm of `x`. */
-export const log = (x: Real): Real => primOp('log', [x]) as Real;
+export const log = (x: Real): Real => unary('log', x) as Real;
 /** Return the sine of `x`. */
-export const sin = (x: Real): Real => primOp('sin', [x]) as Real;
+export const sin = (x: Real): Real => unary('sin', x) as Real;
 /** Return the cosine of `x`. */
-export const cos = (x: Real): Real => primOp('cos', [x]) as Real;
+export const cos = (x: Real): Real => unary('cos', x) as Real;
 /** Return the tangent of `x`. */
-export const tan = (x: Real): Real => primOp('tan', [x]) as Real;
+export const tan = (x: Real): Real => unary('tan', x) as Real;
 /** Return the arcsine of `x`. */
-export const asin = (x: Real): Real => primOp('asin', [x]) as Real;
+export const asin = (x: Real): Real => unary('asin', x) as Real;
 /** Return the arccosine of `x`. */
-export const acos = (x: Real): Real => primOp('acos', [x]) as Real;
+export const acos = (x: Real): Real => unary('acos', x) as Real;
 /** Return the arctangent of `x`. */
-export const atan = (x: Real): Real => primOp('atan', [x]) as Real;
+export const atan = (x: Real): Real => unary('atan', x) as Real;
 /** Return the hyperbolic sine of `x`. */
-export const sinh = (x: Real): Real => primOp('sinh', [x]) as Real;
+export const sinh = (x: Real): Real => unary('sinh', x) as Real;
 /** Return the hyperbolic cosine of `x`. */
-export const cosh = (x: Real): Real => primOp('cosh', [x]) as Real;
+export const cosh = (x: Real): Real => unary('cosh', x) as Real;
 /** Return the hyperbolic tangent of `x`. */
-export const tanh = (x: Real): Real => primOp('tanh', [x]) as Real;
+export const tanh = (x: Real): Real => unary('tanh', x) as Real;
 /** Return ln(1 + x), accurate near 0. */
-export const log1p = (x: Real): Real => primOp('log1p', [x]) as Real;
+export const log1p = (x: Real): Real => unary('log1p', x) as Real;
 /** Return e^x - 1, accurate near 0. */
-export const expm1 = (x: Real): Real => primOp('expm1', [x]) as Real;
+export const expm1 = (x: Real): Real => unary('expm1', x) as Real;
 /** Return the cube root of `x`. */
-export const cbrt = (x: Real): Real => primOp('cbrt', [x]) as Real;
+export const cbrt = (x: Real): Real => unary('cbrt', x) as Real;
 /** Return the angle of the point (x, y): atan2(y, x). */
-export const atan2 = (y: Real, x: Real): Real => primOp('atan2', [y, x]) as Real;
+export const atan2 = (y: Real, x: Real): Real => binary('atan2', y, x) as Real;
 /** Return x^y. */
-export const pow = (x: Real, y: Real): Real => primOp('pow', [x, y]) as Real;
+export const pow = (x: Real, y: Real): Real => binary('pow', x, y) as Real;
 /** Return sqrt(x^2 + y^2) without undue overflow. */
-export const hypot = (x: Real, y: Real): Real => primOp('hypot', [x, y]) as Real;
+export const hypot = (x: Real, y: Real): Real => binary('hypot', x, y) as Real;
 
 // ---------------------------------------------------------------------------------------------
 // Comparisons and logic
 
 /** Return `x != y`. */
-export const neq = (x: Real, y: Real): Bool => primOp('neq', [x, y]) as Bool;
+export const neq = (x: Real, y: Real): Bool => binary('neq', x, y) as Bool;
 /** Return `x < y`. */
-export const lt = (x: Real, y: Real): Bool => primOp('lt', [x, y]) as Bool;
+export const lt = (x: Real, y: Real): Bool => binary('lt', x, y) as Bool;
 /** Return `x <= y`. */
-export const leq = (x: Real, y: Real): Bool => primOp('leq', [x, y]) as Bool;
+export const leq = (x: Real, y: Real): Bool => binary('leq', x, y) as Bool;
 /** Return `x == y`. */
-export const eq = (x: Real, y: Real): Bool => primOp('eq', [x, y]) as Bool;
+export const eq = (x: Real, y: Real): Bool => binary('eq', x, y) as Bool;
 /** Return `x > y`. */
-export const gt = (x: Real, y: Real): Bool => primOp('gt', [x, y]) as Bool;
+export const gt = (x: Real, y: Real): Bool => binary('gt', x, y) as Bool;
 /** Return `x >= y`. */
-export const geq = (x: Real, y: Real): Bool => primOp('geq', [x, y]) as Bool;
+export const geq = (x: Real, y: Real): Bool => binary('geq', x, y) as Bool;
 /** Return the negation of `p`. */
 export const not = (p: Bool): Bool => primOp('not', [p], BOOL) as Bool;
 /** Return `p && q` (both sides are always computed). */

@@ -27,6 +27,40 @@ interface SymInfo {
   readonly v: Var;
 }
 
+/**
+ * A symbolic scalar (unit, bool, real or tangent): one object per value, its own `SymInfo`.
+ * The fields are private, so a body cannot retarget it; `[SYM]` and `toPrimitive` live on the
+ * prototype, so making one allocates nothing else.
+ */
+class Scalar {
+  readonly #ctx: TraceContext;
+  readonly #v: Var;
+
+  constructor(ctx: TraceContext, v: Var) {
+    this.#ctx = ctx;
+    this.#v = v;
+  }
+
+  /** Return the trace of `x` (a `Scalar`). */
+  static ctxOf(x: Scalar): TraceContext {
+    return x.#ctx;
+  }
+
+  /** Return the variable of `x` (a `Scalar`). */
+  static varOf(x: Scalar): Var {
+    return x.#v;
+  }
+
+  get [SYM](): SymInfo {
+    return { ctx: this.#ctx, v: this.#v };
+  }
+
+  [Symbol.toPrimitive](): never {
+    return noPrimitive();
+  }
+}
+Object.freeze(Scalar.prototype);
+
 /** Return an error with a Rose message `rose` (kept verbatim), extra detail, place and fix. */
 export function traceError(
   code: RoseErrorCode,
@@ -83,7 +117,7 @@ export function symbolic(ctx: TraceContext, v: Var): unknown {
     case 'bool':
     case 'real':
     case 'tan':
-      return Object.freeze({ [SYM]: { ctx, v } satisfies SymInfo, [Symbol.toPrimitive]: noPrimitive });
+      return new Scalar(ctx, v);
     case 'fin': {
       const s = Symbol();
       ctx.symbols.set(s, v);
@@ -197,6 +231,14 @@ export function symbolicVar(ctx: TraceContext, x: unknown, where: string): Var |
     return v;
   }
   if (typeof x !== 'object' || x === null) return undefined;
+  if (x instanceof Scalar) {
+    // the usual case: a scalar, read without allocating
+    const owner = Scalar.ctxOf(x);
+    const v = Scalar.varOf(x);
+    checkOwner(owner, 'variable', where);
+    checkScope(ctx, v, where);
+    return v;
+  }
   const info = (x as { [SYM]?: SymInfo })[SYM];
   if (info === undefined) return undefined;
   checkOwner(info.ctx, 'variable', where);
