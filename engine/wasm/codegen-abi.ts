@@ -17,8 +17,29 @@ import type { Effects } from './liveness.ts';
 
 /** Base of a frame home: the frame pointer. */
 export const SP = -1;
-/** Base of a frame home: the destination of the function's aggregate result. */
+/**
+ * Base of a frame home: the destination of the function's aggregate result; `DST - j` is the
+ * destination of part `j` of a split result (see `FuncAbi.dsts`).
+ */
 export const DST = -2;
+
+/** Return the part index of a destination base (`DST - j`), or -1 for other bases. */
+export function dstPart(base: number): number {
+  return base <= DST ? DST - base : -1;
+}
+
+/** The most members a struct result may have to be returned split (one destination each). */
+export const MAX_SPLIT = 8;
+
+/** One destination of an aggregate result: where part `member` (-1: the whole value) is built. */
+export interface Dst {
+  /** Wasm param index of its address. */
+  readonly index: number;
+  /** Byte offset of the part inside the result value. */
+  readonly off: number;
+  /** Member position of the part in the result struct, or -1 for the whole value. */
+  readonly member: number;
+}
 
 /**
  * Where a variable's value is found. A `frame` home is fresh storage at `base + off`, where
@@ -61,11 +82,17 @@ export interface FuncAbi {
   /** IR param positions passed `inout` (their final values follow the result), in order. */
   readonly inout: readonly number[];
   /**
-   * True when the result is an aggregate: the caller passes its destination as an i32 param
-   * (before `sp`, at `dstIndex`), the callee builds or copies it there and returns no value for it.
+   * True when the result is an aggregate: the caller passes its destination as i32 params
+   * (before `sp`, see `dsts`), the callee builds or copies it there and returns no value for it.
    */
   readonly retInDst: boolean;
-  readonly dstIndex: number;
+  /**
+   * The destinations of an aggregate result: one for the whole value, or, for a struct of 2 to
+   * `MAX_SPLIT` members with a value, one per such member ("split"), so that a caller can have
+   * each member built where it ends up (a call's residuals straight into the caller's residual
+   * struct, its primal result elsewhere). Empty when `retInDst` is false.
+   */
+  readonly dsts: readonly Dst[];
   /** Bytes of frame the function needs from its `sp`; set once it is planned. */
   frameSize: number;
 }

@@ -7,7 +7,7 @@ import { internal } from '../errors.ts';
 import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
-import { DST, SP, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
+import { SP, dstPart, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { Slots } from './liveness.ts';
@@ -77,13 +77,14 @@ export class Emitter {
     this.code.localGet(this.sp);
   };
 
-  /** Push base `b` of a frame home: `sp`, `dst`, or a loop's current element address. */
+  /** Push base `b` of a frame home: `sp`, a destination, or a loop's current element address. */
   pushBase(b: number): void {
     const c = this.code;
     if (b === SP) return void c.localGet(this.sp);
-    if (b === DST) {
-      if (this.unit === 0) return void c.localGet(this.plan.abi.dstIndex);
-      return this.#pushSpilled(this.plan.dstSpill);
+    const part = dstPart(b);
+    if (part >= 0) {
+      if (this.unit === 0) return void c.localGet(this.plan.abi.dsts[part]!.index);
+      return this.#pushSpilled(this.plan.dstSpill[part]!);
     }
     const local = this.elemLocal.get(b);
     if (local !== undefined) return void c.localGet(local);

@@ -42,11 +42,11 @@ function allocate(plan: FuncPlan): number[] {
     if (h.k === 'frame' && plan.site[v] === undefined) siteOff[v] = alloc(8, 8); // demoted inout param
   };
   for (const p of s.f.params) spill(p);
-  if (plan.abi.retInDst && plan.units.all.length > 0) plan.dstSpill = alloc(4, 4);
+  if (plan.units.all.length > 0) plan.dstSpill = plan.abi.dsts.map(() => alloc(4, 4));
   const block = (instrs: readonly { var: Var; expr: Expr }[]): void => {
     for (const { var: v, expr: e } of instrs) {
       if (!plan.needed[v]) continue;
-      if (plan.site[v] !== undefined && plan.place[v] === undefined) {
+      if (plan.site[v] !== undefined && plan.place[v] === undefined && plan.home[v]!.k !== 'none') {
         const t = refInner(s.ty(v)); // accumulator storage holds the inner value
         siteOff[v] = alloc(sizeOf(t), alignOf(t));
       }
@@ -78,11 +78,15 @@ function allocate(plan: FuncPlan): number[] {
 
 /** Turn placements into final `base + off` frame homes and early-store targets. */
 function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
+  // inside the split result, byte offset `off` starts a part: its own destination
+  const dsts = plan.abi.dsts;
+  const partAt = (off: number): Target => ({ base: DST - dsts.findIndex((d) => d.off === off), off: 0 });
   const offOf = (v: Var): Target => {
     const p = plan.place[v];
     if (p === undefined) return { base: SP, off: siteOff[v]! };
     if (p.base === DST) return { base: DST, off: 0 };
     if (p.base === 'elem') return { base: p.into, off: 0 };
+    if (p.into === plan.splitRet) return partAt(p.off);
     const at = offOf(p.into);
     return { base: at.base, off: at.off + p.off };
   };
@@ -92,7 +96,9 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
   }
   for (let x = 0; x < plan.earlyAt.length; x++) {
     const t = plan.earlyAt[x];
-    if (t !== undefined) {
+    if (t === undefined) continue;
+    if (t.into === plan.splitRet) plan.early[x] = partAt(t.off);
+    else {
       const at = offOf(t.into);
       plan.early[x] = { base: at.base, off: at.off + t.off };
     }

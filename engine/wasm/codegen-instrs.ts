@@ -9,7 +9,7 @@ import { hasFloat, isLeaf } from '../ir/types.ts';
 import { F64, I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { copy, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
-import { hasValue, refInner } from './codegen-abi.ts';
+import { DST, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
 import { computePrim, emitPrim } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
@@ -71,8 +71,11 @@ function literal(em: Emitter, v: Var, xs: readonly Var[]): void {
   const t = em.ty(v);
   const base = em.ptr(v);
   const covered = em.plan.covered.get(v);
+  const dsts = em.plan.abi.dsts;
   xs.forEach((x, k) => {
     if (covered?.has(k)) return;
+    // the members of a split result go to their own destinations
+    if (v === em.plan.splitRet) return em.storeInto(em.at({ base: DST - dsts.findIndex((d) => d.member === k), off: 0 }), x);
     const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
     em.storeInto(offsetAddr(base, off), x);
   });
@@ -114,6 +117,7 @@ function element(em: Emitter, v: Var, vec: Var, i: Var): void {
 
 /** `struct.k` or `&ref.k`: a load of a scalar member, else a derived pointer (no code). */
 function member(em: Emitter, v: Var, base: Var, k: number): void {
+  if (em.plan.site[v] === 'part') return; // the call built it there
   const h = em.plan.home[v]!;
   if (h.k === 'derived') return em.earlyCopy(v);
   const st = refInner(em.ty(base));
@@ -153,7 +157,14 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
       em.pushSp();
       c.i32Const(cell).op(Op.i32_add);
     });
-    if (abi.retInDst) pushAddr(c, em.ptr(v));
+    if (abi.retInDst) {
+      // each part where its member instruction wants it, or in the call's storage
+      const parts = em.plan.parts.get(v);
+      for (const d of abi.dsts) {
+        const m = parts?.get(d.member);
+        pushAddr(c, m !== undefined ? em.ptr(m) : offsetAddr(em.ptr(v), d.off));
+      }
+    }
     em.pushSp();
     if (em.plan.callArea !== 0) c.i32Const(em.plan.callArea).op(Op.i32_add);
     c.call(abi.index);

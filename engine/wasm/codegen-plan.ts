@@ -40,7 +40,7 @@ export interface Placement {
 }
 
 /** Frame-site kinds: expressions whose value is fresh storage in the frame. */
-export type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy' | 'call';
+export type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy' | 'call' | 'part';
 
 /** The plan of one function (see the file comment). */
 export class FuncPlan {
@@ -57,8 +57,17 @@ export class FuncPlan {
    * address for chunks (-1 when no chunk needs one).
    */
   readonly elemSpill = new Map<Var, number>();
-  /** Frame slot holding `dst` for chunk units (-1 when not needed). */
-  dstSpill = -1;
+  /** Frame slot holding each destination (`abi.dsts`) for chunk units (-1s when not needed). */
+  dstSpill: number[];
+  /**
+   * The result literal whose members are built at the destinations of a split result (-1 when
+   * none): it has no storage of its own.
+   */
+  splitRet = -1;
+  /** Per call with a split result: the member instructions its parts are built for, by member. */
+  readonly parts = new Map<Var, Map<number, Var>>();
+  /** Calls whose parts are all built elsewhere: they need no storage. */
+  readonly #noStorage = new Set<Var>();
   /** Per literal: member positions already written (placed or early-stored). */
   readonly covered = new Map<Var, Set<number>>();
   /** Per instruction: the f64-held accumulators that start (at 0) just before it. */
@@ -107,6 +116,7 @@ export class FuncPlan {
     this.needed = needed;
     this.used = used;
     this.units = planUnits(shape, this.needed, ctx.splitThreshold);
+    this.dstSpill = abi.dsts.map(() => -1);
     this.home = new Array<Home>(n).fill(NONE);
     this.localAcc = new Uint8Array(n);
     this.early = new Array<Target | undefined>(n);
@@ -130,6 +140,7 @@ export class FuncPlan {
     this.readElsewhere = new Uint8Array(n);
     planAccumulators(this);
     this.#structure();
+    this.#redirectParts();
     this.#placements();
     this.#stackify();
     this.#recordUses();
@@ -224,6 +235,41 @@ export class FuncPlan {
   }
 
   /**
+   * Let a call with a split result build an aggregate part where its member instruction's value
+   * ends up (a site of its own, usually placed in a literal) instead of in the call's storage:
+   * when the call is read only by member instructions of its block, one per part.
+   */
+  #redirectParts(): void {
+    const s = this.shape;
+    const readers = new Map<Var, Var[]>();
+    for (let m = 0; m < s.f.vars.length; m++) {
+      const e = s.def[m];
+      if (e?.kind !== 'member' || !this.needed[m] || this.site[e.struct] !== 'call') continue;
+      let list = readers.get(e.struct);
+      if (list === undefined) readers.set(e.struct, (list = []));
+      list.push(m);
+    }
+    for (const [v, list] of readers) {
+      const g = (s.def[v] as Extract<Expr, { kind: 'call' }>).func;
+      if (list.length !== this.reads[v] || this.ctx.abiOf(g).dsts.length < 2) continue;
+      const byMember = new Map<number, Var>();
+      const seen = new Set<number>();
+      for (const m of list) {
+        const k = (s.def[m] as Extract<Expr, { kind: 'member' }>).member;
+        if (seen.has(k)) byMember.delete(k);
+        else if (!isLeaf(s.ty(m)) && hasValue(s.ty(m)) && s.block[m] === s.block[v]) byMember.set(k, m);
+        seen.add(k);
+      }
+      for (const m of byMember.values()) {
+        this.derived[m] = undefined;
+        this.site[m] = 'part';
+      }
+      if (byMember.size > 0) this.parts.set(v, byMember);
+      if (byMember.size === list.length && byMember.size === this.ctx.abiOf(g).dsts.length) this.#noStorage.add(v);
+    }
+  }
+
+  /**
    * Recognize loop `v` when it only projects each element of a vec defined outside, `vec[i].a.b`,
    * at offset 0 of an element of the same size (unzip's loops extracting residuals, where the
    * other members are units): its result is the same bytes, so it is that vec (derived, no code),
@@ -269,8 +315,15 @@ export class FuncPlan {
       const site = this.site[x];
       return site !== undefined && site !== 'accum' && this.place[x] === undefined;
     };
-    if (this.abi.retInDst && s.def[s.f.ret] !== undefined && placeable(s.f.ret))
-      this.place[s.f.ret] = { into: -1, off: 0, base: DST };
+    const ret = s.f.ret;
+    if (this.abi.retInDst && s.def[ret] !== undefined && placeable(ret)) {
+      // a split result is built part by part, so only a literal read by nothing else can be
+      if (this.abi.dsts.length === 1) this.place[ret] = { into: -1, off: 0, base: DST };
+      else if (this.site[ret] === 'lit' && this.reads[ret] === 1) {
+        this.place[ret] = { into: -1, off: 0, base: DST };
+        this.splitRet = ret;
+      }
+    }
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
       for (const { var: L, expr: e } of block) {
         if (!this.needed[L]) continue;
@@ -402,7 +455,7 @@ export class FuncPlan {
     if (e !== undefined && !this.needed[v]) return NONE;
     const d = this.derived[v];
     if (d !== undefined) return { k: 'derived', base: d.base, off: d.off };
-    if (this.site[v] !== undefined) return { k: 'frame', base: SP, off: -1 };
+    if (this.site[v] !== undefined) return this.#noStorage.has(v) ? NONE : { k: 'frame', base: SP, off: -1 };
     if (this.#inline[v]) return INLINE;
     const c = this.#constOf(v);
     if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };

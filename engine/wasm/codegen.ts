@@ -12,17 +12,17 @@
  * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Func, OpaqueFunc, TransparentFunc } from '../ir/types.ts';
+import type { Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
 import { directCallees, postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
 import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInline, emitInstr } from './codegen-instrs.ts';
 import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
-import { DST, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
+import { DST, MAX_SPLIT, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
 import { FuncPlan } from './codegen-plan.ts';
-import { copy } from './codegen-mem.ts';
-import { MAX_MEMORY_BYTES, formatBytes, roundUp, sizeOf, wasmRep } from './layout.ts';
+import { copy, offsetAddr } from './codegen-mem.ts';
+import { MAX_MEMORY_BYTES, formatBytes, memberOffset, roundUp, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
 
 /** The result of `generate`: module bytes plus what the JS side needs to instantiate and call it. */
@@ -164,7 +164,7 @@ function opaqueAbi(g: OpaqueFunc, index: number): FuncAbi {
     ret: 'f64',
     inout: [],
     retInDst: false,
-    dstIndex: -1,
+    dsts: [],
     frameSize: 0,
   };
 }
@@ -176,7 +176,7 @@ function declare(module: ModuleBuilder, g: TransparentFunc, variant: Variant): F
   const paramIndex = params.map((rep) => (rep === 'none' ? -1 : wasmParams.push(rep === 'i32' ? I32 : F64) - 1));
   const ret = wasmRep(g.retType);
   const retInDst = ret !== 'none' && (g.retType.kind === 'vec' || g.retType.kind === 'struct');
-  const dstIndex = retInDst ? wasmParams.push(I32) - 1 : -1;
+  const dsts = retInDst ? dstParts(g.retType).map((d) => ({ ...d, index: wasmParams.push(I32) - 1 })) : [];
   wasmParams.push(I32); // sp
   const inout = params.flatMap((rep, k) => (rep === 'inout' ? [k] : []));
   const results: ValType[] = ret === 'none' || retInDst ? [] : [ret === 'f64' ? F64 : I32];
@@ -187,7 +187,16 @@ function declare(module: ModuleBuilder, g: TransparentFunc, variant: Variant): F
       formatMessage(`${wasmParams.length} parameters/${results.length} results are more than wasm allows (${MAX_WASM_PARAMS})`, `function ${g.name}`, 'Pass a vec or struct instead'),
     );
   const index = module.declareFunc(module.type(wasmParams, results));
-  return { func: g, variant, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, retInDst, dstIndex, frameSize: 0 };
+  return { func: g, variant, index, params, paramIndex, nWasmParams: wasmParams.length, ret, inout, retInDst, dsts, frameSize: 0 };
+}
+
+/** Return the parts of an aggregate result type: its members with a value (split), or the whole. */
+function dstParts(t: Ty): { off: number; member: number }[] {
+  if (t.kind === 'struct') {
+    const parts = t.members.flatMap((m, k) => (hasValue(m) ? [{ off: memberOffset(t, k), member: k }] : []));
+    if (parts.length >= 2 && parts.length <= MAX_SPLIT) return parts;
+  }
+  return [{ off: 0, member: -1 }];
 }
 
 /** Emit the function of `plan` and the functions of its chunks. */
@@ -214,7 +223,9 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
 /** Store parameters that live in the frame (spilled, or inout accumulators kept in memory). */
 function entry(em: Emitter): void {
   const { abi, shape, home } = em.plan;
-  if (em.plan.dstSpill >= 0) em.pushSp(), em.code.localGet(abi.dstIndex).mem(Op.i32_store, 2, em.plan.dstSpill);
+  em.plan.dstSpill.forEach((off, j) => {
+    if (off >= 0) em.pushSp(), em.code.localGet(abi.dsts[j]!.index).mem(Op.i32_store, 2, off);
+  });
   shape.f.params.forEach((p, k) => {
     const h = home[p]!;
     const index = abi.paramIndex[k]!;
@@ -231,12 +242,8 @@ function entry(em: Emitter): void {
 /** Leave the result and the final values of the inout accumulators on the stack. */
 function exit(em: Emitter): void {
   const { abi, shape } = em.plan;
-  const ret = shape.f.ret;
-  if (abi.retInDst) {
-    const h = em.plan.home[ret]!;
-    // built in place unless it is a parameter, a member, a call result...: then copy it there
-    if (!(h.k === 'frame' && h.base === DST && h.off === 0)) copy(em.code, em.at({ base: DST, off: 0 }), em.ptr(ret), shape.f.retType);
-  } else if (hasValue(shape.f.retType)) em.push(ret);
+  if (abi.retInDst) resultToDst(em);
+  else if (hasValue(shape.f.retType)) em.push(shape.f.ret);
   for (const k of abi.inout) {
     const p = shape.f.params[k]!;
     if (em.plan.localAcc[p]) em.code.localGet(abi.paramIndex[k]!);
@@ -248,18 +255,34 @@ function exit(em: Emitter): void {
   }
 }
 
+/** Copy the aggregate result to its destinations, unless it was built there. */
+function resultToDst(em: Emitter): void {
+  const { abi, shape } = em.plan;
+  const ret = shape.f.ret;
+  if (ret === em.plan.splitRet) return; // its parts were built at their destinations
+  const src = em.ptr(ret);
+  if (abi.dsts.length > 1) {
+    const st = shape.f.retType as StructTy;
+    abi.dsts.forEach((d, j) => copy(em.code, em.at({ base: DST - j, off: 0 }), offsetAddr(src, d.off), st.members[d.member]!));
+    return;
+  }
+  const h = em.plan.home[ret]!;
+  // built in place unless it is a parameter, a member, a call result...: then copy it there
+  if (!(h.k === 'frame' && h.base === DST && h.off === 0)) copy(em.code, em.at({ base: DST, off: 0 }), src, shape.f.retType);
+}
+
 /**
  * Return a function `(params..., sp) -> ptr` calling a root whose aggregate result goes to a
  * destination: the destination is the scratch memory after the root's frame.
  */
 function dstRoot(module: ModuleBuilder, root: FuncAbi): number {
-  const sp = root.nWasmParams - 2; // the wrapper has no dst param
+  const sp = root.nWasmParams - 1 - root.dsts.length; // the wrapper has no dst params
   const code = new Code();
   for (let k = 0; k < sp; k++) code.localGet(k);
-  const dst = () => (root.frameSize === 0 ? code.localGet(sp) : code.localGet(sp).i32Const(root.frameSize).op(Op.i32_add));
-  dst();
+  const dst = (off: number) => (root.frameSize + off === 0 ? code.localGet(sp) : code.localGet(sp).i32Const(root.frameSize + off).op(Op.i32_add));
+  for (const d of root.dsts) dst(d.off);
   code.localGet(sp).call(root.index);
-  dst();
+  dst(0);
   const params: ValType[] = [];
   root.params.forEach((rep) => rep !== 'none' && params.push(rep === 'f64' || rep === 'inout' ? F64 : I32));
   params.push(I32);
