@@ -21,29 +21,57 @@ import {
   type Var,
 } from './types.ts';
 
-/** Build one `TransparentFunc`: declare params, emit instructions into nested blocks, finish. */
+/**
+ * Build one `TransparentFunc`: declare params, emit instructions into nested blocks, finish.
+ *
+ * Storage: large functions have millions of variables and instructions, and growing a JS array
+ * push by push costs several times more than filling one allocated at its final size. So the
+ * variable types and each open block live in arrays with spare room at the end (holes), with
+ * their used lengths kept here; `finish`, `endBlock` and `currentBlock` trim them. A transform
+ * that can estimate its output size passes `capacity` hints.
+ */
 export class FuncBuilder {
   readonly name: string;
-  readonly vars: Ty[] = [];
   readonly params: Var[] = [];
+  /** Type of each variable; only the first `#varCount` entries are defined. */
+  #vars: Ty[] = [];
+  #varCount = 0;
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
+  /** Used length of each open block, or -1 when its array's own length is (see `currentBlock`). */
+  readonly #lengths: number[] = [0];
 
-  constructor(name: string) {
+  /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
+  constructor(name: string, capacity = 0) {
     this.name = name;
+    if (capacity > 0) this.#blocks[0]!.length = capacity;
+  }
+
+  /** Return the types of the variables declared so far (indexed by `Var`). */
+  get vars(): readonly Ty[] {
+    if (this.#vars.length !== this.#varCount) this.#vars.length = this.#varCount;
+    return this.#vars;
+  }
+
+  /** Return how many variables are declared. */
+  varCount(): number {
+    return this.#varCount;
   }
 
   /** Return the type of `v`. */
   typeOf(v: Var): Ty {
-    const t = this.vars[v];
+    const t = v < this.#varCount ? this.#vars[v] : undefined;
     if (t === undefined) internal(`variable %${v} does not exist in ${this.name}`);
     return t;
   }
 
   /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
   fresh(t: Ty): Var {
-    this.vars.push(t);
-    return this.vars.length - 1;
+    const v = this.#varCount++;
+    const vars = this.#vars;
+    if (v >= vars.length) vars.length = Math.max(16, 2 * v);
+    vars[v] = t;
+    return v;
   }
 
   /** Declare the next parameter, of type `t`. */
@@ -58,11 +86,12 @@ export class FuncBuilder {
    * a transform that keeps its input's variable numbers declares them first, then defines them
    * with `append` (and reuses unchanged instructions as they are).
    */
-  reserve(count: number, typeOf: (v: Var) => Ty): void {
-    if (this.vars.length !== 0) internal(`reserve on a builder with variables (${this.name})`);
-    const vars = this.vars;
-    vars.length = count; // one allocation instead of growing push by push
+  reserve(count: number, typeOf: (v: Var) => Ty, spare = count): void {
+    if (this.#varCount !== 0) internal(`reserve on a builder with variables (${this.name})`);
+    const vars = this.#vars;
+    vars.length = count + spare; // one allocation instead of growing push by push
     for (let v = 0; v < count; v++) vars[v] = typeOf(v);
+    this.#varCount = count;
   }
 
   /** Declare the existing variable `v` (see `reserve`) as the next parameter; return it. */
@@ -74,13 +103,57 @@ export class FuncBuilder {
 
   /** Append `instr`, whose variable is declared already (see `reserve`); return that variable. */
   append(instr: Instr): Var {
-    this.currentBlock().push(instr);
+    this.#push(instr);
     return instr.var;
   }
 
-  /** Return the innermost open block (mutable: transforms may splice instructions into it). */
+  /** Append `instr` to the innermost block. */
+  #push(instr: Instr): void {
+    const d = this.#blocks.length - 1;
+    const block = this.#blocks[d]!;
+    let n = this.#lengths[d]!;
+    if (n < 0) n = block.length;
+    if (n >= block.length) block.length = Math.max(8, 2 * n);
+    block[n] = instr;
+    this.#lengths[d] = n + 1;
+  }
+
+  /** Return how many instructions the innermost block holds. */
+  blockLength(): number {
+    const d = this.#blocks.length - 1;
+    const n = this.#lengths[d]!;
+    return n < 0 ? this.#blocks[d]!.length : n;
+  }
+
+  /** Insert `instrs` into the innermost block before position `at` (instructions move up). */
+  insertAt(at: number, instrs: readonly Instr[]): void {
+    const m = instrs.length;
+    if (m === 0) return;
+    const d = this.#blocks.length - 1;
+    const block = this.#blocks[d]!;
+    const n = this.blockLength();
+    if (n + m > block.length) block.length = Math.max(8, 2 * (n + m));
+    for (let k = n - 1; k >= at; k--) block[k + m] = block[k]!;
+    for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
+    this.#lengths[d] = n + m;
+  }
+
+  /**
+   * Return the innermost open block, trimmed to its instructions. The caller may change it in
+   * place (e.g. splice instructions in): its own length counts from then on.
+   */
   currentBlock(): Instr[] {
-    return this.#blocks[this.#blocks.length - 1]!;
+    const d = this.#blocks.length - 1;
+    return this.#trim(d);
+  }
+
+  /** Trim open block `d` to its used length and return it (its length is authoritative now). */
+  #trim(d: number): Instr[] {
+    const block = this.#blocks[d]!;
+    const n = this.#lengths[d]!;
+    if (n >= 0 && block.length !== n) block.length = n;
+    this.#lengths[d] = -1;
+    return block;
   }
 
   /** Return how many blocks are open (1 = the function body). */
@@ -91,19 +164,25 @@ export class FuncBuilder {
   /** Append `v = expr` (with `v` of type `t`) to the innermost block; return `v`. */
   emit(expr: Expr, t: Ty): Var {
     const v = this.fresh(t);
-    this.currentBlock().push({ var: v, expr });
+    this.#push({ var: v, expr });
     return v;
   }
 
-  /** Open a nested block (a loop body); close it with `endBlock`. */
-  beginBlock(): void {
-    this.#blocks.push([]);
+  /** Open a nested block (a loop body); close it with `endBlock`. `capacity`: a length hint. */
+  beginBlock(capacity = 0): void {
+    const block: Instr[] = [];
+    if (capacity > 0) block.length = capacity;
+    this.#blocks.push(block);
+    this.#lengths.push(0);
   }
 
   /** Close the innermost nested block and return its instructions. */
   endBlock(): Block {
     if (this.#blocks.length <= 1) internal(`endBlock without beginBlock in ${this.name}`);
-    return this.#blocks.pop()!;
+    const block = this.#trim(this.#blocks.length - 1);
+    this.#blocks.pop();
+    this.#lengths.pop();
+    return block;
   }
 
   /** Emit a scalar literal of type `t` (`null` unit, boolean, or number for real/tan/fin). */
@@ -225,15 +304,16 @@ export class FuncBuilder {
   /** Finish the function, returning `ret`. The builder must not be used afterwards. */
   finish(ret: Var, extra?: { customJvp?: Func }): TransparentFunc {
     if (this.#blocks.length !== 1) internal(`finish with ${this.#blocks.length - 1} open blocks`);
+    const vars = this.vars;
     const f: TransparentFunc = {
       kind: 'transparent',
       id: freshFuncId(),
       name: this.name,
-      paramTypes: this.params.map((p) => this.vars[p]!),
+      paramTypes: this.params.map((p) => vars[p]!),
       retType: this.typeOf(ret),
-      vars: this.vars,
+      vars,
       params: this.params,
-      body: this.#blocks[0]!,
+      body: this.#trim(0),
       ret,
     };
     if (extra?.customJvp) f.customJvp = extra.customJvp;

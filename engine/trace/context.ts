@@ -30,7 +30,8 @@ export class TraceContext {
   /** Assign every variable created since the last call to the innermost open scope. */
   #sync(): void {
     const scope = this.#open[this.#open.length - 1]!;
-    while (this.#scopeOf.length < this.b.vars.length) this.#scopeOf.push(scope);
+    const count = this.b.varCount();
+    while (this.#scopeOf.length < count) this.#scopeOf.push(scope);
   }
 
   /** Close the books before creating a nested scope's first variable (e.g. a loop index). */

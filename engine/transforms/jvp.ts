@@ -194,7 +194,8 @@ function er(t: Ty): Ty {
 
 /** Build the JVP of a transparent function without a custom JVP. */
 function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): TransparentFunc {
-  const b = new FuncBuilder(`jvp_${f.name}`);
+  // size hints: straight-line code has about 2.6 instructions and 1.6 new variables per input one
+  const b = new FuncBuilder(`jvp_${f.name}`, 3 * f.body.length);
   const size = f.vars.length;
   const cx: Cx = {
     b,
@@ -202,7 +203,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
     tangent: new Int32Array(size).fill(ZERO),
   };
   // primals keep their numbers (and unchanged instructions are reused); tangents come after
-  b.reserve(size, (v) => er(f.vars[v]!));
+  b.reserve(size, (v) => er(f.vars[v]!), 2 * size);
   for (const p of f.params) b.paramVar(p);
   f.params.forEach((p, i) => {
     if (!active[i]) return;
@@ -401,7 +402,7 @@ function jvpFor(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'for'>): void {
   const v = instr.var;
   if (t.kind !== 'vec') return internal(`for loop of type ${t.kind} in ${cx.src.name}`);
   const index = e.index;
-  b.beginBlock();
+  b.beginBlock(3 * e.body.length);
   jvpBlock(cx, e.body);
   const pr = e.ret;
   const dr = tangent[e.ret]!;

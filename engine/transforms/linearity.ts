@@ -265,8 +265,7 @@ export function emptyValue(b: FuncBuilder, t: Ty, v?: Var): Instr[] {
 /** Emit into `b`'s current block the value of empty type `t` (see `emptyValue`); return it. */
 export function emitEmpty(b: FuncBuilder, t: Ty): Var {
   const instrs = emptyValue(b, t);
-  const block = b.currentBlock();
-  for (const instr of instrs) block.push(instr);
+  for (const instr of instrs) b.append(instr);
   return instrs[instrs.length - 1]!.var;
 }
 
@@ -337,18 +336,4 @@ export function prune(f: TransparentFunc): TransparentFunc {
   if (!decide(f.body)) return f;
   const body = sweep(f.body);
   return body === f.body ? f : { ...f, body };
-}
-
-/**
- * Insert `instrs` into `block` before position `at`, in place. Blocks may hold millions of
- * instructions, so nothing is spread into a call's arguments (`unshift(...xs)` would overflow
- * the stack).
- */
-export function insertAt(block: Instr[], at: number, instrs: readonly Instr[]): void {
-  const m = instrs.length;
-  if (m === 0) return;
-  const n = block.length;
-  for (let k = 0; k < m; k++) block.push(instrs[0]!);
-  for (let k = n - 1; k >= at; k--) block[k + m] = block[k]!;
-  for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
 }

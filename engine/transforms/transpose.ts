@@ -50,7 +50,6 @@ import {
   analyze,
   emitEmpty,
   forEachOperand,
-  insertAt,
   mapRoles,
   prune,
   touchesLinear,
@@ -271,12 +270,14 @@ class Transposer {
     this.a = analyze(lin);
     this.ctShape = ctShape;
     const suffix = ctShape === 1 ? '' : `_ct${key}`;
-    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}${suffix}`);
+    // size hint: about 1.5 instructions per input one (copies, then cotangent arithmetic)
+    const size = 2 * lin.body.length;
+    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}${suffix}`, size);
     const n = lin.vars.length;
     const { vars } = lin;
     const linear = this.a.linVar;
     // linear vars have no value in `bwd`: their numbers stay unused
-    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!));
+    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), n);
     this.hasNl = new Uint8Array(n);
     this.acc = new Int32Array(n).fill(-1);
     this.isAccParam = new Uint8Array(n);
@@ -323,8 +324,7 @@ class Transposer {
     const { b, a } = this;
     const depth = this.frames.length + 1;
     for (const instr of block) if (!visit(a, instr, depth)) this.copy(instr);
-    const cur = b.currentBlock();
-    const frame: Frame = { start: cur.length, accs: [], ctRef, views: new Map() };
+    const frame: Frame = { start: b.blockLength(), accs: [], ctRef, views: new Map() };
     this.frames.push(frame);
     seed();
     for (let k = block.length - 1; k >= 0; k--) {
@@ -333,8 +333,8 @@ class Transposer {
       (RULES[instr.expr.kind] as Rule<ExprKind>)(this, instr.var, instr.expr);
     }
     this.frames.pop();
-    insertAt(cur, frame.start, frame.accs);
-    return cur.length > frame.start;
+    b.insertAt(frame.start, frame.accs);
+    return b.blockLength() > frame.start;
   }
 
   /** Return the innermost open frame. */

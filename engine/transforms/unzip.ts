@@ -41,7 +41,6 @@ import {
   emptyValue,
   forEachOperand,
   forEachRole,
-  insertAt,
   mapRoles,
   prune,
   touchesLinear,
@@ -130,10 +129,12 @@ class Unzipper {
     const n = f.vars.length;
     const { vars } = f;
     const lin = this.a.linVar;
-    this.fb = new FuncBuilder(`fwd_${f.name}`);
-    this.fb.reserve(n, (v) => primalPart(vars[v]!));
-    this.lb = new FuncBuilder(`lin_${f.name}`);
-    this.lb.reserve(n, (v) => (lin[v] === 1 ? linearPart(vars[v]!) : vars[v]!));
+    // size hints: each half gets at most about the input's instructions, and few new variables
+    const size = f.body.length;
+    this.fb = new FuncBuilder(`fwd_${f.name}`, size);
+    this.fb.reserve(n, (v) => primalPart(vars[v]!), n >> 2);
+    this.lb = new FuncBuilder(`lin_${f.name}`, size);
+    this.lb.reserve(n, (v) => (lin[v] === 1 ? linearPart(vars[v]!) : vars[v]!), n >> 2);
     this.hasPrim = new Uint8Array(n);
     this.hasLin = new Uint8Array(n);
     this.linPart = new Int32Array(n).fill(-1);
@@ -157,10 +158,10 @@ class Unzipper {
     const resTy = this.resTy(top);
     const res = fb.emit({ kind: 'struct', members: top.stored }, resTy);
     const out = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
-    insertAt(fb.currentBlock(), 0, this.fwdTop);
+    fb.insertAt(0, this.fwdTop);
     const fwd = prune(fb.finish(out));
     const resParam = lb.param(resTy);
-    insertAt(lb.currentBlock(), 0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
+    lb.insertAt(0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
     return { fwd, lin: prune(lb.finish(retL)) };
   }
 
@@ -366,7 +367,7 @@ class Unzipper {
       head = [read].concat(this.readsOf(frame, resL));
     }
     if (primal) this.hasPrim[v] = 1;
-    insertAt(lb.currentBlock(), 0, head.concat(frame.remat));
+    lb.insertAt(0, head.concat(frame.remat));
     const bodyL = lb.endBlock();
     lb.append({ var: this.linVarOf(v), expr: { kind: 'for', index, body: bodyL, ret: retL } });
   }
