@@ -354,6 +354,8 @@ class Transposer {
   copy(instr: Instr): void {
     const { b } = this;
     const e = instr.expr;
+    // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
+    if (e.kind === 'zero' && this.lin.vars[instr.var] === UNIT) return;
     this.hasNl[instr.var] = 1;
     if (e.kind !== 'for') {
       this.renamed = false;

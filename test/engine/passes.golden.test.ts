@@ -322,26 +322,26 @@ describe('golden IR of each pass', () => {
         return x8
       }
       fn bwd_jvp_fn_2(x0: unit, x1: ref<real>, x2: {r0: {r0: real}, r1: real, r2: {r0: real}, r3: real, r4: real}, x3: {du: real, re: unit}) -> unit {
-        x4: unit = zero
-        x5: {r0: real} = x2.r0
-        x6: real = x2.r1
-        x7: {r0: real} = x2.r2
-        x8: real = x2.r3
-        x9: real = x2.r4
-        x10: real = zero
-        x11: ref<real> = accum x10
-        x12: real = x3.du
-        x13: real = mul x12 x9
-        x14: real = mul x12 x8
+        x4: {r0: real} = x2.r0
+        x5: real = x2.r1
+        x6: {r0: real} = x2.r2
+        x7: real = x2.r3
+        x8: real = x2.r4
+        x9: real = zero
+        x10: ref<real> = accum x9
+        x11: real = x3.du
+        x12: real = mul x11 x8
+        x13: real = mul x11 x7
+        x14: unit = zero
         x15: unit = zero
-        x16: {du: real, re: unit} = {du: x13, re: x15}
-        x17: unit = bwd_jvp_fn_1(x4, x11, x7, x16)
-        x18: real = resolve x11
-        x19: real = mul x18 x6
+        x16: {du: real, re: unit} = {du: x12, re: x15}
+        x17: unit = bwd_jvp_fn_1(x14, x10, x6, x16)
+        x18: real = resolve x10
+        x19: real = mul x18 x5
         x20: unit = x1 += x19
         x21: unit = zero
-        x22: {du: real, re: unit} = {du: x14, re: x21}
-        x23: unit = bwd_jvp_fn_1(x0, x1, x5, x22)
+        x22: {du: real, re: unit} = {du: x13, re: x21}
+        x23: unit = bwd_jvp_fn_1(x0, x1, x4, x22)
         x24: unit = ()
         return x24
       }
