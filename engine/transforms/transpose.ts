@@ -104,8 +104,11 @@ interface Frame {
   readonly accs: Instr[];
   /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
   readonly ctRef: Map<Var, Ct>;
-  /** `ref.k` or `ref[i]` (as `ref.k` / `ref[i]`) -> that view of an accumulator, made here. */
-  readonly views: Map<string, Var>;
+  /**
+   * Accumulator `ref` -> (index var `i`, or `-1 - k` for member `k`) -> the view `&ref[i]` or
+   * `&ref.k` made here (numeric keys: building string keys cost more than the rest of `accOf`).
+   */
+  readonly views: Map<Var, Map<number, Var>>;
 }
 
 /** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
@@ -406,12 +409,14 @@ class Transposer {
     const { accs, views } = this.frameOf(v);
     if (view !== undefined) {
       // several reads of the same element or member share one view
-      const key = view.kind === 'field' ? `${view.ref}.${view.member}` : `${view.ref}[${view.index}]`;
-      r = views.get(key) ?? -1;
+      const key = view.kind === 'field' ? -1 - view.member : view.index;
+      let byKey = views.get(view.ref);
+      if (byKey === undefined) views.set(view.ref, (byKey = new Map()));
+      r = byKey.get(key) ?? -1;
       if (r < 0) {
         r = this.b.fresh(refTy(t));
         accs.push({ var: r, expr: view });
-        views.set(key, r);
+        byKey.set(key, r);
       }
       this.isView[v] = 1;
     } else {
