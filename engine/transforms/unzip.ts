@@ -87,6 +87,15 @@ interface Frame {
   readonly remat: Instr[];
 }
 
+/** The keys `r0, r1, ...` of residual structs made so far (shared, so each is made once). */
+const RES_KEYS: string[] = [];
+
+/** Return the keys `['r0', ..., 'r{n-1}']` of a residual struct with `n` members. */
+function resKeys(n: number): string[] {
+  for (let k = RES_KEYS.length; k < n; k++) RES_KEYS.push(`r${k}`);
+  return RES_KEYS.slice(0, n);
+}
+
 /** Return the struct type `{res, ret}` of a forward result. */
 function bundleTy(res: Ty, ret: Ty): StructTy {
   return structTy(BUNDLE_KEYS, [res, ret]);
@@ -167,8 +176,11 @@ class Unzipper {
 
   /** Return the struct type of a frame's residuals. */
   resTy(frame: Frame): StructTy {
-    const keys = frame.stored.map((_, k) => `r${k}`);
-    return structTy(keys, frame.stored.map((v) => this.fb.typeOf(v)));
+    const { stored } = frame;
+    const n = stored.length;
+    const members = new Array<Ty>(n);
+    for (let k = 0; k < n; k++) members[k] = this.fb.typeOf(stored[k]!);
+    return structTy(resKeys(n), members);
   }
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
@@ -347,8 +359,8 @@ class Unzipper {
     const stored = frame.stored.length > 0;
     const primal = !isEmpty(primalPart(t));
     let elem = retP;
-    if (stored) {
-      const resTy = this.resTy(frame);
+    const resTy = stored ? this.resTy(frame) : undefined;
+    if (resTy !== undefined) {
       const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
       elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
     }
@@ -362,7 +374,7 @@ class Unzipper {
     if (stored) {
       if (primal) project(fb, loopF, RET, v);
       const resVec = this.store(project(fb, loopF, RES), this.frames.length);
-      const resL = lb.fresh(this.resTy(frame));
+      const resL = lb.fresh(resTy!);
       const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index } };
       head = [read].concat(this.readsOf(frame, resL));
     }
