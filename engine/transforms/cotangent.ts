@@ -105,7 +105,13 @@ export function addInto(b: FuncBuilder, ref: Var, ct: Ct, t: Ty): void {
  */
 export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
   if (terms.length <= 1) return terms[0];
-  if (t.kind === 'real') return (terms as Var[]).reduce((x, y) => b.prim('add', [x, y]));
+  if (t.kind === 'real') {
+    // cotangents of reals are reals: emit the sums without the builder's type inference
+    let sum = terms[0] as Var;
+    for (let k = 1; k < terms.length; k++)
+      sum = b.emit({ kind: 'prim', prim: 'add', args: [sum, terms[k] as Var] }, t);
+    return sum;
+  }
   if (t.kind === 'struct' && terms.every((c) => typeof c === 'object')) {
     const parts = t.members.map((m, k) => {
       const ks = terms.map((c) => (c as readonly Ct[])[k]).filter((c) => c !== undefined);
