@@ -316,13 +316,22 @@ export class FuncPlan {
       return site !== undefined && site !== 'accum' && this.place[x] === undefined;
     };
     const ret = s.f.ret;
-    if (this.abi.retInDst && s.def[ret] !== undefined && placeable(ret)) {
+    // the same bytes as a fresh aggregate (or an accumulator's storage, finally resolved)
+    const sameBytes = (x: Var): Var => {
+      const alias = this.derived[x];
+      return alias?.off === 0 && sizeOf(refInner(s.ty(alias.base))) === sizeOf(s.ty(x)) ? alias.base : -1;
+    };
+    const storage = (y: Var) => this.site[y] !== undefined && this.place[y] === undefined;
+    if (this.abi.retInDst && s.def[ret] !== undefined) {
       // a split result is built part by part, so only a literal read by nothing else can be
-      if (this.abi.dsts.length === 1) this.place[ret] = { into: -1, off: 0, base: DST };
-      else if (this.site[ret] === 'lit' && this.reads[ret] === 1) {
-        this.place[ret] = { into: -1, off: 0, base: DST };
-        this.splitRet = ret;
-      }
+      const b = sameBytes(ret);
+      if (this.abi.dsts.length > 1) {
+        if (placeable(ret) && this.site[ret] === 'lit' && this.reads[ret] === 1) {
+          this.place[ret] = { into: -1, off: 0, base: DST };
+          this.splitRet = ret;
+        }
+      } else if (placeable(ret)) this.place[ret] = { into: -1, off: 0, base: DST };
+      else if (b >= 0 && s.block[b] === TOP && storage(b)) this.place[b] = { into: -1, off: 0, base: DST };
     }
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
       for (const { var: L, expr: e } of block) {
@@ -341,10 +350,9 @@ export class FuncPlan {
           if (this.place[x] || this.earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
           if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined || x === s.f.ret) return;
           const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
-          const alias = this.derived[x]; // the same bytes as a fresh aggregate: build that one here
-          const b = alias?.off === 0 && sizeOf(s.ty(alias.base)) === sizeOf(s.ty(x)) ? alias.base : -1;
+          const b = sameBytes(x); // build that one here
           if (placeable(x)) this.place[x] = { into: L, off };
-          else if (b >= 0 && s.block[b] === id && placeable(b) && b !== s.f.ret) this.place[b] = { into: L, off };
+          else if (b >= 0 && s.block[b] === id && storage(b) && b !== s.f.ret) this.place[b] = { into: L, off };
           else if (this.site[x] === undefined) this.earlyAt[x] = { into: L, off };
           else return;
           let set = this.covered.get(L);

@@ -266,8 +266,9 @@ function resultToDst(em: Emitter): void {
     abi.dsts.forEach((d, j) => copy(em.code, em.at({ base: DST - j, off: 0 }), offsetAddr(src, d.off), st.members[d.member]!));
     return;
   }
-  const h = em.plan.home[ret]!;
-  // built in place unless it is a parameter, a member, a call result...: then copy it there
+  // built in place (or its bytes are) unless it is a parameter, a member, a call result...: then copy it there
+  let h = em.plan.home[ret]!;
+  while (h.k === 'derived' && h.off === 0) h = em.plan.home[h.base]!;
   if (!(h.k === 'frame' && h.base === DST && h.off === 0)) copy(em.code, em.at({ base: DST, off: 0 }), src, shape.f.retType);
 }
 

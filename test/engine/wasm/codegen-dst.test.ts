@@ -4,10 +4,11 @@
  * ends up (a call's residuals straight into the caller's residual struct). Against the
  * interpreter bit for bit: parts redirected into literals, calls read whole, members read twice,
  * callees returning a parameter or a literal read elsewhere, results too wide to split, split
- * callees in split chunks and loops, and the gradients that motivated it.
+ * callees in split chunks and loops, and the gradients that motivated it; also the gradient
+ * accumulated straight into the result.
  */
 import { describe, expect, it } from 'vitest';
-import { Real, Vec, add, fn, mul, select, gt, sqrt, sub, valueAndGrad, vec } from '../../../engine/index.ts';
+import { Real, Vec, add, fn, grad, gt, mul, select, sqrt, sub, sum, valueAndGrad, vec } from '../../../engine/index.ts';
 import { BOOL, REAL, structTy, vecTy, type Func, type TransparentFunc } from '../../../engine/ir/types.ts';
 import { funcOf } from '../../../engine/trace/fn.ts';
 import { generate, type FunctionStats } from '../../../engine/wasm/codegen.ts';
@@ -131,6 +132,17 @@ describe('gradients through split results', () => {
     expect(frameSize).toBeLessThan(calls * 64);
     // the fwd of the pair returns its residuals and its result to two destinations
     expect(stats.some((s) => s.name.startsWith('fwd') && s.name.includes('pairTerm'))).toBe(true);
+  });
+
+  it('accumulates a gradient straight into the result (no copy of it in the frame)', () => {
+    const m = 100;
+    const sq = fn([Vec(m, Real)], Real, (x) => sum(m, (i) => mul(x[i]!, x[i]!)));
+    const x = Array.from({ length: m }, (_, i) => i / 7 - 3);
+    checkAgainstInterp(ir(valueAndGrad(sq)), [x]);
+    checkAgainstInterp(ir(grad(sq)), [x]);
+    // one vector fewer than with the accumulator copied into the result
+    expect(generate(ir(valueAndGrad(sq))).frameSize).toBeLessThan(2 * 8 * m + 64);
+    expect(generate(ir(grad(sq))).frameSize).toBeLessThan(3 * 8 * m + 64);
   });
 
   it('matches the interpreter on a step fn returning a struct of vecs, called in a chain', () => {
