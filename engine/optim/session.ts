@@ -28,6 +28,7 @@ import { compileConstraints } from './lagrangian.ts';
 import { Minimizer, type MinimizerState } from './minimizer.ts';
 import { objectiveFromCompiled } from './objective.ts';
 import type { Problem } from './problem.ts';
+import { SessionCommands } from './session-commands.ts';
 
 /** What produced a state: compiling finished, the loop ran, or a command. */
 export type SessionCause = 'ready' | 'run' | 'start' | 'stop' | 'step' | 'reset' | 'set' | 'freeze';
@@ -388,7 +389,7 @@ export class StateDelivery {
 }
 
 /** A session whose loop runs on this thread; states are delivered once per animation frame. */
-class LocalSession implements OptimizerSession {
+class LocalSession extends SessionCommands implements OptimizerSession {
   readonly ranOn = 'main' as const;
   readonly note: string;
   readonly ready: Promise<SessionState>;
@@ -400,6 +401,7 @@ class LocalSession implements OptimizerSession {
   #framePending = false;
 
   constructor(problem: Problem, hooks: SessionHooks, note: string) {
+    super();
     this.note = note;
     this.#hooks = hooks;
     this.#delivery = new StateDelivery(hooks);
@@ -429,24 +431,6 @@ class LocalSession implements OptimizerSession {
     return this.#closed;
   }
 
-  start(): void {
-    this.#command({ op: 'start' });
-  }
-  stop(): void {
-    this.#command({ op: 'stop' });
-  }
-  step(): void {
-    this.#command({ op: 'step' });
-  }
-  reset(): void {
-    this.#command({ op: 'reset' });
-  }
-  setParameter(i: number, value: number): void {
-    this.#command({ op: 'set', index: i, value });
-  }
-  freeze(i: number, frozen: boolean): void {
-    this.#command({ op: 'freeze', index: i, frozen });
-  }
   dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -454,7 +438,7 @@ class LocalSession implements OptimizerSession {
   }
 
   /** Run `command` now if compiled; before that, only after `ready` (in order). */
-  #command(command: SessionCommand): void {
+  protected send(command: SessionCommand): void {
     if (this.#closed) return;
     if (this.#runner) return this.#runner.command(command);
     this.ready.then(() => this.#runner?.command(command), () => undefined);

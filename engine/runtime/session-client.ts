@@ -21,6 +21,7 @@ import {
 import { workerClient } from './client.ts';
 import type { SessionCommandRequest, SessionRequest } from './protocol.ts';
 import { problemToWire, problemTransfers } from './wire.ts';
+import { SessionCommands } from '../optim/session-commands.ts';
 
 const WHERE = 'the optimizer session in the worker';
 
@@ -36,7 +37,7 @@ export function workerSessionCount(): Promise<number> {
 }
 
 /** A session whose loop runs in the compile worker. */
-class WorkerSession implements OptimizerSession {
+class WorkerSession extends SessionCommands implements OptimizerSession {
   readonly ranOn = 'worker' as const;
   readonly note = '';
   readonly ready: Promise<SessionState>;
@@ -49,6 +50,7 @@ class WorkerSession implements OptimizerSession {
   #rejectReady!: (error: unknown) => void;
 
   constructor(problem: Problem, hooks: SessionHooks) {
+    super();
     this.#hooks = hooks;
     this.#delivery = new StateDelivery(hooks);
     this.ready = new Promise<SessionState>((resolve, reject) => {
@@ -75,31 +77,13 @@ class WorkerSession implements OptimizerSession {
     return this.#closed;
   }
 
-  start(): void {
-    this.#command({ op: 'start' });
-  }
-  stop(): void {
-    this.#command({ op: 'stop' });
-  }
-  step(): void {
-    this.#command({ op: 'step' });
-  }
-  reset(): void {
-    this.#command({ op: 'reset' });
-  }
-  setParameter(i: number, value: number): void {
-    this.#command({ op: 'set', index: i, value });
-  }
-  freeze(i: number, frozen: boolean): void {
-    this.#command({ op: 'freeze', index: i, frozen });
-  }
   dispose(): void {
     if (this.#closed) return;
     this.#post({ op: 'dispose' });
     this.#closed = true;
   }
 
-  #command(command: SessionCommand): void {
+  protected send(command: SessionCommand): void {
     if (!this.#closed) this.#post(command);
   }
 
