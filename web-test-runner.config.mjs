@@ -14,21 +14,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 
-const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
-const CHROME_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-quic',
-  '--metrics-recording-only',
-];
+import { CHROME_ARGS, CHROME_PATH as CHROME } from './scripts/chromium.mjs';
 
 /** Return a reporter that prints one plain `N passed, N failed, N skipped` line at exit. */
 function summaryLineReporter() {
@@ -105,7 +91,7 @@ export default {
   reporters: [defaultReporter(), summaryLineReporter()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
-    chromeLauncher({ launchOptions: { executablePath: CHROME, headless: true, args: CHROME_ARGS } }),
+    chromeLauncher({ launchOptions: { executablePath: CHROME, headless: true, args: [...CHROME_ARGS] } }),
   ],
   concurrency: 1,
   testFramework: { config: { timeout: 30000 } },

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROME_ARGS, CHROME_PATH } from './chromium.mjs';
 
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><script type="module" src="/dist/rose-kit.js"></script></head>
@@ -51,10 +52,9 @@ function serve(root) {
 export async function loadBundlePage(root, tags, timeoutMs = 30000) {
   const server = await serve(root);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    executablePath: CHROME_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [...CHROME_ARGS],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });

@@ -8,20 +8,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 
-const CHROME = process.env['CHROME_PATH'] || '/usr/bin/chromium';
-const CHROME_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-quic',
-];
+import { CHROME_ARGS, CHROME_PATH as CHROME } from '../../scripts/chromium.mjs';
 
 /** A demo page test: gets a fresh page whose errors are checked after it. */
 export interface PageTest {
@@ -59,7 +46,7 @@ export async function startServer(root: string): Promise<{ server: ViteDevServer
 
 /** Launch headless Chromium. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROME, headless: true, args: CHROME_ARGS });
+  return chromium.launch({ executablePath: CHROME, headless: true, args: [...CHROME_ARGS] });
 }
 
 /** Open `url` in a fresh page that records page errors and console errors into `problems`. */
