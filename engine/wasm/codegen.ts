@@ -7,9 +7,10 @@
  * generated helpers (aggregate adds, accumulator init, argmax) and math functions, and one export
  * `'f'`: the root.
  *
- * Calling conventions: codegen-abi.ts. Frames, homes and liveness: codegen-plan.ts. Splitting:
- * codegen-units.ts. Code: codegen-emit.ts (values), codegen-instrs.ts (expressions),
- * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
+ * Calling conventions: codegen-abi.ts. Repeated computations: codegen-cse.ts. Frames, homes and
+ * liveness: codegen-plan.ts. Splitting: codegen-units.ts. Code: codegen-emit.ts (values),
+ * codegen-instrs.ts (expressions), codegen-prims.ts (primitives), codegen-mem.ts (memory
+ * operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import type { Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
@@ -21,6 +22,7 @@ import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
 import { DST, MAX_SPLIT, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
 import { FuncPlan } from './codegen-plan.ts';
+import { eliminateCommon } from './codegen-cse.ts';
 import { copy, offsetAddr } from './codegen-mem.ts';
 import { MAX_MEMORY_BYTES, formatBytes, memberOffset, roundUp, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
@@ -109,8 +111,11 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   };
   const math = new MathLibrary(module);
   const ctx: ModuleCtx = { abiOf: planCtx.abiOf, math: (name) => math.get(name as MathFn), helpers: new Helpers(module) };
+  const numbered = new Map<Func, TransparentFunc>(); // both variants of a function share it
   const compile = (abi: FuncAbi): void => {
-    const plan = new FuncPlan(shapeOf(abi.func as TransparentFunc), abi, planCtx);
+    let g = numbered.get(abi.func);
+    if (g === undefined) numbered.set(abi.func, (g = eliminateCommon(abi.func as TransparentFunc)));
+    const plan = new FuncPlan(shapeOf(g), abi, planCtx);
     abi.frameSize = plan.frameSize;
     compileFunc(module, ctx, plan, options.stats);
   };

@@ -1,0 +1,252 @@
+/**
+ * @file Local value numbering before wasm codegen: an instruction computing what an earlier one
+ * already computed (the same primitive of the same operands, the same element or member of the
+ * same value, the same slice or field of the same accumulator, the same constant) is dropped and
+ * its reads use the earlier variable. Derived functions repeat themselves a lot: a rule's
+ * product `ct * x` computed twice, the same residual element read twice, `ct * 100` once per
+ * term of an unrolled sum.
+ *
+ * Values are immutable and every expression kind handled here is pure, so the result is the
+ * same bit for bit. Scoping follows the blocks: an instruction may reuse one of its own block or
+ * of a block around it, never one of a loop body it is not in. To keep live ranges (and wasm
+ * locals) short, a value is only reused within `WINDOW` instructions of its last definition or
+ * reuse; past that, the later instruction stays and becomes the one reused.
+ */
+import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
+import { isLeaf } from '../ir/types.ts';
+import { PRIM_NAMES, type Prim } from '../ir/prims.ts';
+import { mapOperands } from '../ir/visit.ts';
+
+/** How many instructions apart a value may be reused. */
+const WINDOW = 512;
+
+/** Codes of the primitives, then of the other expression kinds keyed by two operands. */
+const PRIM_CODE = new Map<Prim, number>(PRIM_NAMES.map((p, k) => [p, k]));
+const [INDEX, SLICE, MEMBER, FIELD] = [0, 1, 2, 3].map((k) => PRIM_NAMES.length + k) as [number, number, number, number];
+
+/** Primitives whose two operands may be swapped (bit for bit in IEEE arithmetic). */
+const COMMUTATIVE = new Set<Prim>(['add', 'mul']);
+
+/**
+ * An open-addressing hash table from integer triples to variables, holding at most `2 * WINDOW`
+ * entries (entries older than that are of no use), so it never grows: cleared wholesale.
+ */
+class Triples {
+  static readonly SIZE = 8 * WINDOW;
+  readonly #a = new Int32Array(Triples.SIZE);
+  readonly #b = new Int32Array(Triples.SIZE);
+  readonly #c = new Int32Array(Triples.SIZE);
+  readonly #v = new Int32Array(Triples.SIZE).fill(-1);
+
+  /** Return the slot of `(a, b, c)`: where it is, or the empty slot where it would go. */
+  #slot(a: number, b: number, c: number): number {
+    const mask = Triples.SIZE - 1;
+    let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d)) & mask;
+    while (this.#v[i]! >= 0 && (this.#a[i] !== a || this.#b[i] !== b || this.#c[i] !== c)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** Return the variable stored for `(a, b, c)`, or -1. */
+  get(a: number, b: number, c: number): Var {
+    return this.#v[this.#slot(a, b, c)]!;
+  }
+
+  /** Store `v` for `(a, b, c)`. */
+  set(a: number, b: number, c: number, v: Var): void {
+    const i = this.#slot(a, b, c);
+    this.#a[i] = a;
+    this.#b[i] = b;
+    this.#c[i] = c;
+    this.#v[i] = v;
+  }
+
+  /** Remove every entry. */
+  clear(): void {
+    this.#v.fill(-1);
+  }
+}
+
+/** The state of one pass over a function. */
+class Numbering {
+  /** Replacement of each dropped variable (-1: kept). */
+  readonly subst: Int32Array;
+  /** Instruction counter at each variable's definition or last reuse. */
+  readonly #seen: Int32Array;
+  /** Block of each kept variable's definition, as an index into `#open` (0: the top level). */
+  readonly #blockOf: Int32Array;
+  /** Per block (0: the top level, v + 1: the body of loop v): 1 while it is being numbered. */
+  readonly #open: Uint8Array;
+  /** Values recorded in this window of `WINDOW` instructions, and in the previous one. */
+  #table = new Triples();
+  #previous = new Triples();
+  readonly #lits = new Map<Ty, Map<unknown, Var>>();
+  #clock = 0;
+  changed = false;
+
+  constructor(f: TransparentFunc) {
+    const n = f.vars.length;
+    this.subst = new Int32Array(n).fill(-1);
+    this.#seen = new Int32Array(n);
+    this.#blockOf = new Int32Array(n);
+    this.#open = new Uint8Array(n + 1);
+    this.#open[0] = 1;
+  }
+
+  /** Return the variable now standing for `v`. */
+  readonly rename = (v: Var): Var => {
+    const s = this.subst[v]!;
+    return s < 0 ? v : s;
+  };
+
+  /** Return `block` (block id `id`) with repeated values dropped and operands renamed (`block` if unchanged). */
+  block(block: Block, f: TransparentFunc, id: number): Block {
+    this.#open[id] = 1;
+    let out: Instr[] | undefined;
+    for (let k = 0; k < block.length; k++) {
+      const instr = block[k]!;
+      const v = instr.var;
+      const e = this.#renamed(instr.expr, f, v);
+      if (++this.#clock % WINDOW === 0) this.#turn();
+      this.#blockOf[v] = id;
+      const same = this.#lookup(v, e, f);
+      if (same >= 0) {
+        this.subst[v] = same;
+        out ??= block.slice(0, k);
+        continue;
+      }
+      if (e !== instr.expr) out ??= block.slice(0, k);
+      if (out !== undefined) out.push(e === instr.expr ? instr : { var: v, expr: e });
+    }
+    this.#open[id] = 0;
+    if (out === undefined) return block;
+    this.changed = true;
+    return out;
+  }
+
+  /**
+   * Return `e` with its operands renamed (`e` itself when none changes). New expressions are
+   * object literals in the builder's key order, so the passes after this one see the same
+   * object shapes as before.
+   */
+  #renamed(e: Expr, f: TransparentFunc, v: Var): Expr {
+    const r = this.rename;
+    const s = this.subst;
+    switch (e.kind) {
+      case 'prim': {
+        const [a, b] = [e.args[0]!, e.args[1]];
+        if (s[a]! < 0 && (b === undefined || s[b]! < 0) && e.args.length <= 2) return e;
+        return { kind: 'prim', prim: e.prim, args: e.args.map(r) };
+      }
+      case 'index':
+        return s[e.vec]! < 0 && s[e.index]! < 0 ? e : { kind: 'index', vec: r(e.vec), index: r(e.index) };
+      case 'member':
+        return s[e.struct]! < 0 ? e : { kind: 'member', struct: r(e.struct), member: e.member };
+      case 'slice':
+        return s[e.ref]! < 0 && s[e.index]! < 0 ? e : { kind: 'slice', ref: r(e.ref), index: r(e.index) };
+      case 'field':
+        return s[e.ref]! < 0 ? e : { kind: 'field', ref: r(e.ref), member: e.member };
+      case 'add':
+        return s[e.ref]! < 0 && s[e.addend]! < 0 ? e : { kind: 'add', ref: r(e.ref), addend: r(e.addend) };
+      case 'for': {
+        const body = this.block(e.body, f, v + 1);
+        const ret = r(e.ret);
+        return body === e.body && ret === e.ret ? e : { kind: 'for', index: e.index, body, ret };
+      }
+      default:
+        return mapOperands(e, r);
+    }
+  }
+
+  /** Return an earlier variable holding the value of `v = e`, or -1 (recording `v` if new). */
+  #lookup(v: Var, e: Expr, f: TransparentFunc): Var {
+    switch (e.kind) {
+      case 'prim': {
+        if (e.prim === 'imod') return -1; // its result type, not only its operands, sets the modulus
+        const a = e.args[0]!;
+        const b = e.args.length > 1 ? e.args[1]! : -1;
+        const swap = b >= 0 && b < a && COMMUTATIVE.has(e.prim);
+        return this.#find(PRIM_CODE.get(e.prim)!, swap ? b : a, swap ? a : b, v);
+      }
+      case 'index':
+        return this.#find(INDEX, e.vec, e.index, v);
+      case 'slice':
+        return this.#find(SLICE, e.ref, e.index, v);
+      case 'member':
+        return this.#find(MEMBER, e.struct, e.member, v);
+      case 'field':
+        return this.#find(FIELD, e.ref, e.member, v);
+      case 'lit':
+        return this.#findLit(f.vars[v]!, e.value, v);
+      default:
+        return -1;
+    }
+  }
+
+  /** Start a new window: the current table becomes the previous one. */
+  #turn(): void {
+    const t = this.#previous;
+    this.#previous = this.#table;
+    this.#table = t;
+    t.clear();
+  }
+
+  /** Return true when `prev` may stand for a value computed now: in an open block, recently. */
+  #live(prev: Var): boolean {
+    return prev >= 0 && this.#open[this.#blockOf[prev]!] === 1 && this.#clock - this.#seen[prev]! <= WINDOW;
+  }
+
+  /** Return the live variable keyed `(code, a, b)` (refreshing its clock), or record `v` and return -1. */
+  #find(code: number, a: number, b: number, v: Var): Var {
+    let prev = this.#table.get(code, a, b);
+    if (prev < 0) {
+      prev = this.#previous.get(code, a, b);
+      if (this.#live(prev)) this.#table.set(code, a, b, prev); // keep it for the next window
+    }
+    if (this.#live(prev)) {
+      this.#seen[prev] = this.#clock;
+      return prev;
+    }
+    this.#table.set(code, a, b, v);
+    this.#seen[v] = this.#clock;
+    return -1;
+  }
+
+  /** The same for a scalar constant of type `t`. */
+  #findLit(t: Ty, value: unknown, v: Var): Var {
+    if (!isLeaf(t) || Object.is(value, -0)) return -1;
+    let byValue = this.#lits.get(t);
+    if (byValue === undefined) this.#lits.set(t, (byValue = new Map()));
+    const prev = byValue.get(value) ?? -1;
+    if (this.#live(prev)) {
+      this.#seen[prev] = this.#clock;
+      return prev;
+    }
+    byValue.set(value, v);
+    this.#seen[v] = this.#clock;
+    return -1;
+  }
+}
+
+/**
+ * Return `f` with repeated pure computations dropped (see the file comment): a new function
+ * with the same id, name, types and variables, or `f` itself when nothing repeats.
+ */
+export function eliminateCommon(f: TransparentFunc): TransparentFunc {
+  const numbering = new Numbering(f);
+  const body = numbering.block(f.body, f, 0);
+  if (!numbering.changed) return f;
+  // an object literal in the builder's key order: the passes after this see the usual shape
+  const g: TransparentFunc = {
+    kind: 'transparent',
+    id: f.id,
+    name: f.name,
+    paramTypes: f.paramTypes,
+    retType: f.retType,
+    vars: f.vars,
+    params: f.params,
+    body,
+    ret: numbering.rename(f.ret),
+  };
+  if (f.customJvp !== undefined) g.customJvp = f.customJvp;
+  return g;
+}
