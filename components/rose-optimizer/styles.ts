@@ -90,6 +90,12 @@ export const optimizerStyles = css`
   }
   .error {
     margin-top: 10px;
+    /* the box's parts are blocks: the template's line breaks between them are not text */
+    white-space: normal;
+  }
+  .error .headline,
+  .error .hint {
+    white-space: pre-wrap;
   }
   .error .where {
     margin-top: 2px;
