@@ -40,6 +40,8 @@ export class FuncBuilder {
   readonly #blocks: Instr[][] = [[]];
   /** Used length of each open block, or -1 when its array's own length is (see `currentBlock`). */
   readonly #lengths: number[] = [0];
+  /** Instructions appended or inserted so far (not those spliced into a `currentBlock`). */
+  #instrCount = 0;
 
   /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
   constructor(name: string, capacity = 0) {
@@ -116,6 +118,15 @@ export class FuncBuilder {
     if (n >= block.length) block.length = Math.max(8, 2 * n);
     block[n] = instr;
     this.#lengths[d] = n + 1;
+    this.#instrCount++;
+  }
+
+  /**
+   * Return how many instructions `append`, `emit` (and its helpers) and `insertAt` added, in all
+   * blocks; the nested instructions of an appended loop are not counted.
+   */
+  instrCount(): number {
+    return this.#instrCount;
   }
 
   /** Return how many instructions the innermost block holds. */
@@ -136,6 +147,7 @@ export class FuncBuilder {
     for (let k = n - 1; k >= at; k--) block[k + m] = block[k]!;
     for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
     this.#lengths[d] = n + m;
+    this.#instrCount += m;
   }
 
   /**

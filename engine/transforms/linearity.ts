@@ -291,8 +291,10 @@ function hasEffect(e: Expr, types: readonly Ty[]): boolean {
  * Return `f` without instructions whose results are unused and that have no effect on an
  * accumulator (dead code left by splitting: e.g. a primal only the linear part needed).
  * Liveness is decided in one backward walk; blocks are rebuilt only when something is dead.
+ * `mayHaveDead` false (every instruction's result is read: see `Uses`) skips the walk.
  */
-export function prune(f: TransparentFunc): TransparentFunc {
+export function prune(f: TransparentFunc, mayHaveDead = true): TransparentFunc {
+  if (!mayHaveDead) return f;
   const live = new Uint8Array(f.vars.length);
   live[f.ret] = 1;
   const mark = (v: Var): void => {

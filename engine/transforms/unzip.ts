@@ -49,6 +49,7 @@ import {
   type ExprOf,
   type Role,
 } from './linearity.ts';
+import { Uses } from './uses.ts';
 
 /** The two halves of an unzipped function. */
 export interface Unzipped {
@@ -122,6 +123,11 @@ class Unzipper {
   readonly frames: Frame[] = [];
   /** Set by `linRole` when an operand's `lin` var differs from the operand. */
   renamed = false;
+  /** The variables read in `fwd` / `lin` (so `prune` can be skipped when nothing is dead). */
+  readonly usesF: Uses;
+  readonly usesL: Uses;
+  /** Instructions nested in loops appended to `fwd` as they are (not counted by `fb`). */
+  nestedF = 0;
 
   /** Operand visitors and renamings, bound once (not allocated per instruction). */
   readonly primRole = (v: Var): Var => this.primOf(v);
@@ -148,6 +154,8 @@ class Unzipper {
     this.hasLin = new Uint8Array(n);
     this.linPart = new Int32Array(n).fill(-1);
     this.hasRes = new Uint8Array(n);
+    this.usesF = new Uses(n + (n >> 2));
+    this.usesL = new Uses(n + (n >> 2));
   }
 
   /** Build `fwd` and `lin`. */
@@ -155,8 +163,10 @@ class Unzipper {
     const { f, fb, lb } = this;
     for (const p of f.params) {
       this.hasPrim[fb.paramVar(p)] = 1;
+      this.usesF.declare(p);
       if (this.a.linVar[p] === 1) this.hasLin[lb.paramVar(p)] = 1;
       else this.linPart[p] = lb.param(linearPart(f.vars[p]!));
+      this.usesL.declare(this.a.linVar[p] === 1 ? p : this.linPart[p]!);
     }
     const top: Frame = { stored: [], reads: [], remat: [] };
     this.frames.push(top);
@@ -167,11 +177,13 @@ class Unzipper {
     const resTy = this.resTy(top);
     const res = fb.emit({ kind: 'struct', members: top.stored }, resTy);
     const out = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
+    this.usesF.read(res);
+    this.usesF.read(out);
     fb.insertAt(0, this.fwdTop);
-    const fwd = prune(fb.finish(out));
+    const fwd = prune(fb.finish(out), this.usesF.mayHaveDead(fb.instrCount() + this.nestedF));
     const resParam = lb.param(resTy);
     lb.insertAt(0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
-    return { fwd, lin: prune(lb.finish(retL)) };
+    return { fwd, lin: prune(lb.finish(retL), this.usesL.mayHaveDead(lb.instrCount())) };
   }
 
   /** Return the struct type of a frame's residuals. */
@@ -193,6 +205,7 @@ class Unzipper {
 
   /** Return the primal part of `v` in `fwd`: `v` itself (made an empty value if need be). */
   primOf(v: Var): Var {
+    this.usesF.read(v);
     if (this.hasPrim[v] === 1) return v;
     this.empty(this.fb, this.fwdTop, primalPart(this.f.vars[v]!), v);
     this.hasPrim[v] = 1;
@@ -201,6 +214,13 @@ class Unzipper {
 
   /** Return the linear part of `v` in `lin`. */
   linOf(v: Var): Var {
+    const w = this.linOfUnread(v);
+    this.usesL.read(w);
+    return w;
+  }
+
+  /** Return the linear part of `v` in `lin` (see `linOf`), not recording the read. */
+  linOfUnread(v: Var): Var {
     if (this.a.linVar[v] === 1) {
       if (this.hasLin[v] === 0) this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!), v);
       this.hasLin[v] = 1;
@@ -229,6 +249,8 @@ class Unzipper {
       internal(`unzip of ${this.f.name}: a part of type ${t.kind} is used before it is defined`);
     const instrs = emptyValue(b, t, v);
     for (const instr of instrs) top.push(instr);
+    // the accumulator of an empty ref reads its shape
+    if (instrs.length === 2) (b === this.fb ? this.usesF : this.usesL).read(instrs[0]!.var);
     return instrs[instrs.length - 1]!.var;
   }
 
@@ -238,6 +260,7 @@ class Unzipper {
    * cheaper than its elements one per iteration), anything else is a residual.
    */
   resOf(u: Var): Var {
+    this.usesL.read(u);
     if (this.hasRes[u] === 1) return u;
     if (this.a.linVar[u] === 1) internal(`unzip of ${this.f.name}: linear %${u} read as a primal`);
     this.hasRes[u] = 1;
@@ -270,6 +293,7 @@ class Unzipper {
     if (t.kind === 'ref') internal(`unzip of ${this.f.name}: an accumulator cannot be a residual`);
     const frame = this.frameAt(depth);
     frame.stored.push(p);
+    this.usesF.read(p);
     const r = read ?? this.lb.fresh(t);
     frame.reads.push(r);
     return r;
@@ -288,6 +312,7 @@ class Unzipper {
     if (!isEmpty(primalPart(side))) {
       forEachOperand(e, this.primRole);
       this.hasPrim[this.fb.append(instr)] = 1;
+      if (e.kind === 'add') this.usesF.keep(v); // kept for its effect
     }
     if (hasTan(side)) {
       this.renamed = false;
@@ -295,6 +320,7 @@ class Unzipper {
       const w = this.linVarOf(v);
       const same = !this.renamed && w === v;
       this.lb.append(same ? instr : { var: w, expr: this.renamed ? mapRoles(e, this.linRole) : e });
+      if (e.kind === 'add') this.usesL.keep(w); // kept for its effect
     }
   }
 
@@ -304,15 +330,23 @@ class Unzipper {
     this.fb.append(instr);
   }
 
-  /** Record the variables `instr` defines in `fwd`, making the empty values its operands need. */
-  definePrimal(instr: Instr): void {
+  /**
+   * Record the variables `instr` defines in `fwd`, making the empty values its operands need;
+   * return true when it is an `add`, or a loop with one (kept for its effect).
+   */
+  definePrimal(instr: Instr): boolean {
     const e = instr.expr;
+    let effect = e.kind === 'add';
     if (e.kind === 'for') {
       this.hasPrim[e.index] = 1;
-      for (const inner of e.body) this.definePrimal(inner);
+      this.usesF.declare(e.index);
+      this.nestedF += e.body.length;
+      for (const inner of e.body) if (this.definePrimal(inner)) effect = true;
       this.primOf(e.ret);
     } else forEachOperand(e, this.primRole);
     this.hasPrim[instr.var] = 1;
+    if (effect) this.usesF.keep(instr.var);
+    return effect;
   }
 
   /** A call of g: `fwd` calls `unzip(g).fwd`, keeping its residuals; `lin` calls `unzip(g).lin`. */
@@ -326,12 +360,17 @@ class Unzipper {
     const bundle = fb.emit({ kind: 'call', func: u.fwd, args: e.args }, u.fwd.retType);
     if (!isEmpty(primalPart(this.f.vars[v]!))) {
       fb.append({ var: v, expr: { kind: 'member', struct: bundle, member: RET } });
+      this.usesF.read(bundle);
       this.hasPrim[v] = 1;
     }
     const resTy = (u.fwd.retType as StructTy).members[RES]!;
-    const res = isEmpty(resTy)
-      ? this.empty(lb, this.linTop, resTy)
-      : this.store(fb.member(bundle, RES), this.frames.length);
+    let res: Var;
+    if (isEmpty(resTy)) res = this.empty(lb, this.linTop, resTy);
+    else {
+      this.usesF.read(bundle);
+      res = this.store(fb.member(bundle, RES), this.frames.length);
+    }
+    this.usesL.read(res);
     const args = [...e.args.map((a) => this.linOf(a)), res];
     lb.append({ var: this.linVarOf(v), expr: { kind: 'call', func: u.lin, args } });
   }
@@ -348,6 +387,8 @@ class Unzipper {
     const index = e.index;
     this.hasPrim[index] = 1;
     this.hasRes[index] = 1;
+    this.usesF.declare(index);
+    this.usesL.declare(index);
     fb.beginBlock();
     lb.beginBlock();
     const frame: Frame = { stored: [], reads: [], remat: [] };
@@ -363,6 +404,8 @@ class Unzipper {
     if (resTy !== undefined) {
       const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
       elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
+      this.usesF.read(res);
+      this.usesF.read(elem);
     }
     const bodyF = fb.endBlock();
     const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
@@ -370,31 +413,50 @@ class Unzipper {
       !stored && primal
         ? fb.append({ var: v, expr: loopE })
         : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
+    if (hasAdd(bodyF, this.usesF)) this.usesF.keep(loopF); // kept for its effect
     let head: Instr[] = [];
     if (stored) {
-      if (primal) project(fb, loopF, RET, v);
-      const resVec = this.store(project(fb, loopF, RES), this.frames.length);
+      this.usesF.read(loopF);
+      if (primal) project(fb, loopF, RET, this.usesF, v);
+      const resVec = this.store(project(fb, loopF, RES, this.usesF), this.frames.length);
+      this.usesL.read(resVec);
       const resL = lb.fresh(resTy!);
+      this.usesL.read(resL);
       const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index } };
       head = [read].concat(this.readsOf(frame, resL));
     }
     if (primal) this.hasPrim[v] = 1;
     lb.insertAt(0, head.concat(frame.remat));
     const bodyL = lb.endBlock();
-    lb.append({ var: this.linVarOf(v), expr: { kind: 'for', index, body: bodyL, ret: retL } });
+    const loopL = this.linVarOf(v);
+    lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
+    if (hasAdd(bodyL, this.usesL)) this.usesL.keep(loopL); // kept for its effect
   }
+}
+
+/** Return true when `body` holds an `add`, or a loop with one (recorded as an effect in `uses`). */
+function hasAdd(body: readonly Instr[], uses: Uses): boolean {
+  for (const instr of body) {
+    const kind = instr.expr.kind;
+    if (kind === 'add' || (kind === 'for' && uses.hasEffect(instr.var))) return true;
+  }
+  return false;
 }
 
 /**
  * Emit `for i: pairs[i].member` over a vec of `{res, ret}` structs, as variable `v` when given
  * (declared already), else as a new one; return it.
  */
-function project(b: FuncBuilder, pairs: Var, member: number, v?: Var): Var {
+function project(b: FuncBuilder, pairs: Var, member: number, uses: Uses, v?: Var): Var {
   const t = b.typeOf(pairs);
   if (t.kind !== 'vec' || t.elem.kind !== 'struct') return internal(`projection of a ${t.kind}`);
   const index = b.fresh(finTy(t.size));
+  uses.declare(index);
   b.beginBlock();
-  const part = b.member(b.index(pairs, index), member);
+  const pair = b.index(pairs, index);
+  uses.read(pair);
+  const part = b.member(pair, member);
+  uses.read(part);
   const expr: Expr = { kind: 'for', index, body: b.endBlock(), ret: part };
   return v === undefined ? b.emit(expr, vecTy(t.size, b.typeOf(part))) : b.append({ var: v, expr });
 }
