@@ -1,8 +1,8 @@
 /**
  * @file Local value numbering before wasm codegen: an instruction computing what an earlier one
  * already computed (the same primitive of the same operands, the same element or member of the
- * same value, the same slice or field of the same accumulator, the same constant) is dropped and
- * its reads use the earlier variable. Derived functions repeat themselves a lot: a rule's
+ * same value, the same slice or field of the same accumulator, the same constant, a struct
+ * literal rebuilding a value member by member) is dropped and its reads use the earlier variable. Derived functions repeat themselves a lot: a rule's
  * product `ct * x` computed twice, the same residual element read twice, `ct * 100` once per
  * term of an unrolled sum.
  *
@@ -13,7 +13,8 @@
  * reuse; past that, the later instruction stays and becomes the one reused.
  */
 import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { isLeaf } from '../ir/types.ts';
+import { isLeaf, tyEqual } from '../ir/types.ts';
+import { isZeroSize } from './layout.ts';
 import { PRIM_NAMES, type Prim } from '../ir/prims.ts';
 import { mapOperands } from '../ir/visit.ts';
 
@@ -80,6 +81,9 @@ class Numbering {
   #table = new Triples();
   #previous = new Triples();
   readonly #lits = new Map<Ty, Map<unknown, Var>>();
+  /** For each kept member instruction: its struct (-1 for other variables), and member position. */
+  readonly #memberOf: Int32Array;
+  readonly #memberAt: Int32Array;
   #clock = 0;
   changed = false;
 
@@ -90,6 +94,8 @@ class Numbering {
     this.#blockOf = new Int32Array(n);
     this.#open = new Uint8Array(n + 1);
     this.#open[0] = 1;
+    this.#memberOf = new Int32Array(n).fill(-1);
+    this.#memberAt = new Int32Array(n);
   }
 
   /** Return the variable now standing for `v`. */
@@ -172,7 +178,11 @@ class Numbering {
       case 'slice':
         return this.#find(SLICE, e.ref, e.index, v);
       case 'member':
+        this.#memberOf[v] = e.struct;
+        this.#memberAt[v] = e.member;
         return this.#find(MEMBER, e.struct, e.member, v);
+      case 'struct':
+        return this.#rebuilt(v, e.members, f);
       case 'field':
         return this.#find(FIELD, e.ref, e.member, v);
       case 'lit':
@@ -188,6 +198,24 @@ class Numbering {
     this.#previous = this.#table;
     this.#table = t;
     t.clear();
+  }
+
+  /**
+   * Return `p` when struct literal `v` rebuilds value `p` of the same type member by member
+   * (`{du: p.du, re: ()}`, the cotangent passed on to each call), else -1.
+   */
+  #rebuilt(v: Var, members: readonly Var[], f: TransparentFunc): Var {
+    const t = f.vars[v]!;
+    if (t.kind !== 'struct') return -1;
+    let p = -1;
+    for (let k = 0; k < members.length; k++) {
+      if (isZeroSize(t.members[k]!)) continue;
+      const m = members[k]!;
+      const of = this.#memberOf[m]!;
+      if (of < 0 || this.#memberAt[m] !== k || (p >= 0 && of !== p)) return -1;
+      p = of;
+    }
+    return p >= 0 && tyEqual(f.vars[p]!, t) ? p : -1;
   }
 
   /** Return true when `prev` may stand for a value computed now: in an open block, recently. */

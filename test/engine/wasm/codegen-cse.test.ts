@@ -1,9 +1,9 @@
 /**
  * @file Local value numbering before wasm codegen (codegen-cse.ts): which repeated computations
  * are dropped (same primitive and operands, commuted add/mul, elements, members, slices, fields,
- * constants) and which are not (imod of another result type, -0 against 0, values of a loop body
- * outside it, values further apart than the window, calls and accumulator operations), and that
- * compiled results stay equal to the interpreter's bit for bit.
+ * constants, struct literals rebuilding a value) and which are not (imod of another result type,
+ * -0 against 0, values of a loop body outside it, values further apart than the window, calls and
+ * accumulator operations), and that compiled results stay equal to the interpreter's bit for bit.
  */
 import { describe, expect, it } from 'vitest';
 import { Real, Vec, add, fn, grad, mul, sub, sum } from '../../../engine/index.ts';
@@ -108,6 +108,25 @@ describe('eliminateCommon', () => {
     expect(g.body.filter((i) => i.expr.kind === 'field')).toHaveLength(1);
     expect(g.body.filter((i) => i.expr.kind === 'add')).toHaveLength(4);
     checkAgainstInterp(f, [accOf(vecTy(3, REAL), [1, 2, 3]), accOf(S, [0.5, true]), 0.25]);
+  });
+
+  it('replaces a struct literal rebuilding a value member by member with that value', () => {
+    const C = structTy(['du', 're'], [REAL, structTy([], [])]);
+    const Q = structTy(['a', 'b'], [REAL, REAL]);
+    const pass = build('pass', [C], (b, c) => b.prim('mul', [b.member(c, 0), b.real(2)]));
+    const swap = build('swap', [Q], (b, q) => b.prim('sub', [b.member(q, 0), b.member(q, 1)]));
+    const f = build('f', [C, Q, Q], (b, c, q, r) => {
+      const same = b.struct([b.member(c, 0), b.member(c, 1)], C); // c itself
+      const swapped = b.struct([b.member(q, 1), b.member(q, 0)], Q); // not q
+      const mixed = b.struct([b.member(q, 0), b.member(r, 1)], Q); // neither
+      const sum = (x: number, y: number) => b.prim('add', [x, y]);
+      return sum(sum(b.call(pass, [same]), b.call(swap, [swapped])), b.call(swap, [mixed]));
+    });
+    const g = eliminateCommon(f);
+    expect(g.body.filter((i) => i.expr.kind === 'struct')).toHaveLength(2);
+    const call = g.body.find((i) => i.expr.kind === 'call' && i.expr.func === pass)!.expr as { args: readonly number[] };
+    expect(call.args[0]).toBe(f.params[0]);
+    checkAgainstInterp(f, [[1.5, []], [2, -3], [0.25, 4]]);
   });
 
   it('keeps gradients of unrolled programs bit-identical, with fewer instructions', () => {
