@@ -40,6 +40,11 @@ export class FuncBuilder {
   readonly #blocks: Instr[][] = [[]];
   /** Used length of each open block, or -1 when its array's own length is (see `currentBlock`). */
   readonly #lengths: number[] = [0];
+  /**
+   * Per open block, the real literals emitted in it (value -> var) when `shareLiterals` is on:
+   * `real` reuses one from the current or an enclosing block instead of emitting a copy.
+   */
+  #literals: Map<number, Var>[] | undefined;
   /** Instructions appended or inserted so far (not those spliced into a `currentBlock`). */
   #instrCount = 0;
 
@@ -47,6 +52,14 @@ export class FuncBuilder {
   constructor(name: string, capacity = 0) {
     this.name = name;
     if (capacity > 0) this.#blocks[0]!.length = capacity;
+  }
+
+  /**
+   * Make `real` reuse a literal of the same value emitted earlier in the current block or an
+   * enclosing one. Only for builders that append in order (no `insertAt` before a literal).
+   */
+  shareLiterals(): void {
+    this.#literals = this.#blocks.map(() => new Map());
   }
 
   /** Return the types of the variables declared so far (indexed by `Var`). */
@@ -186,6 +199,7 @@ export class FuncBuilder {
     if (capacity > 0) block.length = capacity;
     this.#blocks.push(block);
     this.#lengths.push(0);
+    this.#literals?.push(new Map());
   }
 
   /** Close the innermost nested block and return its instructions. */
@@ -194,6 +208,7 @@ export class FuncBuilder {
     const block = this.#trim(this.#blocks.length - 1);
     this.#blocks.pop();
     this.#lengths.pop();
+    this.#literals?.pop();
     return block;
   }
 
@@ -202,9 +217,18 @@ export class FuncBuilder {
     return this.emit({ kind: 'lit', value }, t);
   }
 
-  /** Emit a real literal. */
+  /** Emit a real literal (or reuse one: see `shareLiterals`). */
   real(value: number): Var {
-    return this.lit(value, REAL);
+    const literals = this.#literals;
+    // -0 and 0 are one key of a Map: -0 is never shared
+    if (literals === undefined || Object.is(value, -0)) return this.lit(value, REAL);
+    for (let d = literals.length - 1; d >= 0; d--) {
+      const v = literals[d]!.get(value);
+      if (v !== undefined) return v;
+    }
+    const v = this.lit(value, REAL);
+    literals[literals.length - 1]!.set(value, v);
+    return v;
   }
 
   /** Emit the zero of `t` (not a ref). */

@@ -196,6 +196,7 @@ function er(t: Ty): Ty {
 function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): TransparentFunc {
   // size hints: straight-line code has about 2.6 instructions and 1.6 new variables per input one
   const b = new FuncBuilder(`jvp_${f.name}`, 3 * f.body.length);
+  b.shareLiterals(); // the rules' constants (the 1 of 1 - tanh² x...): one per block
   const size = f.vars.length;
   const cx: Cx = {
     b,
