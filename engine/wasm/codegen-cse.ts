@@ -1,10 +1,11 @@
 /**
  * @file Local value numbering before wasm codegen: an instruction computing what an earlier one
  * already computed (the same primitive of the same operands, the same element or member of the
- * same value, the same slice or field of the same accumulator, the same constant, a struct
- * literal rebuilding a value member by member) is dropped and its reads use the earlier variable. Derived functions repeat themselves a lot: a rule's
- * product `ct * x` computed twice, the same residual element read twice, `ct * 100` once per
- * term of an unrolled sum.
+ * same value, the same slice or field of the same accumulator, a struct literal rebuilding a
+ * value member by member) is dropped and its reads use the earlier variable. Derived functions
+ * repeat themselves a lot: a rule's product `ct * x` computed twice, the same residual element
+ * read twice, `ct * 100` once per term of an unrolled sum. Constants are not dropped (codegen
+ * rematerializes them anyway) but equal constants count as the same operand.
  *
  * Values are immutable and every expression kind handled here is pure, so the result is the
  * same bit for bit. Scoping follows the blocks: an instruction may reuse one of its own block or
@@ -30,26 +31,31 @@ const COMMUTATIVE = new Set<Prim>(['add', 'mul']);
 
 /**
  * An open-addressing hash table from integer triples to variables, holding at most `2 * WINDOW`
- * entries (entries older than that are of no use), so it never grows: cleared wholesale.
+ * entries (entries older than that are of no use), so it never grows. Clearing bumps a stamp:
+ * a slot is empty unless stamped now. Two tables serve every pass (passes never nest).
  */
 class Triples {
   static readonly SIZE = 8 * WINDOW;
   readonly #a = new Int32Array(Triples.SIZE);
   readonly #b = new Int32Array(Triples.SIZE);
   readonly #c = new Int32Array(Triples.SIZE);
-  readonly #v = new Int32Array(Triples.SIZE).fill(-1);
+  readonly #v = new Int32Array(Triples.SIZE);
+  readonly #stamp = new Int32Array(Triples.SIZE);
+  #now = 1;
 
   /** Return the slot of `(a, b, c)`: where it is, or the empty slot where it would go. */
   #slot(a: number, b: number, c: number): number {
     const mask = Triples.SIZE - 1;
+    const now = this.#now;
     let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d)) & mask;
-    while (this.#v[i]! >= 0 && (this.#a[i] !== a || this.#b[i] !== b || this.#c[i] !== c)) i = (i + 1) & mask;
+    while (this.#stamp[i] === now && (this.#a[i] !== a || this.#b[i] !== b || this.#c[i] !== c)) i = (i + 1) & mask;
     return i;
   }
 
   /** Return the variable stored for `(a, b, c)`, or -1. */
   get(a: number, b: number, c: number): Var {
-    return this.#v[this.#slot(a, b, c)]!;
+    const i = this.#slot(a, b, c);
+    return this.#stamp[i] === this.#now ? this.#v[i]! : -1;
   }
 
   /** Store `v` for `(a, b, c)`. */
@@ -59,13 +65,19 @@ class Triples {
     this.#b[i] = b;
     this.#c[i] = c;
     this.#v[i] = v;
+    this.#stamp[i] = this.#now;
   }
 
   /** Remove every entry. */
   clear(): void {
-    this.#v.fill(-1);
+    if (++this.#now === 2 ** 31 - 1) {
+      this.#stamp.fill(0);
+      this.#now = 1;
+    }
   }
 }
+
+const TABLES: [Triples, Triples] = [new Triples(), new Triples()];
 
 /** The state of one pass over a function. */
 class Numbering {
@@ -78,9 +90,11 @@ class Numbering {
   /** Per block (0: the top level, v + 1: the body of loop v): 1 while it is being numbered. */
   readonly #open: Uint8Array;
   /** Values recorded in this window of `WINDOW` instructions, and in the previous one. */
-  #table = new Triples();
-  #previous = new Triples();
+  #table = TABLES[0];
+  #previous = TABLES[1];
   readonly #lits = new Map<Ty, Map<unknown, Var>>();
+  /** For each scalar constant: the first constant of its type and value (-1 for other variables). */
+  readonly #constId: Int32Array;
   /** For each kept member instruction: its struct (-1 for other variables), and member position. */
   readonly #memberOf: Int32Array;
   readonly #memberAt: Int32Array;
@@ -94,7 +108,10 @@ class Numbering {
     this.#blockOf = new Int32Array(n);
     this.#open = new Uint8Array(n + 1);
     this.#open[0] = 1;
+    this.#table.clear();
+    this.#previous.clear();
     this.#memberOf = new Int32Array(n).fill(-1);
+    this.#constId = new Int32Array(n).fill(-1);
     this.#memberAt = new Int32Array(n);
   }
 
@@ -168,15 +185,15 @@ class Numbering {
     switch (e.kind) {
       case 'prim': {
         if (e.prim === 'imod') return -1; // its result type, not only its operands, sets the modulus
-        const a = e.args[0]!;
-        const b = e.args.length > 1 ? e.args[1]! : -1;
+        const a = this.#id(e.args[0]!);
+        const b = e.args.length > 1 ? this.#id(e.args[1]!) : -1;
         const swap = b >= 0 && b < a && COMMUTATIVE.has(e.prim);
         return this.#find(PRIM_CODE.get(e.prim)!, swap ? b : a, swap ? a : b, v);
       }
       case 'index':
-        return this.#find(INDEX, e.vec, e.index, v);
+        return this.#find(INDEX, e.vec, this.#id(e.index), v);
       case 'slice':
-        return this.#find(SLICE, e.ref, e.index, v);
+        return this.#find(SLICE, e.ref, this.#id(e.index), v);
       case 'member':
         this.#memberOf[v] = e.struct;
         this.#memberAt[v] = e.member;
@@ -186,7 +203,8 @@ class Numbering {
       case 'field':
         return this.#find(FIELD, e.ref, e.member, v);
       case 'lit':
-        return this.#findLit(f.vars[v]!, e.value, v);
+        this.#constant(f.vars[v]!, e.value, v);
+        return -1;
       default:
         return -1;
     }
@@ -239,19 +257,20 @@ class Numbering {
     return -1;
   }
 
-  /** The same for a scalar constant of type `t`. */
-  #findLit(t: Ty, value: unknown, v: Var): Var {
-    if (!isLeaf(t) || Object.is(value, -0)) return -1;
+  /** Return the identity of operand `x` in keys: its constant's, or itself. */
+  #id(x: Var): number {
+    const c = this.#constId[x]!;
+    return c < 0 ? x : c;
+  }
+
+  /** Record constant `v` of type `t`: the same identity as the first constant of that value. */
+  #constant(t: Ty, value: unknown, v: Var): void {
+    if (!isLeaf(t) || Object.is(value, -0)) return;
     let byValue = this.#lits.get(t);
     if (byValue === undefined) this.#lits.set(t, (byValue = new Map()));
-    const prev = byValue.get(value) ?? -1;
-    if (this.#live(prev)) {
-      this.#seen[prev] = this.#clock;
-      return prev;
-    }
-    byValue.set(value, v);
-    this.#seen[v] = this.#clock;
-    return -1;
+    const first = byValue.get(value);
+    if (first === undefined) byValue.set(value, v);
+    this.#constId[v] = first ?? v;
   }
 }
 
