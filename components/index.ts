@@ -33,7 +33,7 @@ export type {
   RoseModelChangeDetail,
   RosePickDetail,
   RoseRenderDetail,
-  RoseStepDetail,
+  RoseModelStepDetail,
   RoseValueDetail,
 } from './shared/events.ts';
 export { FrameScheduler } from './shared/frame-scheduler.ts';

@@ -69,6 +69,7 @@ export function emitOptimizer<K extends keyof RoseOptimizerEventMap>(target: Eve
 declare global {
   interface HTMLElementEventMap {
     'rose-compiled': CustomEvent<OptimizerCompiledDetail>;
+    'rose-step': CustomEvent<OptimizerStepDetail>;
     'rose-converged': CustomEvent<OptimizerStepDetail>;
   }
 }

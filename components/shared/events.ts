@@ -27,8 +27,12 @@ export interface RoseErrorDetail {
   readonly message: string;
 }
 
-/** `rose-step`: a model source advanced (an optimizer iteration, or a parameter set by hand). */
-export interface RoseStepDetail {
+/**
+ * `rose-model-step`: a model source advanced (an optimizer iteration, or a parameter set by
+ * hand). Fired on the source (e.g. `<rose-optimizer>`'s `modelSource`), not on an element: an
+ * element's `rose-step` is `<rose-optimizer>`'s own event, with parameters by name.
+ */
+export interface RoseModelStepDetail {
   readonly iteration: number;
   /** The objective at `parameters` (NaN when not known). */
   readonly loss: number;
@@ -55,7 +59,7 @@ export interface RoseEventMap {
   'rose-change': RoseValueDetail;
   'rose-pick': RosePickDetail;
   'rose-error': RoseErrorDetail;
-  'rose-step': RoseStepDetail;
+  'rose-model-step': RoseModelStepDetail;
   'rose-model-change': RoseModelChangeDetail;
   'rose-render': RoseRenderDetail;
 }
@@ -75,7 +79,7 @@ declare global {
     'rose-change': CustomEvent<RoseValueDetail>;
     'rose-pick': CustomEvent<RosePickDetail>;
     'rose-error': CustomEvent<RoseErrorDetail>;
-    'rose-step': CustomEvent<RoseStepDetail>;
+    'rose-model-step': CustomEvent<RoseModelStepDetail>;
     'rose-model-change': CustomEvent<RoseModelChangeDetail>;
     'rose-render': CustomEvent<RoseRenderDetail>;
   }

@@ -5,7 +5,7 @@
  * fires two events on itself:
  * - `rose-model-change` when the parameters or the objective change, or the run is reset (the
  *   path and history start over): viewers re-read everything, including the objective;
- * - `rose-step` when the state advanced (a new iterate, or a parameter dragged by hand): viewers
+ * - `rose-model-step` when the state advanced (a new iterate, or a parameter dragged by hand): viewers
  *   re-read `x`, `path` and `lossHistory` only, and redraw (cheaply, at most once per frame).
  *
  * An element is a source itself (it has `isRoseModelSource`), or exposes one as its
@@ -110,13 +110,13 @@ export class ModelState extends EventTarget implements ModelSource {
     emit(this, 'rose-model-change', { parameters: this.parameters });
   }
 
-  /** Append an iterate `x` with its loss; fires `rose-step`. */
+  /** Append an iterate `x` with its loss; fires `rose-model-step`. */
   record(x: ArrayLike<number>, loss: number, gradientNorm = NaN): void {
     this.x = Array.from(x);
     this.path.push(this.x);
     this.lossHistory.push(loss);
     this.iteration++;
-    emit(this, 'rose-step', { iteration: this.iteration, loss, gradientNorm, parameters: this.x });
+    emit(this, 'rose-model-step', { iteration: this.iteration, loss, gradientNorm, parameters: this.x });
   }
 
   /**

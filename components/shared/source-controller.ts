@@ -3,7 +3,7 @@
  * property) or by the id in its `for` attribute. The id is looked up in the viewer's root (the
  * document, or the shadow root it lives in); if no such element exists yet, a MutationObserver
  * waits for it to appear, so markup order does not matter. The controller listens to the
- * source's `rose-model-change` and `rose-step` events and calls back the viewer; everything is
+ * source's `rose-model-change` and `rose-model-step` events and calls back the viewer; everything is
  * released when the host disconnects.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -85,10 +85,10 @@ export class SourceController implements ReactiveController {
   #follow(source: ModelSource | undefined, notify: boolean): void {
     if (source !== this.#source) {
       this.#source?.removeEventListener('rose-model-change', this.#onModel);
-      this.#source?.removeEventListener('rose-step', this.#onStep);
+      this.#source?.removeEventListener('rose-model-step', this.#onStep);
       this.#source = source;
       source?.addEventListener('rose-model-change', this.#onModel);
-      source?.addEventListener('rose-step', this.#onStep);
+      source?.addEventListener('rose-model-step', this.#onStep);
     }
     if (notify) this.#callbacks.onModel(source);
   }

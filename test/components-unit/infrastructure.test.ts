@@ -82,7 +82,7 @@ describe('ModelState', () => {
     const state = new ModelState();
     const seen: string[] = [];
     state.addEventListener('rose-model-change', () => seen.push('model'));
-    state.addEventListener('rose-step', (e) => seen.push(`step ${(e as CustomEvent).detail.iteration}`));
+    state.addEventListener('rose-model-step', (e) => seen.push(`step ${(e as CustomEvent).detail.iteration}`));
     state.setModel({ parameters: ['x', 'y'], x: [-1.2, 1], loss: 24.2 });
     state.record([-1, 1], 4, 2);
     state.record([0.5, 0.3], 0.3);
