@@ -13,12 +13,8 @@
  * state after the last iteration of a slice; the final state is the resolved result.
  */
 import type { Fn } from '../trace/fn.ts';
-import { makeFn } from '../trace/fn.ts';
-import { compileValueAndGrad, type CompiledValueAndGrad } from '../wasm/compile-grad.ts';
-import { compileConstraints } from './lagrangian.ts';
-import { Minimizer, type MinimizerState } from './minimizer.ts';
-import { objectiveFromCompiled } from './objective.ts';
-import { makeProblem, type Problem, type ProblemOptions } from './problem.ts';
+import type { Minimizer, MinimizerState } from './minimizer.ts';
+import { compileProblem, makeProblem, type Problem, type ProblemOptions } from './problem.ts';
 import { minimizeInWorker } from '../runtime/minimize-client.ts';
 import { workersAvailable } from '../runtime/spawn.ts';
 
@@ -91,35 +87,6 @@ export function dispatch(problem: Problem, hooks: MinimizeHooks): Promise<Minimi
   if (problem.runIn === 'worker' && !problem.needsMainThread && workersAvailable())
     return minimizeInWorker(problem, hooks);
   return runMinimize(problem, hooks);
-}
-
-/** A compiled problem: its stepping minimizer and the compiled objects to free afterwards. */
-interface CompiledProblem {
-  readonly minimizer: Minimizer;
-  readonly dispose: () => void;
-}
-
-/** Compile `problem` (asynchronously) into a stepping minimizer positioned at its start. */
-async function compileProblem(problem: Problem): Promise<CompiledProblem> {
-  const held: CompiledValueAndGrad[] = [];
-  const dispose = () => held.forEach((h) => h.dispose());
-  try {
-    const h = await compileValueAndGrad(makeFn(problem.objective));
-    held.push(h);
-    const objective = objectiveFromCompiled(h);
-    let model;
-    if (problem.constraints.length > 0) {
-      const c = await compileConstraints(problem.objective, problem.constraints, problem.n);
-      held.push(c.lagrangian);
-      model = c.model;
-    }
-    const { x0, settings, lower, upper } = problem;
-    const minimizer = new Minimizer(objective, x0, settings, lower, upper, model);
-    return { minimizer, dispose };
-  } catch (e) {
-    dispose();
-    throw e;
-  }
 }
 
 /**

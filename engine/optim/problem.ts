@@ -3,15 +3,18 @@
  * IR functions with their kinds and sizes, the start point, the bounds and the resolved
  * settings), validated once. It is structured-clonable (so it can be posted to a worker) unless
  * the model calls `opaque` JS functions; `needsMainThread` says so, and `mainThreadReason` why.
+ * `compileProblem` turns one into a stepping `Minimizer` (for `minimize` and sessions alike).
  */
 import type { Func } from '../ir/types.ts';
 import { forEachInstr } from '../ir/visit.ts';
 import { erase } from '../ir/types.ts';
-import { funcOf, type Fn } from '../trace/fn.ts';
+import { funcOf, makeFn, type Fn } from '../trace/fn.ts';
 import { showTy } from '../trace/types.ts';
+import { compileValueAndGrad, type CompiledValueAndGrad } from '../wasm/compile-grad.ts';
 import { RoseError, formatMessage } from '../errors.ts';
-import type { ConstraintSpec } from './lagrangian.ts';
-import type { ConstraintKind, MinimizerOptions } from './minimizer.ts';
+import { compileConstraints, type ConstraintSpec } from './lagrangian.ts';
+import { Minimizer, type ConstraintKind, type MinimizerOptions } from './minimizer.ts';
+import { objectiveFromCompiled } from './objective.ts';
 import { SETTING_NAMES, bad, describeValue, resolveSettings, type Settings } from './settings.ts';
 import { checkBounds, checkStart } from './validate.ts';
 
@@ -136,4 +139,32 @@ export function opaqueNames(roots: readonly Func[]): string[] {
   };
   roots.forEach(visit);
   return names;
+}
+
+/** A compiled problem: its stepping minimizer (at the start point) and what to free afterwards. */
+export interface CompiledProblem {
+  readonly minimizer: Minimizer;
+  readonly dispose: () => void;
+}
+
+/** Compile `problem` (asynchronously) into a stepping minimizer positioned at its start. */
+export async function compileProblem(problem: Problem): Promise<CompiledProblem> {
+  const held: CompiledValueAndGrad[] = [];
+  const dispose = (): void => held.forEach((h) => h.dispose());
+  try {
+    const h = await compileValueAndGrad(makeFn(problem.objective));
+    held.push(h);
+    let model;
+    if (problem.constraints.length > 0) {
+      const c = await compileConstraints(problem.objective, problem.constraints, problem.n);
+      held.push(c.lagrangian);
+      model = c.model;
+    }
+    const { x0, settings, lower, upper } = problem;
+    const minimizer = new Minimizer(objectiveFromCompiled(h), x0, settings, lower, upper, model);
+    return { minimizer, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
 }

@@ -20,14 +20,10 @@
  * starts the count of iterations (and, constrained, the multipliers) over from the new point.
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { makeFn } from '../trace/fn.ts';
-import { compileValueAndGrad, type CompiledValueAndGrad } from '../wasm/compile-grad.ts';
 import { openWorkerSession } from '../runtime/session-client.ts';
 import { workersAvailable } from '../runtime/spawn.ts';
-import { compileConstraints } from './lagrangian.ts';
-import { Minimizer, type MinimizerState } from './minimizer.ts';
-import { objectiveFromCompiled } from './objective.ts';
-import type { Problem } from './problem.ts';
+import type { Minimizer, MinimizerState } from './minimizer.ts';
+import { compileProblem, type CompiledProblem, type Problem } from './problem.ts';
 import { SessionCommands } from './session-commands.ts';
 
 /** What produced a state: compiling finished, the loop ran, or a command. */
@@ -153,34 +149,6 @@ export function createSession(problem: Problem, hooks: SessionHooks = {}, option
   return new LocalSession(problem, hooks, note);
 }
 
-/** A compiled problem: its minimizer and what to free afterwards. */
-export interface CompiledSession {
-  readonly minimizer: Minimizer;
-  readonly dispose: () => void;
-}
-
-/** Compile `problem` (asynchronously) into a minimizer at its start point. */
-export async function compileSession(problem: Problem): Promise<CompiledSession> {
-  const held: CompiledValueAndGrad[] = [];
-  const dispose = (): void => held.forEach((h) => h.dispose());
-  try {
-    const h = await compileValueAndGrad(makeFn(problem.objective));
-    held.push(h);
-    let model;
-    if (problem.constraints.length > 0) {
-      const c = await compileConstraints(problem.objective, problem.constraints, problem.n);
-      held.push(c.lagrangian);
-      model = c.model;
-    }
-    const { x0, settings, lower, upper } = problem;
-    const minimizer = new Minimizer(objectiveFromCompiled(h), x0, settings, lower, upper, model);
-    return { minimizer, dispose };
-  } catch (e) {
-    dispose();
-    throw e;
-  }
-}
-
 /** Time slice of the loop before it yields, in ms. */
 const SLICE_MS = 8;
 
@@ -194,13 +162,13 @@ export interface RunnerOutput {
 
 /** Runs a compiled minimizer for a session: commands in, states out (see the file comment). */
 export class SessionRunner {
-  readonly #compiled: CompiledSession;
+  readonly #compiled: CompiledProblem;
   readonly #out: RunnerOutput;
   #wantRun = false;
   #looping = false;
   #disposed = false;
 
-  constructor(compiled: CompiledSession, out: RunnerOutput) {
+  constructor(compiled: CompiledProblem, out: RunnerOutput) {
     this.#compiled = compiled;
     this.#out = out;
   }
@@ -405,7 +373,7 @@ class LocalSession extends SessionCommands implements OptimizerSession {
     this.note = note;
     this.#hooks = hooks;
     this.#delivery = new StateDelivery(hooks);
-    this.ready = compileSession(problem).then((compiled) => {
+    this.ready = compileProblem(problem).then((compiled) => {
       if (this.#closed) {
         compiled.dispose();
         throw disposedError('the optimizer session');

@@ -6,7 +6,8 @@
  * `progress` no other is posted until the main thread's `ack` (sent from an animation frame), and
  * only the newest state is kept meanwhile, so the page gets at most one message per frame.
  */
-import { SessionRunner, compileSession, mergeStates, type SessionState } from '../optim/session.ts';
+import { compileProblem } from '../optim/problem.ts';
+import { SessionRunner, mergeStates, type SessionState } from '../optim/session.ts';
 import {
   toWireError,
   type Reply,
@@ -46,7 +47,7 @@ function open(msg: SessionRequest, post: (reply: Reply) => void): void {
     post({ type: 'failed', id: msg.id, error: toWireError(e) });
   };
   Promise.resolve()
-    .then(() => compileSession(problemFromWire(msg.problem!)))
+    .then(() => compileProblem(problemFromWire(msg.problem!)))
     .then((compiled) => {
       if (!sessions.has(msg.id)) return compiled.dispose();
       entry.runner = new SessionRunner(compiled, { publish: (s) => report(entry, s), fail });
