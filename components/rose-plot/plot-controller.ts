@@ -11,7 +11,7 @@ import { FrameScheduler } from '../shared/frame-scheduler.ts';
 import type { ModelSource } from '../shared/model-source.ts';
 import { SizeController } from '../shared/size-controller.ts';
 import { SourceController } from '../shared/source-controller.ts';
-import { plotArea, type AxesSpec } from './axes.ts';
+import { plotArea } from './axes.ts';
 import { parseConfig, type PlotAttributes, type PlotConfig } from './config.ts';
 import { Layer, prepareCanvas, type Field, type Theme } from './draw.ts';
 import { robustExtent } from './levels.ts';
@@ -340,5 +340,3 @@ function readTheme(el: Element): Theme {
     series,
   };
 }
-
-export type { AxesSpec };
