@@ -43,17 +43,15 @@ export function logScale(domain: readonly [number, number], range: readonly [num
   if (!(d0 > 0)) d0 = top * 1e-9;
   if (!(d1 > 0)) d1 = top * 1e-9;
   if (d0 === d1) [d0, d1] = [d0 / 10, d1 * 10];
-  const l0 = Math.log10(d0);
-  const l1 = Math.log10(d1);
-  const [r0, r1] = range;
-  const k = (r1 - r0) / (l1 - l0);
+  const lo = Math.min(d0, d1);
+  const exponents = linearScale([Math.log10(d0), Math.log10(d1)], range);
   return {
     kind: 'log',
     domain: [d0, d1],
     range,
-    map: (v) => r0 + (Math.log10(v > 0 ? v : d0 < d1 ? d0 : d1) - l0) * k,
-    invert: (p) => 10 ** (l0 + (p - r0) / k),
-    ticks: (count) => logTicks(Math.min(d0, d1), Math.max(d0, d1), count),
+    map: (v) => exponents.map(Math.log10(v > 0 ? v : lo)),
+    invert: (p) => 10 ** exponents.invert(p),
+    ticks: (count) => logTicks(lo, Math.max(d0, d1), count),
   };
 }
 
