@@ -3,13 +3,14 @@
  * @file Browser: the script-tag bundle `dist/rose-kit.js` as an author uses it, loaded by a plain
  * `<script type="module" src>` from ANOTHER origin (web-test-runner.config.mjs builds the
  * package's bundles into a private folder and serves them from a second origin with CORS, as a
- * CDN would). Nothing here imports the sources: every element and engine function comes from
- * the bundle, so this checks what the build produced: every tag that components/index.ts
- * defines is defined, a contour plot and a markup optimizer work (their wasm compiled by the
+ * CDN would). Nothing here imports the sources (the shared test helper only reads pixels): every
+ * element and engine function comes from the bundle, so this checks what the build produced:
+ * every tag that components/index.ts defines is defined, a contour plot and a markup optimizer work (their wasm compiled by the
  * bundle's worker chunk, started through the same-origin `blob:` trampoline), and the engine API
  * is exported and computes in the page.
  */
 import { expect } from 'chai';
+import { inkOf } from '../components/helpers.ts';
 
 type Bundle = typeof import('../../../components/rose-kit.ts');
 
@@ -152,16 +153,9 @@ describe('dist/rose-kit.js by a script tag from another origin', () => {
     );
     while (!plot.description.includes('Smallest value')) await nextEvent(plot, 'rose-render');
     const canvas = plot.canvas!;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0;
-    const colors = new Set<number>();
-    for (let p = 0; p < data.length; p += 4) {
-      if (data[p + 3] === 0) continue;
-      painted++;
-      colors.add((data[p]! << 16) | (data[p + 1]! << 8) | data[p + 2]!);
-    }
+    const { painted, colors } = inkOf(canvas);
     expect(painted).to.be.greaterThan(0.5 * canvas.width * canvas.height);
-    expect(colors.size).to.be.greaterThan(20);
+    expect(colors).to.be.greaterThan(20);
   });
 
   it('a markup <rose-optimizer> converges on Rosenbrock', async () => {
