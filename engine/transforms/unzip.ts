@@ -212,23 +212,18 @@ class Unzipper {
     return v;
   }
 
-  /** Return the linear part of `v` in `lin`. */
+  /** Return the linear part of `v` in `lin` (recording the read). */
   linOf(v: Var): Var {
-    const w = this.linOfUnread(v);
-    this.usesL.read(w);
-    return w;
-  }
-
-  /** Return the linear part of `v` in `lin` (see `linOf`), not recording the read. */
-  linOfUnread(v: Var): Var {
+    let w = v;
     if (this.a.linVar[v] === 1) {
       if (this.hasLin[v] === 0) this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!), v);
       this.hasLin[v] = 1;
-      return v;
+    } else {
+      w = this.linPart[v]!;
+      if (w < 0) w = this.linPart[v] = this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!));
     }
-    const l = this.linPart[v]!;
-    if (l >= 0) return l;
-    return (this.linPart[v] = this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!)));
+    this.usesL.read(w);
+    return w;
   }
 
   /** Return the `lin` var that defines the linear part of `v`. */
