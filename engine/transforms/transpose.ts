@@ -390,10 +390,10 @@ class Transposer {
     return f;
   }
 
-  /** Return the accumulator of linear value `v` for adding into all of it. */
-  refFor(v: Var): Var {
+  /** Return the accumulator of linear value `v` for adding parts `s` (default: all) into it. */
+  refFor(v: Var, s: Shape = 1): Var {
     const r = this.accOf(v);
-    this.noteAdd(v, 1);
+    this.noteAdd(v, s);
     return r;
   }
 
@@ -473,8 +473,7 @@ class Transposer {
       }
     } else {
       const t = erase(this.lin.vars[v]!);
-      addInto(this.b, this.accOf(v), ct, t);
-      this.noteAdd(v, shapeOf(ct, t));
+      addInto(this.b, this.refFor(v, shapeOf(ct, t)), ct, t);
     }
   }
 
@@ -561,11 +560,7 @@ class Transposer {
       if (!hasTan(t)) return this.nlOf(x);
       if (t.kind === 'ref') return full(b, refCts[k], erase(t.inner));
       const w = wrote[k]!;
-      if (w !== 0) {
-        const r = this.accOf(x);
-        this.noteAdd(x, w);
-        return r;
-      }
+      if (w !== 0) return this.refFor(x, w);
       // the callee adds nothing to it
       return b.accum(b.zero(erase(t)));
     });
