@@ -16,6 +16,7 @@ import type { Fn } from '../trace/fn.ts';
 import type { Minimizer, MinimizerState } from './minimizer.ts';
 import { compileProblem, makeProblem, type Problem, type ProblemOptions } from './problem.ts';
 import { minimizeInWorker } from '../runtime/minimize-client.ts';
+import { nextTask } from '../runtime/schedule.ts';
 import { workersAvailable } from '../runtime/spawn.ts';
 
 /** Options of `minimize`. */
@@ -136,7 +137,7 @@ async function loop(m: Minimizer, hooks: MinimizeHooks): Promise<void> {
       hooks.onStep(m.state);
     }
     if (!running) return;
-    await nextTask();
+    await new Promise<void>((resolve) => nextTask(resolve));
   }
 }
 
@@ -160,17 +161,4 @@ function result(m: Minimizer, problem: Problem): MinimizeResult {
         ? `ran on the main thread in time slices: ${problem.mainThreadReason}`
         : '',
   };
-}
-
-/** Resolve after the event loop had a turn (a message, not a clamped timer). */
-function nextTask(): Promise<void> {
-  if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }

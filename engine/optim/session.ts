@@ -21,6 +21,7 @@
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import { openWorkerSession } from '../runtime/session-client.ts';
+import { nextFrame, nextTask } from '../runtime/schedule.ts';
 import { workersAvailable } from '../runtime/spawn.ts';
 import type { Minimizer, MinimizerState } from './minimizer.ts';
 import { compileProblem, type CompiledProblem, type Problem } from './problem.ts';
@@ -302,23 +303,6 @@ class TrailRecorder {
     const s = this.#minimizer.state;
     this.points.push({ x: s.x, value: s.value, gradientNorm: s.gradientNorm });
   }
-}
-
-/** Run `callback` after the event loop had a turn (a message, not a clamped timer). */
-function nextTask(callback: () => void): void {
-  if (typeof MessageChannel === 'undefined') return void setTimeout(callback, 0);
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    callback();
-  };
-  channel.port2.postMessage(null);
-}
-
-/** Run `callback` at the next animation frame (or in about 16 ms where there are no frames). */
-export function nextFrame(callback: () => void): void {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => callback());
-  else setTimeout(callback, 16);
 }
 
 /** Return `e` as a `RoseError` (anything else is an engine bug: `internal`). */

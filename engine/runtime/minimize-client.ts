@@ -8,14 +8,9 @@ import type { MinimizeHooks, MinimizeResult } from '../optim/minimize.ts';
 import type { MinimizerState } from '../optim/minimizer.ts';
 import type { Problem } from '../optim/problem.ts';
 import { workerClient } from './client.ts';
+import { nextFrame } from './schedule.ts';
 import { problemToWire, problemTransfers } from './wire.ts';
 import type { AckRequest, MinimizeRequest } from './protocol.ts';
-
-/** Run `fn` at the next animation frame (or in ~16 ms where there are no frames). */
-function nextFrame(fn: () => void): void {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(fn);
-  else setTimeout(fn, 16);
-}
 
 /** Minimize `problem` (which calls no opaque function) in the compile worker. */
 export async function minimizeInWorker(problem: Problem, hooks: MinimizeHooks): Promise<MinimizeResult> {

@@ -12,13 +12,13 @@ import {
   StateDelivery,
   asRoseError,
   disposedError,
-  nextFrame,
   type OptimizerSession,
   type SessionCommand,
   type SessionHooks,
   type SessionState,
 } from '../optim/session.ts';
 import { workerClient } from './client.ts';
+import { nextFrame } from './schedule.ts';
 import type { SessionCommandRequest, SessionRequest } from './protocol.ts';
 import { problemToWire, problemTransfers } from './wire.ts';
 import { SessionCommands } from '../optim/session-commands.ts';
