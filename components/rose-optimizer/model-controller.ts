@@ -19,6 +19,7 @@ import {
   type ParamSpec,
   type TextSpec,
 } from './model-spec.ts';
+import { optionalNumber } from './options.ts';
 
 /** A `<rose-param>` as far as the optimizer uses it. */
 export type ParamElement = HTMLElement & { value: number };
@@ -81,8 +82,8 @@ export class ModelController implements ReactiveController {
     this.#timer = setTimeout(() => this.collect(), DEBOUNCE_MS);
   }
 
-  /** Collect now; report the result if it differs from the last one (or if `force`). */
-  collect(force = false): void {
+  /** Collect now; report the result if it differs from the last one. */
+  collect(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const model = this.#host.model;
@@ -92,7 +93,7 @@ export class ModelController implements ReactiveController {
     }
     const spec = model === undefined || model === null ? this.#markup() : undefined;
     const key = spec ? JSON.stringify(spec, (k, v: unknown) => (k === 'element' ? undefined : v)) : `model ${this.#modelVersion}`;
-    if (key === this.#key && !force) return;
+    if (key === this.#key) return;
     this.#key = key;
     this.#report(build(spec, model));
   }
@@ -116,10 +117,7 @@ export class ModelController implements ReactiveController {
 
 /** Return the parameter a `<rose-param>` declares (from its attributes: the declared start). */
 function paramOf(el: HTMLElement): ParamSpec<Element> {
-  const number = (attr: string): number | undefined => {
-    const v = el.getAttribute(attr);
-    return v === null || v.trim() === '' ? undefined : Number(v);
-  };
+  const number = (attr: string): number | undefined => optionalNumber.fromAttribute(el.getAttribute(attr));
   return {
     name: el.getAttribute('name') ?? '',
     value: number('value') ?? 0,
