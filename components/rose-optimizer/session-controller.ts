@@ -97,10 +97,7 @@ export class SessionController implements ReactiveController {
   /** Start (or continue) running; after a finished run, start again from the start point. */
   start(): void {
     const s = this.#session;
-    if (!s || s.closed) {
-      if (this.#loaded && this.#host.state === 'error' && !this.#error?.element) this.#reload(true);
-      return;
-    }
+    if (!s || s.closed) return this.#reloadAfterRunError(true);
     if (this.#host.state === 'compiling') return void (this.#startWhenReady = true);
     if (this.last?.done) s.reset();
     s.start();
@@ -125,7 +122,7 @@ export class SessionController implements ReactiveController {
   reset(): void {
     this.#startWhenReady = false;
     if (this.#session && !this.#session.closed) return this.#session.reset();
-    if (this.#loaded && this.#host.state === 'error' && !this.#error?.element) this.#reload(false);
+    this.#reloadAfterRunError(false);
   }
 
   /** A parameter element was dragged (`commit` false) or released (`commit` true) at `value`. */
@@ -166,8 +163,10 @@ export class SessionController implements ReactiveController {
     if (this.#host.state !== 'error') this.#setStatus('idle');
   }
 
-  #reload(start: boolean): void {
-    const { model, params, config } = this.#loaded!;
+  /** After a failed run (not a mistake in the markup), load the same model again. */
+  #reloadAfterRunError(start: boolean): void {
+    if (!this.#loaded || this.#host.state !== 'error' || this.#error?.element) return;
+    const { model, params, config } = this.#loaded;
     this.load(model, params, config, start);
   }
 
