@@ -44,22 +44,21 @@ export function record(el: EventTarget, names: readonly string[]): { name: strin
   return log;
 }
 
-/** Resolve once `el.state` is `state` (checked after each update and every 20 ms). */
-export async function untilState(el: RoseOptimizer, state: OptimizerStatus, timeout = 20000): Promise<void> {
+/** Resolve once `check()` is true (polled every 20 ms). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 10000): Promise<void> {
   const start = performance.now();
-  while (el.state !== state) {
-    if (performance.now() - start > timeout) throw new Error(`state stayed ${el.state}, expected ${state}`);
+  while (!(await check())) {
+    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-/** Wait for `n` animation frames. */
-export function frames(n = 2): Promise<void> {
-  return new Promise((resolve) => {
-    const step = (k: number): void => (k === 0 ? resolve() : void requestAnimationFrame(() => step(k - 1)));
-    step(n);
-  });
+/** Resolve once `el.state` is `state` (polled every 20 ms). */
+export function untilState(el: RoseOptimizer, state: OptimizerStatus, timeout = 20000): Promise<void> {
+  return until(() => el.state === state, `state ${state}`, timeout);
 }
+
+export { frames } from '../helpers.ts';
 
 /** Fire `rose-input` (or `rose-change` when `commit`) from a `<rose-param>` as a drag would. */
 export function drag(param: HTMLElement & { value: number }, value: number, commit = false): void {

@@ -12,7 +12,7 @@ import { makeProblem } from '../../../../engine/optim/problem.ts';
 import { createSession, type SessionState } from '../../../../engine/optim/session.ts';
 import { workerSessionCount } from '../../../../engine/runtime/session-client.ts';
 import type { RoseParam } from '../../../../components/rose-param/rose-param.ts';
-import { drag, frames, mountOptimizer, nextEvent, untilState } from './helpers.ts';
+import { drag, frames, mountOptimizer, nextEvent, until, untilState } from './helpers.ts';
 
 /**
  * A slow run: gradient descent with a tiny step on a quadratic bowl centred at (1, 2), far from
@@ -26,15 +26,6 @@ const SLOW = `
     <rose-param name="y" value="0" min="-5" max="5"></rose-param>
     <rose-objective>(x - 1)^2 + (y - 2)^2</rose-objective>
   </rose-optimizer>`;
-
-/** Resolve once `check()` is true (polled every 20 ms). */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 10000): Promise<void> {
-  const start = performance.now();
-  while (!(await check())) {
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('<rose-optimizer> live', () => {
   afterEach(() => document.body.replaceChildren());
