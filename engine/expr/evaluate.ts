@@ -91,7 +91,7 @@ function callBuiltin(name: FunctionName, args: readonly number[], math: MathTabl
  * Return `base ^ exponent` as the lowering computes it: an integer literal exponent 0 gives 1,
  * 1 gives `base`, 2 gives `base * base`, -1 gives `1 / base`; anything else is `pow`.
  */
-export function power(base: number, exponent: number, literal: number | undefined, math: MathTable): number {
+function power(base: number, exponent: number, literal: number | undefined, math: MathTable): number {
   switch (literal) {
     case 0:
       return 1;
