@@ -33,11 +33,6 @@ export function moduleCacheStats(): { hits: number; misses: number; size: number
   return { hits: modules.hits, misses: modules.misses, size: modules.size };
 }
 
-/** Forget every cached module (the next compiles go to the worker again). */
-export function clearModuleCache(): void {
-  modules.clear();
-}
-
 /** Return the optimize option as posted: `false` or a level. */
 function levelOf(optimize: RemoteOptions['optimize']): false | OptimizeLevel {
   if (optimize === undefined || optimize === false) return false;
