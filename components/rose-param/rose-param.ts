@@ -9,7 +9,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ErrorReporter, toElementError } from '../shared/element-error.ts';
 import { emit } from '../shared/events.ts';
-import { hostStyles } from '../shared/styles.ts';
+import { errorBox, hostStyles } from '../shared/styles.ts';
 import { formatParamValue, sliderStep, validateParam } from './param-logic.ts';
 
 /** Read an optional number attribute: absent stays undefined, `any` too (for `step`). */
@@ -151,7 +151,7 @@ export class RoseParam extends LitElement {
           />`
         : nothing}
       <output part="value" aria-labelledby="label">${readout}</output>
-      ${error ? html`<div part="error" class="error" role="alert"><code>${error.code}</code> ${error.message}</div>` : nothing}
+      ${errorBox(error)}
     `;
   }
 

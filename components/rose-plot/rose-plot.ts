@@ -8,7 +8,7 @@ import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import type { Fn } from '../../engine/trace/fn.ts';
 import { emit } from '../shared/events.ts';
 import type { ModelSource } from '../shared/model-source.ts';
-import { hostStyles } from '../shared/styles.ts';
+import { errorBox, hostStyles } from '../shared/styles.ts';
 import { axesTemplate } from './axes.ts';
 import { PlotController } from './plot-controller.ts';
 import { plotStyles } from './styles.ts';
@@ -187,7 +187,7 @@ export class RosePlot extends LitElement {
           : nothing}
       </div>
       <p part="description" id="description" class="visually-hidden">${error ? error.message : this.description}</p>
-      ${error ? html`<div part="error" class="error" role="alert"><code>${error.code}</code> ${error.message}</div>` : nothing}
+      ${errorBox(error)}
     `;
   }
 

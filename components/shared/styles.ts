@@ -2,7 +2,8 @@
  * @file Styles shared by Rose Kit elements: the `--rose-*` design tokens with their defaults,
  * the visually-hidden helper for screen-reader text, and the in-element error box.
  */
-import { css } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
+import type { ElementError } from './element-error.ts';
 
 /** Host defaults: font and colours read from `--rose-*` custom properties. */
 export const hostStyles = css`
@@ -41,3 +42,9 @@ export const hostStyles = css`
     font-weight: 600;
   }
 `;
+
+/** Return the in-element error box (`part="error"`, styled by `.error`) for `error`, or nothing. */
+export function errorBox(error: ElementError | undefined): TemplateResult | typeof nothing {
+  if (!error) return nothing;
+  return html`<div part="error" class="error" role="alert"><code>${error.code}</code> ${error.message}</div>`;
+}
