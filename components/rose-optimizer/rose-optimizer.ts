@@ -182,7 +182,7 @@ export class RoseOptimizer extends LitElement {
         <button part="button reset" ?disabled=${blocked} @click=${this._onReset}>Reset</button>
         <span part="status" class="status">${this.#status()}</span>
       </div>
-      ${note ? html`<p part="note" class="note">Runs on the main thread in time slices: ${note.replace(/^runs on the main thread in time slices: /, '')}.</p>` : nothing}
+      ${note ? html`<p part="note" class="note">${note[0]!.toUpperCase()}${note.slice(1)}.</p>` : nothing}
       ${this.error ? errorTemplate(this.error) : nothing}
     `;
   }
