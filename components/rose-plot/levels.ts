@@ -61,7 +61,7 @@ export interface Normalizer {
  */
 export function normalizer(extent: FieldExtent, log: boolean): Normalizer {
   const { max } = extent;
-  const min = log && extent.low !== undefined && extent.low < max ? extent.low : extent.min;
+  const min = lowEnd(extent, log);
   const span = max > min ? max - min : 1;
   if (!log) return { log, norm: (v) => clampUnit((v - min) / span), value: (t) => min + t * span };
   const floor = min > 0 ? 0 : min - span * 1e-4;
@@ -78,13 +78,18 @@ export function normalizer(extent: FieldExtent, log: boolean): Normalizer {
 /** Return about `count` contour levels strictly inside the extent. */
 export function contourLevels(extent: FieldExtent, count: number, log: boolean): number[] {
   const { max } = extent;
-  const min = log && extent.low !== undefined && extent.low < max ? extent.low : extent.min;
+  const min = lowEnd(extent, log);
   if (!(max > min) || count < 1) return [];
   if (!log) return niceTicks(min, max, count).filter((v) => v > min && v < max);
   const n = normalizer(extent, true);
   const levels: number[] = [];
   for (let k = 1; k <= count; k++) levels.push(n.value(k / (count + 1)));
   return levels;
+}
+
+/** Return the low end of levels and colours: the robust `low` on a log scale, else `min`. */
+function lowEnd(extent: FieldExtent, log: boolean): number {
+  return log && extent.low !== undefined && extent.low < extent.max ? extent.low : extent.min;
 }
 
 /** Return `t` clamped to [0, 1]; NaN stays NaN. */
