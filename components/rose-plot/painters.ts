@@ -17,7 +17,7 @@ import {
   type Theme,
 } from './draw.ts';
 import { describeContour, describeCurve, describeLoss, describeTrace } from './describe.ts';
-import { contourLevels, normalizer } from './levels.ts';
+import { contourLevels, fieldExtent, normalizer } from './levels.ts';
 import { linearScale, logScale, type Scale } from './scales.ts';
 
 /** Where and how to paint one frame. */
@@ -186,14 +186,7 @@ export function paintTrace(c: Canvas, names: readonly string[], path: readonly (
 
 /** Return [min, max] of the finite values widened by `pad` of the span, or undefined if none. */
 export function paddedExtent(values: ArrayLike<number>, pad: number): [number, number] | undefined {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k]!;
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const { min: lo, max: hi } = fieldExtent(values);
   if (lo > hi) return undefined;
   const span = hi > lo ? hi - lo : Math.max(1, Math.abs(lo));
   return [lo - span * pad, hi + span * pad];
