@@ -71,11 +71,13 @@ export async function waitForDrawnPlots(
   minPixels = 200,
   minColors = 2,
 ): Promise<{ pixels: number; colors: number }[]> {
-  await page.waitForFunction(
+  // the page answers every plot's counts once all have drawn enough, and false until then
+  const counts = await page.waitForFunction(
     ({ selector, minPixels, minColors }) => {
       const plots = [...document.querySelectorAll(selector)] as (HTMLElement & { canvas: HTMLCanvasElement | null })[];
       if (plots.length === 0) return false;
-      return plots.every((plot) => {
+      const drawn: { pixels: number; colors: number }[] = [];
+      for (const plot of plots) {
         const canvas = plot.canvas;
         if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
         const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -84,28 +86,17 @@ export async function waitForDrawnPlots(
         for (let i = 0; i < data.length; i += 4) {
           if (data[i + 3]! === 0) continue;
           pixels++;
-          if (colors.size < 64) colors.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+          colors.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
         }
-        return pixels >= minPixels && colors.size >= minColors;
-      });
+        if (pixels < minPixels || colors.size < minColors) return false;
+        drawn.push({ pixels, colors: colors.size });
+      }
+      return drawn;
     },
     { selector, minPixels, minColors },
     { timeout: 30_000, polling: 100 },
   );
-  return page.evaluate((selector) => {
-    return [...document.querySelectorAll(selector)].map((el) => {
-      const canvas = (el as HTMLElement & { canvas: HTMLCanvasElement }).canvas;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let pixels = 0;
-      const colors = new Set<number>();
-      for (let i = 0; i < data.length; i += 4)
-        if (data[i + 3]! > 0) {
-          pixels++;
-          colors.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-        }
-      return { pixels, colors: colors.size };
-    });
-  }, selector);
+  return (await counts.jsonValue()) as { pixels: number; colors: number }[];
 }
 
 /** Throw unless `condition`, with `message`. */
