@@ -6,11 +6,36 @@
  */
 import '../../components/index.ts';
 import type { RosePlot } from '../../components/index.ts';
+import type { MethodName } from '../../engine/index.ts';
 import { Race, PROBLEMS, type Problem, type Runner } from './race.ts';
+
+/** Each lane's heading and the settings shown under it. */
+const LANE_LABELS: Readonly<Record<MethodName, { name: string; settings: string }>> = {
+  gd: { name: 'Gradient descent', settings: 'step 5×10⁻⁴, momentum 0.9' },
+  adam: { name: 'Adam', settings: 'step 0.05, β₁ 0.9, β₂ 0.999' },
+  lbfgs: { name: 'L-BFGS', settings: '10 pairs, Wolfe line search' },
+};
+
+/** Clone the lane template for `method` into the lanes row; return the lane's root. */
+function buildLane(method: MethodName): HTMLElement {
+  const template = document.getElementById('lane-template') as HTMLTemplateElement;
+  const root = document.importNode(template.content.firstElementChild as HTMLElement, true);
+  const { name, settings } = LANE_LABELS[method];
+  const heading = root.querySelector('h2')!;
+  heading.id = `${method}-title`;
+  heading.append(name);
+  root.dataset['method'] = method;
+  root.setAttribute('aria-labelledby', heading.id);
+  root.querySelector('[data-out="settings"]')!.textContent = settings;
+  root.querySelector('rose-plot.contour')!.setAttribute('label', `Path of ${name}`);
+  root.querySelector('rose-plot.loss')!.setAttribute('label', `Loss of ${name}`);
+  document.getElementById('lanes')!.append(root);
+  return root;
+}
 
 const race = new Race();
 const lanes = race.runners.map((runner) => {
-  const root = document.querySelector<HTMLElement>(`.lane[data-method="${runner.method}"]`)!;
+  const root = buildLane(runner.method);
   const contour = root.querySelector<RosePlot>('rose-plot.contour')!;
   const loss = root.querySelector<RosePlot>('rose-plot.loss')!;
   contour.source = runner.source;
