@@ -8,6 +8,7 @@
  */
 import { RoseError, formatMessage } from '../../engine/errors.ts';
 import { lowerConstraint, lowerObjective } from '../../engine/expr/lower.ts';
+import { isName } from '../../engine/expr/parser.ts';
 import { funcOf, type Fn } from '../../engine/trace/fn.ts';
 import type { Constraint } from '../../engine/optim/problem.ts';
 import type { ParameterBounds } from '../shared/model-source.ts';
@@ -122,7 +123,7 @@ function checkParams<E>(params: readonly ParamSpec<E>[], where = WHERE): string[
   for (const p of params) {
     const at = p.element;
     const name = typeof p.name === 'string' ? p.name : String(p.name);
-    if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name))
+    if (!isName(name))
       throw failure(at, `parameter name "${name}" is not a name`, 'Use letters, digits and _, starting with a letter, e.g. name="x"', where);
     if (seen.has(name)) throw failure(at, `parameter "${name}" is declared twice`, 'Give each parameter its own name', where);
     seen.add(name);

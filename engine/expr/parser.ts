@@ -57,6 +57,11 @@ export const MAX_NESTING = 200;
 
 const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
+/** Return whether `name` is a name of the language: letters, digits and _, not starting with a digit. */
+export function isName(name: string): boolean {
+  return NAME.test(name);
+}
+
 /** Parse `text` into a syntax tree; throw an `ExpressionError` (a `RoseError`) if it is invalid. */
 export function parseExpression(text: string, options: ParseOptions = {}): ParsedExpression {
   const kind = options.kind ?? 'any';
@@ -89,7 +94,7 @@ export function checkParamNames(params: readonly string[], label = 'the expressi
   for (const name of params) {
     const bad = (problem: string, fix: string) =>
       new RoseError('invalid-value', formatMessage(`invalid parameter name ${problem}`, where, fix));
-    if (typeof name !== 'string' || !NAME.test(name)) {
+    if (typeof name !== 'string' || !isName(name)) {
       throw bad(
         `${typeof name === 'string' ? `'${name}'` : String(name)}: not a name`,
         'A name is letters, digits and _, not starting with a digit, e.g. x, y2, theta_1',
