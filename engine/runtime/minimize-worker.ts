@@ -3,45 +3,28 @@
  * in-process (compiling in this worker), stream progress, stop on `abort`, answer with the
  * result.
  *
- * Progress is acknowledged: after posting one `progress` message the worker posts no other
- * until the main thread's `ack` (sent from `requestAnimationFrame`), keeping only the latest
- * state meanwhile. So the page never receives more than one progress message per frame, however
- * fast the loop runs, and a busy page never accumulates a backlog.
+ * Progress is acknowledged (acked-progress.ts): at most one progress message per frame.
  */
 import type { MinimizerState } from '../optim/minimizer.ts';
 import { runMinimize } from '../optim/minimize.ts';
+import { AckedProgress } from './acked-progress.ts';
 import { toWireError, type MinimizeRequest, type Reply } from './protocol.ts';
 import { problemFromWire } from './wire.ts';
 
 /** A running minimization. */
 interface Run {
   readonly control: AbortController;
-  readonly post: (reply: Reply) => void;
-  /** A progress message is posted and not yet acknowledged. */
-  waiting: boolean;
-  /** The newest state not posted yet (while `waiting`). */
-  latest: MinimizerState | undefined;
+  readonly progress: AckedProgress<MinimizerState>;
 }
 
 const runs = new Map<number, Run>();
 
-/** Post `state` as the progress of run `id`, or keep it until the last one is acknowledged. */
-function report(id: number, run: Run, state: MinimizerState): void {
-  if (run.waiting) {
-    run.latest = state;
-    return;
-  }
-  run.waiting = true;
-  run.latest = undefined;
-  run.post({ type: 'progress', id, progress: state });
-}
-
 /** Start the minimization of `msg`; its answer is posted with `post`. */
 export function startMinimize(msg: MinimizeRequest, post: (reply: Reply) => void): void {
   const id = msg.id;
-  const run: Run = { control: new AbortController(), post, waiting: false, latest: undefined };
+  const run: Run = { control: new AbortController(), progress: new AckedProgress(id, post) };
   runs.set(id, run);
-  const onStep = (state: MinimizerState): void => report(id, run, state);
+  const onStep = (state: MinimizerState): void => run.progress.report(state);
   Promise.resolve()
     .then(() => runMinimize(problemFromWire(msg.problem), { signal: run.control.signal, onStep }))
     .then(
@@ -53,10 +36,7 @@ export function startMinimize(msg: MinimizeRequest, post: (reply: Reply) => void
 
 /** The main thread showed the last progress of run `id`: post the newest state, if any. */
 export function acknowledge(id: number): void {
-  const run = runs.get(id);
-  if (run === undefined) return;
-  run.waiting = false;
-  if (run.latest !== undefined) report(id, run, run.latest);
+  runs.get(id)?.progress.acknowledge();
 }
 
 /** Stop run `id` at its next slice; it answers with the iterate reached, `reason: 'aborted'`. */

@@ -2,9 +2,8 @@
  * @file The worker's side of interactive optimizer sessions (engine/optim/session.ts): `open`
  * revives the posted problem, compiles it here and keeps a `SessionRunner` under the request's
  * id; `session-command` messages drive it; `dispose` frees it and answers the open request with
- * `done`. States are posted as `progress`, acknowledged like minimize-worker.ts does: after one
- * `progress` no other is posted until the main thread's `ack` (sent from an animation frame), and
- * only the newest state is kept meanwhile, so the page gets at most one message per frame.
+ * `done`. States are posted as `progress`, acknowledged per frame (acked-progress.ts), held
+ * states merged so the path they pass through is kept.
  */
 import { compileProblem } from '../optim/problem.ts';
 import { SessionRunner, mergeStates, type SessionState } from '../optim/session.ts';
@@ -14,6 +13,7 @@ import {
   type SessionCommandRequest,
   type SessionRequest,
 } from './protocol.ts';
+import { AckedProgress } from './acked-progress.ts';
 import { problemFromWire } from './wire.ts';
 
 /** A session of this worker. */
@@ -22,10 +22,7 @@ interface Entry {
   readonly post: (reply: Reply) => void;
   /** Undefined while compiling. */
   runner: SessionRunner | undefined;
-  /** A progress message is posted and not yet acknowledged. */
-  waiting: boolean;
-  /** The newest state not posted yet (while `waiting`). */
-  latest: SessionState | undefined;
+  readonly progress: AckedProgress<SessionState>;
 }
 
 const sessions = new Map<number, Entry>();
@@ -39,7 +36,7 @@ export function receiveSession(msg: SessionRequest | SessionCommandRequest, post
 
 /** Compile the problem of `msg` and keep its session. */
 function open(msg: SessionRequest, post: (reply: Reply) => void): void {
-  const entry: Entry = { id: msg.id, post, runner: undefined, waiting: false, latest: undefined };
+  const entry: Entry = { id: msg.id, post, runner: undefined, progress: new AckedProgress(msg.id, post, mergeStates) };
   sessions.set(msg.id, entry);
   const fail = (e: unknown): void => {
     if (!sessions.delete(msg.id)) return;
@@ -60,11 +57,7 @@ function command(msg: SessionCommandRequest): void {
   const entry = sessions.get(msg.id);
   if (entry === undefined) return;
   const c = msg.command;
-  if (c.op === 'ack') {
-    entry.waiting = false;
-    if (entry.latest !== undefined) report(entry, entry.latest);
-    return;
-  }
+  if (c.op === 'ack') return entry.progress.acknowledge();
   if (c.op === 'dispose') {
     sessions.delete(msg.id);
     entry.runner?.dispose();
@@ -74,14 +67,7 @@ function command(msg: SessionCommandRequest): void {
   entry.runner?.command(c);
 }
 
-/** Post `state`, or keep it until the last one is acknowledged. */
+/** Post `state` of a live session (acknowledged per frame; see acked-progress.ts). */
 function report(entry: Entry, state: SessionState): void {
-  if (!sessions.has(entry.id)) return;
-  if (entry.waiting) {
-    entry.latest = entry.latest ? mergeStates(entry.latest, state) : state;
-    return;
-  }
-  entry.waiting = true;
-  entry.latest = undefined;
-  entry.post({ type: 'progress', id: entry.id, progress: state });
+  if (sessions.has(entry.id)) entry.progress.report(state);
 }
