@@ -15,7 +15,7 @@ import {
 } from '../../engine/index.ts';
 
 /** The parameter names of explorer functions. */
-export const PARAMS = ['x', 'y'] as const;
+const PARAMS = ['x', 'y'] as const;
 
 /** A function of x and y, traced and compiled. */
 export interface CompiledFunction {
@@ -94,7 +94,7 @@ export function analyse(f: CompiledFunction, x: number, y: number, scratch = new
 }
 
 /** Return the eigenvalues (ascending) and the first unit eigenvector of `[[a, b], [b, d]]`. */
-export function symmetricEigen(a: number, b: number, d: number) {
+function symmetricEigen(a: number, b: number, d: number) {
   const mean = 0.5 * (a + d);
   const radius = Math.hypot(0.5 * (a - d), b);
   const eigenvalues = [mean - radius, mean + radius] as const;
@@ -109,7 +109,7 @@ export function symmetricEigen(a: number, b: number, d: number) {
 }
 
 /** Return the shape named by the eigenvalues' signs; `scale` sets what counts as zero. */
-export function shapeOf(eigenvalues: readonly [number, number], scale: number): Shape {
+function shapeOf(eigenvalues: readonly [number, number], scale: number): Shape {
   const [lo, hi] = eigenvalues;
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'undefined';
   const zero = 1e-9 * scale;
@@ -120,7 +120,7 @@ export function shapeOf(eigenvalues: readonly [number, number], scale: number): 
 }
 
 /** Solve `[[a, b], [b, d]] s = (r0, r1)`; undefined when the matrix is (numerically) singular. */
-export function solve2(a: number, b: number, d: number, r0: number, r1: number): [number, number] | undefined {
+function solve2(a: number, b: number, d: number, r0: number, r1: number): [number, number] | undefined {
   const det = a * d - b * b;
   const size = Math.max(Math.abs(a), Math.abs(b), Math.abs(d));
   if (!Number.isFinite(det) || Math.abs(det) <= 1e-12 * size * size || size === 0) return undefined;

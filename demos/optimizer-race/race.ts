@@ -32,7 +32,14 @@ export interface Problem {
 }
 
 /** Iterations any runner may do at most. */
-export const MAX_ITERATIONS = 20000;
+const MAX_ITERATIONS = 20000;
+
+/** The methods' options: the same learning rates serve both problems. */
+const RACE_OPTIONS: Readonly<Record<MethodName, MinimizerOptions>> = {
+  gd: { method: 'gd', learningRate: 5e-4, momentum: 0.9 },
+  adam: { method: 'adam', learningRate: 0.05 },
+  lbfgs: { method: 'lbfgs' },
+};
 
 /** The problems; learning rates that converge from anywhere in the window (checked on an 11 x 11 grid of starts). */
 export const PROBLEMS: readonly Problem[] = [
@@ -42,11 +49,7 @@ export const PROBLEMS: readonly Problem[] = [
     text: '(1 - x)^2 + 100*(y - x^2)^2',
     box: [-2, 2, -1, 3],
     start: [-1.2, 1],
-    options: {
-      gd: { method: 'gd', learningRate: 5e-4, momentum: 0.9 },
-      adam: { method: 'adam', learningRate: 0.05 },
-      lbfgs: { method: 'lbfgs' },
-    },
+    options: RACE_OPTIONS,
   },
   {
     id: 'himmelblau',
@@ -54,19 +57,15 @@ export const PROBLEMS: readonly Problem[] = [
     text: '(x^2 + y - 11)^2 + (x + y^2 - 7)^2',
     box: [-5, 5, -5, 5],
     start: [-0.5, -4.5],
-    options: {
-      gd: { method: 'gd', learningRate: 5e-4, momentum: 0.9 },
-      adam: { method: 'adam', learningRate: 0.05 },
-      lbfgs: { method: 'lbfgs' },
-    },
+    options: RACE_OPTIONS,
   },
 ];
 
 /** The runners' methods, in the order of their columns. */
-export const METHODS: readonly MethodName[] = ['gd', 'adam', 'lbfgs'];
+const METHODS: readonly MethodName[] = ['gd', 'adam', 'lbfgs'];
 
 /** Return the iterations the race clock allows after `frame` frames. */
-export function allowedIterations(frame: number): number {
+function allowedIterations(frame: number): number {
   if (frame <= 80) return Math.floor(frame / 2);
   return Math.min(MAX_ITERATIONS, Math.floor(40 * 1.045 ** (frame - 80)));
 }
@@ -125,19 +124,23 @@ export class Race {
 
   /** Return the traced objective of `problem` (traced once, compiled in the worker once). */
   objective(problem: Problem): ExpressionFn {
+    return this.#traced(problem).fn;
+  }
+
+  /** Return `problem`'s traced objective and its compilation, starting both the first time. */
+  #traced(problem: Problem): { fn: ExpressionFn; compiled: Promise<CompiledValueAndGrad> } {
     let loaded = this.#loaded.get(problem.id);
     if (!loaded) {
       const fn = lowerObjective(problem.text, ['x', 'y'], { label: problem.name });
       loaded = { fn, compiled: compileValueAndGrad(fn) };
       this.#loaded.set(problem.id, loaded);
     }
-    return loaded.fn;
+    return loaded;
   }
 
   /** Compile `problem` (once) and restart every runner at `start`. */
   async load(problem: Problem, start: readonly number[] = problem.start): Promise<void> {
-    this.objective(problem);
-    const compiled = await this.#loaded.get(problem.id)!.compiled;
+    const compiled = await this.#traced(problem).compiled;
     this.problem = problem;
     this.#current = compiled;
     this.restart(start);
