@@ -3,7 +3,7 @@
  */
 import { RoseError } from '../../engine/errors.ts';
 import { attributeError } from '../shared/element-error.ts';
-import { isParameterName } from '../shared/expression.ts';
+import { isName } from '../../engine/expr/parser.ts';
 
 /** The numeric attributes of a parameter as the element holds them (undefined when absent). */
 export interface ParamAttributes {
@@ -17,7 +17,7 @@ export interface ParamAttributes {
 /** Return the first problem with `p` as a `RoseError`, or undefined when it is valid. */
 export function validateParam(p: ParamAttributes, raw: (attr: string) => string): RoseError | undefined {
   const tag = 'rose-param';
-  if (!isParameterName(p.name))
+  if (!isName(p.name))
     return attributeError('invalid-value', tag, 'name', p.name,
       'Give a name made of letters, digits and _, starting with a letter (it is used in expressions)');
   for (const attr of ['min', 'max', 'step'] as const) {

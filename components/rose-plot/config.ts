@@ -3,7 +3,7 @@
  * `RoseError` naming the attribute, the text given and the fix; the element shows it.
  */
 import { attributeError } from '../shared/element-error.ts';
-import { isParameterName } from '../shared/expression.ts';
+import { isName } from '../../engine/expr/parser.ts';
 
 /** The kinds of plot. */
 export const PLOT_KINDS = ['contour', 'curve', 'loss', 'trace'] as const;
@@ -71,7 +71,7 @@ export function parseParams(text: string | undefined): string[] | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const names = text.trim().split(/[\s,]+/);
   for (const name of names)
-    if (!isParameterName(name))
+    if (!isName(name))
       throw attributeError('invalid-value', TAG, 'params', text,
         'List parameter names separated by spaces, e.g. params="x y"');
   if (new Set(names).size !== names.length)

@@ -19,13 +19,6 @@ export interface ExpressionObjective {
 const USUAL_ORDER = ['x', 'y', 'z', 't', 'u', 'v', 'w', 'a', 'b', 'c'];
 const MAX_CACHED = 64;
 const cache = new Map<string, ExpressionObjective>();
-/** A name of the expression language: a letter or `_`, then letters, digits and `_`. */
-const PARAMETER_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
-
-/** Return true if `name` can name a parameter in an expression. */
-export function isParameterName(name: string): boolean {
-  return PARAMETER_NAME.test(name);
-}
 
 /**
  * Return the objective of `text` over `parameters`; without `parameters`, every unknown name is a
