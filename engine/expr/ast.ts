@@ -194,3 +194,15 @@ export function integerLiteral(node: Expr): number | undefined {
   if (inner.kind !== 'number' || !Number.isInteger(inner.value)) return undefined;
   return sign * inner.value;
 }
+
+/** The integer exponents `x ^ k` computes without `pow`: 1, x, x * x, 1 / x. */
+export type SpecialExponent = 0 | 1 | 2 | -1;
+
+/**
+ * Return the exponent of `base ^ exponent` when it is a literal 0, 1, 2 or -1 (every evaluator
+ * and the lowering compute those without `pow`, so derivatives at 0 stay exact); else undefined.
+ */
+export function specialExponent(exponent: Expr): SpecialExponent | undefined {
+  const k = integerLiteral(exponent);
+  return k === 0 || k === 1 || k === 2 || k === -1 ? k : undefined;
+}

@@ -5,7 +5,7 @@
  * with the wasm math library's table it agrees bit for bit with `compile`.
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { CONSTANTS, foldExpr, integerLiteral, type FunctionName, type Root } from './ast.ts';
+import { CONSTANTS, foldExpr, specialExponent, type FunctionName, type Root, type SpecialExponent } from './ast.ts';
 import type { ParsedExpression } from './parser.ts';
 
 /** The transcendental functions an evaluation uses; the rest are exact in IEEE double. */
@@ -91,7 +91,7 @@ function callBuiltin(name: FunctionName, args: readonly number[], math: MathTabl
  * Return `base ^ exponent` as the lowering computes it: an integer literal exponent 0 gives 1,
  * 1 gives `base`, 2 gives `base * base`, -1 gives `1 / base`; anything else is `pow`.
  */
-function power(base: number, exponent: number, literal: number | undefined, math: MathTable): number {
+function power(base: number, exponent: number, literal: SpecialExponent | undefined, math: MathTable): number {
   switch (literal) {
     case 0:
       return 1;
@@ -157,7 +157,7 @@ export function evaluateExpression(
           case '/':
             return a / b;
           case '^':
-            return power(a, b, integerLiteral(node.right), math);
+            return power(a, b, specialExponent(node.right), math);
         }
       }
     }

@@ -18,10 +18,11 @@ import {
   CONSTANTS,
   FUNCTIONS,
   foldExpr,
-  integerLiteral,
+  specialExponent,
   type CallNode,
   type FunctionName,
   type Root,
+  type SpecialExponent,
 } from './ast.ts';
 import { parseExpression, type ParsedExpression } from './parser.ts';
 
@@ -85,7 +86,7 @@ function lowerCall(node: CallNode, args: Operand[]): Operand {
 }
 
 /** Return `base ^ exponent` lowered as described in the file comment. */
-function lowerPower(base: Operand, exponent: Operand, literal: number | undefined): Operand {
+function lowerPower(base: Operand, exponent: Operand, literal: SpecialExponent | undefined): Operand {
   switch (literal) {
     case 0:
       return 1;
@@ -127,7 +128,7 @@ function bodyOf(root: Root): (x: readonly Operand[]) => Operand {
           if (node.op === '-') return ops.sub(a, b);
           if (node.op === '*') return ops.mul(a, b);
           if (node.op === '/') return ops.div(a, b);
-          return lowerPower(a, b, integerLiteral(node.right));
+          return lowerPower(a, b, specialExponent(node.right));
         }
       }
     });

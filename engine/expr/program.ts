@@ -5,7 +5,7 @@
  * `evaluateExpression` computes (same operations in the same order), bit for bit.
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { CONSTANTS, FUNCTIONS, foldExpr, integerLiteral, type Root } from './ast.ts';
+import { CONSTANTS, FUNCTIONS, foldExpr, specialExponent, type Root } from './ast.ts';
 import { JS_MATH, signum, type MathTable } from './evaluate.ts';
 import type { ParsedExpression } from './parser.ts';
 
@@ -109,8 +109,8 @@ function compileProgram(root: Root, math: MathTable): Program {
         }
         break;
       case 'binary': {
-        const literal = node.op === '^' ? integerLiteral(node.right) : undefined;
-        if (literal === 0 || literal === 1 || literal === 2 || literal === -1) {
+        const literal = node.op === '^' ? specialExponent(node.right) : undefined;
+        if (literal !== undefined) {
           code.length = starts[1]!; // drop the exponent's code: it is not evaluated
           depth -= 1;
           if (literal === 0) emit(Op.One, 0, 0);
