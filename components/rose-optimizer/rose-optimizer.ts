@@ -10,6 +10,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { RoseError } from '../../engine/errors.ts';
 import { asRoseError } from '../../engine/optim/session.ts';
 import { ModelState } from '../shared/model-source.ts';
+import { formatNumber } from '../shared/format.ts';
 import { hostStyles } from '../shared/styles.ts';
 import { errorTemplate, type ErrorView } from './error-view.ts';
 import type { OptimizerStatus, RoseOptimizerEventMap } from './events.ts';
@@ -221,14 +222,6 @@ export class RoseOptimizer extends LitElement {
   private _onReset(): void {
     this.reset();
   }
-}
-
-/** Return `v` with 4 significant digits (exponent form when very large or small). */
-function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  const text = a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
-  return text.replace(/^-/, '−');
 }
 
 /** Typed listeners for the optimizer's own events (their details extend the shared ones). */

@@ -3,7 +3,7 @@
  * instead of the pixels, saying what is plotted, over which ranges, the smallest value found,
  * and where the current point is. Pure string building.
  */
-import { formatNumber } from './scales.ts';
+import { formatNumber } from '../shared/format.ts';
 
 /** Return `lo` to `hi` in words. */
 function span(name: string, range: readonly [number, number]): string {

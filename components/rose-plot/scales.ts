@@ -2,6 +2,7 @@
  * @file Scales and axis ticks of `<rose-plot>`: linear and logarithmic maps from data to pixels,
  * "nice" tick values (1, 2, 5 times a power of ten) and their labels. Pure functions, no DOM.
  */
+import { formatNumber } from '../shared/format.ts';
 
 /** A map from a data interval to a pixel interval, and back. */
 export interface Scale {
@@ -120,16 +121,6 @@ export function formatExponent(v: number): string {
   const power = `10${superscript(e)}`;
   const sign = v < 0 ? '\u2212' : '';
   return Math.abs(m) === 1 ? `${sign}${power}` : `${sign}${Math.abs(m)}\u00d7${power}`;
-}
-
-/** Return a compact label for any number (readouts, descriptions): 4 significant digits. */
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '\u221e' : '\u2212\u221e';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace(/-/g, '\u2212');
-  return String(Number(v.toPrecision(4))).replace(/-/g, '\u2212');
 }
 
 const SUPERSCRIPTS = '\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079';

@@ -1,8 +1,7 @@
-/** @file Scales, ticks and number labels of `<rose-plot>` (components/rose-plot/scales.ts). */
+/** @file Scales, ticks and number labels of `<rose-plot>` (components/rose-plot/scales.ts, components/shared/format.ts). */
 import { describe, expect, it } from 'vitest';
 import {
   formatExponent,
-  formatNumber,
   formatTick,
   linearScale,
   logScale,
@@ -10,6 +9,7 @@ import {
   niceTicks,
   tickStep,
 } from '../../components/rose-plot/scales.ts';
+import { formatNumber } from '../../components/shared/format.ts';
 
 describe('linearScale', () => {
   it('maps the domain onto the range and back, including flipped ranges', () => {
