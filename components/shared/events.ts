@@ -73,14 +73,10 @@ export function emit<K extends keyof RoseEventMap>(
   return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 }
 
+/** Every Rose Kit event by name, as the DOM delivers it. */
+export type RoseDomEventMap = { readonly [K in keyof RoseEventMap]: CustomEvent<RoseEventMap[K]> };
+
 declare global {
-  interface HTMLElementEventMap {
-    'rose-input': CustomEvent<RoseValueDetail>;
-    'rose-change': CustomEvent<RoseValueDetail>;
-    'rose-pick': CustomEvent<RosePickDetail>;
-    'rose-error': CustomEvent<RoseErrorDetail>;
-    'rose-model-step': CustomEvent<RoseModelStepDetail>;
-    'rose-model-change': CustomEvent<RoseModelChangeDetail>;
-    'rose-render': CustomEvent<RoseRenderDetail>;
-  }
+  /** The Rose events, typed for `addEventListener` on any element. */
+  interface HTMLElementEventMap extends RoseDomEventMap {}
 }
