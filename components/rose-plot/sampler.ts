@@ -125,6 +125,8 @@ export async function valueAndGradientAt(
   if (!pending) {
     pending = compile(valueAndGrad(obj.fn as never) as never) as unknown as Promise<PointEval>;
     compiledGrads.set(func, pending);
+    // a failed compile (a dead worker, an aborted page) is not remembered: the next call retries
+    pending.catch(() => compiledGrads.delete(func));
   }
   return (await pending)(x);
 }
