@@ -123,3 +123,83 @@ export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
   for (const c of terms) addInto(b, sum, c, t);
   return b.resolve(sum);
 }
+
+/**
+ * Per variable, the cotangent contributions made to it so far, in order. Lists live in typed
+ * arrays (one entry per contribution, linked), not in one JS array per variable: a large function
+ * has millions of variables, and a per-variable array of arrays costs a fill, a young-to-old
+ * pointer store per list and a garbage object per list.
+ */
+export class CtLists {
+  /** Per variable: its first and last entry (-1: no contribution). */
+  readonly #head: Int32Array;
+  readonly #tail: Int32Array;
+  /** Per entry: the contribution (a var, or `-1 - k` for `#parts[k]`) and the next entry (-1). */
+  #value: Int32Array;
+  #next: Int32Array;
+  #count = 0;
+  /** The partial (per member) contributions, referenced from entries. */
+  readonly #parts: (readonly Ct[])[] = [];
+
+  /** Start lists for `vars` variables, with room for `capacity` entries (it grows as needed). */
+  constructor(vars: number, capacity: number) {
+    this.#head = new Int32Array(vars).fill(-1);
+    this.#tail = new Int32Array(vars);
+    const room = Math.max(16, capacity);
+    this.#value = new Int32Array(room);
+    this.#next = new Int32Array(room);
+  }
+
+  /** Append contribution `ct` (not statically zero) to the list of `v`. */
+  add(v: Var, ct: Var | readonly Ct[]): void {
+    const k = this.#count++;
+    if (k >= this.#value.length) this.#grow();
+    this.#value[k] = typeof ct === 'number' ? ct : -this.#parts.push(ct); // -1 - its index
+    this.#next[k] = -1;
+    if (this.#head[v]! < 0) this.#head[v] = k;
+    else this.#next[this.#tail[v]!] = k;
+    this.#tail[v] = k;
+  }
+
+  /** Return true when `v` has no contribution. */
+  isEmpty(v: Var): boolean {
+    return this.#head[v]! < 0;
+  }
+
+  /** Return the contribution of `v` when it has exactly one, else undefined. */
+  only(v: Var): Ct {
+    const k = this.#head[v]!;
+    return k >= 0 && this.#next[k]! < 0 ? this.#ct(k) : undefined;
+  }
+
+  /**
+   * Return the contributions of `v`: its first whole (single-var) one first, then the others in
+   * the order they were made.
+   */
+  terms(v: Var): Ct[] {
+    const out: Ct[] = [];
+    let first = -1;
+    for (let k = this.#head[v]!; k >= 0; k = this.#next[k]!) {
+      if (first < 0 && this.#value[k]! >= 0) first = k;
+      else out.push(this.#ct(k));
+    }
+    if (first >= 0) out.unshift(this.#value[first]!);
+    return out;
+  }
+
+  /** Return the contribution of entry `k`. */
+  #ct(k: number): Ct {
+    const x = this.#value[k]!;
+    return x >= 0 ? x : this.#parts[-1 - x];
+  }
+
+  /** Double the entry storage. */
+  #grow(): void {
+    const value = new Int32Array(2 * this.#value.length);
+    const next = new Int32Array(2 * this.#next.length);
+    value.set(this.#value);
+    next.set(this.#next);
+    this.#value = value;
+    this.#next = next;
+  }
+}

@@ -34,6 +34,7 @@ import {
   type Var,
 } from '../ir/types.ts';
 import {
+  CtLists,
   addInto,
   fromShape,
   full,
@@ -243,14 +244,14 @@ class Transposer {
   readonly isAccParam: Uint8Array;
   /** Linear var -> 1 when its accumulator is a slice or field of its container's accumulator. */
   readonly isView: Uint8Array;
-  /** Linear var with an accumulator of its own -> the parts added to it. */
-  readonly accShape: Shape[];
   /**
-   * Linear var -> the first cotangent contribution made in its defining block (-1: none), and
-   * the further ones (summed at its definition).
+   * Linear var with an accumulator of its own -> the parts added to it: 0 none, 1 all, 2 some
+   * (in `accParts`). Typed, because almost every shape is 0 or 1.
    */
-  readonly firstCt: Int32Array;
-  readonly moreCts: (Ct[] | undefined)[];
+  readonly accAll: Uint8Array;
+  readonly accParts = new Map<Var, Shape>();
+  /** Linear var -> the cotangent contributions made in its defining block (summed there). */
+  readonly cts: CtLists;
   /** Which parts of the result cotangent may be nonzero. */
   readonly ctShape: Shape;
   /** Linear value param of `lin` -> its position (-1: not one), and the parts added to it. */
@@ -273,21 +274,21 @@ class Transposer {
     this.a = analyze(lin);
     this.ctShape = ctShape;
     const suffix = ctShape === 1 ? '' : `_ct${key}`;
-    // size hint: about 1.5 instructions per input one (copies, then cotangent arithmetic)
-    const size = 2 * lin.body.length;
-    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}${suffix}`, size);
+    // size hints: `bwd` has about 1.1-1.4 instructions per top-level one of `lin` (copies, then
+    // cotangent arithmetic), and fewer new variables than `lin` has instructions and variables/8
+    const size = lin.body.length;
+    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}${suffix}`, size + (size >> 1));
     const n = lin.vars.length;
     const { vars } = lin;
     const linear = this.a.linVar;
     // linear vars have no value in `bwd`: their numbers stay unused
-    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), n);
+    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), size + (n >> 3));
     this.hasNl = new Uint8Array(n);
     this.acc = new Int32Array(n).fill(-1);
     this.isAccParam = new Uint8Array(n);
     this.isView = new Uint8Array(n);
-    this.accShape = new Array<Shape>(n).fill(0);
-    this.firstCt = new Int32Array(n).fill(-1);
-    this.moreCts = new Array<Ct[] | undefined>(n).fill(undefined);
+    this.accAll = new Uint8Array(n);
+    this.cts = new CtLists(n, 2 * size);
     this.paramPos = new Int32Array(n).fill(-1);
     this.wrote = lin.params.map(() => 0);
   }
@@ -445,7 +446,12 @@ class Transposer {
     if (this.isAccParam[v] === 1) return this.wrote1(v, s);
     const t = erase(this.lin.vars[v]!);
     if (this.isView[v] === 0) {
-      this.accShape[v] = joinShape(this.accShape[v]!, s, t);
+      const joined = joinShape(this.accShapeOf(v), s, t);
+      if (typeof joined === 'number') this.accAll[v] = joined;
+      else {
+        this.accAll[v] = 2;
+        this.accParts.set(v, joined);
+      }
       return;
     }
     const e = this.a.def[v]!.expr;
@@ -465,12 +471,7 @@ class Transposer {
     }
     if (this.frameOf(v) === this.frame()) {
       // summed at v's definition: no accumulator unless a nested block or a callee adds too
-      if (typeof ct === 'number' && this.firstCt[v]! < 0) this.firstCt[v] = ct;
-      else {
-        const more = this.moreCts[v];
-        if (more === undefined) this.moreCts[v] = [ct];
-        else more.push(ct);
-      }
+      this.cts.add(v, ct);
     } else {
       const t = erase(this.lin.vars[v]!);
       addInto(this.b, this.refFor(v, shapeOf(ct, t)), ct, t);
@@ -482,15 +483,23 @@ class Transposer {
    * what went into a view accumulator, which reaches the container's directly.
    */
   ctOf(v: Var): Ct {
-    const first = this.firstCt[v]!;
+    const { cts } = this;
     const r = this.acc[v]!;
-    const more = this.moreCts[v];
-    const own = r >= 0 && this.isView[v] === 0 && this.accShape[v] !== 0;
-    if (more === undefined && !own) return first < 0 ? undefined : first;
-    const terms: Ct[] = first < 0 ? [] : [first];
-    if (more !== undefined) for (const x of more) terms.push(x);
-    if (own) terms.push(fromShape(this.b, this.b.resolve(r), this.accShape[v]!));
+    const own = r >= 0 && this.isView[v] === 0 && this.accAll[v] !== 0;
+    if (!own) {
+      if (cts.isEmpty(v)) return undefined;
+      const only = cts.only(v);
+      if (only !== undefined) return only;
+    }
+    const terms = cts.terms(v);
+    if (own) terms.push(fromShape(this.b, this.b.resolve(r), this.accShapeOf(v)));
     return sumCts(this.b, terms, erase(this.lin.vars[v]!));
+  }
+
+  /** Return the parts added to the accumulator of `v` (one of its own, not a view). */
+  accShapeOf(v: Var): Shape {
+    const s = this.accAll[v]!;
+    return s === 2 ? this.accParts.get(v)! : (s as 0 | 1);
   }
 
   /** Return the cotangent of linear `v` as one var (undefined: statically zero). */
