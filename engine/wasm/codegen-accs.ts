@@ -63,7 +63,7 @@ function scanReads(plan: FuncPlan): AccFacts {
   const sinkPos = new Map<Var, number>();
   const sinkAt = new Map<Var, Var>();
   const useUnit = new Map<Var, number>();
-  plan.forEachRead((x, user, pos, block, unit) => {
+  plan.forEachRead((x, user, pos, block, unit, _k, read) => {
     plan.reads[x]!++;
     plan.reader[x] = user;
     plan.readerAt[x] = pos;
@@ -72,6 +72,7 @@ function scanReads(plan: FuncPlan): AccFacts {
     if (unit !== plan.unitOf(x)) plan.readElsewhere[x] = 1;
     const r = plan.root[x]!;
     if (r < 0) return;
+    plan.refReads.push(read);
     familyLast.set(r, Math.max(familyLast.get(r) ?? -1, s.extend(r, pos, block)));
     if (s.def[x]?.kind !== 'accum' || !isRealRef(plan, x)) {
       if (unit !== plan.unitOf(x)) crossRef[x] = 1;

@@ -38,6 +38,8 @@ export class Emitter {
   readonly #compute: (em: Emitter, v: Var, e: Expr) => void;
   /** The local holding the current element's address of each loop built in place, in this unit. */
   readonly elemLocal = new Map<Var, number>();
+  /** The local holding the running sum of each open add run, by the run's first add. */
+  readonly runLocal = new Map<Var, number>();
   /** Locals holding pointers loaded from frame slots in this unit, by slot offset. */
   readonly #spillCache = new Map<number, number>();
 

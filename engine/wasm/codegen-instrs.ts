@@ -48,7 +48,7 @@ export function emitInstr(em: Emitter, v: Var, e: Expr): void {
     case 'accum':
       return accum(em, v, e.shape);
     case 'add':
-      return add(em, e.ref, e.addend);
+      return add(em, v, e.ref, e.addend);
     case 'resolve':
       return resolve(em, v, e.ref);
   }
@@ -269,28 +269,74 @@ function accum(em: Emitter, v: Var, shape: Var): void {
   em.ctx.helpers.accOp(em.code, 'accInit', t, dst, em.ptr(shape));
 }
 
-/** `ref += addend`: float leaves add, others are unchanged. */
-function add(em: Emitter, ref: Var, addend: Var): void {
+/**
+ * `ref += addend` (instruction `v`): float leaves add, others are unchanged. A scalar in memory
+ * is loaded, added to and stored; in an add run (codegen-runs.ts) the sum is kept in a local
+ * from the run's first add (which loads) to its last (which stores).
+ */
+function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
   const t = refInner(em.ty(ref));
   if (!addsSomething(t)) return;
   const c = em.code;
   if (em.plan.localAcc[ref]) {
     const l = em.accLocal(ref);
     c.localGet(l);
-    em.push(addend);
-    c.op(Op.f64_add).localSet(l);
+    addTerm(em, addend);
+    c.localSet(l);
     return;
   }
   const dst = em.ptr(ref);
-  if (isLeaf(t)) {
-    dst.push();
+  if (!isLeaf(t)) return em.ctx.helpers.accOp(c, 'add', t, dst, em.ptr(addend));
+  const first = em.plan.runOf.get(v) ?? -1;
+  const sum = first >= 0 && first !== v ? em.runLocal.get(first)! : -1;
+  const last = first < 0 || em.plan.runEnds.has(v);
+  if (last) dst.push();
+  if (sum >= 0) c.localGet(sum);
+  else {
     dst.push();
     c.mem(Op.f64_load, 3, dst.off);
-    em.push(addend);
-    c.op(Op.f64_add).mem(Op.f64_store, 3, dst.off);
+  }
+  addTerm(em, addend);
+  if (last) {
+    c.mem(Op.f64_store, 3, dst.off);
+    if (sum >= 0) em.slots.release(sum), em.runLocal.delete(first);
+  } else if (sum >= 0) c.localSet(sum);
+  else {
+    const l = em.slots.alloc(F64);
+    c.localSet(l);
+    em.runLocal.set(v, l);
+  }
+}
+
+/**
+ * Add `x` to the f64 on the stack: `f64.sub` of `y` when `x` is computed here as `neg y` or as
+ * `neg y * z` (`a + -b` is `a - b`, and `-y * z` is `-(y * z)`, exactly).
+ */
+function addTerm(em: Emitter, x: Var): void {
+  const c = em.code;
+  const e = em.plan.home[x]!.k === 'inline' ? em.plan.shape.def[x] : undefined;
+  if (e?.kind === 'prim' && e.prim === 'neg') {
+    em.push(e.args[0]!);
+    c.op(Op.f64_sub);
     return;
   }
-  em.ctx.helpers.accOp(c, 'add', t, dst, em.ptr(addend));
+  if (e?.kind === 'prim' && e.prim === 'mul') {
+    const [y, z] = e.args as [Var, Var];
+    const negated = (a: Var): Var => {
+      const d = em.plan.home[a]!.k === 'inline' ? em.plan.shape.def[a] : undefined;
+      return d?.kind === 'prim' && d.prim === 'neg' ? d.args[0]! : -1;
+    };
+    const ny = negated(y);
+    const nz = ny < 0 ? negated(z) : -1;
+    if (ny >= 0 || nz >= 0) {
+      em.push(ny >= 0 ? ny : y);
+      em.push(nz >= 0 ? nz : z);
+      c.op(Op.f64_mul).op(Op.f64_sub);
+      return;
+    }
+  }
+  em.push(x);
+  c.op(Op.f64_add);
 }
 
 /** The contents of an accumulator: its f64, a load, its storage (final), or a copy. */

@@ -26,6 +26,7 @@ import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
+import { planAddRuns } from './codegen-runs.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -106,6 +107,12 @@ export class FuncPlan {
   readonly readElsewhere: Uint8Array;
   /** The instruction each f64-held accumulator starts before (see `startAt`). */
   readonly startsBefore = new Map<Var, Var>();
+  /** The needed reads of accumulators (indices into the shape's read table), in program order. */
+  readonly refReads: number[] = [];
+  /** Per add of an add run (codegen-runs.ts): the run's first add. */
+  readonly runOf = new Map<Var, Var>();
+  /** The last add of each add run. */
+  readonly runEnds = new Set<Var>();
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
     const n = shape.f.vars.length;
@@ -147,6 +154,7 @@ export class FuncPlan {
     this.#homes();
     layoutFrame(this);
     this.#releases();
+    planAddRuns(this);
   }
 
   /** Return the type of `v`. */
@@ -172,7 +180,7 @@ export class FuncPlan {
    * block and unit; `k` is the member position for literal operands (else -1). Includes loop
    * yields (at `bodyEnd`) and the returned value (at `endPos`).
    */
-  forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number) => void): void {
+  forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number, read: number) => void): void {
     const { rX, rUser, rPos, rBlock, rK } = this.shape;
     const units = this.units.unitOf;
     const needed = this.needed;
@@ -181,7 +189,7 @@ export class FuncPlan {
       const v = rUser[i]!;
       const k = rK[i]!;
       if (v >= 0 && (!needed[v] || (k === YIELD && !used[v]))) continue;
-      fn(rX[i]!, v, rPos[i]!, rBlock[i]!, v >= 0 ? units[v]! : 0, k === YIELD ? -1 : k);
+      fn(rX[i]!, v, rPos[i]!, rBlock[i]!, v >= 0 ? units[v]! : 0, k === YIELD ? -1 : k, i);
     }
   }
 

@@ -8,7 +8,7 @@
  * `'f'`: the root.
  *
  * Calling conventions: codegen-abi.ts. Repeated computations: codegen-cse.ts. Frames, homes and
- * liveness: codegen-plan.ts. Splitting: codegen-units.ts. Code: codegen-emit.ts (values),
+ * liveness: codegen-plan.ts. Adds into one accumulator element in a row: codegen-runs.ts. Splitting: codegen-units.ts. Code: codegen-emit.ts (values),
  * codegen-instrs.ts (expressions), codegen-prims.ts (primitives), codegen-mem.ts (memory
  * operations and helpers).
  */
