@@ -93,8 +93,13 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
   a.def[v] = instr;
   a.depth[v] = depth;
   const e = instr.expr;
-  let touches = a.linVar[v] === 1;
-  if (e.kind === 'for') {
+  const { linVar } = a;
+  let touches = linVar[v] === 1;
+  if (e.kind === 'prim') {
+    // the commonest kind: its operands read directly, not through the visitor
+    const { args } = e;
+    for (let k = 0; k < args.length && !touches; k++) touches = linVar[args[k]!] === 1;
+  } else if (e.kind === 'for') {
     a.depth[e.index] = depth + 1;
     for (const inner of e.body) if (visit(a, inner, depth + 1)) touches = true;
   } else if (!touches) {

@@ -363,7 +363,8 @@ class Transposer {
     this.hasNl[instr.var] = 1;
     if (e.kind !== 'for') {
       this.renamed = false;
-      forEachOperand(e, this.seeNl);
+      if (e.kind !== 'prim') forEachOperand(e, this.seeNl);
+      else for (const x of e.args) if (this.hasNl[x] === 0) this.renamed = true;
       b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
       return;
     }

@@ -21,6 +21,7 @@
  */
 import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
+import { LINEAR_PRIMS } from '../ir/prims.ts';
 import {
   finTy,
   hasTan,
@@ -298,6 +299,7 @@ class Unzipper {
   instr(instr: Instr): void {
     const e = instr.expr;
     if (!visit(this.a, instr, this.frames.length)) return this.primal(instr);
+    if (e.kind === 'prim' && this.a.linVar[instr.var] === 1) return this.linearPrim(instr, e);
     if (e.kind === 'call') return this.call(instr.var, e);
     if (e.kind === 'for') return this.loop(instr.var, e);
     const v = instr.var;
@@ -319,6 +321,25 @@ class Unzipper {
     }
   }
 
+  /**
+   * A linear primitive (`lin` only, its result being a `tan`): the commonest linear instruction,
+   * with its operands read directly instead of through `forEachRole`.
+   */
+  linearPrim(instr: Instr, e: ExprOf<'prim'>): void {
+    const { args } = e;
+    const v = instr.var;
+    // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
+    const rightPrimal = LINEAR_PRIMS[e.prim] === 'tr';
+    let renamed = false;
+    for (let k = 0; k < args.length; k++) {
+      const x = args[k]!;
+      if ((k === 0 || !rightPrimal ? this.linOf(x) : this.resOf(x)) !== x) renamed = true;
+    }
+    this.hasLin[v] = 1;
+    this.renamed = false;
+    this.lb.append(renamed ? { var: v, expr: mapRoles(e, this.linRole) } : instr);
+  }
+
   /** Put nonlinear `instr` (a loop with its body) into `fwd` as it is. */
   primal(instr: Instr): void {
     this.definePrimal(instr);
@@ -338,6 +359,9 @@ class Unzipper {
       this.nestedF += e.body.length;
       for (const inner of e.body) if (this.definePrimal(inner)) effect = true;
       this.primOf(e.ret);
+    } else if (e.kind === 'prim') {
+      const { args } = e;
+      for (let k = 0; k < args.length; k++) this.primOf(args[k]!);
     } else forEachOperand(e, this.primRole);
     this.hasPrim[instr.var] = 1;
     if (effect) this.usesF.keep(instr.var);
