@@ -6,6 +6,8 @@
  * primal IR instruction (the `ops` column counts them). A second table does the same for a
  * loop-heavy and a call-heavy program. Each figure is the median of several repetitions in one
  * process; compare ratios, not absolute times, because the machines are shared and noisy.
+ * The figures are steady-state throughput: every program is first run through all the steps at
+ * a small size (`warmUp`), so the first row is not charged with the JIT compiling the engine.
  * `BENCH_MAX_OPS=100000` skips the larger straight-line programs.
  */
 import { performance } from 'node:perf_hooks';
@@ -170,6 +172,17 @@ function measure(program: Program, ops: number): (string | number)[] {
   ];
 }
 
+/**
+ * Run every step (trace, each pass, interpretation) of every program a few times at a small size,
+ * so that the engine's code is compiled by the JIT before anything is timed.
+ */
+function warmUp(): void {
+  for (const program of [straightLine, loopHeavy, callHeavy]) {
+    for (let r = 0; r < 5; r++) timePasses(program, 20_000);
+    timeInterp(program, 20_000, 3);
+  }
+}
+
 function row(cells: (string | number)[]): string {
   return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
 }
@@ -183,8 +196,9 @@ function main(): void {
   const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(
     `Engine scaling: ns per primal IR instruction (median of repetitions, one process; ` +
-      `load ${load()})`,
+      `load ${load()}; after a warm-up at 20k operations)`,
   );
+  warmUp();
   console.log(row(HEADER));
   const max = Number(process.env['BENCH_MAX_OPS'] ?? Infinity);
   for (const ops of [10_000, 100_000, 1_000_000]) {
