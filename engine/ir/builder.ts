@@ -22,6 +22,12 @@ import {
 } from './types.ts';
 
 /**
+ * Capacity hints below this many instructions are ignored: growing a small array by `push` costs
+ * less than presizing it (a runtime call) and trimming it.
+ */
+const SMALL_BLOCK = 256;
+
+/**
  * Build one `TransparentFunc`: declare params, emit instructions into nested blocks, finish.
  *
  * Storage: large functions have millions of variables and instructions, and growing a JS array
@@ -38,7 +44,10 @@ export class FuncBuilder {
   #varCount = 0;
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
-  /** Used length of each open block, or -1 when its array's own length is (see `currentBlock`). */
+  /**
+   * Used length of each open block, or -1 when its array's own length is: a nested block opened
+   * without a capacity hint, or one handed out by `currentBlock`.
+   */
   readonly #lengths: number[] = [0];
   /**
    * Per open block, the real literals emitted in it (value -> var) when `shareLiterals` is on:
@@ -51,7 +60,7 @@ export class FuncBuilder {
   /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
   constructor(name: string, capacity = 0) {
     this.name = name;
-    if (capacity > 0) this.#blocks[0]!.length = capacity;
+    if (capacity >= SMALL_BLOCK) this.#blocks[0]!.length = capacity;
   }
 
   /**
@@ -126,12 +135,16 @@ export class FuncBuilder {
   #push(instr: Instr): void {
     const d = this.#blocks.length - 1;
     const block = this.#blocks[d]!;
-    let n = this.#lengths[d]!;
-    if (n < 0) n = block.length;
+    const n = this.#lengths[d]!;
+    this.#instrCount++;
+    if (n < 0) {
+      // the array is exactly the block (a small nested one, or one handed out by currentBlock)
+      block.push(instr);
+      return;
+    }
     if (n >= block.length) block.length = Math.max(8, 2 * n);
     block[n] = instr;
     this.#lengths[d] = n + 1;
-    this.#instrCount++;
   }
 
   /**
@@ -156,10 +169,13 @@ export class FuncBuilder {
     const d = this.#blocks.length - 1;
     const block = this.#blocks[d]!;
     const n = this.blockLength();
-    if (n + m > block.length) block.length = Math.max(8, 2 * (n + m));
+    // an exact array (see `#push`) stays exact; one with spare room grows by doubling
+    const exact = this.#lengths[d]! < 0;
+    if (exact) block.length = n + m;
+    else if (n + m > block.length) block.length = Math.max(8, 2 * (n + m));
     for (let k = n - 1; k >= at; k--) block[k + m] = block[k]!;
     for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
-    this.#lengths[d] = n + m;
+    if (!exact) this.#lengths[d] = n + m;
     this.#instrCount += m;
   }
 
@@ -193,12 +209,16 @@ export class FuncBuilder {
     return v;
   }
 
-  /** Open a nested block (a loop body); close it with `endBlock`. `capacity`: a length hint. */
+  /**
+   * Open a nested block (a loop body); close it with `endBlock`. `capacity`: a length hint; below
+   * `SMALL_BLOCK` the block is an exact array grown by `push` (loop bodies are mostly small).
+   */
   beginBlock(capacity = 0): void {
     const block: Instr[] = [];
-    if (capacity > 0) block.length = capacity;
+    const counted = capacity >= SMALL_BLOCK;
+    if (counted) block.length = capacity;
     this.#blocks.push(block);
-    this.#lengths.push(0);
+    this.#lengths.push(counted ? 0 : -1);
     this.#literals?.push(new Map());
   }
 

@@ -23,6 +23,10 @@ import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
 import { LINEAR_PRIMS } from '../ir/prims.ts';
 import {
+  BOOL,
+  REAL,
+  TAN,
+  UNIT,
   finTy,
   hasTan,
   isEmpty,
@@ -98,9 +102,32 @@ function resKeys(n: number): string[] {
   return RES_KEYS.slice(0, n);
 }
 
+/**
+ * Residual types of a few scalars, shared by key (see `leafKey`): a loop body usually stores a
+ * couple of reals, and one type per shape instead of one per loop keeps `vecTy`'s table and the
+ * type memo tables of later passes from growing with every loop. Their `{res, ret}` types too.
+ */
+const sharedResTys = new Map<string, StructTy>();
+const sharedBundleTys = new Map<StructTy, Map<Ty, StructTy>>();
+/** Residual structs with more members than this get a type of their own. */
+const MAX_SHARED_RES = 16;
+
+/** Return a short key of scalar type `t` (unit, bool, real, tan, index), or '' for another. */
+function leafKey(t: Ty): string {
+  if (t === REAL) return 'r';
+  if (t === BOOL) return 'b';
+  if (t === TAN) return 't';
+  if (t === UNIT) return 'u';
+  return t.kind === 'fin' ? `i${t.size};` : '';
+}
+
 /** Return the struct type `{res, ret}` of a forward result. */
-function bundleTy(res: Ty, ret: Ty): StructTy {
-  return structTy(BUNDLE_KEYS, [res, ret]);
+function bundleTy(res: StructTy, ret: Ty): StructTy {
+  const byRet = sharedBundleTys.get(res);
+  if (byRet === undefined || leafKey(ret) === '') return structTy(BUNDLE_KEYS, [res, ret]);
+  let t = byRet.get(ret);
+  if (t === undefined) byRet.set(ret, (t = structTy(BUNDLE_KEYS, [res, ret])));
+  return t;
 }
 
 /** The state of unzipping one function. */
@@ -192,8 +219,20 @@ class Unzipper {
     const { stored } = frame;
     const n = stored.length;
     const members = new Array<Ty>(n);
-    for (let k = 0; k < n; k++) members[k] = this.fb.typeOf(stored[k]!);
-    return structTy(resKeys(n), members);
+    let key = n <= MAX_SHARED_RES ? '' : undefined;
+    for (let k = 0; k < n; k++) {
+      const t = (members[k] = this.fb.typeOf(stored[k]!));
+      if (key === undefined) continue;
+      const leaf = leafKey(t);
+      key = leaf === '' ? undefined : key + leaf;
+    }
+    if (key === undefined) return structTy(resKeys(n), members);
+    let t = sharedResTys.get(key);
+    if (t === undefined) {
+      sharedResTys.set(key, (t = structTy(resKeys(n), members)));
+      sharedBundleTys.set(t, new Map());
+    }
+    return t;
   }
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */

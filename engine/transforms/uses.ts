@@ -7,12 +7,16 @@
  */
 import type { Var } from '../ir/types.ts';
 
+/** Flag of `Uses.#read`: the variable is read (or needs no reading: see `declare`). */
+const READ = 1;
+/** Flag of `Uses.#read`: the instruction defining the variable is kept for its effect. */
+const EFFECT = 2;
+
 /** The variables read so far in a function being built, counted once each. */
 export class Uses {
+  /** Per variable, `READ` and `EFFECT` flags. */
   #read: Uint8Array;
   #count = 0;
-  /** The results of instructions kept for their effect (an `add`, a loop with one). */
-  readonly #effects = new Set<Var>();
 
   /** Start with room for `capacity` variables (it grows as needed). */
   constructor(capacity: number) {
@@ -22,8 +26,8 @@ export class Uses {
   /** Record that `v` is read (by an emitted instruction, or returned). */
   read(v: Var): void {
     const read = this.#room(v);
-    if (read[v] === 0) {
-      read[v] = 1;
+    if ((read[v]! & READ) === 0) {
+      read[v] = read[v]! | READ;
       this.#count++;
     }
   }
@@ -31,17 +35,18 @@ export class Uses {
   /** Record that the instruction defining `v` is kept for its effect (counts as a read). */
   keep(v: Var): void {
     this.read(v);
-    this.#effects.add(v);
+    this.#read[v] = this.#read[v]! | EFFECT;
   }
 
   /** Return true when the instruction defining `v` was kept for its effect (see `keep`). */
   hasEffect(v: Var): boolean {
-    return this.#effects.has(v);
+    return v < this.#read.length && (this.#read[v]! & EFFECT) !== 0;
   }
 
   /** Declare `v` defined by no instruction (a param, a loop index): its reads are not counted. */
   declare(v: Var): void {
-    this.#room(v)[v] = 1;
+    const read = this.#room(v);
+    read[v] = read[v]! | READ;
   }
 
   /**
