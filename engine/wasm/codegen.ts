@@ -8,9 +8,9 @@
  * `'f'`: the root.
  *
  * Calling conventions: codegen-abi.ts. Repeated computations: codegen-cse.ts. Frames, homes and
- * liveness: codegen-plan.ts. Adds into one accumulator element in a row: codegen-runs.ts. Splitting: codegen-units.ts. Code: codegen-emit.ts (values),
- * codegen-instrs.ts (expressions), codegen-prims.ts (primitives), codegen-mem.ts (memory
- * operations and helpers).
+ * liveness: codegen-plan.ts. Adds into one accumulator element in a row: codegen-runs.ts.
+ * Splitting: codegen-units.ts. Code: codegen-emit.ts (values), codegen-instrs.ts (expressions),
+ * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import type { Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
@@ -46,6 +46,11 @@ export interface WasmArtifact {
    * the next call and before overwriting arguments. Index arguments should be in range: indexing
    * with an out-of-range one traps (`unreachable`), as do out-of-range `iadd` results used as
    * indices and `argmax`/`argmin` of empty vecs (the interpreter throws `invalid-value`).
+   *
+   * For an aggregate result, export 'g' is the root itself: the same params, then one i32
+   * destination per part of the result (each member with a value, in member order, for a struct
+   * of 2 to 8 of them; else the whole result), then `sp`; no result: it is built at the
+   * destinations (which must not overlap the arguments).
    */
   readonly frameSize: number;
 }
@@ -125,6 +130,8 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   if (root.inout.length > 0) root = planCtx.abiOf(f, 'ptr');
   const exported = f.kind === 'opaque' ? opaqueRoot(module, root) : root.retInDst ? dstRoot(module, root) : root.index;
   module.export('f', 'func', exported);
+  // the root itself, taking its result's destinations (see WasmArtifact)
+  if (f.kind === 'transparent' && root.retInDst) module.export('g', 'func', root.index);
   const frameSize = root.frameSize + (root.retInDst ? roundUp(sizeOf(f.retType), 8) : 0);
   if (frameSize > maxBytes) throw tooLarge(frameSize, maxBytes, f);
   return { bytes: module.finish(), imports, frameSize };

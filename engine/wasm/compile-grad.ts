@@ -2,8 +2,8 @@
  * @file The zero-copy entry for optimizer hot loops: `compileValueAndGrad(f)` for a Real-valued
  * `f` of one `Vec(n, Real)` parameter. The parameters `x` and the `gradient` are `Float64Array`
  * views of a pinned region of wasm memory that no other call writes; `evaluate()` runs the
- * compiled `valueAndGrad(f)` on `x` in place (passed by address, never copied), copies the
- * gradient out of the result into `gradient`, and returns the value. Per call it creates no
+ * compiled `valueAndGrad(f)` on `x` in place (passed by address, never copied), with the
+ * gradient accumulated straight into `gradient`, and returns the value. Per call it creates no
  * arrays and no objects.
  *
  * ```ts
@@ -17,11 +17,12 @@
  * h.dispose(); // frees the pinned region now (otherwise when `h` is garbage collected)
  * ```
  *
- * Why a copy of the gradient: the compiled function writes its result `{grad, value}` into the
- * scratch frame shared by every function of the runtime, so it is overwritten by the next
- * compiled call of anything else (a plot, a constraint). Copying the n gradient entries into
- * the pinned region (a loop, or `copyWithin` for long vectors) keeps `gradient` valid until the next
- * `evaluate()` of this object, whatever else runs, and costs far less than computing it.
+ * Where the result goes: the compiled root takes the destinations of its result's members
+ * (export 'g', codegen.ts), so `evaluate()` passes the pinned gradient and a pinned cell for the
+ * value, and nothing is copied; `gradient` stays valid until the next `evaluate()` of this object,
+ * whatever else runs (an `evaluate()` that throws leaves it unspecified). Where the root has no
+ * such export (n = 0), the result is built in the scratch frame shared by every function of the
+ * runtime and the gradient is copied out of it.
  *
  * Views: growing a wasm memory (compiling a bigger function into it) detaches every view of the
  * old buffer. The `x` and `gradient` getters notice that and return fresh views, so read them
@@ -78,8 +79,10 @@ class ValueAndGrad implements CompiledValueAndGrad {
   readonly memory: WebAssembly.Memory;
   readonly #rt: Runtime;
   readonly #entry: WasmEntry;
+  /** The root taking the destinations of the gradient and the value (see `directEntry`). */
+  readonly #direct: WasmEntry | undefined;
   readonly #where: string;
-  /** Pinned region: x (n reals), then the gradient (n reals). */
+  /** Pinned region: x (n reals), then the gradient (n reals), then the value. */
   #ptr: number;
   /** Offsets, in reals, of the value and of the gradient inside the result struct. */
   readonly #valueAt: number;
@@ -88,14 +91,15 @@ class ValueAndGrad implements CompiledValueAndGrad {
   #x = new Float64Array(0);
   #g = new Float64Array(0);
 
-  constructor(rt: Runtime, entry: WasmEntry, frameSize: number, n: number, ret: StructTy, where: string) {
+  constructor(rt: Runtime, instance: WebAssembly.Instance, frameSize: number, n: number, ret: StructTy, where: string) {
     this.n = n;
     this.memory = rt.memory;
     this.#rt = rt;
-    this.#entry = entry;
+    this.#entry = entryOf(instance);
+    this.#direct = directEntry(instance, ret);
     this.#where = where;
     rt.needScratch(frameSize, where);
-    this.#ptr = rt.pin(16 * n, where);
+    this.#ptr = rt.pin(16 * n + 8, where);
     this.#valueAt = memberOffset(ret, ret.keys.indexOf('value')) / 8;
     this.#gradAt = memberOffset(ret, ret.keys.indexOf('grad')) / 8;
     registry.register(this, { rt, ptr: this.#ptr }, this);
@@ -126,7 +130,15 @@ class ValueAndGrad implements CompiledValueAndGrad {
     if (this.#ptr < 0) this.#live();
     const rt = this.#rt;
     rt.enter(this.#where);
-    const r = this.#call(rt);
+    if (this.#direct !== undefined) {
+      // the gradient is accumulated in place, the value written after it: nothing to copy
+      const p = this.#ptr;
+      this.#call(rt, this.#direct, p + 8 * this.n, p + 16 * this.n);
+      rt.leave();
+      rt.sync();
+      return rt.f64[(p >>> 3) + 2 * this.n]!;
+    }
+    const r = this.#call(rt, this.#entry);
     rt.leave();
     rt.sync();
     const f = rt.f64;
@@ -140,9 +152,10 @@ class ValueAndGrad implements CompiledValueAndGrad {
     return f[at + this.#valueAt]!;
   }
 
-  #call(rt: Runtime): number {
+  /** Call `entry` on x, then the destinations of the gradient and the value if given, then `sp`. */
+  #call(rt: Runtime, entry: WasmEntry, grad = -1, value = -1): number {
     try {
-      return this.#entry(this.#ptr, rt.heapTop);
+      return grad < 0 ? entry(this.#ptr, rt.heapTop) : entry(this.#ptr, grad, value, rt.heapTop);
     } catch (e) {
       rt.leave();
       throw runError(e, this.#where);
@@ -165,6 +178,16 @@ class ValueAndGrad implements CompiledValueAndGrad {
         formatMessage('invalid value: this compiled object was disposed', this.#where),
       );
   }
+}
+
+/**
+ * Return the export 'g' of a compiled `valueAndGrad` when it takes the gradient's and the
+ * value's destinations, `(x, grad, value, sp) -> ()` (codegen.ts), else undefined.
+ */
+function directEntry(instance: WebAssembly.Instance, ret: StructTy): WasmEntry | undefined {
+  const g = instance.exports['g'];
+  const order = ret.keys.length === 2 && ret.keys[0] === 'grad' && ret.keys[1] === 'value';
+  return typeof g === 'function' && g.length === 4 && order ? (g as WasmEntry) : undefined;
 }
 
 /** Return `n` for a Real-valued `f` of one `Vec(n, Real)`; throw `unsupported` otherwise. */
@@ -209,13 +232,13 @@ export async function compileValueAndGrad(
     const { instance, compiled } = await instantiateRemote(func, 'value-and-grad', rt, options, where);
     const ret = compiled.retType as StructTy;
     const name = `compiled value and gradient of ${func.name}`;
-    return new ValueAndGrad(rt, entryOf(instance), compiled.frameSize, n, ret, name);
+    return new ValueAndGrad(rt, instance, compiled.frameSize, n, ret, name);
   }
   throwIfAborted(options.signal, where);
   const { n, vg, ret } = target(f, where);
-  const { entry, artifact } = await instantiate(vg, rt, options.optimize, where);
+  const { instance, artifact } = await instantiate(vg, rt, options.optimize, where);
   throwIfAborted(options.signal, where);
-  return new ValueAndGrad(rt, entry, artifact.frameSize, n, ret, `compiled value and gradient of ${vg.name}`);
+  return new ValueAndGrad(rt, instance, artifact.frameSize, n, ret, `compiled value and gradient of ${vg.name}`);
 }
 
 /** Return `compileValueAndGrad(f, options)` synchronously (see `compileSync` for the caveat). */
@@ -227,6 +250,6 @@ export function compileValueAndGradSync(
   throwIfAborted(options.signal, where);
   const { n, vg, ret } = target(f, where);
   const rt = runtimeFor(options.memory);
-  const { entry, artifact } = instantiateSync(vg, rt, options.optimize, where);
-  return new ValueAndGrad(rt, entry, artifact.frameSize, n, ret, `compiled value and gradient of ${vg.name}`);
+  const { instance, artifact } = instantiateSync(vg, rt, options.optimize, where);
+  return new ValueAndGrad(rt, instance, artifact.frameSize, n, ret, `compiled value and gradient of ${vg.name}`);
 }

@@ -177,10 +177,10 @@ export function instantiateSync(
   rt: Runtime,
   optimize?: CompileOptions['optimize'],
   where = 'compileSync(f)',
-): { entry: WasmEntry; artifact: WasmArtifact } {
+): { entry: WasmEntry; artifact: WasmArtifact; instance: WebAssembly.Instance } {
   const p = variant(prepare(func), optimize, where);
   const instance = new WebAssembly.Instance(moduleSync(p), importsOf(rt, p.artifact));
-  return { entry: entryOf(instance), artifact: p.artifact };
+  return { entry: entryOf(instance), artifact: p.artifact, instance };
 }
 
 /** Instantiate `func`'s module in `rt` and return its entry; with `optimize`, loading binaryen. */
@@ -189,10 +189,10 @@ export async function instantiate(
   rt: Runtime,
   optimize?: CompileOptions['optimize'],
   where = 'compile(f)',
-): Promise<{ entry: WasmEntry; artifact: WasmArtifact }> {
+): Promise<{ entry: WasmEntry; artifact: WasmArtifact; instance: WebAssembly.Instance }> {
   const { module, artifact } = await compileModule(func, optimize, where);
   const instance = await WebAssembly.instantiate(module, importsOf(rt, artifact));
-  return { entry: entryOf(instance), artifact };
+  return { entry: entryOf(instance), artifact, instance };
 }
 
 // ---------------------------------------------------------------------------------------------

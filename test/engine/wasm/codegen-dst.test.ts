@@ -5,7 +5,7 @@
  * interpreter bit for bit: parts redirected into literals, calls read whole, members read twice,
  * callees returning a parameter or a literal read elsewhere, results too wide to split, split
  * callees in split chunks and loops, and the gradients that motivated it; also the gradient
- * accumulated straight into the result.
+ * accumulated straight into the result, and the root exported with its destinations ('g').
  */
 import { describe, expect, it } from 'vitest';
 import { Real, Vec, add, fn, grad, gt, mul, select, sqrt, sub, sum, valueAndGrad, vec } from '../../../engine/index.ts';
@@ -158,5 +158,28 @@ describe('gradients through split results', () => {
     });
     checkAgainstInterp(ir(valueAndGrad(f)), [[0.3, -1.2, 2]]);
     checkAgainstInterp(ir(valueAndGrad(f)), [[0.3, -1.2, 2]], { splitThreshold: 30 });
+  });
+
+  it("exports the root taking its result's destinations as 'g' (the gradient built where the caller wants it)", () => {
+    const m = 6;
+    const f = fn([Vec(m, Real)], Real, (x) => sum(m, (i) => mul(x[i]!, sqrt(add(mul(x[i]!, x[i]!), 1)))));
+    const art = generate(ir(valueAndGrad(f)));
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(art.bytes), { '': {}, m: { '': memory } });
+    const [whole, g] = [exports['f'] as (...a: number[]) => number, exports['g'] as (...a: number[]) => void];
+    expect(g.length).toBe(4); // x, the gradient's and the value's destinations, sp
+    const mem = new Float64Array(memory.buffer);
+    const x = Array.from({ length: m }, (_, i) => i / 3 - 1);
+    mem.set(x, 1);
+    const sp = 8 * (2 * m + 2);
+    const r = whole(8, sp) / 8; // {grad, value} at sp + frame
+    const [want, wantValue] = [Array.from(mem.subarray(r, r + m)), mem[r + m]];
+    mem.fill(NaN, m + 1, 2 * m + 2); // destinations right after x
+    g(8, 8 * (m + 1), 8 * (2 * m + 1), sp);
+    expect(Array.from(mem.subarray(m + 1, 2 * m + 1))).toEqual(want);
+    expect(mem[2 * m + 1]).toBe(wantValue);
+    expect(Array.from(mem.subarray(1, m + 1))).toEqual(x);
+    // a scalar result has no destinations: no 'g'
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(generate(ir(f)).bytes)).map((e) => e.name)).toEqual(['f']);
   });
 });
