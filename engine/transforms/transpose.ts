@@ -106,10 +106,24 @@ interface Frame {
   /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
   readonly ctRef: Map<Var, Ct>;
   /**
-   * Accumulator `ref` -> (index var `i`, or `-1 - k` for member `k`) -> the view `&ref[i]` or
-   * `&ref.k` made here (numeric keys: building string keys cost more than the rest of `accOf`).
+   * `viewKey(ref, i or -1 - k)` -> the view `&ref[i]` or `&ref.k` made here (one map per block,
+   * numeric keys: a map per accumulator, or string keys, cost more than the rest of `accOf`).
    */
-  readonly views: Map<Var, Map<number, Var>>;
+  readonly views: Map<number | string, Var>;
+}
+
+/** Numeric view keys are exact (below 2^53) while both parts are below these bounds. */
+const VIEW_REF_BOUND = 2 ** 26;
+const VIEW_KEY_BOUND = 2 ** 26;
+
+/**
+ * Return the key of the view of accumulator `ref` at `key` (an index var `i`, or `-1 - k` for
+ * member `k`): one number while both are small enough for it to be exact (always in practice:
+ * a function with 2^26 variables does not fit in memory), else a string.
+ */
+function viewKey(ref: Var, key: number): number | string {
+  const k = key >= 0 ? 2 * key : -2 * key - 1; // both signs onto 0, 1, 2, ...
+  return ref < VIEW_REF_BOUND && k < VIEW_KEY_BOUND ? k * VIEW_REF_BOUND + ref : `${ref}:${key}`;
 }
 
 /** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
@@ -411,14 +425,12 @@ class Transposer {
     const { accs, views } = this.frameOf(v);
     if (view !== undefined) {
       // several reads of the same element or member share one view
-      const key = view.kind === 'field' ? -1 - view.member : view.index;
-      let byKey = views.get(view.ref);
-      if (byKey === undefined) views.set(view.ref, (byKey = new Map()));
-      r = byKey.get(key) ?? -1;
+      const key = viewKey(view.ref, view.kind === 'field' ? -1 - view.member : view.index);
+      r = views.get(key) ?? -1;
       if (r < 0) {
         r = this.b.fresh(refTy(t));
         accs.push({ var: r, expr: view });
-        byKey.set(key, r);
+        views.set(key, r);
       }
       this.isView[v] = 1;
     } else {
@@ -555,26 +567,35 @@ class Transposer {
     const h = e.func;
     if (h.kind !== 'transparent') return internal(`transpose: opaque ${h.name} on tangents`);
     const ct = this.ctOf(v);
-    const refCts = e.args.map((x, k) => {
-      const t = h.paramTypes[k]!;
-      return t.kind === 'ref' && hasTan(t) ? this.ctRefOf(x) : undefined;
-    });
+    const n = e.args.length;
+    const params = h.paramTypes;
+    // the cotangent values of linear refs passed (most callees take none: no array then)
+    let refCts: Ct[] | undefined;
+    let refCt = false;
+    for (let k = 0; k < n; k++) {
+      const t = params[k]!;
+      if (t.kind !== 'ref' || !hasTan(t)) continue;
+      refCts ??= new Array<Ct>(n).fill(undefined);
+      refCt = (refCts[k] = this.ctRefOf(e.args[k]!)) !== undefined || refCt;
+    }
     // a linear callee with zero cotangents flowing in adds only zeros
-    if (ct === undefined && refCts.every((c) => c === undefined)) return;
+    if (ct === undefined && !refCt) return;
     const { b } = this;
     const retTy = erase(h.retType);
     // specialized on the parts of ct known zero: it tells which parts of each acc it adds to
     const { bwd, wrote } = transposed(h, shapeOf(ct, retTy));
-    const args = e.args.map((x, k) => {
-      const t = h.paramTypes[k]!;
-      if (!hasTan(t)) return this.nlOf(x);
-      if (t.kind === 'ref') return full(b, refCts[k], erase(t.inner));
+    const args = new Array<Var>(n + 1);
+    for (let k = 0; k < n; k++) {
+      const x = e.args[k]!;
+      const t = params[k]!;
       const w = wrote[k]!;
-      if (w !== 0) return this.refFor(x, w);
-      // the callee adds nothing to it
-      return b.accum(b.zero(erase(t)));
-    });
-    b.call(bwd, [...args, full(b, ct, retTy)]);
+      if (!hasTan(t)) args[k] = this.nlOf(x);
+      else if (t.kind === 'ref') args[k] = full(b, refCts![k], erase(t.inner));
+      else if (w !== 0) args[k] = this.refFor(x, w);
+      else args[k] = b.accum(b.zero(erase(t))); // the callee adds nothing to it
+    }
+    args[n] = full(b, ct, retTy);
+    b.call(bwd, args);
   }
 
   /** `z = for i: body`: a loop over the same indices running the body's transpose. */
