@@ -156,6 +156,9 @@ class Unzipper {
   readonly usesL: Uses;
   /** Instructions nested in loops appended to `fwd` as they are (not counted by `fb`). */
   nestedF = 0;
+  /** The shared empty values of `fwd` / `lin` by type (see `emptyOf`). */
+  readonly emptiesF = new Map<Ty, Var>();
+  readonly emptiesL = new Map<Ty, Var>();
 
   /** Operand visitors and renamings, bound once (not allocated per instruction). */
   readonly primRole = (v: Var): Var => this.primOf(v);
@@ -260,7 +263,13 @@ class Unzipper {
       this.hasLin[v] = 1;
     } else {
       w = this.linPart[v]!;
-      if (w < 0) w = this.linPart[v] = this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!));
+      if (w < 0) {
+        const t = linearPart(this.f.vars[v]!);
+        w = this.linPart[v] =
+          t.kind === 'ref' || !isEmpty(t)
+            ? this.empty(this.lb, this.linTop, t)
+            : this.emptyOf(this.lb, this.linTop, this.emptiesL, t);
+      }
     }
     this.usesL.read(w);
     return w;
@@ -414,8 +423,8 @@ class Unzipper {
     if (g.kind !== 'transparent')
       internal(`unzip of ${this.f.name}: opaque ${g.name} with tangents`);
     const u = unzip(g);
-    forEachOperand(e, this.primRole);
-    const bundle = fb.emit({ kind: 'call', func: u.fwd, args: e.args }, u.fwd.retType);
+    const args = this.primArgs(e.args);
+    const bundle = fb.emit({ kind: 'call', func: u.fwd, args }, u.fwd.retType);
     if (!isEmpty(primalPart(this.f.vars[v]!))) {
       fb.append({ var: v, expr: { kind: 'member', struct: bundle, member: RET } });
       this.usesF.read(bundle);
@@ -423,14 +432,51 @@ class Unzipper {
     }
     const resTy = (u.fwd.retType as StructTy).members[RES]!;
     let res: Var;
-    if (isEmpty(resTy)) res = this.empty(lb, this.linTop, resTy);
+    if (isEmpty(resTy)) res = this.emptyOf(lb, this.linTop, this.emptiesL, resTy);
     else {
       this.usesF.read(bundle);
       res = this.store(fb.member(bundle, RES), this.frames.length);
     }
     this.usesL.read(res);
-    const args = [...e.args.map((a) => this.linOf(a)), res];
-    lb.append({ var: this.linVarOf(v), expr: { kind: 'call', func: u.lin, args } });
+    const n = e.args.length;
+    const linArgs = new Array<Var>(n + 1);
+    for (let k = 0; k < n; k++) linArgs[k] = this.linOf(e.args[k]!);
+    linArgs[n] = res;
+    lb.append({ var: this.linVarOf(v), expr: { kind: 'call', func: u.lin, args: linArgs } });
+  }
+
+  /**
+   * Return the `fwd` arguments of a call with arguments `args`: `args` itself, or a copy in which
+   * undefined empty primal parts (those of tangent arguments) read the shared empty value.
+   */
+  primArgs(args: readonly Var[]): readonly Var[] {
+    let out = args;
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
+      const t = this.hasPrim[a] === 1 ? undefined : primalPart(this.f.vars[a]!);
+      if (t === undefined || t.kind === 'ref' || !isEmpty(t)) {
+        this.primOf(a);
+        continue;
+      }
+      if (out === args) out = args.slice();
+      const w = (out as Var[])[k] = this.emptyOf(this.fb, this.fwdTop, this.emptiesF, t);
+      this.usesF.read(w);
+    }
+    return out;
+  }
+
+  /**
+   * Return the variable holding the value of empty type `t` (not a ref) shared by every use in
+   * `b`'s function (made at its start, in `top`, on first use): one per type, not one per use.
+   */
+  emptyOf(b: FuncBuilder, top: Instr[], empties: Map<Ty, Var>, t: Ty): Var {
+    let v = empties.get(t);
+    if (v === undefined) {
+      v = b.fresh(t);
+      top.push({ var: v, expr: { kind: 'zero' } });
+      empties.set(t, v);
+    }
+    return v;
   }
 
   /**

@@ -141,24 +141,23 @@ describe('golden IR of each pass', () => {
     expect(out.lin).toMatchInlineSnapshot(`
       "fn lin_jvp_fn_1(x0: vec<3, unit>, x1: vec<3, tan>, x2: {r0: vec<3, real>}) -> {du: tan, re: unit} {
         x3: unit = zero
-        x4: unit = zero
-        x5: vec<3, real> = x2.r0
-        x6: tan = zero
-        x7: ref<tan> = accum x6
-        x8: vec<3, unit> = for i9: fin<3> {
-          x10: real = x5[i9]
-          x11: real = x5[i9]
-          x12: tan = x1[i9]
-          x13: tan = x1[i9]
+        x4: vec<3, real> = x2.r0
+        x5: tan = zero
+        x6: ref<tan> = accum x5
+        x7: vec<3, unit> = for i8: fin<3> {
+          x9: real = x4[i8]
+          x10: real = x4[i8]
+          x11: tan = x1[i8]
+          x12: tan = x1[i8]
+          x13: tan = mul x11 x9
           x14: tan = mul x12 x10
-          x15: tan = mul x13 x11
-          x16: tan = add x14 x15
-          x17: unit = x7 += x16
+          x15: tan = add x13 x14
+          x16: unit = x6 += x15
           yield x3
         }
-        x18: tan = resolve x7
-        x19: {du: tan, re: unit} = {du: x18, re: x4}
-        return x19
+        x17: tan = resolve x6
+        x18: {du: tan, re: unit} = {du: x17, re: x3}
+        return x18
       }
       "
     `);
@@ -223,27 +222,26 @@ describe('golden IR of each pass', () => {
     expect(out.lin).toMatchInlineSnapshot(`
       "fn lin_jvp_fn_1(x0: vec<2, unit>, x1: vec<2, tan>, x2: {r0: vec<2, {r0: bool}>}) -> {du: vec<2, tan>, re: vec<2, unit>} {
         x3: unit = zero
-        x4: unit = zero
-        x5: vec<2, {r0: bool}> = x2.r0
-        x6: vec<2, {du: tan, re: unit}> = for i7: fin<2> {
-          x8: {r0: bool} = x5[i7]
-          x9: bool = x8.r0
-          x10: tan = x1[i7]
-          x11: tan = zero
-          x12: tan = x9 ? x10 : x11
-          x13: {du: tan, re: unit} = {du: x12, re: x3}
-          yield x13
+        x4: vec<2, {r0: bool}> = x2.r0
+        x5: vec<2, {du: tan, re: unit}> = for i6: fin<2> {
+          x7: {r0: bool} = x4[i6]
+          x8: bool = x7.r0
+          x9: tan = x1[i6]
+          x10: tan = zero
+          x11: tan = x8 ? x9 : x10
+          x12: {du: tan, re: unit} = {du: x11, re: x3}
+          yield x12
         }
-        x14: vec<2, unit> = for i15: fin<2> {
-          yield x4
+        x13: vec<2, unit> = for i14: fin<2> {
+          yield x3
         }
-        x16: vec<2, tan> = for i17: fin<2> {
-          x18: {du: tan, re: unit} = x6[i17]
-          x19: tan = x18.du
-          yield x19
+        x15: vec<2, tan> = for i16: fin<2> {
+          x17: {du: tan, re: unit} = x5[i16]
+          x18: tan = x17.du
+          yield x18
         }
-        x20: {du: vec<2, tan>, re: vec<2, unit>} = {du: x16, re: x14}
-        return x20
+        x19: {du: vec<2, tan>, re: vec<2, unit>} = {du: x15, re: x13}
+        return x19
       }
       "
     `);
