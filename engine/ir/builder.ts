@@ -93,7 +93,7 @@ export class FuncBuilder {
   fresh(t: Ty): Var {
     const v = this.#varCount++;
     const vars = this.#vars;
-    if (v >= vars.length) vars.length = Math.max(16, v + (v >> 1));
+    if (v >= vars.length) vars.length = Math.max(16, 2 * v);
     vars[v] = t;
     return v;
   }

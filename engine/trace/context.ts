@@ -14,10 +14,13 @@ export class TraceContext {
   readonly b: FuncBuilder;
   /** Literal cache: per type key, per literal (by identity), the variable holding it. */
   readonly literals = new Map<string, Map<unknown, Var>>();
+  /** Literal cache of real numbers other than -0 (the usual literals), by value. */
+  readonly reals = new Map<number, Var>();
   /** Index symbols handed to the body, and the variables they stand for. */
   readonly symbols = new Map<symbol, Var>();
-  /** Scope id of each variable (filled lazily by `#sync`). */
-  readonly #scopeOf: number[] = [];
+  /** Scope id of each of the first `#synced` variables (filled lazily by `#sync`). */
+  #scopeOf = new Int32Array(0);
+  #synced = 0;
   /** Ids of the scopes currently open, outermost first; 0 is the function body. */
   readonly #open: number[] = [0];
   readonly #openSet = new Set<number>([0]);
@@ -31,7 +34,14 @@ export class TraceContext {
   #sync(): void {
     const scope = this.#open[this.#open.length - 1]!;
     const count = this.b.varCount();
-    while (this.#scopeOf.length < count) this.#scopeOf.push(scope);
+    if (count <= this.#synced) return;
+    if (count > this.#scopeOf.length) {
+      const grown = new Int32Array(Math.max(64, 2 * count));
+      grown.set(this.#scopeOf.subarray(0, this.#synced));
+      this.#scopeOf = grown;
+    }
+    this.#scopeOf.fill(scope, this.#synced, count);
+    this.#synced = count;
   }
 
   /** Close the books before creating a nested scope's first variable (e.g. a loop index). */
@@ -56,10 +66,13 @@ export class TraceContext {
 
   /** Return true when `v` may be used at the current point of the trace. */
   inScope(v: Var): boolean {
+    // before any nested scope is opened every variable is in the function body's
+    if (this.#nextScope === 1) return v < this.b.varCount();
     this.#sync();
-    const s = this.#scopeOf[v];
+    if (v >= this.#synced) return false;
+    const s = this.#scopeOf[v]!;
     // scope 0, the function body, is always open
-    return s === 0 || (s !== undefined && this.#openSet.has(s));
+    return s === 0 || this.#openSet.has(s);
   }
 }
 

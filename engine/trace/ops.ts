@@ -19,7 +19,7 @@ import {
   type Tan,
   type Value,
 } from './types.ts';
-import { checkNat, fin, symbolic, symbolicVar, traceError, valId } from './values.ts';
+import { checkNat, fin, scalar, symbolic, symbolicVar, traceError, valId } from './values.ts';
 
 /** Return the variable of an operand: a symbolic value as is, a literal at type `lit`. */
 function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string): Var {
@@ -88,7 +88,7 @@ function unary(prim: Prim, x: unknown): unknown {
   const v = operand(ctx, x, REAL, where);
   const fast = ctx.b.typeOf(v) === REAL ? ON_REALS[prim] : undefined;
   if (fast === undefined) return primOp(prim, [x]);
-  return symbolic(ctx, ctx.b.emit({ kind: 'prim', prim, args: [v] }, fast));
+  return scalar(ctx, ctx.b.emit({ kind: 'prim', prim, args: [v] }, fast));
 }
 
 /** Emit binary `prim` on `x` and `y` (literals are reals) and return the symbolic result. */
@@ -100,7 +100,7 @@ function binary(prim: Prim, x: unknown, y: unknown): unknown {
   const vy = operand(ctx, y, REAL, where);
   const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? ON_REALS[prim] : undefined;
   if (fast === undefined) return primOp(prim, [x, y]);
-  return symbolic(ctx, b.emit({ kind: 'prim', prim, args: [vx, vy] }, fast));
+  return scalar(ctx, b.emit({ kind: 'prim', prim, args: [vx, vy] }, fast));
 }
 
 /** Return `-x` (also for tangents). */

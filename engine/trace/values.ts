@@ -6,6 +6,7 @@
  */
 import { RoseError, formatMessage, internal, type RoseErrorCode } from '../errors.ts';
 import {
+  REAL,
   compareKeys,
   erase,
   finTy,
@@ -107,6 +108,11 @@ export function fin(n: number): FinTy {
   let t = finCache.get(n);
   if (t === undefined) finCache.set(n, (t = finTy(n)));
   return t;
+}
+
+/** Return the symbolic scalar a body sees for variable `v` of `ctx`, of a scalar type. */
+export function scalar(ctx: TraceContext, v: Var): unknown {
+  return new Scalar(ctx, v);
 }
 
 /** Return the symbolic value a body sees for variable `v` of `ctx`. */
@@ -292,6 +298,14 @@ function tyKey(t: Ty): string {
 
 /** Return the variable of literal `x` at type `ty`, reusing an in-scope earlier one. */
 function literal(ctx: TraceContext, ty: Ty, x: unknown, where: string): Var {
+  if (ty === REAL && typeof x === 'number' && !Object.is(x, -0)) {
+    // the usual literal: a real constant, looked up without building a type key
+    const cached = ctx.reals.get(x);
+    if (cached !== undefined && ctx.inScope(cached)) return cached;
+    const v = ctx.b.lit(x, REAL);
+    ctx.reals.set(x, v);
+    return v;
+  }
   const tk = tyKey(ty);
   let map = ctx.literals.get(tk);
   if (map === undefined) ctx.literals.set(tk, (map = new Map()));
