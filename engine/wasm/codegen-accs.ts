@@ -50,7 +50,7 @@ function findRoots(plan: FuncPlan): void {
 }
 
 /** Return true when `v` is a `ref<real>` (or `ref<tan>`). */
-function isRealRef(plan: FuncPlan, v: Var): boolean {
+export function isRealRef(plan: FuncPlan, v: Var): boolean {
   const t = plan.shape.ty(v);
   return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
 }

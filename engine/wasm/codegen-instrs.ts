@@ -314,6 +314,11 @@ function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
  */
 function addTerm(em: Emitter, x: Var): void {
   const c = em.code;
+  if (em.plan.negated.has(x)) {
+    em.push(x); // computed without its negation (codegen-runs.ts)
+    c.op(Op.f64_sub);
+    return;
+  }
   const e = em.plan.home[x]!.k === 'inline' ? em.plan.shape.def[x] : undefined;
   if (e?.kind === 'prim' && e.prim === 'neg') {
     em.push(e.args[0]!);

@@ -26,7 +26,7 @@ import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
-import { planAddRuns } from './codegen-runs.ts';
+import { planAddRuns, planNegatedAddends } from './codegen-runs.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -113,6 +113,8 @@ export class FuncPlan {
   readonly runOf = new Map<Var, Var>();
   /** The last add of each add run. */
   readonly runEnds = new Set<Var>();
+  /** Addends computed without their negation and subtracted (codegen-runs.ts). */
+  readonly negated = new Set<Var>();
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
     const n = shape.f.vars.length;
@@ -155,6 +157,7 @@ export class FuncPlan {
     layoutFrame(this);
     this.#releases();
     planAddRuns(this);
+    planNegatedAddends(this);
   }
 
   /** Return the type of `v`. */

@@ -11,6 +11,8 @@ import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { hasValue } from './codegen-abi.ts';
 import { indexIsSafe, vecSize } from './liveness.ts';
+import { positiveOf } from './codegen-runs.ts';
+import { internal } from '../errors.ts';
 
 /** Emits a primitive's result on the stack (operands are variables). */
 type PrimRule = (em: Emitter, args: readonly Var[], result: Var) => void;
@@ -143,5 +145,13 @@ export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]):
     if ((prim === 'argmax' || prim === 'argmin') && vecSize(em.plan.shape, args[0]!) === 0) em.code.op(Op.unreachable);
     return;
   }
+  if (em.plan.negated.has(v)) return em.value(v, () => pushPositive(em, v));
   em.value(v, () => RULES[prim](em, args, v));
+}
+
+/** Push the negation of negated addend `v` (codegen-runs.ts): `y` or `y * z`. */
+function pushPositive(em: Emitter, v: Var): void {
+  const xs = positiveOf(em.plan, v) ?? internal(`x${v} is not a negation`);
+  for (const x of xs) em.push(x);
+  if (xs.length === 2) em.code.op(Op.f64_mul);
 }

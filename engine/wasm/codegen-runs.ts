@@ -1,5 +1,7 @@
 /**
- * @file Add runs (part of the plan, codegen-plan.ts): consecutive `ref += x` into the same
+ * @file Adds into accumulators (part of the plan, codegen-plan.ts): add runs and negated addends.
+ *
+ * Add runs: consecutive `ref += x` into the same
  * scalar element of an accumulator in memory are summed in an f64 local, with one load before
  * the first add and one store after the last, instead of a load-add-store each. Transposed
  * programs add into the same gradient element several times in a row (`x * x` gives two adds,
@@ -12,8 +14,14 @@
  * other), any touch of another such pointer. Adds into other constant elements of the same
  * accumulator are disjoint and do not end it. A run stays in one block and one unit, and its
  * adds are at most `MAX_GAP` positions apart, which bounds the locals held at once.
+ *
+ * Negated addends: a value `neg y` or `neg y * z` (or `y * neg z`) read only as the addend of
+ * adds is computed without the negation, and each add subtracts it instead (`a + -b` is `a - b`
+ * and `-y * z` is `-(y * z)`, exactly): transposition turns every subtraction into such a pair,
+ * and in unrolled code each negation costs two machine instructions.
  */
 import type { Var } from '../ir/types.ts';
+import { isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 
 /** The most positions between two adds of one run (so at most this many runs are open at once). */
@@ -128,4 +136,43 @@ function aliasClass(plan: FuncPlan, r: Var): number {
   if (plan.shape.def[r] !== undefined) return r;
   const k = plan.shape.f.params.indexOf(r);
   return plan.abi.params[k] === 'i32' ? CALLER_POINTERS : r;
+}
+
+/**
+ * Find the negated addends of `plan` (see the file comment): values kept in a local or spill slot
+ * whose every read is the addend of an add into a `ref<real>`; add them to `plan.negated`.
+ */
+export function planNegatedAddends(plan: FuncPlan): void {
+  const s = plan.shape;
+  const adds = new Map<Var, number>();
+  for (let v = 0; v < s.f.vars.length; v++) {
+    const e = s.def[v];
+    if (e?.kind === 'add' && plan.needed[v] && isRealRef(plan, e.ref)) adds.set(e.addend, (adds.get(e.addend) ?? 0) + 1);
+  }
+  for (const [x, count] of adds) {
+    const k = plan.home[x]!.k;
+    if (count !== plan.reads[x] || (k !== 'local' && k !== 'spill') || plan.early[x] !== undefined) continue;
+    if (positiveOf(plan, x) !== undefined) plan.negated.add(x);
+  }
+}
+
+/**
+ * Return the operands whose product (or the one operand) is the negation of `x`: `[y]` for
+ * `x = neg y`, `[y, z]` for `x = neg y * z` or `y * neg z` with the negation computed in place;
+ * undefined for anything else.
+ */
+export function positiveOf(plan: FuncPlan, x: Var): readonly Var[] | undefined {
+  const e = plan.shape.def[x];
+  if (e?.kind !== 'prim') return undefined;
+  if (e.prim === 'neg') return e.args;
+  if (e.prim !== 'mul') return undefined;
+  const inner = (a: Var): Var => {
+    const d = plan.home[a]!.k === 'inline' ? plan.shape.def[a] : undefined;
+    return d?.kind === 'prim' && d.prim === 'neg' ? d.args[0]! : -1;
+  };
+  const [y, z] = e.args as [Var, Var];
+  const ny = inner(y);
+  if (ny >= 0) return [ny, z];
+  const nz = inner(z);
+  return nz >= 0 ? [y, nz] : undefined;
 }

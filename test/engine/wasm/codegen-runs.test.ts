@@ -1,7 +1,7 @@
 /**
  * @file Add runs (engine/wasm/codegen-runs.ts): consecutive adds into one scalar element of an
  * accumulator in memory are summed in a local (one load, one store), and `acc += neg y` /
- * `acc += neg y * z` become subtractions. Checked: the loads and stores that remain, results
+ * `acc += neg y * z` become subtractions, also when the negated value is read by several adds. Checked: the loads and stores that remain, results
  * equal to the interpreter's bit for bit with values where the order of additions shows, and
  * runs ended by everything that may touch the element in between (a resolve, a call, an add
  * through an index that may be the same element, an add through a pointer that may alias).
@@ -149,5 +149,26 @@ describe('add runs', () => {
     expect(countOps(f, 'f64.neg')).toBe(0);
     const values = [0, -0, 1, -2.5, 1e308, -Infinity, NaN, 5e-324];
     for (const x of values) for (const y of values) for (const z of [0, -0, 3, -Infinity]) checkAgainstInterp(f, [x, y, z]);
+  });
+
+  it('keeps a negation read only by adds unnegated and subtracts it; keeps it when read otherwise', () => {
+    const f = build('negated', [REAL, REAL], (b, x, y) => {
+      const acc = b.accum(b.zero(V3));
+      const t = b.prim('mul', [b.prim('neg', [x]), y]); // read by three adds: kept as x * y
+      b.add(at(b, acc, 0), t);
+      b.add(at(b, acc, 1), t);
+      const r = b.accum(b.real(0));
+      b.add(r, t);
+      const n = b.prim('neg', [y]); // read by adds: kept as y
+      b.add(at(b, acc, 2), n);
+      b.add(r, n);
+      const u = b.prim('mul', [x, b.prim('neg', [x])]); // also a member of the result: negated as usual
+      b.add(at(b, acc, 2), u);
+      b.add(r, u);
+      return b.struct([b.resolve(acc), b.resolve(r), u], structTy(['v', 'r', 'u'], [V3, REAL, REAL]));
+    });
+    expect(countOps(f, 'f64.neg')).toBe(1);
+    const values = [0, -0, 1.5, -3, 1e300, -Infinity, NaN];
+    for (const x of values) for (const y of values) checkAgainstInterp(f, [x, y]);
   });
 });
