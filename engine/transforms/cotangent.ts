@@ -6,6 +6,7 @@
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import { isEmpty, type Ty, type Var } from '../ir/types.ts';
+import type { Scratch } from './scratch.ts';
 
 /** A cotangent: a var, `undefined` when statically zero, or a struct's member cotangents. */
 export type Ct = Var | undefined | readonly Ct[];
@@ -141,13 +142,16 @@ export class CtLists {
   /** The partial (per member) contributions, referenced from entries. */
   readonly #parts: (readonly Ct[])[] = [];
 
-  /** Start lists for `vars` variables, with room for `capacity` entries (it grows as needed). */
-  constructor(vars: number, capacity: number) {
-    this.#head = new Int32Array(vars).fill(-1);
-    this.#tail = new Int32Array(vars);
+  /**
+   * Start lists for `vars` variables, with room for `capacity` entries (it grows as needed),
+   * taking the arrays from `scratch`.
+   */
+  constructor(vars: number, capacity: number, scratch: Scratch) {
+    this.#head = scratch.i32(vars, -1);
+    this.#tail = scratch.i32(vars);
     const room = Math.max(16, capacity);
-    this.#value = new Int32Array(room);
-    this.#next = new Int32Array(room);
+    this.#value = scratch.i32(room);
+    this.#next = scratch.i32(room);
   }
 
   /** Append contribution `ct` (not statically zero) to the list of `v`. */

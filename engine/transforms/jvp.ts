@@ -30,6 +30,7 @@ import {
 } from '../ir/types.ts';
 import { DU, RE, isFloaty, jvpFromCustom, pairTy } from './dual.ts';
 import { JVP_RULES, ZERO } from './jvp-rules.ts';
+import { Scratch } from './scratch.ts';
 
 type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
@@ -198,10 +199,11 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   const b = new FuncBuilder(`jvp_${f.name}`, 3 * f.body.length);
   b.shareLiterals(); // the rules' constants (the 1 of 1 - tanh² x...): one per block
   const size = f.vars.length;
+  const scratch = new Scratch();
   const cx: Cx = {
     b,
     src: f,
-    tangent: new Int32Array(size).fill(ZERO),
+    tangent: scratch.i32(size, ZERO),
   };
   // primals keep their numbers (and unchanged instructions are reused); tangents come after
   b.reserve(size, (v) => er(f.vars[v]!), 2 * size);
@@ -214,6 +216,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   });
   jvpBlock(cx, f.body);
   let dret = cx.tangent[f.ret]!;
+  scratch.release();
   const zero = dret === ZERO;
   if (zero) dret = b.zero(tangentTy(f.retType));
   const ret = b.emit({ kind: 'struct', members: [dret, f.ret] }, pairTy(f.retType));

@@ -10,6 +10,7 @@
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import { LINEAR_PRIMS } from '../ir/prims.ts';
+import type { Scratch } from './scratch.ts';
 import {
   BOOL,
   REAL,
@@ -63,15 +64,18 @@ export function touchesLinear(a: Analysis, instr: Instr): boolean {
   return a.linear[instr.var] === 2;
 }
 
-/** Return the empty facts of `f` (params at depth 1), to be filled in by `visit`. */
-export function analyze(f: TransparentFunc): Analysis {
+/**
+ * Return the empty facts of `f` (params at depth 1), to be filled in by `visit`; the typed arrays
+ * are taken from `scratch`.
+ */
+export function analyze(f: TransparentFunc, scratch: Scratch): Analysis {
   const n = f.vars.length;
-  const linVar = linearVars(f.vars);
+  const linVar = linearVars(f.vars, scratch.u8(n));
   const a: Analysis = {
     def: new Array<Instr | undefined>(n).fill(undefined),
-    depth: new Int32Array(n),
+    depth: scratch.i32(n),
     linVar,
-    linear: new Uint8Array(n),
+    linear: scratch.u8(n),
     hit: false,
     see: (v) => {
       if (linVar[v] === 1) a.hit = true;
@@ -111,9 +115,8 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
   return touches;
 }
 
-/** Return a flag per variable: 1 when its type holds a `tan` (leaf kinds tested directly). */
-function linearVars(vars: readonly Ty[]): Uint8Array {
-  const out = new Uint8Array(vars.length);
+/** Fill `out` (zeroed) with a flag per variable: 1 when its type holds a `tan`; return it. */
+function linearVars(vars: readonly Ty[], out: Uint8Array): Uint8Array {
   for (let v = 0; v < vars.length; v++) {
     const t = vars[v]!;
     // most variables have the shared leaf types: compare identities before reading `kind`
@@ -298,9 +301,9 @@ function hasEffect(e: Expr, types: readonly Ty[]): boolean {
  * Liveness is decided in one backward walk; blocks are rebuilt only when something is dead.
  * `mayHaveDead` false (every instruction's result is read: see `Uses`) skips the walk.
  */
-export function prune(f: TransparentFunc, mayHaveDead = true): TransparentFunc {
+export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch): TransparentFunc {
   if (!mayHaveDead) return f;
-  const live = new Uint8Array(f.vars.length);
+  const live = scratch?.u8(f.vars.length) ?? new Uint8Array(f.vars.length);
   live[f.ret] = 1;
   const mark = (v: Var): void => {
     live[v] = 1;

@@ -58,6 +58,7 @@ import {
   type Analysis,
   type ExprOf,
 } from './linearity.ts';
+import { Scratch } from './scratch.ts';
 
 /** A transpose and, per param of `lin`, which parts of its accumulator param it may add to. */
 export interface Transposed {
@@ -242,6 +243,8 @@ const RULES: { [K in ExprKind]: Rule<K> } = {
 /** The state of transposing one function. */
 class Transposer {
   readonly lin: TransparentFunc;
+  /** The typed arrays below come from here (released when `run` is done). */
+  readonly scratch = new Scratch();
   readonly a: Analysis;
   readonly b: FuncBuilder;
   /**
@@ -285,7 +288,7 @@ class Transposer {
 
   constructor(lin: TransparentFunc, ctShape: Shape, key: string) {
     this.lin = lin;
-    this.a = analyze(lin);
+    this.a = analyze(lin, this.scratch);
     this.ctShape = ctShape;
     const suffix = ctShape === 1 ? '' : `_ct${key}`;
     // size hints: `bwd` has about 1.1-1.4 instructions per top-level one of `lin` (copies, then
@@ -297,13 +300,14 @@ class Transposer {
     const linear = this.a.linVar;
     // linear vars have no value in `bwd`: their numbers stay unused
     this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), size + (n >> 3));
-    this.hasNl = new Uint8Array(n);
-    this.acc = new Int32Array(n).fill(-1);
-    this.isAccParam = new Uint8Array(n);
-    this.isView = new Uint8Array(n);
-    this.accAll = new Uint8Array(n);
-    this.cts = new CtLists(n, 2 * size);
-    this.paramPos = new Int32Array(n).fill(-1);
+    const { scratch } = this;
+    this.hasNl = scratch.u8(n);
+    this.acc = scratch.i32(n, -1);
+    this.isAccParam = scratch.u8(n);
+    this.isView = scratch.u8(n);
+    this.accAll = scratch.u8(n);
+    this.cts = new CtLists(n, 2 * size, scratch);
+    this.paramPos = scratch.i32(n, -1);
     this.wrote = lin.params.map(() => 0);
   }
 
@@ -325,7 +329,9 @@ class Transposer {
     this.block(lin.body, () => {
       if (this.isLinear(lin.ret)) this.contribute(lin.ret, fromShape(b, ct, this.ctShape));
     }, ctRefs);
-    return { bwd: prune(b.finish(b.unit())), wrote: this.wrote };
+    const bwd = prune(b.finish(b.unit()), true, this.scratch);
+    this.scratch.release();
+    return { bwd, wrote: this.wrote };
   }
 
   /** Record that `bwd` may add `s` into the accumulator param of linear value param `p`. */

@@ -54,6 +54,7 @@ import {
   type ExprOf,
   type Role,
 } from './linearity.ts';
+import { Scratch } from './scratch.ts';
 import { Uses } from './uses.ts';
 
 /** The two halves of an unzipped function. */
@@ -133,6 +134,8 @@ function bundleTy(res: StructTy, ret: Ty): StructTy {
 /** The state of unzipping one function. */
 class Unzipper {
   readonly f: TransparentFunc;
+  /** The typed arrays below come from here (released when `run` is done). */
+  readonly scratch = new Scratch();
   readonly a: Analysis;
   readonly fb: FuncBuilder;
   readonly lb: FuncBuilder;
@@ -171,7 +174,7 @@ class Unzipper {
 
   constructor(f: TransparentFunc) {
     this.f = f;
-    this.a = analyze(f);
+    this.a = analyze(f, this.scratch);
     const n = f.vars.length;
     const { vars } = f;
     const lin = this.a.linVar;
@@ -181,12 +184,13 @@ class Unzipper {
     this.fb.reserve(n, (v) => primalPart(vars[v]!), n >> 2);
     this.lb = new FuncBuilder(`lin_${f.name}`, size);
     this.lb.reserve(n, (v) => (lin[v] === 1 ? linearPart(vars[v]!) : vars[v]!), n >> 2);
-    this.hasPrim = new Uint8Array(n);
-    this.hasLin = new Uint8Array(n);
-    this.linPart = new Int32Array(n).fill(-1);
-    this.hasRes = new Uint8Array(n);
-    this.usesF = new Uses(n + (n >> 2));
-    this.usesL = new Uses(n + (n >> 2));
+    const { scratch } = this;
+    this.hasPrim = scratch.u8(n);
+    this.hasLin = scratch.u8(n);
+    this.linPart = scratch.i32(n, -1);
+    this.hasRes = scratch.u8(n);
+    this.usesF = new Uses(n + (n >> 2), scratch);
+    this.usesL = new Uses(n + (n >> 2), scratch);
   }
 
   /** Build `fwd` and `lin`. */
@@ -211,10 +215,14 @@ class Unzipper {
     this.usesF.read(res);
     this.usesF.read(out);
     fb.insertAt(0, this.fwdTop);
-    const fwd = prune(fb.finish(out), this.usesF.mayHaveDead(fb.instrCount() + this.nestedF));
+    const { scratch } = this;
+    const deadF = this.usesF.mayHaveDead(fb.instrCount() + this.nestedF);
+    const fwd = prune(fb.finish(out), deadF, scratch);
     const resParam = lb.param(resTy);
     lb.insertAt(0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
-    return { fwd, lin: prune(lb.finish(retL), this.usesL.mayHaveDead(lb.instrCount())) };
+    const lin = prune(lb.finish(retL), this.usesL.mayHaveDead(lb.instrCount()), scratch);
+    scratch.release();
+    return { fwd, lin };
   }
 
   /** Return the struct type of a frame's residuals. */

@@ -6,6 +6,7 @@
  * function's return) really reads the variable. A read left unrecorded merely makes `prune` walk.
  */
 import type { Var } from '../ir/types.ts';
+import type { Scratch } from './scratch.ts';
 
 /** Flag of `Uses.#read`: the variable is read (or needs no reading: see `declare`). */
 const READ = 1;
@@ -18,9 +19,10 @@ export class Uses {
   #read: Uint8Array;
   #count = 0;
 
-  /** Start with room for `capacity` variables (it grows as needed). */
-  constructor(capacity: number) {
-    this.#read = new Uint8Array(Math.max(16, capacity));
+  /** Start with room for `capacity` variables (it grows as needed), from `scratch` if given. */
+  constructor(capacity: number, scratch?: Scratch) {
+    const n = Math.max(16, capacity);
+    this.#read = scratch?.u8(n) ?? new Uint8Array(n);
   }
 
   /** Record that `v` is read (by an emitted instruction, or returned). */
