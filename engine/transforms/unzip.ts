@@ -549,8 +549,8 @@ class Unzipper {
  * Return estimates (a little over) of the body lengths of `fwd` and `lin` and of the variables
  * they add, from the kinds of `f`'s top-level instructions (`lin[v]`: v is linear). Measured on
  * straight-line, loop-heavy and call-heavy programs: `fwd` gets each nonlinear instruction and
- * about 3 per linear call or loop (their split), `lin` each linear one, a residual read or literal
- * per 4 nonlinear ones, and two more per call or loop; a loop adds about 8 variables to `fwd`.
+ * about 3 per call or loop (their split), `lin` each linear one, a residual read or literal per 4
+ * nonlinear ones, and two more per call or loop; a loop adds about 8 variables to `fwd`.
  * Too small a hint costs a doubling of the array, too large one the unused room.
  */
 function sizeHints(
@@ -560,8 +560,8 @@ function sizeHints(
   let linear = 0;
   let split = 0;
   for (const instr of f.body) {
-    if (lin[instr.var] !== 1) continue;
-    linear++;
+    if (lin[instr.var] === 1) linear++;
+    // (a loop's result may be nonlinear, e.g. the units of a loop adding into an accumulator)
     const kind = instr.expr.kind;
     if (kind === 'call' || kind === 'for') split++;
   }
