@@ -231,6 +231,7 @@ export class Emitter {
     if (h.k === 'local') this.slot[v] = s;
     compute();
     c.localSet(s);
+    if (this.plan.anchored[v]) this.pushSp(), c.localGet(s).mem(Op.f64_store, 3, this.plan.anchorOff);
     if (h.k === 'spill') {
       this.pushSp();
       c.localGet(s).mem(type === F64 ? Op.f64_store : Op.i32_store, type === F64 ? 3 : 2, h.off);

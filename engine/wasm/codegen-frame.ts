@@ -42,6 +42,7 @@ function allocate(plan: FuncPlan): number[] {
     if (h.k === 'frame' && plan.site[v] === undefined) siteOff[v] = alloc(8, 8); // demoted inout param
   };
   for (const p of s.f.params) spill(p);
+  if (plan.anchorCount > 0) plan.anchorOff = alloc(8, 8);
   if (plan.units.all.length > 0) plan.dstSpill = plan.abi.dsts.map(() => alloc(4, 4));
   const block = (instrs: readonly { var: Var; expr: Expr }[]): void => {
     for (const { var: v, expr: e } of instrs) {

@@ -26,6 +26,7 @@ import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
+import { planAnchors } from './codegen-anchors.ts';
 import { planAddRuns, planNegatedAddends } from './codegen-runs.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
@@ -115,6 +116,12 @@ export class FuncPlan {
   readonly runEnds = new Set<Var>();
   /** Addends computed without their negation and subtracted (codegen-runs.ts). */
   readonly negated = new Set<Var>();
+  /** 1 for values also stored into the anchor slot when computed (codegen-anchors.ts). */
+  readonly anchored: Uint8Array;
+  /** How many values are anchored. */
+  anchorCount = 0;
+  /** Frame offset of the anchor slot (8 bytes nothing reads; -1 when there are no anchors). */
+  anchorOff = -1;
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
     const n = shape.f.vars.length;
@@ -147,6 +154,7 @@ export class FuncPlan {
     this.readerUnit = new Int32Array(n);
     this.#inline = new Uint8Array(n);
     this.readElsewhere = new Uint8Array(n);
+    this.anchored = new Uint8Array(n);
     planAccumulators(this);
     this.#structure();
     this.#redirectParts();
@@ -154,6 +162,7 @@ export class FuncPlan {
     this.#stackify();
     this.#recordUses();
     this.#homes();
+    planAnchors(this);
     layoutFrame(this);
     this.#releases();
     planAddRuns(this);

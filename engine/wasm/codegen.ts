@@ -8,7 +8,8 @@
  * `'f'`: the root.
  *
  * Calling conventions: codegen-abi.ts. Repeated computations: codegen-cse.ts. Frames, homes and
- * liveness: codegen-plan.ts. Adds into one accumulator element in a row: codegen-runs.ts.
+ * liveness: codegen-plan.ts. Adds into one accumulator element in a row: codegen-runs.ts. Values
+ * kept where they are computed: codegen-anchors.ts.
  * Splitting: codegen-units.ts. Code: codegen-emit.ts (values), codegen-instrs.ts (expressions),
  * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
@@ -63,6 +64,8 @@ export interface FunctionStats {
   readonly locals: number;
   /** Bytes of code. */
   readonly bytes: number;
+  /** Values also stored into the anchor slot (codegen-anchors.ts). */
+  readonly anchors: number;
 }
 
 /** Options of `generate`. */
@@ -222,13 +225,14 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   exit(main);
   module.defineFunc(plan.abi.index, { locals: main.slots.runs(), code: main.code });
   const name = plan.abi.variant === 'ptr' ? `${f.name}[ptr]` : f.name;
-  stats?.push({ name, locals: main.slots.types.length, bytes: main.code.length });
+  const anchors = (unit: number) => (stats ? plan.anchored.reduce((k, a, v) => k + (a && plan.unitOf(v) === unit ? 1 : 0), 0) : 0);
+  stats?.push({ name, locals: main.slots.types.length, bytes: main.code.length, anchors: anchors(0) });
   for (const ch of plan.units.all) {
     const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr, emitInline);
     const block = ch.block === TOP ? f.body : plan.shape.bodies.get(ch.block)!;
     em.range(block, ch.start, ch.end);
     module.defineFunc(unitIndex[ch.unit]!, { locals: em.slots.runs(), code: em.code });
-    stats?.push({ name: `${name}#${ch.unit}`, locals: em.slots.types.length, bytes: em.code.length });
+    stats?.push({ name: `${name}#${ch.unit}`, locals: em.slots.types.length, bytes: em.code.length, anchors: anchors(ch.unit) });
   }
 }
 
