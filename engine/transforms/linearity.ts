@@ -72,7 +72,7 @@ export function analyze(f: TransparentFunc, scratch: Scratch): Analysis {
   const n = f.vars.length;
   const linVar = linearVars(f.vars, scratch.u8(n));
   const a: Analysis = {
-    def: new Array<Instr | undefined>(n).fill(undefined),
+    def: scratch.refs<Instr>(n),
     depth: scratch.i32(n),
     linVar,
     linear: scratch.u8(n),
