@@ -291,15 +291,20 @@ class Transposer {
     this.a = analyze(lin, this.scratch);
     this.ctShape = ctShape;
     const suffix = ctShape === 1 ? '' : `_ct${key}`;
-    // size hints: `bwd` has about 1.1-1.4 instructions per top-level one of `lin` (copies, then
-    // cotangent arithmetic), and fewer new variables than `lin` has instructions and variables/8
+    // size hints (measured on straight-line, loop-heavy and call-heavy programs, a little over):
+    // `bwd` has about 1.1 instructions per top-level one of `lin` (copies, then cotangent
+    // arithmetic) and 4 more per call or loop, and adds about 0.8 variables per top-level
+    // instruction and 6 per call or loop
     const size = lin.body.length;
-    this.b = new FuncBuilder(`bwd_${lin.name.replace(/^lin_/, '')}${suffix}`, size + (size >> 1));
+    let split = 0;
+    for (const { expr } of lin.body) if (expr.kind === 'call' || expr.kind === 'for') split++;
+    const name = `bwd_${lin.name.replace(/^lin_/, '')}${suffix}`;
+    this.b = new FuncBuilder(name, size + (size >> 2) + 4 * split);
     const n = lin.vars.length;
     const { vars } = lin;
     const linear = this.a.linVar;
     // linear vars have no value in `bwd`: their numbers stay unused
-    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), size + (n >> 3));
+    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), size + 6 * split + (n >> 4));
     const { scratch } = this;
     this.hasNl = scratch.u8(n);
     this.acc = scratch.i32(n, -1);
