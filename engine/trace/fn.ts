@@ -72,11 +72,28 @@ export function funcOf(f: unknown, where: string): Func {
   return func;
 }
 
+/** Where-strings of calls of a function (for error messages), made once per function. */
+const callPlaces = new WeakMap<Func, { call: string; args: string[] }>();
+
+/** Return the where-strings of a call of `func` and of each of its arguments. */
+function placesOf(func: Func): { call: string; args: string[] } {
+  let places = callPlaces.get(func);
+  if (places === undefined) {
+    const call = `a call of ${func.name}`;
+    const args = func.paramTypes.map((_, i) => `argument ${i} of ${call}`);
+    callPlaces.set(func, (places = { call, args }));
+  }
+  return places;
+}
+
 /** Emit a call of `func` on `args` into the current body and return its symbolic result. */
 export function callFunc(func: Func, args: readonly unknown[]): unknown {
-  const where = `a call of ${func.name}`;
-  const ctx = getCtx(where);
-  const vars = argVars(ctx, func, args, where);
+  const places = placesOf(func);
+  const ctx = getCtx(places.call);
+  checkArity(func, args.length, places.call);
+  const vars = new Array<Var>(args.length);
+  for (let i = 0; i < args.length; i++)
+    vars[i] = valId(ctx, func.paramTypes[i]!, args[i], places.args[i]!, true);
   // tangent-ness does not cross call boundaries: the caller sees the result erased
   const r = ctx.b.emit({ kind: 'call', func, args: vars }, erase(func.retType));
   return symbolic(ctx, r);
