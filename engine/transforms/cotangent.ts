@@ -76,13 +76,21 @@ export function partOf(b: FuncBuilder, ct: Ct, k: number): Ct {
   return typeof ct === 'number' ? b.member(ct, k) : ct[k];
 }
 
-/** Return `ct` (of erased type `t`) as one var, zero parts emitted as `zero`. */
-export function full(b: FuncBuilder, ct: Ct, t: Ty): Var {
-  if (ct === undefined) return b.zero(t);
+/**
+ * Return `ct` (of erased type `t`) as one var, zero parts made by `zeroOf` (default: a new `zero`
+ * emitted where needed).
+ */
+export function full(
+  b: FuncBuilder,
+  ct: Ct,
+  t: Ty,
+  zeroOf: (t: Ty) => Var = (z) => b.zero(z),
+): Var {
+  if (ct === undefined) return zeroOf(t);
   if (typeof ct === 'number') return ct;
   if (t.kind !== 'struct') return internal(`partial cotangent of a ${t.kind}`);
   return b.struct(
-    ct.map((c, k) => full(b, c, t.members[k]!)),
+    ct.map((c, k) => full(b, c, t.members[k]!, zeroOf)),
     t,
   );
 }

@@ -31,6 +31,7 @@ import {
   type ExprKind,
   type Instr,
   type TransparentFunc,
+  type Ty,
   type Var,
 } from '../ir/types.ts';
 import {
@@ -221,7 +222,7 @@ const RULES: { [K in ExprKind]: Rule<K> } = {
     if (ct === undefined) return;
     const { b } = t;
     const cond = t.nlOf(e.cond);
-    const zero = b.zero(b.typeOf(ct));
+    const zero = t.zeroOf(b.typeOf(ct));
     t.contribute(e.then, b.select(cond, ct, zero));
     t.contribute(e.els, b.select(cond, zero, ct));
   },
@@ -285,6 +286,22 @@ class Transposer {
   };
   /** Set by `seeNl` when an operand has no value of its own number in `bwd`. */
   renamed = false;
+  /** The zero of each type used, shared by the whole function (see `zeroOf`). */
+  readonly zeroVars = new Map<Ty, Var>();
+  readonly zeros: Instr[] = [];
+  /**
+   * Return the zero of `t` (not a ref), one per type for the whole function: made on first use
+   * and placed at the start of `bwd` when it is finished, so it dominates every use.
+   */
+  readonly zeroOf = (t: Ty): Var => {
+    let z = this.zeroVars.get(t);
+    if (z === undefined) {
+      z = this.b.fresh(t);
+      this.zeros.push({ var: z, expr: { kind: 'zero' } });
+      this.zeroVars.set(t, z);
+    }
+    return z;
+  };
 
   constructor(lin: TransparentFunc, ctShape: Shape, key: string) {
     this.lin = lin;
@@ -334,6 +351,7 @@ class Transposer {
     this.block(lin.body, () => {
       if (this.isLinear(lin.ret)) this.contribute(lin.ret, fromShape(b, ct, this.ctShape));
     }, ctRefs);
+    b.insertAt(0, this.zeros);
     const bwd = prune(b.finish(b.unit()), true, this.scratch);
     this.scratch.release();
     return { bwd, wrote: this.wrote };
@@ -407,7 +425,7 @@ class Transposer {
     if (this.hasNl[v] === 1) return v;
     const t = this.lin.vars[v]!;
     if (!isEmpty(t)) internal(`transpose of ${this.lin.name}: nonlinear %${v} has no value`);
-    return emitEmpty(this.b, erase(t));
+    return t.kind === 'ref' ? emitEmpty(this.b, erase(t)) : this.zeroOf(erase(t));
   }
 
   /** Return the frame of the block defining `v`. */
@@ -529,7 +547,7 @@ class Transposer {
   /** Return the cotangent of linear `v` as one var (undefined: statically zero). */
   ctVar(v: Var): Var | undefined {
     const ct = this.ctOf(v);
-    return ct === undefined ? undefined : full(this.b, ct, erase(this.lin.vars[v]!));
+    return ct === undefined ? undefined : full(this.b, ct, erase(this.lin.vars[v]!), this.zeroOf);
   }
 
   /** Note `resolve(ref)`: remember a resolve nested deeper than the accumulator's definition. */
@@ -601,11 +619,11 @@ class Transposer {
       const t = params[k]!;
       const w = wrote[k]!;
       if (!hasTan(t)) args[k] = this.nlOf(x);
-      else if (t.kind === 'ref') args[k] = full(b, refCts![k], erase(t.inner));
+      else if (t.kind === 'ref') args[k] = full(b, refCts![k], erase(t.inner), this.zeroOf);
       else if (w !== 0) args[k] = this.refFor(x, w);
       else args[k] = b.accum(b.zero(erase(t))); // the callee adds nothing to it
     }
-    args[n] = full(b, ct, retTy);
+    args[n] = full(b, ct, retTy, this.zeroOf);
     b.call(bwd, args);
   }
 

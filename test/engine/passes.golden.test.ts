@@ -247,27 +247,27 @@ describe('golden IR of each pass', () => {
     `);
     expect(out.bwd).toMatchInlineSnapshot(`
       "fn bwd_jvp_fn_1(x0: vec<2, unit>, x1: ref<vec<2, real>>, x2: {r0: vec<2, {r0: bool}>}, x3: {du: vec<2, real>, re: vec<2, unit>}) -> unit {
-        x4: vec<2, {r0: bool}> = x2.r0
-        x5: vec<2, {du: real, re: unit}> = zero
-        x6: ref<vec<2, {du: real, re: unit}>> = accum x5
-        x7: vec<2, real> = x3.du
-        x8: vec<2, unit> = for i9: fin<2> {
-          x10: real = x7[i9]
-          x11: ref<{du: real, re: unit}> = &x6[i9]
-          x12: ref<real> = &x11.du
-          x13: unit = x12 += x10
-          x14: unit = ()
-          yield x14
+        x4: real = zero
+        x5: vec<2, {r0: bool}> = x2.r0
+        x6: vec<2, {du: real, re: unit}> = zero
+        x7: ref<vec<2, {du: real, re: unit}>> = accum x6
+        x8: vec<2, real> = x3.du
+        x9: vec<2, unit> = for i10: fin<2> {
+          x11: real = x8[i10]
+          x12: ref<{du: real, re: unit}> = &x7[i10]
+          x13: ref<real> = &x12.du
+          x14: unit = x13 += x11
+          x15: unit = ()
+          yield x15
         }
-        x15: vec<2, {du: real, re: unit}> = resolve x6
-        x16: vec<2, unit> = for i17: fin<2> {
-          x18: {r0: bool} = x4[i17]
-          x19: bool = x18.r0
-          x20: {du: real, re: unit} = x15[i17]
-          x21: real = x20.du
-          x22: real = zero
-          x23: real = x19 ? x21 : x22
-          x24: ref<real> = &x1[i17]
+        x16: vec<2, {du: real, re: unit}> = resolve x7
+        x17: vec<2, unit> = for i18: fin<2> {
+          x19: {r0: bool} = x5[i18]
+          x20: bool = x19.r0
+          x21: {du: real, re: unit} = x16[i18]
+          x22: real = x21.du
+          x23: real = x20 ? x22 : x4
+          x24: ref<real> = &x1[i18]
           x25: unit = x24 += x23
           x26: unit = ()
           yield x26
@@ -320,28 +320,26 @@ describe('golden IR of each pass', () => {
         return x8
       }
       fn bwd_jvp_fn_2(x0: unit, x1: ref<real>, x2: {r0: {r0: real}, r1: real, r2: {r0: real}, r3: real, r4: real}, x3: {du: real, re: unit}) -> unit {
-        x4: {r0: real} = x2.r0
-        x5: real = x2.r1
-        x6: {r0: real} = x2.r2
-        x7: real = x2.r3
-        x8: real = x2.r4
-        x9: real = zero
-        x10: ref<real> = accum x9
-        x11: real = x3.du
-        x12: real = mul x11 x8
-        x13: real = mul x11 x7
-        x14: unit = zero
-        x15: unit = zero
-        x16: {du: real, re: unit} = {du: x12, re: x15}
-        x17: unit = bwd_jvp_fn_1(x14, x10, x6, x16)
-        x18: real = resolve x10
-        x19: real = mul x18 x5
-        x20: unit = x1 += x19
-        x21: unit = zero
-        x22: {du: real, re: unit} = {du: x13, re: x21}
-        x23: unit = bwd_jvp_fn_1(x0, x1, x4, x22)
-        x24: unit = ()
-        return x24
+        x4: unit = zero
+        x5: {r0: real} = x2.r0
+        x6: real = x2.r1
+        x7: {r0: real} = x2.r2
+        x8: real = x2.r3
+        x9: real = x2.r4
+        x10: real = zero
+        x11: ref<real> = accum x10
+        x12: real = x3.du
+        x13: real = mul x12 x9
+        x14: real = mul x12 x8
+        x15: {du: real, re: unit} = {du: x13, re: x4}
+        x16: unit = bwd_jvp_fn_1(x4, x11, x7, x15)
+        x17: real = resolve x11
+        x18: real = mul x17 x6
+        x19: unit = x1 += x18
+        x20: {du: real, re: unit} = {du: x14, re: x4}
+        x21: unit = bwd_jvp_fn_1(x0, x1, x5, x20)
+        x22: unit = ()
+        return x22
       }
       "
     `);
