@@ -227,7 +227,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
 
 /** Transform every instruction of `block` into the builder's current block. */
 function jvpBlock(cx: Cx, block: readonly Instr[]): void {
-  for (const instr of block) jvpInstr(cx, instr);
+  for (let k = 0; k < block.length; k++) jvpInstr(cx, block[k]!);
 }
 
 /** Transform one instruction. */

@@ -105,7 +105,8 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
     for (let k = 0; k < args.length && !touches; k++) touches = linVar[args[k]!] === 1;
   } else if (e.kind === 'for') {
     a.depth[e.index] = depth + 1;
-    for (const inner of e.body) if (visit(a, inner, depth + 1)) touches = true;
+    const body = e.body;
+    for (let k = 0; k < body.length; k++) if (visit(a, body[k]!, depth + 1)) touches = true;
   } else if (!touches) {
     a.hit = false;
     forEachOperand(e, a.see);
@@ -330,7 +331,8 @@ export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch)
   const sweep = (block: Block): Block => {
     const kept = new Array<Instr>(block.length); // one allocation, trimmed at the end
     let n = 0;
-    for (const instr of block) {
+    for (let k = 0; k < block.length; k++) {
+      const instr = block[k]!;
       const e = instr.expr;
       if (live[instr.var] === 0) continue;
       if (e.kind !== 'for') kept[n++] = instr;

@@ -314,7 +314,10 @@ class Transposer {
     // instruction and 6 per call or loop
     const size = lin.body.length;
     let split = 0;
-    for (const { expr } of lin.body) if (expr.kind === 'call' || expr.kind === 'for') split++;
+    for (let k = 0; k < size; k++) {
+      const kind = lin.body[k]!.expr.kind;
+      if (kind === 'call' || kind === 'for') split++;
+    }
     const name = `bwd_${lin.name.replace(/^lin_/, '')}${suffix}`;
     this.b = new FuncBuilder(name, size + (size >> 2) + 4 * split);
     const n = lin.vars.length;
@@ -370,7 +373,10 @@ class Transposer {
   block(block: readonly Instr[], seed: () => void, ctRef = new Map<Var, Ct>()): boolean {
     const { b, a } = this;
     const depth = this.frames.length + 1;
-    for (const instr of block) if (!visit(a, instr, depth)) this.copy(instr);
+    for (let k = 0; k < block.length; k++) {
+      const instr = block[k]!;
+      if (!visit(a, instr, depth)) this.copy(instr);
+    }
     const frame: Frame = { start: b.blockLength(), accs: [], ctRef, views: new Map() };
     this.frames.push(frame);
     seed();
@@ -413,7 +419,7 @@ class Transposer {
     }
     this.hasNl[e.index] = 1;
     b.beginBlock();
-    for (const inner of e.body) this.copy(inner);
+    for (let k = 0; k < e.body.length; k++) this.copy(e.body[k]!);
     const ret = this.nlOf(e.ret);
     const body = b.endBlock();
     const same = ret === e.ret && body.every((x, k) => x === e.body[k]);

@@ -204,7 +204,7 @@ class Unzipper {
     }
     const top: Frame = { stored: [], reads: [], remat: [] };
     this.frames.push(top);
-    for (const instr of f.body) this.instr(instr);
+    for (let k = 0; k < f.body.length; k++) this.instr(f.body[k]!);
     const retP = this.primOf(f.ret);
     const retL = this.linOf(f.ret);
     this.frames.pop();
@@ -412,7 +412,8 @@ class Unzipper {
       this.hasPrim[e.index] = 1;
       this.usesF.declare(e.index);
       this.nestedF += e.body.length;
-      for (const inner of e.body) if (this.definePrimal(inner)) effect = true;
+      const body = e.body;
+      for (let k = 0; k < body.length; k++) if (this.definePrimal(body[k]!)) effect = true;
       this.primOf(e.ret);
     } else if (e.kind === 'prim') {
       const { args } = e;
@@ -504,7 +505,7 @@ class Unzipper {
     lb.beginBlock();
     const frame: Frame = { stored: [], reads: [], remat: [] };
     this.frames.push(frame);
-    for (const instr of e.body) this.instr(instr);
+    for (let k = 0; k < e.body.length; k++) this.instr(e.body[k]!);
     const retP = this.primOf(e.ret);
     const retL = this.linOf(e.ret);
     this.frames.pop();
@@ -559,7 +560,9 @@ function sizeHints(
 ): { fwdBody: number; linBody: number; fwdVars: number; linVars: number } {
   let linear = 0;
   let split = 0;
-  for (const instr of f.body) {
+  const { body } = f;
+  for (let k = 0; k < body.length; k++) {
+    const instr = body[k]!;
     if (lin[instr.var] === 1) linear++;
     // (a loop's result may be nonlinear, e.g. the units of a loop adding into an accumulator)
     const kind = instr.expr.kind;
@@ -577,7 +580,8 @@ function sizeHints(
 
 /** Return true when `body` holds an `add`, or a loop with one (recorded as an effect in `uses`). */
 function hasAdd(body: readonly Instr[], uses: Uses): boolean {
-  for (const instr of body) {
+  for (let k = 0; k < body.length; k++) {
+    const instr = body[k]!;
     const kind = instr.expr.kind;
     if (kind === 'add' || (kind === 'for' && uses.hasEffect(instr.var))) return true;
   }
