@@ -185,6 +185,20 @@ export class CtLists {
   }
 
   /**
+   * Return the sum of the contributions of `v` when there are some and all are whole (single-var)
+   * reals of type `t`, emitted as `sumCts` would (left to right, in order), else undefined.
+   */
+  sumOfVars(v: Var, b: FuncBuilder, t: Ty): Var | undefined {
+    const first = this.#head[v]!;
+    if (first < 0) return undefined;
+    for (let k = first; k >= 0; k = this.#next[k]!) if (this.#value[k]! < 0) return undefined;
+    let sum = this.#value[first]!;
+    for (let k = this.#next[first]!; k >= 0; k = this.#next[k]!)
+      sum = b.emit({ kind: 'prim', prim: 'add', args: [sum, this.#value[k]!] }, t);
+    return sum;
+  }
+
+  /**
    * Return the contributions of `v`: its first whole (single-var) one first, then the others in
    * the order they were made.
    */

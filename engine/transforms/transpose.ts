@@ -26,6 +26,7 @@ import {
   isEmpty,
   refTy,
   REAL,
+  TAN,
   UNIT,
   vecTy,
   type ExprKind,
@@ -538,6 +539,10 @@ class Transposer {
       if (cts.isEmpty(v)) return undefined;
       const only = cts.only(v);
       if (only !== undefined) return only;
+      // the usual sum: of scalar cotangents, emitted without collecting them first
+      const t = this.lin.vars[v] === TAN ? REAL : undefined;
+      const sum = t === undefined ? undefined : cts.sumOfVars(v, this.b, t);
+      if (sum !== undefined) return sum;
     }
     const terms = cts.terms(v);
     if (own) terms.push(fromShape(this.b, this.b.resolve(r), this.accShapeOf(v)));
