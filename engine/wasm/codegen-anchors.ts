@@ -27,18 +27,22 @@ const MAX_SINK = 256;
 /** Find the anchored values of `plan` (see the file comment): set `plan.anchored`. */
 export function planAnchors(plan: FuncPlan): void {
   const s = plan.shape;
+  if (s.endPos <= MAX_SINK) return; // nothing can wait that long
   const n = s.f.vars.length;
   const { home, needed } = plan;
   const isPure = new Uint8Array(n);
-  let any = false;
+  const candidates: Var[] = []; // pure values held in an f64 local
   for (let v = 0; v < n; v++) {
     const e = s.def[v];
-    if (e === undefined || !needed[v] || plan.earlyAt[v] !== undefined) continue;
+    if (e === undefined || (e.kind !== 'prim' && e.kind !== 'select') || !needed[v] || plan.earlyAt[v] !== undefined) continue;
+    if (e.kind === 'prim' && (e.prim === 'argmax' || e.prim === 'argmin')) continue;
     const k = home[v]!.k;
     if (k !== 'local' && k !== 'inline') continue;
-    if ((e.kind === 'prim' && e.prim !== 'argmax' && e.prim !== 'argmin') || e.kind === 'select') (isPure[v] = 1), (any = true);
+    isPure[v] = 1;
+    const t = s.ty(v);
+    if (k === 'local' && (t.kind === 'real' || t.kind === 'tan')) candidates.push(v);
   }
-  if (!any) return;
+  if (candidates.length === 0) return;
   // the position of each value's first effectful consumer, through pure readers (read in reverse)
   const sink = new Int32Array(n).fill(s.endPos);
   const { rX, rUser, rPos, rK } = s;
@@ -67,10 +71,7 @@ export function planAnchors(plan: FuncPlan): void {
     for (const y of e.args) if (early(y, limit)) return true;
     return false;
   };
-  for (let v = 0; v < n; v++) {
-    if (!isPure[v] || home[v]!.k !== 'local') continue;
-    const t = s.ty(v);
-    if (t.kind !== 'real' && t.kind !== 'tan') continue;
+  for (const v of candidates) {
     const limit = sink[v]! - MAX_SINK;
     if (s.pos[v]! < limit && reachesEarly(v, limit)) (anchored[v] = 1), (plan.anchorCount += 1);
   }

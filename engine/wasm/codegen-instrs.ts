@@ -287,9 +287,9 @@ function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
   }
   const dst = em.ptr(ref);
   if (!isLeaf(t)) return em.ctx.helpers.accOp(c, 'add', t, dst, em.ptr(addend));
-  const first = em.plan.runOf.get(v) ?? -1;
+  const first = em.plan.runOf?.[v] ?? -1;
   const sum = first >= 0 && first !== v ? em.runLocal.get(first)! : -1;
-  const last = first < 0 || em.plan.runEnds.has(v);
+  const last = first < 0 || em.plan.runEnds![v] === 1;
   if (last) dst.push();
   if (sum >= 0) c.localGet(sum);
   else {
@@ -314,7 +314,7 @@ function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
  */
 function addTerm(em: Emitter, x: Var): void {
   const c = em.code;
-  if (em.plan.negated.has(x)) {
+  if (em.plan.negated?.[x] === 1) {
     em.push(x); // computed without its negation (codegen-runs.ts)
     c.op(Op.f64_sub);
     return;

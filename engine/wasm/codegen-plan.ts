@@ -110,12 +110,15 @@ export class FuncPlan {
   readonly startsBefore = new Map<Var, Var>();
   /** The needed reads of accumulators (indices into the shape's read table), in program order. */
   readonly refReads: number[] = [];
-  /** Per add of an add run (codegen-runs.ts): the run's first add. */
-  readonly runOf = new Map<Var, Var>();
-  /** The last add of each add run. */
-  readonly runEnds = new Set<Var>();
-  /** Addends computed without their negation and subtracted (codegen-runs.ts). */
-  readonly negated = new Set<Var>();
+  /**
+   * Per add of an add run (codegen-runs.ts): the run's first add, else -1; undefined when the
+   * function has no run.
+   */
+  runOf: Int32Array | undefined;
+  /** 1 for the last add of each add run (allocated with `runOf`). */
+  runEnds: Uint8Array | undefined;
+  /** 1 for addends computed without their negation and subtracted (codegen-runs.ts), if any. */
+  negated: Uint8Array | undefined;
   /** 1 for values also stored into the anchor slot when computed (codegen-anchors.ts). */
   readonly anchored: Uint8Array;
   /** How many values are anchored. */

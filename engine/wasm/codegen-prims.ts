@@ -145,7 +145,7 @@ export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]):
     if ((prim === 'argmax' || prim === 'argmin') && vecSize(em.plan.shape, args[0]!) === 0) em.code.op(Op.unreachable);
     return;
   }
-  if (em.plan.negated.has(v)) return em.value(v, () => pushPositive(em, v));
+  if (em.plan.negated?.[v] === 1) return em.value(v, () => pushPositive(em, v));
   em.value(v, () => RULES[prim](em, args, v));
 }
 

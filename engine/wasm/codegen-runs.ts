@@ -1,11 +1,11 @@
 /**
  * @file Adds into accumulators (part of the plan, codegen-plan.ts): add runs and negated addends.
  *
- * Add runs: consecutive `ref += x` into the same
- * scalar element of an accumulator in memory are summed in an f64 local, with one load before
- * the first add and one store after the last, instead of a load-add-store each. Transposed
- * programs add into the same gradient element several times in a row (`x * x` gives two adds,
- * a neighbour's term one more), and each load waits for the previous store.
+ * Add runs: consecutive `ref += x` into the same scalar element of an accumulator in memory are
+ * summed in an f64 local, with one load before the first add and one store after the last,
+ * instead of a load-add-store each. Transposed programs add into the same gradient element
+ * several times in a row (`x * x` gives two adds, a neighbour's term one more), and each load
+ * waits for the previous store.
  *
  * Exact: the local receives the same additions in the same order, `((m + a) + b) + c`, as long
  * as nothing else reads or writes that element in between. So a run ends at anything else that
@@ -46,7 +46,7 @@ interface Open {
 
 /**
  * Find the add runs of `plan` (see the file comment): set `plan.runOf` of each add of a run to
- * the run's first add, and put its last add in `plan.runEnds`.
+ * the run's first add, and `plan.runEnds` of its last add.
  */
 export function planAddRuns(plan: FuncPlan): void {
   const s = plan.shape;
@@ -55,8 +55,10 @@ export function planAddRuns(plan: FuncPlan): void {
   const classes = new Map<number, Open>();
   const finish = ({ adds }: Run): void => {
     if (adds.length < 2) return;
-    for (const a of adds) plan.runOf.set(a, adds[0]!);
-    plan.runEnds.add(adds[adds.length - 1]!);
+    const runOf = (plan.runOf ??= new Int32Array(s.f.vars.length).fill(-1));
+    const ends = (plan.runEnds ??= new Uint8Array(s.f.vars.length));
+    for (const a of adds) runOf[a] = adds[0]!;
+    ends[adds[adds.length - 1]!] = 1;
   };
   let lastRoot = -1;
   let open: Open = { runs: new Map(), root: -1 };
@@ -140,19 +142,28 @@ function aliasClass(plan: FuncPlan, r: Var): number {
 
 /**
  * Find the negated addends of `plan` (see the file comment): values kept in a local or spill slot
- * whose every read is the addend of an add into a `ref<real>`; add them to `plan.negated`.
+ * whose every read is the addend of an add into a `ref<real>`; mark them in `plan.negated`.
  */
 export function planNegatedAddends(plan: FuncPlan): void {
   const s = plan.shape;
-  const adds = new Map<Var, number>();
-  for (let v = 0; v < s.f.vars.length; v++) {
-    const e = s.def[v];
-    if (e?.kind === 'add' && plan.needed[v] && isRealRef(plan, e.ref)) adds.set(e.addend, (adds.get(e.addend) ?? 0) + 1);
+  const { rX, rUser } = s;
+  let adds: Int32Array | undefined;
+  for (const i of plan.refReads) {
+    const u = rUser[i]!;
+    const e = u >= 0 ? s.def[u] : undefined;
+    if (e?.kind !== 'add' || e.ref !== rX[i] || !isRealRef(plan, e.ref)) continue;
+    adds ??= new Int32Array(s.f.vars.length);
+    adds[e.addend]!++;
   }
-  for (const [x, count] of adds) {
+  if (adds === undefined) return;
+  for (const i of plan.refReads) {
+    const u = rUser[i]!;
+    const e = u >= 0 ? s.def[u] : undefined;
+    if (e?.kind !== 'add' || e.ref !== rX[i]) continue;
+    const x = e.addend;
     const k = plan.home[x]!.k;
-    if (count !== plan.reads[x] || (k !== 'local' && k !== 'spill') || plan.early[x] !== undefined) continue;
-    if (positiveOf(plan, x) !== undefined) plan.negated.add(x);
+    if (adds[x] !== plan.reads[x] || (k !== 'local' && k !== 'spill') || plan.early[x] !== undefined) continue;
+    if (positiveOf(plan, x) !== undefined) (plan.negated ??= new Uint8Array(s.f.vars.length))[x] = 1;
   }
 }
 
