@@ -56,6 +56,8 @@ export class FuncBuilder {
   #literals: Map<number, Var>[] | undefined;
   /** Instructions appended or inserted so far (not those spliced into a `currentBlock`). */
   #instrCount = 0;
+  /** Called with each instruction appended or inserted (see `observe`). */
+  #observer: ((instr: Instr) => void) | undefined;
 
   /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
   constructor(name: string, capacity = 0) {
@@ -69,6 +71,14 @@ export class FuncBuilder {
    */
   shareLiterals(): void {
     this.#literals = this.#blocks.map(() => new Map());
+  }
+
+  /**
+   * Call `observer` with every instruction appended or inserted from now on (the instructions
+   * nested in an appended loop are not: only those emitted one by one), e.g. to record reads.
+   */
+  observe(observer: (instr: Instr) => void): void {
+    this.#observer = observer;
   }
 
   /** Return the types of the variables declared so far (indexed by `Var`). */
@@ -137,6 +147,7 @@ export class FuncBuilder {
     const block = this.#blocks[d]!;
     const n = this.#lengths[d]!;
     this.#instrCount++;
+    this.#observer?.(instr);
     if (n < 0) {
       // the array is exactly the block (a small nested one, or one handed out by currentBlock)
       block.push(instr);
@@ -177,6 +188,8 @@ export class FuncBuilder {
     for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
     if (!exact) this.#lengths[d] = n + m;
     this.#instrCount += m;
+    const observer = this.#observer;
+    if (observer !== undefined) for (let k = 0; k < m; k++) observer(instrs[k]!);
   }
 
   /**

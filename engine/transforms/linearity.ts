@@ -281,8 +281,11 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
 /** Functions with a ref parameter (a call passes a ref exactly where the callee takes one). */
 const takesRef = new WeakMap<Func, boolean>();
 
-/** Return true when `e` may change an accumulator: an `add`, or a call passing a ref. */
-function hasEffect(e: Expr, types: readonly Ty[]): boolean {
+/**
+ * Return true when `e` may change an accumulator: an `add`, a call passing a ref, or a loop with
+ * one of those in its body (`prune` keeps such instructions whether or not their result is read).
+ */
+export function hasEffect(e: Expr, types: readonly Ty[]): boolean {
   if (e.kind === 'add') return true;
   if (e.kind === 'call') {
     let r = takesRef.get(e.func);

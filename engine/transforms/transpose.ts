@@ -53,6 +53,7 @@ import {
   analyze,
   emitEmpty,
   forEachOperand,
+  hasEffect,
   mapRoles,
   prune,
   touchesLinear,
@@ -61,6 +62,7 @@ import {
   type ExprOf,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { Uses } from './uses.ts';
 
 /** A transpose and, per param of `lin`, which parts of its accumulator param it may add to. */
 export interface Transposed {
@@ -287,6 +289,23 @@ class Transposer {
   };
   /** Set by `seeNl` when an operand has no value of its own number in `bwd`. */
   renamed = false;
+  /**
+   * The variables read in `bwd`, recorded as it is emitted (every instruction goes through the
+   * builder's observer), so `prune` can skip its walk when nothing is dead.
+   */
+  readonly uses: Uses;
+  /** Set when a loop whose transpose emitted nothing is dropped with its copies (`prune` walks). */
+  dropped = false;
+  /** Record the reads and effect of an instruction added to `bwd` (the builder's observer). */
+  readonly noteInstr = (instr: Instr): void => {
+    const { uses } = this;
+    const e = instr.expr;
+    if (e.kind === 'for') {
+      uses.declare(e.index);
+      uses.read(e.ret);
+    } else forEachOperand(e, uses.reader);
+    if (hasEffect(e, this.lin.vars)) uses.keep(instr.var);
+  };
   /** The zero of each type used, shared by the whole function (see `zeroOf`). */
   readonly zeroVars = new Map<Ty, Var>();
   readonly zeros: Instr[] = [];
@@ -334,6 +353,8 @@ class Transposer {
     this.accAll = scratch.u8(n);
     this.cts = new CtLists(n, 2 * size, scratch);
     this.paramPos = scratch.i32(n, -1);
+    this.uses = new Uses(n + size + 6 * split, scratch);
+    this.b.observe(this.noteInstr);
     this.wrote = lin.params.map(() => 0);
   }
 
@@ -352,11 +373,15 @@ class Transposer {
       }
     });
     const ct = b.param(erase(lin.retType));
+    for (const p of b.params) this.uses.declare(p);
     this.block(lin.body, () => {
       if (this.isLinear(lin.ret)) this.contribute(lin.ret, fromShape(b, ct, this.ctShape));
     }, ctRefs);
     b.insertAt(0, this.zeros);
-    const bwd = prune(b.finish(b.unit()), true, this.scratch);
+    const ret = b.unit();
+    this.uses.read(ret);
+    const mayHaveDead = this.dropped || this.uses.mayHaveDead(b.instrCount());
+    const bwd = prune(b.finish(ret), mayHaveDead, this.scratch);
     this.scratch.release();
     return { bwd, wrote: this.wrote };
   }
@@ -654,5 +679,6 @@ class Transposer {
     const ret = b.unit();
     const body = b.endBlock();
     if (emitted) b.emit({ kind: 'for', index, body, ret }, vecTy(t.size, UNIT));
+    else this.dropped = true;
   }
 }

@@ -12,6 +12,8 @@ import type { Scratch } from './scratch.ts';
 const READ = 1;
 /** Flag of `Uses.#read`: the instruction defining the variable is kept for its effect. */
 const EFFECT = 2;
+/** Flag of `Uses.#read`: the variable is defined by no instruction (see `declare`). */
+const DECLARED = 4;
 
 /** The variables read so far in a function being built, counted once each. */
 export class Uses {
@@ -24,6 +26,9 @@ export class Uses {
     const n = Math.max(16, capacity);
     this.#read = scratch?.u8(n) ?? new Uint8Array(n);
   }
+
+  /** `read`, bound once (an operand visitor). */
+  readonly reader = (v: Var): void => this.read(v);
 
   /** Record that `v` is read (by an emitted instruction, or returned). */
   read(v: Var): void {
@@ -45,10 +50,16 @@ export class Uses {
     return v < this.#read.length && (this.#read[v]! & EFFECT) !== 0;
   }
 
-  /** Declare `v` defined by no instruction (a param, a loop index): its reads are not counted. */
+  /**
+   * Declare `v` defined by no instruction (a param, a loop index): its reads are not counted,
+   * whether they are recorded before or after this.
+   */
   declare(v: Var): void {
     const read = this.#room(v);
-    read[v] = read[v]! | READ;
+    const flags = read[v]!;
+    if ((flags & DECLARED) !== 0) return;
+    if ((flags & READ) !== 0) this.#count--; // a read counted before the declaration
+    read[v] = flags | READ | DECLARED;
   }
 
   /**
