@@ -23,16 +23,10 @@ import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
 import { LINEAR_PRIMS } from '../ir/prims.ts';
 import {
-  BOOL,
-  REAL,
-  TAN,
-  UNIT,
-  finTy,
   hasTan,
   isEmpty,
   linearPart,
   primalPart,
-  structTy,
   vecTy,
   type Expr,
   type Instr,
@@ -55,6 +49,7 @@ import {
   type Role,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
 import { Uses } from './uses.ts';
 
 /** The two halves of an unzipped function. */
@@ -72,7 +67,6 @@ export interface Unzipped {
 export const RES = 0;
 /** Member index of the primal result in `fwd`'s result (and in a split loop's element). */
 export const RET = 1;
-const BUNDLE_KEYS: readonly string[] = Object.freeze(['res', 'ret']);
 
 const memo = new WeakMap<TransparentFunc, Unzipped>();
 
@@ -92,43 +86,6 @@ interface Frame {
   readonly reads: Var[];
   /** Projections (`index`, `member`) of residuals recomputed in `lin`, in dependency order. */
   readonly remat: Instr[];
-}
-
-/** The keys `r0, r1, ...` of residual structs made so far (shared, so each is made once). */
-const RES_KEYS: string[] = [];
-
-/** Return the keys `['r0', ..., 'r{n-1}']` of a residual struct with `n` members. */
-function resKeys(n: number): string[] {
-  for (let k = RES_KEYS.length; k < n; k++) RES_KEYS.push(`r${k}`);
-  return RES_KEYS.slice(0, n);
-}
-
-/**
- * Residual types of a few scalars, shared by key (see `leafKey`): a loop body usually stores a
- * couple of reals, and one type per shape instead of one per loop keeps `vecTy`'s table and the
- * type memo tables of later passes from growing with every loop. Their `{res, ret}` types too.
- */
-const sharedResTys = new Map<string, StructTy>();
-const sharedBundleTys = new Map<StructTy, Map<Ty, StructTy>>();
-/** Residual structs with more members than this get a type of their own. */
-const MAX_SHARED_RES = 16;
-
-/** Return a short key of scalar type `t` (unit, bool, real, tan, index), or '' for another. */
-function leafKey(t: Ty): string {
-  if (t === REAL) return 'r';
-  if (t === BOOL) return 'b';
-  if (t === TAN) return 't';
-  if (t === UNIT) return 'u';
-  return t.kind === 'fin' ? `i${t.size};` : '';
-}
-
-/** Return the struct type `{res, ret}` of a forward result. */
-function bundleTy(res: StructTy, ret: Ty): StructTy {
-  const byRet = sharedBundleTys.get(res);
-  if (byRet === undefined || leafKey(ret) === '') return structTy(BUNDLE_KEYS, [res, ret]);
-  let t = byRet.get(ret);
-  if (t === undefined) byRet.set(ret, (t = structTy(BUNDLE_KEYS, [res, ret])));
-  return t;
 }
 
 /** The state of unzipping one function. */
@@ -227,23 +184,11 @@ class Unzipper {
   /** Return the struct type of a frame's residuals. */
   resTy(frame: Frame): StructTy {
     const { stored } = frame;
-    const n = stored.length;
-    const members = new Array<Ty>(n);
-    let key = n <= MAX_SHARED_RES ? '' : undefined;
-    for (let k = 0; k < n; k++) {
-      const t = (members[k] = this.fb.typeOf(stored[k]!));
-      if (key === undefined) continue;
-      const leaf = leafKey(t);
-      key = leaf === '' ? undefined : key + leaf;
-    }
-    if (key === undefined) return structTy(resKeys(n), members);
-    let t = sharedResTys.get(key);
-    if (t === undefined) {
-      sharedResTys.set(key, (t = structTy(resKeys(n), members)));
-      sharedBundleTys.set(t, new Map());
-    }
-    return t;
+    const members = new Array<Ty>(stored.length);
+    for (let k = 0; k < stored.length; k++) members[k] = this.fb.typeOf(stored[k]!);
+    return residualTy(members);
   }
+
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
   readsOf(frame: Frame, res: Var): Instr[] {
@@ -544,64 +489,4 @@ class Unzipper {
     lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
     if (hasAdd(bodyL, this.usesL)) this.usesL.keep(loopL); // kept for its effect
   }
-}
-
-/**
- * Return estimates (a little over) of the body lengths of `fwd` and `lin` and of the variables
- * they add, from the kinds of `f`'s top-level instructions (`lin[v]`: v is linear). Measured on
- * straight-line, loop-heavy and call-heavy programs: `fwd` gets each nonlinear instruction and
- * about 3 per call or loop (their split), `lin` each linear one, a residual read or literal per 4
- * nonlinear ones, and two more per call or loop; a loop adds about 8 variables to `fwd`.
- * Too small a hint costs a doubling of the array, too large one the unused room.
- */
-function sizeHints(
-  f: TransparentFunc,
-  lin: Uint8Array,
-): { fwdBody: number; linBody: number; fwdVars: number; linVars: number } {
-  let linear = 0;
-  let split = 0;
-  const { body } = f;
-  for (let k = 0; k < body.length; k++) {
-    const instr = body[k]!;
-    if (lin[instr.var] === 1) linear++;
-    // (a loop's result may be nonlinear, e.g. the units of a loop adding into an accumulator)
-    const kind = instr.expr.kind;
-    if (kind === 'call' || kind === 'for') split++;
-  }
-  const margin = (f.body.length >> 4) + 16;
-  const nonlinear = f.body.length - linear;
-  return {
-    fwdBody: nonlinear + 3 * split + margin,
-    linBody: linear + (nonlinear >> 2) + 2 * split + 2 * margin,
-    fwdVars: 8 * split + margin,
-    linVars: 4 * split + margin,
-  };
-}
-
-/** Return true when `body` holds an `add`, or a loop with one (recorded as an effect in `uses`). */
-function hasAdd(body: readonly Instr[], uses: Uses): boolean {
-  for (let k = 0; k < body.length; k++) {
-    const instr = body[k]!;
-    const kind = instr.expr.kind;
-    if (kind === 'add' || (kind === 'for' && uses.hasEffect(instr.var))) return true;
-  }
-  return false;
-}
-
-/**
- * Emit `for i: pairs[i].member` over a vec of `{res, ret}` structs, as variable `v` when given
- * (declared already), else as a new one; return it.
- */
-function project(b: FuncBuilder, pairs: Var, member: number, uses: Uses, v?: Var): Var {
-  const t = b.typeOf(pairs);
-  if (t.kind !== 'vec' || t.elem.kind !== 'struct') return internal(`projection of a ${t.kind}`);
-  const index = b.fresh(finTy(t.size));
-  uses.declare(index);
-  b.beginBlock();
-  const pair = b.index(pairs, index);
-  uses.read(pair);
-  const part = b.member(pair, member);
-  uses.read(part);
-  const expr: Expr = { kind: 'for', index, body: b.endBlock(), ret: part };
-  return v === undefined ? b.emit(expr, vecTy(t.size, b.typeOf(part))) : b.append({ var: v, expr });
 }

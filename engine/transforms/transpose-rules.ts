@@ -1,0 +1,124 @@
+/**
+ * @file The transpose rules, one per expression kind (and one per linear primitive): each adds the
+ * cotangent of an instruction's result into the cotangents of its linear operands, through the
+ * `Transposer` of `transpose.ts` that holds the state of the function being transposed.
+ */
+import { internal } from '../errors.ts';
+import type { Prim } from '../ir/prims.ts';
+import { REAL, erase, finTy, type ExprKind, type Var } from '../ir/types.ts';
+import { addInto, partOf } from './cotangent.ts';
+import type { ExprOf } from './linearity.ts';
+import type { Transposer } from './transpose.ts';
+
+/** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
+export type Rule<K extends ExprKind> = (t: Transposer, v: Var, e: ExprOf<K>) => void;
+
+/** The linear primitives (see `LINEAR_PRIMS` in prims.ts). */
+type LinearPrim = 'neg' | 'add' | 'sub' | 'mul' | 'div';
+
+/** A transpose rule of a linear primitive, given the cotangent `ct` of its result. */
+type PrimRule = (t: Transposer, ct: Var, args: readonly Var[]) => void;
+
+/** Emit the real-valued primitive `prim(args)` (cotangents of scalars are reals). */
+function real(t: Transposer, prim: LinearPrim, args: Var[]): Var {
+  return t.b.emit({ kind: 'prim', prim, args }, REAL);
+}
+
+const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
+  // z = -a: ct_a += -ct
+  neg: (t, ct, args) => t.contribute(args[0]!, real(t, 'neg', [ct])),
+  // z = a + c: ct_a += ct, ct_c += ct
+  add: (t, ct, args) => {
+    t.contribute(args[0]!, ct);
+    t.contribute(args[1]!, ct);
+  },
+  // z = a - c: ct_a += ct, ct_c += -ct
+  sub: (t, ct, args) => {
+    t.contribute(args[0]!, ct);
+    t.contribute(args[1]!, real(t, 'neg', [ct]));
+  },
+  // z = a * y (y primal): ct_a += ct * y
+  mul: (t, ct, args) => t.contribute(args[0]!, real(t, 'mul', [ct, t.nlOf(args[1]!)])),
+  // z = a / y (y primal): ct_a += ct / y
+  div: (t, ct, args) => t.contribute(args[0]!, real(t, 'div', [ct, t.nlOf(args[1]!)])),
+};
+
+/** Return true when `p` is a linear primitive. */
+function isLinearPrim(p: Prim): p is LinearPrim {
+  return Object.hasOwn(PRIM_RULES, p);
+}
+
+const nothing = () => {};
+
+export const RULES: { [K in ExprKind]: Rule<K> } = {
+  // constants and new accumulators carry no cotangent to anything
+  lit: nothing,
+  zero: nothing,
+  accum: nothing,
+  // refs of elements/members: their cotangent values are derived lazily (`ctRefOf`)
+  slice: nothing,
+  field: nothing,
+  // z = [x_0, ..., x_n-1]: ct_x_k += ct[k]
+  vec: (t, v, e) => {
+    const ct = t.ctVar(v);
+    if (ct === undefined) return;
+    const n = e.elems.length;
+    e.elems.forEach((x, k) => {
+      if (t.isLinear(x)) t.contribute(x, t.b.index(ct, t.b.lit(k, finTy(n))));
+    });
+  },
+  // z = {m_0, ...}: ct_m_k += ct.k
+  struct: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct === undefined) return;
+    e.members.forEach((m, k) => {
+      if (t.isLinear(m)) t.contribute(m, partOf(t.b, ct, k));
+    });
+  },
+  // z = xs[i]: ct_xs[i] += ct
+  index: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct === undefined) return;
+    const elem = erase(t.lin.vars[v]!);
+    addInto(t.b, t.b.slice(t.refFor(e.vec), t.nlOf(e.index)), ct, elem);
+  },
+  // z = s.k: ct_s.k += ct (the other members' cotangents: statically zero)
+  member: (t, v, e) => {
+    const ct = t.ctOf(v);
+    if (ct === undefined) return;
+    const st = erase(t.lin.vars[e.struct]!);
+    if (st.kind !== 'struct') return internal(`transpose: member of a ${st.kind}`);
+    t.contribute(
+      e.struct,
+      st.members.map((_, k) => (k === e.member ? ct : undefined)),
+    );
+  },
+  prim: (t, v, e) => {
+    if (!isLinearPrim(e.prim)) return internal(`transpose: ${e.prim} is not linear`);
+    const ct = t.ctVar(v);
+    if (ct !== undefined) PRIM_RULES[e.prim](t, ct, e.args);
+  },
+  // z = c ? a : b: ct_a += c ? ct : 0, ct_b += c ? 0 : ct
+  select: (t, v, e) => {
+    const ct = t.ctVar(v);
+    if (ct === undefined) return;
+    const { b } = t;
+    const cond = t.nlOf(e.cond);
+    const zero = t.zeroOf(b.typeOf(ct));
+    t.contribute(e.then, b.select(cond, ct, zero));
+    t.contribute(e.els, b.select(cond, zero, ct));
+  },
+  call: (t, v, e) => t.call(v, e),
+  for: (t, v, e) => t.loop(v, e),
+  // r += x: ct_x += (cotangent value of r)
+  add: (t, _v, e) => {
+    const ct = t.ctRefOf(e.ref);
+    if (ct !== undefined) t.contribute(e.addend, ct);
+  },
+  // z = resolve(r): the cotangent value of r is ct
+  resolve: (t, v, e) => {
+    t.noteResolve(e.ref);
+    const ct = t.ctOf(v);
+    if (ct !== undefined) t.frame().ctRef.set(e.ref, ct);
+  },
+};
