@@ -126,17 +126,23 @@ function decide(plan: FuncPlan, block: Block, facts: AccFacts): void {
  */
 function callModes(plan: FuncPlan, v: Var, g: Func, args: readonly Var[]): void {
   const abi = plan.ctx.abiOf(g);
-  const params = plan.shape.f.params;
-  // pointers received from the caller may alias each other; f64-held and local accumulators do not
-  const key = (a: Var) => {
-    const r = plan.root[a]!;
-    const k = plan.shape.def[r] === undefined ? params.indexOf(r) : -1;
-    return k >= 0 && plan.abi.params[k] === 'i32' ? -2 : r;
-  };
-  const aliased = abi.params.some((rep, k) => {
-    if (rep !== 'inout') return false;
-    const mine = key(args[k]!);
-    return args.some((b, j) => j !== k && plan.root[b]! >= 0 && abi.params[j] !== 'none' && key(b) === mine);
-  });
-  if (aliased) plan.ptrCalls.set(v, new Map());
+  if (abi.inout.length === 0) return;
+  // the key of each accumulator argument (-1: none), computed once per argument
+  const keys = new Array<number>(args.length);
+  for (let j = 0; j < args.length; j++)
+    keys[j] = plan.root[args[j]!]! >= 0 && abi.params[j] !== 'none' ? accKey(plan, args[j]!) : -1;
+  for (const k of abi.inout) {
+    const mine = accKey(plan, args[k]!);
+    for (let j = 0; j < args.length; j++) if (j !== k && keys[j] !== -1 && keys[j] === mine) return void plan.ptrCalls.set(v, new Map());
+  }
+}
+
+/**
+ * Return the aliasing key of accumulator argument `a`: its root, or -2 for every pointer
+ * received from the caller (those may alias each other; f64-held and local accumulators do not).
+ */
+function accKey(plan: FuncPlan, a: Var): number {
+  const r = plan.root[a]!;
+  const k = plan.shape.def[r] === undefined ? plan.shape.f.params.indexOf(r) : -1;
+  return k >= 0 && plan.abi.params[k] === 'i32' ? -2 : r;
 }

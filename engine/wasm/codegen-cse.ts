@@ -156,7 +156,8 @@ class Numbering {
     const s = this.subst;
     switch (e.kind) {
       case 'prim': {
-        const [a, b] = [e.args[0]!, e.args[1]];
+        const a = e.args[0]!;
+        const b = e.args[1];
         if (s[a]! < 0 && (b === undefined || s[b]! < 0) && e.args.length <= 2) return e;
         return { kind: 'prim', prim: e.prim, args: e.args.map(r) };
       }

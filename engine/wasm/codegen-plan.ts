@@ -68,6 +68,8 @@ export class FuncPlan {
   splitRet = -1;
   /** Per call with a split result: the member instructions its parts are built for, by member. */
   readonly parts = new Map<Var, Map<number, Var>>();
+  /** Needed member instructions of call results, in variable order (found by `#structure`). */
+  readonly #callMembers: Var[] = [];
   /** Calls whose parts are all built elsewhere: they need no storage. */
   readonly #noStorage = new Set<Var>();
   /** Per literal: member positions already written (placed or early-stored). */
@@ -215,6 +217,7 @@ export class FuncPlan {
     for (let v = 0; v < s.f.vars.length; v++) {
       const e = s.def[v];
       if (e === undefined || !this.needed[v]) continue;
+      if (e.kind === 'member' && s.def[e.struct]?.kind === 'call') this.#callMembers.push(v);
       const t = s.ty(v);
       if (!hasValue(t)) continue;
       switch (e.kind) {
@@ -265,9 +268,9 @@ export class FuncPlan {
   #redirectParts(): void {
     const s = this.shape;
     const readers = new Map<Var, Var[]>();
-    for (let m = 0; m < s.f.vars.length; m++) {
-      const e = s.def[m];
-      if (e?.kind !== 'member' || !this.needed[m] || this.site[e.struct] !== 'call') continue;
+    for (const m of this.#callMembers) {
+      const e = s.def[m] as Extract<Expr, { kind: 'member' }>;
+      if (this.site[e.struct] !== 'call') continue;
       let list = readers.get(e.struct);
       if (list === undefined) readers.set(e.struct, (list = []));
       list.push(m);
@@ -422,11 +425,14 @@ export class FuncPlan {
     visit(s.f.body, TOP);
   }
 
-  /** Return the position, block and unit where inlined `v` is computed: its (first non-inlined) reader's. */
-  #anchor(v: Var): [number, number, number] {
+  /**
+   * Return the variable whose reader computes inlined `v`: its (first non-inlined) reader is
+   * where `v` is computed (position `readerAt`, block `readerBlock`, unit `readerUnit`).
+   */
+  #anchor(v: Var): Var {
     let x = v;
     while (this.reader[x]! >= 0 && this.#inline[this.reader[x]!]) x = this.reader[x]!;
-    return [this.readerAt[x]!, this.readerBlock[x]!, this.readerUnit[x]!];
+    return x;
   }
 
   /** Record the uses that need a value: last uses, use counts, and uses from other units. */
@@ -444,7 +450,10 @@ export class FuncPlan {
       if (user >= 0 && this.derived[user] !== undefined) return; // no code at a derived definition
       if (k >= 0 && this.covered.get(user)?.has(k)) return;
       if (this.#inline[x]) return; // computed at its reader, not stored
-      if (user >= 0 && this.#inline[user]) return record(x, ...this.#anchor(user)); // read where the user is computed
+      if (user >= 0 && this.#inline[user]) {
+        const a = this.#anchor(user); // read where the user is computed
+        return record(x, this.readerAt[a]!, this.readerBlock[a]!, this.readerUnit[a]!);
+      }
       record(x, pos, block, unit);
     });
     // an early store of a derived value copies from its base at its definition

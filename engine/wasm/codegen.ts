@@ -14,8 +14,8 @@
  * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
-import { directCallees, postOrder } from '../ir/visit.ts';
+import type { Block, Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
+import { postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
 import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInline, emitInstr } from './codegen-instrs.ts';
@@ -91,7 +91,7 @@ const MAX_WASM_PARAMS = 1000;
  */
 export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   const maxBytes = Math.min(options.maxMemoryBytes ?? MAX_MEMORY_BYTES, MAX_MEMORY_BYTES);
-  const funcs = postOrder(f, directCallees);
+  const funcs = postOrder(f, calleesOnce);
   for (const g of funcs) checkTypes(g, maxBytes);
   const module = new ModuleBuilder();
   const imports: OpaqueFunc[] = funcs.filter((g): g is OpaqueFunc => g.kind === 'opaque');
@@ -138,6 +138,26 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   const frameSize = root.frameSize + (root.retInDst ? roundUp(sizeOf(f.retType), 8) : 0);
   if (frameSize > maxBytes) throw tooLarge(frameSize, maxBytes, f);
   return { bytes: module.finish(), imports, frameSize };
+}
+
+/**
+ * Return the functions `g` calls directly, each once, in order of first call (what postOrder
+ * makes of `directCallees`, without a list entry and a callback per call).
+ */
+function calleesOnce(g: Func): Func[] {
+  const out: Func[] = [];
+  if (g.kind !== 'transparent') return out;
+  const seen = new Set<Func>();
+  const walk = (block: Block): void => {
+    for (let k = 0; k < block.length; k++) {
+      const e = block[k]!.expr;
+      if (e.kind === 'call') {
+        if (!seen.has(e.func)) seen.add(e.func), out.push(e.func);
+      } else if (e.kind === 'for') walk(e.body);
+    }
+  };
+  walk(g.body);
+  return out;
 }
 
 function internal(g: Func): never {
