@@ -10,7 +10,7 @@ import { Code, F64, I32, Op, type ValType } from './encoder.ts';
 import { SP, dstPart, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
-import { Slots } from './liveness.ts';
+import { HAS_VALUE, Slots } from './liveness.ts';
 
 /** What an emitter needs from the module being built. */
 export interface ModuleCtx {
@@ -188,8 +188,8 @@ export class Emitter {
 
   /** Store the value of `x` into memory at `a` (a scalar store, or a copy of an aggregate). */
   storeInto(a: Addr, x: Var): void {
+    if (!(this.plan.shape.tyBits[x]! & HAS_VALUE)) return;
     const t = this.ty(x);
-    if (!hasValue(t)) return;
     if (isLeaf(t)) {
       a.push();
       this.push(x);
@@ -207,7 +207,7 @@ export class Emitter {
     const e = this.plan.early[v];
     const t = this.ty(v);
     const c = this.code;
-    const has = hasValue(t) || this.plan.localAcc[v] === 1;
+    const has = (this.plan.shape.tyBits[v]! & HAS_VALUE) !== 0 || this.plan.localAcc[v] === 1;
     if (!has) return;
     if (h.k === 'none' && e === undefined) {
       compute();

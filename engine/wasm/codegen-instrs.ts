@@ -13,7 +13,7 @@ import { DST, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
 import { computePrim, emitPrim } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
-import { addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
+import { HAS_VALUE, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
 
 /** Emit `v = e`. */
 export function emitInstr(em: Emitter, v: Var, e: Expr): void {
@@ -146,7 +146,7 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
       c.call(abi.index);
     });
   for (const [a, off] of cells ?? []) em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off);
-  const emit = (compute: () => void) => (hasValue(em.ty(v)) && !abi.retInDst ? em.value(v, compute) : compute());
+  const emit = (compute: () => void) => (em.plan.shape.tyBits[v]! & HAS_VALUE && !abi.retInDst ? em.value(v, compute) : compute());
   emit(() => {
     abi.params.forEach((rep, k) => {
       const a = e.args[k]!;

@@ -32,7 +32,7 @@ import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
 import { memberOffset, sizeOf, strideOf } from './layout.ts';
-import { Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
+import { HAS_VALUE, LEAF, REAL, Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
 
 /** Where a value is placed: inside literal `into` at byte offset `off`; or at `DST`/a loop element. */
 export interface Placement {
@@ -218,15 +218,16 @@ export class FuncPlan {
       const e = s.def[v];
       if (e === undefined || !this.needed[v]) continue;
       if (e.kind === 'member' && s.def[e.struct]?.kind === 'call') this.#callMembers.push(v);
-      const t = s.ty(v);
-      if (!hasValue(t)) continue;
+      const bits = s.tyBits[v]!;
+      if (!(bits & HAS_VALUE)) continue;
+      const leaf = (bits & LEAF) !== 0;
       switch (e.kind) {
         case 'vec':
         case 'struct':
           this.site[v] = 'lit';
           break;
         case 'zero':
-          if (!isLeaf(t)) this.site[v] = 'zero';
+          if (!leaf) this.site[v] = 'zero';
           break;
         case 'for':
           if (this.used[v] && this.derived[v] === undefined) this.site[v] = 'for';
@@ -235,13 +236,13 @@ export class FuncPlan {
           if (!this.localAcc[v]) this.site[v] = 'accum';
           break;
         case 'call':
-          if (e.func.kind === 'transparent' && !isLeaf(t)) this.site[v] = 'call';
+          if (e.func.kind === 'transparent' && !leaf) this.site[v] = 'call';
           break;
         case 'member':
         case 'field': {
           const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
           const base = e.kind === 'member' ? e.struct : e.ref;
-          if (st.kind === 'struct' && (e.kind === 'field' || !isLeaf(t) || this.#reloads(v)))
+          if (st.kind === 'struct' && (e.kind === 'field' || !leaf || this.#reloads(v)))
             this.derived[v] = { base, off: memberOffset(st, e.member) };
           break;
         }
@@ -250,7 +251,7 @@ export class FuncPlan {
           const base = e.kind === 'index' ? e.vec : e.ref;
           const vt = e.kind === 'index' ? s.ty(e.vec) : refInner(s.ty(e.ref));
           const c = constIndex(s, e.index);
-          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !isLeaf(t) || this.#reloads(v)))
+          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !leaf || this.#reloads(v)))
             this.derived[v] = { base, off: c * strideOf(vt.elem) };
           break;
         }
@@ -374,7 +375,7 @@ export class FuncPlan {
         const xs = e.kind === 'vec' ? e.elems : e.members;
         xs.forEach((x, k) => {
           if (this.place[x] || this.earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
-          if (!hasValue(s.ty(x)) || this.#constOf(x) !== undefined || x === s.f.ret) return;
+          if (!(s.tyBits[x]! & HAS_VALUE) || this.#constOf(x) !== undefined || x === s.f.ret) return;
           const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
           const b = sameBytes(x); // build that one here
           if (placeable(x)) this.place[x] = { into: L, off };
@@ -408,8 +409,8 @@ export class FuncPlan {
           continue;
         }
         const pure = (e.kind === 'prim' && e.prim !== 'argmax' && e.prim !== 'argmin') || e.kind === 'select';
-        const t = s.ty(v);
-        if (!pure || !isLeaf(t) || !hasValue(t) || this.reads[v] !== 1 || this.earlyAt[v] !== undefined) continue;
+        if (!pure || (s.tyBits[v]! & (LEAF | HAS_VALUE)) !== (LEAF | HAS_VALUE)) continue;
+        if (this.reads[v] !== 1 || this.earlyAt[v] !== undefined) continue;
         if (this.readerBlock[v] !== id || this.readerUnit[v] !== this.unitOf(v)) continue;
         const u = this.reader[v]!;
         const ue = u >= 0 ? s.def[u] : undefined;
@@ -439,7 +440,7 @@ export class FuncPlan {
   #recordUses(): void {
     const s = this.shape;
     const record = (x: Var, pos: number, block: number, unit: number): void => {
-      if (!hasValue(s.ty(x))) return;
+      if (!(s.tyBits[x]! & HAS_VALUE)) return;
       const d = this.derived[x];
       if (d !== undefined) return record(d.base, pos, block, unit);
       this.#uses[x]!++;
@@ -464,10 +465,9 @@ export class FuncPlan {
   /** Return the constant value of a scalar literal or zero (undefined otherwise). */
   #constOf(v: Var): number | undefined {
     const e = this.shape.def[v];
-    const t = this.shape.ty(v);
-    if (e?.kind === 'lit' && isLeaf(t)) return e.value === true ? 1 : e.value === false || e.value === null ? 0 : e.value;
-    if (e?.kind === 'zero' && isLeaf(t)) return 0;
-    return undefined;
+    if ((e?.kind !== 'lit' && e?.kind !== 'zero') || !(this.shape.tyBits[v]! & LEAF)) return undefined;
+    if (e.kind === 'zero') return 0;
+    return e.value === true ? 1 : e.value === false || e.value === null ? 0 : (e.value as number);
   }
 
   #homes(): void {
@@ -486,11 +486,11 @@ export class FuncPlan {
 
   #homeOf(v: Var): Home {
     const s = this.shape;
-    const t = s.ty(v);
+    const bits = s.tyBits[v]!;
     const e = s.def[v];
     const loop = s.loopOfIndex[v]!;
     if (e === undefined && loop < 0) return NONE; // parameters: see #homes
-    if (!hasValue(t)) return NONE;
+    if (!(bits & HAS_VALUE)) return NONE;
     if (loop >= 0 && !this.needed[loop]) return NONE;
     if (e !== undefined && !this.needed[v]) return NONE;
     const d = this.derived[v];
@@ -498,9 +498,9 @@ export class FuncPlan {
     if (this.site[v] !== undefined) return this.#noStorage.has(v) ? NONE : { k: 'frame', base: SP, off: -1 };
     if (this.#inline[v]) return INLINE;
     const c = this.#constOf(v);
-    if (c !== undefined) return { k: 'const', t: t.kind === 'real' || t.kind === 'tan' ? F64 : I32, value: c };
+    if (c !== undefined) return { k: 'const', t: bits & REAL ? F64 : I32, value: c };
     if (this.#uses[v] === 0) return NONE;
-    const vt = t.kind === 'real' || t.kind === 'tan' || this.localAcc[v] ? F64 : I32;
+    const vt = bits & REAL || this.localAcc[v] ? F64 : I32;
     return this.#cross[v] ? { k: 'spill', off: -1, t: vt } : LOCAL;
   }
 

@@ -9,8 +9,7 @@ import type { Prim } from '../ir/prims.ts';
 import type { Var } from '../ir/types.ts';
 import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
-import { hasValue } from './codegen-abi.ts';
-import { indexIsSafe, vecSize } from './liveness.ts';
+import { HAS_VALUE, indexIsSafe, vecSize } from './liveness.ts';
 import { positiveOf } from './codegen-runs.ts';
 import { internal } from '../errors.ts';
 
@@ -140,7 +139,7 @@ function sumBelow(em: Emitter, x: Var, m: number): boolean {
 
 /** Emit `v = prim(args)`. A result without a value needs code only when it traps. */
 export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {
-  if (!hasValue(em.ty(v))) {
+  if (!(em.plan.shape.tyBits[v]! & HAS_VALUE)) {
     // argmax of an empty vec has no result: the interpreter throws, so trap
     if ((prim === 'argmax' || prim === 'argmin') && vecSize(em.plan.shape, args[0]!) === 0) em.code.op(Op.unreachable);
     return;

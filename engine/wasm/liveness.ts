@@ -12,7 +12,7 @@ import { internal } from '../errors.ts';
 import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
 import { hasFloat, isLeaf } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
-import { isZeroSize } from './layout.ts';
+import { isZeroSize, wasmRep } from './layout.ts';
 import { F64, I32, type ValType } from './encoder.ts';
 
 /** Growable parallel Int32Arrays for `Shape`'s read table. */
@@ -84,10 +84,16 @@ export class Shape {
   readonly rK: Int32Array;
   readonly readStart: Int32Array;
   readonly readEnd: Int32Array;
+  /**
+   * Per variable, bits of its type (`HAS_VALUE`: a wasm value, `LEAF`: a scalar, `REAL`: an f64), so the hot
+   * loops of codegen read one byte instead of dispatching on type objects of many shapes.
+   */
+  readonly tyBits: Uint8Array;
 
   constructor(f: TransparentFunc) {
     const n = f.vars.length;
     this.f = f;
+    this.tyBits = typeBits(f.vars);
     this.def = new Array<Expr | undefined>(n);
     this.block = new Int32Array(n).fill(TOP);
     this.pos = new Int32Array(n);
@@ -163,6 +169,30 @@ export class Shape {
 }
 
 const shapes = new WeakMap<TransparentFunc, Shape>();
+
+/** `Shape.tyBits`: the type has a wasm value (not zero-size). */
+export const HAS_VALUE = 1;
+/** `Shape.tyBits`: the type is a scalar (not a vec, struct or ref). */
+export const LEAF = 2;
+/** `Shape.tyBits`: the type is `real` or `tan` (an f64). */
+export const REAL = 4;
+
+/** Return `Shape.tyBits` of `types` (runs of one type object, the usual case, are looked up once). */
+function typeBits(types: readonly Ty[]): Uint8Array {
+  const bits = new Uint8Array(types.length);
+  let last: Ty | undefined;
+  let b = 0;
+  for (let v = 0; v < types.length; v++) {
+    const t = types[v];
+    if (t !== last) {
+      last = t;
+      const rep = t === undefined ? 'none' : wasmRep(t);
+      b = (rep !== 'none' ? HAS_VALUE : 0) | (rep === 'f64' ? REAL : 0) | (t !== undefined && isLeaf(t) ? LEAF : 0);
+    }
+    bits[v] = b;
+  }
+  return bits;
+}
 
 /** Return the (cached) shape of `f`. */
 export function shapeOf(f: TransparentFunc): Shape {
