@@ -57,14 +57,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
   const cutsOf = new Map<number, [number, number][]>();
 
   const weigh = (block: Block, id: number): number => {
-    let total = 0;
-    for (const { var: v, expr: e } of block) {
-      if (!needed[v]) continue;
-      let w = ownWeight(e);
-      if (e.kind === 'for') w += weigh(e.body, v);
-      weight[v] = w;
-      total += w;
-    }
+    const total = weighInstrs(block, needed, weight, weigh);
     if (total <= threshold) return total;
     split.add(id);
     const cuts = cut(block, needed, weight, threshold);
@@ -97,6 +90,29 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
   weigh(shape.f.body, TOP);
   assign(shape.f.body, TOP, 0);
   return { unitOf, chunks, all };
+}
+
+/**
+ * Set the effective weight of each needed instruction of `block` (`weighBody` weighs a loop's
+ * body) and return their sum. Its own function: the loop is all it does, so V8's code for the
+ * loop (entered mid-loop on a long block) does not stop at code after it that never ran.
+ */
+function weighInstrs(
+  block: Block,
+  needed: Uint8Array,
+  weight: Float64Array,
+  weighBody: (body: Block, id: number) => number,
+): number {
+  let total = 0;
+  for (let k = 0; k < block.length; k++) {
+    const { var: v, expr: e } = block[k]!;
+    if (!needed[v]) continue;
+    let w = ownWeight(e);
+    if (e.kind === 'for') w += weighBody(e.body, v);
+    weight[v] = w;
+    total += w;
+  }
+  return total;
 }
 
 /** Return the `[start, end)` ranges of a greedy cut of `block` into chunks of at most `threshold`. */

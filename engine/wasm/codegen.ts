@@ -167,7 +167,11 @@ function internal(g: Func): never {
 /** Refuse types that wasm32 cannot hold: values over the memory limit, indices over 2^32. */
 function checkTypes(g: Func, maxBytes: number): void {
   const types = g.kind === 'transparent' ? g.vars : [...g.paramTypes, g.retType];
-  for (const t of types) {
+  let last: Ty | undefined;
+  for (let v = 0; v < types.length; v++) {
+    const t = types[v]!;
+    if (t === last) continue; // runs of one type object are the usual case
+    last = t;
     const inner = t.kind === 'ref' ? t.inner : t;
     const size = sizeOf(inner);
     if (size > maxBytes) throw tooLarge(size, maxBytes, g);
