@@ -10,8 +10,8 @@ import type { FuncPlan } from './codegen-plan.ts';
 
 /** What the reads tell about accumulators. */
 interface AccFacts {
-  /** Per root: the last position (with the loop rule) where its family is read. */
-  readonly familyLast: Map<Var, number>;
+  /** Per root: the last position (with the loop rule) where its family is read (-1: never). */
+  readonly familyLast: Int32Array;
   /** Accumulators read in more than one unit (these live in memory). */
   readonly crossRef: Uint8Array;
   /** Per new `ref<real>`: the instruction of its block that first reads it. */
@@ -58,11 +58,12 @@ export function isRealRef(plan: FuncPlan, v: Var): boolean {
 /** Record each variable's reads and readers in `plan`, and collect the accumulator facts. */
 function scanReads(plan: FuncPlan): AccFacts {
   const s = plan.shape;
-  const familyLast = new Map<Var, number>();
-  const crossRef = new Uint8Array(s.f.vars.length);
-  const sinkPos = new Map<Var, number>();
+  const n = s.f.vars.length;
+  const familyLast = new Int32Array(n).fill(-1);
+  const crossRef = new Uint8Array(n);
+  const sinkPos = new Int32Array(n).fill(0x7fffffff);
   const sinkAt = new Map<Var, Var>();
-  const useUnit = new Map<Var, number>();
+  const useUnit = new Int32Array(n).fill(-1);
   plan.forEachRead((x, user, pos, block, unit, _k, read) => {
     plan.reads[x]!++;
     plan.reader[x] = user;
@@ -73,7 +74,8 @@ function scanReads(plan: FuncPlan): AccFacts {
     const r = plan.root[x]!;
     if (r < 0) return;
     plan.refReads.push(read);
-    familyLast.set(r, Math.max(familyLast.get(r) ?? -1, s.extend(r, pos, block)));
+    const last = s.extend(r, pos, block);
+    if (last > familyLast[r]!) familyLast[r] = last;
     if (s.def[x]?.kind !== 'accum' || !isRealRef(plan, x)) {
       if (unit !== plan.unitOf(x)) crossRef[x] = 1;
       return;
@@ -85,12 +87,12 @@ function scanReads(plan: FuncPlan): AccFacts {
       for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
       p = s.forStart[ins]!;
     }
-    if (p < (sinkPos.get(x) ?? Infinity)) sinkPos.set(x, p), sinkAt.set(x, ins);
-    const u = useUnit.get(x);
-    if (u === undefined) useUnit.set(x, unit);
+    if (p < sinkPos[x]!) (sinkPos[x] = p), sinkAt.set(x, ins);
+    const u = useUnit[x]!;
+    if (u < 0) useUnit[x] = unit;
     else if (u !== unit) crossRef[x] = 1;
   });
-  for (const [x, ins] of sinkAt) if (plan.unitOf(ins) !== useUnit.get(x)) crossRef[x] = 1;
+  for (const [x, ins] of sinkAt) if (plan.unitOf(ins) !== useUnit[x]) crossRef[x] = 1;
   return { familyLast, crossRef, sinkAt };
 }
 
@@ -113,7 +115,7 @@ function decide(plan: FuncPlan, block: Block, facts: AccFacts): void {
       const t = s.ty(v);
       if (isLeaf(t) || isZeroSize(t)) continue;
       // the storage itself, unless the caller may still add (a param) or adds may follow
-      const final = s.def[r] !== undefined && (facts.familyLast.get(r) ?? -1) <= s.pos[v]!;
+      const final = s.def[r] !== undefined && facts.familyLast[r]! <= s.pos[v]!;
       if (final) plan.derived[v] = { base: e.ref, off: 0 };
       else plan.site[v] = 'copy';
     } else if (e.kind === 'call' && e.func.kind === 'transparent') callModes(plan, v, e.func, e.args);

@@ -282,10 +282,11 @@ export class Emitter {
   /** Emit instructions `[start, end)` of a block. */
   range(block: Block, start: number, end: number): void {
     const pos = this.plan.shape.pos;
+    const startAt = this.plan.startAt;
     for (let k = start; k < end; k++) {
       const { var: v, expr: e } = block[k]!;
       if (!this.plan.needed[v] || this.plan.home[v]!.k === 'inline') continue;
-      const starts = this.plan.startAt.get(v);
+      const starts = startAt.size === 0 ? undefined : startAt.get(v);
       if (starts !== undefined) for (const a of starts) this.value(a, () => this.code.f64Const(0));
       this.#instr(this, v, e);
       this.release(pos[v]!);

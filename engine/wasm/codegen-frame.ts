@@ -38,14 +38,15 @@ function allocate(plan: FuncPlan): number[] {
   };
   const spill = (v: Var): void => {
     const h = plan.home[v]!;
-    if (h.k === 'spill') plan.home[v] = { ...h, off: alloc(h.t === F64 ? 8 : 4, h.t === F64 ? 8 : 4) };
+    if (h.k === 'spill') plan.home[v] = { k: 'spill', off: alloc(h.t === F64 ? 8 : 4, h.t === F64 ? 8 : 4), t: h.t };
     if (h.k === 'frame' && plan.site[v] === undefined) siteOff[v] = alloc(8, 8); // demoted inout param
   };
   for (const p of s.f.params) spill(p);
   if (plan.anchorCount > 0) plan.anchorOff = alloc(8, 8);
   if (plan.units.all.length > 0) plan.dstSpill = plan.abi.dsts.map(() => alloc(4, 4));
   const block = (instrs: readonly { var: Var; expr: Expr }[]): void => {
-    for (const { var: v, expr: e } of instrs) {
+    for (let k = 0; k < instrs.length; k++) {
+      const { var: v, expr: e } = instrs[k]!;
       if (!plan.needed[v]) continue;
       if (plan.site[v] !== undefined && plan.place[v] === undefined && plan.home[v]!.k !== 'none') {
         const t = refInner(s.ty(v)); // accumulator storage holds the inner value
@@ -62,7 +63,8 @@ function allocate(plan: FuncPlan): number[] {
         callArea = Math.max(callArea, abi.frameSize);
       }
     }
-    for (const { var: v, expr: e } of instrs) {
+    for (let k = 0; k < instrs.length; k++) {
+      const { var: v, expr: e } = instrs[k]!;
       if (!plan.needed[v] || e.kind !== 'for') continue;
       const mark = cursor;
       spill(e.index);
@@ -93,7 +95,9 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
   };
   for (let v = 0; v < plan.home.length; v++) {
     const h = plan.home[v]!;
-    if (h.k === 'frame') plan.home[v] = { k: 'frame', ...offOf(v) };
+    if (h.k !== 'frame') continue;
+    const at = offOf(v);
+    plan.home[v] = { k: 'frame', base: at.base, off: at.off };
   }
   for (let x = 0; x < plan.earlyAt.length; x++) {
     const t = plan.earlyAt[x];
