@@ -177,21 +177,35 @@ export const LEAF = 2;
 /** `Shape.tyBits`: the type is `real` or `tan` (an f64). */
 export const REAL = 4;
 
-/** Return `Shape.tyBits` of `types` (runs of one type object, the usual case, are looked up once). */
+/**
+ * Return `Shape.tyBits` of `types`. Programs use a few type objects, mostly in runs or
+ * alternating between two, so the last two are remembered.
+ */
 function typeBits(types: readonly Ty[]): Uint8Array {
   const bits = new Uint8Array(types.length);
   let last: Ty | undefined;
-  let b = 0;
+  let lastBits = 0;
+  let prev: Ty | undefined;
+  let prevBits = 0;
   for (let v = 0; v < types.length; v++) {
     const t = types[v];
     if (t !== last) {
+      const b = t === prev ? prevBits : bitsOf(t);
+      prev = last;
+      prevBits = lastBits;
       last = t;
-      const rep = t === undefined ? 'none' : wasmRep(t);
-      b = (rep !== 'none' ? HAS_VALUE : 0) | (rep === 'f64' ? REAL : 0) | (t !== undefined && isLeaf(t) ? LEAF : 0);
+      lastBits = b;
     }
-    bits[v] = b;
+    bits[v] = lastBits;
   }
   return bits;
+}
+
+/** Return the `Shape.tyBits` of type `t` (0 when there is none). */
+function bitsOf(t: Ty | undefined): number {
+  if (t === undefined) return 0;
+  const rep = wasmRep(t);
+  return (rep !== 'none' ? HAS_VALUE : 0) | (rep === 'f64' ? REAL : 0) | (isLeaf(t) ? LEAF : 0);
 }
 
 /** Return the (cached) shape of `f`. */
