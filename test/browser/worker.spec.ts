@@ -3,6 +3,7 @@
  * @file Browser: `compile` and `compileValueAndGrad` in the compile worker. Results equal the
  * interpreter's; opaque implementations are reattached on the main thread; errors keep their
  * code and message across the boundary; the module cache answers repeated IR without the worker;
+ * `optimize: true` loads binaryen in the worker;
  * a dying worker rejects its pending calls with `worker-failed` and is replaced; an AbortSignal
  * rejects with `aborted`. Every test awaits a settled promise: a hang fails by mocha's timeout.
  */
@@ -110,6 +111,15 @@ describe('compile in the worker', () => {
     expect(again([1, 2, 3, 4, 5, 6, 7])).to.equal(first([1, 2, 3, 4, 5, 6, 7]));
     await compile(rosenbrock(8)); // different IR: a miss, posted
     expect(workerClient().posted).to.equal(posted + 1);
+  });
+
+  it('optimize: true runs binaryen in the worker; results equal the interpreter', async () => {
+    const f = rosenbrock(6);
+    const posted = workerClient().posted;
+    const g = await compile(valueAndGrad(f), { optimize: true });
+    expect(workerClient().posted).to.equal(posted + 1);
+    const x = [0.5, -1.25, 2, 0.75, 3, -0.5];
+    expect(g(x)).to.deep.equal(interp(valueAndGrad(f))(x));
   });
 });
 
