@@ -252,8 +252,8 @@ class Unzipper {
 
   /**
    * Return the primal value of nonlinear `u` as `lin` sees it (always `u`): literals are
-   * re-emitted, projections of primal values recomputed from their operands (storing a vec is
-   * cheaper than its elements one per iteration), anything else is a residual.
+   * re-emitted, projections of primal values and index arithmetic recomputed from their operands
+   * (see `recomputable`), anything else is a residual.
    */
   resOf(u: Var): Var {
     this.usesL.read(u);
@@ -265,7 +265,7 @@ class Unzipper {
     const kind = def?.expr.kind;
     if (isEmpty(t)) this.empty(this.lb, this.linTop, t, u);
     else if (kind === 'lit' || kind === 'zero') this.linTop.push(def!);
-    else if ((kind === 'index' || kind === 'member') && !touchesLinear(this.a, def!)) {
+    else if (def !== undefined && recomputable(def.expr, this.f.vars) && !touchesLinear(this.a, def)) {
       forEachOperand(def!.expr, this.resRole);
       this.frameAt(this.a.depth[u]!).remat.push(def!);
     } else this.store(this.primOf(u), this.a.depth[u]!, u);
@@ -489,4 +489,21 @@ class Unzipper {
     lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
     if (hasAdd(bodyL, this.usesL)) this.usesL.keep(loopL); // kept for its effect
   }
+}
+
+/**
+ * Return whether `lin` recomputes a value defined by `e` instead of reading it as a residual:
+ * projections (storing a vec is cheaper than storing its elements one per iteration), and
+ * arithmetic and logic on indices and booleans only (`iadd`, `imod`, `ilt`, `not`, ...: a few
+ * integer operations, cheaper than a residual's store and load; a loop's `i + 1` and `i < n - 1`
+ * stay out of its residuals).
+ */
+function recomputable(e: Expr, vars: readonly Ty[]): boolean {
+  if (e.kind === 'index' || e.kind === 'member') return true;
+  if (e.kind !== 'prim') return false;
+  for (const a of e.args) {
+    const k = vars[a]!.kind;
+    if (k !== 'fin' && k !== 'bool') return false;
+  }
+  return true;
 }

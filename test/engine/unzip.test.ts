@@ -14,6 +14,11 @@ import {
   type TransparentFunc,
   type Ty,
 } from '../../engine/ir/types.ts';
+import { Real, Vec } from '../../engine/trace/types.ts';
+import { fn, funcOf } from '../../engine/trace/fn.ts';
+import { sum } from '../../engine/trace/loops.ts';
+import { iadd, ilt, imod, mul, select, sub } from '../../engine/trace/ops.ts';
+import { jvp } from '../../engine/transforms/jvp.ts';
 import { RES, RET, unzip } from '../../engine/transforms/unzip.ts';
 import { DUAL, fixtures, pairTy } from './reverse-fixtures.ts';
 import { checkFunc, partOf, randomVal, reachable, rng } from './reverse-util.ts';
@@ -97,6 +102,26 @@ describe('unzip', () => {
     const { fwd, lin } = unzip(fixtures().find((x) => x.name === 'literal')!.f);
     expect(isEmpty(resTy(fwd))).toBe(true);
     expect(allInstrs(lin.body).some((i) => i.expr.kind === 'lit' && i.expr.value === 3)).toBe(true);
+  });
+
+  it('recomputes index arithmetic and index comparisons in lin instead of storing them', () => {
+    // Rosenbrock's loop form: x[(i + 1) mod n] and a select on i < n - 1
+    const n = 5;
+    const f = fn([Vec(n, Real)], Real, (x) =>
+      sum(n, (i) => {
+        const a = sub(x[imod(n, iadd(n, i, 1))]!, mul(x[i]!, x[i]!));
+        return select(ilt(n, i, n - 1), Real, mul(a, a), 0);
+      }),
+    );
+    const dual = jvp(funcOf(f, 'test'));
+    checkUnzip(dual, 7);
+    const { fwd, lin } = unzip(dual);
+    const kinds = (t: Ty): string[] =>
+      t.kind === 'vec' ? kinds(t.elem) : t.kind === 'struct' ? t.members.flatMap(kinds) : [t.kind];
+    expect(kinds(resTy(fwd))).not.toContain('fin');
+    expect(kinds(resTy(fwd))).not.toContain('bool');
+    const prims = allInstrs(lin.body).flatMap((i) => (i.expr.kind === 'prim' ? [i.expr.prim] : []));
+    expect(prims).toEqual(expect.arrayContaining(['iadd', 'imod', 'ilt']));
   });
 
   it('keeps a loop a loop, with per-iteration residuals in a vec', () => {
