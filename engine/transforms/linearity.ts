@@ -285,7 +285,7 @@ const takesRef = new WeakMap<Func, boolean>();
  * Return true when `e` may change an accumulator: an `add`, a call passing a ref, or a loop with
  * one of those in its body (`prune` keeps such instructions whether or not their result is read).
  */
-export function hasEffect(e: Expr, types: readonly Ty[]): boolean {
+export function hasEffect(e: Expr): boolean {
   if (e.kind === 'add') return true;
   if (e.kind === 'call') {
     let r = takesRef.get(e.func);
@@ -295,7 +295,7 @@ export function hasEffect(e: Expr, types: readonly Ty[]): boolean {
     }
     return r;
   }
-  if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr, types));
+  if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr));
   return false;
 }
 
@@ -318,7 +318,7 @@ export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch)
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
       const e = instr.expr;
-      if (live[instr.var] === 0 && !hasEffect(e, f.vars)) {
+      if (live[instr.var] === 0 && !hasEffect(e)) {
         dead = true;
         continue;
       }

@@ -190,7 +190,7 @@ export class Transposer {
       uses.declare(e.index);
       uses.read(e.ret);
     } else forEachOperand(e, uses.reader);
-    if (hasEffect(e, this.lin.vars)) uses.keep(instr.var);
+    if (hasEffect(e)) uses.keep(instr.var);
   };
   /** The zero of each type used, shared by the whole function (see `zeroOf`). */
   readonly zeroVars = new Map<Ty, Var>();
