@@ -129,22 +129,28 @@ function decide(plan: FuncPlan, block: Block, facts: AccFacts): void {
 function callModes(plan: FuncPlan, v: Var, g: Func, args: readonly Var[]): void {
   const abi = plan.ctx.abiOf(g);
   if (abi.inout.length === 0) return;
-  // the key of each accumulator argument (-1: none), computed once per argument
+  // the alias class of each accumulator argument (-1: none), computed once per argument
   const keys = new Array<number>(args.length);
-  for (let j = 0; j < args.length; j++)
-    keys[j] = plan.root[args[j]!]! >= 0 && abi.params[j] !== 'none' ? accKey(plan, args[j]!) : -1;
+  for (let j = 0; j < args.length; j++) {
+    const r = plan.root[args[j]!]!;
+    keys[j] = r >= 0 && abi.params[j] !== 'none' ? aliasClass(plan, r) : -1;
+  }
   for (const k of abi.inout) {
-    const mine = accKey(plan, args[k]!);
+    const mine = aliasClass(plan, plan.root[args[k]!]!);
     for (let j = 0; j < args.length; j++) if (j !== k && keys[j] !== -1 && keys[j] === mine) return void plan.ptrCalls.set(v, new Map());
   }
 }
 
+/** Alias class of the accumulators passed as pointers by the caller (they may overlap). */
+const CALLER_POINTERS = -2;
+
 /**
- * Return the aliasing key of accumulator argument `a`: its root, or -2 for every pointer
- * received from the caller (those may alias each other; f64-held and local accumulators do not).
+ * Return the alias class of accumulator root `r`: itself, or `CALLER_POINTERS` for every
+ * pointer received from the caller (those may alias each other; f64-held and local
+ * accumulators do not).
  */
-function accKey(plan: FuncPlan, a: Var): number {
-  const r = plan.root[a]!;
-  const k = plan.shape.def[r] === undefined ? plan.shape.f.params.indexOf(r) : -1;
-  return k >= 0 && plan.abi.params[k] === 'i32' ? -2 : r;
+export function aliasClass(plan: FuncPlan, r: Var): number {
+  if (plan.shape.def[r] !== undefined) return r;
+  const k = plan.shape.f.params.indexOf(r);
+  return plan.abi.params[k] === 'i32' ? CALLER_POINTERS : r;
 }

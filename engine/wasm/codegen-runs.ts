@@ -21,13 +21,11 @@
  * and in unrolled code each negation costs two machine instructions.
  */
 import type { Var } from '../ir/types.ts';
-import { isRealRef } from './codegen-accs.ts';
+import { aliasClass, isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 
 /** The most positions between two adds of one run (so at most this many runs are open at once). */
 const MAX_GAP = 64;
-/** Alias class of the accumulators passed as pointers by the caller (they may overlap). */
-const CALLER_POINTERS = -2;
 
 /** An open run: its adds so far and where the last one is. */
 interface Run {
@@ -131,13 +129,6 @@ class Elements {
     if (id === undefined) byOff.set(off, (id = this.root.push(plan.root[b] === b ? b : -1) - 1));
     return id;
   }
-}
-
-/** Return the alias class of accumulator root `r`: itself, or `CALLER_POINTERS`. */
-function aliasClass(plan: FuncPlan, r: Var): number {
-  if (plan.shape.def[r] !== undefined) return r;
-  const k = plan.shape.f.params.indexOf(r);
-  return plan.abi.params[k] === 'i32' ? CALLER_POINTERS : r;
 }
 
 /**
