@@ -278,6 +278,34 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
   return instrs[instrs.length - 1]!.var;
 }
 
+/**
+ * The zeros of a function shared by all their uses, one per type (not a ref): each made on first
+ * use as a `zero` instruction pushed to `top`, which the caller places at the function's start so
+ * it dominates every use.
+ */
+export class SharedZeros {
+  readonly #b: FuncBuilder;
+  readonly #top: Instr[];
+  readonly #byType = new Map<Ty, Var>();
+
+  /** Share zeros of `b`'s function, their instructions collected in `top`. */
+  constructor(b: FuncBuilder, top: Instr[]) {
+    this.#b = b;
+    this.#top = top;
+  }
+
+  /** Return the shared zero of `t`, made on first use. */
+  of(t: Ty): Var {
+    let z = this.#byType.get(t);
+    if (z === undefined) {
+      z = this.#b.fresh(t);
+      this.#top.push({ var: z, expr: { kind: 'zero' } });
+      this.#byType.set(t, z);
+    }
+    return z;
+  }
+}
+
 /** Functions with a ref parameter (a call passes a ref exactly where the callee takes one). */
 const takesRef = new WeakMap<Func, boolean>();
 

@@ -54,6 +54,7 @@ import {
   hasEffect,
   mapRoles,
   prune,
+  SharedZeros,
   touchesLinear,
   visit,
   type Analysis,
@@ -192,22 +193,11 @@ export class Transposer {
     } else forEachOperand(e, uses.reader);
     if (hasEffect(e)) uses.keep(instr.var);
   };
-  /** The zero of each type used, shared by the whole function (see `zeroOf`). */
-  readonly zeroVars = new Map<Ty, Var>();
+  /** The zeros shared by the whole `bwd`, their instructions placed at its start (`zeroOf`). */
   readonly zeros: Instr[] = [];
-  /**
-   * Return the zero of `t` (not a ref), one per type for the whole function: made on first use
-   * and placed at the start of `bwd` when it is finished, so it dominates every use.
-   */
-  readonly zeroOf = (t: Ty): Var => {
-    let z = this.zeroVars.get(t);
-    if (z === undefined) {
-      z = this.b.fresh(t);
-      this.zeros.push({ var: z, expr: { kind: 'zero' } });
-      this.zeroVars.set(t, z);
-    }
-    return z;
-  };
+  readonly #shared: SharedZeros;
+  /** Return the zero of `t` (not a ref), one per type for the whole function. */
+  readonly zeroOf = (t: Ty): Var => this.#shared.of(t);
 
   constructor(lin: TransparentFunc, ctShape: Shape, key: string) {
     this.lin = lin;
@@ -226,6 +216,7 @@ export class Transposer {
     }
     const name = `bwd_${lin.name.replace(/^lin_/, '')}${suffix}`;
     this.b = new FuncBuilder(name, size + (size >> 2) + 4 * split);
+    this.#shared = new SharedZeros(this.b, this.zeros);
     const n = lin.vars.length;
     const { vars } = lin;
     const linear = this.a.linVar;

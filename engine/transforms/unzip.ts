@@ -42,6 +42,7 @@ import {
   forEachRole,
   mapRoles,
   prune,
+  SharedZeros,
   touchesLinear,
   visit,
   type Analysis,
@@ -116,9 +117,9 @@ class Unzipper {
   readonly usesL: Uses;
   /** Instructions nested in loops appended to `fwd` as they are (not counted by `fb`). */
   nestedF = 0;
-  /** The shared empty values of `fwd` / `lin` by type (see `emptyOf`). */
-  readonly emptiesF = new Map<Ty, Var>();
-  readonly emptiesL = new Map<Ty, Var>();
+  /** The empty values (not refs) of `fwd` / `lin` shared by all their uses, one per type. */
+  readonly emptiesF: SharedZeros;
+  readonly emptiesL: SharedZeros;
 
   /** Operand visitors and renamings, bound once (not allocated per instruction). */
   readonly primRole = (v: Var): Var => this.primOf(v);
@@ -140,6 +141,8 @@ class Unzipper {
     this.fb.reserve(n, (v) => primalPart(vars[v]!), hint.fwdVars);
     this.lb = new FuncBuilder(`lin_${f.name}`, hint.linBody);
     this.lb.reserve(n, (v) => (lin[v] === 1 ? linearPart(vars[v]!) : vars[v]!), hint.linVars);
+    this.emptiesF = new SharedZeros(this.fb, this.fwdTop);
+    this.emptiesL = new SharedZeros(this.lb, this.linTop);
     const { scratch } = this;
     this.hasPrim = scratch.u8(n);
     this.hasLin = scratch.u8(n);
@@ -220,7 +223,7 @@ class Unzipper {
         w = this.linPart[v] =
           t.kind === 'ref' || !isEmpty(t)
             ? this.empty(this.lb, this.linTop, t)
-            : this.emptyOf(this.lb, this.linTop, this.emptiesL, t);
+            : this.emptiesL.of(t);
       }
     }
     this.usesL.read(w);
@@ -385,7 +388,7 @@ class Unzipper {
     }
     const resTy = (u.fwd.retType as StructTy).members[RES]!;
     let res: Var;
-    if (isEmpty(resTy)) res = this.emptyOf(lb, this.linTop, this.emptiesL, resTy);
+    if (isEmpty(resTy)) res = this.emptiesL.of(resTy);
     else {
       this.usesF.read(bundle);
       res = this.store(fb.member(bundle, RES), this.frames.length);
@@ -412,24 +415,10 @@ class Unzipper {
         continue;
       }
       if (out === args) out = args.slice();
-      const w = (out as Var[])[k] = this.emptyOf(this.fb, this.fwdTop, this.emptiesF, t);
+      const w = (out as Var[])[k] = this.emptiesF.of(t);
       this.usesF.read(w);
     }
     return out;
-  }
-
-  /**
-   * Return the variable holding the value of empty type `t` (not a ref) shared by every use in
-   * `b`'s function (made at its start, in `top`, on first use): one per type, not one per use.
-   */
-  emptyOf(b: FuncBuilder, top: Instr[], empties: Map<Ty, Var>, t: Ty): Var {
-    let v = empties.get(t);
-    if (v === undefined) {
-      v = b.fresh(t);
-      top.push({ var: v, expr: { kind: 'zero' } });
-      empties.set(t, v);
-    }
-    return v;
   }
 
   /**
