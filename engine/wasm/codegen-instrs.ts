@@ -12,6 +12,7 @@ import { copy, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts
 import { DST, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
 import { computePrim, emitPrim } from './codegen-prims.ts';
+import { positiveOf } from './codegen-runs.ts';
 import { memberOffset, strideOf } from './layout.ts';
 import { HAS_VALUE, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
 
@@ -319,29 +320,15 @@ function addTerm(em: Emitter, x: Var): void {
     c.op(Op.f64_sub);
     return;
   }
-  const e = em.plan.home[x]!.k === 'inline' ? em.plan.shape.def[x] : undefined;
-  if (e?.kind === 'prim' && e.prim === 'neg') {
-    em.push(e.args[0]!);
-    c.op(Op.f64_sub);
+  const ys = em.plan.home[x]!.k === 'inline' ? positiveOf(em.plan, x) : undefined;
+  if (ys === undefined) {
+    em.push(x);
+    c.op(Op.f64_add);
     return;
   }
-  if (e?.kind === 'prim' && e.prim === 'mul') {
-    const [y, z] = e.args as [Var, Var];
-    const negated = (a: Var): Var => {
-      const d = em.plan.home[a]!.k === 'inline' ? em.plan.shape.def[a] : undefined;
-      return d?.kind === 'prim' && d.prim === 'neg' ? d.args[0]! : -1;
-    };
-    const ny = negated(y);
-    const nz = ny < 0 ? negated(z) : -1;
-    if (ny >= 0 || nz >= 0) {
-      em.push(ny >= 0 ? ny : y);
-      em.push(nz >= 0 ? nz : z);
-      c.op(Op.f64_mul).op(Op.f64_sub);
-      return;
-    }
-  }
-  em.push(x);
-  c.op(Op.f64_add);
+  for (let k = 0; k < ys.length; k++) em.push(ys[k]!);
+  if (ys.length === 2) c.op(Op.f64_mul);
+  c.op(Op.f64_sub);
 }
 
 /** The contents of an accumulator: its f64, a load, its storage (final), or a copy. */

@@ -115,8 +115,7 @@ class Elements {
   of(v: Var, ref: Var): number {
     const plan = this.#plan;
     if (!plan.needed[v] || plan.localAcc[ref]) return -1;
-    const t = plan.shape.ty(ref);
-    if (t.kind !== 'ref' || (t.inner.kind !== 'real' && t.inner.kind !== 'tan')) return -1;
+    if (!isRealRef(plan, ref)) return -1;
     let b = ref;
     let off = 0;
     for (let d = plan.derived[b]; d !== undefined; d = plan.derived[b]) {
