@@ -442,8 +442,7 @@ export class Transposer {
       const only = cts.only(v);
       if (only !== undefined) return only;
       // the usual sum: of scalar cotangents, emitted without collecting them first
-      const t = this.lin.vars[v] === TAN ? REAL : undefined;
-      const sum = t === undefined ? undefined : cts.sumOfVars(v, this.b, t);
+      const sum = this.lin.vars[v] === TAN ? cts.sumOfVars(v, this.b, REAL) : undefined;
       if (sum !== undefined) return sum;
     }
     const terms = cts.terms(v);

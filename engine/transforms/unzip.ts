@@ -192,7 +192,6 @@ class Unzipper {
     return residualTy(members);
   }
 
-
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
   readsOf(frame: Frame, res: Var): Instr[] {
     return frame.reads.map((v, member) => ({
