@@ -427,10 +427,10 @@ export class FuncPlan {
   }
 
   /**
-   * Return the variable whose reader computes inlined `v`: its (first non-inlined) reader is
-   * where `v` is computed (position `readerAt`, block `readerBlock`, unit `readerUnit`).
+   * Return the outermost inlined value containing inlined `v`: its reader (the first non-inlined
+   * one) is where `v` is computed (position `readerAt`, block `readerBlock`, unit `readerUnit`).
    */
-  #anchor(v: Var): Var {
+  #outermostInline(v: Var): Var {
     let x = v;
     while (this.reader[x]! >= 0 && this.#inline[this.reader[x]!]) x = this.reader[x]!;
     return x;
@@ -452,7 +452,7 @@ export class FuncPlan {
       if (k >= 0 && this.covered.get(user)?.has(k)) return;
       if (this.#inline[x]) return; // computed at its reader, not stored
       if (user >= 0 && this.#inline[user]) {
-        const a = this.#anchor(user); // read where the user is computed
+        const a = this.#outermostInline(user); // read where the user is computed
         return record(x, this.readerAt[a]!, this.readerBlock[a]!, this.readerUnit[a]!);
       }
       record(x, pos, block, unit);
