@@ -90,24 +90,28 @@ function placesOf(func: Func): { call: string; args: string[] } {
 export function callFunc(func: Func, args: readonly unknown[]): unknown {
   const places = placesOf(func);
   const ctx = getCtx(places.call);
-  checkArity(func, args.length, places.call);
-  const vars = new Array<Var>(args.length);
-  for (let i = 0; i < args.length; i++)
-    vars[i] = valId(ctx, func.paramTypes[i]!, args[i], places.args[i]!, true);
+  const vars = argVars(ctx, func, args, places.call, places.args);
   // tangent-ness does not cross call boundaries: the caller sees the result erased
   const r = ctx.b.emit({ kind: 'call', func, args: vars }, erase(func.retType));
   return symbolic(ctx, r);
 }
 
-/** Return the argument variables of a call of `func`, checking count and types (up to erase). */
+/**
+ * Return the argument variables of a call of `func`, checking count and types (up to erase);
+ * `argWhere[i]` names argument `i` in error messages.
+ */
 export function argVars(
   ctx: TraceContext,
   func: Func,
   args: readonly unknown[],
   where: string,
+  argWhere: readonly string[] = func.paramTypes.map((_, i) => `argument ${i} of ${where}`),
 ): Var[] {
   checkArity(func, args.length, where);
-  return func.paramTypes.map((t, i) => valId(ctx, t, args[i], `argument ${i} of ${where}`, true));
+  const vars = new Array<Var>(args.length);
+  for (let i = 0; i < args.length; i++)
+    vars[i] = valId(ctx, func.paramTypes[i]!, args[i], argWhere[i]!, true);
+  return vars;
 }
 
 /** Throw `arity` unless `func` takes `n` arguments. */
