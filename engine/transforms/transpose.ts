@@ -517,7 +517,8 @@ export class Transposer {
       const t = params[k]!;
       if (t.kind !== 'ref' || !hasTan(t)) continue;
       refCts ??= new Array<Ct>(n).fill(undefined);
-      refCt = (refCts[k] = this.ctRefOf(e.args[k]!)) !== undefined || refCt;
+      const c = (refCts[k] = this.ctRefOf(e.args[k]!));
+      if (c !== undefined) refCt = true;
     }
     // a linear callee with zero cotangents flowing in adds only zeros
     if (ct === undefined && !refCt) return;
