@@ -158,6 +158,32 @@ export class Laps {
   }
 }
 
+/** How many times `warmSetup` repeats a setup (the first runs warm up the JIT). */
+export const WARM_SETUP_RUNS = 6;
+
+/**
+ * Return the milliseconds of `setup` (trace, autodiff, compile, one call) once the system's own
+ * code is warm: the median of the last 3 of `WARM_SETUP_RUNS` runs in this process. An app that
+ * builds several models, or rebuilds one as the user edits it, pays this after the first.
+ */
+export async function warmSetup(setup: () => unknown): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < WARM_SETUP_RUNS; r++) {
+    const t0 = performance.now();
+    await setup();
+    times.push(performance.now() - t0);
+  }
+  return times.slice(-3).sort((a, b) => a - b)[1]!;
+}
+
+/** Return the note that reports `ms` from `warmSetup`. */
+export function warmSetupNote(ms: number): string {
+  return (
+    `warm setup: ${ms.toFixed(1)} ms (the same setup once the JIT has compiled the system's own code: ` +
+    `the median of runs ${WARM_SETUP_RUNS - 2}-${WARM_SETUP_RUNS}, each on a fresh trace, in this process)`
+  );
+}
+
 /** Return the first line of an error's message (or the thrown value as text). */
 export function reasonOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

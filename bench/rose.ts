@@ -6,7 +6,17 @@
  * call boundary. `node --import ./scripts/ts-register.mjs bench/rose.ts <workload>`
  */
 import { Real, Vec, compile, fn, vjp, type Fn } from 'rose';
-import { Laps, WARM_WASM, main, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import {
+  Laps,
+  WARM_WASM,
+  main,
+  time,
+  toNumbers,
+  warmSetup,
+  warmSetupNote,
+  type Marshal,
+  type Measured,
+} from './harness.ts';
 import { ROSE_WORKLOADS } from './rose-workloads.ts';
 import { inputOf, type WorkloadId } from './workloads.ts';
 
@@ -64,6 +74,7 @@ async function run(w: WorkloadId): Promise<Measured> {
     value: first.value,
     gradient: toNumbers(first.grad),
     marshal: { ...(await marshalCost(x.length)), convenienceUs: grad.us },
+    notes: [warmSetupNote(await warmSetup(async () => (await compileAny(valueAndGrad(ROSE_WORKLOADS[w](), x.length)))(x)))],
   };
 }
 

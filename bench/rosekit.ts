@@ -15,7 +15,19 @@ import {
   valueAndGrad,
   type Fn,
 } from '../engine/index.ts';
-import { Laps, WARM_JS, WARM_WASM, main, stopwatch, time, toNumbers, type Marshal, type Measured } from './harness.ts';
+import {
+  Laps,
+  WARM_JS,
+  WARM_WASM,
+  main,
+  stopwatch,
+  time,
+  toNumbers,
+  warmSetup,
+  warmSetupNote,
+  type Marshal,
+  type Measured,
+} from './harness.ts';
 import { ROSE_KIT_WORKLOADS } from './rosekit-workloads.ts';
 import { inputOf, type WorkloadId } from './workloads.ts';
 
@@ -45,7 +57,7 @@ function marshalCost(n: number): Marshal {
 }
 
 /** Measure Rose Kit on `w`, compiled or interpreted. */
-function run(w: WorkloadId, compiled: boolean): Measured {
+async function run(w: WorkloadId, compiled: boolean): Promise<Measured> {
   const prepare = (f: Fn): Callable => (compiled ? compileSync(f as never) : interp(f as never)) as Callable;
   const x = inputOf(w);
   // Setup to first gradient: trace, differentiate, compile (or not), call once with a JS array.
@@ -76,6 +88,7 @@ function run(w: WorkloadId, compiled: boolean): Measured {
   const notes = [
     `grad: the zero-copy entry (compileValueAndGradSync; setup ${zeroCopy.ms.toFixed(0)} ms); ` +
       `with JS arrays in and out: ${convenience.us.toFixed(1)} us`,
+    warmSetupNote(await warmSetup(() => (compileSync(valueAndGrad(ROSE_KIT_WORKLOADS[w]() as never)) as Callable)(x))),
   ];
   const gap = maxGap([value, ...gradientZc], [first.value, ...toNumbers(first.grad)]);
   if (gap !== 0) notes.push(`!! the zero-copy entry and compileSync(valueAndGrad(f)) differ by ${gap.toExponential(2)}`);
