@@ -10,7 +10,9 @@
  * Residuals: when `lin` needs the primal value `u` (a select's condition, an index, `y` in
  * `mul(dx, y)`, a callee's residuals), `u` becomes a member of the residual struct of the block
  * that defines it, and `lin` reads it with a `member` at the start of that block. Literals and
- * empty values are re-emitted in `lin` instead. A loop's per-iteration residuals form a vec,
+ * empty values are re-emitted in `lin` instead. Unzipped with `passParams`, a param's primal
+ * value is not a residual but a param of `lin` (see `Unzipped.passed`): the caller, which has it
+ * anyway, passes it again instead of `fwd` copying it into the residual struct. A loop's per-iteration residuals form a vec,
  * itself a residual of the enclosing block. No tape: residual types are static.
  *
  * Numbering: `fwd` and `lin` keep the input's variable numbers (see `FuncBuilder.reserve`), so an
@@ -60,8 +62,16 @@ export interface Unzipped {
    * (keys `['res', 'ret']`).
    */
   readonly fwd: TransparentFunc;
-  /** `lin(...linearPart(paramTypes), res: R)` returns `linearPart(retType)`. */
+  /**
+   * `lin(...linearPart(paramTypes), res: R, ...passed params)` returns `linearPart(retType)`;
+   * after `res` come the primal values of the params listed in `passed`, in that order.
+   */
   readonly lin: TransparentFunc;
+  /**
+   * The positions (in `paramTypes`) of the params whose primal values `lin` takes as params of
+   * its own instead of as residuals, ascending; always empty unless unzipped with `passParams`.
+   */
+  readonly passed: readonly number[];
 }
 
 /** Member index of the residuals in `fwd`'s result (and in a split loop's element). */
@@ -70,13 +80,20 @@ export const RES = 0;
 export const RET = 1;
 
 const memo = new WeakMap<TransparentFunc, Unzipped>();
+const memoPassing = new WeakMap<TransparentFunc, Unzipped>();
 
-/** Return `f` split into `fwd` and `lin` (memoized per function). */
-export function unzip(f: TransparentFunc): Unzipped {
-  let out = memo.get(f);
+/**
+ * Return `f` split into `fwd` and `lin` (memoized per function). With `passParams`, `lin` takes
+ * the primal params it reads as params (see `Unzipped.passed`) instead of as residuals: for a
+ * caller that holds them until it calls `lin`'s transpose (reverse mode's root), not for calls
+ * nested in unzipped functions (their callees are unzipped without it).
+ */
+export function unzip(f: TransparentFunc, passParams = false): Unzipped {
+  const table = passParams ? memoPassing : memo;
+  let out = table.get(f);
   if (out === undefined) {
-    out = new Unzipper(f).run();
-    memo.set(f, out);
+    out = new Unzipper(f, passParams).run();
+    table.set(f, out);
   }
   return out;
 }
@@ -120,6 +137,10 @@ class Unzipper {
   /** The empty values (not refs) of `fwd` / `lin` shared by all their uses, one per type. */
   readonly emptiesF: SharedZeros;
   readonly emptiesL: SharedZeros;
+  /** Pass the primal params `lin` reads as params of `lin` (see `Unzipped.passed`)? */
+  readonly passParams: boolean;
+  /** 1 for each param of `f` whose primal value `lin` reads as a param of its own. */
+  readonly isPassed: Uint8Array;
 
   /** Operand visitors and renamings, bound once (not allocated per instruction). */
   readonly primRole = (v: Var): Var => this.primOf(v);
@@ -130,8 +151,9 @@ class Unzipper {
     return w;
   };
 
-  constructor(f: TransparentFunc) {
+  constructor(f: TransparentFunc, passParams: boolean) {
     this.f = f;
+    this.passParams = passParams;
     this.a = analyze(f, this.scratch);
     const n = f.vars.length;
     const { vars } = f;
@@ -148,6 +170,7 @@ class Unzipper {
     this.hasLin = scratch.u8(n);
     this.linPart = scratch.i32(n, -1);
     this.hasRes = scratch.u8(n);
+    this.isPassed = scratch.u8(n);
     this.usesF = new Uses(n + (n >> 2), scratch);
     this.usesL = new Uses(n + (n >> 2), scratch);
   }
@@ -178,10 +201,18 @@ class Unzipper {
     const deadF = this.usesF.mayHaveDead(fb.instrCount() + this.nestedF);
     const fwd = prune(fb.finish(out), deadF, scratch);
     const resParam = lb.param(resTy);
+    const passed: number[] = [];
+    for (let k = 0; k < f.params.length; k++) {
+      const p = f.params[k]!;
+      if (this.isPassed[p] === 0) continue;
+      passed.push(k);
+      lb.paramVar(p);
+      this.usesL.declare(p);
+    }
     lb.insertAt(0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
     const lin = prune(lb.finish(retL), this.usesL.mayHaveDead(lb.instrCount()), scratch);
     scratch.release();
-    return { fwd, lin };
+    return { fwd, lin, passed };
   }
 
   /** Return the struct type of a frame's residuals. */
@@ -270,6 +301,8 @@ class Unzipper {
     else if (def !== undefined && recomputable(def.expr, this.f.vars) && !touchesLinear(this.a, def)) {
       forEachOperand(def!.expr, this.resRole);
       this.frameAt(this.a.depth[u]!).remat.push(def!);
+    } else if (this.passParams && def === undefined && this.a.depth[u] === 1 && t.kind !== 'ref') {
+      this.isPassed[u] = 1; // a param (loop indices are deeper)
     } else this.store(this.primOf(u), this.a.depth[u]!, u);
     return u;
   }

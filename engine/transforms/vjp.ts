@@ -5,8 +5,10 @@
  * Layouts, for `f(x_1..x_n): R` and J = jvp(f, wrt) (params `x_1..x_n, dx_i` for active i,
  * result `{du, re}`):
  * - `fwd(x_1..x_n, units for each dx_i)` returns `{res, ret: {du: units, re: R}}`;
- * - `bwd(units for each x_i, acc_i for each active i, res, {du: ct, re: units})` adds each
- *   gradient into `acc_i` (of type `ref(erase(tangentTy(T_i)))`: unit at non-float leaves).
+ * - `bwd(units for each x_i, acc_i for each active i, res, x_k for each k in passed,
+ *   {du: ct, re: units})` adds each gradient into `acc_i` (of type `ref(erase(tangentTy(T_i)))`:
+ *   unit at non-float leaves). The params `x_k` that `bwd` reads are passed to it again (the
+ *   caller has them) instead of being copied into `res` (see `unzip`'s `passParams`).
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
@@ -31,6 +33,8 @@ import { RES, RET, unzip } from './unzip.ts';
 export interface VjpFuncs {
   readonly fwd: TransparentFunc;
   readonly bwd: TransparentFunc;
+  /** The positions of the params of `f` that `bwd` takes after `res`, ascending. */
+  readonly passed: readonly number[];
 }
 
 /** Memo keyed by the JVP function, so a changed custom JVP gives new functions. */
@@ -41,8 +45,8 @@ export function vjpFuncs(f: Func, wrt?: readonly boolean[]): VjpFuncs {
   const j = jvp(f, wrt);
   let out = memo.get(j);
   if (out === undefined) {
-    const { fwd, lin } = unzip(j);
-    out = { fwd, bwd: transpose(lin) };
+    const { fwd, lin, passed } = unzip(j, true);
+    out = { fwd, bwd: transpose(lin), passed };
     memo.set(j, out);
   }
   return out;
@@ -88,7 +92,7 @@ export function emitBackward(
   ct: Var,
   wrt?: readonly boolean[],
 ): Var[] {
-  const { bwd } = vjpFuncs(f, wrt);
+  const { bwd, passed } = vjpFuncs(f, wrt);
   const n = f.paramTypes.length;
   const active = activeParams(f, wrt);
   const types = bwd.paramTypes;
@@ -103,7 +107,9 @@ export function emitBackward(
   });
   const ctTy = types[types.length - 1] as StructTy;
   const du = toTangent(b, ct, ctTy.members[DU]!);
-  bargs.push(fwd.res, b.struct([du, emitEmpty(b, ctTy.members[RE]!)], ctTy));
+  bargs.push(fwd.res);
+  for (const k of passed) bargs.push(args[k]!);
+  bargs.push(b.struct([du, emitEmpty(b, ctTy.members[RE]!)], ctTy));
   b.call(bwd, bargs);
   return active.map((i, j) => {
     const acc = accs[j];

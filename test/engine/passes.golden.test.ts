@@ -348,25 +348,24 @@ describe('golden IR of each pass', () => {
   it('the assembled gradient function', () => {
     const f = fn([Real, Real], Real, (x, y) => mul(sin(x), y));
     expect(pprint(traced(grad(f, [0, 1])))).toMatchInlineSnapshot(`
-      "fn fwd_jvp_fn_1(x0: real, x1: real, x2: unit, x3: unit) -> {res: {r0: real, r1: real, r2: real}, ret: {du: unit, re: real}} {
+      "fn fwd_jvp_fn_1(x0: real, x1: real, x2: unit, x3: unit) -> {res: {r0: real, r1: real}, ret: {du: unit, re: real}} {
         x4: unit = zero
         x5: real = sin x0
         x6: real = cos x0
         x7: real = mul x5 x1
         x8: {du: unit, re: real} = {du: x4, re: x7}
-        x9: {r0: real, r1: real, r2: real} = {r0: x6, r1: x1, r2: x5}
-        x10: {res: {r0: real, r1: real, r2: real}, ret: {du: unit, re: real}} = {res: x9, ret: x8}
+        x9: {r0: real, r1: real} = {r0: x6, r1: x5}
+        x10: {res: {r0: real, r1: real}, ret: {du: unit, re: real}} = {res: x9, ret: x8}
         return x10
       }
-      fn bwd_jvp_fn_2(x0: unit, x1: unit, x2: ref<real>, x3: ref<real>, x4: {r0: real, r1: real, r2: real}, x5: {du: real, re: unit}) -> unit {
-        x6: real = x4.r0
-        x7: real = x4.r1
-        x8: real = x4.r2
-        x9: real = x5.du
+      fn bwd_jvp_fn_2(x0: unit, x1: unit, x2: ref<real>, x3: ref<real>, x4: {r0: real, r1: real}, x5: real, x6: {du: real, re: unit}) -> unit {
+        x7: real = x4.r0
+        x8: real = x4.r1
+        x9: real = x6.du
         x10: real = mul x9 x8
         x11: unit = x3 += x10
-        x12: real = mul x9 x7
-        x13: real = mul x12 x6
+        x12: real = mul x9 x5
+        x13: real = mul x12 x7
         x14: unit = x2 += x13
         x15: unit = ()
         return x15
@@ -374,10 +373,10 @@ describe('golden IR of each pass', () => {
       fn grad_fn_3(x0: real, x1: real) -> {0: real, 1: real} {
         x2: unit = zero
         x3: unit = zero
-        x4: {res: {r0: real, r1: real, r2: real}, ret: {du: unit, re: real}} = fwd_jvp_fn_1(x0, x1, x2, x3)
+        x4: {res: {r0: real, r1: real}, ret: {du: unit, re: real}} = fwd_jvp_fn_1(x0, x1, x2, x3)
         x5: {du: unit, re: real} = x4.ret
         x6: real = x5.re
-        x7: {r0: real, r1: real, r2: real} = x4.res
+        x7: {r0: real, r1: real} = x4.res
         x8: real = 1
         x9: unit = zero
         x10: unit = zero
@@ -387,7 +386,7 @@ describe('golden IR of each pass', () => {
         x14: ref<real> = accum x13
         x15: unit = zero
         x16: {du: real, re: unit} = {du: x8, re: x15}
-        x17: unit = bwd_jvp_fn_2(x9, x10, x12, x14, x7, x16)
+        x17: unit = bwd_jvp_fn_2(x9, x10, x12, x14, x7, x1, x16)
         x18: real = resolve x12
         x19: real = resolve x14
         x20: {0: real, 1: real} = {0: x18, 1: x19}

@@ -76,12 +76,21 @@ interface Round {
  */
 function round(
   J: TransparentFunc,
-  parts: { fwd: TransparentFunc; lin?: TransparentFunc; bwd: TransparentFunc },
+  parts: {
+    fwd: TransparentFunc;
+    lin?: TransparentFunc;
+    bwd: TransparentFunc;
+    passed?: readonly number[];
+  },
   x: readonly Val[],
   v: readonly number[],
   u: readonly number[],
 ): Round {
   const { fwd, lin, bwd } = parts;
+  // the params lin reads as params of its own, after res (unzip's passParams)
+  const passed = parts.passed ?? [];
+  const passedTys = passed.map((k) => primalPart(J.paramTypes[k]!));
+  const passedVals = passed.map((k) => x[k]!);
   const np = x.length;
   // fwd(...primalPart(J params)) -> {res, ret: primalPart(J ret)}
   expectTypes(fwd.paramTypes, J.paramTypes.map(primalPart), 'fwd params');
@@ -96,16 +105,21 @@ function round(
   // lin(...linearPart(J params), res) -> linearPart(J ret)
   const tanTys = J.paramTypes.slice(np);
   const vVals = unflattenAll(tanTys, v);
-  const linArgs: Val[] = [...J.paramTypes.slice(0, np).map((t) => zeroOf(linearPart(t))), ...vVals, res];
+  const linArgs: Val[] = [
+    ...J.paramTypes.slice(0, np).map((t) => zeroOf(linearPart(t))),
+    ...vVals,
+    res,
+    ...passedVals,
+  ];
   let jv: number[] = [];
   if (lin) {
-    expectTypes(lin.paramTypes, [...J.paramTypes.map(linearPart), resTy], 'lin params');
+    expectTypes(lin.paramTypes, [...J.paramTypes.map(linearPart), resTy, ...passedTys], 'lin params');
     expectTypes([lin.retType], [linearPart(J.retType)], 'lin ret');
     const linOut = interpret(lin, linArgs) as Val[];
     jv = flatten(memberTy(lin.retType, 0), linOut[0]!);
   }
   // bwd: passthrough for tangent-free params, an accumulator for each other, then ct.
-  const linTys = [...J.paramTypes.map(linearPart), resTy];
+  const linTys = [...J.paramTypes.map(linearPart), resTy, ...passedTys];
   const expected = [
     ...linTys.map((t) => (hasTan(t) ? { kind: 'ref' as const, inner: erase(t) } : erase(t))),
     erase(linearPart(J.retType)),

@@ -1,0 +1,130 @@
+/**
+ * @file Tests of what `unzip` keeps as residuals for reverse mode: params `lin` reads are passed to
+ * it again (`passParams`) instead of copied into the residual struct, and gradients stay the same
+ * (compiled and interpreted bit for bit, and against finite differences).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  Real,
+  Vec,
+  add,
+  compileSync,
+  fn,
+  iadd,
+  ilt,
+  imod,
+  interp,
+  mul,
+  select,
+  sub,
+  sum,
+  valueAndGrad,
+  type Fn,
+  type Real as RealValue,
+} from '../../engine/index.ts';
+import { REAL, primalPart, vecTy, type StructTy, type TransparentFunc, type Ty } from '../../engine/ir/types.ts';
+import { funcOf } from '../../engine/trace/fn.ts';
+import { jvp } from '../../engine/transforms/jvp.ts';
+import { RES, unzip } from '../../engine/transforms/unzip.ts';
+import { vjpFuncs } from '../../engine/transforms/vjp.ts';
+
+/** Chained Rosenbrock over `n` variables as one `sum` over the index type (bench's loop form). */
+function rosenbrockLoop(n: number): Fn {
+  return fn([Vec(n, Real)], Real, (x) =>
+    sum(n, (i) => {
+      const a = sub(x[imod(n, iadd(n, i, 1))]!, mul(x[i]!, x[i]!));
+      const b = sub(1, x[i]!);
+      return select(ilt(n, i, n - 1), Real, add(mul(100, mul(a, a)), mul(b, b)), 0);
+    }),
+  );
+}
+
+/** The same with its terms inlined at trace time. */
+function rosenbrockUnrolled(n: number): Fn {
+  return fn([Vec(n, Real)], Real, (x) => {
+    let s: RealValue = 0;
+    for (let k = 0; k + 1 < n; k++) {
+      const a = sub(x[k + 1]!, mul(x[k]!, x[k]!));
+      const b = sub(1, x[k]!);
+      s = add(s, add(mul(100, mul(a, a)), mul(b, b)));
+    }
+    return s;
+  });
+}
+
+/** Return the residual type of an unzipped `fwd`. */
+function resTy(fwd: TransparentFunc): StructTy {
+  return (fwd.retType as StructTy).members[RES] as StructTy;
+}
+
+/** Return every leaf or vec-of-leaf type in `t`, nested structs flattened. */
+function members(t: Ty): Ty[] {
+  return t.kind === 'struct' ? t.members.flatMap(members) : [t];
+}
+
+/** Return the hand-written gradient of chained Rosenbrock at `x`. */
+function handGradient(x: readonly number[]): number[] {
+  const g = x.map(() => 0);
+  for (let k = 0; k + 1 < x.length; k++) {
+    const a = x[k + 1]! - x[k]! * x[k]!;
+    g[k]! += -400 * a * x[k]! - 2 * (1 - x[k]!);
+    g[k + 1]! += 200 * a;
+  }
+  return g;
+}
+
+const N = 6;
+const X = [-1.2, 1, 0.3, -0.7, 2, 0.9];
+
+describe('unzip residuals for reverse mode', () => {
+  for (const [name, make] of [
+    ['loop', rosenbrockLoop],
+    ['unrolled', rosenbrockUnrolled],
+  ] as const) {
+    it(`passes the ${name} Rosenbrock's input to lin instead of storing a copy of it`, () => {
+      const J = jvp(funcOf(make(N), 'test'));
+      const plain = unzip(J);
+      const passing = unzip(J, true);
+      const xTy = vecTy(N, REAL);
+      // without passParams the input vector is a residual (a copy of it in every call)
+      expect(plain.passed).toEqual([]);
+      expect(members(resTy(plain.fwd))).toContainEqual(xTy);
+      // with it, lin takes x as its last param, and fwd stores no copy of it
+      expect(passing.passed).toEqual([0]);
+      expect(members(resTy(passing.fwd))).not.toContainEqual(xTy);
+      expect(passing.lin.paramTypes.at(-1)).toEqual(primalPart(J.paramTypes[0]!));
+      expect(unzip(J, true)).toBe(passing); // memoized per mode
+      // reverse mode uses it: bwd takes x after res and before the cotangent
+      const { fwd, bwd, passed } = vjpFuncs(funcOf(make(N), 'test'));
+      expect(passed).toEqual([0]);
+      expect(members(resTy(fwd))).not.toContainEqual(xTy);
+      expect(bwd.paramTypes.at(-2)).toEqual(xTy);
+    });
+
+    it(`gives the ${name} Rosenbrock the same gradient compiled, interpreted and by hand`, () => {
+      const vg = valueAndGrad(make(N));
+      const compiled = compileSync(vg)(X) as { value: number; grad: ArrayLike<number> };
+      const interpreted = interp(vg)(X) as { value: number; grad: ArrayLike<number> };
+      expect(Array.from(compiled.grad)).toEqual(Array.from(interpreted.grad));
+      expect(compiled.value).toBe(interpreted.value);
+      const hand = handGradient(X);
+      Array.from(compiled.grad).forEach((g, k) => expect(g).toBeCloseTo(hand[k]!, 9));
+    });
+  }
+
+  it('keeps passing composable: a function whose lin reads a param and calls another', () => {
+    const inner = fn([Real, Real], Real, (x, y) => mul(mul(x, y), y));
+    const outer = fn([Real, Real], Real, (x, y) => add(inner(x, y), mul(x, y)));
+    const { passed, bwd } = vjpFuncs(funcOf(outer, 'test'));
+    expect(passed).toEqual([0, 1]);
+    expect(bwd.paramTypes.slice(-3, -1)).toEqual([REAL, REAL]);
+    const vg = valueAndGrad(outer, [0, 1]);
+    const at = [0.7, -1.3];
+    const c = compileSync(vg)(...at) as { value: number; grad: number[] };
+    const i = interp(vg)(...at) as { value: number; grad: number[] };
+    expect(c.grad).toEqual(i.grad);
+    const [x, y] = at as [number, number];
+    expect(c.grad[0]).toBeCloseTo(y * y + y, 12);
+    expect(c.grad[1]).toBeCloseTo(2 * x * y + x, 12);
+  });
+});
