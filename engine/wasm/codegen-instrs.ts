@@ -12,7 +12,7 @@ import { copy, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts
 import { DST, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
 import { computePrim, emitPrim } from './codegen-prims.ts';
-import { positiveOf } from './codegen-runs.ts';
+import { positiveOf } from './codegen-negs.ts';
 import { memberOffset, strideOf } from './layout.ts';
 import { HAS_VALUE, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
 
@@ -316,7 +316,7 @@ function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
 function addTerm(em: Emitter, x: Var): void {
   const c = em.code;
   if (em.plan.negated?.[x] === 1) {
-    em.push(x); // computed without its negation (codegen-runs.ts)
+    em.push(x); // computed without its negation (codegen-negs.ts)
     c.op(Op.f64_sub);
     return;
   }

@@ -27,7 +27,8 @@ import { isLeaf } from '../ir/types.ts';
 import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
-import { planAddRuns, planNegatedAddends } from './codegen-runs.ts';
+import { planAddRuns } from './codegen-runs.ts';
+import { planNegations } from './codegen-negs.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -119,7 +120,7 @@ export class FuncPlan {
   runOf: Int32Array | undefined;
   /** 1 for the last add of each add run (allocated with `runOf`). */
   runEnds: Uint8Array | undefined;
-  /** 1 for addends computed without their negation and subtracted (codegen-runs.ts), if any. */
+  /** 1 for values computed without their negation, read by code that absorbs it (codegen-negs.ts), if any. */
   negated: Uint8Array | undefined;
   /** 1 for values also stored into the anchor slot when computed (codegen-anchors.ts). */
   readonly anchored: Uint8Array;
@@ -171,7 +172,7 @@ export class FuncPlan {
     layoutFrame(this);
     this.#releases();
     planAddRuns(this);
-    planNegatedAddends(this);
+    planNegations(this);
   }
 
   /** Return the type of `v`. */

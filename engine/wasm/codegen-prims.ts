@@ -10,7 +10,7 @@ import type { Var } from '../ir/types.ts';
 import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { HAS_VALUE, indexIsSafe, vecSize } from './liveness.ts';
-import { positiveOf } from './codegen-runs.ts';
+import { isNegativeForm, positiveOf } from './codegen-negs.ts';
 import { internal } from '../errors.ts';
 
 /** Emits a primitive's result on the stack (operands are variables). */
@@ -82,8 +82,8 @@ const RULES: { [P in Prim]: PrimRule } = {
   log1p: math('log1p'),
   expm1: math('expm1'),
   cbrt: math('cbrt'),
-  add: binary(Op.f64_add),
-  sub: binary(Op.f64_sub),
+  add: (em, [x, y]) => sum(em, x!, y!),
+  sub: (em, [x, y]) => difference(em, x!, y!),
   mul: binary(Op.f64_mul),
   div: binary(Op.f64_div),
   atan2: math('atan2'),
@@ -144,13 +144,46 @@ export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]):
     if ((prim === 'argmax' || prim === 'argmin') && vecSize(em.plan.shape, args[0]!) === 0) em.code.op(Op.unreachable);
     return;
   }
-  if (em.plan.negated?.[v] === 1) return em.value(v, () => pushPositive(em, v));
+  if (em.plan.negated?.[v] === 1) return em.value(v, () => computePositive(em, v));
   em.value(v, () => RULES[prim](em, args, v));
 }
 
-/** Push the negation of negated addend `v` (codegen-runs.ts): `y` or `y * z`. */
-function pushPositive(em: Emitter, v: Var): void {
+/** Push the negation of `v` (a negated local or an inlined negation, codegen-negs.ts): `y` or `y * z`. */
+function computePositive(em: Emitter, v: Var): void {
   const xs = positiveOf(em.plan, v) ?? internal(`x${v} is not a negation`);
   for (const x of xs) em.push(x);
   if (xs.length === 2) em.code.op(Op.f64_mul);
+}
+
+/** Push the negation of `v`, in negative form (codegen-negs.ts): a negated local holds it already. */
+function pushPositive(em: Emitter, v: Var): void {
+  if (em.plan.negated?.[v] === 1) em.push(v);
+  else computePositive(em, v);
+}
+
+/** Push `x + y`: `x - b` for `y = -b`, `y - a` for `x = -a` (exact, codegen-negs.ts). */
+function sum(em: Emitter, x: Var, y: Var): void {
+  const plan = em.plan;
+  if (isNegativeForm(plan, y)) {
+    em.push(x);
+    pushPositive(em, y);
+  } else if (isNegativeForm(plan, x)) {
+    em.push(y);
+    pushPositive(em, x);
+  } else {
+    em.push(x);
+    em.push(y);
+    em.code.op(Op.f64_add);
+    return;
+  }
+  em.code.op(Op.f64_sub);
+}
+
+/** Push `x - y`: `x + b` for `y = -b` (exact, codegen-negs.ts). */
+function difference(em: Emitter, x: Var, y: Var): void {
+  em.push(x);
+  const negative = isNegativeForm(em.plan, y);
+  if (negative) pushPositive(em, y);
+  else em.push(y);
+  em.code.op(negative ? Op.f64_add : Op.f64_sub);
 }

@@ -1,5 +1,6 @@
 /**
- * @file Adds into accumulators (part of the plan, codegen-plan.ts): add runs and negated addends.
+ * @file Adds into accumulators (part of the plan, codegen-plan.ts): add runs. (Negated addends:
+ * codegen-negs.ts.)
  *
  * Add runs: consecutive `ref += x` into the same scalar element of an accumulator in memory are
  * summed in an f64 local, with one load before the first add and one store after the last,
@@ -14,11 +15,6 @@
  * other), any touch of another such pointer. Adds into other constant elements of the same
  * accumulator are disjoint and do not end it. A run stays in one block and one unit, and its
  * adds are at most `MAX_GAP` positions apart, which bounds the locals held at once.
- *
- * Negated addends: a value `neg y` or `neg y * z` (or `y * neg z`) read only as the addend of
- * adds is computed without the negation, and each add subtracts it instead (`a + -b` is `a - b`
- * and `-y * z` is `-(y * z)`, exactly): transposition turns every subtraction into such a pair,
- * and in unrolled code each negation costs two machine instructions.
  */
 import type { Var } from '../ir/types.ts';
 import { aliasClass, isRealRef } from './codegen-accs.ts';
@@ -128,52 +124,4 @@ class Elements {
     if (id === undefined) byOff.set(off, (id = this.root.push(plan.root[b] === b ? b : -1) - 1));
     return id;
   }
-}
-
-/**
- * Find the negated addends of `plan` (see the file comment): values kept in a local or spill slot
- * whose every read is the addend of an add into a `ref<real>`; mark them in `plan.negated`.
- */
-export function planNegatedAddends(plan: FuncPlan): void {
-  const s = plan.shape;
-  const { rX, rUser } = s;
-  let adds: Int32Array | undefined;
-  for (const i of plan.refReads) {
-    const u = rUser[i]!;
-    const e = u >= 0 ? s.def[u] : undefined;
-    if (e?.kind !== 'add' || e.ref !== rX[i] || !isRealRef(plan, e.ref)) continue;
-    adds ??= new Int32Array(s.f.vars.length);
-    adds[e.addend]!++;
-  }
-  if (adds === undefined) return;
-  for (const i of plan.refReads) {
-    const u = rUser[i]!;
-    const e = u >= 0 ? s.def[u] : undefined;
-    if (e?.kind !== 'add' || e.ref !== rX[i]) continue;
-    const x = e.addend;
-    const k = plan.home[x]!.k;
-    if (adds[x] !== plan.reads[x] || (k !== 'local' && k !== 'spill') || plan.early[x] !== undefined) continue;
-    if (positiveOf(plan, x) !== undefined) (plan.negated ??= new Uint8Array(s.f.vars.length))[x] = 1;
-  }
-}
-
-/**
- * Return the operands whose product (or the one operand) is the negation of `x`: `[y]` for
- * `x = neg y`, `[y, z]` for `x = neg y * z` or `y * neg z` with the negation computed in place;
- * undefined for anything else.
- */
-export function positiveOf(plan: FuncPlan, x: Var): readonly Var[] | undefined {
-  const e = plan.shape.def[x];
-  if (e?.kind !== 'prim') return undefined;
-  if (e.prim === 'neg') return e.args;
-  if (e.prim !== 'mul') return undefined;
-  const inner = (a: Var): Var => {
-    const d = plan.home[a]!.k === 'inline' ? plan.shape.def[a] : undefined;
-    return d?.kind === 'prim' && d.prim === 'neg' ? d.args[0]! : -1;
-  };
-  const [y, z] = e.args as [Var, Var];
-  const ny = inner(y);
-  if (ny >= 0) return [ny, z];
-  const nz = inner(z);
-  return nz >= 0 ? [y, nz] : undefined;
 }
