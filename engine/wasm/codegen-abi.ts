@@ -10,6 +10,7 @@
  * it at (`dst`); then the i32 frame pointer `sp`. Results: a scalar result's value, then the
  * final values of the inout params.
  */
+import type { FreshAccumulators } from './codegen-fresh.ts';
 import type { Func, Ty, Var } from '../ir/types.ts';
 import type { ValType } from './encoder.ts';
 import { isZeroSize, wasmRep, type WasmRep } from './layout.ts';
@@ -120,6 +121,8 @@ export interface PlanContext {
   readonly abiOf: (g: Func, variant?: Variant) => FuncAbi;
   readonly splitThreshold: number;
   readonly maxBytes: number;
+  /** Fresh accumulator parameters, and the accumulators callers pass fresh (codegen-fresh.ts). */
+  readonly fresh?: FreshAccumulators;
 }
 
 /** Return true when a value of `t` exists at run time (a ref exists when its contents take bytes). */

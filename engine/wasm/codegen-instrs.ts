@@ -264,7 +264,7 @@ function accum(em: Emitter, v: Var, shape: Var): void {
   if (em.plan.home[v]!.k !== 'frame') return;
   const t = refInner(em.ty(v));
   const dst = em.ptr(v);
-  if (!hasCopiedLeaf(t)) return fillZero(em.code, dst, t);
+  if (!hasCopiedLeaf(t)) return em.plan.unfilled?.has(v) ? undefined : fillZero(em.code, dst, t); // else the callee does
   if (isLeaf(t)) return em.storeInto(dst, shape);
   if (!hasFloat(t)) return copy(em.code, dst, em.ptr(shape), t);
   em.ctx.helpers.accOp(em.code, 'accInit', t, dst, em.ptr(shape));
@@ -293,6 +293,7 @@ function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
   const last = first < 0 || em.plan.runEnds![v] === 1;
   if (last) dst.push();
   if (sum >= 0) c.localGet(sum);
+  else if (em.plan.firstAdd?.[v] === 1) c.f64Const(0); // fresh: 0 + a (codegen-fresh.ts)
   else {
     dst.push();
     c.mem(Op.f64_load, 3, dst.off);

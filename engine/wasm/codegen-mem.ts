@@ -107,6 +107,14 @@ export function copy(code: Code, dst: Addr, src: Addr, t: Ty): void {
   }
 }
 
+/** Zero the 8-byte words at byte offsets `offsets` from `dst`. */
+export function zeroWords(code: Code, dst: Addr, offsets: readonly number[]): void {
+  for (let k = 0; k < offsets.length; k++) {
+    dst.push();
+    code.i64Const(0n).mem(Op.i64_store, 3, dst.off + offsets[k]!);
+  }
+}
+
 /** Fill the bytes of a value of type `t` at `dst` with zeros (the zero of every leaf type). */
 export function fillZero(code: Code, dst: Addr, t: Ty): void {
   const size = sizeOf(t);

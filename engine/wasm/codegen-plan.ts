@@ -29,6 +29,7 @@ import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
 import { planAddRuns } from './codegen-runs.ts';
 import { planNegations } from './codegen-negs.ts';
+import { type FreshInit, planFreshParams } from './codegen-fresh.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -122,6 +123,12 @@ export class FuncPlan {
   runEnds: Uint8Array | undefined;
   /** 1 for values computed without their negation, read by code that absorbs it (codegen-negs.ts), if any. */
   negated: Uint8Array | undefined;
+  /** 1 for the first add into each element of a fresh accumulator parameter (codegen-fresh.ts), if any. */
+  firstAdd: Uint8Array | undefined;
+  /** What to zero at entry of the fresh accumulator parameters (codegen-fresh.ts). */
+  freshInits: readonly FreshInit[] = [];
+  /** New accumulators passed fresh to a callee, which initializes them: not filled here. */
+  readonly unfilled: ReadonlySet<Var> | undefined;
   /** 1 for values also stored into the anchor slot when computed (codegen-anchors.ts). */
   readonly anchored: Uint8Array;
   /** How many values are anchored. */
@@ -161,6 +168,7 @@ export class FuncPlan {
     this.#inline = new Uint8Array(n);
     this.readElsewhere = new Uint8Array(n);
     this.anchored = new Uint8Array(n);
+    this.unfilled = ctx.fresh?.unfilled.get(abi.func);
     planAccumulators(this);
     this.#structure();
     this.#redirectParts();
@@ -173,6 +181,8 @@ export class FuncPlan {
     this.#releases();
     planAddRuns(this);
     planNegations(this);
+    const fresh = ctx.fresh?.params.get(abi.func);
+    if (fresh !== undefined) this.freshInits = planFreshParams(this, fresh);
   }
 
   /** Return the type of `v`. */

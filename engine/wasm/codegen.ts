@@ -14,7 +14,7 @@
  * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Block, Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
+import type { Block, Func, OpaqueFunc, RefTy, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
 import { postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
 import { Emitter, type ModuleCtx } from './codegen-emit.ts';
@@ -24,7 +24,8 @@ import { Helpers } from './codegen-mem.ts';
 import { DST, MAX_SPLIT, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
 import { FuncPlan } from './codegen-plan.ts';
 import { eliminateCommon } from './codegen-cse.ts';
-import { copy, offsetAddr } from './codegen-mem.ts';
+import { copy, fillZero, offsetAddr, zeroWords } from './codegen-mem.ts';
+import { findFreshAccumulators } from './codegen-fresh.ts';
 import { MAX_MEMORY_BYTES, formatBytes, memberOffset, roundUp, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
 
@@ -102,6 +103,8 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
   const ptrAbis = new Map<Func, FuncAbi>();
   imports.forEach((g, k) => abis.set(g, opaqueAbi(g, k)));
   for (const g of funcs) if (g.kind === 'transparent') abis.set(g, declare(module, g, 'value'));
+  const numbered = new Map<Func, TransparentFunc>(); // both variants of a function share it
+  for (const g of funcs) if (g.kind === 'transparent') numbered.set(g, eliminateCommon(g));
   const planCtx: PlanContext = {
     effects: new Effects(),
     abiOf: (g, variant = 'value') => {
@@ -116,13 +119,12 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
     },
     splitThreshold: options.splitThreshold ?? 20000,
     maxBytes,
+    fresh: findFreshAccumulators(numbered),
   };
   const math = new MathLibrary(module);
   const ctx: ModuleCtx = { abiOf: planCtx.abiOf, math: (name) => math.get(name as MathFn), helpers: new Helpers(module) };
-  const numbered = new Map<Func, TransparentFunc>(); // both variants of a function share it
   const compile = (abi: FuncAbi): void => {
-    let g = numbered.get(abi.func);
-    if (g === undefined) numbered.set(abi.func, (g = eliminateCommon(abi.func as TransparentFunc)));
+    const g = numbered.get(abi.func) ?? internal(abi.func);
     const plan = new FuncPlan(shapeOf(g), abi, planCtx);
     abi.frameSize = plan.frameSize;
     compileFunc(module, ctx, plan, options.stats);
@@ -277,6 +279,11 @@ function entry(em: Emitter): void {
       em.code.localGet(index).mem(Op.f64_store, 3, h.off);
     }
   });
+  // fresh accumulators: the caller left them to this function (codegen-fresh.ts)
+  for (const { param, zero } of em.plan.freshInits) {
+    if (zero === undefined) fillZero(em.code, em.ptr(param), (shape.ty(param) as RefTy).inner);
+    else zeroWords(em.code, em.ptr(param), zero);
+  }
 }
 
 /** Leave the result and the final values of the inout accumulators on the stack. */
