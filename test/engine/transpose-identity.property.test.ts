@@ -102,7 +102,7 @@ function round(
   const [res, ret] = fwdOut as [Val, Val[]];
   const y = flatten(erase(memberTy(J.retType, 1)), ret[1]!);
   const resTy = fwdRet.members[0]!;
-  // lin(...linearPart(J params), res) -> linearPart(J ret)
+  // lin(...linearPart(J params), res, ...passed params) -> linearPart(J ret)
   const tanTys = J.paramTypes.slice(np);
   const vVals = unflattenAll(tanTys, v);
   const linArgs: Val[] = [
