@@ -147,10 +147,10 @@ const CALLER_POINTERS = -2;
 /**
  * Return the alias class of accumulator root `r`: itself, or `CALLER_POINTERS` for every
  * pointer received from the caller (those may alias each other; f64-held and local
- * accumulators do not).
+ * accumulators do not, nor do fresh ones, new storage of the caller's passed nowhere else).
  */
 export function aliasClass(plan: FuncPlan, r: Var): number {
   if (plan.shape.def[r] !== undefined) return r;
   const k = plan.shape.f.params.indexOf(r);
-  return plan.abi.params[k] === 'i32' ? CALLER_POINTERS : r;
+  return plan.abi.params[k] === 'i32' && plan.freshParams?.[k] !== 1 ? CALLER_POINTERS : r;
 }

@@ -127,6 +127,8 @@ export class FuncPlan {
   firstAdd: Uint8Array | undefined;
   /** What to zero at entry of the fresh accumulator parameters (codegen-fresh.ts). */
   freshInits: readonly FreshInit[] = [];
+  /** 1 per parameter receiving a fresh accumulator (codegen-fresh.ts), if any. */
+  readonly freshParams: Uint8Array | undefined;
   /** New accumulators passed fresh to a callee, which initializes them: not filled here. */
   readonly unfilled: ReadonlySet<Var> | undefined;
   /** 1 for values also stored into the anchor slot when computed (codegen-anchors.ts). */
@@ -169,6 +171,7 @@ export class FuncPlan {
     this.readElsewhere = new Uint8Array(n);
     this.anchored = new Uint8Array(n);
     this.unfilled = ctx.fresh?.unfilled.get(abi.func);
+    this.freshParams = ctx.fresh?.params.get(abi.func);
     planAccumulators(this);
     this.#structure();
     this.#redirectParts();
@@ -181,8 +184,7 @@ export class FuncPlan {
     this.#releases();
     planAddRuns(this);
     planNegations(this);
-    const fresh = ctx.fresh?.params.get(abi.func);
-    if (fresh !== undefined) this.freshInits = planFreshParams(this, fresh);
+    if (this.freshParams !== undefined) this.freshInits = planFreshParams(this, this.freshParams);
   }
 
   /** Return the type of `v`. */

@@ -92,6 +92,33 @@ describe('fresh accumulators', () => {
     expect(callee).toContain('(i64.store offset=32');
   });
 
+  it('keeps add runs into a fresh accumulator open across adds through other pointers', () => {
+    // a fresh parameter is new storage of the caller's: it aliases no other pointer parameter
+    const b = new FuncBuilder('interleaved');
+    const acc = b.param(refTy(V3));
+    const other = b.param(refTy(V3));
+    const x = b.param(REAL);
+    const at = (r: Var, k: number): Var => b.slice(r, b.lit(k, finTy(3)));
+    for (let k = 0; k < 3; k++) {
+      b.add(at(acc, 0), x);
+      b.add(at(other, k), x);
+      b.add(at(acc, 0), b.prim('mul', [x, b.real(k + 1)]));
+    }
+    const g = b.finish(b.unit());
+    const c = new FuncBuilder('caller3');
+    const y = c.param(REAL);
+    const p = c.param(refTy(V3));
+    const q = c.accum(c.zero(V3));
+    c.call(g, [q, p, y]);
+    const f = c.finish(c.resolve(q));
+    expect(freshOf([g, f], g)).toEqual([1, 0, 0]);
+    const text = toText(generate(f).bytes);
+    const callee = text.slice(text.indexOf('\n (func $0 '), text.indexOf('\n (func $1 '));
+    // acc[0]: one run, no load, one store; other[k]: a load and a store each
+    expect(callee.split('(f64.load').length - 1).toBe(3);
+    expect(callee.split('(f64.store').length - 1).toBe(4);
+  });
+
   it('keeps the fill when some call passes an accumulator already added to', () => {
     const g = adder();
     const f = caller(g, true);
