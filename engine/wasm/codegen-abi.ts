@@ -96,6 +96,18 @@ export interface FuncAbi {
   readonly dsts: readonly Dst[];
   /** Bytes of frame the function needs from its `sp`; set once it is planned. */
   frameSize: number;
+  /**
+   * Aggregate params the function copies into a part of its result at its destination, set once
+   * it is planned: a caller may build such an argument right there, and the copy is skipped.
+   */
+  paramAt?: readonly ParamCopy[];
+}
+
+/** An aggregate param copied into a result part: param position, part (index into `dsts`), byte offset in it. */
+export interface ParamCopy {
+  readonly param: number;
+  readonly part: number;
+  readonly off: number;
 }
 
 /** Return how a parameter of type `t` is passed in `variant`. */

@@ -8,7 +8,7 @@ import type { Expr, Ty, Var } from '../ir/types.ts';
 import { hasFloat, isLeaf } from '../ir/types.ts';
 import { F64, I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
-import { copy, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
+import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { DST, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
 import { computePrim, emitPrim } from './codegen-prims.ts';
@@ -78,7 +78,10 @@ function literal(em: Emitter, v: Var, xs: readonly Var[]): void {
     // the members of a split result go to their own destinations
     if (v === em.plan.splitRet) return em.storeInto(em.at({ base: DST - dsts.findIndex((d) => d.member === k), off: 0 }), x);
     const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
-    em.storeInto(offsetAddr(base, off), x);
+    const dst = offsetAddr(base, off);
+    // a param a caller may have built right here (FuncAbi.paramAt): no copy onto itself
+    if (em.plan.shape.def[x] === undefined && !isLeaf(em.ty(x)) && hasValue(em.ty(x))) copyUnlessSame(em.code, dst, em.ptr(x), em.ty(x));
+    else em.storeInto(dst, x);
   });
 }
 

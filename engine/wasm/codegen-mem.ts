@@ -107,6 +107,16 @@ export function copy(code: Code, dst: Addr, src: Addr, t: Ty): void {
   }
 }
 
+/** Copy like `copy`, skipping it when `dst` and `src` are the same address. */
+export function copyUnlessSame(code: Code, dst: Addr, src: Addr, t: Ty): void {
+  code.begin(Op.block);
+  pushAddr(code, dst);
+  pushAddr(code, src);
+  code.op(Op.i32_eq).brIf(0);
+  copy(code, dst, src, t);
+  code.end();
+}
+
 /** Zero the 8-byte words at byte offsets `offsets` from `dst`. */
 export function zeroWords(code: Code, dst: Addr, offsets: readonly number[]): void {
   for (let k = 0; k < offsets.length; k++) {

@@ -127,6 +127,7 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
     const g = numbered.get(abi.func) ?? internal(abi.func);
     const plan = new FuncPlan(shapeOf(g), abi, planCtx);
     abi.frameSize = plan.frameSize;
+    abi.paramAt = plan.paramCopies();
     compileFunc(module, ctx, plan, options.stats);
   };
   for (const g of funcs) if (g.kind === 'transparent') compile(abis.get(g)!);
