@@ -73,14 +73,14 @@ describe('golden IR of each pass', () => {
     `);
     expect(out.bwd).toMatchInlineSnapshot(`
       "fn bwd_jvp_fn_1(x0: unit, x1: unit, x2: ref<real>, x3: ref<real>, x4: {r0: real, r1: real, r2: real}, x5: {du: real, re: unit}) -> unit {
-        x6: real = x4.r0
-        x7: real = x4.r1
-        x8: real = x4.r2
-        x9: real = x5.du
-        x10: real = mul x9 x8
-        x11: unit = x3 += x10
-        x12: real = mul x9 x7
-        x13: real = mul x12 x6
+        x6: real = x5.du
+        x7: real = x4.r2
+        x8: real = mul x6 x7
+        x9: unit = x3 += x8
+        x10: real = x4.r1
+        x11: real = mul x6 x10
+        x12: real = x4.r0
+        x13: real = mul x11 x12
         x14: unit = x2 += x13
         x15: unit = ()
         return x15
@@ -167,11 +167,11 @@ describe('golden IR of each pass', () => {
         x5: real = x3.du
         x6: vec<3, unit> = for i7: fin<3> {
           x8: real = x4[i7]
-          x9: real = x4[i7]
-          x10: real = mul x5 x9
-          x11: real = mul x5 x8
+          x9: real = mul x5 x8
+          x10: real = x4[i7]
+          x11: real = mul x5 x10
           x12: ref<real> = &x1[i7]
-          x13: unit = x12 += x10
+          x13: unit = x12 += x9
           x14: ref<real> = &x1[i7]
           x15: unit = x14 += x11
           x16: unit = ()
@@ -312,9 +312,9 @@ describe('golden IR of each pass', () => {
     `);
     expect(out.bwd).toMatchInlineSnapshot(`
       "fn bwd_jvp_fn_1(x0: unit, x1: ref<real>, x2: {r0: real}, x3: {du: real, re: unit}) -> unit {
-        x4: real = x2.r0
-        x5: real = x3.du
-        x6: real = mul x5 x4
+        x4: real = x3.du
+        x5: real = x2.r0
+        x6: real = mul x4 x5
         x7: unit = x1 += x6
         x8: unit = ()
         return x8
@@ -322,21 +322,21 @@ describe('golden IR of each pass', () => {
       fn bwd_jvp_fn_2(x0: unit, x1: ref<real>, x2: {r0: {r0: real}, r1: real, r2: {r0: real}, r3: real, r4: real}, x3: {du: real, re: unit}) -> unit {
         x4: unit = zero
         x5: {r0: real} = x2.r0
-        x6: real = x2.r1
-        x7: {r0: real} = x2.r2
-        x8: real = x2.r3
-        x9: real = x2.r4
-        x10: real = zero
-        x11: ref<real> = accum x10
-        x12: real = x3.du
-        x13: real = mul x12 x9
-        x14: real = mul x12 x8
-        x15: {du: real, re: unit} = {du: x13, re: x4}
-        x16: unit = bwd_jvp_fn_1(x4, x11, x7, x15)
-        x17: real = resolve x11
-        x18: real = mul x17 x6
+        x6: {r0: real} = x2.r2
+        x7: real = zero
+        x8: ref<real> = accum x7
+        x9: real = x3.du
+        x10: real = x2.r4
+        x11: real = mul x9 x10
+        x12: real = x2.r3
+        x13: real = mul x9 x12
+        x14: {du: real, re: unit} = {du: x11, re: x4}
+        x15: unit = bwd_jvp_fn_1(x4, x8, x6, x14)
+        x16: real = resolve x8
+        x17: real = x2.r1
+        x18: real = mul x16 x17
         x19: unit = x1 += x18
-        x20: {du: real, re: unit} = {du: x14, re: x4}
+        x20: {du: real, re: unit} = {du: x13, re: x4}
         x21: unit = bwd_jvp_fn_1(x0, x1, x5, x20)
         x22: unit = ()
         return x22
@@ -359,13 +359,13 @@ describe('golden IR of each pass', () => {
         return x10
       }
       fn bwd_jvp_fn_2(x0: unit, x1: unit, x2: ref<real>, x3: ref<real>, x4: {r0: real, r1: real}, x5: real, x6: {du: real, re: unit}) -> unit {
-        x7: real = x4.r0
+        x7: real = x6.du
         x8: real = x4.r1
-        x9: real = x6.du
-        x10: real = mul x9 x8
-        x11: unit = x3 += x10
-        x12: real = mul x9 x5
-        x13: real = mul x12 x7
+        x9: real = mul x7 x8
+        x10: unit = x3 += x9
+        x11: real = mul x7 x5
+        x12: real = x4.r0
+        x13: real = mul x11 x12
         x14: unit = x2 += x13
         x15: unit = ()
         return x15
