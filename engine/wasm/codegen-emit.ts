@@ -21,6 +21,9 @@ export interface ModuleCtx {
   readonly helpers: Helpers;
 }
 
+/** Scalars loaded from memory (spilled, or members and elements) kept in locals at once. */
+export const LOAD_CACHE = 4;
+
 /** Emits the code of one unit. */
 export class Emitter {
   readonly code = new Code();
@@ -42,6 +45,8 @@ export class Emitter {
   readonly runLocal = new Map<Var, number>();
   /** Locals holding pointers loaded from frame slots in this unit, by slot offset. */
   readonly #spillCache = new Map<number, number>();
+  /** Scalars loaded from memory and kept in locals: pairs of variable and local (see `#cache`). */
+  readonly #loadCache: number[] = [];
 
   constructor(
     ctx: ModuleCtx,
@@ -156,20 +161,62 @@ export class Emitter {
         c.localGet(h.index);
         return;
       case 'spill':
+        if (this.#cached(v)) return;
         c.localGet(this.sp).mem(h.t === F64 ? Op.f64_load : Op.i32_load, h.t === F64 ? 3 : 2, h.off);
-        return;
+        return this.#cache(v, h.t);
       case 'inline':
         return this.#compute(this, v, this.plan.shape.def[v]!);
       case 'frame':
       case 'derived': {
+        const t = this.ty(v);
+        if (isLeaf(t) && this.#cached(v)) return;
         const a = this.ptr(v);
         a.push();
-        const t = this.ty(v);
-        if (isLeaf(t)) loadLeaf(c, t, a.off); // a scalar member or element, loaded where it is read
-        else if (a.off !== 0) c.i32Const(a.off).op(Op.i32_add);
-        return;
+        if (!isLeaf(t)) {
+          if (a.off !== 0) c.i32Const(a.off).op(Op.i32_add);
+          return;
+        }
+        loadLeaf(c, t, a.off); // a scalar member or element, loaded where it is read
+        return this.#cache(v, t.kind === 'real' || t.kind === 'tan' ? F64 : I32);
       }
     }
+  }
+
+  /** Push `v` from the load cache and return true, if it is there. */
+  #cached(v: Var): boolean {
+    const cache = this.#loadCache;
+    for (let k = 0; k < cache.length; k += 2) {
+      if (cache[k] !== v) continue;
+      this.code.localGet(cache[k + 1]!);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Keep the value of `v` just loaded (on the stack) in a local of the load cache when `v` is read
+   * again: `LOAD_CACHE` entries, the oldest replaced. Entries are dropped at loop boundaries
+   * (`forgetLoads`), so a cached value's first load runs before its later uses.
+   */
+  #cache(v: Var, t: ValType): void {
+    if (this.plan.reads[v]! < 2) return;
+    const cache = this.#loadCache;
+    let local: number;
+    if (cache.length < 2 * LOAD_CACHE) local = this.slots.alloc(t);
+    else {
+      const old = cache.splice(0, 2)[1]!;
+      this.slots.release(old);
+      local = this.slots.alloc(t);
+    }
+    this.code.localTee(local);
+    cache.push(v, local);
+  }
+
+  /** Drop the load cache (at the start and end of a loop: its loads may not run before a use). */
+  forgetLoads(): void {
+    const cache = this.#loadCache;
+    for (let k = 1; k < cache.length; k += 2) this.slots.release(cache[k]!);
+    cache.length = 0;
   }
 
   #slotOf(v: Var): number {

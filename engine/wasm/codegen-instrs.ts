@@ -229,6 +229,7 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
     }
     c.localSet(local);
   };
+  em.forgetLoads();
   if (counter >= 0) {
     if (ih.k === 'local') em.slot[e.index] = counter;
     c.i32Const(0).localSet(counter);
@@ -249,6 +250,7 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
     em.slots.release(tmp);
   }
   em.release(s.forBodyEnd[v]!);
+  em.forgetLoads();
   if (counter >= 0) {
     c.localGet(counter).i32Const(1).op(Op.i32_add).localTee(counter).i32Const(n).op(Op.i32_ne).brIf(0);
     c.end();
