@@ -24,12 +24,13 @@
  */
 import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
-import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type ParamCopy, type PlanContext, type Target } from './codegen-abi.ts';
+import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
 import { planAddRuns } from './codegen-runs.ts';
 import { planNegations } from './codegen-negs.ts';
 import { type FreshInit, planFreshParams } from './codegen-fresh.ts';
+import { placeArguments } from './codegen-inplace.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -73,7 +74,7 @@ export class FuncPlan {
   /** Needed member instructions of call results, in variable order (found by `#structure`). */
   readonly #callMembers: Var[] = [];
   /** Calls whose parts are all built elsewhere: they need no storage. */
-  readonly #noStorage = new Set<Var>();
+  readonly noStorage = new Set<Var>();
   /** Per literal: member positions already written (placed or early-stored). */
   readonly covered = new Map<Var, Set<number>>();
   /** Per instruction: the f64-held accumulators that start (at 0) just before it. */
@@ -185,63 +186,6 @@ export class FuncPlan {
     planAddRuns(this);
     planNegations(this);
     if (this.freshParams !== undefined) this.freshInits = planFreshParams(this, this.freshParams);
-  }
-
-  /**
-   * Return the aggregate params copied into a part of the result built at its destination (see
-   * `FuncAbi.paramAt`): members of a literal built at a destination that are params.
-   */
-  paramCopies(): ParamCopy[] {
-    const s = this.shape;
-    const out: ParamCopy[] = [];
-    const dsts = this.abi.dsts;
-    const ret = s.f.ret;
-    const retDef = s.def[ret];
-    for (let j = 0; j < dsts.length; j++) {
-      let v = ret;
-      if (dsts[j]!.member >= 0) {
-        if (ret !== this.splitRet || retDef?.kind !== 'struct') break;
-        v = retDef.members[dsts[j]!.member]!;
-      }
-      const h = this.home[v]!;
-      const e = s.def[v];
-      if (h.k !== 'frame' || h.base !== DST - j || h.off !== 0 || (e?.kind !== 'struct' && e?.kind !== 'vec')) continue;
-      const t = s.ty(v);
-      const xs = e.kind === 'vec' ? e.elems : e.members;
-      for (let q = 0; q < xs.length; q++) {
-        const k = s.f.params.indexOf(xs[q]!);
-        if (k < 0 || this.covered.get(v)?.has(q) || s.tyBits[xs[q]!]! & LEAF) continue;
-        out.push({ param: k, part: j, off: t.kind === 'vec' ? q * strideOf(t.elem) : memberOffset(t as StructTy, q) });
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Build an argument that a callee copies into a part of its result (`FuncAbi.paramAt`) right
-   * there, in the part's storage, when nothing else reads it: the copy is then of the bytes onto
-   * themselves, and skipped.
-   */
-  #argumentsInPlace(calls: readonly Var[], placeable: (x: Var) => boolean, sameBytes: (x: Var) => Var): void {
-    const s = this.shape;
-    for (const c of calls) {
-      const e = s.def[c] as Extract<Expr, { kind: 'call' }>;
-      const abi = this.ctx.abiOf(e.func, this.ptrCalls.has(c) ? 'ptr' : 'value');
-      const copies = abi.paramAt;
-      if (copies === undefined) continue;
-      for (const { param, part, off } of copies) {
-        const arg = e.args[param]!;
-        if (e.args.indexOf(arg) !== param || e.args.lastIndexOf(arg) !== param || this.reads[arg] !== 1) continue;
-        // the storage holding the argument's bytes: itself, or what it is all of (a member at 0)
-        let x = arg;
-        for (let b = sameBytes(x); b >= 0 && this.reads[b] === 1 && s.block[b] === s.block[c]; b = sameBytes(x)) x = b;
-        const member = abi.dsts[part]!.member;
-        const m = member < 0 ? c : this.parts.get(c)?.get(member);
-        if (m === undefined || this.site[m] === undefined || this.#noStorage.has(m)) continue;
-        if (!placeable(x) || x === s.f.ret || s.block[x] !== s.block[c]) continue;
-        this.place[x] = { into: m, off };
-      }
-    }
   }
 
   /** Return the type of `v`. */
@@ -362,7 +306,7 @@ export class FuncPlan {
         this.site[m] = 'part';
       }
       if (byMember.size > 0) this.parts.set(v, byMember);
-      if (byMember.size === list.length && byMember.size === this.ctx.abiOf(g).dsts.length) this.#noStorage.add(v);
+      if (byMember.size === list.length && byMember.size === this.ctx.abiOf(g).dsts.length) this.noStorage.add(v);
     }
   }
 
@@ -461,7 +405,7 @@ export class FuncPlan {
       }
     };
     visit(s.f.body, TOP);
-    this.#argumentsInPlace(calls, placeable, sameBytes);
+    placeArguments(this, calls, placeable, sameBytes);
   }
 
   /**
@@ -568,7 +512,7 @@ export class FuncPlan {
     if (e !== undefined && !this.needed[v]) return NONE;
     const d = this.derived[v];
     if (d !== undefined) return { k: 'derived', base: d.base, off: d.off };
-    if (this.site[v] !== undefined) return this.#noStorage.has(v) ? NONE : { k: 'frame', base: SP, off: -1 };
+    if (this.site[v] !== undefined) return this.noStorage.has(v) ? NONE : { k: 'frame', base: SP, off: -1 };
     if (this.#inline[v]) return INLINE;
     const c = this.#constOf(v);
     if (c !== undefined) return { k: 'const', t: bits & REAL ? F64 : I32, value: c };

@@ -26,6 +26,7 @@ import { FuncPlan } from './codegen-plan.ts';
 import { eliminateCommon } from './codegen-cse.ts';
 import { copy, fillZero, offsetAddr, zeroWords } from './codegen-mem.ts';
 import { findFreshAccumulators } from './codegen-fresh.ts';
+import { paramCopies } from './codegen-inplace.ts';
 import { MAX_MEMORY_BYTES, formatBytes, memberOffset, roundUp, sizeOf, wasmRep } from './layout.ts';
 import { Effects, TOP, shapeOf } from './liveness.ts';
 
@@ -127,7 +128,7 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
     const g = numbered.get(abi.func) ?? internal(abi.func);
     const plan = new FuncPlan(shapeOf(g), abi, planCtx);
     abi.frameSize = plan.frameSize;
-    abi.paramAt = plan.paramCopies();
+    abi.paramAt = paramCopies(plan);
     compileFunc(module, ctx, plan, options.stats);
   };
   for (const g of funcs) if (g.kind === 'transparent') compile(abis.get(g)!);

@@ -1,5 +1,5 @@
 /**
- * @file Arguments built in place (engine/wasm/codegen-plan.ts `#argumentsInPlace`): a callee
+ * @file Arguments built in place (engine/wasm/codegen-inplace.ts): a callee
  * copying an aggregate param into a part of its result at its destination (a forward pass
  * saving its input state as a residual) lets a caller build that argument right there, in the
  * storage of the part; the callee then skips the copy onto itself. Checked: results equal to the
