@@ -9,7 +9,9 @@
  *
  * Calling conventions: codegen-abi.ts. Repeated computations: codegen-cse.ts. Frames, homes and
  * liveness: codegen-plan.ts. Adds into one accumulator element in a row: codegen-runs.ts. Values
- * kept where they are computed: codegen-anchors.ts.
+ * kept where they are computed: codegen-anchors.ts. Negations folded into sums: codegen-negs.ts.
+ * Accumulators a callee initializes: codegen-fresh.ts. Arguments built where the callee saves
+ * them: codegen-inplace.ts.
  * Splitting: codegen-units.ts. Code: codegen-emit.ts (values), codegen-instrs.ts (expressions),
  * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
