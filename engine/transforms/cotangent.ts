@@ -5,7 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
-import { isEmpty, type Ty, type Var } from '../ir/types.ts';
+import { REAL, isEmpty, type Ty, type Var } from '../ir/types.ts';
 import type { Scratch } from './scratch.ts';
 
 /** A cotangent: a var, `undefined` when statically zero, or a struct's member cotangents. */
@@ -134,6 +134,12 @@ export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
 }
 
 /**
+ * How many contributions to a scalar are collected before they are summed as they arrive (see
+ * `CtLists.accumulate`).
+ */
+const RUNNING_SUM_FROM = 4;
+
+/**
  * Per variable, the cotangent contributions made to it so far, in order. Lists live in typed
  * arrays (one entry per contribution, linked), not in one JS array per variable: a large function
  * has millions of variables, and a per-variable array of arrays costs a fill, a young-to-old
@@ -171,6 +177,31 @@ export class CtLists {
     if (this.#head[v]! < 0) this.#head[v] = k;
     else this.#next[this.#tail[v]!] = k;
     this.#tail[v] = k;
+  }
+
+  /**
+   * Add real contribution `ct` to the list of scalar `v`, and once it has `RUNNING_SUM_FROM`
+   * entries, sum them here: from then on the list holds one entry, the sum so far, and each
+   * later contribution is added to it as it is made. The sum is the one `sumOfVars` would emit
+   * at `v`'s definition (left to right, in order: the same bits), but a value read in many places
+   * (a coordinate used by every pair of a layout energy) no longer keeps all its contributions
+   * live until then. A few are left to the late sum, as that schedule suits compiled code better
+   * when they are few.
+   */
+  accumulate(v: Var, ct: Var, b: FuncBuilder): void {
+    const first = this.#head[v]!;
+    let n = 0;
+    for (let k = first; k >= 0 && n < RUNNING_SUM_FROM; k = this.#next[k]!) n++;
+    if (n + 1 < RUNNING_SUM_FROM) return this.add(v, ct);
+    let sum = -1;
+    for (let k = first; k >= 0; k = this.#next[k]!) {
+      const x = this.#value[k]!;
+      if (x < 0) internal(`cotangent of scalar %${v} has a partial contribution`);
+      sum = sum < 0 ? x : b.emit({ kind: 'prim', prim: 'add', args: [sum, x] }, REAL);
+    }
+    this.#value[first] = b.emit({ kind: 'prim', prim: 'add', args: [sum, ct] }, REAL);
+    this.#next[first] = -1;
+    this.#tail[v] = first;
   }
 
   /** Return true when `v` has no contribution. */

@@ -525,8 +525,10 @@ export class Transposer {
       return;
     }
     if (this.frameOf(v) === this.frame()) {
-      // summed at v's definition: no accumulator unless a nested block or a callee adds too
-      this.cts.add(v, ct);
+      // summed in this block: no accumulator unless a nested block or a callee adds too; a
+      // scalar's sum is kept running (see `CtLists.accumulate`)
+      if (typeof ct === 'number' && this.lin.vars[v] === TAN) this.cts.accumulate(v, ct, this.b);
+      else this.cts.add(v, ct);
     } else {
       const t = erase(this.lin.vars[v]!);
       addInto(this.b, this.refFor(v, shapeOf(ct, t)), ct, t);

@@ -1,9 +1,10 @@
 /**
  * @file Regression tests for how long the backward pass keeps real values live (what compiled
- * code has to hold in registers or spill): the nonlinear values a block's transpose needs
+ * code has to hold in registers or spill): a value read in many places sums its cotangent as the
+ * contributions arrive (running sums), and the nonlinear values a block's transpose needs
  * (residual reads, elements, arithmetic) are copied next to their use rather than all at the
- * start of the block, which keeps the live set of a straight-line backward pass small however
- * long the program is; gradients stay equal to finite differences.
+ * start of the block. Both keep the live set of a straight-line backward pass small however long
+ * the program is; gradients stay equal to finite differences.
  */
 import { describe, expect, it } from 'vitest';
 import { Real, Vec, add, fn, grad, interp, mul, sin, sub, type Real as RealValue } from '../../engine/index.ts';
@@ -79,6 +80,21 @@ function expectGradient(f: unknown, x: number[]): void {
   numGrad(value, x).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 5));
 }
 
+/** A pairwise energy: `x_i` is read once, then used by every pair (i, j > i). */
+function pairwise(n: number) {
+  return fn([Vec(n, Real)], Real, (x) => {
+    let e: RealValue = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = x[i]!;
+      for (let j = i + 1; j < n; j++) {
+        const d = sub(xi, x[j]!);
+        e = add(e, mul(d, d));
+      }
+    }
+    return e;
+  });
+}
+
 /** A chain whose backward pass needs two residuals per step (the sine's cosine, the product's operand). */
 function chain(steps: number) {
   return fn([Vec(4, Real)], Real, (x) => {
@@ -89,6 +105,12 @@ function chain(steps: number) {
 }
 
 describe('live values of the backward pass', () => {
+  it('sums the cotangent of a value read many times as its contributions arrive', () => {
+    // without running sums, the n - 1 - i contributions of x_i stay live until its read
+    for (const n of [12, 40]) expect(maxLiveReals(bwdOf(pairwise(n)))).toBeLessThanOrEqual(8);
+    expectGradient(pairwise(6), [0.3, -1.2, 0.7, 2.1, -0.4, 1.5]);
+  });
+
   it('copies the residuals a block needs next to their use, not all at its start', () => {
     // without it, every residual is read at the start of the backward pass: 2 per step live
     for (const steps of [50, 400]) expect(maxLiveReals(bwdOf(chain(steps)))).toBeLessThanOrEqual(8);
