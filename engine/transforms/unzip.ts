@@ -10,10 +10,11 @@
  * Residuals: when `lin` needs the primal value `u` (a select's condition, an index, `y` in
  * `mul(dx, y)`, a callee's residuals), `u` becomes a member of the residual struct of the block
  * that defines it, and `lin` reads it with a `member` at the start of that block. Literals and
- * empty values are re-emitted in `lin` instead. Unzipped with `passParams`, a param's primal
- * value is not a residual but a param of `lin` (see `Unzipped.passed`): the caller, which has it
- * anyway, passes it again instead of `fwd` copying it into the residual struct. A loop's per-iteration residuals form a vec,
- * itself a residual of the enclosing block. No tape: residual types are static.
+ * empty values are re-emitted in `lin` instead, and cheap values recomputed (unzip-recompute.ts).
+ * Unzipped with `passParams`, a param's primal value is not a residual but a param of `lin` (see
+ * `Unzipped.passed`): the caller, which has it anyway, passes it again instead of `fwd` copying
+ * it into the residual struct. A loop's per-iteration residuals form a vec, itself a residual of
+ * the enclosing block. No tape: residual types are static.
  *
  * Numbering: `fwd` and `lin` keep the input's variable numbers (see `FuncBuilder.reserve`), so an
  * instruction whose operands keep their numbers is reused as it is, not copied: in `fwd` every
@@ -45,13 +46,13 @@ import {
   mapRoles,
   prune,
   SharedZeros,
-  touchesLinear,
   visit,
   type Analysis,
   type ExprOf,
   type Role,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { Recompute } from './unzip-recompute.ts';
 import { bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
 import { Uses } from './uses.ts';
 
@@ -141,6 +142,8 @@ class Unzipper {
   readonly passParams: boolean;
   /** 1 for each param of `f` whose primal value `lin` reads as a param of its own. */
   readonly isPassed: Uint8Array;
+  /** Which residuals `lin` recomputes instead of reading (see unzip-recompute.ts). */
+  readonly recompute: Recompute;
 
   /** Operand visitors and renamings, bound once (not allocated per instruction). */
   readonly primRole = (v: Var): Var => this.primOf(v);
@@ -171,6 +174,7 @@ class Unzipper {
     this.linPart = scratch.i32(n, -1);
     this.hasRes = scratch.u8(n);
     this.isPassed = scratch.u8(n);
+    this.recompute = new Recompute(this, scratch);
     this.usesF = new Uses(n + (n >> 2), scratch);
     this.usesL = new Uses(n + (n >> 2), scratch);
   }
@@ -285,8 +289,8 @@ class Unzipper {
 
   /**
    * Return the primal value of nonlinear `u` as `lin` sees it (always `u`): literals are
-   * re-emitted, projections of primal values and index arithmetic recomputed from their operands
-   * (see `recomputable`), anything else is a residual.
+   * re-emitted, projections, index arithmetic and cheap real arithmetic recomputed from their
+   * operands (see unzip-recompute.ts), passed params read as params, anything else a residual.
    */
   resOf(u: Var): Var {
     this.usesL.read(u);
@@ -298,12 +302,15 @@ class Unzipper {
     const kind = def?.expr.kind;
     if (isEmpty(t)) this.empty(this.lb, this.linTop, t, u);
     else if (kind === 'lit' || kind === 'zero') this.linTop.push(def!);
-    else if (def !== undefined && recomputable(def.expr, this.f.vars) && !touchesLinear(this.a, def)) {
-      forEachOperand(def!.expr, this.resRole);
-      this.frameAt(this.a.depth[u]!).remat.push(def!);
+    else if (def !== undefined && this.recompute.recomputes(u, def)) {
+      forEachOperand(def.expr, this.resRole);
+      this.frameAt(this.a.depth[u]!).remat.push(def);
     } else if (this.passParams && def === undefined && this.a.depth[u] === 1 && t.kind !== 'ref') {
       this.isPassed[u] = 1; // a param (loop indices are deeper)
-    } else this.store(this.primOf(u), this.a.depth[u]!, u);
+    } else {
+      this.store(this.primOf(u), this.a.depth[u]!, u);
+      if (def !== undefined) this.recompute.noteStored(u); // (params stay free leaves)
+    }
     return u;
   }
 
@@ -510,21 +517,4 @@ class Unzipper {
     lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
     if (hasAdd(bodyL, this.usesL)) this.usesL.keep(loopL); // kept for its effect
   }
-}
-
-/**
- * Return whether `lin` recomputes a value defined by `e` instead of reading it as a residual:
- * projections (storing a vec is cheaper than storing its elements one per iteration), and
- * arithmetic and logic on indices and booleans only (`iadd`, `imod`, `ilt`, `not`, ...: a few
- * integer operations, cheaper than a residual's store and load; a loop's `i + 1` and `i < n - 1`
- * stay out of its residuals).
- */
-function recomputable(e: Expr, vars: readonly Ty[]): boolean {
-  if (e.kind === 'index' || e.kind === 'member') return true;
-  if (e.kind !== 'prim') return false;
-  for (const a of e.args) {
-    const k = vars[a]!.kind;
-    if (k !== 'fin' && k !== 'bool') return false;
-  }
-  return true;
 }

@@ -1,7 +1,8 @@
 /**
  * @file Tests of what `unzip` keeps as residuals for reverse mode: params `lin` reads are passed to
- * it again (`passParams`) instead of copied into the residual struct, and gradients stay the same
- * (compiled and interpreted bit for bit, and against finite differences).
+ * it again (`passParams`) instead of copied into the residual struct, cheap arithmetic is
+ * recomputed in `lin` (unzip-recompute.ts), and gradients stay the same (compiled and
+ * interpreted bit for bit, and against the hand-written gradient).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   Vec,
   add,
   compileSync,
+  div,
   fn,
   iadd,
   ilt,
@@ -16,6 +18,7 @@ import {
   interp,
   mul,
   select,
+  sin,
   sub,
   sum,
   valueAndGrad,
@@ -111,6 +114,29 @@ describe('unzip residuals for reverse mode', () => {
       Array.from(compiled.grad).forEach((g, k) => expect(g).toBeCloseTo(hand[k]!, 9));
     });
   }
+
+  it('recomputes cheap arithmetic in lin: the unrolled Rosenbrock stores no residual at all', () => {
+    const { fwd, passed } = vjpFuncs(funcOf(rosenbrockUnrolled(N), 'test'));
+    expect(passed).toEqual([0]);
+    // x[k+1] - x[k]^2, its double and 1 - x[k] are a few adds and products of x
+    expect(members(resTy(fwd))).toEqual([]);
+  });
+
+  it('stores what is over the recompute budget or not cheap (a sine, a quotient)', () => {
+    const f = fn([Vec(3, Real)], Real, (x) => {
+      const deep = mul(add(mul(x[0]!, x[1]!), x[2]!), add(x[0]!, x[1]!)); // 4 operations
+      return add(mul(deep, deep), mul(sin(x[0]!), div(x[1]!, x[2]!)));
+    });
+    const { fwd } = vjpFuncs(funcOf(f, 'test'));
+    // stored: deep + deep (5 operations from x: over the budget), cos x0 and sin x0, the quotient
+    // q and q / x2 (divisions); x itself is passed, not stored
+    expect(members(resTy(fwd))).toHaveLength(5);
+    const vg = valueAndGrad(f);
+    const at = [0.4, -1.1, 0.8];
+    const c = compileSync(vg)(at) as { value: number; grad: ArrayLike<number> };
+    const i = interp(vg)(at) as { value: number; grad: ArrayLike<number> };
+    expect(Array.from(c.grad)).toEqual(Array.from(i.grad));
+  });
 
   it('keeps passing composable: a function whose lin reads a param and calls another', () => {
     const inner = fn([Real, Real], Real, (x, y) => mul(mul(x, y), y));

@@ -131,8 +131,9 @@ describe('add runs', () => {
     checkAgainstInterp(g, [x], { splitThreshold: 200 });
     const stats: FunctionStats[] = [];
     generate(g, { stats });
-    // about 5 locals without runs; a run holds one from its first add to its last
-    expect(Math.max(...stats.filter((s) => s.name.startsWith('bwd')).map((s) => s.locals))).toBeLessThan(12);
+    // about 5 locals without runs; a run holds one from its first add to its last; the residuals
+    // bwd recomputes (unzip-recompute.ts) hold a few more
+    expect(Math.max(...stats.filter((s) => s.name.startsWith('bwd')).map((s) => s.locals))).toBeLessThan(16);
   });
 
   it('turns adds of a negated product into subtractions, exactly', () => {

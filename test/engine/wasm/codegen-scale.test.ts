@@ -57,7 +57,7 @@ describe('programs of any size', () => {
     const small: FunctionStats[] = [];
     generate(gradWrapper(unrolled(30_000)), { stats: small });
     const most = Math.max(...stats.map((s) => s.locals));
-    expect(most).toBeLessThanOrEqual(Math.max(...small.map((s) => s.locals)) + 16);
+    expect(most).toBeLessThanOrEqual(1.1 * Math.max(...small.map((s) => s.locals))); // 10x the ops
     expect(most).toBeLessThan(1000); // V8 allows 50,000
     expect(Math.max(...stats.map((s) => s.bytes))).toBeLessThan(2_000_000); // V8 refuses bodies over 7,654,321 bytes
     checkAgainstInterp(g, [point(100), 1]);

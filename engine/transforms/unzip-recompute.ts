@@ -1,0 +1,132 @@
+/**
+ * @file Which primal values `lin` recomputes instead of reading them as residuals (for `unzip`):
+ * projections and index arithmetic always, cheap real arithmetic (neg, add, sub, mul) when it
+ * takes at most `RECOMPUTE_BUDGET` operations from values `lin` has for free. Recomputing is
+ * exact (the same IEEE operation on the same operands gives the same bits); it moves work from
+ * `fwd`, which then stores less, to `lin`, where `transpose` places each recomputed value next to
+ * its use. In the unrolled Rosenbrock, `fwd` then stores nothing and runs at primal speed.
+ */
+import { REAL, type Expr, type Instr, type TransparentFunc, type Ty, type Var } from '../ir/types.ts';
+import { touchesLinear, type Analysis } from './linearity.ts';
+import type { Scratch } from './scratch.ts';
+
+/** What `Recompute` reads of the unzip it serves. */
+export interface ResidualState {
+  readonly f: TransparentFunc;
+  readonly a: Analysis;
+  /** Are the primal params `lin` reads passed to it (see `Unzipped.passed`)? */
+  readonly passParams: boolean;
+  /** 1 for each nonlinear var whose primal value `lin` has (a residual, a literal...). */
+  readonly hasRes: Uint8Array;
+  /** 1 for each param of `f` whose primal value `lin` reads as a param of its own. */
+  readonly isPassed: Uint8Array;
+}
+
+/**
+ * Real primitives `lin` may recompute instead of storing their results: one cheap instruction
+ * each.
+ */
+const CHEAP_REAL_PRIMS: ReadonlySet<string> = new Set(['neg', 'add', 'sub', 'mul']);
+
+/**
+ * The most real operations `lin` redoes to recompute one residual (Rosenbrock's `2 a` with
+ * `a = x[i+1] - x[i] * x[i]` takes 3). A recomputed value's own operands are recomputed too
+ * (within the budget) or must be free: see `Recompute.spareOps`.
+ */
+const RECOMPUTE_BUDGET = 3;
+
+/** The recompute decisions of one unzip. */
+export class Recompute {
+  readonly #s: ResidualState;
+  /** Per recomputed real: the real operations recomputing it takes from stored or free values. */
+  readonly #opsOf: Uint8Array;
+  /** 1 for each var (not a param) stored as a residual: not a free leaf of a recomputation. */
+  readonly #isStored: Uint8Array;
+
+  /** Start with nothing decided, for the function of `s`, arrays from `scratch`. */
+  constructor(s: ResidualState, scratch: Scratch) {
+    this.#s = s;
+    const n = s.f.vars.length;
+    this.#opsOf = scratch.u8(n);
+    this.#isStored = scratch.u8(n);
+  }
+
+  /** Record that `u` (defined by an instruction) is stored as a residual. */
+  noteStored(u: Var): void {
+    this.#isStored[u] = 1;
+  }
+
+  /**
+   * Return whether `lin` recomputes nonlinear `u` (defined by `def`, marked as had already)
+   * instead of reading it as a residual: projections and index arithmetic always (see
+   * `recomputable`), cheap real arithmetic when `spareOps` finds it within `RECOMPUTE_BUDGET`.
+   */
+  recomputes(u: Var, def: Instr): boolean {
+    const { f, a } = this.#s;
+    const e = def.expr;
+    if (e.kind === 'prim' && CHEAP_REAL_PRIMS.has(e.prim) && f.vars[u] === REAL) {
+      const depth = a.depth[u]!;
+      let spare = RECOMPUTE_BUDGET - 1;
+      for (let k = 0; k < e.args.length && spare >= 0; k++)
+        if (k === 0 || e.args[k] !== e.args[0]) spare = this.spareOps(e.args[k]!, spare, depth);
+      if (spare < 0) return false;
+      this.#opsOf[u] = RECOMPUTE_BUDGET - spare;
+      return true;
+    }
+    return recomputable(e, f.vars) && !touchesLinear(a, def);
+  }
+
+  /**
+   * Return `budget` less the real operations `lin` would redo to recompute `v` in the block at
+   * `depth`, or -1 when over budget or when a value on the way would have to become a new
+   * residual of that block. Free: what `lin` has already, literals, params, values of enclosing
+   * blocks (read or stored once per run of that block, not per run of this one), projections
+   * and index arithmetic of free values; each cheap real operation costs 1.
+   */
+  spareOps(v: Var, budget: number, depth: number): number {
+    const { f, a, hasRes, isPassed, passParams } = this.#s;
+    if (hasRes[v] === 1) {
+      const storedParam = a.def[v] === undefined && a.depth[v] === 1 && isPassed[v] === 0;
+      if (this.#isStored[v] === 1 || storedParam) return -1;
+      return budget - this.#opsOf[v]!;
+    }
+    if (a.depth[v]! < depth) return budget;
+    const def = a.def[v];
+    // a param: free when passed to `lin` (else a residual like any other)
+    if (def === undefined) return passParams ? budget : -1;
+    const e = def.expr;
+    if (e.kind === 'lit' || e.kind === 'zero') return budget;
+    if (e.kind === 'index') {
+      const rest = this.spareOps(e.vec, budget, depth);
+      return rest < 0 ? rest : this.spareOps(e.index, rest, depth);
+    }
+    if (e.kind === 'member') return this.spareOps(e.struct, budget, depth);
+    if (e.kind !== 'prim' || touchesLinear(a, def)) return -1;
+    let rest = budget;
+    if (f.vars[v] === REAL) {
+      if (!CHEAP_REAL_PRIMS.has(e.prim)) return -1;
+      rest--;
+    } else if (!recomputable(e, f.vars)) return -1;
+    const { args } = e;
+    for (let k = 0; k < args.length && rest >= 0; k++)
+      if (k === 0 || args[k] !== args[0]) rest = this.spareOps(args[k]!, rest, depth);
+    return rest;
+  }
+}
+
+/**
+ * Return whether `lin` recomputes a value defined by `e` instead of reading it as a residual:
+ * projections (storing a vec is cheaper than storing its elements one per iteration), and
+ * arithmetic and logic on indices and booleans only (`iadd`, `imod`, `ilt`, `not`, ...: a few
+ * integer operations, cheaper than a residual's store and load; a loop's `i + 1` and `i < n - 1`
+ * stay out of its residuals).
+ */
+export function recomputable(e: Expr, vars: readonly Ty[]): boolean {
+  if (e.kind === 'index' || e.kind === 'member') return true;
+  if (e.kind !== 'prim') return false;
+  for (const a of e.args) {
+    const k = vars[a]!.kind;
+    if (k !== 'fin' && k !== 'bool') return false;
+  }
+  return true;
+}
