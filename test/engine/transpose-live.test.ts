@@ -12,6 +12,7 @@ import { REAL, TAN, type Block, type TransparentFunc, type Var } from '../../eng
 import { funcOf } from '../../engine/trace/fn.ts';
 import { forEachOperand } from '../../engine/transforms/linearity.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
+import { centralGradient } from '../helpers/gradcheck.ts';
 
 /** Return the backward pass of `f`. */
 function bwdOf(f: unknown): TransparentFunc {
@@ -61,23 +62,11 @@ function maxLiveReals(f: TransparentFunc): number {
   return most;
 }
 
-/** Return the gradient of `f` at `x` by central differences. */
-function numGrad(f: (x: number[]) => number, x: number[]): number[] {
-  const h = 1e-6;
-  return x.map((_, k) => {
-    const up = x.slice();
-    const down = x.slice();
-    up[k]! += h;
-    down[k]! -= h;
-    return (f(up) - f(down)) / (2 * h);
-  });
-}
-
 /** Expect the gradient of `f` at `x` to match central differences. */
 function expectGradient(f: unknown, x: number[]): void {
   const value = interp(f as never) as unknown as (x: number[]) => number;
   const g = (interp(grad(f as never)) as unknown as (x: number[]) => number[])(x);
-  numGrad(value, x).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 5));
+  centralGradient(value, x).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 5));
 }
 
 /** A pairwise energy: `x_i` is read once, then used by every pair (i, j > i). */

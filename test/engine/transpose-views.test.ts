@@ -12,6 +12,7 @@ import { funcOf } from '../../engine/trace/fn.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
 import { transpose } from '../../engine/transforms/transpose.ts';
 import { unzip } from '../../engine/transforms/unzip.ts';
+import { centralGradient } from '../helpers/gradcheck.ts';
 
 const M = 3;
 const S = Vec(M, Real);
@@ -36,18 +37,6 @@ function bwdText(f: unknown): string {
   return pprint(transpose(unzip(jvp(func)).lin));
 }
 
-/** Return the gradient of `f` at `x` by central differences. */
-function numGrad(f: (x: number[]) => number, x: number[]): number[] {
-  const h = 1e-6;
-  return x.map((_, k) => {
-    const up = x.slice();
-    const down = x.slice();
-    up[k]! += h;
-    down[k]! -= h;
-    return (f(up) - f(down)) / (2 * h);
-  });
-}
-
 describe('accumulators of values read out of linear containers', () => {
   it('gives step one accumulator per container: views of its accumulator param', () => {
     const text = bwdText(step);
@@ -64,7 +53,7 @@ describe('accumulators of values read out of linear containers', () => {
       return add(mul(s.px[2] as number, s.px[1] as number), sin(s.vx[0] as number));
     });
     const x = [0.3, -0.2, 0.5];
-    const want = numGrad((r) => interp(loss)(r) as number, x);
+    const want = centralGradient((r) => interp(loss)(r) as number, x);
     const got = interp(grad(loss))(x) as number[];
     const compiled = compileSync(grad(loss))(x) as number[];
     got.forEach((g, k) => expect(g).toBeCloseTo(want[k]!, 5));

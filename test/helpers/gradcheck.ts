@@ -337,3 +337,14 @@ export function assertAgreeUpToRounding(
     if (!close(v, b[j]!, t)) assertClose([v], [b[j]!], t, `${what} (entry ${j}, rounding noise ${noise[j]})`);
   });
 }
+
+/** Return the gradient of real-valued `f` at `x` by central differences of step `h`. */
+export function centralGradient(f: (x: number[]) => number, x: readonly number[], h = 1e-6): number[] {
+  return x.map((_, k) => {
+    const up = x.slice();
+    const down = x.slice();
+    up[k]! += h;
+    down[k]! -= h;
+    return (f(up) - f(down)) / (2 * h);
+  });
+}

@@ -8,7 +8,7 @@
  * callees called both with fresh and with used accumulators, calls in loops and gradients of a
  * step function called many times.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Real, Vec, fn, grad, mul, sqrt, sub, add } from '../../../engine/index.ts';
 import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import { REAL, finTy, refTy, structTy, vecTy, type Func, type TransparentFunc, type Var } from '../../../engine/ir/types.ts';
@@ -16,24 +16,9 @@ import { funcOf } from '../../../engine/trace/fn.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
 import { eliminateCommon } from '../../../engine/wasm/codegen-cse.ts';
 import { findFreshAccumulators } from '../../../engine/wasm/codegen-fresh.ts';
-import { checkAgainstInterp } from './codegen-harness.ts';
+import { checkAgainstInterp, countOps, useWasmText, wasmText } from './codegen-harness.ts';
 
-/** binaryen's text printer, loaded once (a dev dependency). */
-let toText: (bytes: Uint8Array) => string;
-beforeAll(async () => {
-  const binaryen = (await import('binaryen')).default;
-  toText = (bytes) => {
-    const m = binaryen.readBinary(bytes);
-    const text = m.emitText();
-    m.dispose();
-    return text;
-  };
-});
-
-/** Return how often `op` occurs in the text of the module generated for `f`. */
-function countOps(f: Func, op: string): number {
-  return toText(generate(f).bytes).split(`(${op}`).length - 1;
-}
+useWasmText();
 
 const V3 = vecTy(3, REAL);
 const PAIR = structTy(['a', 'b'], [V3, V3]); // 48 bytes: over the unrolled-fill limit? see below
@@ -83,7 +68,7 @@ describe('fresh accumulators', () => {
     const f = caller(g, false);
     expect(freshOf([g, f], g)).toEqual([1, 0]);
     for (const x of SAMPLES) checkAgainstInterp(f, [x]);
-    const text = toText(generate(f).bytes);
+    const text = wasmText(generate(f).bytes);
     expect(text.split('(memory.fill').length - 1).toBe(0);
     // the callee loads only for the second add into a[0] (after the first, in a run: none)
     const callee = text.slice(text.indexOf('\n (func $0 '), text.indexOf('\n (func $1 '));
@@ -112,7 +97,7 @@ describe('fresh accumulators', () => {
     c.call(g, [q, p, y]);
     const f = c.finish(c.resolve(q));
     expect(freshOf([g, f], g)).toEqual([1, 0, 0]);
-    const text = toText(generate(f).bytes);
+    const text = wasmText(generate(f).bytes);
     const callee = text.slice(text.indexOf('\n (func $0 '), text.indexOf('\n (func $1 '));
     // acc[0]: one run, no load, one store; other[k]: a load and a store each
     expect(callee.split('(f64.load').length - 1).toBe(3);
@@ -190,7 +175,7 @@ describe('fresh accumulators', () => {
       return add(mul(p[0]!, p[1]!), p[2]!);
     });
     const g = funcOf(grad(loss), 'test');
-    const text = toText(generate(g).bytes);
+    const text = wasmText(generate(g).bytes);
     expect(text.split('(memory.fill').length - 1).toBeLessThanOrEqual(1);
     for (const k of [0.3, -2, 0, -0]) checkAgainstInterp(g, [k]);
   });

@@ -8,7 +8,7 @@
  * (`withWasmMath`), so compiled and interpreted results agree bit for bit everywhere; the math
  * library's own accuracy against `Math.*` is tested separately (math.test.ts).
  */
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { accumulator, interpret, type Accumulator, type Val } from '../../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import type { Func, TransparentFunc, Ty, Var } from '../../../engine/ir/types.ts';
@@ -255,4 +255,31 @@ export function withWasmMath(f: Func): Func {
   const g: Func = { ...f, body: mapBlock(f.body) };
   mathFree.set(f, g);
   return g;
+}
+
+/** binaryen's text printer, once `useWasmText` has loaded it (binaryen is a dev dependency). */
+let printer: ((bytes: Uint8Array) => string) | undefined;
+
+/** Load binaryen's text printer before the tests of the calling file (registers a `beforeAll`). */
+export function useWasmText(): void {
+  beforeAll(async () => {
+    const binaryen = (await import('binaryen')).default;
+    printer = (bytes) => {
+      const m = binaryen.readBinary(bytes);
+      const text = m.emitText();
+      m.dispose();
+      return text;
+    };
+  });
+}
+
+/** Return the text of the module `bytes` (after `useWasmText`). */
+export function wasmText(bytes: Uint8Array): string {
+  if (printer === undefined) throw new Error('wasmText: call useWasmText() in the test file first');
+  return printer(bytes);
+}
+
+/** Return how often `op` occurs in the text of the module generated for `f` (after `useWasmText`). */
+export function countOps(f: Func, op: string): number {
+  return wasmText(generate(f).bytes).split(`(${op}`).length - 1;
 }

@@ -5,23 +5,13 @@
  * nor a load before the loop in each iteration's local). Checked: fewer loads, results equal to
  * the interpreter's, with loops of zero and more iterations and with split functions.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import { REAL, finTy, vecTy, type TransparentFunc, type Var } from '../../../engine/ir/types.ts';
 import { generate, type GenerateOptions } from '../../../engine/wasm/codegen.ts';
-import { checkAgainstInterp } from './codegen-harness.ts';
+import { checkAgainstInterp, useWasmText, wasmText } from './codegen-harness.ts';
 
-/** binaryen's text printer, loaded once (a dev dependency). */
-let toText: (bytes: Uint8Array) => string;
-beforeAll(async () => {
-  const binaryen = (await import('binaryen')).default;
-  toText = (bytes) => {
-    const m = binaryen.readBinary(bytes);
-    const text = m.emitText();
-    m.dispose();
-    return text;
-  };
-});
+useWasmText();
 
 /**
  * Return `f(x: vec<n>) -> real` reading the elements `x[0]` and `x[1]` (and, for the cache's
@@ -49,7 +39,7 @@ function reader(n: number, loop: number): TransparentFunc {
 
 /** Return the number of `f64.load`s in the module of `f`. */
 function loads(f: TransparentFunc, options: GenerateOptions = {}): number {
-  return toText(generate(f, options).bytes).split('(f64.load').length - 1;
+  return wasmText(generate(f, options).bytes).split('(f64.load').length - 1;
 }
 
 const X = [1.5, -2.25, 3, 1e-3, -7, 0.125, 9];

@@ -6,29 +6,13 @@
  * the interpreter's bit for bit on values where a sign or an order would show (signed zeros,
  * infinities, NaN, cancellation).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Real, fn, grad, mul, sub } from '../../../engine/index.ts';
 import { REAL, type Func } from '../../../engine/ir/types.ts';
 import { funcOf } from '../../../engine/trace/fn.ts';
-import { generate } from '../../../engine/wasm/codegen.ts';
-import { build, checkAgainstInterp } from './codegen-harness.ts';
+import { build, checkAgainstInterp, countOps, useWasmText } from './codegen-harness.ts';
 
-/** binaryen's text printer, loaded once (a dev dependency). */
-let toText: (bytes: Uint8Array) => string;
-beforeAll(async () => {
-  const binaryen = (await import('binaryen')).default;
-  toText = (bytes) => {
-    const m = binaryen.readBinary(bytes);
-    const text = m.emitText();
-    m.dispose();
-    return text;
-  };
-});
-
-/** Return how often `op` occurs in the text of the module generated for `f`. */
-function countOps(f: Func, op: string): number {
-  return toText(generate(f).bytes).split(`(${op}`).length - 1;
-}
+useWasmText();
 
 /** Values where a lost or doubled sign, or a changed order, would show. */
 const SAMPLES = [0, -0, 1, -1.5, 1e16, -1e-300, Infinity, -Infinity, NaN];

@@ -6,32 +6,17 @@
  * runs ended by everything that may touch the element in between (a resolve, a call, an add
  * through an index that may be the same element, an add through a pointer that may alias).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Real, Vec, add, fn, grad, mul, sub, sum, valueAndGrad, ilt, imod, iadd, select } from '../../../engine/index.ts';
 import { REAL, finTy, refTy, structTy, vecTy, type Func, type Var } from '../../../engine/ir/types.ts';
 import type { FuncBuilder } from '../../../engine/ir/builder.ts';
 import { funcOf } from '../../../engine/trace/fn.ts';
 import { generate, type FunctionStats } from '../../../engine/wasm/codegen.ts';
-import { accOf, build, checkAgainstInterp } from './codegen-harness.ts';
+import { accOf, build, checkAgainstInterp, countOps, useWasmText } from './codegen-harness.ts';
 
 const ir = (f: unknown): Func => funcOf(f, 'test');
 
-/** binaryen's text printer, loaded once (a dev dependency). */
-let toText: (bytes: Uint8Array) => string;
-beforeAll(async () => {
-  const binaryen = (await import('binaryen')).default;
-  toText = (bytes) => {
-    const m = binaryen.readBinary(bytes);
-    const text = m.emitText();
-    m.dispose();
-    return text;
-  };
-});
-
-/** Return how often `op` occurs in the text of the module generated for `f`. */
-function countOps(f: Func, op: string): number {
-  return toText(generate(f).bytes).split(`(${op}`).length - 1;
-}
+useWasmText();
 
 const V3 = vecTy(3, REAL);
 const at = (b: FuncBuilder, acc: Var, k: number) => b.slice(acc, b.lit(k, finTy(3)));
