@@ -61,6 +61,7 @@ import {
   type ExprOf,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { DeferredCopies } from './transpose-defer.ts';
 import { RULES, type Rule } from './transpose-rules.ts';
 import { Uses } from './uses.ts';
 
@@ -143,17 +144,8 @@ export class Transposer {
    * nonlinear variables (see `FuncBuilder.reserve`), so their instructions are reused as they are.
    */
   readonly hasNl: Uint8Array;
-  /**
-   * 1 for a nonlinear var of `lin` whose copy waits for its first use (see `block`), where
-   * `copyDeferred` makes it.
-   */
-  readonly deferred: Uint8Array;
-  /** Scratch of `copyDeferred`: deferred vars waiting for their deferred operands. */
-  readonly #pending: Var[] = [];
-  /** How many vars are deferred and not copied yet. */
-  #waiting = 0;
-  /** Scratch of `copyReadsIn`: the depth of the block whose values a nested block reads. */
-  #outerDepth = 0;
+  /** The nonlinear values whose copies wait for their first use (see `block`). */
+  readonly deferred: DeferredCopies;
   /**
    * Linear value of `lin` -> its accumulator in `bwd` (-1: none yet): for a param the `bwd` param,
    * otherwise one created at the start of the reversed section of its defining block.
@@ -235,7 +227,7 @@ export class Transposer {
     this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), size + 6 * split + (n >> 4));
     const { scratch } = this;
     this.hasNl = scratch.u8(n);
-    this.deferred = scratch.u8(n);
+    this.deferred = new DeferredCopies(lin, this.a, scratch, (instr) => this.copy(instr));
     this.acc = scratch.i32(n, -1);
     this.isAccParam = scratch.u8(n);
     this.isView = scratch.u8(n);
@@ -286,11 +278,8 @@ export class Transposer {
    * forward, then `seed`, then the linear part reversed. Return true when the reversed part
    * emitted anything.
    *
-   * Nonlinear real values (arithmetic, residual reads, elements) are deferred: copied where they
-   * are first read (by a copied instruction, before a nested block reading them, or by a rule of
-   * the reversed part, through `nlOf`) instead of in order. Each is still copied once (never,
-   * when nothing needs it), but next to its use: a value the reversed part needs late is not live
-   * across the whole block, which in compiled code means not held or spilled all that time.
+   * Nonlinear real values are not copied in order but where they are first read (see
+   * transpose-defer.ts), so the values the reversed part needs late are not live all along.
    */
   block(
     block: readonly Instr[],
@@ -298,22 +287,21 @@ export class Transposer {
     seed: () => void,
     ctRef = new Map<Var, Ct>(),
   ): boolean {
-    const { b, a } = this;
+    const { b, a, deferred } = this;
     const depth = this.frames.length + 1;
     for (let k = 0; k < block.length; k++) {
       const instr = block[k]!;
       const e = instr.expr;
       if (visit(a, instr, depth)) {
         // a nested block's reads of this block's values are copied before it
-        if (e.kind === 'for') this.copyReadsIn(e, depth);
-      } else if (this.deferrable(instr)) this.defer(instr.var);
+        if (e.kind === 'for') deferred.copyReadsIn(e, depth);
+      } else if (deferred.deferrable(instr)) deferred.defer(instr.var);
       else {
-        if (e.kind === 'for') this.copyReadsIn(e, depth);
-        else if (this.#waiting > 0) forEachOperand(e, this.copyIfDeferred);
+        deferred.copyOperands(instr);
         this.copy(instr);
       }
     }
-    this.copyIfDeferred(ret);
+    deferred.copyIfDeferred(ret);
     const frame: Frame = { start: b.blockLength(), accs: [], ctRef, views: new Map() };
     this.frames.push(frame);
     seed();
@@ -363,77 +351,11 @@ export class Transposer {
     b.append(same ? instr : { var: instr.var, expr: { kind: 'for', index: e.index, body, ret } });
   }
 
-  /** Copy the deferred values of blocks at `depth` or outside that loop `e` reads. */
-  copyReadsIn(e: ExprOf<'for'>, depth: number): void {
-    if (this.#waiting === 0) return;
-    this.#outerDepth = depth;
-    this.#copyOuterReads(e.body, e.ret);
-  }
-
-  /** Copy the deferred values outside `#outerDepth` that `body` (result `ret`) reads. */
-  #copyOuterReads(body: readonly Instr[], ret: Var): void {
-    this.copyIfOuter(ret);
-    for (let k = 0; k < body.length; k++) {
-      const e = body[k]!.expr;
-      if (e.kind === 'for') this.#copyOuterReads(e.body, e.ret);
-      else forEachOperand(e, this.copyIfOuter);
-    }
-  }
-
-  /** Copy `x` here when it is deferred and defined at `#outerDepth` or outside (bound once). */
-  readonly copyIfOuter = (x: Var): void => {
-    if (this.deferred[x] === 1 && this.a.depth[x]! <= this.#outerDepth) this.copyDeferred(x);
-  };
-
-  /** Return true when nonlinear `instr` is a real value whose copy may wait (see `block`). */
-  deferrable(instr: Instr): boolean {
-    const k = instr.expr.kind;
-    return this.lin.vars[instr.var] === REAL && (k === 'prim' || k === 'index' || k === 'member');
-  }
-
-  /** Defer the copy of `v` to its first use (see `block`). */
-  defer(v: Var): void {
-    this.deferred[v] = 1;
-    this.#waiting++;
-  }
-
-  /** Copy `x` here when it is deferred (an operand visitor, bound once). */
-  readonly copyIfDeferred = (x: Var): void => {
-    if (this.deferred[x] === 1) this.copyDeferred(x);
-  };
-
-  /** Copy deferred `v` here, after its deferred operands (iteratively: chains may be long). */
-  copyDeferred(v: Var): void {
-    const pending = this.#pending;
-    pending.push(v);
-    while (pending.length > 0) {
-      const x = pending[pending.length - 1]!;
-      if (this.deferred[x] === 0) {
-        pending.pop();
-        continue;
-      }
-      const instr = this.a.def[x]!;
-      const before = pending.length;
-      forEachOperand(instr.expr, this.pushDeferred);
-      if (pending.length === before) {
-        pending.pop();
-        this.deferred[x] = 0;
-        this.#waiting--;
-        this.copy(instr);
-      }
-    }
-  }
-
-  /** Queue `x` for `copyDeferred` when it is deferred, bound once. */
-  readonly pushDeferred = (x: Var): void => {
-    if (this.deferred[x] === 1) this.#pending.push(x);
-  };
-
   /** Return the `bwd` value of nonlinear `v` (an empty value when its definition was linear). */
   nlOf(v: Var): Var {
     if (this.hasNl[v] === 1) return v;
-    if (this.deferred[v] === 1) {
-      this.copyDeferred(v);
+    if (this.deferred.has(v)) {
+      this.deferred.copy(v);
       return v;
     }
     const t = this.lin.vars[v]!;
