@@ -134,8 +134,8 @@ export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
 }
 
 /**
- * How many contributions to a scalar are collected before they are summed as they arrive (see
- * `CtLists.accumulate`).
+ * How many contributions to a scalar make a partial sum, emitted as the last of them arrives
+ * (see `CtLists.accumulate`).
  */
 const RUNNING_SUM_FROM = 4;
 
@@ -180,12 +180,12 @@ export class CtLists {
   }
 
   /**
-   * Add real contribution `ct` to the list of scalar `v`, and once it has `RUNNING_SUM_FROM`
-   * entries, sum them here: from then on the list holds one entry, the sum so far, and each
-   * later contribution is added to it as it is made. The sum is the one `sumOfVars` would emit
-   * at `v`'s definition (left to right, in order: the same bits), but a value read in many places
-   * (a coordinate used by every pair of a layout energy) no longer keeps all its contributions
-   * live until then. A few are left to the late sum, as that schedule suits compiled code better
+   * Add real contribution `ct` to the list of scalar `v`; when that makes `RUNNING_SUM_FROM`
+   * entries, sum them here into one entry, the sum so far. So no more than
+   * `RUNNING_SUM_FROM - 1` contributions wait for the sum at `v`'s definition, which adds them
+   * left to right in order, as these partial sums do (the same bits). A value read in many
+   * places (a coordinate used by every pair of a layout energy) no longer keeps all its
+   * contributions live until then; a few may wait, as that schedule suits compiled code better
    * when they are few.
    */
   accumulate(v: Var, ct: Var, b: FuncBuilder): void {
