@@ -193,12 +193,8 @@ export class CtLists {
     let n = 0;
     for (let k = first; k >= 0 && n < RUNNING_SUM_FROM; k = this.#next[k]!) n++;
     if (n + 1 < RUNNING_SUM_FROM) return this.add(v, ct);
-    let sum = -1;
-    for (let k = first; k >= 0; k = this.#next[k]!) {
-      const x = this.#value[k]!;
-      if (x < 0) internal(`cotangent of scalar %${v} has a partial contribution`);
-      sum = sum < 0 ? x : b.emit({ kind: 'prim', prim: 'add', args: [sum, x] }, REAL);
-    }
+    const sum =
+      this.sumOfVars(v, b, REAL) ?? internal(`cotangent of scalar %${v} has a partial contribution`);
     this.#value[first] = b.emit({ kind: 'prim', prim: 'add', args: [sum, ct] }, REAL);
     this.#next[first] = -1;
     this.#tail[v] = first;

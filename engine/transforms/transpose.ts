@@ -448,7 +448,7 @@ export class Transposer {
     }
     if (this.frameOf(v) === this.frame()) {
       // summed in this block: no accumulator unless a nested block or a callee adds too; a
-      // scalar's sum is kept running (see `CtLists.accumulate`)
+      // scalar's contributions are summed in small groups as they arrive (`CtLists.accumulate`)
       if (typeof ct === 'number' && this.lin.vars[v] === TAN) this.cts.accumulate(v, ct, this.b);
       else this.cts.add(v, ct);
     } else {
