@@ -170,7 +170,7 @@ function measure(program: Program, ops: number): (string | number)[] {
  * Run every step (trace, each pass, interpretation) of every program a few times at a small size,
  * so that the engine's code is compiled by the JIT before anything is timed.
  */
-export function warmUp(): void {
+function warmUp(): void {
   for (const program of [straightLine, loopHeavy, callHeavy]) {
     for (let r = 0; r < 5; r++) timePasses(program, 20_000);
     timeInterp(program, 20_000, 3);
@@ -178,12 +178,12 @@ export function warmUp(): void {
 }
 
 /** Return one table row: the first cell right-aligned in 10 columns, the others in 14. */
-export function row(cells: (string | number)[]): string {
+function row(cells: (string | number)[]): string {
   return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
 }
 
 /** The columns of both tables. */
-export const HEADER = [
+const HEADER = [
   ...['ops', 'trace', 'jvp', 'unzip', 'transpose'],
   ...['ad total', 'trace+ad', 'interp f', 'interp grad'],
 ];
