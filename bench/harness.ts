@@ -159,14 +159,14 @@ export class Laps {
 }
 
 /** How many times `warmSetup` repeats a setup (the first runs warm up the JIT). */
-export const WARM_SETUP_RUNS = 6;
+const WARM_SETUP_RUNS = 6;
 
 /**
  * Return the milliseconds of `setup` (trace, autodiff, compile, one call) once the system's own
  * code is warm: the median of the last 3 of `WARM_SETUP_RUNS` runs in this process. An app that
  * builds several models, or rebuilds one as the user edits it, pays this after the first.
  */
-export async function warmSetup(setup: () => unknown): Promise<number> {
+async function warmSetup(setup: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let r = 0; r < WARM_SETUP_RUNS; r++) {
     const t0 = performance.now();
@@ -176,8 +176,9 @@ export async function warmSetup(setup: () => unknown): Promise<number> {
   return times.slice(-3).sort((a, b) => a - b)[1]!;
 }
 
-/** Return the note that reports `ms` from `warmSetup`. */
-export function warmSetupNote(ms: number): string {
+/** Measure `setup` with `warmSetup` and return the note that reports it. */
+export async function warmSetupNote(setup: () => unknown): Promise<string> {
+  const ms = await warmSetup(setup);
   return (
     `warm setup: ${ms.toFixed(1)} ms (the same setup once the JIT has compiled the system's own code: ` +
     `the median of runs ${WARM_SETUP_RUNS - 2}-${WARM_SETUP_RUNS}, each on a fresh trace, in this process)`

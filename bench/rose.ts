@@ -12,7 +12,6 @@ import {
   main,
   time,
   toNumbers,
-  warmSetup,
   warmSetupNote,
   type Marshal,
   type Measured,
@@ -74,7 +73,7 @@ async function run(w: WorkloadId): Promise<Measured> {
     value: first.value,
     gradient: toNumbers(first.grad),
     marshal: { ...(await marshalCost(x.length)), convenienceUs: grad.us },
-    notes: [warmSetupNote(await warmSetup(async () => (await compileAny(valueAndGrad(ROSE_WORKLOADS[w](), x.length)))(x)))],
+    notes: [await warmSetupNote(async () => (await compileAny(valueAndGrad(ROSE_WORKLOADS[w](), x.length)))(x))],
   };
 }
 

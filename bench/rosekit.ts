@@ -23,7 +23,6 @@ import {
   stopwatch,
   time,
   toNumbers,
-  warmSetup,
   warmSetupNote,
   type Marshal,
   type Measured,
@@ -88,7 +87,7 @@ async function run(w: WorkloadId, compiled: boolean): Promise<Measured> {
   const notes = [
     `grad: the zero-copy entry (compileValueAndGradSync; setup ${zeroCopy.ms.toFixed(0)} ms); ` +
       `with JS arrays in and out: ${convenience.us.toFixed(1)} us`,
-    warmSetupNote(await warmSetup(() => (compileSync(valueAndGrad(ROSE_KIT_WORKLOADS[w]() as never)) as Callable)(x))),
+    await warmSetupNote(() => (compileSync(valueAndGrad(ROSE_KIT_WORKLOADS[w]() as never)) as Callable)(x)),
   ];
   const gap = maxGap([value, ...gradientZc], [first.value, ...toNumbers(first.grad)]);
   if (gap !== 0) notes.push(`!! the zero-copy entry and compileSync(valueAndGrad(f)) differ by ${gap.toExponential(2)}`);
