@@ -19,20 +19,12 @@ function bwdOf(f: unknown): TransparentFunc {
   return vjpFuncs(funcOf(f, 'test')).bwd as TransparentFunc;
 }
 
-/** Call `fn` on every var a top-level instruction of `block` reads (a loop: all its body reads). */
+/** Call `fn` on every var instruction `k` of `block` reads (a loop: all its body reads). */
 function forEachRead(block: Block, k: number, fn: (v: Var) => void): void {
   const e = block[k]!.expr;
   if (e.kind !== 'for') return forEachOperand(e, fn);
-  const walk = (body: Block, ret: Var): void => {
-    fn(ret);
-    for (let j = 0; j < body.length; j++) walk2(body, j);
-  };
-  const walk2 = (body: Block, j: number): void => {
-    const inner = body[j]!.expr;
-    if (inner.kind === 'for') walk(inner.body, inner.ret);
-    else forEachOperand(inner, fn);
-  };
-  walk(e.body, e.ret);
+  fn(e.ret);
+  for (let j = 0; j < e.body.length; j++) forEachRead(e.body, j, fn);
 }
 
 /**
