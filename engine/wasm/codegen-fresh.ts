@@ -19,6 +19,7 @@
 import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
+import { refInner } from './codegen-abi.ts';
 import { isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { sizeOf } from './layout.ts';
@@ -132,11 +133,6 @@ function scanCaller(f: TransparentFunc, sites: ReadonlyMap<Func, Sites>): { acc:
   };
   walk(f.body, TOP);
   return out;
-}
-
-/** Return the inner type of a ref type. */
-function refInner(t: Ty): Ty {
-  return t.kind === 'ref' ? t.inner : t;
 }
 
 /** What a callee does with its fresh parameters (see `planFreshParams`). */
