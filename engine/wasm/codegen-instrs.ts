@@ -11,8 +11,7 @@ import { type Emitter } from './codegen-emit.ts';
 import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { DST, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
-import { computePrim, emitPrim } from './codegen-prims.ts';
-import { positiveOf } from './codegen-negs.ts';
+import { computePrim, emitPrim, pushFolded } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
 import { HAS_VALUE, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
 
@@ -316,25 +315,11 @@ function add(em: Emitter, v: Var, ref: Var, addend: Var): void {
 }
 
 /**
- * Add `x` to the f64 on the stack: `f64.sub` of `y` when `x` is computed here as `neg y` or as
- * `neg y * z` (`a + -b` is `a - b`, and `-y * z` is `-(y * z)`, exactly).
+ * Add `x` to the f64 on the stack: `f64.sub` of `y` when `x` is in negative form, `neg y` or
+ * `neg y * z` (`a + -b` is `a - b`, and `-y * z` is `-(y * z)`, exactly; codegen-negs.ts).
  */
 function addTerm(em: Emitter, x: Var): void {
-  const c = em.code;
-  if (em.plan.negated?.[x] === 1) {
-    em.push(x); // computed without its negation (codegen-negs.ts)
-    c.op(Op.f64_sub);
-    return;
-  }
-  const ys = em.plan.home[x]!.k === 'inline' ? positiveOf(em.plan, x) : undefined;
-  if (ys === undefined) {
-    em.push(x);
-    c.op(Op.f64_add);
-    return;
-  }
-  for (let k = 0; k < ys.length; k++) em.push(ys[k]!);
-  if (ys.length === 2) c.op(Op.f64_mul);
-  c.op(Op.f64_sub);
+  em.code.op(pushFolded(em, x) ? Op.f64_sub : Op.f64_add);
 }
 
 /** The contents of an accumulator: its f64, a load, its storage (final), or a copy. */

@@ -182,8 +182,18 @@ function sum(em: Emitter, x: Var, y: Var): void {
 /** Push `x - y`: `x + b` for `y = -b` (exact, codegen-negs.ts). */
 function difference(em: Emitter, x: Var, y: Var): void {
   em.push(x);
-  const negative = isNegativeForm(em.plan, y);
-  if (negative) pushPositive(em, y);
-  else em.push(y);
-  em.code.op(negative ? Op.f64_add : Op.f64_sub);
+  em.code.op(pushFolded(em, y) ? Op.f64_add : Op.f64_sub);
+}
+
+/**
+ * Push `v`, or its negation when `v` is in negative form (codegen-negs.ts), and return true in
+ * that case: the caller then subtracts it instead of adding it, or adds it instead of subtracting.
+ */
+export function pushFolded(em: Emitter, v: Var): boolean {
+  if (!isNegativeForm(em.plan, v)) {
+    em.push(v);
+    return false;
+  }
+  pushPositive(em, v);
+  return true;
 }
