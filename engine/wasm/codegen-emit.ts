@@ -201,13 +201,8 @@ export class Emitter {
   #cache(v: Var, t: ValType): void {
     if (this.plan.reads[v]! < 2) return;
     const cache = this.#loadCache;
-    let local: number;
-    if (cache.length < 2 * LOAD_CACHE) local = this.slots.alloc(t);
-    else {
-      const old = cache.splice(0, 2)[1]!;
-      this.slots.release(old);
-      local = this.slots.alloc(t);
-    }
+    if (cache.length === 2 * LOAD_CACHE) this.slots.release(cache.splice(0, 2)[1]!);
+    const local = this.slots.alloc(t);
     this.code.localTee(local);
     cache.push(v, local);
   }
