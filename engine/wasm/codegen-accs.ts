@@ -136,8 +136,9 @@ function callModes(plan: FuncPlan, v: Var, g: Func, args: readonly Var[]): void 
     keys[j] = r >= 0 && abi.params[j] !== 'none' ? aliasClass(plan, r) : -1;
   }
   for (const k of abi.inout) {
-    const mine = aliasClass(plan, plan.root[args[k]!]!);
-    for (let j = 0; j < args.length; j++) if (j !== k && keys[j] !== -1 && keys[j] === mine) return void plan.ptrCalls.set(v, new Map());
+    const mine = keys[k]!;
+    if (mine === -1) continue;
+    for (let j = 0; j < args.length; j++) if (j !== k && keys[j] === mine) return void plan.ptrCalls.set(v, new Map());
   }
 }
 
