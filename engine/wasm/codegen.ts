@@ -16,14 +16,14 @@
  * codegen-prims.ts (primitives), codegen-mem.ts (memory operations and helpers).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Block, Func, OpaqueFunc, RefTy, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
+import type { Block, Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
 import { postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
 import { Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInline, emitInstr } from './codegen-instrs.ts';
 import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
-import { DST, MAX_SPLIT, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep } from './codegen-abi.ts';
+import { DST, MAX_SPLIT, type FuncAbi, type PlanContext, type Variant, hasValue, paramRep, refInner } from './codegen-abi.ts';
 import { FuncPlan } from './codegen-plan.ts';
 import { eliminateCommon } from './codegen-cse.ts';
 import { copy, fillZero, offsetAddr, zeroWords } from './codegen-mem.ts';
@@ -285,7 +285,7 @@ function entry(em: Emitter): void {
   });
   // fresh accumulators: the caller left them to this function (codegen-fresh.ts)
   for (const { param, zero } of em.plan.freshInits) {
-    if (zero === undefined) fillZero(em.code, em.ptr(param), (shape.ty(param) as RefTy).inner);
+    if (zero === undefined) fillZero(em.code, em.ptr(param), refInner(shape.ty(param)));
     else zeroWords(em.code, em.ptr(param), zero);
   }
 }
