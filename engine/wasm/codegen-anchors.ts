@@ -18,7 +18,7 @@
  * alive across the gap (V8 keeps loads in program order with the stores).
  */
 import type { Var } from '../ir/types.ts';
-import { YIELD } from './liveness.ts';
+import { YIELD, isPureArith } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 
 /** Positions a pure value may drift towards its consumer before its operands' lives matter. */
@@ -34,8 +34,7 @@ export function planAnchors(plan: FuncPlan): void {
   const candidates: Var[] = []; // pure values held in an f64 local
   for (let v = 0; v < n; v++) {
     const e = s.def[v];
-    if (e === undefined || (e.kind !== 'prim' && e.kind !== 'select') || !needed[v] || plan.earlyAt[v] !== undefined) continue;
-    if (e.kind === 'prim' && (e.prim === 'argmax' || e.prim === 'argmin')) continue;
+    if (e === undefined || !isPureArith(e) || !needed[v] || plan.earlyAt[v] !== undefined) continue;
     const k = home[v]!.k;
     if (k !== 'local' && k !== 'inline') continue;
     isPure[v] = 1;

@@ -35,7 +35,7 @@ import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
 import { memberOffset, sizeOf, strideOf } from './layout.ts';
-import { HAS_VALUE, LEAF, REAL, Shape, TOP, YIELD, neededInstrs } from './liveness.ts';
+import { HAS_VALUE, LEAF, REAL, Shape, TOP, YIELD, isPureArith, neededInstrs } from './liveness.ts';
 
 /** Where a value is placed: inside literal `into` at byte offset `off`; or at `DST`/a loop element. */
 export interface Placement {
@@ -425,8 +425,7 @@ export class FuncPlan {
           visit(e.body, v);
           continue;
         }
-        const pure = (e.kind === 'prim' && e.prim !== 'argmax' && e.prim !== 'argmin') || e.kind === 'select';
-        if (!pure || (s.tyBits[v]! & (LEAF | HAS_VALUE)) !== (LEAF | HAS_VALUE)) continue;
+        if (!isPureArith(e) || (s.tyBits[v]! & (LEAF | HAS_VALUE)) !== (LEAF | HAS_VALUE)) continue;
         if (this.reads[v] !== 1 || this.earlyAt[v] !== undefined) continue;
         if (this.readerBlock[v] !== id || this.readerUnit[v] !== this.unitOf(v)) continue;
         const u = this.reader[v]!;

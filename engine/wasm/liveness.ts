@@ -345,6 +345,15 @@ export function vecSize(shape: Shape, v: Var): number {
 }
 
 /**
+ * Return true when `e` is pure arithmetic: a primitive other than `argmax`/`argmin` (which may
+ * trap) or a `select`, computed from its operands alone wherever it is placed. (A false result
+ * does not mean `e` is no `prim`.)
+ */
+export function isPureArith(e: Expr): e is Extract<Expr, { kind: 'prim' | 'select' }> {
+  return (e.kind === 'prim' && e.prim !== 'argmax' && e.prim !== 'argmin') || e.kind === 'select';
+}
+
+/**
  * Return true when index `i` is surely in `[0, n)`: loop indices, `imod`, `argmax`/`argmin`,
  * literals and zeros below `n`, and selects of those. Everything else gets a bounds check.
  */
