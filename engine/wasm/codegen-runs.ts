@@ -12,9 +12,10 @@
  * as nothing else reads or writes that element in between. So a run ends at anything else that
  * touches its accumulator (a call, a resolve, an add of an aggregate or through an index that
  * may be the same element) or, for pointers received from the caller (which may alias each
- * other; fresh accumulators, codegen-fresh.ts, do not), any touch of another such pointer. Adds into other constant elements of the same
- * accumulator are disjoint and do not end it. A run stays in one block and one unit, and its
- * adds are at most `MAX_GAP` positions apart, which bounds the locals held at once.
+ * other; fresh accumulators, codegen-fresh.ts, do not), any touch of another such pointer. Adds
+ * into other constant elements of the same accumulator are disjoint and do not end it. A run
+ * stays in one block and one unit, and its adds are at most `MAX_GAP` positions apart, which
+ * bounds the locals held at once.
  */
 import type { Var } from '../ir/types.ts';
 import { aliasClass, isRealRef } from './codegen-accs.ts';
