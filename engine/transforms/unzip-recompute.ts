@@ -65,10 +65,7 @@ export class Recompute {
     const { f, a } = this.#s;
     const e = def.expr;
     if (e.kind === 'prim' && CHEAP_REAL_PRIMS.has(e.prim) && f.vars[u] === REAL) {
-      const depth = a.depth[u]!;
-      let spare = RECOMPUTE_BUDGET - 1;
-      for (let k = 0; k < e.args.length && spare >= 0; k++)
-        if (k === 0 || e.args[k] !== e.args[0]) spare = this.spareOps(e.args[k]!, spare, depth);
+      const spare = this.#spareOpsOfArgs(e.args, RECOMPUTE_BUDGET - 1, a.depth[u]!);
       if (spare < 0) return false;
       this.#opsOf[u] = RECOMPUTE_BUDGET - spare;
       return true;
@@ -107,7 +104,12 @@ export class Recompute {
       if (!CHEAP_REAL_PRIMS.has(e.prim)) return -1;
       rest--;
     } else if (!recomputable(e, f.vars)) return -1;
-    const { args } = e;
+    return this.#spareOpsOfArgs(e.args, rest, depth);
+  }
+
+  /** Return `spareOps` of operands `args` in turn from `budget` (a repeated one counts once). */
+  #spareOpsOfArgs(args: readonly Var[], budget: number, depth: number): number {
+    let rest = budget;
     for (let k = 0; k < args.length && rest >= 0; k++)
       if (k === 0 || args[k] !== args[0]) rest = this.spareOps(args[k]!, rest, depth);
     return rest;
@@ -121,7 +123,7 @@ export class Recompute {
  * integer operations, cheaper than a residual's store and load; a loop's `i + 1` and `i < n - 1`
  * stay out of its residuals).
  */
-export function recomputable(e: Expr, vars: readonly Ty[]): boolean {
+function recomputable(e: Expr, vars: readonly Ty[]): boolean {
   if (e.kind === 'index' || e.kind === 'member') return true;
   if (e.kind !== 'prim') return false;
   for (const a of e.args) {
