@@ -107,6 +107,11 @@ interface Frame {
   readonly remat: Instr[];
 }
 
+/** Return true when one value of type `t` may serve all its uses: an empty type, not a ref. */
+function sharable(t: Ty): boolean {
+  return t.kind !== 'ref' && isEmpty(t);
+}
+
 /** The state of unzipping one function. */
 class Unzipper {
   readonly f: TransparentFunc;
@@ -254,10 +259,8 @@ class Unzipper {
       w = this.linPart[v]!;
       if (w < 0) {
         const t = linearPart(this.f.vars[v]!);
-        w = this.linPart[v] =
-          t.kind === 'ref' || !isEmpty(t)
-            ? this.empty(this.lb, this.linTop, t)
-            : this.emptiesL.of(t);
+        w = sharable(t) ? this.emptiesL.of(t) : this.empty(this.lb, this.linTop, t);
+        this.linPart[v] = w;
       }
     }
     this.usesL.read(w);
@@ -449,7 +452,7 @@ class Unzipper {
     for (let k = 0; k < args.length; k++) {
       const a = args[k]!;
       const t = this.hasPrim[a] === 1 ? undefined : primalPart(this.f.vars[a]!);
-      if (t === undefined || t.kind === 'ref' || !isEmpty(t)) {
+      if (t === undefined || !sharable(t)) {
         this.primOf(a);
         continue;
       }
