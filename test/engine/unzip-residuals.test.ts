@@ -76,6 +76,18 @@ function handGradient(x: readonly number[]): number[] {
   return g;
 }
 
+/** The result of a `valueAndGrad` function. */
+type ValueGrad = { value: number; grad: ArrayLike<number> };
+
+/** Run `vg` on `args` compiled and interpreted, expect equal bits; return the compiled result. */
+function sameCompiledAndInterpreted(vg: Fn, ...args: (number | readonly number[])[]): ValueGrad {
+  const compiled = compileSync(vg)(...args) as ValueGrad;
+  const interpreted = interp(vg)(...args) as ValueGrad;
+  expect(Array.from(compiled.grad)).toEqual(Array.from(interpreted.grad));
+  expect(compiled.value).toBe(interpreted.value);
+  return compiled;
+}
+
 const N = 6;
 const X = [-1.2, 1, 0.3, -0.7, 2, 0.9];
 
@@ -105,11 +117,7 @@ describe('unzip residuals for reverse mode', () => {
     });
 
     it(`gives the ${name} Rosenbrock the same gradient compiled, interpreted and by hand`, () => {
-      const vg = valueAndGrad(make(N));
-      const compiled = compileSync(vg)(X) as { value: number; grad: ArrayLike<number> };
-      const interpreted = interp(vg)(X) as { value: number; grad: ArrayLike<number> };
-      expect(Array.from(compiled.grad)).toEqual(Array.from(interpreted.grad));
-      expect(compiled.value).toBe(interpreted.value);
+      const compiled = sameCompiledAndInterpreted(valueAndGrad(make(N)), X);
       const hand = handGradient(X);
       Array.from(compiled.grad).forEach((g, k) => expect(g).toBeCloseTo(hand[k]!, 9));
     });
@@ -131,11 +139,7 @@ describe('unzip residuals for reverse mode', () => {
     // stored: deep + deep (5 operations from x: over the budget), cos x0 and sin x0, the quotient
     // q and q / x2 (divisions); x itself is passed, not stored
     expect(members(resTy(fwd))).toHaveLength(5);
-    const vg = valueAndGrad(f);
-    const at = [0.4, -1.1, 0.8];
-    const c = compileSync(vg)(at) as { value: number; grad: ArrayLike<number> };
-    const i = interp(vg)(at) as { value: number; grad: ArrayLike<number> };
-    expect(Array.from(c.grad)).toEqual(Array.from(i.grad));
+    sameCompiledAndInterpreted(valueAndGrad(f), [0.4, -1.1, 0.8]);
   });
 
   it('keeps passing composable: a function whose lin reads a param and calls another', () => {
@@ -144,12 +148,8 @@ describe('unzip residuals for reverse mode', () => {
     const { passed, bwd } = vjpFuncs(funcOf(outer, 'test'));
     expect(passed).toEqual([0, 1]);
     expect(bwd.paramTypes.slice(-3, -1)).toEqual([REAL, REAL]);
-    const vg = valueAndGrad(outer, [0, 1]);
-    const at = [0.7, -1.3];
-    const c = compileSync(vg)(...at) as { value: number; grad: number[] };
-    const i = interp(vg)(...at) as { value: number; grad: number[] };
-    expect(c.grad).toEqual(i.grad);
-    const [x, y] = at as [number, number];
+    const [x, y] = [0.7, -1.3];
+    const c = sameCompiledAndInterpreted(valueAndGrad(outer, [0, 1]), x, y);
     expect(c.grad[0]).toBeCloseTo(y * y + y, 12);
     expect(c.grad[1]).toBeCloseTo(2 * x * y + x, 12);
   });
