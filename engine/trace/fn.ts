@@ -80,10 +80,14 @@ function placesOf(func: Func): { call: string; args: string[] } {
   let places = callPlaces.get(func);
   if (places === undefined) {
     const call = `a call of ${func.name}`;
-    const args = func.paramTypes.map((_, i) => `argument ${i} of ${call}`);
-    callPlaces.set(func, (places = { call, args }));
+    callPlaces.set(func, (places = { call, args: argPlaces(func, call) }));
   }
   return places;
+}
+
+/** Return the where-string of each argument of `func` in `where` (e.g. a call of it). */
+function argPlaces(func: Func, where: string): string[] {
+  return func.paramTypes.map((_, i) => `argument ${i} of ${where}`);
 }
 
 /** Emit a call of `func` on `args` into the current body and return its symbolic result. */
@@ -105,7 +109,7 @@ export function argVars(
   func: Func,
   args: readonly unknown[],
   where: string,
-  argWhere: readonly string[] = func.paramTypes.map((_, i) => `argument ${i} of ${where}`),
+  argWhere: readonly string[] = argPlaces(func, where),
 ): Var[] {
   checkArity(func, args.length, where);
   const vars = new Array<Var>(args.length);
