@@ -61,6 +61,19 @@ describe('anchors', () => {
     expect([...anchors(ir(valueAndGrad(fn([Vec(200, Real)], Real, (x) => sum(200, (i) => f(x)[i]!)))))].every(([, k]) => k === 0)).toBe(true);
   });
 
+  it('places none where nothing between a value and its consumer writes memory', () => {
+    // the plain unrolled Rosenbrock: lin recomputes its terms, so fwd stores nothing; V8 may
+    // place loads and arithmetic freely there, and anchors would only add stores
+    const plain = (n: number) =>
+      fn([Vec(n, Real)], Real, (x) => {
+        let s: RealValue = 0;
+        for (let i = 0; i + 1 < n; i++) s = add(s, add(mul(100, mul(sub(x[i + 1]!, mul(x[i]!, x[i]!)), 2)), sub(1, x[i]!)));
+        return s;
+      });
+    expect([...anchors(ir(valueAndGrad(plain(400))))].every(([, k]) => k === 0)).toBe(true);
+    expect([...anchors(ir(plain(400)), 300)].every(([, k]) => k === 0)).toBe(true);
+  });
+
   it('keeps results bit-identical with anchors inside split chunks and in loop bodies', () => {
     const m = 300;
     const g = fn([Vec(m, Real)], Real, (x) => {
