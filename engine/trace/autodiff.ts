@@ -9,7 +9,7 @@ import { FuncBuilder } from '../ir/builder.ts';
 import { TAN, erase, structTy, type Func, type Ty, type Var } from '../ir/types.ts';
 import { DU, RE, dualTy, packDual, unpackDual } from '../transforms/dual.ts';
 import { jvp as jvpPass } from '../transforms/jvp.ts';
-import { emitBackward, emitForward, vjpFuncs } from '../transforms/vjp.ts';
+import { emitBackward, emitForward, emitFusedGrad, fusedGrad, vjpFuncs } from '../transforms/vjp.ts';
 import { getCtx } from './context.ts';
 import {
   argVars,
@@ -186,6 +186,10 @@ function checkScalar(func: Func, where: string): void {
 /** Emit `func`'s value and gradients (one var per requested param) on fresh params of `b`. */
 function emitGrad(b: FuncBuilder, func: Func, spec: ArgSpec): { value: Var; grads: Var[] } {
   const params = func.paramTypes.map((t) => b.param(t));
+  if (fusedGrad(func, spec.mask) !== undefined) {
+    const fused = emitFusedGrad(b, func, params, b.real(1), spec.mask);
+    return { value: fused.value, grads: pick(spec, fused.grads) };
+  }
   const fwd = emitForward(b, func, params, spec.mask);
   const grads = pick(spec, emitBackward(b, func, params, fwd, b.real(1), spec.mask));
   return { value: fwd.ret, grads };

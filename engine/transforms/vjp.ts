@@ -14,6 +14,7 @@ import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import {
   erase,
+  freshFuncId,
   hasFloat,
   isEmpty,
   tyEqual,
@@ -22,11 +23,16 @@ import {
   type TransparentFunc,
   type Ty,
   type Var,
+  type Block,
+  type Instr,
 } from '../ir/types.ts';
+import { mapOperands } from '../ir/visit.ts';
 import { DU, RE } from './dual.ts';
+import { fuseLoops } from './fuse.ts';
 import { jvp } from './jvp.ts';
 import { emitEmpty } from './linearity.ts';
 import { transpose } from './transpose.ts';
+import { simplify } from './simplify.ts';
 import { RES, RET, unzip } from './unzip.ts';
 
 /** The forward and backward functions of `f` for the parameters selected by `wrt`. */
@@ -50,6 +56,54 @@ export function vjpFuncs(f: Func, wrt?: readonly boolean[]): VjpFuncs {
     memo.set(j, out);
   }
   return out;
+}
+
+/** Memo of `fusedGrad`, keyed by the JVP function; null when no loop fuses. */
+const fusedMemo = new WeakMap<TransparentFunc, TransparentFunc | null>();
+
+/**
+ * Return one function running fwd and then bwd of `f` with their top-level loops fused (see
+ * fuse.ts), or undefined when no loop fuses (memoized). For callers that know the output
+ * cotangent before the forward pass (grad and valueAndGrad seed it with 1). Its params: fwd's,
+ * then bwd's without `res` and the passed params; it returns fwd's `ret` (`{du: units, re}`).
+ */
+export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | undefined {
+  const j = jvp(f, wrt);
+  let out = fusedMemo.get(j);
+  if (out === undefined) {
+    const { fwd, bwd, passed } = vjpFuncs(f, wrt);
+    const fused = fuseLoops(simplify(joined(fwd, bwd, passed)));
+    out = fused === undefined ? null : simplify(fused);
+    fusedMemo.set(j, out);
+  }
+  return out ?? undefined;
+}
+
+/** Return fwd and bwd as one function (see `fusedGrad`): bwd reads fwd's residuals directly. */
+function joined(fwd: TransparentFunc, bwd: TransparentFunc, passed: readonly number[]): TransparentFunc {
+  const off = fwd.vars.length;
+  const bundle = fwd.retType as StructTy;
+  const [res, ret] = [off + bwd.vars.length, off + bwd.vars.length + 1];
+  const vars = [...fwd.vars, ...bwd.vars, bundle.members[RES]!, bundle.members[RET]!];
+  const resAt = bwd.params.length - 2 - passed.length;
+  const rename = new Int32Array(bwd.vars.length).map((_, v) => v + off);
+  rename[bwd.params[resAt]!] = res;
+  passed.forEach((k, i) => (rename[bwd.params[resAt + 1 + i]!] = fwd.params[k]!));
+  const map = (v: Var): Var => rename[v]!;
+  const renamed = (block: Block): Instr[] =>
+    block.map(({ var: v, expr: e }) => {
+      const expr = mapOperands(e, map, renamed);
+      return { var: map(v), expr: expr.kind === 'for' ? { ...expr, index: map(expr.index) } : expr };
+    });
+  const body: Instr[] = [
+    ...fwd.body,
+    { var: res, expr: { kind: 'member', struct: fwd.ret, member: RES } },
+    { var: ret, expr: { kind: 'member', struct: fwd.ret, member: RET } },
+    ...renamed(bwd.body),
+  ];
+  const params = [...fwd.params, ...bwd.params.filter((_, i) => i < resAt || i === bwd.params.length - 1).map(map)];
+  const name = fwd.name.replace(/^fwd_/, 'fwd_bwd_');
+  return { kind: 'transparent', id: freshFuncId(), name, paramTypes: params.map((p) => vars[p]!), retType: vars[ret]!, vars, params, body, ret };
 }
 
 /** Return the indices of the params selected by `wrt` (all when absent). */
@@ -93,25 +147,69 @@ export function emitBackward(
   wrt?: readonly boolean[],
 ): Var[] {
   const { bwd, passed } = vjpFuncs(f, wrt);
+  const { lead, accs, seed } = backwardArgs(b, f, bwd, ct, wrt);
+  b.call(bwd, [...lead, fwd.res, ...passed.map((k) => args[k]!), seed]);
+  return gradients(b, f, args, accs, wrt);
+}
+
+/**
+ * Emit into `b` the forward and backward passes of `f` as one call of `fusedGrad(f, wrt)` (which
+ * must exist), given `ct` as for `emitBackward` but known before the forward pass runs; return
+ * the primal result and the gradients as `emitBackward` does.
+ */
+export function emitFusedGrad(
+  b: FuncBuilder,
+  f: Func,
+  args: readonly Var[],
+  ct: Var,
+  wrt?: readonly boolean[],
+): { value: Var; grads: Var[] } {
+  const fused = fusedGrad(f, wrt);
+  if (fused === undefined) internal(`emitFusedGrad of ${f.name}: no loop fuses`);
+  const { fwd, bwd } = vjpFuncs(f, wrt);
   const n = f.paramTypes.length;
-  const active = activeParams(f, wrt);
+  const dxs = fwd.paramTypes.slice(n).map((t) => emitEmpty(b, t));
+  const { lead, accs, seed } = backwardArgs(b, f, bwd, ct, wrt);
+  const ret = b.call(fused, [...args, ...dxs, ...lead, seed]);
+  return { value: b.member(ret, RE), grads: gradients(b, f, args, accs, wrt) };
+}
+
+/** The arguments of `bwd` around `res` and the passed params, and the accumulators among them. */
+interface BackwardArgs {
+  /** Units for the primal params' linear parts, then the accumulators (or units) of the active. */
+  readonly lead: readonly Var[];
+  readonly accs: readonly (Var | undefined)[];
+  /** The output cotangent in `bwd`'s layout (`{du: ct, re: units}`). */
+  readonly seed: Var;
+}
+
+/** Emit into `b` the arguments of `bwd` other than `res` and the passed params (see `BackwardArgs`). */
+function backwardArgs(b: FuncBuilder, f: Func, bwd: TransparentFunc, ct: Var, wrt?: readonly boolean[]): BackwardArgs {
+  const n = f.paramTypes.length;
   const types = bwd.paramTypes;
   // the primal params' linear parts are empty: pass units
-  const bargs = types.slice(0, n).map((t) => emitEmpty(b, t));
-  const accs = active.map((_, j) => {
+  const lead = types.slice(0, n).map((t) => emitEmpty(b, t));
+  const accs = activeParams(f, wrt).map((_, j) => {
     const t = types[n + j]!;
     // a param without float leaves has an empty tangent: nothing to accumulate
     const acc = t.kind === 'ref' ? b.accum(b.zero(t.inner)) : undefined;
-    bargs.push(acc ?? emitEmpty(b, t));
+    lead.push(acc ?? emitEmpty(b, t));
     return acc;
   });
   const ctTy = types[types.length - 1] as StructTy;
   const du = toTangent(b, ct, ctTy.members[DU]!);
-  bargs.push(fwd.res);
-  for (const k of passed) bargs.push(args[k]!);
-  bargs.push(b.struct([du, emitEmpty(b, ctTy.members[RE]!)], ctTy));
-  b.call(bwd, bargs);
-  return active.map((i, j) => {
+  return { lead, accs, seed: b.struct([du, emitEmpty(b, ctTy.members[RE]!)], ctTy) };
+}
+
+/** Emit the gradient of each active param of `f` from its accumulator (see `emitBackward`). */
+function gradients(
+  b: FuncBuilder,
+  f: Func,
+  args: readonly Var[],
+  accs: readonly (Var | undefined)[],
+  wrt?: readonly boolean[],
+): Var[] {
+  return activeParams(f, wrt).map((i, j) => {
     const acc = accs[j];
     const x = args[i]!;
     return acc === undefined ? x : fromTangent(b, b.resolve(acc), x, f.paramTypes[i]!);
