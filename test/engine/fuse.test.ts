@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Real, Vec, fn, mul, sin, sub, sum, valueAndGrad } from '../../engine/index.ts';
+import { Real, Vec, fn, grad, hessian, interp, mul, sin, sub, sum, valueAndGrad } from '../../engine/index.ts';
 import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
@@ -74,6 +74,26 @@ describe('gradients of sums', () => {
     const x = Array.from({ length: 50 }, (_, k) => Math.cos(k));
     const [grad] = interpret(funcOf(valueAndGrad(f), 'test'), [x]) as [number[], number];
     x.forEach((v, k) => expect(grad[k]).toBeCloseTo(Math.cos(v) * v + Math.sin(v), 12));
+  });
+
+  it('differentiate again: hessian (forward over reverse) and reverse over reverse match finite differences', () => {
+    const n = 4;
+    const f = fn([Vec(n, Real)], Real, (x) => sum(n, (i) => mul(sin(x[i]!), mul(x[i]!, x[0]!))));
+    expect(fusedGrad(funcOf(f, 'test'))).toBeDefined();
+    const x = [0.3, -0.7, 1.1, 2];
+    const gradF = interp(grad(f)) as (x: number[]) => number[];
+    const h = 1e-6;
+    const fd = x.map((_, j) => {
+      const [xp, xm] = [x.slice(), x.slice()];
+      xp[j]! += h;
+      xm[j]! -= h;
+      const [a, c] = [gradF(xp), gradF(xm)];
+      return a.map((v, i) => (v - c[i]!) / (2 * h));
+    });
+    const H = interp(hessian(f))(x) as number[][];
+    const row1 = interp(grad(fn([Vec(n, Real)], Real, (y) => (grad(f)(y) as unknown as Real[])[1]!)))(x) as number[];
+    H.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(fd[i]![j]!, 6)));
+    row1.forEach((v, j) => expect(v).toBeCloseTo(fd[1]![j]!, 6));
   });
 
   it('do not fuse when the loop cotangent depends on the forward result', () => {
