@@ -24,8 +24,11 @@ import { forEachInstr, forEachOperand, mapOperands } from '../ir/visit.ts';
 
 type ForExpr = Extract<Expr, { kind: 'for' }>;
 
-/** Top-level loops beyond this many are left alone (each attempt walks the function). */
-const MAX_LOOPS = 32;
+/**
+ * Top-level loops beyond this many are left alone: each pair may be tried, and an attempt walks
+ * the instructions between its two loops.
+ */
+const MAX_LOOPS = 16;
 
 /** Kinds that may move before an earlier loop: pure values and fresh accumulators. */
 const HOISTABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select', 'accum', 'slice', 'field']);
@@ -35,20 +38,23 @@ export function fuseLoops(f: TransparentFunc): TransparentFunc | undefined {
   let body: Block = f.body;
   if (body.filter((i) => i.expr.kind === 'for').length > MAX_LOOPS) return undefined;
   let fused = 0;
-  for (let again = true; again; ) {
-    again = false;
-    for (let j = 0; j < body.length && !again; j++) {
-      const second = body[j]!.expr;
-      if (second.kind !== 'for') continue;
-      for (let k = j - 1; k >= 0 && !again; k--) {
-        const first = body[k]!.expr;
-        if (first.kind !== 'for' || !sameSize(f, body[k]!.var, body[j]!.var)) continue;
-        const next = new Fusion(f, body, k, j).run();
-        if (next !== undefined) (body = next), (again = true), (fused += 1);
-      }
-    }
-  }
+  for (let next = fuseOnePair(f, body); next !== undefined; next = fuseOnePair(f, body)) (body = next), (fused += 1);
   return fused === 0 ? undefined : { ...f, body };
+}
+
+/** Return `body` with its first fusable pair of top-level loops fused, or undefined if none. */
+function fuseOnePair(f: TransparentFunc, body: Block): Block | undefined {
+  const at = body.flatMap((instr, p) => (instr.expr.kind === 'for' ? [p] : []));
+  if (at.length < 2) return undefined;
+  const facts = new BodyFacts(f, body);
+  for (let b = 1; b < at.length; b++)
+    for (let a = b - 1; a >= 0; a--) {
+      const [k, j] = [at[a]!, at[b]!];
+      if (!sameSize(f, body[k]!.var, body[j]!.var)) continue;
+      const next = new Fusion(facts, k, j).run();
+      if (next !== undefined) return next;
+    }
+  return undefined;
 }
 
 /** Return true when loops `a` and `b` (their result vars) run over the same index type. */
@@ -58,7 +64,36 @@ function sameSize(f: TransparentFunc, a: Var, b: Var): boolean {
   return ta.kind === 'vec' && tb.kind === 'vec' && ta.size === tb.size;
 }
 
-/** One attempt to fuse loop `j` of `body` into loop `k` (see the file comment). */
+/** What every fusion attempt on one version of the body reads: definitions and use counts. */
+class BodyFacts {
+  readonly f: TransparentFunc;
+  readonly body: Block;
+  /** Position of each top-level definition (-1: params, nested or none). */
+  readonly pos: Int32Array;
+  /** Defining expression of every var, at any depth. */
+  readonly def: (Expr | undefined)[];
+  /** How often each var is read (operands, loop elements, the result). */
+  readonly uses: Int32Array;
+
+  constructor(f: TransparentFunc, body: Block) {
+    this.f = f;
+    this.body = body;
+    const n = f.vars.length;
+    this.pos = new Int32Array(n).fill(-1);
+    this.def = new Array<Expr | undefined>(n);
+    this.uses = new Int32Array(n);
+    body.forEach((instr, p) => (this.pos[instr.var] = p));
+    const use = (v: Var) => (this.uses[v] = this.uses[v]! + 1);
+    forEachInstr(body, ({ var: v, expr }) => {
+      this.def[v] = expr;
+      forEachOperand(expr, use);
+      if (expr.kind === 'for') use(expr.ret);
+    });
+    use(f.ret);
+  }
+}
+
+/** One attempt to fuse loop `j` of the body into loop `k` (see the file comment). */
 class Fusion {
   readonly f: TransparentFunc;
   readonly body: Block;
@@ -66,22 +101,16 @@ class Fusion {
   readonly j: number;
   readonly first: Instr & { expr: ForExpr };
   readonly second: Instr & { expr: ForExpr };
-  /** Position of each top-level definition (-1: params, nested or none). */
   readonly pos: Int32Array;
-  /** Defining expression of every var, at any depth. */
   readonly def: (Expr | undefined)[];
+  readonly uses: Int32Array;
 
-  constructor(f: TransparentFunc, body: Block, k: number, j: number) {
-    this.f = f;
-    this.body = body;
+  constructor(facts: BodyFacts, k: number, j: number) {
+    ({ f: this.f, body: this.body, pos: this.pos, def: this.def, uses: this.uses } = facts);
     this.k = k;
     this.j = j;
-    this.first = body[k] as Instr & { expr: ForExpr };
-    this.second = body[j] as Instr & { expr: ForExpr };
-    this.pos = new Int32Array(f.vars.length).fill(-1);
-    this.def = new Array<Expr | undefined>(f.vars.length);
-    body.forEach((instr, p) => (this.pos[instr.var] = p));
-    forEachInstr(body, ({ var: v, expr }) => (this.def[v] = expr));
+    this.first = this.body[k] as Instr & { expr: ForExpr };
+    this.second = this.body[j] as Instr & { expr: ForExpr };
   }
 
   /** Return the new top-level block, or undefined when the loops may not fuse. */
@@ -194,15 +223,9 @@ class Fusion {
     return n2 ? this.second : this.first;
   }
 
-  /** Return how often `v` is read in the function, not counting the element reads of L2. */
+  /** Return how often loop result `v` is read, not counting the element reads of L2 (of L1's). */
   usesOf(v: Var, elementReads: ReadonlySet<Var>): number {
-    let n = this.f.ret === v ? 1 : 0;
-    forEachInstr(this.body, ({ var: w, expr }) => {
-      if (elementReads.has(w)) return;
-      forEachOperand(expr, (x) => (n += x === v ? 1 : 0));
-      if (expr.kind === 'for' && expr.ret === v) n += 1;
-    });
-    return n;
+    return this.uses[v]! - (v === this.first.var ? elementReads.size : 0);
   }
 }
 

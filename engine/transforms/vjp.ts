@@ -72,7 +72,9 @@ export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | 
   let out = fusedMemo.get(j);
   if (out === undefined) {
     const { fwd, bwd, passed } = vjpFuncs(f, wrt);
-    const fused = fuseLoops(simplify(joined(fwd, bwd, passed)));
+    // only top-level loops fuse: skip the work for functions without them (unrolled programs)
+    const loops = (g: TransparentFunc) => g.body.some((i) => i.expr.kind === 'for');
+    const fused = loops(fwd) && loops(bwd) ? fuseLoops(simplify(joined(fwd, bwd, passed))) : undefined;
     out = fused === undefined ? null : simplify(fused);
     fusedMemo.set(j, out);
   }
