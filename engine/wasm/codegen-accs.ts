@@ -6,6 +6,7 @@
 import type { Block, Func, Var } from '../ir/types.ts';
 import { isLeaf } from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
+import { YIELD } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 
 /** What the reads tell about accumulators. */
@@ -39,7 +40,8 @@ function findRoots(plan: FuncPlan): void {
   const s = plan.shape;
   for (const p of s.f.params) if (s.ty(p).kind === 'ref') plan.root[p] = p;
   const walk = (block: Block): void => {
-    for (const { var: v, expr: e } of block) {
+    for (let k = 0; k < block.length; k++) {
+      const { var: v, expr: e } = block[k]!;
       if (!plan.needed[v]) continue;
       if (e.kind === 'accum') plan.root[v] = v;
       else if (e.kind === 'slice' || e.kind === 'field') plan.root[v] = plan.root[e.ref]!;
@@ -55,51 +57,81 @@ export function isRealRef(plan: FuncPlan, v: Var): boolean {
   return t.kind === 'ref' && (t.inner.kind === 'real' || t.inner.kind === 'tan');
 }
 
-/** Record each variable's reads and readers in `plan`, and collect the accumulator facts. */
+/**
+ * Record each variable's reads and readers in `plan`, and collect the accumulator facts. One
+ * loop over the shape's read table, skipping the reads that do not happen (see `FuncPlan.reads`),
+ * with no callback per read (which costs while V8 has not optimized this code yet); reads of
+ * accumulators go to `refRead`.
+ */
 function scanReads(plan: FuncPlan): AccFacts {
   const s = plan.shape;
   const n = s.f.vars.length;
-  const familyLast = new Int32Array(n).fill(-1);
-  const crossRef = new Uint8Array(n);
-  const sinkPos = new Int32Array(n).fill(0x7fffffff);
-  const sinkAt = new Map<Var, Var>();
-  const useUnit = new Int32Array(n).fill(-1);
-  plan.forEachRead((x, user, pos, block, unit, _k, read) => {
-    plan.reads[x]!++;
-    plan.reader[x] = user;
-    plan.readerAt[x] = pos;
-    plan.readerBlock[x] = block;
-    plan.readerUnit[x] = unit;
-    if (unit !== plan.unitOf(x)) plan.readElsewhere[x] = 1;
-    const r = plan.root[x]!;
-    if (r < 0) return;
-    plan.refReads.push(read);
-    const last = s.extend(r, pos, block);
-    if (last > familyLast[r]!) familyLast[r] = last;
-    if (s.def[x]?.kind !== 'accum' || !isRealRef(plan, x)) {
-      if (unit !== plan.unitOf(x)) crossRef[x] = 1;
-      return;
-    }
-    // the instruction of x's block containing this read (a loop, if the read is in its body)
-    let ins = user;
-    let p = pos;
-    if (block !== s.block[x]) {
-      for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
-      p = s.forStart[ins]!;
-    }
-    if (p < sinkPos[x]!) (sinkPos[x] = p), sinkAt.set(x, ins);
-    const u = useUnit[x]!;
-    if (u < 0) useUnit[x] = unit;
-    else if (u !== unit) crossRef[x] = 1;
-  });
-  for (const [x, ins] of sinkAt) if (plan.unitOf(ins) !== useUnit[x]) crossRef[x] = 1;
-  return { familyLast, crossRef, sinkAt };
+  const facts: ScanState = {
+    familyLast: new Int32Array(n).fill(-1),
+    crossRef: new Uint8Array(n),
+    sinkPos: new Int32Array(n).fill(0x7fffffff),
+    sinkAt: new Map<Var, Var>(),
+    useUnit: new Int32Array(n).fill(-1),
+  };
+  const { rX, rUser, rPos, rBlock, rK } = s;
+  const { needed, used, reads, reader, readerAt, readerBlock, readerUnit, readElsewhere, root } = plan;
+  const unitOf = plan.units.unitOf;
+  for (let i = 0; i < rX.length; i++) {
+    const user = rUser[i]!;
+    if (user >= 0 && (!needed[user] || (rK[i] === YIELD && !used[user]))) continue;
+    const x = rX[i]!;
+    const unit = user >= 0 ? unitOf[user]! : 0;
+    reads[x]!++;
+    reader[x] = user;
+    readerAt[x] = rPos[i]!;
+    readerBlock[x] = rBlock[i]!;
+    readerUnit[x] = unit;
+    if (unit !== unitOf[x]) readElsewhere[x] = 1;
+    if (root[x]! >= 0) refRead(plan, facts, i, unit);
+  }
+  for (const [x, ins] of facts.sinkAt) if (unitOf[ins] !== facts.useUnit[x]) facts.crossRef[x] = 1;
+  return facts;
+}
+
+/** `scanReads`' working state: the facts, and per new `ref<real>` its first read and unit. */
+interface ScanState extends AccFacts {
+  readonly sinkPos: Int32Array;
+  readonly useUnit: Int32Array;
+}
+
+/** Record read `i` (of the shape's read table, by a reader in `unit`) of an accumulator. */
+function refRead(plan: FuncPlan, facts: ScanState, i: number, unit: number): void {
+  const s = plan.shape;
+  const x = s.rX[i]!;
+  const user = s.rUser[i]!;
+  const pos = s.rPos[i]!;
+  const block = s.rBlock[i]!;
+  const r = plan.root[x]!;
+  plan.refReads.push(i);
+  const last = s.extend(r, pos, block);
+  if (last > facts.familyLast[r]!) facts.familyLast[r] = last;
+  if (s.def[x]?.kind !== 'accum' || !isRealRef(plan, x)) {
+    if (unit !== plan.unitOf(x)) facts.crossRef[x] = 1;
+    return;
+  }
+  // the instruction of x's block containing this read (a loop, if the read is in its body)
+  let ins = user;
+  let p = pos;
+  if (block !== s.block[x]) {
+    for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
+    p = s.forStart[ins]!;
+  }
+  if (p < facts.sinkPos[x]!) (facts.sinkPos[x] = p), facts.sinkAt.set(x, ins);
+  const u = facts.useUnit[x]!;
+  if (u < 0) facts.useUnit[x] = unit;
+  else if (u !== unit) facts.crossRef[x] = 1;
 }
 
 /** Decide, per instruction of `block`: f64-held new accumulators, aliasing resolves, call modes. */
 function decide(plan: FuncPlan, block: Block, facts: AccFacts): void {
   const s = plan.shape;
-  for (const { var: v, expr: e } of block) {
+  for (let k = 0; k < block.length; k++) {
+    const { var: v, expr: e } = block[k]!;
     if (!plan.needed[v]) continue;
     if (e.kind === 'for') decide(plan, e.body, facts);
     else if (e.kind === 'accum') {

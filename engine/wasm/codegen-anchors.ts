@@ -70,11 +70,12 @@ export function planAnchors(plan: FuncPlan): void {
     const e = s.def[v]!;
     if (e.kind === 'select') return early(e.cond, limit) || early(e.then, limit) || early(e.els, limit);
     if (e.kind !== 'prim') return false;
-    for (const y of e.args) if (early(y, limit)) return true;
+    for (let k = 0; k < e.args.length; k++) if (early(e.args[k]!, limit)) return true;
     return false;
   };
   const writes = writesBefore(plan);
-  for (const v of candidates) {
+  for (let k = 0; k < candidates.length; k++) {
+    const v = candidates[k]!;
     const limit = sink[v]! - MAX_SINK;
     if (writes[sink[v]!]! === writes[s.pos[v]! + 1]!) continue; // no write to hold a load back
     if (s.pos[v]! < limit && reachesEarly(v, limit)) (anchored[v] = 1), (plan.anchorCount += 1);

@@ -57,9 +57,10 @@ function allocate(plan: FuncPlan): number[] {
         const cells = plan.ptrCalls.get(v);
         const abi = plan.ctx.abiOf(e.func, cells ? 'ptr' : 'value');
         if (cells !== undefined)
-          e.args.forEach((a, k) => {
-            if (abi.params[k] === 'i32' && plan.localAcc[a] && !cells.has(a)) cells.set(a, alloc(8, 8));
-          });
+          for (let j = 0; j < e.args.length; j++) {
+            const a = e.args[j]!;
+            if (abi.params[j] === 'i32' && plan.localAcc[a] && !cells.has(a)) cells.set(a, alloc(8, 8));
+          }
         callArea = Math.max(callArea, abi.frameSize);
       }
     }

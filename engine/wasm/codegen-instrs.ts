@@ -148,7 +148,7 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
       for (const a of e.args) em.push(a);
       c.call(abi.index);
     });
-  for (const [a, off] of cells ?? []) em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off);
+  if (cells !== undefined) for (const [a, off] of cells) em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off);
   const emit = (compute: () => void) => (em.plan.shape.tyBits[v]! & HAS_VALUE && !abi.retInDst ? em.value(v, compute) : compute());
   emit(() => {
     abi.params.forEach((rep, k) => {
@@ -173,7 +173,7 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
     c.call(abi.index);
     // the results are [ret?, inout...]: take the inout values off the top, last first
     for (let j = abi.inout.length - 1; j >= 0; j--) accWrite(em, e.args[abi.inout[j]!]!);
-    for (const [a, off] of cells ?? []) em.pushSp(), c.mem(Op.f64_load, 3, off).localSet(em.accLocal(a));
+    if (cells !== undefined) for (const [a, off] of cells) em.pushSp(), c.mem(Op.f64_load, 3, off).localSet(em.accLocal(a));
   });
 }
 

@@ -34,7 +34,7 @@ export function planNegations(plan: FuncPlan): void {
   let candidates: Uint8Array | undefined;
   for (let v = 0; v < n; v++) if (isCandidate(plan, v)) (candidates ??= new Uint8Array(n))[v] = 1;
   if (candidates === undefined) return;
-  // the reads of each candidate, as linked lists of read-table indices (forEachRead's filter)
+  // the reads of each candidate that happen (see `FuncPlan.reads`), as linked lists of read-table indices
   const { rX, rUser, rK } = s;
   const head = new Int32Array(n).fill(-1);
   const next = new Int32Array(rX.length);

@@ -100,7 +100,11 @@ export class FuncPlan {
   readonly #cross: Uint8Array;
   readonly #uses: Int32Array;
   readonly used: Uint8Array;
-  /** Reads of each variable by needed instructions (all kinds). */
+  /**
+   * Reads of each variable by needed instructions (all kinds), the loop yields (at `bodyEnd`) of
+   * used loops and the returned value (at `endPos`): the entries of the shape's read table that
+   * happen. Passes loop over that table with this filter inline (no callback per read).
+   */
   readonly reads: Int32Array;
   /** The (last) instruction reading each variable, with its position, block and unit. */
   readonly reader: Int32Array;
@@ -206,24 +210,6 @@ export class FuncPlan {
 
 
 
-  /**
-   * Visit every value read of the function's needed instructions, with the reading position,
-   * block and unit; `k` is the member position for literal operands (else -1). Includes loop
-   * yields (at `bodyEnd`) and the returned value (at `endPos`).
-   */
-  forEachRead(fn: (x: Var, user: Var, pos: number, block: number, unit: number, k: number, read: number) => void): void {
-    const { rX, rUser, rPos, rBlock, rK } = this.shape;
-    const units = this.units.unitOf;
-    const needed = this.needed;
-    const used = this.used;
-    for (let i = 0; i < rX.length; i++) {
-      const v = rUser[i]!;
-      const k = rK[i]!;
-      if (v >= 0 && (!needed[v] || (k === YIELD && !used[v]))) continue;
-      fn(rX[i]!, v, rPos[i]!, rBlock[i]!, v >= 0 ? units[v]! : 0, k === YIELD ? -1 : k, i);
-    }
-  }
-
   /** Find frame sites and derived pointers (members, fields, constant-index elements). */
   #structure(): void {
     const s = this.shape;
@@ -321,7 +307,8 @@ export class FuncPlan {
     const index = (s.def[v] as Extract<Expr, { kind: 'for' }>).index;
     const off = new Map<Var, number>();
     let vec = -1;
-    for (const { var: x, expr: e } of body) {
+    for (let k = 0; k < body.length; k++) {
+      const { var: x, expr: e } = body[k]!;
       if (!this.needed[x]) continue;
       if (e.kind === 'index' && e.index === index && (vec < 0 || vec === e.vec) && s.block[e.vec] !== v) {
         vec = e.vec;
@@ -334,7 +321,7 @@ export class FuncPlan {
     const vt = vec >= 0 ? s.ty(vec) : undefined;
     if (off.get(ret) !== 0 || vt?.kind !== 'vec' || sizeOf(vt.elem) !== sizeOf(s.ty(ret))) return;
     this.derived[v] = { base: vec, off: 0 };
-    for (const { var: x } of body) this.needed[x] = 0;
+    for (let k = 0; k < body.length; k++) this.needed[body[k]!.var] = 0;
   }
 
   /**
@@ -376,7 +363,8 @@ export class FuncPlan {
     }
     const calls: Var[] = [];
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
-      for (const { var: L, expr: e } of block) {
+      for (let j = 0; j < block.length; j++) {
+        const { var: L, expr: e } = block[j]!;
         if (!this.needed[L]) continue;
         if (e.kind === 'call' && e.func.kind === 'transparent') calls.push(L);
         if (e.kind === 'for') {
@@ -419,7 +407,8 @@ export class FuncPlan {
     const s = this.shape;
     const depth = new Uint8Array(s.f.vars.length);
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
-      for (const { var: v, expr: e } of block) {
+      for (let j = 0; j < block.length; j++) {
+        const { var: v, expr: e } = block[j]!;
         if (!this.needed[v]) continue;
         if (e.kind === 'for') {
           visit(e.body, v);
@@ -433,7 +422,10 @@ export class FuncPlan {
         if ((ue?.kind === 'prim' && ue.prim === 'sign') || ue?.kind === 'index' || ue?.kind === 'slice') continue;
         let d = 1;
         const ops = e.kind === 'prim' ? e.args : [e.cond, e.then, e.els];
-        for (const x of ops) if (this.#inline[x]) d = Math.max(d, depth[x]! + 1);
+        for (let k = 0; k < ops.length; k++) {
+          const x = ops[k]!;
+          if (this.#inline[x]) d = Math.max(d, depth[x]! + 1);
+        }
         if (d > MAX_INLINE_DEPTH) continue;
         depth[v] = d;
         this.#inline[v] = 1;
@@ -452,30 +444,44 @@ export class FuncPlan {
     return x;
   }
 
-  /** Record the uses that need a value: last uses, use counts, and uses from other units. */
+  /**
+   * Record the uses that need a value: last uses, use counts, and uses from other units. One loop
+   * over the shape's read table, skipping the reads that do not happen (see `reads`).
+   */
   #recordUses(): void {
     const s = this.shape;
-    const record = (x: Var, pos: number, block: number, unit: number): void => {
-      if (!(s.tyBits[x]! & HAS_VALUE)) return;
-      const d = this.derived[x];
-      if (d !== undefined) return record(d.base, pos, block, unit);
-      this.#uses[x]!++;
-      this.lastUse[x] = Math.max(this.lastUse[x]!, s.extend(x, pos, block));
-      if (unit !== this.#defUnit(x)) this.#cross[x] = 1;
-    };
-    this.forEachRead((x, user, pos, block, unit, k) => {
-      if (user >= 0 && this.derived[user] !== undefined) return; // no code at a derived definition
-      if (k >= 0 && this.covered.get(user)?.has(k)) return;
-      if (this.#inline[x]) return; // computed at its reader, not stored
-      if (user >= 0 && this.#inline[user]) {
+    const { rX, rUser, rPos, rBlock, rK } = s;
+    const { needed, used, derived, covered } = this;
+    const unitOf = this.units.unitOf;
+    const inline = this.#inline;
+    for (let i = 0; i < rX.length; i++) {
+      const user = rUser[i]!;
+      const k = rK[i]!;
+      if (user >= 0 && (!needed[user] || (k === YIELD && !used[user]))) continue;
+      if (user >= 0 && derived[user] !== undefined) continue; // no code at a derived definition
+      if (k >= 0 && covered.size > 0 && covered.get(user)?.has(k)) continue;
+      const x = rX[i]!;
+      if (inline[x]) continue; // computed at its reader, not stored
+      if (user >= 0 && inline[user]) {
         const a = this.#outermostInline(user); // read where the user is computed
-        return record(x, this.readerAt[a]!, this.readerBlock[a]!, this.readerUnit[a]!);
-      }
-      record(x, pos, block, unit);
-    });
+        this.#record(x, this.readerAt[a]!, this.readerBlock[a]!, this.readerUnit[a]!);
+      } else this.#record(x, rPos[i]!, rBlock[i]!, user >= 0 ? unitOf[user]! : 0);
+    }
     // an early store of a derived value copies from its base at its definition
     for (let x = 0; x < this.earlyAt.length; x++)
-      if (this.earlyAt[x] && this.derived[x]) record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
+      if (this.earlyAt[x] && this.derived[x]) this.#record(x, s.pos[x]!, s.block[x]!, this.unitOf(x));
+  }
+
+  /** Record a use of `x` (of its base, if derived) at position `pos` of `block`, in `unit`. */
+  #record(x: Var, pos: number, block: number, unit: number): void {
+    const s = this.shape;
+    if (!(s.tyBits[x]! & HAS_VALUE)) return;
+    const d = this.derived[x];
+    if (d !== undefined) return this.#record(d.base, pos, block, unit);
+    this.#uses[x]!++;
+    const end = s.extend(x, pos, block);
+    if (end > this.lastUse[x]!) this.lastUse[x] = end;
+    if (unit !== (this.startsBefore.size === 0 ? this.units.unitOf[x]! : this.#defUnit(x))) this.#cross[x] = 1;
   }
 
   /** Return the constant value of a scalar literal or zero (undefined otherwise). */

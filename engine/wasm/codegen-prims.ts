@@ -37,7 +37,7 @@ const binary =
 const math =
   (name: string): PrimRule =>
   (em, args) => {
-    for (const a of args) em.push(a);
+    for (let k = 0; k < args.length; k++) em.push(args[k]!);
     em.code.call(em.ctx.math(name));
   };
 
@@ -151,7 +151,7 @@ export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]):
 /** Push the negation of `v` (a negated local or an inlined negation, codegen-negs.ts): `y` or `y * z`. */
 function computePositive(em: Emitter, v: Var): void {
   const xs = positiveOf(em.plan, v) ?? internal(`x${v} is not a negation`);
-  for (const x of xs) em.push(x);
+  for (let k = 0; k < xs.length; k++) em.push(xs[k]!);
   if (xs.length === 2) em.code.op(Op.f64_mul);
 }
 

@@ -67,7 +67,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
 
   const assign = (block: Block, id: number, unit: number): void => {
     if (!split.has(id)) {
-      for (const { var: v, expr: e } of block) assignInstr(v, e, unit);
+      for (let k = 0; k < block.length; k++) assignInstr(block[k]!.var, block[k]!.expr, unit);
       return;
     }
     const list: Chunk[] = [];

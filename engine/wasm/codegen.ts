@@ -174,9 +174,11 @@ function internal(g: Func): never {
 function checkTypes(g: Func, maxBytes: number): void {
   const types = g.kind === 'transparent' ? g.vars : [...g.paramTypes, g.retType];
   let last: Ty | undefined;
+  let prev: Ty | undefined;
   for (let v = 0; v < types.length; v++) {
     const t = types[v]!;
-    if (t === last) continue; // runs of one type object are the usual case
+    if (t === last || t === prev) continue; // runs of one type object, or two alternating, are the usual case
+    prev = last;
     last = t;
     const inner = t.kind === 'ref' ? t.inner : t;
     const size = sizeOf(inner);

@@ -102,7 +102,8 @@ export class Shape {
     this.loopOfIndex = new Int32Array(n).fill(-1);
     let p = 1;
     const walk = (block: Block, id: number): void => {
-      for (const { var: v, expr: e } of block) {
+      for (let k = 0; k < block.length; k++) {
+        const { var: v, expr: e } = block[k]!;
         this.def[v] = e;
         this.block[v] = id;
         if (e.kind === 'for') {
@@ -123,7 +124,8 @@ export class Shape {
     this.readStart = new Int32Array(n);
     this.readEnd = new Int32Array(n);
     const reads = (block: Block, id: number): void => {
-      for (const { var: v, expr: e } of block) {
+      for (let j = 0; j < block.length; j++) {
+        const { var: v, expr: e } = block[j]!;
         if (e.kind === 'for') reads(e.body, v);
         this.readStart[v] = t.length;
         const at = this.pos[v]!;
