@@ -186,9 +186,10 @@ function checkScalar(func: Func, where: string): void {
 /** Emit `func`'s value and gradients (one var per requested param) on fresh params of `b`. */
 function emitGrad(b: FuncBuilder, func: Func, spec: ArgSpec): { value: Var; grads: Var[] } {
   const params = func.paramTypes.map((t) => b.param(t));
-  if (fusedGrad(func, spec.mask) !== undefined) {
-    const fused = emitFusedGrad(b, func, params, b.real(1), spec.mask);
-    return { value: fused.value, grads: pick(spec, fused.grads) };
+  const fused = fusedGrad(func, spec.mask);
+  if (fused !== undefined) {
+    const { value, grads } = emitFusedGrad(b, func, fused, params, b.real(1), spec.mask);
+    return { value, grads: pick(spec, grads) };
   }
   const fwd = emitForward(b, func, params, spec.mask);
   const grads = pick(spec, emitBackward(b, func, params, fwd, b.real(1), spec.mask));

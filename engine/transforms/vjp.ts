@@ -155,19 +155,18 @@ export function emitBackward(
 }
 
 /**
- * Emit into `b` the forward and backward passes of `f` as one call of `fusedGrad(f, wrt)` (which
- * must exist), given `ct` as for `emitBackward` but known before the forward pass runs; return
- * the primal result and the gradients as `emitBackward` does.
+ * Emit into `b` the forward and backward passes of `f` as one call of `fused` (from `fusedGrad(f,
+ * wrt)`), given `ct` as for `emitBackward` but known before the forward pass runs; return the
+ * primal result and the gradients as `emitBackward` does.
  */
 export function emitFusedGrad(
   b: FuncBuilder,
   f: Func,
+  fused: TransparentFunc,
   args: readonly Var[],
   ct: Var,
   wrt?: readonly boolean[],
 ): { value: Var; grads: Var[] } {
-  const fused = fusedGrad(f, wrt);
-  if (fused === undefined) internal(`emitFusedGrad of ${f.name}: no loop fuses`);
   const { fwd, bwd } = vjpFuncs(f, wrt);
   const n = f.paramTypes.length;
   const dxs = fwd.paramTypes.slice(n).map((t) => emitEmpty(b, t));

@@ -26,7 +26,7 @@ function fusedWrapper(f: Func): TransparentFunc {
   const b = new FuncBuilder(`fused_grad_${f.name}`);
   const args = f.paramTypes.map((t) => b.param(erase(t)));
   const ct = b.param(erase(f.retType));
-  const { value, grads } = emitFusedGrad(b, f, args, ct);
+  const { value, grads } = emitFusedGrad(b, f, fusedGrad(f)!, args, ct);
   const keys = [...selected(f).map((k) => `g${k}`), 'ret'];
   const t = structTy(keys, [...grads.map((g) => b.typeOf(g)), b.typeOf(value)]);
   return b.finish(b.struct([...grads, value], t));
