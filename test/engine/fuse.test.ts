@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Real, Vec, fn, grad, hessian, interp, mul, sin, sub, sum, valueAndGrad } from '../../engine/index.ts';
+import { Real, Vec, compileSync, fn, grad, hessian, interp, mul, sin, sub, sum, valueAndGrad } from '../../engine/index.ts';
 import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
@@ -94,6 +94,24 @@ describe('gradients of sums', () => {
     const row1 = interp(grad(fn([Vec(n, Real)], Real, (y) => (grad(f)(y) as unknown as Real[])[1]!)))(x) as number[];
     H.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(fd[i]![j]!, 6)));
     row1.forEach((v, j) => expect(v).toBeCloseTo(fd[1]![j]!, 6));
+  });
+
+  it('fuse for a subset of the parameters (argnums), compiled and interpreted alike', () => {
+    const f = fn([Vec(6, Real), Real], Real, (x, c) => sum(6, (i) => mul(sin(mul(x[i]!, c)), x[i]!)));
+    const func = funcOf(f, 'test');
+    expect(fusedGrad(func, [false, true])).toBeDefined();
+    const x = [0.1, -0.4, 0.9, 1.3, -2, 0.25];
+    const c = 0.8;
+    const dc = x.reduce((s, v) => s + Math.cos(v * c) * v * v, 0);
+    const dx = x.map((v) => Math.cos(v * c) * c * v + Math.sin(v * c));
+    for (const run of [interp, compileSync] as const) {
+      const onlyC = run(valueAndGrad(f, 1))(x, c) as unknown as { value: number; grad: number };
+      expect(onlyC.grad).toBeCloseTo(dc, 12);
+      expect(onlyC.value).toBeCloseTo(x.reduce((s, v) => s + Math.sin(v * c) * v, 0), 12);
+      const both = run(grad(f, [0, 1]))(x, c) as unknown as [number[], number];
+      both[0].forEach((g, i) => expect(g).toBeCloseTo(dx[i]!, 12));
+      expect(both[1]).toBeCloseTo(dc, 12);
+    }
   });
 
   it('do not fuse when the loop cotangent depends on the forward result', () => {
