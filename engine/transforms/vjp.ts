@@ -8,7 +8,10 @@
  * - `bwd(units for each x_i, acc_i for each active i, res, x_k for each k in passed,
  *   {du: ct, re: units})` adds each gradient into `acc_i` (of type `ref(erase(tangentTy(T_i)))`:
  *   unit at non-float leaves). The params `x_k` that `bwd` reads are passed to it again (the
- *   caller has them) instead of being copied into `res` (see `unzip`'s `passParams`).
+ *   caller has them) instead of being copied into `res` (see `unzip`'s `passParams`);
+ * - `fwd_bwd(x_1..x_n, units for each dx_i, units for each x_i, acc_i for each active i,
+ *   {du: ct, re: units})` (`fusedGrad`, when the cotangent is known before the forward pass)
+ *   returns fwd's `ret` and adds the gradients into `acc_i`, with their top-level loops fused.
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
@@ -103,9 +106,19 @@ function joined(fwd: TransparentFunc, bwd: TransparentFunc, passed: readonly num
     { var: ret, expr: { kind: 'member', struct: fwd.ret, member: RET } },
     ...renamed(bwd.body),
   ];
-  const params = [...fwd.params, ...bwd.params.filter((_, i) => i < resAt || i === bwd.params.length - 1).map(map)];
-  const name = fwd.name.replace(/^fwd_/, 'fwd_bwd_');
-  return { kind: 'transparent', id: freshFuncId(), name, paramTypes: params.map((p) => vars[p]!), retType: vars[ret]!, vars, params, body, ret };
+  const kept = bwd.params.filter((_, i) => i < resAt || i === bwd.params.length - 1); // no res, passed
+  const params = [...fwd.params, ...kept.map(map)];
+  return {
+    kind: 'transparent',
+    id: freshFuncId(),
+    name: fwd.name.replace(/^fwd_/, 'fwd_bwd_'),
+    paramTypes: params.map((p) => vars[p]!),
+    retType: vars[ret]!,
+    vars,
+    params,
+    body,
+    ret,
+  };
 }
 
 /** Return the indices of the params selected by `wrt` (all when absent). */
