@@ -21,7 +21,7 @@
  * gradient, whose fwd stores nothing, ran 10% slower with its 2,130 anchors).
  */
 import type { Var } from '../ir/types.ts';
-import { YIELD, isPureArith } from './liveness.ts';
+import { REAL, YIELD, isPureArith } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 
 /** Positions a pure value may drift towards its consumer before its operands' lives matter. */
@@ -41,8 +41,7 @@ export function planAnchors(plan: FuncPlan): void {
     const k = home[v]!.k;
     if (k !== 'local' && k !== 'inline') continue;
     isPure[v] = 1;
-    const t = s.ty(v);
-    if (k === 'local' && (t.kind === 'real' || t.kind === 'tan')) candidates.push(v);
+    if (k === 'local' && s.tyBits[v]! & REAL) candidates.push(v); // a real or tan
   }
   if (candidates.length === 0) return;
   // the position of each value's first effectful consumer, through pure readers (read in reverse)

@@ -5,12 +5,11 @@
  */
 import { internal } from '../errors.ts';
 import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
-import { isLeaf } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
 import { SP, dstPart, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
-import { HAS_VALUE, Slots } from './liveness.ts';
+import { HAS_VALUE, LEAF, REAL, Slots } from './liveness.ts';
 
 /** What an emitter needs from the module being built. */
 export interface ModuleCtx {
@@ -47,6 +46,8 @@ export class Emitter {
   readonly #spillCache = new Map<number, number>();
   /** Scalars loaded from memory and kept in locals: pairs of variable and local (see `#cache`). */
   readonly #loadCache: number[] = [];
+  /** The address `ptr` returned for each variable, if any yet. */
+  readonly #addrs: (Addr | undefined)[];
 
   constructor(
     ctx: ModuleCtx,
@@ -66,6 +67,8 @@ export class Emitter {
     this.sp = nParams - 1;
     this.slots = new Slots(nParams);
     this.slot = plan.slot;
+    this.#addrs = new Array<Addr | undefined>(plan.shape.f.vars.length);
+    this.#addrs[0] = undefined; // HOLEY_ELEMENTS from the start, as in every emitter (see FuncPlan)
   }
 
   /** Return the type of `v`. */
@@ -75,8 +78,7 @@ export class Emitter {
 
   /** Return the wasm type of `v`'s value (f64 for reals and f64-held accumulators). */
   valType(v: Var): ValType {
-    const t = this.ty(v);
-    return t.kind === 'real' || t.kind === 'tan' || this.plan.localAcc[v] ? F64 : I32;
+    return this.plan.shape.tyBits[v]! & REAL || this.plan.localAcc[v] ? F64 : I32;
   }
 
   /** Push the frame pointer. */
@@ -121,8 +123,20 @@ export class Emitter {
     return t.base === SP ? { push: this.pushSp, off: t.off } : { push: () => this.pushBase(t.base), off: t.off };
   }
 
-  /** Return the address of the data of aggregate (or ref) `v`. */
+  /**
+   * Return the address of the data of aggregate (or ref) `v`: made at the first request, then the
+   * same object (homes are final while emitting; a local's index does not change while it holds
+   * `v`), rather than a new address and closure at every member or element read.
+   */
   ptr(v: Var): Addr {
+    const known = this.#addrs[v];
+    if (known !== undefined) return known;
+    const a = this.#newPtr(v);
+    this.#addrs[v] = a;
+    return a;
+  }
+
+  #newPtr(v: Var): Addr {
     const h = this.plan.home[v]!;
     switch (h.k) {
       case 'frame':
@@ -168,16 +182,17 @@ export class Emitter {
         return this.#compute(this, v, this.plan.shape.def[v]!);
       case 'frame':
       case 'derived': {
-        const t = this.ty(v);
-        if (isLeaf(t) && this.#cached(v)) return;
+        const bits = this.plan.shape.tyBits[v]!; // the type's, without a call on the type object
+        const leaf = (bits & LEAF) !== 0;
+        if (leaf && this.#cached(v)) return;
         const a = this.ptr(v);
         a.push();
-        if (!isLeaf(t)) {
+        if (!leaf) {
           if (a.off !== 0) c.i32Const(a.off).op(Op.i32_add);
           return;
         }
-        loadLeaf(c, t, a.off); // a scalar member or element, loaded where it is read
-        return this.#cache(v, t.kind === 'real' || t.kind === 'tan' ? F64 : I32);
+        loadLeaf(c, this.ty(v), a.off); // a scalar member or element, loaded where it is read
+        return this.#cache(v, bits & REAL ? F64 : I32);
       }
     }
   }
@@ -230,9 +245,10 @@ export class Emitter {
 
   /** Store the value of `x` into memory at `a` (a scalar store, or a copy of an aggregate). */
   storeInto(a: Addr, x: Var): void {
-    if (!(this.plan.shape.tyBits[x]! & HAS_VALUE)) return;
+    const bits = this.plan.shape.tyBits[x]!;
+    if (!(bits & HAS_VALUE)) return;
     const t = this.ty(x);
-    if (isLeaf(t)) {
+    if (bits & LEAF) {
       a.push();
       this.push(x);
       storeLeaf(this.code, t, a.off);
@@ -249,7 +265,8 @@ export class Emitter {
     const e = this.plan.early[v];
     const t = this.ty(v);
     const c = this.code;
-    const has = (this.plan.shape.tyBits[v]! & HAS_VALUE) !== 0 || this.plan.localAcc[v] === 1;
+    const bits = this.plan.shape.tyBits[v]!;
+    const has = (bits & HAS_VALUE) !== 0 || this.plan.localAcc[v] === 1;
     if (!has) return;
     if (h.k === 'none' && e === undefined) {
       compute();
@@ -262,7 +279,7 @@ export class Emitter {
       c.mem(h.t === F64 ? Op.f64_store : Op.i32_store, h.t === F64 ? 3 : 2, h.off);
       return;
     }
-    if (e !== undefined && h.k === 'none' && isLeaf(t)) {
+    if (e !== undefined && h.k === 'none' && bits & LEAF) {
       this.pushBase(e.base);
       compute();
       storeLeaf(c, t, e.off);
@@ -279,7 +296,7 @@ export class Emitter {
       c.localGet(s).mem(type === F64 ? Op.f64_store : Op.i32_store, type === F64 ? 3 : 2, h.off);
     }
     if (e !== undefined) {
-      if (isLeaf(t)) {
+      if (bits & LEAF) {
         this.pushBase(e.base);
         c.localGet(s);
         storeLeaf(c, t, e.off);
@@ -294,7 +311,7 @@ export class Emitter {
     if (e === undefined) return;
     const t = this.ty(v);
     const src = this.ptr(v);
-    if (isLeaf(t)) {
+    if (this.plan.shape.tyBits[v]! & LEAF) {
       this.pushBase(e.base);
       src.push();
       loadLeaf(this.code, t, src.off);

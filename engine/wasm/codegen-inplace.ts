@@ -53,18 +53,21 @@ export function paramCopies(plan: FuncPlan): ParamCopy[] {
  */
 export function placeArguments(plan: FuncPlan, calls: readonly Var[], placeable: (x: Var) => boolean, sameBytes: (x: Var) => Var): void {
   const s = plan.shape;
-  for (const c of calls) {
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
     const e = s.def[c] as Extract<Expr, { kind: 'call' }>;
     const abi = plan.ctx.abiOf(e.func, plan.ptrCalls.has(c) ? 'ptr' : 'value');
     const copies = abi.paramAt;
     if (copies === undefined) continue;
-    for (const { param, part, off } of copies) {
+    for (let j = 0; j < copies.length; j++) {
+      const copy: ParamCopy = copies[j]!;
+      const { param, part, off } = copy;
       const arg = e.args[param]!;
       if (e.args.indexOf(arg) !== param || e.args.lastIndexOf(arg) !== param || plan.reads[arg] !== 1) continue;
       // the storage holding the argument's bytes: itself, or what it is all of (a member at 0)
       let x = arg;
       for (let b = sameBytes(x); b >= 0 && plan.reads[b] === 1 && s.block[b] === s.block[c]; b = sameBytes(x)) x = b;
-      const member = abi.dsts[part]!.member;
+      const member: number = abi.dsts[part]!.member;
       const m = member < 0 ? c : plan.parts.get(c)?.get(member);
       if (m === undefined || plan.site[m] === undefined || plan.noStorage.has(m)) continue;
       if (!placeable(x) || x === s.f.ret || s.block[x] !== s.block[c]) continue;

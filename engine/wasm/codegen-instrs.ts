@@ -9,11 +9,11 @@ import { hasFloat, isLeaf } from '../ir/types.ts';
 import { F64, I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
-import { DST, hasValue, refInner } from './codegen-abi.ts';
+import { DST, type FuncAbi, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
 import { computePrim, emitPrim, pushFolded } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
-import { HAS_VALUE, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
+import { HAS_VALUE, LEAF, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
 
 /** Emit `v = e`. */
 export function emitInstr(em: Emitter, v: Var, e: Expr): void {
@@ -101,7 +101,8 @@ function element(em: Emitter, v: Var, vec: Var, i: Var): void {
   }
   const stride = strideOf(vt.elem);
   const t = em.ty(v);
-  if (c !== undefined && isLeaf(t))
+  const leaf = (em.plan.shape.tyBits[v]! & LEAF) !== 0; // isLeaf(t)
+  if (c !== undefined && leaf)
     return em.value(v, () => {
       const a = em.ptr(vec);
       a.push();
@@ -113,7 +114,7 @@ function element(em: Emitter, v: Var, vec: Var, i: Var): void {
     em.push(i);
     if (stride !== 1) em.code.i32Const(stride).op(Op.i32_mul);
     em.code.op(Op.i32_add);
-    if (isLeaf(t)) loadLeaf(em.code, t, a.off);
+    if (leaf) loadLeaf(em.code, t, a.off);
     else if (a.off !== 0) em.code.i32Const(a.off).op(Op.i32_add);
   });
 }
@@ -145,36 +146,44 @@ function call(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>): void {
   const abi = em.ctx.abiOf(g, cells ? 'ptr' : 'value');
   if (g.kind === 'opaque')
     return em.value(v, () => {
-      for (const a of e.args) em.push(a);
+      for (let k = 0; k < e.args.length; k++) em.push(e.args[k]!);
       c.call(abi.index);
     });
-  if (cells !== undefined) for (const [a, off] of cells) em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off);
-  const emit = (compute: () => void) => (em.plan.shape.tyBits[v]! & HAS_VALUE && !abi.retInDst ? em.value(v, compute) : compute());
-  emit(() => {
-    abi.params.forEach((rep, k) => {
-      const a = e.args[k]!;
-      if (rep === 'none') return;
-      if (rep === 'inout') return accRead(em, a);
+  // Map.forEach, not for-of: no iterator and entry array per cell while this code is cold
+  if (cells !== undefined) cells.forEach((off, a) => (em.pushSp(), c.localGet(em.accLocal(a)).mem(Op.f64_store, 3, off)));
+  if (em.plan.shape.tyBits[v]! & HAS_VALUE && !abi.retInDst) em.value(v, () => callTransparent(em, v, e, abi, cells));
+  else callTransparent(em, v, e, abi, cells);
+}
+
+/** The call of a transparent function, from its arguments to the new values of f64-held accumulators. */
+function callTransparent(em: Emitter, v: Var, e: Extract<Expr, { kind: 'call' }>, abi: FuncAbi, cells: ReadonlyMap<Var, number> | undefined): void {
+  const c = em.code;
+  for (let k = 0; k < abi.params.length; k++) {
+    const rep = abi.params[k]!;
+    const a = e.args[k]!;
+    if (rep === 'none') continue;
+    if (rep === 'inout') accRead(em, a);
+    else {
       const cell = cells?.get(a);
-      if (cell === undefined) return em.push(a);
-      em.pushSp();
-      c.i32Const(cell).op(Op.i32_add);
-    });
-    if (abi.retInDst) {
-      // each part where its member instruction wants it, or in the call's storage
-      const parts = em.plan.parts.get(v);
-      for (const d of abi.dsts) {
-        const m = parts?.get(d.member);
-        pushAddr(c, m !== undefined ? em.ptr(m) : offsetAddr(em.ptr(v), d.off));
-      }
+      if (cell === undefined) em.push(a);
+      else em.pushSp(), c.i32Const(cell).op(Op.i32_add);
     }
-    em.pushSp();
-    if (em.plan.callArea !== 0) c.i32Const(em.plan.callArea).op(Op.i32_add);
-    c.call(abi.index);
-    // the results are [ret?, inout...]: take the inout values off the top, last first
-    for (let j = abi.inout.length - 1; j >= 0; j--) accWrite(em, e.args[abi.inout[j]!]!);
-    if (cells !== undefined) for (const [a, off] of cells) em.pushSp(), c.mem(Op.f64_load, 3, off).localSet(em.accLocal(a));
-  });
+  }
+  if (abi.retInDst) {
+    // each part where its member instruction wants it, or in the call's storage
+    const parts = em.plan.parts.get(v);
+    for (let j = 0; j < abi.dsts.length; j++) {
+      const d = abi.dsts[j]!;
+      const m = parts?.get(d.member);
+      pushAddr(c, m !== undefined ? em.ptr(m) : offsetAddr(em.ptr(v), d.off));
+    }
+  }
+  em.pushSp();
+  if (em.plan.callArea !== 0) c.i32Const(em.plan.callArea).op(Op.i32_add);
+  c.call(abi.index);
+  // the results are [ret?, inout...]: take the inout values off the top, last first
+  for (let j = abi.inout.length - 1; j >= 0; j--) accWrite(em, e.args[abi.inout[j]!]!);
+  if (cells !== undefined) cells.forEach((off, a) => (em.pushSp(), c.mem(Op.f64_load, 3, off).localSet(em.accLocal(a))));
 }
 
 /** Push the current f64 of a `ref<real>` accumulator. */

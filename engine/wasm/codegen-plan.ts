@@ -23,8 +23,7 @@
  * frames share one call area at the end (results are never in a callee's frame).
  */
 import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
-import { isLeaf } from '../ir/types.ts';
-import { DST, SP, hasValue, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
+import { DST, SP, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
 import { planAddRuns } from './codegen-runs.ts';
@@ -119,17 +118,20 @@ export class FuncPlan {
   readonly startsBefore = new Map<Var, Var>();
   /** The needed reads of accumulators (indices into the shape's read table), in program order. */
   readonly refReads: number[] = [];
+  // The fields below are set by later passes, if at all: each has an initializer so that every
+  // plan has all of them from the start (without `useDefineForClassFields`, a bare declaration
+  // adds no field), the same hidden class whatever the passes find.
   /**
    * Per add of an add run (codegen-runs.ts): the run's first add, else -1; undefined when the
    * function has no run.
    */
-  runOf: Int32Array | undefined;
+  runOf: Int32Array | undefined = undefined;
   /** 1 for the last add of each add run (allocated with `runOf`). */
-  runEnds: Uint8Array | undefined;
+  runEnds: Uint8Array | undefined = undefined;
   /** 1 for values computed without their negation, read by code that absorbs it (codegen-negs.ts), if any. */
-  negated: Uint8Array | undefined;
+  negated: Uint8Array | undefined = undefined;
   /** 1 for the first add into each element of a fresh accumulator parameter (codegen-fresh.ts), if any. */
-  firstAdd: Uint8Array | undefined;
+  firstAdd: Uint8Array | undefined = undefined;
   /** What to zero at entry of the fresh accumulator parameters (codegen-fresh.ts). */
   freshInits: readonly FreshInit[] = [];
   /** 1 per parameter receiving a fresh accumulator (codegen-fresh.ts), if any. */
@@ -155,15 +157,18 @@ export class FuncPlan {
     this.dstSpill = abi.dsts.map(() => -1);
     this.home = new Array<Home>(n).fill(NONE);
     this.localAcc = new Uint8Array(n);
-    this.early = new Array<Target | undefined>(n);
-    this.earlyAt = new Array(n);
+    // arrays of objects or undefined have the same elements kind in every plan (a plain
+    // `new Array(n)` stays HOLEY_SMI_ELEMENTS in a function where nothing is stored in it, and
+    // V8's code optimized for one kind leaves it when it meets the other)
+    this.early = newArray(n);
+    this.earlyAt = newArray(n);
     this.lastUse = new Int32Array(n).fill(-1);
     this.releaseHead = new Int32Array(shape.endPos + 1).fill(-1);
     this.releaseNext = new Int32Array(n).fill(-1);
     this.slot = new Int32Array(n).fill(-1);
-    this.derived = new Array(n);
-    this.site = new Array(n);
-    this.place = new Array(n);
+    this.derived = newArray(n);
+    this.site = newArray(n);
+    this.place = newArray(n);
     this.root = new Int32Array(n).fill(-1);
     this.#cross = new Uint8Array(n);
     this.#uses = new Int32Array(n);
@@ -269,31 +274,40 @@ export class FuncPlan {
   #redirectParts(): void {
     const s = this.shape;
     const readers = new Map<Var, Var[]>();
-    for (const m of this.#callMembers) {
+    const members = this.#callMembers;
+    for (let j = 0; j < members.length; j++) {
+      const m = members[j]!;
       const e = s.def[m] as Extract<Expr, { kind: 'member' }>;
       if (this.site[e.struct] !== 'call') continue;
       let list = readers.get(e.struct);
       if (list === undefined) readers.set(e.struct, (list = []));
       list.push(m);
     }
-    for (const [v, list] of readers) {
-      const g = (s.def[v] as Extract<Expr, { kind: 'call' }>).func;
-      if (list.length !== this.reads[v] || this.ctx.abiOf(g).dsts.length < 2) continue;
-      const byMember = new Map<number, Var>();
-      const seen = new Set<number>();
-      for (const m of list) {
-        const k = (s.def[m] as Extract<Expr, { kind: 'member' }>).member;
-        if (seen.has(k)) byMember.delete(k);
-        else if (!isLeaf(s.ty(m)) && hasValue(s.ty(m)) && s.block[m] === s.block[v]) byMember.set(k, m);
-        seen.add(k);
-      }
-      for (const m of byMember.values()) {
-        this.derived[m] = undefined;
-        this.site[m] = 'part';
-      }
-      if (byMember.size > 0) this.parts.set(v, byMember);
-      if (byMember.size === list.length && byMember.size === this.ctx.abiOf(g).dsts.length) this.noStorage.add(v);
+    // Map.forEach rather than for-of: no iterator results and entry arrays while this is cold
+    readers.forEach((list, v) => this.#redirectCall(v, list));
+  }
+
+  /** Redirect the parts of call `v`, read by the member instructions `list` (see `#redirectParts`). */
+  #redirectCall(v: Var, list: readonly Var[]): void {
+    const s = this.shape;
+    const g = (s.def[v] as Extract<Expr, { kind: 'call' }>).func;
+    if (list.length !== this.reads[v] || this.ctx.abiOf(g).dsts.length < 2) return;
+    const byMember = new Map<number, Var>();
+    const seen = new Set<number>();
+    for (let j = 0; j < list.length; j++) {
+      const m = list[j]!;
+      const k = (s.def[m] as Extract<Expr, { kind: 'member' }>).member;
+      const bits = s.tyBits[m]!; // of s.ty(m): not a scalar, has a value
+      if (seen.has(k)) byMember.delete(k);
+      else if (!(bits & LEAF) && bits & HAS_VALUE && s.block[m] === s.block[v]) byMember.set(k, m);
+      seen.add(k);
     }
+    byMember.forEach((m) => {
+      this.derived[m] = undefined;
+      this.site[m] = 'part';
+    });
+    if (byMember.size > 0) this.parts.set(v, byMember);
+    if (byMember.size === list.length && byMember.size === this.ctx.abiOf(g).dsts.length) this.noStorage.add(v);
   }
 
   /**
@@ -535,6 +549,16 @@ export class FuncPlan {
       this.releaseHead[at] = v;
     }
   }
+}
+
+/**
+ * Return an array of length `n` with no elements yet, of elements kind HOLEY_ELEMENTS from the
+ * start (see the constructor): storing one `undefined` does that at once, unlike a `fill`.
+ */
+function newArray<T>(n: number): (T | undefined)[] {
+  const a = new Array<T | undefined>(n);
+  if (n > 0) a[0] = undefined;
+  return a;
 }
 
 const NONE: Home = { k: 'none' };

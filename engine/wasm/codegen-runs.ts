@@ -52,12 +52,14 @@ export function planAddRuns(plan: FuncPlan): void {
     if (adds.length < 2) return;
     const runOf = (plan.runOf ??= new Int32Array(s.f.vars.length).fill(-1));
     const ends = (plan.runEnds ??= new Uint8Array(s.f.vars.length));
-    for (const a of adds) runOf[a] = adds[0]!;
+    for (let k = 0; k < adds.length; k++) runOf[adds[k]!] = adds[0]!;
     ends[adds[adds.length - 1]!] = 1;
   };
   let lastRoot = -1;
   let open: Open = { runs: new Map(), root: -1 };
-  for (const i of plan.refReads) {
+  const refReads = plan.refReads;
+  for (let k = 0; k < refReads.length; k++) {
+    const i = refReads[k]!;
     const x = rX[i]!;
     const user = rUser[i]!;
     const e = user >= 0 ? s.def[user] : undefined;
@@ -74,7 +76,11 @@ export function planAddRuns(plan: FuncPlan): void {
     // other runs survive an add only into a certainly different element: constant, same root
     const constant = id >= 0 && elements.root[id] === r;
     if (!constant || open.root !== r) {
-      for (const [j, run] of open.runs) if (j !== id && !(constant && elements.root[j] === r)) finish(run), open.runs.delete(j);
+      // Map.forEach (deleting as it goes, as for-of would), not for-of: no entry arrays while cold
+      const runs = open.runs;
+      runs.forEach((run, j) => {
+        if (j !== id && !(constant && elements.root[j] === r)) finish(run), runs.delete(j);
+      });
       open.root = constant ? r : -1;
     }
     if (id < 0) continue;

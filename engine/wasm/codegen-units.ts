@@ -88,6 +88,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
   };
 
   weigh(shape.f.body, TOP);
+  if (split.size === 0) return { unitOf, chunks, all }; // all in unit 0, as allocated
   assign(shape.f.body, TOP, 0);
   return { unitOf, chunks, all };
 }

@@ -100,6 +100,10 @@ export class Shape {
     this.forStart = new Int32Array(n).fill(-1);
     this.forBodyEnd = new Int32Array(n).fill(-1);
     this.loopOfIndex = new Int32Array(n).fill(-1);
+    const t = new ReadTable(n);
+    this.readStart = new Int32Array(n);
+    this.readEnd = new Int32Array(n);
+    // one walk numbers the positions and records the reads (a loop's body reads come first)
     let p = 1;
     const walk = (block: Block, id: number): void => {
       for (let k = 0; k < block.length; k++) {
@@ -115,29 +119,19 @@ export class Shape {
           walk(e.body, v);
           this.forBodyEnd[v] = p++;
         }
-        this.pos[v] = p++;
-      }
-    };
-    walk(f.body, TOP);
-    this.endPos = p;
-    const t = new ReadTable(n);
-    this.readStart = new Int32Array(n);
-    this.readEnd = new Int32Array(n);
-    const reads = (block: Block, id: number): void => {
-      for (let j = 0; j < block.length; j++) {
-        const { var: v, expr: e } = block[j]!;
-        if (e.kind === 'for') reads(e.body, v);
+        const at = p++;
+        this.pos[v] = at;
         this.readStart[v] = t.length;
-        const at = this.pos[v]!;
         if (e.kind === 'vec' || e.kind === 'struct') {
           const xs = e.kind === 'vec' ? e.elems : e.members;
-          for (let k = 0; k < xs.length; k++) t.push(xs[k]!, v, at, id, k);
+          for (let j = 0; j < xs.length; j++) t.push(xs[j]!, v, at, id, j);
         } else if (e.kind === 'for') t.push(e.ret, v, this.forBodyEnd[v]!, v, YIELD);
         else pushReads(this, t, e, v, at, id);
         this.readEnd[v] = t.length;
       }
     };
-    reads(f.body, TOP);
+    walk(f.body, TOP);
+    this.endPos = p;
     t.push(f.ret, -1, this.endPos, TOP, -1);
     this.rX = t.x.subarray(0, t.length);
     this.rUser = t.user.subarray(0, t.length);
