@@ -99,7 +99,6 @@ class Numbering {
   readonly #memberOf: Int32Array;
   readonly #memberAt: Int32Array;
   #clock = 0;
-  changed = false;
 
   constructor(f: TransparentFunc) {
     const n = f.vars.length;
@@ -141,9 +140,7 @@ class Numbering {
       if (out !== undefined) out.push(e === instr.expr ? instr : { var: v, expr: e });
     }
     this.#open[id] = 0;
-    if (out === undefined) return block;
-    this.changed = true;
-    return out;
+    return out ?? block;
   }
 
   /**
@@ -282,7 +279,8 @@ class Numbering {
 export function eliminateCommon(f: TransparentFunc): TransparentFunc {
   const numbering = new Numbering(f);
   const body = numbering.block(f.body, f, 0);
-  if (!numbering.changed) return f;
+  // a changed loop body or result changes its `for`, so any change shows at the top level
+  if (body === f.body) return f;
   // an object literal in the builder's key order: the passes after this see the usual shape
   const g: TransparentFunc = {
     kind: 'transparent',
