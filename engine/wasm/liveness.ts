@@ -407,10 +407,9 @@ export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Arr
 export class Slots {
   /** Types of the locals after the parameters, by index. */
   readonly types: ValType[] = [];
-  readonly #free = new Map<ValType, number[]>([
-    [I32, []],
-    [F64, []],
-  ]);
+  /** Released locals of each type (two arrays: no map lookup per local while this code is cold). */
+  readonly #freeI32: number[] = [];
+  readonly #freeF64: number[] = [];
   readonly #base: number;
 
   /** Locals are numbered after `nParams` parameters. */
@@ -420,8 +419,7 @@ export class Slots {
 
   /** Return a free local of type `t` (reused if one was released). */
   alloc(t: ValType): number {
-    const free = this.#free.get(t)!;
-    const reused = free.pop();
+    const reused = this.#freeOf(t).pop();
     if (reused !== undefined) return reused;
     this.types.push(t);
     return this.#base + this.types.length - 1;
@@ -431,7 +429,11 @@ export class Slots {
   release(index: number): void {
     const t = this.types[index - this.#base];
     if (t === undefined) internal(`release of local ${index}, not a slot`);
-    this.#free.get(t)!.push(index);
+    this.#freeOf(t).push(index);
+  }
+
+  #freeOf(t: ValType): number[] {
+    return t === F64 ? this.#freeF64 : t === I32 ? this.#freeI32 : internal(`local of type ${t}`);
   }
 
   /** Return the local declarations as runs of one type. */
