@@ -220,6 +220,8 @@ class Fusion {
     const needed = (l: Instr) => !isEmpty(this.f.vars[l.var]!) && this.usesOf(l.var, elementReads) > 0;
     const [n1, n2] = [needed(this.first), needed(this.second)];
     if (n1 && n2) return undefined;
+    // neither needed: yield the empty element if there is one (nothing is stored then)
+    if (!n1 && !n2 && isEmpty(this.f.vars[this.second.var]!)) return this.second;
     return n2 ? this.second : this.first;
   }
 

@@ -26,12 +26,11 @@ import {
   type TransparentFunc,
   type Ty,
   type Var,
-  type Block,
   type Instr,
 } from '../ir/types.ts';
-import { mapOperands } from '../ir/visit.ts';
 import { DU, RE } from './dual.ts';
 import { fuseLoops } from './fuse.ts';
+import { callCounts, inlineCalls, renameInstr } from './inline.ts';
 import { jvp } from './jvp.ts';
 import { emitEmpty } from './linearity.ts';
 import { transpose } from './transpose.ts';
@@ -75,13 +74,41 @@ export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | 
   let out = fusedMemo.get(j);
   if (out === undefined) {
     const { fwd, bwd, passed } = vjpFuncs(f, wrt);
-    // only top-level loops fuse: skip the work for functions without them (unrolled programs)
-    const loops = (g: TransparentFunc) => g.body.some((i) => i.expr.kind === 'for');
-    const fused = loops(fwd) && loops(bwd) ? fuseLoops(simplify(joined(fwd, bwd, passed))) : undefined;
+    // only top-level loops fuse (also those of callees inlined below): skip the work for
+    // functions without them (unrolled programs)
+    const fused = reachesLoop(fwd) && reachesLoop(bwd) ? fuseLoops(simplify(withLoopsInlined(joined(fwd, bwd, passed)))) : undefined;
     out = fused === undefined ? null : simplify(fused);
     fusedMemo.set(j, out);
   }
   return out ?? undefined;
+}
+
+/** Levels of calls `withLoopsInlined` looks through. */
+const INLINE_DEPTH = 4;
+
+/** Return true when `g` is transparent and has a top-level loop. */
+function hasLoop(g: Func): boolean {
+  return g.kind === 'transparent' && g.body.some((i) => i.expr.kind === 'for');
+}
+
+/** Return true when `g` has a top-level loop or calls (at its top level) a function with one. */
+function reachesLoop(g: TransparentFunc): boolean {
+  return g.body.some(({ expr: e }) => e.kind === 'for' || (e.kind === 'call' && hasLoop(e.func)));
+}
+
+/**
+ * Return `f` with the top-level calls of functions called once and having a top-level loop
+ * replaced by their bodies (a few levels deep), so that their loops may fuse: the forward and
+ * backward functions of a `fn` holding a `sum`, called once by the differentiated function.
+ */
+function withLoopsInlined(f: TransparentFunc): TransparentFunc {
+  for (let level = 0; level < INLINE_DEPTH; level++) {
+    const counts = callCounts(f);
+    const next = inlineCalls(f, (g) => counts.get(g) === 1 && hasLoop(g));
+    if (next === undefined) break;
+    f = next;
+  }
+  return f;
 }
 
 /** Return fwd and bwd as one function (see `fusedGrad`): bwd reads fwd's residuals directly. */
@@ -95,16 +122,11 @@ function joined(fwd: TransparentFunc, bwd: TransparentFunc, passed: readonly num
   rename[bwd.params[resAt]!] = res;
   passed.forEach((k, i) => (rename[bwd.params[resAt + 1 + i]!] = fwd.params[k]!));
   const map = (v: Var): Var => rename[v]!;
-  const renamed = (block: Block): Instr[] =>
-    block.map(({ var: v, expr: e }) => {
-      const expr = mapOperands(e, map, renamed);
-      return { var: map(v), expr: expr.kind === 'for' ? { ...expr, index: map(expr.index) } : expr };
-    });
   const body: Instr[] = [
     ...fwd.body,
     { var: res, expr: { kind: 'member', struct: fwd.ret, member: RES } },
     { var: ret, expr: { kind: 'member', struct: fwd.ret, member: RET } },
-    ...renamed(bwd.body),
+    ...bwd.body.map((instr) => renameInstr(instr, map)),
   ];
   const kept = bwd.params.filter((_, i) => i < resAt || i === bwd.params.length - 1); // no res, passed
   const params = [...fwd.params, ...kept.map(map)];

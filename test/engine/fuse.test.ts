@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Real, Vec, compileSync, fn, grad, hessian, interp, mul, sin, sub, sum, valueAndGrad } from '../../engine/index.ts';
+import { Real, Vec, add, compileSync, fn, grad, hessian, interp, mul, sin, sub, sum, valueAndGrad } from '../../engine/index.ts';
 import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
@@ -112,6 +112,20 @@ describe('gradients of sums', () => {
       both[0].forEach((g, i) => expect(g).toBeCloseTo(dx[i]!, 12));
       expect(both[1]).toBeCloseTo(dc, 12);
     }
+  });
+
+  it('fuse the loops of a fn called once (inlined into the fused function), not of one called twice', () => {
+    const energy = fn([Vec(8, Real)], Real, (x) => sum(8, (i) => mul(sin(x[i]!), x[i]!)));
+    const once = fn([Vec(8, Real)], Real, (x) => add(energy(x), mul(x[0]!, x[1]!)));
+    const g = fusedGrad(funcOf(once, 'test'))!;
+    expect(g).toBeDefined();
+    expect(loopCount(g)).toBe(1);
+    expect(g.body.some((i) => i.expr.kind === 'call')).toBe(false);
+    const x = Array.from({ length: 8 }, (_, k) => Math.sin(k + 1));
+    const got = (interp(valueAndGrad(once))(x) as unknown as { grad: number[] }).grad;
+    x.forEach((v, k) => expect(got[k]).toBeCloseTo(Math.cos(v) * v + Math.sin(v) + (k === 0 ? x[1]! : k === 1 ? x[0]! : 0), 12));
+    const twice = fn([Vec(8, Real)], Real, (x) => add(energy(x), energy(x)));
+    expect(fusedGrad(funcOf(twice, 'test'))).toBeUndefined();
   });
 
   it('do not fuse when the loop cotangent depends on the forward result', () => {
