@@ -37,13 +37,15 @@ export function planAnchors(plan: FuncPlan): void {
   const candidates: Var[] = []; // pure values held in an f64 local
   for (let v = 0; v < n; v++) {
     const e = s.def[v];
-    if (e === undefined || !isPureArith(e) || !needed[v] || plan.earlyAt[v] !== undefined) continue;
+    if (!needed[v] || e === undefined || !isPureArith(e) || plan.earlyAt[v] !== undefined) continue;
     const k = home[v]!.k;
     if (k !== 'local' && k !== 'inline') continue;
     isPure[v] = 1;
     if (k === 'local' && s.tyBits[v]! & REAL) candidates.push(v); // a real or tan
   }
   if (candidates.length === 0) return;
+  const writes = writesBefore(plan);
+  if (writes[s.endPos + 1] === 0) return; // no write anywhere to hold a load back
   // the position of each value's first effectful consumer, through pure readers (read in reverse)
   const sink = new Int32Array(n).fill(s.endPos);
   const { rX, rUser, rPos, rK } = s;
@@ -72,7 +74,6 @@ export function planAnchors(plan: FuncPlan): void {
     for (let k = 0; k < e.args.length; k++) if (early(e.args[k]!, limit)) return true;
     return false;
   };
-  const writes = writesBefore(plan);
   for (let k = 0; k < candidates.length; k++) {
     const v = candidates[k]!;
     const limit = sink[v]! - MAX_SINK;
@@ -92,7 +93,7 @@ function writesBefore(plan: FuncPlan): Int32Array {
     const e = s.def[v];
     if (e === undefined || !plan.needed[v]) continue;
     const k = e.kind;
-    if (plan.earlyAt[v] !== undefined || plan.home[v]!.k === 'spill' || k === 'add' || k === 'call' || k === 'for')
+    if (k === 'add' || k === 'call' || k === 'for' || plan.earlyAt[v] !== undefined || plan.home[v]!.k === 'spill')
       mark[s.pos[v]!] = 1;
   }
   const out = new Int32Array(s.endPos + 2);

@@ -97,8 +97,11 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
   for (let v = 0; v < plan.home.length; v++) {
     const h = plan.home[v]!;
     if (h.k !== 'frame') continue;
-    const at = offOf(v);
-    plan.home[v] = { k: 'frame', base: at.base, off: at.off };
+    if (plan.place[v] === undefined) plan.home[v] = { k: 'frame', base: SP, off: siteOff[v]! }; // offOf's, without a target
+    else {
+      const at = offOf(v);
+      plan.home[v] = { k: 'frame', base: at.base, off: at.off };
+    }
   }
   for (let x = 0; x < plan.earlyAt.length; x++) {
     const t = plan.earlyAt[x];

@@ -72,16 +72,20 @@ function literal(em: Emitter, v: Var, xs: readonly Var[]): void {
   const base = em.ptr(v);
   const covered = em.plan.covered.get(v);
   const dsts = em.plan.abi.dsts;
-  xs.forEach((x, k) => {
-    if (covered?.has(k)) return;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k]!;
+    if (covered?.has(k)) continue;
     // the members of a split result go to their own destinations
-    if (v === em.plan.splitRet) return em.storeInto(em.at({ base: DST - dsts.findIndex((d) => d.member === k), off: 0 }), x);
+    if (v === em.plan.splitRet) {
+      em.storeInto(em.at({ base: DST - dsts.findIndex((d) => d.member === k), off: 0 }), x);
+      continue;
+    }
     const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
     const dst = offsetAddr(base, off);
     // a param a caller may have built right here (FuncAbi.paramAt): no copy onto itself
     if (em.plan.shape.def[x] === undefined && !isLeaf(em.ty(x)) && hasValue(em.ty(x))) copyUnlessSame(em.code, dst, em.ptr(x), em.ty(x));
     else em.storeInto(dst, x);
-  });
+  }
 }
 
 /** `vec[i]` or `&ref[i]`: a load, a pointer, or nothing (derived); checked unless `i` is safe. */

@@ -391,19 +391,20 @@ export class FuncPlan {
         if ((e.kind !== 'vec' && e.kind !== 'struct') || this.site[L] !== 'lit') continue;
         const t = s.ty(L);
         const xs = e.kind === 'vec' ? e.elems : e.members;
-        xs.forEach((x, k) => {
-          if (this.place[x] || this.earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) return;
-          if (!(s.tyBits[x]! & HAS_VALUE) || this.#constOf(x) !== undefined || x === s.f.ret) return;
+        for (let k = 0; k < xs.length; k++) {
+          const x = xs[k]!;
+          if (this.place[x] || this.earlyAt[x] || s.def[x] === undefined || s.block[x] !== id) continue;
+          if (!(s.tyBits[x]! & HAS_VALUE) || this.#constOf(x) !== undefined || x === s.f.ret) continue;
           const off = t.kind === 'vec' ? k * strideOf(t.elem) : memberOffset(t as never, k);
           const b = sameBytes(x); // build that one here
           if (placeable(x)) this.place[x] = { into: L, off };
           else if (b >= 0 && s.block[b] === id && storage(b) && b !== s.f.ret) this.place[b] = { into: L, off };
           else if (this.site[x] === undefined) this.earlyAt[x] = { into: L, off };
-          else return;
+          else continue;
           let set = this.covered.get(L);
           if (set === undefined) this.covered.set(L, (set = new Set()));
           set.add(k);
-        });
+        }
       }
     };
     visit(s.f.body, TOP);
