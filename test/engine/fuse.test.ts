@@ -128,6 +128,18 @@ describe('gradients of sums', () => {
     expect(fusedGrad(funcOf(twice, 'test'))).toBeUndefined();
   });
 
+  it('are not fused when the loop body is large (setup would cost more than the loop saves)', () => {
+    const body = (x: Real, terms: number): Real => {
+      let s: Real = x;
+      for (let k = 0; k < terms; k++) s = add(mul(s, 0.5), sin(s));
+      return s;
+    };
+    const small = fn([Vec(4, Real)], Real, (x) => sum(4, (i) => body(x[i]!, 20)));
+    const large = fn([Vec(4, Real)], Real, (x) => sum(4, (i) => body(x[i]!, 400)));
+    expect(fusedGrad(funcOf(small, 'test'))).toBeDefined();
+    expect(fusedGrad(funcOf(large, 'test'))).toBeUndefined();
+  });
+
   it('do not fuse when the loop cotangent depends on the forward result', () => {
     const f = fn([Vec(50, Real)], Real, (x) => sin(sum(50, (i) => mul(x[i]!, x[i]!))));
     expect(fusedGrad(funcOf(f, 'test'))).toBeUndefined();
