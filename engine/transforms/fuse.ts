@@ -16,7 +16,8 @@
  *   `L1` (as above, into an accumulator `L1` leaves alone): the additions into every accumulator
  *   then happen in the same order as before, so results are bit-identical;
  * - at most one of the two results is still needed with a non-empty element type (the fused loop
- *   yields that one; the other, of an empty type, becomes `zero`).
+ *   yields that one, or an empty element when neither is needed, so nothing is stored; the
+ *   other, if read, has an empty type and becomes `zero`).
  * Invariant: the output is valid IR with the same results, bit for bit.
  */
 import { isEmpty, type Block, type Expr, type Instr, type TransparentFunc, type Var } from '../ir/types.ts';
