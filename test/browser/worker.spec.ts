@@ -3,7 +3,8 @@
  * @file Browser: `compile` and `compileValueAndGrad` in the compile worker. Results equal the
  * interpreter's; opaque implementations are reattached on the main thread; errors keep their
  * code and message across the boundary; the module cache answers repeated IR without the worker;
- * `optimize: true` loads binaryen in the worker;
+ * `optimize: true` loads binaryen in the worker; a sum's fused gradient comes out of the worker
+ * equal to the interpreter's;
  * a dying worker rejects its pending calls with `worker-failed` and is replaced; an AbortSignal
  * rejects with `aborted`. Every test awaits a settled promise: a hang fails by mocha's timeout.
  */
@@ -23,6 +24,7 @@ import {
   opaque,
   sin,
   sub,
+  sum,
   valueAndGrad,
 } from '../../engine/index.ts';
 import { workerClient } from '../../engine/runtime/client.ts';
@@ -81,6 +83,19 @@ describe('compile in the worker', () => {
     const value = h.evaluate();
     const want = interp(valueAndGrad(f))(x) as { value: number; grad: number[] };
     expect(value).to.equal(want.value);
+    expect([...h.gradient]).to.deep.equal(want.grad);
+    h.dispose();
+  });
+
+  it('a sum fuses its forward and backward loops in the worker: the same value and gradient as interpreted', async () => {
+    const n = 40;
+    // arithmetic only: the interpreter's sin is Math.sin, the compiled one is within 1 ulp of it
+    const f = fn([Vec(n, Real)], Real, (x) => sum(n, (i) => mul(mul(x[i]!, x[i]!), sub(x[i]!, 0.5))));
+    const h = await compileValueAndGrad(f);
+    const x = Array.from({ length: n }, (_, k) => Math.cos(k * 0.7) * 2);
+    h.x.set(x);
+    const want = interp(valueAndGrad(f))(x) as { value: number; grad: number[] };
+    expect(h.evaluate()).to.equal(want.value);
     expect([...h.gradient]).to.deep.equal(want.grad);
     h.dispose();
   });
