@@ -2,8 +2,9 @@
  * @file Code for each primitive, with the interpreter's semantics: native f64 instructions where
  * they agree with `Math.*` bit for bit (add ... sqrt, min/max, comparisons), `sign` as Rust's
  * signum, logic on i32 booleans, unsigned index comparisons, `iadd` as i32.add (checked where it
- * is used as an index), `imod` as i32.rem_u by the result size, `argmax`/`argmin` through a
- * helper, and the transcendental functions through the math library.
+ * is used as an index; refused on index types above 2^31, whose sums may not fit 32 bits),
+ * `imod` as i32.rem_u by the result size, `argmax`/`argmin` through a helper, and the
+ * transcendental functions through the math library.
  */
 import type { Prim } from '../ir/prims.ts';
 import type { Var } from '../ir/types.ts';
@@ -11,7 +12,7 @@ import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { HAS_VALUE, indexIsSafe, vecSize } from './liveness.ts';
 import { isNegativeForm, positiveOf } from './codegen-negs.ts';
-import { internal } from '../errors.ts';
+import { RoseError, formatMessage, internal } from '../errors.ts';
 
 /**
  * Emits a primitive's result on the stack (operands are variables). Rules index `args` rather
@@ -112,7 +113,11 @@ const RULES: { [P in Prim]: PrimRule } = {
   ileq: binary(Op.i32_le_u),
   igt: binary(Op.i32_gt_u),
   igeq: binary(Op.i32_ge_u),
-  iadd: binary(Op.i32_add),
+  iadd: (em, args, r) => {
+    const t = em.ty(r);
+    if (t.kind === 'fin' && t.size > 2 ** 31) throw wideIadd(t.size, em.plan.shape.f.name);
+    binary(Op.i32_add)(em, args, r);
+  },
   imod: (em, [x], r) => {
     const t = em.ty(r);
     const m = t.kind === 'fin' ? t.size : 1;
@@ -127,6 +132,21 @@ const RULES: { [P in Prim]: PrimRule } = {
   argmax: reduce('argmax'),
   argmin: reduce('argmin'),
 };
+
+/**
+ * Return the error for `iadd` on `fin<size>` with size above 2^31: the sum of two such indices
+ * may not fit 32 bits (the interpreter has no such limit, so compiled code would differ).
+ */
+function wideIadd(size: number, fnName: string): RoseError {
+  return new RoseError(
+    'unsupported',
+    formatMessage(
+      `iadd on index type fin<${size}>: the compiler adds indices in 32 bits, so index types used with iadd must have at most 2^31 values`,
+      `function ${fnName}`,
+      'Use a smaller index type, or interp(f)',
+    ),
+  );
+}
 
 /** Push the value of `v = prim(args)`. */
 export function computePrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {

@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { PRIMS, PRIM_NAMES, type Prim } from '../../../engine/ir/prims.ts';
 import { BOOL, REAL, UNIT, finTy, structTy, vecTy, type Ty } from '../../../engine/ir/types.ts';
-import type { Val } from '../../../engine/interp/interp.ts';
+import { interpret, type Val } from '../../../engine/interp/interp.ts';
+import { RoseError } from '../../../engine/errors.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
 import { build, checkAgainstInterp, compile } from './codegen-harness.ts';
 
@@ -91,6 +92,16 @@ describe('primitives', () => {
     });
     const c = compile(f);
     for (const [x, y] of [[0, 0], [299, 299], [150, 149], [7, 13]] as const) checkAgainstInterp(f, [x, y], {}, c);
+  });
+
+  it('refuses iadd on index types above 2^31 (sums may not fit 32 bits); allows 2^31', () => {
+    const sumOf = (n: number) =>
+      build('wide', [finTy(n), finTy(n)], (b, x, y) => b.prim('imod', [b.prim('iadd', [x!, y!])], finTy(7)));
+    const wide = sumOf(2 ** 32);
+    expect(() => compile(wide)).toThrow(RoseError);
+    expect(() => compile(wide)).toThrow(/iadd on index type fin<4294967296>.*at most 2\^31 values/);
+    expect(interpret(wide, [2 ** 32 - 1, 2 ** 32 - 1])).toBe((2 ** 33 - 2) % 7);
+    for (const [x, y] of [[2 ** 31 - 1, 2 ** 31 - 1], [5, 9]] as const) checkAgainstInterp(sumOf(2 ** 31), [x, y]);
   });
 
   it('imod of a sum of in-range indices (compare and subtract) wraps like the interpreter', () => {
