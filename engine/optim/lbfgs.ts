@@ -115,12 +115,23 @@ export class Lbfgs implements Method {
       const y = this.#y[k]!;
       k = k === 0 ? slots - 1 : k - 1;
       s = j + 1 < count ? this.#s[k]! : d;
-      sq = 0;
-      for (let i = 0; i < n; i++) {
-        const qi = d[i]! - a * y[i]!;
-        d[i] = qi;
-        sq += s[i]! * qi;
+      // two partial sums (even and odd entries): half as long a chain of dependent additions
+      let [even, odd] = [0, 0];
+      let i = 0;
+      for (; i + 1 < n; i += 2) {
+        const q0 = d[i]! - a * y[i]!;
+        const q1 = d[i + 1]! - a * y[i + 1]!;
+        d[i] = q0;
+        d[i + 1] = q1;
+        even += s[i]! * q0;
+        odd += s[i + 1]! * q1;
       }
+      if (i < n) {
+        const q0 = d[i]! - a * y[i]!;
+        d[i] = q0;
+        even += s[i]! * q0;
+      }
+      sq = even + odd;
     }
     // second loop, oldest to newest: r = gamma q; b_k = rho_k y_k.r; r += (a_k - b_k) s_k
     const gamma = count > 0 ? this.#gamma : 1;
@@ -132,12 +143,22 @@ export class Lbfgs implements Method {
       const scale = j === 0 ? gamma : 1;
       k = k === slots - 1 ? 0 : k + 1;
       const y = j + 1 < count ? this.#y[k]! : d;
-      yr = 0;
-      for (let i = 0; i < n; i++) {
-        const ri = scale * d[i]! + c * sk[i]!;
-        d[i] = ri;
-        yr += y[i]! * ri;
+      let [even, odd] = [0, 0];
+      let i = 0;
+      for (; i + 1 < n; i += 2) {
+        const r0 = scale * d[i]! + c * sk[i]!;
+        const r1 = scale * d[i + 1]! + c * sk[i + 1]!;
+        d[i] = r0;
+        d[i + 1] = r1;
+        even += y[i]! * r0;
+        odd += y[i + 1]! * r1;
       }
+      if (i < n) {
+        const r0 = scale * d[i]! + c * sk[i]!;
+        d[i] = r0;
+        even += y[i]! * r0;
+      }
+      yr = even + odd;
     }
     let slope = 0;
     for (let i = 0; i < n; i++) {
@@ -175,9 +196,11 @@ export class Lbfgs implements Method {
 
 /** Return the dot product of the first `n` entries of `a` and `b`. */
 function dot(a: Float64Array, b: Float64Array, n: number): number {
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += a[i]! * b[i]!;
-  return sum;
+  let [even, odd] = [0, 0];
+  let i = 0;
+  for (; i + 1 < n; i += 2) (even += a[i]! * b[i]!), (odd += a[i + 1]! * b[i + 1]!);
+  if (i < n) even += a[i]! * b[i]!;
+  return even + odd;
 }
 
 /** Return the largest absolute entry of `v`. */
