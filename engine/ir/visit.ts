@@ -138,6 +138,24 @@ export function mapOperands(
   }
 }
 
+/**
+ * Return `block` with every variable (defined and read, loop indices included) renamed by
+ * `rename`, at every depth, without the instructions defining a var in `drop` (whose reads the
+ * caller has renamed away).
+ */
+export function renameBlock(block: Block, rename: (v: Var) => Var, drop?: ReadonlySet<Var>): Instr[] {
+  const out: Instr[] = [];
+  for (const instr of block) if (!drop?.has(instr.var)) out.push(renameInstr(instr, rename, drop));
+  return out;
+}
+
+/** Return `instr` renamed as `renameBlock` does. */
+export function renameInstr({ var: v, expr }: Instr, rename: (v: Var) => Var, drop?: ReadonlySet<Var>): Instr {
+  let e = mapOperands(expr, rename, (b) => renameBlock(b, rename, drop));
+  if (e.kind === 'for') e = { ...e, index: rename(e.index) };
+  return { var: rename(v), expr: e };
+}
+
 /** Call `fn` on every instruction of `block` and its nested blocks, in program order. */
 export function forEachInstr(
   block: Block,

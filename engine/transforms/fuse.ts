@@ -21,7 +21,7 @@
  * Invariant: the output is valid IR with the same results, bit for bit.
  */
 import { isEmpty, type Block, type Expr, type Instr, type TransparentFunc, type Var } from '../ir/types.ts';
-import { forEachInstr, forEachOperand, mapOperands } from '../ir/visit.ts';
+import { forEachInstr, forEachOperand, renameBlock } from '../ir/visit.ts';
 
 type ForExpr = Extract<Expr, { kind: 'for' }>;
 
@@ -236,14 +236,4 @@ class Fusion {
 function intersects(a: ReadonlySet<Var>, b: ReadonlySet<Var>): boolean {
   for (const x of a) if (b.has(x)) return true;
   return false;
-}
-
-/** Return `block` with operands renamed by `rename` and the instructions defining `drop` removed. */
-function renameBlock(block: Block, rename: (v: Var) => Var, drop: ReadonlySet<Var>): Instr[] {
-  const out: Instr[] = [];
-  for (const { var: v, expr } of block) {
-    if (drop.has(v)) continue;
-    out.push({ var: v, expr: mapOperands(expr, rename, (b) => renameBlock(b, rename, drop)) });
-  }
-  return out;
 }

@@ -5,8 +5,8 @@
  * callee called once (its forward and backward functions, one call each) become top-level loops
  * that `fuseLoops` can fuse. Semantics and the order of every effect are unchanged.
  */
-import type { Block, Func, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { forEachInstr, mapOperands } from '../ir/visit.ts';
+import type { Func, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
+import { directCallees, renameInstr } from '../ir/visit.ts';
 
 /**
  * Return `f` with every top-level call of a callee for which `wanted` holds replaced by the
@@ -37,19 +37,9 @@ export function inlineCalls(f: TransparentFunc, wanted: (g: TransparentFunc) => 
   return inlined === 0 ? undefined : { ...f, vars, body, ret: outer(f.ret) };
 }
 
-/** Return `instr` with its variable, operands and nested blocks renamed by `rename`. */
-export function renameInstr({ var: v, expr }: Instr, rename: (v: Var) => Var): Instr {
-  const block = (b: Block): Instr[] => b.map((i) => renameInstr(i, rename));
-  let e = mapOperands(expr, rename, block);
-  if (e.kind === 'for') e = { ...e, index: rename(e.index) };
-  return { var: rename(v), expr: e };
-}
-
 /** Return how often each function is called in `f` (nested blocks included). */
 export function callCounts(f: TransparentFunc): Map<Func, number> {
   const out = new Map<Func, number>();
-  forEachInstr(f.body, ({ expr }) => {
-    if (expr.kind === 'call') out.set(expr.func, (out.get(expr.func) ?? 0) + 1);
-  });
+  for (const g of directCallees(f)) out.set(g, (out.get(g) ?? 0) + 1);
   return out;
 }

@@ -29,9 +29,10 @@ import {
   type Block,
   type Instr,
 } from '../ir/types.ts';
+import { renameInstr } from '../ir/visit.ts';
 import { DU, RE } from './dual.ts';
 import { fuseLoops } from './fuse.ts';
-import { callCounts, inlineCalls, renameInstr } from './inline.ts';
+import { callCounts, inlineCalls } from './inline.ts';
 import { jvp } from './jvp.ts';
 import { emitEmpty } from './linearity.ts';
 import { transpose } from './transpose.ts';
