@@ -96,27 +96,24 @@ class BodyFacts {
 
 /** One attempt to fuse loop `j` of the body into loop `k` (see the file comment). */
 class Fusion {
-  readonly f: TransparentFunc;
-  readonly body: Block;
+  readonly facts: BodyFacts;
   readonly k: number;
   readonly j: number;
   readonly first: Instr & { expr: ForExpr };
   readonly second: Instr & { expr: ForExpr };
-  readonly pos: Int32Array;
-  readonly def: (Expr | undefined)[];
-  readonly uses: Int32Array;
 
   constructor(facts: BodyFacts, k: number, j: number) {
-    ({ f: this.f, body: this.body, pos: this.pos, def: this.def, uses: this.uses } = facts);
+    this.facts = facts;
     this.k = k;
     this.j = j;
-    this.first = this.body[k] as Instr & { expr: ForExpr };
-    this.second = this.body[j] as Instr & { expr: ForExpr };
+    this.first = facts.body[k] as Instr & { expr: ForExpr };
+    this.second = facts.body[j] as Instr & { expr: ForExpr };
   }
 
   /** Return the new top-level block, or undefined when the loops may not fuse. */
   run(): Block | undefined {
-    const { body, k, j, first, second } = this;
+    const { k, j, first, second } = this;
+    const body = this.facts.body;
     const elementReads = new Set<Var>(); // vars defined in L2 as L1[i]
     const free = this.freeReads(second, elementReads);
     if (free === undefined) return undefined;
@@ -169,10 +166,10 @@ class Fusion {
 
   /** Mark `v`'s definition (and its operands') to move before L1 if needed; false if it cannot. */
   hoist(v: Var, hoisted: Set<number>): boolean {
-    const p = this.pos[v]!;
+    const p = this.facts.pos[v]!;
     if (p < this.k || hoisted.has(p)) return true; // a param, or defined before L1
     if (p >= this.j || p === this.k) return false; // L1's result itself, or not top-level
-    const e = this.def[v]!;
+    const e = this.facts.def[v]!;
     if (!HOISTABLE.has(e.kind)) return false;
     hoisted.add(p);
     let ok = true;
@@ -187,7 +184,7 @@ class Fusion {
    */
   hoistAdds(touched1: ReadonlySet<Var>, touched2: ReadonlySet<Var>, hoisted: Set<number>): boolean {
     for (let p = this.k + 1; p < this.j; p++) {
-      const instr = this.body[p]!;
+      const instr = this.facts.body[p]!;
       if (hoisted.has(p) || !intersects(this.touchedRoots([instr]), touched2)) continue;
       const e = instr.expr;
       if (e.kind !== 'add' || touched1.has(this.root(e.ref))) return false;
@@ -205,30 +202,32 @@ class Fusion {
     forEachInstr(instrs, ({ expr }) => {
       if (expr.kind === 'add' || expr.kind === 'resolve') out.add(this.root(expr.ref));
       else if (expr.kind === 'call')
-        for (const a of expr.args) if (this.f.vars[a]!.kind === 'ref') out.add(this.root(a));
+        for (const a of expr.args) if (this.facts.f.vars[a]!.kind === 'ref') out.add(this.root(a));
     });
     return out;
   }
 
   /** Return the accumulator `ref` is part of (through `slice` and `field`). */
   root(ref: Var): Var {
-    for (let e = this.def[ref]; e?.kind === 'slice' || e?.kind === 'field'; e = this.def[ref]) ref = e.ref;
+    const def = this.facts.def;
+    for (let e = def[ref]; e?.kind === 'slice' || e?.kind === 'field'; e = def[ref]) ref = e.ref;
     return ref;
   }
 
   /** Return the loop whose element the fused loop yields, or undefined when both are needed. */
   yieldedLoop(elementReads: ReadonlySet<Var>): (Instr & { expr: ForExpr }) | undefined {
-    const needed = (l: Instr) => !isEmpty(this.f.vars[l.var]!) && this.usesOf(l.var, elementReads) > 0;
+    const vars = this.facts.f.vars;
+    const needed = (l: Instr) => !isEmpty(vars[l.var]!) && this.usesOf(l.var, elementReads) > 0;
     const [n1, n2] = [needed(this.first), needed(this.second)];
     if (n1 && n2) return undefined;
     // neither needed: yield the empty element if there is one (nothing is stored then)
-    if (!n1 && !n2 && isEmpty(this.f.vars[this.second.var]!)) return this.second;
+    if (!n1 && !n2 && isEmpty(vars[this.second.var]!)) return this.second;
     return n2 ? this.second : this.first;
   }
 
   /** Return how often loop result `v` is read, not counting the element reads of L2 (of L1's). */
   usesOf(v: Var, elementReads: ReadonlySet<Var>): number {
-    return this.uses[v]! - (v === this.first.var ? elementReads.size : 0);
+    return this.facts.uses[v]! - (v === this.first.var ? elementReads.size : 0);
   }
 }
 
