@@ -115,23 +115,7 @@ export class Lbfgs implements Method {
       const y = this.#y[k]!;
       k = k === 0 ? slots - 1 : k - 1;
       s = j + 1 < count ? this.#s[k]! : d;
-      // two partial sums (even and odd entries): half as long a chain of dependent additions
-      let [even, odd] = [0, 0];
-      let i = 0;
-      for (; i + 1 < n; i += 2) {
-        const q0 = d[i]! - a * y[i]!;
-        const q1 = d[i + 1]! - a * y[i + 1]!;
-        d[i] = q0;
-        d[i + 1] = q1;
-        even += s[i]! * q0;
-        odd += s[i + 1]! * q1;
-      }
-      if (i < n) {
-        const q0 = d[i]! - a * y[i]!;
-        d[i] = q0;
-        even += s[i]! * q0;
-      }
-      sq = even + odd;
+      sq = updateDot(d, 1, -a, y, s, n); // q -= a_k y_k (1 q + (-a) y is exactly q - a y)
     }
     // second loop, oldest to newest: r = gamma q; b_k = rho_k y_k.r; r += (a_k - b_k) s_k
     const gamma = count > 0 ? this.#gamma : 1;
@@ -143,22 +127,7 @@ export class Lbfgs implements Method {
       const scale = j === 0 ? gamma : 1;
       k = k === slots - 1 ? 0 : k + 1;
       const y = j + 1 < count ? this.#y[k]! : d;
-      let [even, odd] = [0, 0];
-      let i = 0;
-      for (; i + 1 < n; i += 2) {
-        const r0 = scale * d[i]! + c * sk[i]!;
-        const r1 = scale * d[i + 1]! + c * sk[i + 1]!;
-        d[i] = r0;
-        d[i + 1] = r1;
-        even += y[i]! * r0;
-        odd += y[i + 1]! * r1;
-      }
-      if (i < n) {
-        const r0 = scale * d[i]! + c * sk[i]!;
-        d[i] = r0;
-        even += y[i]! * r0;
-      }
-      yr = even + odd;
+      yr = updateDot(d, scale, c, sk, y, n);
     }
     let slope = 0;
     for (let i = 0; i < n; i++) {
@@ -192,6 +161,30 @@ export class Lbfgs implements Method {
     this.#newest = slot;
     if (this.#count < m - 1) this.#count++;
   }
+}
+
+/**
+ * Set `d = alpha d + beta u` on the first `n` entries and return `w . d` of the new `d` (`w` may
+ * be `d` itself), summed in two partial sums (even and odd entries): half as long a chain of
+ * dependent additions. One pass: the passes over the vectors, not the flops, are the cost.
+ */
+function updateDot(d: Float64Array, alpha: number, beta: number, u: Float64Array, w: Float64Array, n: number): number {
+  let [even, odd] = [0, 0];
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const d0 = alpha * d[i]! + beta * u[i]!;
+    const d1 = alpha * d[i + 1]! + beta * u[i + 1]!;
+    d[i] = d0;
+    d[i + 1] = d1;
+    even += w[i]! * d0;
+    odd += w[i + 1]! * d1;
+  }
+  if (i < n) {
+    const d0 = alpha * d[i]! + beta * u[i]!;
+    d[i] = d0;
+    even += w[i]! * d0;
+  }
+  return even + odd;
 }
 
 /** Return the dot product of the first `n` entries of `a` and `b`. */
