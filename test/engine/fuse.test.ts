@@ -11,25 +11,19 @@ import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts'
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
-import { REAL, erase, finTy, isEmpty, structTy, vecTy, type Func, type TransparentFunc, type Var } from '../../engine/ir/types.ts';
+import { REAL, finTy, isEmpty, structTy, vecTy, type Func, type TransparentFunc, type Var } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { fuseLoops } from '../../engine/transforms/fuse.ts';
 import { emitFusedGrad, fusedGrad } from '../../engine/transforms/vjp.ts';
 import { buildProgram, programArb } from '../helpers/gen.ts';
 import { argsFromPool, checkProperty, flatten, poolArb, unitsArb, unflattenAll } from '../helpers/gradcheck.ts';
-import { gradWrapper, selected } from '../helpers/reverse.ts';
+import { gradWrapper, gradWrapperOf } from '../helpers/reverse.ts';
 import { checkAgainstInterp } from './wasm/codegen-harness.ts';
 
 /** Return the gradient wrapper of `gradWrapper`'s layout, built with `emitFusedGrad`. */
 function fusedWrapper(f: Func): TransparentFunc {
-  const b = new FuncBuilder(`fused_grad_${f.name}`);
-  const args = f.paramTypes.map((t) => b.param(erase(t)));
-  const ct = b.param(erase(f.retType));
-  const { value, grads } = emitFusedGrad(b, f, fusedGrad(f)!, args, ct);
-  const keys = [...selected(f).map((k) => `g${k}`), 'ret'];
-  const t = structTy(keys, [...grads.map((g) => b.typeOf(g)), b.typeOf(value)]);
-  return b.finish(b.struct([...grads, value], t));
+  return gradWrapperOf(f, `fused_grad_${f.name}`, undefined, (b, args, ct) => emitFusedGrad(b, f, fusedGrad(f)!, args, ct));
 }
 
 /** Return the number of `for` instructions in `f`, at any depth. */

@@ -28,19 +28,33 @@ export function gradWrapper(f: Func, wrt?: readonly boolean[]): TransparentFunc 
   if (!memo) wrappers.set(f, (memo = new Map()));
   const hit = memo.get(key);
   if (hit) return hit;
-  const b = new FuncBuilder(`grad_${f.name}`);
-  const args = f.paramTypes.map((t) => b.param(erase(t)));
-  const ct = b.param(erase(f.retType));
-  const fwd = emitForward(b, f, args, wrt);
-  const grads = emitBackward(b, f, args, fwd, ct, wrt);
-  const sel = selected(f, wrt);
-  if (grads.length !== sel.length)
-    throw new Error(`emitBackward returned ${grads.length} gradients for ${sel.length} selected params`);
-  const keys = [...sel.map((k) => `g${k}`), 'ret'];
-  const t = structTy(keys, [...grads.map((g) => b.typeOf(g)), b.typeOf(fwd.ret)]);
-  const g = b.finish(b.struct([...grads, fwd.ret], t));
+  const g = gradWrapperOf(f, `grad_${f.name}`, wrt, (b, args, ct) => {
+    const fwd = emitForward(b, f, args, wrt);
+    return { value: fwd.ret, grads: emitBackward(b, f, args, fwd, ct, wrt) };
+  });
   memo.set(key, g);
   return g;
+}
+
+/**
+ * Return a function of `gradWrapper`'s layout named `name`, whose primal result and gradients
+ * (one per param selected by `wrt`) `emit` computes from the params and the cotangent.
+ */
+export function gradWrapperOf(
+  f: Func,
+  name: string,
+  wrt: readonly boolean[] | undefined,
+  emit: (b: FuncBuilder, args: readonly Var[], ct: Var) => { value: Var; grads: readonly Var[] },
+): TransparentFunc {
+  const b = new FuncBuilder(name);
+  const args = f.paramTypes.map((t) => b.param(erase(t)));
+  const ct = b.param(erase(f.retType));
+  const { value, grads } = emit(b, args, ct);
+  const sel = selected(f, wrt);
+  if (grads.length !== sel.length) throw new Error(`${grads.length} gradients for ${sel.length} selected params`);
+  const keys = [...sel.map((k) => `g${k}`), 'ret'];
+  const t = structTy(keys, [...grads.map((g) => b.typeOf(g)), b.typeOf(value)]);
+  return b.finish(b.struct([...grads, value], t));
 }
 
 /** The result of running a gradient wrapper: primal result and one gradient per selected param. */
