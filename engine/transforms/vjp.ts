@@ -29,7 +29,7 @@ import {
   type Block,
   type Instr,
 } from '../ir/types.ts';
-import { renameInstr } from '../ir/visit.ts';
+import { renameBlock } from '../ir/visit.ts';
 import { DU, RE } from './dual.ts';
 import { fuseLoops } from './fuse.ts';
 import { callCounts, inlineCalls } from './inline.ts';
@@ -152,7 +152,7 @@ function joined(fwd: TransparentFunc, bwd: TransparentFunc, passed: readonly num
     ...fwd.body,
     { var: res, expr: { kind: 'member', struct: fwd.ret, member: RES } },
     { var: ret, expr: { kind: 'member', struct: fwd.ret, member: RET } },
-    ...bwd.body.map((instr) => renameInstr(instr, map)),
+    ...renameBlock(bwd.body, map),
   ];
   const kept = bwd.params.filter((_, i) => i < resAt || i === bwd.params.length - 1); // no res, passed
   const params = [...fwd.params, ...kept.map(map)];
