@@ -235,8 +235,9 @@ export function hasCopiedLeaf(t: Ty): boolean {
 }
 
 /**
- * Record in `t` the reads of `v = e` at position `at` of block `id`: what `forEachRead` visits,
- * in the same order, without a callback made per instruction.
+ * Record in `t` the reads of `v = e` at position `at` of block `id`: the operands whose values
+ * `e` actually reads (an `accum` reads its shape only for the non-float leaves it copies; an
+ * `add` into nothing that takes float bytes reads nothing), in operand order.
  */
 function pushReads(shape: Shape, t: ReadTable, e: Expr, v: Var, at: number, id: number): void {
   switch (e.kind) {
@@ -266,25 +267,12 @@ function pushReads(shape: Shape, t: ReadTable, e: Expr, v: Var, at: number, id: 
       t.push(e.addend, v, at, id, -1);
       return;
     }
+    case 'accum':
+      if (hasCopiedLeaf(shape.ty(e.shape))) t.push(e.shape, v, at, id, -1);
+      return;
     default:
-      forEachRead(shape, e, (x) => t.push(x, v, at, id, -1));
+      forEachOperand(e, (x) => t.push(x, v, at, id, -1));
   }
-}
-
-/** Call `fn` on the operands of `e` whose values `e` actually reads (see the exceptions). */
-export function forEachRead(shape: Shape, e: Expr, fn: (v: Var) => void): void {
-  if (e.kind === 'accum') {
-    // the shape is read only for the non-float leaves it copies
-    const t = shape.ty(e.shape);
-    if (hasCopiedLeaf(t)) fn(e.shape);
-    return;
-  }
-  if (e.kind === 'add') {
-    const rt = shape.ty(e.ref);
-    if (rt.kind === 'ref' && addsSomething(rt.inner)) forEachOperand(e, fn);
-    return;
-  }
-  forEachOperand(e, fn);
 }
 
 /** Side-effect facts shared by all functions of one module. */
