@@ -7,7 +7,7 @@ import { internal } from '../errors.ts';
 import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
 import { SP, dstPart, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
-import type { FuncPlan } from './codegen-plan.ts';
+import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { HAS_VALUE, LEAF, REAL, Slots } from './liveness.ts';
 
@@ -67,8 +67,7 @@ export class Emitter {
     this.sp = nParams - 1;
     this.slots = new Slots(nParams);
     this.slot = plan.slot;
-    this.#addrs = new Array<Addr | undefined>(plan.shape.f.vars.length);
-    this.#addrs[0] = undefined; // HOLEY_ELEMENTS from the start, as in every emitter (see FuncPlan)
+    this.#addrs = newArray(plan.shape.f.vars.length); // one elements kind in every emitter
   }
 
   /** Return the type of `v`. */

@@ -556,7 +556,7 @@ export class FuncPlan {
  * Return an array of length `n` with no elements yet, of elements kind HOLEY_ELEMENTS from the
  * start (see the constructor): storing one `undefined` does that at once, unlike a `fill`.
  */
-function newArray<T>(n: number): (T | undefined)[] {
+export function newArray<T>(n: number): (T | undefined)[] {
   const a = new Array<T | undefined>(n);
   if (n > 0) a[0] = undefined;
   return a;
