@@ -209,7 +209,7 @@ export class FuncPlan {
 
   /** Return the unit where `v` gets its value: its definition's, or its first reader's if it starts there. */
   #defUnit(v: Var): number {
-    const at = this.startsBefore.get(v);
+    const at = this.startsBefore.size === 0 ? undefined : this.startsBefore.get(v); // usually empty
     return at === undefined ? this.unitOf(v) : this.unitOf(at);
   }
 
@@ -496,7 +496,7 @@ export class FuncPlan {
     this.#uses[x]!++;
     const end = s.extend(x, pos, block);
     if (end > this.lastUse[x]!) this.lastUse[x] = end;
-    if (unit !== (this.startsBefore.size === 0 ? this.units.unitOf[x]! : this.#defUnit(x))) this.#cross[x] = 1;
+    if (unit !== this.#defUnit(x)) this.#cross[x] = 1;
   }
 
   /** Return the constant value of a scalar literal or zero (undefined otherwise). */
