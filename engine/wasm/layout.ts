@@ -37,11 +37,14 @@ interface StructLayout extends Layout {
 }
 
 const UNIT_LAYOUT: Layout = { size: 0, align: 1 };
-/** The layouts of the scalar storages (shared: no object per call). */
-const U8_LAYOUT: Layout = { size: 1, align: 1 };
-const U16_LAYOUT: Layout = { size: 2, align: 2 };
-const U32_LAYOUT: Layout = { size: 4, align: 4 };
-const F64_LAYOUT: Layout = { size: 8, align: 8 };
+/** The layout of each scalar storage (shared: no object per call). */
+const STORAGE_LAYOUT: Readonly<Record<Storage, Layout>> = {
+  none: UNIT_LAYOUT,
+  u8: { size: 1, align: 1 },
+  u16: { size: 2, align: 2 },
+  u32: { size: 4, align: 4 },
+  f64: { size: 8, align: 8 },
+};
 const cache = new WeakMap<Ty, Layout>();
 
 /** Return the storage of a scalar leaf type (`none` for zero-size leaves). */
@@ -67,16 +70,12 @@ export function storageOf(t: Ty): Storage {
 export function layoutOf(t: Ty): Layout {
   switch (t.kind) {
     case 'unit':
-      return UNIT_LAYOUT;
+    case 'bool':
     case 'real':
     case 'tan':
-      return F64_LAYOUT;
-    case 'bool':
-      return U8_LAYOUT;
-    case 'ref':
-      return U32_LAYOUT;
     case 'fin':
-      return t.size <= 1 ? UNIT_LAYOUT : t.size <= 256 ? U8_LAYOUT : t.size <= 65536 ? U16_LAYOUT : U32_LAYOUT;
+    case 'ref':
+      return STORAGE_LAYOUT[storageOf(t)];
     case 'vec':
     case 'struct': {
       let l = cache.get(t);
