@@ -48,24 +48,29 @@ const math =
 /** The position of the first maximum/minimum of a vec of reals (NaN counts as extreme). */
 const reduce =
   (which: 'argmax' | 'argmin'): PrimRule =>
-  (em, [x]) => {
-    const a = em.ptr(x!);
+  (em, args) => {
+    const x = args[0]!;
+    const a = em.ptr(x);
     a.push();
     if (a.off !== 0) em.code.i32Const(a.off).op(Op.i32_add);
-    em.code.i32Const(vecSize(em.plan.shape, x!)).call(em.ctx.helpers.arg(which));
+    em.code.i32Const(vecSize(em.plan.shape, x)).call(em.ctx.helpers.arg(which));
   };
+
+/** `i32.add` of two indices (`iadd` after its size check). */
+const addIndices = binary(Op.i32_add);
 
 const RULES: { [P in Prim]: PrimRule } = {
   neg: unary(Op.f64_neg),
   abs: unary(Op.f64_abs),
   // signum: copysign(1, x) for every non-NaN x (so +-0 -> +-1), x itself when x is NaN
-  sign: (em, [x]) => {
+  sign: (em, args) => {
+    const x = args[0]!;
     em.code.f64Const(1);
-    em.push(x!);
+    em.push(x);
     em.code.op(Op.f64_copysign);
-    em.push(x!);
-    em.push(x!);
-    em.push(x!);
+    em.push(x);
+    em.push(x);
+    em.push(x);
     em.code.op(Op.f64_eq).op(Op.select);
   },
   ceil: unary(Op.f64_ceil),
@@ -116,14 +121,15 @@ const RULES: { [P in Prim]: PrimRule } = {
   iadd: (em, args, r) => {
     const t = em.ty(r);
     if (t.kind === 'fin' && t.size > 2 ** 31) throw wideIadd(t.size, em.plan.shape.f.name);
-    binary(Op.i32_add)(em, args, r);
+    addIndices(em, args, r);
   },
-  imod: (em, [x], r) => {
+  imod: (em, args, r) => {
+    const x = args[0]!;
     const t = em.ty(r);
     const m = t.kind === 'fin' ? t.size : 1;
     const c = em.code;
-    em.push(x!);
-    if (!sumBelow(em, x!, m)) return void c.i32Const(m).op(Op.i32_rem_u);
+    em.push(x);
+    if (!sumBelow(em, x, m)) return void c.i32Const(m).op(Op.i32_rem_u);
     // x < 2m: x >= m ? x - m : x, without a division
     const tmp = em.slots.alloc(I32);
     c.localTee(tmp).i32Const(m).op(Op.i32_sub).localGet(tmp).localGet(tmp).i32Const(m).op(Op.i32_ge_u).op(Op.select);
