@@ -88,15 +88,14 @@ export function planAnchors(plan: FuncPlan): void {
  */
 function writesBefore(plan: FuncPlan): Int32Array {
   const s = plan.shape;
-  const mark = new Uint8Array(s.endPos + 1);
+  const out = new Int32Array(s.endPos + 2); // first 1 after each write, then summed in place
   for (let v = 0; v < s.def.length; v++) {
     const e = s.def[v];
     if (e === undefined || !plan.needed[v]) continue;
     const k = e.kind;
     if (k === 'add' || k === 'call' || k === 'for' || plan.earlyAt[v] !== undefined || plan.home[v]!.k === 'spill')
-      mark[s.pos[v]!] = 1;
+      out[s.pos[v]! + 1] = 1;
   }
-  const out = new Int32Array(s.endPos + 2);
-  for (let p = 0; p <= s.endPos; p++) out[p + 1] = out[p]! + mark[p]!;
+  for (let p = 1; p <= s.endPos + 1; p++) out[p]! += out[p - 1]!;
   return out;
 }
