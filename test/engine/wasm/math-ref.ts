@@ -4,7 +4,7 @@
  * random generator and the sample ranges per function.
  */
 import Decimal from 'decimal.js';
-import { F64, ModuleBuilder } from '../../../engine/wasm/encoder.ts';
+import { ModuleBuilder } from '../../../engine/wasm/encoder.ts';
 import { MATH_FNS, type MathFn, MathLibrary } from '../../../engine/wasm/math/index.ts';
 
 /** The math functions of one instantiated module, by name. */
