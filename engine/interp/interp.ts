@@ -14,6 +14,7 @@ import {
   prepare,
   type CallInfo,
   type Code,
+  type CondInfo,
   type LoopInfo,
   type Prepared,
 } from './prepare.ts';
@@ -46,7 +47,10 @@ export function interpret(f: Func, args: readonly Val[]): Val {
   return run(prepare(f), args);
 }
 
-/** An activation: a function body (`loop === null`) or one loop's body, with its resume point. */
+/**
+ * An activation, with its resume point: a function body or a cond's block (`loop === null`), or
+ * one loop's body.
+ */
 class Frame {
   code: Code = EMPTY_CODE;
   env: Val[] = EMPTY;
@@ -207,6 +211,19 @@ function run(p: Prepared, args: readonly Val[]): Val {
           frame.enter(loop.body, env, where, dst, loop.ret, loop);
           ({ ops, side } = loop.body);
           env[loop.index] = 0;
+          pc = 0;
+          break;
+        }
+        case Op.Cond: {
+          // run the chosen block in a frame of its own that shares this environment
+          const info = side[b] as CondInfo;
+          const taken = env[a] === true;
+          frame.pc = pc;
+          const where = frame.where;
+          const code = taken ? info.then : info.els;
+          frame = frames[++depth] ?? (frames[depth] = new Frame());
+          frame.enter(code, env, where, dst, taken ? info.thenRet : info.elsRet, null);
+          ({ ops, side } = code);
           pc = 0;
           break;
         }

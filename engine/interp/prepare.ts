@@ -75,6 +75,7 @@ export const Op = {
   Accum: 54,
   Add_: 55,
   Resolve: 56,
+  Cond: 57,
 } as const;
 
 /** The opcode that implements each primitive (index comparisons are unsigned = plain numbers). */
@@ -154,6 +155,14 @@ export interface LoopInfo {
   readonly index: Var;
   readonly ret: Var;
   readonly body: Code;
+}
+
+/** Side-table entry of a `cond`: each block with the variable holding its result. */
+export interface CondInfo {
+  readonly then: Code;
+  readonly thenRet: Var;
+  readonly els: Code;
+  readonly elsRet: Var;
 }
 
 /** A transparent function ready to run. */
@@ -251,6 +260,15 @@ function lowerExpr(
         body: lowerBlock(f, expr.body),
       };
       return [Op.For, put(loop), 0, 0];
+    }
+    case 'cond': {
+      const info: CondInfo = {
+        then: lowerBlock(f, expr.then),
+        thenRet: expr.thenRet,
+        els: lowerBlock(f, expr.els),
+        elsRet: expr.elsRet,
+      };
+      return [Op.Cond, expr.cond, put(info), 0];
     }
     case 'accum':
       return [Op.Accum, expr.shape, put(ty(expr.shape)), 0];

@@ -6,7 +6,7 @@
  * Typing follows the doc comment of each `Expr` kind in types.ts and `primResultType` in
  * prims.ts. Linearity falls out of typing: `tan` is produced only by the linear primitives
  * (`LINEAR_PRIMS`), literals, `zero`, and structural expressions (literals, projections, select,
- * call, for, accum, resolve) of tangent-carrying types; `primResultType` refuses the rest.
+ * call, for, cond, accum, resolve) of tangent-carrying types; `primResultType` refuses the rest.
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import { formatInstr, formatType } from './pprint.ts';
@@ -124,6 +124,10 @@ class FuncChecker {
   readonly parent: Int32Array;
   /** 1 once `resolve` ended the accumulator's use. */
   readonly resolved: Uint8Array;
+  /** The number of `cond` blocks around each variable's definition. */
+  readonly condDepth: Uint32Array;
+  /** The number of `cond` blocks around the instruction being checked. */
+  depth = 0;
   /** The instruction being checked, for error messages. */
   at: Instr | undefined;
   readonly validTypes = new WeakSet<Ty>();
@@ -135,6 +139,7 @@ class FuncChecker {
     this.state = new Uint8Array(n);
     this.parent = new Int32Array(n).fill(-1);
     this.resolved = new Uint8Array(n);
+    this.condDepth = new Uint32Array(n);
   }
 
   fail(problem: string): never {
@@ -158,6 +163,7 @@ class FuncChecker {
     if (this.state[v] !== UNDEFINED) this.fail(`x${v} is defined more than once (SSA)`);
     this.ty(v);
     this.state[v] = IN_SCOPE;
+    this.condDepth[v] = this.depth;
     defs.push(v);
   }
 
@@ -214,6 +220,7 @@ class FuncChecker {
       this.fail(`x${instr.var} is not a variable of this function`);
     const t = this.ty(instr.var);
     if (e.kind === 'for') this.loop(e, t);
+    else if (e.kind === 'cond') this.cond(e, t);
     else this.expr(e, t);
     this.at = instr;
     this.define(instr.var, defs);
@@ -238,6 +245,29 @@ class FuncChecker {
       );
   }
 
+  /** Check a `cond` defining a variable of type `t`: condition, both blocks, result types. */
+  cond(e: ExprOf<'cond'>, t: Ty): void {
+    const at = this.at;
+    const ct = this.use(e.cond);
+    if (ct.kind !== 'bool')
+      this.fail(`cond condition x${e.cond} has type ${formatType(ct)}, expected bool`);
+    const branch = (block: Block, ret: Var, which: string): Ty => {
+      const inner: Var[] = [];
+      this.depth++;
+      this.block(block, inner);
+      this.depth--;
+      this.at = at;
+      const rt = this.use(ret);
+      for (const v of inner) this.state[v] = OUT_OF_SCOPE;
+      this.eq(t, rt, `the result type differs from the type of the ${which} block's result`);
+      return rt;
+    };
+    if (!Array.isArray(e.then) || !Array.isArray(e.els)) this.fail('cond blocks must be arrays');
+    branch(e.then, e.thenRet, 'then');
+    branch(e.els, e.elsRet, 'else');
+    if (t.kind === 'ref') this.fail('a cond cannot yield an accumulator (ref)');
+  }
+
   /** Return true when `a` may be passed where `b` is expected (a call boundary). */
   callFits(a: Ty, b: Ty): boolean {
     return this.strict ? tyEqual(a, b) : tyEqual(erase(a), erase(b));
@@ -254,8 +284,8 @@ class FuncChecker {
     if (!tyEqual(a, b)) this.fail(`${what}: ${formatType(a)} vs ${formatType(b)}`);
   }
 
-  /** Check a non-`for` expression defining a variable of type `t`. */
-  expr(e: Exclude<Expr, { kind: 'for' }>, t: Ty): void {
+  /** Check an expression without blocks defining a variable of type `t`. */
+  expr(e: Exclude<Expr, { kind: 'for' | 'cond' }>, t: Ty): void {
     switch (e.kind) {
       // boring cases: literals and aggregates
       case 'lit':
@@ -364,6 +394,10 @@ class FuncChecker {
     if (rt.kind !== 'ref') this.fail(`${e.kind} of x${e.ref}: ${formatType(rt)}, not a ref`);
     this.live(e.ref);
     if (e.kind === 'resolve') {
+      let root = e.ref;
+      while (this.parent[root]! >= 0) root = this.parent[root]!;
+      if (this.condDepth[root]! < this.depth)
+        this.fail(`resolve of x${e.ref} inside a cond block; it is defined outside`);
       this.resolved[e.ref] = 1;
       return this.eq(t, rt.inner, 'the result type differs from the accumulator contents');
     }

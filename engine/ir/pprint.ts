@@ -64,7 +64,7 @@ function keyOf(t: Ty | undefined, k: number): string {
   return t?.kind === 'struct' && t.keys?.[k] !== undefined ? t.keys[k]! : `#${k}`;
 }
 
-/** Return the one-line text of a non-`for` expression defining a variable of type `t`. */
+/** Return the one-line text of an expression (blocks elided) defining a variable of type `t`. */
 function formatExpr(f: TransparentFunc, e: Expr, t: Ty | undefined, n: Names): string {
   const v = (x: Var) => n.v(x);
   switch (e.kind) {
@@ -100,6 +100,8 @@ function formatExpr(f: TransparentFunc, e: Expr, t: Ty | undefined, n: Names): s
       return `resolve ${v(e.ref)}`;
     case 'for':
       return `for ${n.v(e.index, true)}: ${formatType(f.vars[e.index])} {...} yield ${v(e.ret)}`;
+    case 'cond':
+      return `if ${v(e.cond)} {...} yield ${v(e.thenRet)} else {...} yield ${v(e.elsRet)}`;
   }
 }
 
@@ -115,13 +117,17 @@ function printBlock(
   for (const instr of block) {
     const { expr: e } = instr;
     const lhs = `${pad}${n.v(instr.var)}: ${formatType(f.vars[instr.var])} = `;
-    if (e.kind !== 'for') {
-      out.push(lhs + formatExpr(f, e, f.vars[instr.var], n));
-      continue;
-    }
-    out.push(`${lhs}for ${n.v(e.index, true)}: ${formatType(f.vars[e.index])} {`);
-    printBlock(f, e.body, depth + 1, n, out);
-    out.push(`${pad}  yield ${n.v(e.ret)}`, `${pad}}`);
+    if (e.kind === 'for') {
+      out.push(`${lhs}for ${n.v(e.index, true)}: ${formatType(f.vars[e.index])} {`);
+      printBlock(f, e.body, depth + 1, n, out);
+      out.push(`${pad}  yield ${n.v(e.ret)}`, `${pad}}`);
+    } else if (e.kind === 'cond') {
+      out.push(`${lhs}if ${n.v(e.cond)} {`);
+      printBlock(f, e.then, depth + 1, n, out);
+      out.push(`${pad}  yield ${n.v(e.thenRet)}`, `${pad}} else {`);
+      printBlock(f, e.els, depth + 1, n, out);
+      out.push(`${pad}  yield ${n.v(e.elsRet)}`, `${pad}}`);
+    } else out.push(lhs + formatExpr(f, e, f.vars[instr.var], n));
   }
 }
 

@@ -63,7 +63,7 @@ const VERSION = 1;
 const TYPE_KINDS = ['unit', 'bool', 'real', 'tan', 'fin', 'vec', 'struct', 'ref'] as const;
 const EXPR_KINDS: readonly Expr['kind'][] = [
   'lit', 'zero', 'vec', 'struct', 'index', 'member', 'slice', 'field', 'prim', 'select', 'call',
-  'for', 'accum', 'add', 'resolve',
+  'for', 'accum', 'add', 'resolve', 'cond',
 ];
 const EXPR_CODE = new Map(EXPR_KINDS.map((k, i) => [k, i]));
 const PRIM_CODE = new Map(PRIM_NAMES.map((p, i) => [p, i]));
@@ -220,6 +220,10 @@ function writeExpr(enc: Encoder, e: Expr): void {
       w.push(e.index);
       w.push(e.ret);
       return writeBlock(enc, e.body);
+    case 'cond':
+      w.push(e.cond), w.push(e.thenRet), w.push(e.elsRet);
+      writeBlock(enc, e.then);
+      return writeBlock(enc, e.els);
     case 'accum':
       return w.push(e.shape);
     case 'add':
@@ -401,6 +405,11 @@ function readExpr(r: Reader, funcs: readonly Func[]): Expr {
       const index = r.next();
       const ret = r.next();
       return { kind, index, ret, body: readBlock(r, funcs) };
+    }
+    case 'cond': {
+      const [cond, thenRet, elsRet] = [r.next(), r.next(), r.next()];
+      const then = readBlock(r, funcs);
+      return { kind, cond, then, thenRet, els: readBlock(r, funcs), elsRet };
     }
     case 'accum':
       return { kind, shape: r.next() };

@@ -313,6 +313,21 @@ export type Expr =
    * defined in `body` or outside it. For n = 0 the body never runs.
    */
   | { readonly kind: 'for'; readonly index: Var; readonly body: Block; readonly ret: Var }
+  /**
+   * Conditional: runs `then` when `cond` (a bool) is true, else `els`, and only that block; the
+   * result is `thenRet` or `elsRet` (both of the result type, not a ref). Each `...Ret` is defined
+   * in its block or outside the cond. Blocks see the variables around them; what they define is
+   * visible only inside them. A block may `add` into accumulators from outside, but not `resolve`
+   * them (the other block would not).
+   */
+  | {
+      readonly kind: 'cond';
+      readonly cond: Var;
+      readonly then: Block;
+      readonly thenRet: Var;
+      readonly els: Block;
+      readonly elsRet: Var;
+    }
   /** A new accumulator: zero with the shape of `shape` (float leaves 0, bool/fin leaves copied). */
   | { readonly kind: 'accum'; readonly shape: Var }
   /** Add `addend` into accumulator `ref` (float leaves add; others unchanged). Result: unit. */

@@ -5,6 +5,7 @@
  * "Operands" of an expression are the variables it reads at its own level. A `for` reads none
  * there: its `index` is defined by it, and its `body` and `ret` live in the body's scope, so
  * passes that care about scoping handle `for` themselves (and use `forEachInstr` for bodies).
+ * A `cond` reads only its condition there; its blocks and their results are handled the same way.
  */
 import type { Block, Expr, Func, Instr, Var } from './types.ts';
 
@@ -44,6 +45,9 @@ export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
       fn(e.then);
       fn(e.els);
       return;
+    case 'cond':
+      fn(e.cond);
+      return;
     case 'accum':
       fn(e.shape);
       return;
@@ -77,7 +81,8 @@ function mapVars(vs: readonly Var[], fn: (v: Var) => Var): readonly Var[] {
 
 /**
  * Return `e` with each operand `v` replaced by `fn(v)`, or `e` itself when nothing changed.
- * For a `for`, `ret` is mapped and the body is replaced by `body(e.body)` when given (else kept).
+ * For a `for`, `ret` is mapped and the body is replaced by `body(e.body)` when given (else kept);
+ * for a `cond`, the condition and both results are mapped and both blocks replaced the same way.
  */
 export function mapOperands(
   e: Expr,
@@ -135,8 +140,23 @@ export function mapOperands(
       const ret = fn(e.ret);
       return ret === e.ret && newBody === e.body ? e : { ...e, body: newBody, ret };
     }
+    case 'cond': {
+      const [then, els] = body ? [body(e.then), body(e.els)] : [e.then, e.els];
+      const [cond, thenRet, elsRet] = [fn(e.cond), fn(e.thenRet), fn(e.elsRet)];
+      const same =
+        cond === e.cond && thenRet === e.thenRet && elsRet === e.elsRet && then === e.then && els === e.els;
+      return same ? e : { ...e, cond, then, thenRet, els, elsRet };
+    }
   }
 }
+
+/** Return the blocks nested directly in `e`: a loop's body, a cond's two blocks, else none. */
+export function nestedBlocks(e: Expr): readonly Block[] {
+  if (e.kind === 'for') return [e.body];
+  if (e.kind === 'cond') return [e.then, e.els];
+  return NO_BLOCKS;
+}
+const NO_BLOCKS: readonly Block[] = Object.freeze([]);
 
 /**
  * Return `block` with every variable (defined and read, loop indices included) renamed by
@@ -164,7 +184,12 @@ export function forEachInstr(
 ): void {
   for (const instr of block) {
     fn(instr, depth);
-    if (instr.expr.kind === 'for') forEachInstr(instr.expr.body, fn, depth + 1);
+    const e = instr.expr;
+    if (e.kind === 'for') forEachInstr(e.body, fn, depth + 1);
+    else if (e.kind === 'cond') {
+      forEachInstr(e.then, fn, depth + 1);
+      forEachInstr(e.els, fn, depth + 1);
+    }
   }
 }
 

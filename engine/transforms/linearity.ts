@@ -208,7 +208,8 @@ export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
     case 'zero':
       return;
     case 'for':
-      return internal('forEachRole of a for loop (loops are handled by each pass)');
+    case 'cond':
+      return internal('forEachRole of a block expression (each pass handles blocks itself)');
   }
 }
 
@@ -252,7 +253,8 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
     case 'resolve':
       return { kind: 'resolve', ref: fn(e.ref, 'part') };
     case 'for':
-      return internal('mapRoles of a for loop (loops are handled by each pass)');
+    case 'cond':
+      return internal('mapRoles of a block expression (each pass handles blocks itself)');
   }
 }
 

@@ -110,6 +110,7 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
   },
   call: (t, v, e) => t.call(v, e),
   for: (t, v, e) => t.loop(v, e),
+  cond: () => internal('transpose: cond is not differentiated yet'),
   // r += x: ct_x += (cotangent value of r)
   add: (t, _v, e) => {
     const ct = t.ctRefOf(e.ref);

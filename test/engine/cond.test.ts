@@ -1,0 +1,123 @@
+/**
+ * @file `cond` (engine/trace/cond.ts): traced into an IR `cond` with two blocks, valid IR that
+ * prints, round-trips through the worker encoding, and interprets running only the branch taken.
+ */
+import { describe, expect, it } from 'vitest';
+import { Bool, Real, Vec, fn, interp, lt, mul, opaque, sqrt, sub, sum, vec } from '../../engine/index.ts';
+import { FuncBuilder } from '../../engine/ir/builder.ts';
+import { check } from '../../engine/ir/check.ts';
+import { pprint } from '../../engine/ir/pprint.ts';
+import { decodeProgram, encodeProgram } from '../../engine/ir/serialize.ts';
+import { BOOL, REAL, type TransparentFunc } from '../../engine/ir/types.ts';
+import { cond } from '../../engine/trace/cond.ts';
+import { funcOf } from '../../engine/trace/fn.ts';
+
+/** Return an opaque identity that counts its calls in `calls.n`. */
+function counting(calls: { n: number }) {
+  return opaque([Real], Real, (x: number) => (calls.n++, x));
+}
+
+describe('cond', () => {
+  it('runs only the branch taken', () => {
+    const calls = { n: 0 };
+    const spy = counting(calls);
+    const f = fn([Real], Real, (x) => cond(lt(x, 0), Real, () => spy(mul(x, -1)), () => sqrt(x)));
+    const g = interp(f);
+    expect(g(4)).toBe(2);
+    expect(calls.n).toBe(0);
+    expect(g(-3)).toBe(3);
+    expect(calls.n).toBe(1);
+    check(funcOf(f, 't'));
+  });
+
+  it('yields vectors and structs, and values from outside its blocks', () => {
+    const f = fn([Real, Bool], Vec(2, Real), (x, p) => cond(p, Vec(2, Real), () => [x, mul(x, 2)], () => [1, 2]));
+    const g = interp(f);
+    expect(g(3, true)).toEqual([3, 6]);
+    expect(g(3, false)).toEqual([1, 2]);
+    const h = interp(fn([Real, Bool], Real, (x, p) => cond(p, Real, () => x, () => 7)));
+    expect([h(3, true), h(3, false)]).toEqual([3, 7]);
+  });
+
+  it('nests in loops and in itself, and holds loops and sums', () => {
+    const f = fn([Vec(4, Real)], Real, (xs) =>
+      sum(4, (i) =>
+        cond(lt(xs[i]!, 0), Real, () => 0, () =>
+          cond(lt(xs[i]!, 1), Real, () => sum(3, () => xs[i]!), () => sub(xs[i]!, 1)),
+        ),
+      ),
+    );
+    expect(interp(f)([-1, 0.5, 3, 0.25])).toBe(3 * 0.5 + 2 + 3 * 0.25);
+    const g = fn([Real], Vec(3, Real), (x) => cond(lt(x, 0), Vec(3, Real), () => vec(3, Real, () => x), () => [0, 0, 0]));
+    expect(interp(g)(-2)).toEqual([-2, -2, -2]);
+  });
+
+  it('prints both blocks and round-trips through the worker encoding', () => {
+    const f = funcOf(fn([Real], Real, (x) => cond(lt(x, 0), Real, () => mul(x, x), () => x)), 't');
+    expect(pprint(f)).toContain('if x');
+    expect(pprint(f)).toMatch(/\} else \{/);
+    const back = decodeProgram(encodeProgram(f).program).func;
+    expect(pprint(back)).toBe(pprint(f));
+  });
+
+  it('refuses a non-bool condition, branches that are not functions, and values escaping a block', () => {
+    expect(() => fn([Real], Real, (x) => cond(x as never, Real, () => x, () => x))).toThrow(/bool|Bool/i);
+    expect(() => fn([Real, Bool], Real, (x, p) => cond(p, Real, x as never, () => x))).toThrow(/then branch must be a function/);
+    let leaked: unknown;
+    expect(() =>
+      fn([Real, Bool], Real, (x, p) => {
+        cond(p, Real, () => (leaked = mul(x, 2)) as never, () => x);
+        return leaked as never;
+      }),
+    ).toThrow(/scope/);
+  });
+});
+
+describe('the checker on cond', () => {
+  /** Return a function whose then-block resolves an accumulator made outside the cond when `outer`. */
+  function resolving(outer: boolean): TransparentFunc {
+    const b = new FuncBuilder('f');
+    const x = b.param(REAL);
+    const p = b.param(BOOL);
+    const acc = b.accum(x);
+    b.beginBlock();
+    const inner = outer ? acc : b.accum(x);
+    const r = b.resolve(inner);
+    const then = b.endBlock();
+    const c = b.emit({ kind: 'cond', cond: p, then, thenRet: r, els: [], elsRet: x }, REAL);
+    if (!outer) b.resolve(acc);
+    return b.finish(c);
+  }
+
+  it('accepts accumulators made and resolved inside a block, refuses resolving outer ones', () => {
+    expect(() => check(resolving(false))).not.toThrow();
+    expect(() => check(resolving(true))).toThrow(/resolve of x\d+ inside a cond block/);
+  });
+
+  it('refuses mismatched result types, a non-bool condition and reads of a block\'s vars outside it', () => {
+    const b = new FuncBuilder('f');
+    const x = b.param(REAL);
+    const p = b.param(BOOL);
+    b.beginBlock();
+    const y = b.prim('mul', [x, x]);
+    const then = b.endBlock();
+    const c = b.emit({ kind: 'cond', cond: p, then, thenRet: y, els: [], elsRet: p }, REAL);
+    expect(() => check(b.finish(c))).toThrow(/result type/);
+    const b2 = new FuncBuilder('g');
+    const x2 = b2.param(REAL);
+    b2.beginBlock();
+    const y2 = b2.prim('mul', [x2, x2]);
+    const then2 = b2.endBlock();
+    const c2 = b2.emit({ kind: 'cond', cond: x2, then: then2, thenRet: y2, els: [], elsRet: x2 }, REAL);
+    expect(() => check(b2.finish(c2))).toThrow(/expected bool/);
+    const b3 = new FuncBuilder('h');
+    const x3 = b3.param(REAL);
+    const p3 = b3.param(BOOL);
+    b3.beginBlock();
+    const y3 = b3.prim('mul', [x3, x3]);
+    const then3 = b3.endBlock();
+    const c3 = b3.emit({ kind: 'cond', cond: p3, then: then3, thenRet: y3, els: [], elsRet: x3 }, REAL);
+    const z3 = b3.prim('add', [c3, y3]);
+    expect(() => check(b3.finish(z3))).toThrow(/out of scope/);
+  });
+});
