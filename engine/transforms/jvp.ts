@@ -259,6 +259,8 @@ function jvpInstr(cx: Cx, instr: Instr): void {
       return jvpCall(cx, instr, t, e);
     case 'for':
       return jvpFor(cx, instr, t, e);
+    case 'cond':
+      return jvpCond(cx, instr, t, e);
     case 'accum':
       return jvpAccum(cx, instr, t);
     case 'add':
@@ -423,6 +425,51 @@ function jvpFor(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'for'>): void {
   const pairs = b.emit({ kind: 'for', index, body, ret: pair }, vecTy(t.size, pt));
   splitLoop(b, pairs, pt, RE, er(t), v);
   tangent[v] = splitLoop(b, pairs, pt, DU, tangentTy(t));
+}
+
+/** Transform one block of a cond into a new block; return it with its result's tangent. */
+function jvpBranch(cx: Cx, block: readonly Instr[], ret: Var): { block: Instr[]; d: Var } {
+  cx.b.beginBlock();
+  jvpBlock(cx, block);
+  const d = cx.tangent[ret]!;
+  return { block: cx.b.endBlock() as Instr[], d };
+}
+
+/**
+ * A cond: a cond of the transformed blocks (only the block taken runs, for primal and tangent).
+ * When a block's result has a tangent, both blocks yield `{du, re}` pairs (a `zero` tangent in a
+ * block without one), split after the cond.
+ */
+function jvpCond(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'cond'>): void {
+  const { b, tangent } = cx;
+  const v = instr.var;
+  const then = jvpBranch(cx, e.then, e.thenRet);
+  const els = jvpBranch(cx, e.els, e.elsRet);
+  if (then.d === ZERO && els.d === ZERO) {
+    const same = (x: readonly Instr[], y: readonly Instr[]) =>
+      x.length === y.length && x.every((z, k) => z === y[k]);
+    b.append(
+      same(then.block, e.then) && same(els.block, e.els)
+        ? instr
+        : { var: v, expr: { ...e, then: then.block, els: els.block } },
+    );
+    return;
+  }
+  const tt = tangentTy(t);
+  const pt = pairTy(t);
+  // each block ends with its pair: instructions added to the closed block (typed by `fresh`)
+  const pairOf = (block: Instr[], d: Var, ret: Var): Var => {
+    if (d === ZERO) block.push({ var: (d = b.fresh(tt)), expr: { kind: 'zero' } });
+    const pair = b.fresh(pt);
+    block.push({ var: pair, expr: { kind: 'struct', members: [d, ret] } });
+    return pair;
+  };
+  const thenRet = pairOf(then.block, then.d, e.thenRet);
+  const elsRet = pairOf(els.block, els.d, e.elsRet);
+  const expr: Expr = { kind: 'cond', cond: e.cond, then: then.block, thenRet, els: els.block, elsRet };
+  const pairs = b.emit(expr, pt);
+  b.append({ var: v, expr: { kind: 'member', struct: pairs, member: RE } });
+  tangent[v] = b.emit({ kind: 'member', struct: pairs, member: DU }, tt);
 }
 
 /**

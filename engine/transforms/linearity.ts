@@ -4,7 +4,7 @@
  *
  * A variable is *linear* when its type holds a `tan` (`hasTan`), *nonlinear* otherwise; after
  * `unzip` every linear variable of `lin` is purely linear (only `tan` and `unit` leaves). An
- * instruction *touches linear values* when its result, an operand, or (for a loop) an
+ * instruction *touches linear values* when its result, an operand, or (for a loop or a cond) an
  * instruction of its body is linear; every other instruction is plain primal computation.
  */
 import { internal } from '../errors.ts';
@@ -49,7 +49,7 @@ export interface Analysis {
   /** 1 for each linear variable (its type holds a `tan`), else 0. */
   readonly linVar: Uint8Array;
   /**
-   * Per variable, whether its defining instruction touches linear values (a loop: when its body
+   * Per variable, whether its defining instruction touches linear values (a loop or a cond: when a block
    * does): 0 not visited yet, 1 no, 2 yes.
    */
   readonly linear: Uint8Array;
@@ -107,6 +107,10 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
     a.depth[e.index] = depth + 1;
     const body = e.body;
     for (let k = 0; k < body.length; k++) if (visit(a, body[k]!, depth + 1)) touches = true;
+  } else if (e.kind === 'cond') {
+    // (the condition is a bool, never linear)
+    for (const block of [e.then, e.els])
+      for (let k = 0; k < block.length; k++) if (visit(a, block[k]!, depth + 1)) touches = true;
   } else if (!touches) {
     a.hit = false;
     forEachOperand(e, a.see);
@@ -127,7 +131,10 @@ function linearVars(vars: readonly Ty[], out: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Call `fn` on each operand of `e` (not a `for`), without allocating. */
+/**
+ * Call `fn` on each operand of `e` (not a `for`), without allocating; of a `cond`, only its
+ * condition (its blocks and results are read in scopes of their own).
+ */
 export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
   switch (e.kind) {
     case 'lit':
@@ -160,6 +167,9 @@ export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
     case 'add':
       fn(e.ref);
       return fn(e.addend);
+    case 'cond':
+      // its blocks and results are in their own scopes, like a loop's (see visit.ts)
+      return fn(e.cond);
     case 'for':
       return internal('forEachOperand of a for loop (loops are handled by each pass)');
   }
@@ -326,6 +336,7 @@ export function hasEffect(e: Expr): boolean {
     return r;
   }
   if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr));
+  if (e.kind === 'cond') return e.then.some((i) => hasEffect(i.expr)) || e.els.some((i) => hasEffect(i.expr));
   return false;
 }
 
@@ -356,6 +367,10 @@ export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch)
       if (e.kind === 'for') {
         live[e.ret] = 1;
         if (decide(e.body)) dead = true;
+      } else if (e.kind === 'cond') {
+        live[e.cond] = live[e.thenRet] = live[e.elsRet] = 1;
+        if (decide(e.then)) dead = true;
+        if (decide(e.els)) dead = true;
       } else forEachOperand(e, mark);
     }
     return dead;
@@ -368,11 +383,13 @@ export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch)
       const instr = block[k]!;
       const e = instr.expr;
       if (live[instr.var] === 0) continue;
-      if (e.kind !== 'for') kept[n++] = instr;
-      else {
+      if (e.kind === 'for') {
         const body = sweep(e.body);
         kept[n++] = body === e.body ? instr : { var: instr.var, expr: { ...e, body } };
-      }
+      } else if (e.kind === 'cond') {
+        const [then, els] = [sweep(e.then), sweep(e.els)];
+        kept[n++] = then === e.then && els === e.els ? instr : { var: instr.var, expr: { ...e, then, els } };
+      } else kept[n++] = instr;
     }
     if (n === block.length && kept.every((instr, k) => instr === block[k])) return block;
     kept.length = n;

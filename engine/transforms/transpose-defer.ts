@@ -56,15 +56,23 @@ export class DeferredCopies {
   copyOperands(instr: Instr): void {
     if (this.#waiting === 0) return;
     const e = instr.expr;
-    if (e.kind === 'for') this.copyReadsIn(e, this.#a.depth[instr.var]!);
+    if (e.kind === 'for' || e.kind === 'cond') this.copyReadsIn(e, this.#a.depth[instr.var]!);
     else forEachOperand(e, this.copyIfDeferred);
   }
 
-  /** Copy the waiting values of blocks at `depth` or outside that loop `e` reads, here. */
-  copyReadsIn(e: ExprOf<'for'>, depth: number): void {
+  /** Copy the waiting values of blocks at `depth` or outside that loop or cond `e` reads, here. */
+  copyReadsIn(e: ExprOf<'for' | 'cond'>, depth: number): void {
     if (this.#waiting === 0) return;
     this.#outerDepth = depth;
-    this.#copyOuterReads(e.body, e.ret);
+    this.#copyOuterReadsOf(e);
+  }
+
+  /** Copy the waiting outer values (see `#copyOuterReads`) that loop or cond `e` reads. */
+  #copyOuterReadsOf(e: ExprOf<'for' | 'cond'>): void {
+    if (e.kind === 'for') return this.#copyOuterReads(e.body, e.ret);
+    this.#copyIfOuter(e.cond);
+    this.#copyOuterReads(e.then, e.thenRet);
+    this.#copyOuterReads(e.els, e.elsRet);
   }
 
   /** Copy the waiting values outside `#outerDepth` that `body` (result `ret`) reads. */
@@ -72,7 +80,7 @@ export class DeferredCopies {
     this.#copyIfOuter(ret);
     for (let k = 0; k < body.length; k++) {
       const e = body[k]!.expr;
-      if (e.kind === 'for') this.#copyOuterReads(e.body, e.ret);
+      if (e.kind === 'for' || e.kind === 'cond') this.#copyOuterReadsOf(e);
       else forEachOperand(e, this.#copyIfOuter);
     }
   }

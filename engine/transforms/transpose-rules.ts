@@ -9,6 +9,7 @@ import { REAL, erase, finTy, type ExprKind, type Var } from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
+import { transposeCond } from './transpose-cond.ts';
 
 /** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
 export type Rule<K extends ExprKind> = (t: Transposer, v: Var, e: ExprOf<K>) => void;
@@ -110,7 +111,7 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
   },
   call: (t, v, e) => t.call(v, e),
   for: (t, v, e) => t.loop(v, e),
-  cond: () => internal('transpose: cond is not differentiated yet'),
+  cond: (t, v, e) => transposeCond(t, v, e),
   // r += x: ct_x += (cotangent value of r)
   add: (t, _v, e) => {
     const ct = t.ctRefOf(e.ref);

@@ -102,7 +102,7 @@ export function sizeHints(
     if (lin[instr.var] === 1) linear++;
     // (a loop's result may be nonlinear, e.g. the units of a loop adding into an accumulator)
     const kind = instr.expr.kind;
-    if (kind === 'call' || kind === 'for') split++;
+    if (kind === 'call' || kind === 'for' || kind === 'cond') split++;
   }
   const margin = (f.body.length >> 4) + 16;
   const nonlinear = f.body.length - linear;
@@ -114,12 +114,15 @@ export function sizeHints(
   };
 }
 
-/** Return true when `body` holds an `add`, or a loop with one (recorded as an effect in `uses`). */
+/**
+ * Return true when `body` holds an `add`, or a loop or cond with one (recorded as an effect in
+ * `uses`).
+ */
 export function hasAdd(body: readonly Instr[], uses: Uses): boolean {
   for (let k = 0; k < body.length; k++) {
     const instr = body[k]!;
     const kind = instr.expr.kind;
-    if (kind === 'add' || (kind === 'for' && uses.hasEffect(instr.var))) return true;
+    if (kind === 'add' || ((kind === 'for' || kind === 'cond') && uses.hasEffect(instr.var))) return true;
   }
   return false;
 }

@@ -52,6 +52,7 @@ import {
   type Role,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { unzipCond } from './unzip-cond.ts';
 import { Recompute } from './unzip-recompute.ts';
 import { bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
 import { Uses } from './uses.ts';
@@ -100,7 +101,7 @@ export function unzip(f: TransparentFunc, passParams = false): Unzipped {
 }
 
 /** The residuals of one block: primal values stored by `fwd`, and the `lin` vars reading them. */
-interface Frame {
+export interface UnzipFrame {
   readonly stored: Var[];
   readonly reads: Var[];
   /** Projections (`index`, `member`) of residuals recomputed in `lin`, in dependency order. */
@@ -112,8 +113,8 @@ function sharable(t: Ty): boolean {
   return t.kind !== 'ref' && isEmpty(t);
 }
 
-/** The state of unzipping one function. */
-class Unzipper {
+/** The state of unzipping one function (exported for unzip-cond.ts). */
+export class Unzipper {
   readonly f: TransparentFunc;
   /** The typed arrays below come from here (released when `run` is done). */
   readonly scratch = new Scratch();
@@ -132,7 +133,7 @@ class Unzipper {
   readonly fwdTop: Instr[] = [];
   readonly linTop: Instr[] = [];
   /** Residual frames of the open blocks, outermost first (index = depth - 1). */
-  readonly frames: Frame[] = [];
+  readonly frames: UnzipFrame[] = [];
   /** Set by `linRole` when an operand's `lin` var differs from the operand. */
   renamed = false;
   /** The variables read in `fwd` / `lin` (so `prune` can be skipped when nothing is dead). */
@@ -140,6 +141,8 @@ class Unzipper {
   readonly usesL: Uses;
   /** Instructions nested in loops appended to `fwd` as they are (not counted by `fb`). */
   nestedF = 0;
+  /** Set at a cond, whose blocks `Uses` does not count: then `prune` walks `fwd` and `lin`. */
+  blocksSeen = false;
   /** The empty values (not refs) of `fwd` / `lin` shared by all their uses, one per type. */
   readonly emptiesF: SharedZeros;
   readonly emptiesL: SharedZeros;
@@ -194,7 +197,7 @@ class Unzipper {
       else this.linPart[p] = lb.param(linearPart(f.vars[p]!));
       this.usesL.declare(this.a.linVar[p] === 1 ? p : this.linPart[p]!);
     }
-    const top: Frame = { stored: [], reads: [], remat: [] };
+    const top: UnzipFrame = { stored: [], reads: [], remat: [] };
     this.frames.push(top);
     for (let k = 0; k < f.body.length; k++) this.instr(f.body[k]!);
     const retP = this.primOf(f.ret);
@@ -207,7 +210,7 @@ class Unzipper {
     this.usesF.read(out);
     fb.insertAt(0, this.fwdTop);
     const { scratch } = this;
-    const deadF = this.usesF.mayHaveDead(fb.instrCount() + this.nestedF);
+    const deadF = this.blocksSeen || this.usesF.mayHaveDead(fb.instrCount() + this.nestedF);
     const fwd = prune(fb.finish(out), deadF, scratch);
     const resParam = lb.param(resTy);
     const passed: number[] = [];
@@ -219,13 +222,14 @@ class Unzipper {
       this.usesL.declare(p);
     }
     lb.insertAt(0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
-    const lin = prune(lb.finish(retL), this.usesL.mayHaveDead(lb.instrCount()), scratch);
+    const deadL = this.blocksSeen || this.usesL.mayHaveDead(lb.instrCount());
+    const lin = prune(lb.finish(retL), deadL, scratch);
     scratch.release();
     return { fwd, lin, passed };
   }
 
   /** Return the struct type of a frame's residuals. */
-  resTy(frame: Frame): StructTy {
+  resTy(frame: UnzipFrame): StructTy {
     const { stored } = frame;
     const members = new Array<Ty>(stored.length);
     for (let k = 0; k < stored.length; k++) members[k] = this.fb.typeOf(stored[k]!);
@@ -233,7 +237,7 @@ class Unzipper {
   }
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
-  readsOf(frame: Frame, res: Var): Instr[] {
+  readsOf(frame: UnzipFrame, res: Var): Instr[] {
     return frame.reads.map((v, member) => ({
       var: v,
       expr: { kind: 'member', struct: res, member },
@@ -318,7 +322,7 @@ class Unzipper {
   }
 
   /** Return the residual frame of the open block at `depth`. */
-  frameAt(depth: number): Frame {
+  frameAt(depth: number): UnzipFrame {
     const frame = this.frames[depth - 1];
     if (frame === undefined) internal(`unzip of ${this.f.name}: no block at depth ${depth}`);
     return frame;
@@ -347,6 +351,7 @@ class Unzipper {
     if (e.kind === 'prim' && this.a.linVar[instr.var] === 1) return this.linearPrim(instr, e);
     if (e.kind === 'call') return this.call(instr.var, e);
     if (e.kind === 'for') return this.loop(instr.var, e);
+    if (e.kind === 'cond') return unzipCond(this, instr.var, e);
     const v = instr.var;
     const t = this.f.vars[v]!;
     // `add` returns unit: which sides it runs on depends on the accumulator's type
@@ -405,6 +410,13 @@ class Unzipper {
       const body = e.body;
       for (let k = 0; k < body.length; k++) if (this.definePrimal(body[k]!)) effect = true;
       this.primOf(e.ret);
+    } else if (e.kind === 'cond') {
+      this.blocksSeen = true;
+      this.primOf(e.cond);
+      for (const block of [e.then, e.els])
+        for (let k = 0; k < block.length; k++) if (this.definePrimal(block[k]!)) effect = true;
+      this.primOf(e.thenRet);
+      this.primOf(e.elsRet);
     } else if (e.kind === 'prim') {
       const { args } = e;
       for (let k = 0; k < args.length; k++) this.primOf(args[k]!);
@@ -479,7 +491,7 @@ class Unzipper {
     this.usesL.declare(index);
     fb.beginBlock();
     lb.beginBlock();
-    const frame: Frame = { stored: [], reads: [], remat: [] };
+    const frame: UnzipFrame = { stored: [], reads: [], remat: [] };
     this.frames.push(frame);
     for (let k = 0; k < e.body.length; k++) this.instr(e.body[k]!);
     const retP = this.primOf(e.ret);

@@ -1,0 +1,125 @@
+/**
+ * @file Unzip of a `cond` (see unzip.ts): `fwd` runs the taken block's primal part and keeps that
+ * block's residuals; `lin` branches on the same condition (a residual, like a select's) over the
+ * two linear blocks, each first reading its own residuals. The untaken block does no work in
+ * either pass.
+ *
+ * Residual layout: a cond whose blocks store residuals yields `{res, ret}` from `fwd`, where
+ * `res` holds one residual struct per block that stores any (`r0` then-block, `r1` else-block,
+ * or just the one that stores); the taken block fills its own and a `zero` for the other's. So
+ * types stay static (no tape, no union), and `res` is one residual of the enclosing block. The
+ * zero costs a fill of the other block's residual struct: a few scalars in the usual case (a
+ * block that skips expensive work stores little), more when the other block holds a loop.
+ */
+import { internal } from '../errors.ts';
+import { isEmpty, primalPart, type Expr, type Instr, type StructTy, type Ty, type Var } from '../ir/types.ts';
+import type { ExprOf } from './linearity.ts';
+import { bundleTy, hasAdd, residualTy } from './unzip-shapes.ts';
+import type { Unzipper, UnzipFrame } from './unzip.ts';
+
+/** Member index of the residuals in a cond's `{res, ret}` (`RES` of unzip.ts). */
+const RES = 0;
+/** Member index of the primal result in a cond's `{res, ret}` (`RET` of unzip.ts). */
+const RET = 1;
+
+/** One block of a cond, unzipped: its `fwd` and `lin` instructions, results and residuals. */
+interface Branch {
+  readonly fwd: Instr[];
+  readonly lin: Instr[];
+  readonly retP: Var;
+  readonly retL: Var;
+  readonly frame: UnzipFrame;
+  /** The type of its residual struct; undefined when it stores none. */
+  resTy?: StructTy;
+}
+
+/** Unzip `block` (result `ret`) into new blocks of `fwd` and `lin`, with a residual frame. */
+function branch(u: Unzipper, block: readonly Instr[], ret: Var): Branch {
+  u.fb.beginBlock();
+  u.lb.beginBlock();
+  const frame: UnzipFrame = { stored: [], reads: [], remat: [] };
+  u.frames.push(frame);
+  for (let k = 0; k < block.length; k++) u.instr(block[k]!);
+  const retP = u.primOf(ret);
+  const retL = u.linOf(ret);
+  u.frames.pop();
+  const fwd = u.fb.endBlock() as Instr[];
+  const lin = u.lb.endBlock() as Instr[];
+  const out: Branch = { fwd, lin, retP, retL, frame };
+  if (frame.stored.length > 0) out.resTy = u.resTy(frame);
+  return out;
+}
+
+/**
+ * Append to each storing block of `fwd` its `{res, ret}`: its own residual struct, a zero for the
+ * other's (see the file comment). Return the variables yielded, in block order.
+ */
+function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle: StructTy): Var[] {
+  const { fb, usesF } = u;
+  return sides.map((side) => {
+    const parts: Var[] = [];
+    for (const other of sides) {
+      if (other.resTy === undefined) continue;
+      const r = fb.fresh(other.resTy);
+      const expr: Expr =
+        other === side ? { kind: 'struct', members: side.frame.stored } : { kind: 'zero' };
+      side.fwd.push({ var: r, expr });
+      parts.push(r);
+      usesF.read(r);
+    }
+    const res = fb.fresh(resTy);
+    side.fwd.push({ var: res, expr: { kind: 'struct', members: parts } });
+    const out = fb.fresh(bundle);
+    side.fwd.push({ var: out, expr: { kind: 'struct', members: [res, side.retP] } });
+    usesF.read(res);
+    usesF.read(out);
+    return out;
+  });
+}
+
+/** Unzip `v = cond(c) { then } else { els }`, which touches linear values (see file comment). */
+export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
+  const { f, fb, lb } = u;
+  const t = f.vars[v]!;
+  if (t.kind === 'ref') return internal(`unzip of ${f.name}: a cond yielding a ref`);
+  u.blocksSeen = true; // the counts of `Uses` do not see these blocks: `prune` walks
+  const c = u.primOf(e.cond);
+  const sides = [branch(u, e.then, e.thenRet), branch(u, e.els, e.elsRet)];
+  const storing = sides.filter((s) => s.resTy !== undefined);
+  const heads: Instr[][] = [[], []];
+  if (storing.length === 0) {
+    const [then, els] = sides as [Branch, Branch];
+    const expr: Expr = { kind: 'cond', cond: c, then: then.fwd, thenRet: then.retP, els: els.fwd, elsRet: els.retP };
+    fb.append({ var: v, expr });
+    u.hasPrim[v] = 1;
+  } else {
+    const resTy = residualTy(storing.map((s) => s.resTy as Ty));
+    const bundle = bundleTy(resTy, primalPart(t));
+    const [thenRet, elsRet] = bundles(u, sides, resTy, bundle) as [Var, Var];
+    const expr: Expr = { kind: 'cond', cond: c, then: sides[0]!.fwd, thenRet, els: sides[1]!.fwd, elsRet };
+    const out = fb.emit(expr, bundle);
+    u.usesF.read(out);
+    if (!isEmpty(primalPart(t))) {
+      fb.append({ var: v, expr: { kind: 'member', struct: out, member: RET } });
+      u.hasPrim[v] = 1;
+    }
+    const resL = u.store(fb.member(out, RES), u.frames.length);
+    // in `lin`, each storing block first reads its residuals out of `resL`
+    storing.forEach((side, k) => {
+      const mine = lb.fresh(side.resTy!);
+      u.usesL.read(resL);
+      u.usesL.read(mine);
+      heads[sides.indexOf(side)] = [
+        { var: mine, expr: { kind: 'member', struct: resL, member: k } },
+        ...u.readsOf(side.frame, mine),
+      ];
+    });
+  }
+  if (sides.some((s) => hasAdd(s.fwd, u.usesF))) u.usesF.keep(v);
+  const cL = u.resOf(e.cond);
+  const [then, els] = sides.map((s, k) => heads[k]!.concat(s.frame.remat, s.lin)) as [Instr[], Instr[]];
+  const w = u.linVarOf(v);
+  const expr: Expr = { kind: 'cond', cond: cL, then, thenRet: sides[0]!.retL, els, elsRet: sides[1]!.retL };
+  lb.append({ var: w, expr });
+  if (hasAdd(then, u.usesL) || hasAdd(els, u.usesL)) u.usesL.keep(w);
+}
