@@ -11,9 +11,9 @@ import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { PRIM_NAMES } from '../../engine/ir/prims.ts';
-import { erase, tangentTy, type Func } from '../../engine/ir/types.ts';
+import { erase, tangentTy, type Block, type Func, type TransparentFunc } from '../../engine/ir/types.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
-import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
 import {
   argsFromPool,
   assertAgreeUpToRounding,
@@ -87,10 +87,39 @@ describe('the program generator', () => {
   });
 });
 
-describe('generated programs: forward mode', () => {
+describe('the program generator with cond', () => {
+  it('builds valid IR with conds of each result kind, nested in loops and conds, holding calls, loops and adds', () => {
+    const seen = new Set<string>();
+    /** Record the kinds in `block` (`where`: the blocks around it, outermost first). */
+    const walk = (f: TransparentFunc, block: Block, where: string) => {
+      for (const { var: v, expr: e } of block) {
+        if (where.includes('cond')) seen.add(`${e.kind}@${where}`);
+        if (e.kind === 'for') walk(f, e.body, `${where}for,`);
+        if (e.kind !== 'cond') continue;
+        seen.add(`cond:${f.vars[v]!.kind}`);
+        // a result from outside the block (the block yields a value it does not define)
+        if (!e.els.some((i) => i.var === e.elsRet)) seen.add('ret from outside');
+        walk(f, e.then, `${where}cond,`);
+        walk(f, e.els, `${where}cond,`);
+      }
+    };
+    for (const spec of fc.sample(programArb({ cond: true }), { seed: 1, numRuns: 300 }))
+      for (const f of buildProgram(spec).funcs) {
+        check(f);
+        walk(f, f.body, '');
+      }
+    const want = [
+      ...['cond:real', 'cond:vec', 'cond:struct', 'ret from outside'],
+      ...['call@cond,', 'for@cond,', 'cond@cond,', 'cond@for,cond,', 'add@for,cond,', 'add@cond,for,', 'resolve@cond,'],
+    ];
+    expect(want.filter((k) => !seen.has(k))).toEqual([]);
+  });
+});
+
+describe.each(GEN_VARIANTS)('generated programs%s: forward mode', (_, gen) => {
   it('jvp agrees with central finite differences in a random direction', () => {
     const stats = checkProperty(
-      fc.tuple(programArb(), poolArb(), unitsArb()),
+      fc.tuple(programArb(gen), poolArb(), unitsArb()),
       ([spec, pool, dirs]) => {
         const f = buildProgram(spec).root;
         const s = sample(f, pool, dirs);
@@ -116,10 +145,10 @@ function vjpFlat(f: Func, x: readonly Val[], y: Val, u: readonly number[], wrt?:
   return { ret, g };
 }
 
-describe('generated programs: reverse mode', () => {
+describe.each(GEN_VARIANTS)('generated programs%s: reverse mode', (_, gen) => {
   it('satisfies the transpose identity <u, J v> = <J^T u, v> against jvp', () => {
     const stats = checkProperty(
-      fc.tuple(programArb(), poolArb(), unitsArb(), unitsArb()),
+      fc.tuple(programArb(gen), poolArb(), unitsArb(), unitsArb()),
       ([spec, pool, dirs, cts]) => {
         const f = buildProgram(spec).root;
         const s = sample(f, pool, dirs);
@@ -145,7 +174,7 @@ describe('generated programs: reverse mode', () => {
 
   it('gives gradients of real-valued programs that match finite differences per coordinate', () => {
     checkProperty(
-      fc.tuple(programArb({ rootOut: 'real' }), poolArb(), unitsArb()),
+      fc.tuple(programArb({ ...gen, rootOut: 'real' }), poolArb(), unitsArb()),
       ([spec, pool, dirs]) => {
         const f = buildProgram(spec).root;
         const s = sample(f, pool, dirs);
@@ -169,7 +198,7 @@ describe('generated programs: reverse mode', () => {
 
   it('gives the same gradients for a subset of parameters (wrt) as the full gradient', () => {
     checkProperty(
-      fc.tuple(programArb(), poolArb(), unitsArb(), fc.nat(7)),
+      fc.tuple(programArb(gen), poolArb(), unitsArb(), fc.nat(7)),
       ([spec, pool, cts, mask]) => {
         const f = buildProgram(spec).root;
         const x = argsFromPool(f.paramTypes, pool);

@@ -10,7 +10,7 @@ import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
 import type { Func } from '../../engine/ir/types.ts';
-import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb, type ProgramOptions, type ProgramSpec } from '../helpers/gen.ts';
 import {
   argsFromPool,
   assertAgreeUpToRounding,
@@ -30,7 +30,7 @@ import { gradFlat, gradWrapper, hvpForwardOverReverse, hvpReverseOverReverse } f
 const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);
 
 /** Smaller programs than the first-order tests: each Hessian costs n derivative runs. */
-const programs = () => programArb({ rootOut: 'real', maxFuncs: 3, maxSteps: 6 });
+const programs = (gen: ProgramOptions) => programArb({ ...gen, rootOut: 'real', maxFuncs: 3, maxSteps: 6 });
 
 /** Sample a point of real-valued `f`; undefined when f is not finite and moderate there. */
 function sample(f: Func, pool: Pool) {
@@ -43,10 +43,10 @@ function sample(f: Func, pool: Pool) {
 /** Return the largest magnitude in a list (0 for an empty one). */
 const maxAbs = (xs: readonly number[]) => xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
-describe('generated programs: Hessians', () => {
+describe.each(GEN_VARIANTS)('generated programs%s: Hessians', (_, gen) => {
   it('forward-over-reverse Hessian is symmetric', () => {
     const stats = checkProperty(
-      fc.tuple(programs(), poolArb()),
+      fc.tuple(programs(gen), poolArb()),
       ([spec, pool]) => {
         const f = buildProgram(spec).root;
         const s = sample(f, pool);
@@ -80,7 +80,7 @@ describe('generated programs: Hessians', () => {
 
   it('Hessian-vector products match finite differences of reverse-mode gradients', () => {
     checkProperty(
-      fc.tuple(programs(), poolArb(), unitsArb()),
+      fc.tuple(programs(gen), poolArb(), unitsArb()),
       ([spec, pool, dirs]) => {
         const f = buildProgram(spec).root;
         const s = sample(f, pool);
@@ -100,7 +100,7 @@ describe('generated programs: Hessians', () => {
 
   it('reverse-over-reverse agrees with forward-over-reverse', () => {
     checkProperty(
-      fc.tuple(programs(), poolArb(), unitsArb()),
+      fc.tuple(programs(gen), poolArb(), unitsArb()),
       ([spec, pool, dirs]) => {
         const f = buildProgram(spec).root;
         const s = sample(f, pool);

@@ -26,7 +26,7 @@ import { jvp } from '../../engine/transforms/jvp.ts';
 import { transpose } from '../../engine/transforms/transpose.ts';
 import { unzip } from '../../engine/transforms/unzip.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
-import { buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
 import {
   argsFromPool,
   assertAgreeUpToRounding,
@@ -144,10 +144,10 @@ function sample(f: TransparentFunc, pool: Pool, dirs: readonly number[], cts: re
   return { x, y, u: cts.slice(0, y.length), dirs };
 }
 
-describe('generated programs: unzip and transpose', () => {
+describe.each(GEN_VARIANTS)('generated programs%s: unzip and transpose', (_, gen) => {
   it('fwd computes f, lin computes the jvp tangent, and <u, lin v> = <bwd u, v>', () => {
     const stats = checkProperty(
-      fc.tuple(programArb(), poolArb(), unitsArb(), unitsArb()),
+      fc.tuple(programArb(gen), poolArb(), unitsArb(), unitsArb()),
       ([spec, pool, dirs, cts]) => {
         const f = buildProgram(spec).root;
         const { x, y, u } = sample(f, pool, dirs, cts);
@@ -175,7 +175,7 @@ describe('generated programs: unzip and transpose', () => {
 
   it('vjpFuncs(f, wrt) satisfies <bwd u, v> = <u, jvp(f, wrt) v> and matches the full bwd on the subset', () => {
     checkProperty(
-      fc.tuple(programArb(), poolArb(), unitsArb(), unitsArb(), fc.nat(7)),
+      fc.tuple(programArb(gen), poolArb(), unitsArb(), unitsArb(), fc.nat(7)),
       ([spec, pool, dirs, cts, mask]) => {
         const f = buildProgram(spec).root;
         const { x, y, u } = sample(f, pool, dirs, cts);

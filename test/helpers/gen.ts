@@ -9,7 +9,7 @@
  * `log(x*x + 1)`), comparisons and logic feeding `select`, struct and vec literals with
  * `member`/`index` (literal, parameter and loop indices, `iadd`/`imod`), `for` comprehensions,
  * sums and scatters through `accum`/`add`/`slice`/`field`/`resolve` (nested up to two loops
- * deep), `argmax`/`argmin` reductions, and calls of earlier functions.
+ * deep), `argmax`/`argmin` reductions, calls of earlier functions, and (option `cond`) conds.
  *
  * Every value a function computes flows into its result (unused values are folded in with
  * distinct weights), so a wrong derivative anywhere shows up in the output.
@@ -24,6 +24,7 @@ import {
   structTy,
   tyEqual,
   vecTy,
+  type Block,
   type TransparentFunc,
   type Ty,
   type Var,
@@ -49,6 +50,8 @@ export interface FuncSpec {
 /** A program: functions in call order; each may call the ones before it; the last is the root. */
 export interface ProgramSpec {
   readonly funcs: readonly FuncSpec[];
+  /** Emit `cond`s too (see `ProgramOptions.cond`); off: the programs of before conds existed. */
+  readonly cond?: boolean;
 }
 
 const VEC2 = vecTy(2, REAL);
@@ -70,7 +73,9 @@ const OPS = [
   'select', 'vecLit', 'structLit', 'project', 'project', 'indexVar', 'indexArith', 'map', 'map',
   'sum', 'sum', 'scatter', 'argmax', 'call', 'call', 'call', 'addOuter', 'zero',
 ] as const;
-type OpName = (typeof OPS)[number];
+/** With `cond` on (see `ProgramOptions.cond`): the same operations and conds, weighted like loops. */
+const OPS_COND = [...OPS, 'cond', 'cond', 'cond'] as const;
+type OpName = (typeof OPS_COND)[number];
 
 /** Unary wrappers, each keeping its primitive smooth and finite on all of R (see `unary`). */
 const UNARY = [
@@ -121,6 +126,7 @@ class FuncGen {
   constructor(
     name: string,
     readonly callees: readonly TransparentFunc[],
+    readonly ops: readonly OpName[] = OPS,
   ) {
     this.b = new FuncBuilder(name);
   }
@@ -233,7 +239,7 @@ class FuncGen {
 
   step(s: Step): void {
     const [p0 = 0, p1 = 0, p2 = 0, p3 = 0] = s.p;
-    const op: OpName = OPS[s.op % OPS.length]!;
+    const op: OpName = this.ops[s.op % this.ops.length]!;
     this.#seq++;
     OP_IMPL[op](this, [p0, p1, p2, p3], s.body);
   }
@@ -253,6 +259,21 @@ class FuncGen {
         this.scope = outer;
       }
     });
+  }
+
+  /** Build a cond block: `steps` in a new scope, then `finish()` gives its result. */
+  block(steps: readonly Step[], finish: () => Var): { block: Block; ret: Var } {
+    const outer = this.scope;
+    this.scope = new Scope(outer);
+    this.b.beginBlock();
+    let ret: Var;
+    try {
+      for (const s of steps) this.step(s);
+      ret = finish();
+    } finally {
+      this.scope = outer;
+    }
+    return { block: this.b.endBlock(), ret };
   }
 
   /** Return a loop size: mostly the size of a visible vec of reals, else 2, 3, 1 or 0. */
@@ -371,7 +392,24 @@ const OP_IMPL: { [K in OpName]: OpImpl } = {
     g.b.add(accs[a % accs.length]!, g.real(x));
   },
   zero: (g, [a]) => void g.put(a % 2 === 0 ? g.b.zero(REAL) : g.b.zero(PAIR)),
+  cond: (g, [a, c, x, y], body) => {
+    const b = g.b;
+    // mostly a comparison of reals, so that inputs take both branches
+    const p = a % 4 === 3 ? g.value(BOOL, c) : b.prim(REAL_COMPARE[(a >> 2) % 4]!, [g.real(c), g.real(c + 1)]);
+    const t = [REAL, VEC2, PAIR][a % 3]!;
+    const result = (q: number) => (): Var => {
+      const r = g.finishScope();
+      if (t === VEC2) return b.vec([r, g.real(q)], VEC2);
+      return t === PAIR ? b.struct([r, b.vec([r, g.real(q)], VEC2)], PAIR) : r;
+    };
+    const then = g.block(body, result(x));
+    // the else block: the steps in reverse, or none (its result then comes from outside)
+    const els = g.block((a >> 1) % 2 === 0 ? body.slice().reverse() : [], result(y + 1));
+    g.put(b.emit({ kind: 'cond', cond: p, then: then.block, thenRet: then.ret, els: els.block, elsRet: els.ret }, t));
+  },
 };
+/** Comparisons of reals for conditions (not `eq`/`neq`: reals are seldom equal). */
+const REAL_COMPARE = ['lt', 'gt', 'leq', 'geq'] as const satisfies readonly Prim[];
 
 /** Emit `x*x + c` (positive, smooth). */
 function sqPlus(b: FuncBuilder, x: Var, c: number): Var {
@@ -432,19 +470,19 @@ export function buildProgram(spec: ProgramSpec): Program {
   const funcs: TransparentFunc[] = [];
   spec.funcs.forEach((fs, k) => {
     const root = k === spec.funcs.length - 1;
-    funcs.push(new FuncGen(root ? 'f' : `g${k}`, funcs.slice()).build(fs));
+    funcs.push(new FuncGen(root ? 'f' : `g${k}`, funcs.slice(), spec.cond ? OPS_COND : OPS).build(fs));
   });
   return { spec, funcs, root: funcs[funcs.length - 1]! };
 }
 
 const paramKindArb = fc.constantFrom<ParamKind>('real', 'real', 'vec2', 'pair', 'vec3', 'real', 'mixed', 'bool', 'fin3');
 
-/** Return steps nested up to `depth` loop levels. */
-function stepsArb(depth: number, maxLength: number): fc.Arbitrary<Step[]> {
+/** Return steps nested up to `depth` block levels, with ops numbered below `ops`. */
+function stepsArb(depth: number, maxLength: number, ops: number): fc.Arbitrary<Step[]> {
   const step = fc.record({
-    op: fc.nat(OPS.length - 1),
+    op: fc.nat(ops - 1),
     p: fc.array(fc.nat(30), { minLength: 4, maxLength: 4 }),
-    body: depth > 0 ? stepsArb(depth - 1, 3) : fc.constant([]),
+    body: depth > 0 ? stepsArb(depth - 1, 3, ops) : fc.constant([]),
   });
   return fc.array(step, { maxLength });
 }
@@ -457,6 +495,12 @@ export interface ProgramOptions {
   readonly maxFuncs?: number;
   /** Most top-level steps per function (default 8). */
   readonly maxSteps?: number;
+  /**
+   * Emit `cond`s (default false): a comparison of reals (or a bool) choosing between a block of
+   * nested steps and another block (those steps reversed, or none), yielding a real, a vec or a
+   * struct; nested in loops and conds, holding calls, loops, sums and adds into outer sums.
+   */
+  readonly cond?: boolean;
 }
 
 /** Return an arbitrary of program specs (plain data; build them with `buildProgram`). */
@@ -466,12 +510,21 @@ export function programArb(opts: ProgramOptions = {}): fc.Arbitrary<ProgramSpec>
       params: fc.array(paramKindArb, { minLength: 1, maxLength: 3 }).map((ks) =>
         ks.some((k) => k !== 'bool' && k !== 'fin3') ? ks : ['real' as ParamKind, ...ks],
       ),
-      steps: stepsArb(2, opts.maxSteps ?? 8),
+      steps: stepsArb(2, opts.maxSteps ?? 8, (opts.cond ? OPS_COND : OPS).length),
       out,
     });
   const anyOut = fc.constantFrom<OutKind>('real', 'vec', 'pair', 'mixed');
   const rootOut = opts.rootOut ? fc.constant(opts.rootOut) : anyOut;
   return fc
     .tuple(fc.array(funcArb(anyOut), { maxLength: (opts.maxFuncs ?? 3) - 1 }), funcArb(rootOut))
-    .map(([callees, root]) => ({ funcs: [...callees, root] }));
+    .map(([callees, root]) => (opts.cond ? { funcs: [...callees, root], cond: true } : { funcs: [...callees, root] }));
 }
+
+/**
+ * The generator settings the pure-engine properties run under, each as a `describe.each` row
+ * (name suffix, options): the programs of before conds existed, and programs with conds.
+ */
+export const GEN_VARIANTS: readonly (readonly [string, ProgramOptions])[] = [
+  ['', {}],
+  [' with cond', { cond: true }],
+];
