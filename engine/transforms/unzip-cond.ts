@@ -5,8 +5,8 @@
  * either pass.
  *
  * Residual layout: a cond whose blocks store residuals yields `{res, ret}` from `fwd`, where
- * `res` holds one residual struct per block that stores any (`r0` then-block, `r1` else-block,
- * or just the one that stores); the taken block fills its own and a `zero` for the other's. So
+ * `res` is the residual struct of the block that stores any, or when both do, a struct of both
+ * (`r0` then-block, `r1` else-block); the taken block fills its own and a `zero` for the other's. So
  * types stay static (no tape, no union), and `res` is one residual of the enclosing block. The
  * zero costs a fill of the other block's residual struct: a few scalars in the usual case (a
  * block that skips expensive work stores little), more when the other block holds a loop.
@@ -51,11 +51,13 @@ function branch(u: Unzipper, block: readonly Instr[], ret: Var): Branch {
 }
 
 /**
- * Append to each storing block of `fwd` its `{res, ret}`: its own residual struct, a zero for the
- * other's (see the file comment). Return the variables yielded, in block order.
+ * Append to each block of `fwd` its `{res, ret}`: its own residual struct, a zero for the
+ * other's (see the file comment), both in one struct of type `resTy` when both blocks store.
+ * Return the variables yielded, in block order.
  */
 function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle: StructTy): Var[] {
   const { fb, usesF } = u;
+  const both = sides.every((s) => s.resTy !== undefined);
   return sides.map((side) => {
     const parts: Var[] = [];
     for (const other of sides) {
@@ -67,8 +69,8 @@ function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle:
       parts.push(r);
       usesF.read(r);
     }
-    const res = fb.fresh(resTy);
-    side.fwd.push({ var: res, expr: { kind: 'struct', members: parts } });
+    let res = parts[0]!;
+    if (both) side.fwd.push({ var: (res = fb.fresh(resTy)), expr: { kind: 'struct', members: parts } });
     const out = fb.fresh(bundle);
     side.fwd.push({ var: out, expr: { kind: 'struct', members: [res, side.retP] } });
     usesF.read(res);
@@ -93,7 +95,7 @@ export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
     fb.append({ var: v, expr });
     u.hasPrim[v] = 1;
   } else {
-    const resTy = residualTy(storing.map((s) => s.resTy as Ty));
+    const resTy = storing.length === 1 ? storing[0]!.resTy! : residualTy(storing.map((s) => s.resTy as Ty));
     const bundle = bundleTy(resTy, primalPart(t));
     const [thenRet, elsRet] = bundles(u, sides, resTy, bundle) as [Var, Var];
     const expr: Expr = { kind: 'cond', cond: c, then: sides[0]!.fwd, thenRet, els: sides[1]!.fwd, elsRet };
@@ -105,9 +107,10 @@ export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
     }
     const resL = u.store(fb.member(out, RES), u.frames.length);
     // in `lin`, each storing block first reads its residuals out of `resL`
+    u.usesL.read(resL);
     storing.forEach((side, k) => {
+      if (storing.length === 1) return void (heads[sides.indexOf(side)] = u.readsOf(side.frame, resL));
       const mine = lb.fresh(side.resTy!);
-      u.usesL.read(resL);
       u.usesL.read(mine);
       heads[sides.indexOf(side)] = [
         { var: mine, expr: { kind: 'member', struct: resL, member: k } },
