@@ -31,6 +31,7 @@ import {
 import { DU, RE, isFloaty, jvpFromCustom, pairTy } from './dual.ts';
 import { JVP_RULES, ZERO } from './jvp-rules.ts';
 import { Scratch } from './scratch.ts';
+import { sinkIntoConds } from './sink.ts';
 
 type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
@@ -40,6 +41,8 @@ interface Cx {
   readonly src: TransparentFunc;
   /** Old var -> tangent var, or `ZERO`. Only vars whose type has float leaves get a tangent. */
   readonly tangent: Int32Array;
+  /** Set at a cond whose result has a tangent (its tangent work may then sink into a block). */
+  sink: boolean;
 }
 
 /** Memo entry of one function: JVPs by mask, valid while `custom` is its custom JVP. */
@@ -204,6 +207,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
     b,
     src: f,
     tangent: scratch.i32(size, ZERO),
+    sink: false,
   };
   // primals keep their numbers (and unchanged instructions are reused); tangents come after
   b.reserve(size, (v) => er(f.vars[v]!), 2 * size);
@@ -220,7 +224,8 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   const zero = dret === ZERO;
   if (zero) dret = b.zero(tangentTy(f.retType));
   const ret = b.emit({ kind: 'struct', members: [dret, f.ret] }, pairTy(f.retType));
-  const out = b.finish(ret);
+  // tangents (and primals only they read) used in one block of a cond only: computed there
+  const out = cx.sink ? sinkIntoConds(b.finish(ret)) : b.finish(ret);
   if (zero) zeroResult.add(out);
   return out;
 }
@@ -438,7 +443,8 @@ function jvpBranch(cx: Cx, block: readonly Instr[], ret: Var): { block: Instr[];
 /**
  * A cond: a cond of the transformed blocks (only the block taken runs, for primal and tangent).
  * When a block's result has a tangent, both blocks yield `{du, re}` pairs (a `zero` tangent in a
- * block without one), split after the cond.
+ * block without one), split after the cond; and the finished function has the tangent work
+ * used in one block only (the tangent of a distance tested before the cond) moved into it.
  */
 function jvpCond(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'cond'>): void {
   const { b, tangent } = cx;
@@ -455,6 +461,7 @@ function jvpCond(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'cond'>): void {
     );
     return;
   }
+  cx.sink = true;
   const tt = tangentTy(t);
   const pt = pairTy(t);
   // each block ends with its pair: instructions added to the closed block (typed by `fresh`)

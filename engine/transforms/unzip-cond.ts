@@ -121,6 +121,7 @@ export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
   if (sides.some((s) => hasAdd(s.fwd, u.usesF))) u.usesF.keep(v);
   const cL = u.resOf(e.cond);
   const [then, els] = sides.map((s, k) => heads[k]!.concat(s.frame.remat, s.lin)) as [Instr[], Instr[]];
+  u.linConds = true;
   const w = u.linVarOf(v);
   const expr: Expr = { kind: 'cond', cond: cL, then, thenRet: sides[0]!.retL, els, elsRet: sides[1]!.retL };
   lb.append({ var: w, expr });

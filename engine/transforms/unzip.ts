@@ -52,6 +52,7 @@ import {
   type Role,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { sinkIntoConds } from './sink.ts';
 import { unzipCond } from './unzip-cond.ts';
 import { Recompute } from './unzip-recompute.ts';
 import { bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
@@ -143,6 +144,8 @@ export class Unzipper {
   nestedF = 0;
   /** Set at a cond, whose blocks `Uses` does not count: then `prune` walks `fwd` and `lin`. */
   blocksSeen = false;
+  /** Set at a cond in `lin`: then what `lin` reads in one of its blocks only moves into it. */
+  linConds = false;
   /** The empty values (not refs) of `fwd` / `lin` shared by all their uses, one per type. */
   readonly emptiesF: SharedZeros;
   readonly emptiesL: SharedZeros;
@@ -223,7 +226,10 @@ export class Unzipper {
     }
     lb.insertAt(0, this.linTop.concat(this.readsOf(top, resParam), top.remat));
     const deadL = this.blocksSeen || this.usesL.mayHaveDead(lb.instrCount());
-    const lin = prune(lb.finish(retL), deadL, scratch);
+    let lin = prune(lb.finish(retL), deadL, scratch);
+    // residual reads and recomputed values used in one cond block only: read there, so that
+    // the backward pass does not compute them for the block not taken
+    if (this.linConds) lin = sinkIntoConds(lin);
     scratch.release();
     return { fwd, lin, passed };
   }

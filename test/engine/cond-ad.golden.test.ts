@@ -78,23 +78,23 @@ describe('golden IR of each pass on a cond', () => {
     expect(pprint(lin)).toMatchInlineSnapshot(`
       "fn lin_jvp_fn_1(x0: unit, x1: unit, x2: tan, x3: tan, x4: {r0: real, r1: real, r2: {r0: real}, r3: bool}) -> {du: tan, re: unit} {
         x5: unit = zero
-        x6: real = x4.r0
-        x7: real = x4.r1
-        x8: {r0: real} = x4.r2
-        x9: bool = x4.r3
-        x10: {du: tan, re: unit} = if x9 {
-          x11: tan = mul x2 x6
-          x12: tan = mul x3 x7
-          x13: tan = add x11 x12
-          x14: {du: tan, re: unit} = {du: x13, re: x5}
-          yield x14
+        x6: bool = x4.r3
+        x7: {du: tan, re: unit} = if x6 {
+          x8: real = x4.r0
+          x9: real = x4.r1
+          x10: tan = mul x2 x8
+          x11: tan = mul x3 x9
+          x12: tan = add x10 x11
+          x13: {du: tan, re: unit} = {du: x12, re: x5}
+          yield x13
         } else {
-          x15: real = x8.r0
+          x14: {r0: real} = x4.r2
+          x15: real = x14.r0
           x16: tan = mul x3 x15
           x17: {du: tan, re: unit} = {du: x16, re: x5}
           yield x17
         }
-        x18: tan = x10.du
+        x18: tan = x7.du
         x19: {du: tan, re: unit} = {du: x18, re: x5}
         return x19
       }
@@ -103,23 +103,23 @@ describe('golden IR of each pass on a cond', () => {
     expect(pprint(transpose(lin))).toMatchInlineSnapshot(`
       "fn bwd_jvp_fn_1(x0: unit, x1: unit, x2: ref<real>, x3: ref<real>, x4: {r0: real, r1: real, r2: {r0: real}, r3: bool}, x5: {du: real, re: unit}) -> unit {
         x6: unit = zero
-        x7: {r0: real} = x4.r2
-        x8: bool = x4.r3
-        x9: real = x4.r0
-        x10: real = x4.r1
-        x11: real = x5.du
-        x12: {du: real, re: unit} = {du: x11, re: x6}
-        x13: unit = if x8 {
-          x14: real = x12.du
-          x15: real = mul x14 x10
-          x16: unit = x3 += x15
-          x17: real = mul x14 x9
-          x18: unit = x2 += x17
-          x19: unit = ()
-          yield x19
+        x7: bool = x4.r3
+        x8: real = x5.du
+        x9: {du: real, re: unit} = {du: x8, re: x6}
+        x10: unit = if x7 {
+          x11: real = x9.du
+          x12: real = x4.r1
+          x13: real = mul x11 x12
+          x14: unit = x3 += x13
+          x15: real = x4.r0
+          x16: real = mul x11 x15
+          x17: unit = x2 += x16
+          x18: unit = ()
+          yield x18
         } else {
-          x20: real = x12.du
-          x21: real = x7.r0
+          x19: {r0: real} = x4.r2
+          x20: real = x9.du
+          x21: real = x19.r0
           x22: real = mul x20 x21
           x23: unit = x3 += x22
           x24: unit = ()

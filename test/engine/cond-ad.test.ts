@@ -116,6 +116,24 @@ describe('cond: the untaken branch does no work', () => {
     const res = fwd.retType.kind === 'struct' ? fwd.retType.members[0]! : undefined;
     expect(JSON.stringify(res)).toContain('"bool"');
   });
+
+  it('computes the derivative of a value tested before the cond only in the block using it', () => {
+    // a pair's overlap: the distance is needed for the test, its derivative only inside
+    const f = ir(
+      fn([Real, Real], Real, (a, b) => {
+        const d = sqrt(add(mul(sub(a, b), sub(a, b)), 1e-6));
+        return cond(lt(d, 1), Real, () => mul(sub(1, d), sub(1, d)), () => 0);
+      }),
+    );
+    const j = jvp(f);
+    const tanAtTop = j.body.filter((i) => j.vars[i.var]!.kind === 'tan');
+    expect(tanAtTop.map((i) => i.expr.kind)).toEqual(['member']); // only the result's tangent
+    const { bwd } = vjpFuncs(f);
+    expect(bwd.body.filter((i) => i.expr.kind === 'prim' || i.expr.kind === 'add')).toEqual([]);
+    const F = (x: number[]) => interpret(f, x) as number;
+    centralGradient(F, [0, 0.5]).forEach((d, k) => expect(gradFlat(f, [0, 0.5])[k]).toBeCloseTo(d, 6));
+    expect(gradFlat(f, [0, 2])).toEqual([0, 0]);
+  });
 });
 
 describe('cond: derivatives of derivatives', () => {
