@@ -2,7 +2,8 @@
  * @file Unzip of a `cond` (see unzip.ts): `fwd` runs the taken block's primal part and keeps that
  * block's residuals; `lin` branches on the same condition (a residual, like a select's) over the
  * two linear blocks, each first reading its own residuals. The untaken block does no work in
- * either pass.
+ * either pass; and what `lin` computes or reads for one block only moves into it (`sinkIntoConds`
+ * on `lin`, as jvp.ts does on its output), so that its transpose does no work for the other.
  *
  * Residual layout: a cond whose blocks store residuals yields `{res, ret}` from `fwd`, where
  * `res` is the residual struct of the block that stores any, or when both do, a struct of both
@@ -81,49 +82,58 @@ function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle:
 
 /** Unzip `v = cond(c) { then } else { els }`, which touches linear values (see file comment). */
 export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
-  const { f, fb, lb } = u;
-  const t = f.vars[v]!;
-  if (t.kind === 'ref') return internal(`unzip of ${f.name}: a cond yielding a ref`);
+  const t = u.f.vars[v]!;
+  if (t.kind === 'ref') return internal(`unzip of ${u.f.name}: a cond yielding a ref`);
   u.blocksSeen = true; // the counts of `Uses` do not see these blocks: `prune` walks
+  u.linConds = true;
   const c = u.primOf(e.cond);
-  const sides = [branch(u, e.then, e.thenRet), branch(u, e.els, e.elsRet)];
+  const sides = [branch(u, e.then, e.thenRet), branch(u, e.els, e.elsRet)] as const;
+  const heads = fwdCond(u, v, t, c, sides);
+  const cL = u.resOf(e.cond);
+  const [then, els] = sides.map((s, k) => heads[k]!.concat(s.frame.remat, s.lin));
+  const w = u.linVarOf(v);
+  const expr: Expr = { kind: 'cond', cond: cL, then: then!, thenRet: sides[0].retL, els: els!, elsRet: sides[1].retL };
+  u.lb.append({ var: w, expr });
+  if (hasAdd(then!, u.usesL) || hasAdd(els!, u.usesL)) u.usesL.keep(w);
+}
+
+/**
+ * Emit the `fwd` cond of `v` (of type `t`, on condition `c`) from its unzipped blocks, storing
+ * its residuals in the enclosing block's frame; return the instructions each `lin` block starts
+ * with to read its own residuals.
+ */
+function fwdCond(u: Unzipper, v: Var, t: Ty, c: Var, sides: readonly [Branch, Branch]): Instr[][] {
+  const { fb, lb } = u;
+  const [then, els] = sides;
+  const effect = hasAdd(then.fwd, u.usesF) || hasAdd(els.fwd, u.usesF);
   const storing = sides.filter((s) => s.resTy !== undefined);
-  const heads: Instr[][] = [[], []];
   if (storing.length === 0) {
-    const [then, els] = sides as [Branch, Branch];
     const expr: Expr = { kind: 'cond', cond: c, then: then.fwd, thenRet: then.retP, els: els.fwd, elsRet: els.retP };
     fb.append({ var: v, expr });
     u.hasPrim[v] = 1;
-  } else {
-    const resTy = storing.length === 1 ? storing[0]!.resTy! : residualTy(storing.map((s) => s.resTy as Ty));
-    const bundle = bundleTy(resTy, primalPart(t));
-    const [thenRet, elsRet] = bundles(u, sides, resTy, bundle) as [Var, Var];
-    const expr: Expr = { kind: 'cond', cond: c, then: sides[0]!.fwd, thenRet, els: sides[1]!.fwd, elsRet };
-    const out = fb.emit(expr, bundle);
-    u.usesF.read(out);
-    if (!isEmpty(primalPart(t))) {
-      fb.append({ var: v, expr: { kind: 'member', struct: out, member: RET } });
-      u.hasPrim[v] = 1;
-    }
-    const resL = u.store(fb.member(out, RES), u.frames.length);
-    // in `lin`, each storing block first reads its residuals out of `resL`
-    u.usesL.read(resL);
-    storing.forEach((side, k) => {
-      if (storing.length === 1) return void (heads[sides.indexOf(side)] = u.readsOf(side.frame, resL));
-      const mine = lb.fresh(side.resTy!);
-      u.usesL.read(mine);
-      heads[sides.indexOf(side)] = [
-        { var: mine, expr: { kind: 'member', struct: resL, member: k } },
-        ...u.readsOf(side.frame, mine),
-      ];
-    });
+    if (effect) u.usesF.keep(v);
+    return [[], []];
   }
-  if (sides.some((s) => hasAdd(s.fwd, u.usesF))) u.usesF.keep(v);
-  const cL = u.resOf(e.cond);
-  const [then, els] = sides.map((s, k) => heads[k]!.concat(s.frame.remat, s.lin)) as [Instr[], Instr[]];
-  u.linConds = true;
-  const w = u.linVarOf(v);
-  const expr: Expr = { kind: 'cond', cond: cL, then, thenRet: sides[0]!.retL, els, elsRet: sides[1]!.retL };
-  lb.append({ var: w, expr });
-  if (hasAdd(then, u.usesL) || hasAdd(els, u.usesL)) u.usesL.keep(w);
+  const resTy = storing.length === 1 ? storing[0]!.resTy! : residualTy(storing.map((s) => s.resTy as Ty));
+  const bundle = bundleTy(resTy, primalPart(t));
+  const [thenRet, elsRet] = bundles(u, sides, resTy, bundle) as [Var, Var];
+  const expr: Expr = { kind: 'cond', cond: c, then: then.fwd, thenRet, els: els.fwd, elsRet };
+  const out = fb.emit(expr, bundle);
+  u.usesF.read(out);
+  if (effect) u.usesF.keep(out);
+  if (!isEmpty(primalPart(t))) {
+    fb.append({ var: v, expr: { kind: 'member', struct: out, member: RET } });
+    u.hasPrim[v] = 1;
+  }
+  const resL = u.store(fb.member(out, RES), u.frames.length);
+  u.usesL.read(resL);
+  // in `lin`, each storing block first reads its residuals out of `resL` (or of its member)
+  return sides.map((side) => {
+    const k = storing.indexOf(side);
+    if (k < 0) return [];
+    if (storing.length === 1) return u.readsOf(side.frame, resL);
+    const mine = lb.fresh(side.resTy!);
+    u.usesL.read(mine);
+    return [{ var: mine, expr: { kind: 'member', struct: resL, member: k } }, ...u.readsOf(side.frame, mine)];
+  });
 }
