@@ -11,9 +11,12 @@ import {
   Real,
   Vec,
   add,
+  cos,
   div,
   fn,
+  grad,
   gt,
+  hessian,
   ilt,
   interp,
   log,
@@ -21,9 +24,11 @@ import {
   mul,
   opaque,
   select,
+  sin,
   sqrt,
   sub,
   sum,
+  vec,
   vjp,
 } from '../../engine/index.ts';
 import { interpret, type Val } from '../../engine/interp/interp.ts';
@@ -136,6 +141,39 @@ describe('cond: the untaken branch does no work', () => {
   });
 });
 
+describe('cond: blocks that both store residuals, with loops, nested conds and outer results', () => {
+  // then: a loop (its residuals a vec); else: a nested cond, one of whose blocks yields xs itself
+  const f = fn([Vec(3, Real), Real], Vec(3, Real), (xs, p) =>
+    cond(lt(p, 0), Vec(3, Real), () => vec(3, Real, (i) => mul(sin(xs[i]!), p)), () =>
+      cond(gt(p, 1), Vec(3, Real), () => xs, () => [mul(cos(p), xs[0]!), mul(xs[1]!, xs[2]!), sqrt(p)]),
+    ),
+  );
+  const func = ir(f);
+  const scalar = ir(fn([Vec(3, Real), Real], Real, (xs, p) => {
+    const v = f(xs, p);
+    return add(add(v[0]!, mul(v[1]!, 2)), mul(v[2]!, -3));
+  }));
+
+  it('stores a struct of both blocks\' residuals, and differentiates each path', () => {
+    const { fwd } = vjpFuncs(func);
+    check(fwd);
+    let both = false;
+    forEachInstr(fwd.body, ({ expr }) => (both ||= expr.kind === 'cond' && expr.then.some((i) => i.expr.kind === 'zero')));
+    expect(both).toBe(true); // the then block fills a zero for the else block's residuals
+    for (const p of [-0.5, 0.5, 2]) {
+      const x = [0.3, -1.2, 0.7, p];
+      const F = (q: number[]) => interpret(scalar, [q.slice(0, 3), q[3]!]) as number;
+      const g = gradFlat(scalar, [x.slice(0, 3), p]);
+      centralGradient(F, x).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 6));
+      const d = [1, -0.5, 0.25];
+      const out = interpret(jvp(func), [x.slice(0, 3), p, d, 0.5]) as Val[];
+      const jv = out[0] as number[];
+      const dot = jv[0]! + 2 * jv[1]! - 3 * jv[2]!;
+      expect(dot).toBeCloseTo(g[0]! * 1 - g[1]! * 0.5 + g[2]! * 0.25 + g[3]! * 0.5, 10);
+    }
+  });
+});
+
 describe('cond: derivatives of derivatives', () => {
   // x < 0: x^3 (f'' = 6x); else x sqrt(x) (f'' = 3 / (4 sqrt x))
   const f = ir(fn([Real], Real, (x) => cond(lt(x, 0), Real, () => mul(x, mul(x, x)), () => mul(x, sqrt(x)))));
@@ -180,6 +218,18 @@ describe('cond: in sums and called functions', () => {
     const g = gradFlat(energyFn, [x]);
     centralGradient(F, x).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 6));
     expect(g.every(Number.isFinite)).toBe(true);
+  });
+
+  it('through the public grad and hessian (fused forward-backward loops)', () => {
+    const x = [0, 0.4, 3, 3.7];
+    const g = interp(grad(energy))(x) as number[];
+    g.forEach((gk, k) => expect(gk).toBeCloseTo(gradFlat(energyFn, [x])[k]!, 12));
+    const H = interp(hessian(energy))(x) as number[][];
+    const G = (q: number[]) => gradFlat(energyFn, [q]);
+    for (let j = 0; j < 4; j++) {
+      const col = centralGradient((q) => G(q)[j]!, x);
+      col.forEach((h, k) => expect(H[j]![k]).toBeCloseTo(h, 5));
+    }
   });
 
   it('is differentiated in forward mode the same way', () => {
