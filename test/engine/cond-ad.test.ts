@@ -32,8 +32,9 @@ import {
   vjp,
 } from '../../engine/index.ts';
 import { interpret, type Val } from '../../engine/interp/interp.ts';
+import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
-import type { Block, TransparentFunc } from '../../engine/ir/types.ts';
+import { REAL, UNIT, type Block, type TransparentFunc } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { cond } from '../../engine/trace/cond.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
@@ -170,6 +171,33 @@ describe('cond: blocks that both store residuals, with loops, nested conds and o
       const jv = out[0] as number[];
       const dot = jv[0]! + 2 * jv[1]! - 3 * jv[2]!;
       expect(dot).toBeCloseTo(g[0]! * 1 - g[1]! * 0.5 + g[2]! * 0.25 + g[3]! * 0.5, 10);
+    }
+  });
+});
+
+describe('cond: adds into an accumulator made outside it', () => {
+  it('differentiates an add in one block into an accumulator resolved after the cond', () => {
+    // acc = accum(0); if x < y { acc += x * y } else { acc += sin(y) }; acc += x; return resolve(acc) * x
+    const b = new FuncBuilder('acc');
+    const [x, y] = [b.param(REAL), b.param(REAL)];
+    const acc = b.accum(b.real(0));
+    b.beginBlock();
+    b.add(acc, b.prim('mul', [x, y]));
+    const then = b.endBlock();
+    b.beginBlock();
+    b.add(acc, b.prim('sin', [y]));
+    const els = b.endBlock();
+    const unit = b.unit();
+    b.emit({ kind: 'cond', cond: b.prim('lt', [x, y]), then, thenRet: unit, els, elsRet: unit }, UNIT);
+    b.add(acc, x);
+    const f = b.finish(b.prim('mul', [b.resolve(acc), x]));
+    check(f);
+    const F = (q: number[]) => interpret(f, q) as number;
+    for (const p of [[0.5, 2], [2, -0.5]]) {
+      const g = gradFlat(f, p);
+      centralGradient(F, p).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 6));
+      const out = interpret(jvp(f), [...p, 1, -2]) as Val[];
+      expect(out[0] as number).toBeCloseTo(g[0]! - 2 * g[1]!, 10);
     }
   });
 });

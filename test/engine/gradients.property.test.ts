@@ -111,6 +111,7 @@ describe('the program generator with cond', () => {
     const want = [
       ...['cond:real', 'cond:vec', 'cond:struct', 'ret from outside'],
       ...['call@cond,', 'for@cond,', 'cond@cond,', 'cond@for,cond,', 'add@for,cond,', 'add@cond,for,', 'resolve@cond,'],
+      'add@cond,', // into an accumulator made before the cond
     ];
     expect(want.filter((k) => !seen.has(k))).toEqual([]);
   });

@@ -261,10 +261,13 @@ class FuncGen {
     });
   }
 
-  /** Build a cond block: `steps` in a new scope, then `finish()` gives its result. */
-  block(steps: readonly Step[], finish: () => Var): { block: Block; ret: Var } {
+  /**
+   * Build a cond block: `steps` in a new scope (whose `addOuter` may add into `acc`), then
+   * `finish()` gives its result.
+   */
+  block(steps: readonly Step[], finish: () => Var, acc?: Var): { block: Block; ret: Var } {
     const outer = this.scope;
-    this.scope = new Scope(outer);
+    this.scope = new Scope(outer, acc);
     this.b.beginBlock();
     let ret: Var;
     try {
@@ -397,15 +400,19 @@ const OP_IMPL: { [K in OpName]: OpImpl } = {
     // mostly a comparison of reals, so that inputs take both branches
     const p = a % 4 === 3 ? g.value(BOOL, c) : b.prim(REAL_COMPARE[(a >> 2) % 4]!, [g.real(c), g.real(c + 1)]);
     const t = [REAL, VEC2, PAIR][a % 3]!;
+    // sometimes the blocks also add into an accumulator made before the cond, resolved after it
+    const acc = (a >> 3) % 3 === 1 ? b.accum(b.real(0)) : undefined;
     const result = (q: number) => (): Var => {
+      if (acc !== undefined) b.add(acc, g.real(q + 2));
       const r = g.finishScope();
       if (t === VEC2) return b.vec([r, g.real(q)], VEC2);
       return t === PAIR ? b.struct([r, b.vec([r, g.real(q)], VEC2)], PAIR) : r;
     };
-    const then = g.block(body, result(x));
+    const then = g.block(body, result(x), acc);
     // the else block: the steps in reverse, or none (its result then comes from outside)
-    const els = g.block((a >> 1) % 2 === 0 ? body.slice().reverse() : [], result(y + 1));
+    const els = g.block((a >> 1) % 2 === 0 ? body.slice().reverse() : [], result(y + 1), acc);
     g.put(b.emit({ kind: 'cond', cond: p, then: then.block, thenRet: then.ret, els: els.block, elsRet: els.ret }, t));
+    if (acc !== undefined) g.put(b.resolve(acc));
   },
 };
 /** Comparisons of reals for conditions (not `eq`/`neq`: reals are seldom equal). */
@@ -498,7 +505,8 @@ export interface ProgramOptions {
   /**
    * Emit `cond`s (default false): a comparison of reals (or a bool) choosing between a block of
    * nested steps and another block (those steps reversed, or none), yielding a real, a vec or a
-   * struct; nested in loops and conds, holding calls, loops, sums and adds into outer sums.
+   * struct; nested in loops and conds, holding calls, loops, sums and adds into outer sums and
+   * into accumulators made just before the cond (resolved after it).
    */
   readonly cond?: boolean;
 }
