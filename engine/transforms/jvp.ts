@@ -30,19 +30,15 @@ import {
 } from '../ir/types.ts';
 import { DU, RE, isFloaty, jvpFromCustom, pairTy } from './dual.ts';
 import { JVP_RULES, ZERO } from './jvp-rules.ts';
+import { jvpCond, type CondCx } from './jvp-cond.ts';
 import { Scratch } from './scratch.ts';
 import { sinkIntoConds } from './sink.ts';
 
 type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
 /** The state of one function's transformation. */
-interface Cx {
-  readonly b: FuncBuilder;
+interface Cx extends CondCx {
   readonly src: TransparentFunc;
-  /** Old var -> tangent var, or `ZERO`. Only vars whose type has float leaves get a tangent. */
-  readonly tangent: Int32Array;
-  /** Set at a cond whose result has a tangent (its tangent work may then sink into a block). */
-  sink: boolean;
 }
 
 /** Memo entry of one function: JVPs by mask, valid while `custom` is its custom JVP. */
@@ -208,6 +204,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
     src: f,
     tangent: scratch.i32(size, ZERO),
     sink: false,
+    block: (block) => jvpBlock(cx, block),
   };
   // primals keep their numbers (and unchanged instructions are reused); tangents come after
   b.reserve(size, (v) => er(f.vars[v]!), 2 * size);
@@ -430,53 +427,6 @@ function jvpFor(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'for'>): void {
   const pairs = b.emit({ kind: 'for', index, body, ret: pair }, vecTy(t.size, pt));
   splitLoop(b, pairs, pt, RE, er(t), v);
   tangent[v] = splitLoop(b, pairs, pt, DU, tangentTy(t));
-}
-
-/** Transform one block of a cond into a new block; return it with its result's tangent. */
-function jvpBranch(cx: Cx, block: readonly Instr[], ret: Var): { block: Instr[]; d: Var } {
-  cx.b.beginBlock();
-  jvpBlock(cx, block);
-  const d = cx.tangent[ret]!;
-  return { block: cx.b.endBlock() as Instr[], d };
-}
-
-/**
- * A cond: a cond of the transformed blocks (only the block taken runs, for primal and tangent).
- * When a block's result has a tangent, both blocks yield `{du, re}` pairs (a `zero` tangent in a
- * block without one), split after the cond; and the finished function has the tangent work
- * used in one block only (the tangent of a distance tested before the cond) moved into it.
- */
-function jvpCond(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'cond'>): void {
-  const { b, tangent } = cx;
-  const v = instr.var;
-  const then = jvpBranch(cx, e.then, e.thenRet);
-  const els = jvpBranch(cx, e.els, e.elsRet);
-  if (then.d === ZERO && els.d === ZERO) {
-    const same = (x: readonly Instr[], y: readonly Instr[]) =>
-      x.length === y.length && x.every((z, k) => z === y[k]);
-    b.append(
-      same(then.block, e.then) && same(els.block, e.els)
-        ? instr
-        : { var: v, expr: { ...e, then: then.block, els: els.block } },
-    );
-    return;
-  }
-  cx.sink = true;
-  const tt = tangentTy(t);
-  const pt = pairTy(t);
-  // each block ends with its pair: instructions added to the closed block (typed by `fresh`)
-  const pairOf = (block: Instr[], d: Var, ret: Var): Var => {
-    if (d === ZERO) block.push({ var: (d = b.fresh(tt)), expr: { kind: 'zero' } });
-    const pair = b.fresh(pt);
-    block.push({ var: pair, expr: { kind: 'struct', members: [d, ret] } });
-    return pair;
-  };
-  const thenRet = pairOf(then.block, then.d, e.thenRet);
-  const elsRet = pairOf(els.block, els.d, e.elsRet);
-  const expr: Expr = { kind: 'cond', cond: e.cond, then: then.block, thenRet, els: els.block, elsRet };
-  const pairs = b.emit(expr, pt);
-  b.append({ var: v, expr: { kind: 'member', struct: pairs, member: RE } });
-  tangent[v] = b.emit({ kind: 'member', struct: pairs, member: DU }, tt);
 }
 
 /**

@@ -4,9 +4,10 @@
  * Each block is transposed like a loop body: its nonlinear part forward, then its linear part
  * reversed, seeded with the cond's cotangent on the block's result. Cotangents of values defined
  * outside the cond flow out through their accumulators (created at the start of the reversed
- * section of their defining block, as for loops); the transposed cond yields unit.
+ * section of their defining block, as for loops); the transposed cond yields unit. A cond that
+ * touches no linear value is copied, block by block.
  */
-import { UNIT, type Block, type Var } from '../ir/types.ts';
+import { UNIT, type Block, type Instr, type Var } from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
 
@@ -34,4 +35,23 @@ export function transposeCond(t: Transposer, v: Var, e: ExprOf<'cond'>): void {
     { kind: 'cond', cond, then: then.block, thenRet: then.unit, els: els.block, elsRet: els.unit },
     UNIT,
   );
+}
+
+/** Put nonlinear cond `instr` into `bwd`, its blocks instruction by instruction. */
+export function copyCond(t: Transposer, instr: Instr, e: ExprOf<'cond'>): void {
+  const { b } = t;
+  const branch = (block: Block, ret: Var) => {
+    b.beginBlock();
+    for (let k = 0; k < block.length; k++) t.copy(block[k]!);
+    const r = t.nlOf(ret);
+    return { block: b.endBlock(), ret: r };
+  };
+  const cond = t.nlOf(e.cond);
+  const then = branch(e.then, e.thenRet);
+  const els = branch(e.els, e.elsRet);
+  t.dropped = true; // the counts of `Uses` do not see into the blocks: prune walks
+  b.append({
+    var: instr.var,
+    expr: { kind: 'cond', cond, then: then.block, thenRet: then.ret, els: els.block, elsRet: els.ret },
+  });
 }

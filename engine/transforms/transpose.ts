@@ -61,6 +61,7 @@ import {
   type ExprOf,
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
+import { copyCond } from './transpose-cond.ts';
 import { DeferredCopies } from './transpose-defer.ts';
 import { RULES, type Rule } from './transpose-rules.ts';
 import { Uses } from './uses.ts';
@@ -335,7 +336,7 @@ export class Transposer {
     // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
     if (e.kind === 'zero' && this.lin.vars[instr.var] === UNIT) return;
     this.hasNl[instr.var] = 1;
-    if (e.kind === 'cond') return this.copyCond(instr, e);
+    if (e.kind === 'cond') return copyCond(this, instr, e);
     if (e.kind !== 'for') {
       this.renamed = false;
       if (e.kind !== 'prim') forEachOperand(e, this.seeNl);
@@ -350,25 +351,6 @@ export class Transposer {
     const body = b.endBlock();
     const same = ret === e.ret && body.every((x, k) => x === e.body[k]);
     b.append(same ? instr : { var: instr.var, expr: { kind: 'for', index: e.index, body, ret } });
-  }
-
-  /** Put nonlinear cond `instr` into `bwd`, its blocks instruction by instruction. */
-  copyCond(instr: Instr, e: ExprOf<'cond'>): void {
-    const { b } = this;
-    const branch = (block: readonly Instr[], ret: Var) => {
-      b.beginBlock();
-      for (let k = 0; k < block.length; k++) this.copy(block[k]!);
-      const r = this.nlOf(ret);
-      return { block: b.endBlock(), ret: r };
-    };
-    const cond = this.nlOf(e.cond);
-    const then = branch(e.then, e.thenRet);
-    const els = branch(e.els, e.elsRet);
-    this.dropped = true; // the counts of `Uses` do not see into the blocks: prune walks
-    b.append({
-      var: instr.var,
-      expr: { kind: 'cond', cond, then: then.block, thenRet: then.ret, els: els.block, elsRet: els.ret },
-    });
   }
 
   /** Return the `bwd` value of nonlinear `v` (an empty value when its definition was linear). */

@@ -31,14 +31,15 @@ import {
   vec,
   vjp,
 } from '../../engine/index.ts';
-import { interpret, type Val } from '../../engine/interp/interp.ts';
+import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
-import { REAL, UNIT, type Block, type TransparentFunc } from '../../engine/ir/types.ts';
+import { REAL, TAN, UNIT, type Block, type TransparentFunc } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { cond } from '../../engine/trace/cond.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
+import { transpose } from '../../engine/transforms/transpose.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
 import { centralGradient } from '../helpers/gradcheck.ts';
 import { gradFlat, hvpForwardOverReverse, hvpReverseOverReverse } from '../helpers/reverse.ts';
@@ -198,6 +199,31 @@ describe('cond: adds into an accumulator made outside it', () => {
       centralGradient(F, p).forEach((d, k) => expect(g[k]).toBeCloseTo(d, 6));
       const out = interpret(jvp(f), [...p, 1, -2]) as Val[];
       expect(out[0] as number).toBeCloseTo(g[0]! - 2 * g[1]!, 10);
+    }
+  });
+});
+
+describe('cond: transpose of a linear function holding a primal cond', () => {
+  it('copies the cond (its blocks in order) and uses its value', () => {
+    // lin(dx: tan, y: real) = dx * (y < 0 ? 2 y : y + 1)
+    const b = new FuncBuilder('lin');
+    const [dx, y] = [b.param(TAN), b.param(REAL)];
+    b.beginBlock();
+    const twice = b.prim('mul', [y, b.real(2)]);
+    const then = b.endBlock();
+    b.beginBlock();
+    const plus = b.prim('add', [y, b.real(1)]);
+    const els = b.endBlock();
+    const s = b.emit({ kind: 'cond', cond: b.prim('lt', [y, b.real(0)]), then, thenRet: twice, els, elsRet: plus }, REAL);
+    const lin = b.finish(b.prim('mul', [dx, s]));
+    check(lin);
+    const bwd = transpose(lin);
+    check(bwd);
+    expect(bwd.body.some((i) => i.expr.kind === 'cond')).toBe(true);
+    for (const [yv, want] of [[-3, -6 * 0.5], [2, 3 * 0.5]] as const) {
+      const acc = accumulator(REAL, 0);
+      interpret(bwd, [acc, yv, 0.5]);
+      expect(acc.get()).toBe(want);
     }
   });
 });
