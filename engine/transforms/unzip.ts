@@ -416,19 +416,25 @@ export class Unzipper {
       const body = e.body;
       for (let k = 0; k < body.length; k++) if (this.definePrimal(body[k]!)) effect = true;
       this.primOf(e.ret);
-    } else if (e.kind === 'cond') {
-      this.blocksSeen = true;
-      this.primOf(e.cond);
-      for (const block of [e.then, e.els])
-        for (let k = 0; k < block.length; k++) if (this.definePrimal(block[k]!)) effect = true;
-      this.primOf(e.thenRet);
-      this.primOf(e.elsRet);
     } else if (e.kind === 'prim') {
       const { args } = e;
       for (let k = 0; k < args.length; k++) this.primOf(args[k]!);
-    } else forEachOperand(e, this.primRole);
+    } else if (e.kind === 'cond') effect = this.definePrimalCond(e);
+    else forEachOperand(e, this.primRole);
     this.hasPrim[instr.var] = 1;
     if (effect) this.usesF.keep(instr.var);
+    return effect;
+  }
+
+  /** `definePrimal` of the blocks and results of a cond; return true when a block has an `add`. */
+  definePrimalCond(e: ExprOf<'cond'>): boolean {
+    this.blocksSeen = true;
+    this.primOf(e.cond);
+    let effect = false;
+    for (const block of [e.then, e.els])
+      for (let k = 0; k < block.length; k++) if (this.definePrimal(block[k]!)) effect = true;
+    this.primOf(e.thenRet);
+    this.primOf(e.elsRet);
     return effect;
   }
 
