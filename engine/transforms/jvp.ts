@@ -8,7 +8,7 @@
  * a `ZERO`; a `zero` value is materialized only where a tangent must be stored. Calls stay calls,
  * to `jvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs; long call chains are built
  * with an explicit work stack instead of recursion. Per-primitive rules are in `jvp-rules.ts`;
- * the dual layout and the wrapper around custom JVPs in `dual.ts`.
+ * the dual layout and the wrapper around custom JVPs in `dual.ts`; conds in `jvp-cond.ts`.
  */
 import { RoseError, formatMessage, internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';

@@ -3,7 +3,8 @@
  *
  * Per block: first the block's nonlinear instructions are re-emitted in forward order (residual
  * reads, literals, index arithmetic); then its linear instructions are processed in reverse, each
- * adding the cotangent of its result into the cotangents of its linear operands.
+ * adding the cotangent of its result into the cotangents of its linear operands. A loop becomes
+ * a loop over the transposed body; a cond, a cond over the transposed blocks (transpose-cond.ts).
  *
  * Cotangents of linear values: contributions made in the block that defines a value are summed
  * at its definition (a single one is used as is); contributions from nested blocks, and indexed

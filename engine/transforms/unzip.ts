@@ -14,7 +14,8 @@
  * Unzipped with `passParams`, a param's primal value is not a residual but a param of `lin` (see
  * `Unzipped.passed`): the caller, which has it anyway, passes it again instead of `fwd` copying
  * it into the residual struct. A loop's per-iteration residuals form a vec, itself a residual of
- * the enclosing block. No tape: residual types are static.
+ * the enclosing block; a cond's are those of the block taken, the other's left zero, with its
+ * condition (see unzip-cond.ts). No tape: residual types are static.
  *
  * Numbering: `fwd` and `lin` keep the input's variable numbers (see `FuncBuilder.reserve`), so an
  * instruction whose operands keep their numbers is reused as it is, not copied: in `fwd` every
