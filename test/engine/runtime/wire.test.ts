@@ -29,7 +29,7 @@ import { transpose } from '../../../engine/transforms/transpose.ts';
 import { unzip } from '../../../engine/transforms/unzip.ts';
 import { revive, toWire, transfers, wireHash } from '../../../engine/runtime/wire.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
-import { buildProgram, programArb } from '../../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb } from '../../helpers/gen.ts';
 
 /** Post `func` the way the runtime does: toWire, structured clone with transfer, revive. */
 function post(func: Func) {
@@ -109,9 +109,9 @@ describe('toWire and revive', () => {
     );
   });
 
-  it('round-trips generated programs and every pass of them (all expression kinds)', () => {
+  it.each(GEN_VARIANTS)('round-trips generated programs%s and every pass of them (all expression kinds)', (_, gen) => {
     fc.assert(
-      fc.property(programArb(), (spec) => {
+      fc.property(programArb(gen), (spec) => {
         const root = buildProgram(spec).root;
         const lin = unzip(jvp(root)).lin;
         for (const g of [root, jvp(root), unzip(jvp(root)).fwd, lin, transpose(lin)]) {
