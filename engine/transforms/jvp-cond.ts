@@ -13,7 +13,7 @@ export interface CondCx {
   readonly b: FuncBuilder;
   /** Old var -> tangent var, or `ZERO`. Only vars whose type has float leaves get a tangent. */
   readonly tangent: Int32Array;
-  /** Set at a cond whose result has a tangent (its tangent work may then sink into a block). */
+  /** Set at a cond with tangent work in a block (tangent work before it may then sink into it). */
   sink: boolean;
   /** Transform the instructions of `block` into the builder's current block. */
   readonly block: (block: readonly Instr[]) => void;
@@ -41,11 +41,12 @@ export function jvpCond(cx: CondCx, instr: Instr, t: Ty, e: ExprOf<'cond'>): voi
   if (then.d === ZERO && els.d === ZERO) {
     const same = (x: readonly Instr[], y: readonly Instr[]) =>
       x.length === y.length && x.every((z, k) => z === y[k]);
-    b.append(
-      same(then.block, e.then) && same(els.block, e.els)
-        ? instr
-        : { var: v, expr: { ...e, then: then.block, els: els.block } },
-    );
+    if (same(then.block, e.then) && same(els.block, e.els)) b.append(instr);
+    else {
+      // blocks with tangent work (adds into tangent accumulators) but no tangent result
+      cx.sink = true;
+      b.append({ var: v, expr: { ...e, then: then.block, els: els.block } });
+    }
     return;
   }
   cx.sink = true;
