@@ -6,9 +6,12 @@
  * Each instruction belongs to a "unit": unit 0 is the function itself, every chunk is a unit.
  * Values that cross units travel through memory (spill slots in the shared frame), see
  * codegen-plan.ts. Splitting is decided bottom-up: a loop body that is split counts as one
- * instruction per chunk in the block around it.
+ * instruction per chunk in the block around it. A `cond` is never cut: it and everything in its
+ * blocks (loops too) belong to the unit of the chunk holding it, so a chunk boundary never falls
+ * inside an `if` (a block's code runs only on its path, and values never cross units inside it).
  */
 import type { Block, Expr, Var } from '../ir/types.ts';
+import { forEachInstr } from '../ir/visit.ts';
 import { TOP, type Shape } from './liveness.ts';
 
 /** A chunk: instructions `[start, end)` of block `block` (TOP or a `for` variable). */
@@ -40,6 +43,7 @@ function ownWeight(e: Expr): number {
     case 'prim':
       return 2 + e.args.length;
     case 'for':
+    case 'cond':
       return 4;
     default:
       return 2;
@@ -84,6 +88,13 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
     if (e.kind === 'for') {
       unitOf[e.index] = unit;
       assign(e.body, v, unit);
+    } else if (e.kind === 'cond') {
+      const all = (instr: { var: Var; expr: Expr }): void => {
+        unitOf[instr.var] = unit;
+        if (instr.expr.kind === 'for') unitOf[instr.expr.index] = unit;
+      };
+      forEachInstr(e.then, all);
+      forEachInstr(e.els, all);
     }
   };
 
@@ -110,6 +121,7 @@ function weighInstrs(
     if (!needed[v]) continue;
     let w = ownWeight(e);
     if (e.kind === 'for') w += weighBody(e.body, v);
+    else if (e.kind === 'cond') w += weighWhole(e.then, needed) + weighWhole(e.els, needed);
     weight[v] = w;
     total += w;
   }
@@ -139,4 +151,13 @@ function cut(
   }
   if (start < block.length) out.push([start, block.length]);
   return out;
+}
+
+/** Return the weight of `block` (a cond's block) and all blocks in it, which are never cut. */
+function weighWhole(block: Block, needed: Uint8Array): number {
+  let total = 0;
+  forEachInstr(block, ({ var: v, expr: e }) => {
+    if (needed[v]) total += ownWeight(e);
+  });
+  return total;
 }

@@ -160,6 +160,7 @@ function calleesOnce(g: Func): Func[] {
       if (e.kind === 'call') {
         if (!seen.has(e.func)) seen.add(e.func), out.push(e.func);
       } else if (e.kind === 'for') walk(e.body);
+      else if (e.kind === 'cond') walk(e.then), walk(e.els);
     }
   };
   walk(g.body);
