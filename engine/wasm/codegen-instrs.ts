@@ -297,7 +297,7 @@ function arms(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>, type: Val
     const mark = em.branchStart();
     em.range(block, 0, block.length); // never split (codegen-units.ts)
     if (type !== VOID) em.push(ret);
-    else if (res !== undefined) em.storeInto(res, ret);
+    else if (res !== undefined && em.plan.place[ret]?.into !== v) em.storeInto(res, ret); // else built there
     em.release(end);
     em.branchEnd(mark);
   };

@@ -17,7 +17,8 @@
  *
  * Aggregates are also built where they end up: a function's result at its `dst`, a call's
  * result where the caller wants it (its `dst`), a loop's element directly in the loop's result.
- * A `cond`'s aggregate result is a frame site that each of its blocks stores its result into.
+ * A `cond`'s aggregate result is a frame site that each of its blocks builds its result in (or
+ * copies it to, when it is not fresh there).
  *
  * Blocks of a `cond` are numbered apart (liveness.ts `TOP`), so what works within one block
  * (inlining, early stores, placements, add runs) never joins a block with the other or with
@@ -360,7 +361,8 @@ export class FuncPlan {
 
   /**
    * Build aggregates in place: the function's result at `DST`, a loop's element in the loop's
-   * result, a literal's member inside the literal; store scalar members of literals early.
+   * result, a cond block's result in the cond's, a literal's member inside the literal; store
+   * scalar members of literals early.
    */
   #placements(): void {
     const s = this.shape;
@@ -399,6 +401,11 @@ export class FuncPlan {
           }
           visit(e.body, L);
         } else if (e.kind === 'cond') {
+          // each block builds its result in the cond's storage, when it is fresh there
+          if (this.site[L] === 'cond') {
+            if (s.block[e.thenRet] === L && placeable(e.thenRet)) this.place[e.thenRet] = { into: L, off: 0 };
+            if (s.block[e.elsRet] === s.elseId(L) && placeable(e.elsRet)) this.place[e.elsRet] = { into: L, off: 0 };
+          }
           visit(e.then, L);
           visit(e.els, s.elseId(L));
         }

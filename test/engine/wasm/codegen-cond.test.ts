@@ -120,6 +120,24 @@ describe('cond nesting', () => {
     agree(funcOf(k, 't'), [[[-4, 1, -9]]]);
   });
 
+  it('reuses the locals of one block in the other (the blocks are alternatives)', () => {
+    /** Emit 20 values alive at once, then the sum of their squares. */
+    const many = (b: FuncBuilder, x: Var, c: number): Var => {
+      const ts = Array.from({ length: 20 }, (_, k) => b.prim('mul', [x, b.real(c + k)]));
+      return ts.reduce((s, t) => b.prim('add', [s, b.prim('mul', [t, t])]), b.real(0));
+    };
+    const localsOf = (f: Func): number => {
+      const stats: FunctionStats[] = [];
+      compile(f, { stats });
+      return stats[0]!.locals;
+    };
+    const f = build('two', [REAL], (b, x) => ifElse(b, b.prim('lt', [x!, b.real(0)]), REAL, () => many(b, x!, 1), () => many(b, x!, 100)));
+    const one = build('one', [REAL], (b, x) => many(b, x!, 1));
+    expect(localsOf(one)).toBeGreaterThanOrEqual(20);
+    expect(localsOf(f)).toBeLessThanOrEqual(localsOf(one) + 2);
+    agree(f, [[-0.5], [0.5]]);
+  });
+
   it('calls functions in blocks (also ones called nowhere else)', () => {
     const sq = fn([Real], Real, (x) => mul(x, x));
     const pair = fn([Real], Vec(2, Real), (x) => [x, addT(x, 1)]);
@@ -163,6 +181,33 @@ describe('cond with accumulators', () => {
       expect((got[0] as ReturnType<typeof accOf>).get()).toBe(x < 0 ? 1 + x : 1);
       expect((got[1] as ReturnType<typeof accOf>).get()).toEqual(x < 0 ? [1, 2 + x * x + 0.5, 3] : [1, 2 + 2 * x + 0.5, 3]);
     }
+  });
+
+  it('makes, adds into and resolves accumulators inside a block', () => {
+    const V = vecTy(2, REAL);
+    const f = build('inner', [REAL, V], (b, x, v) => {
+      const p = b.prim('lt', [x!, b.real(0)]);
+      const r = ifElse(b, p, REAL,
+        () => {
+          const a = b.accum(b.real(0));
+          b.add(a, x!);
+          b.add(a, b.prim('mul', [x!, x!]));
+          return b.resolve(a);
+        },
+        () => x!,
+      );
+      const w = ifElse(b, p, V,
+        () => v!,
+        () => {
+          const a = b.accum(v!);
+          b.add(a, v!);
+          b.add(b.slice(a, b.lit(1, finTy(2))), r);
+          return b.resolve(a);
+        },
+      );
+      return b.struct([r, w], structTy(['r', 'w'], [REAL, V]));
+    });
+    agree(f, [[-2, [1, 2]], [3, [1, 2]]]);
   });
 
   it('passes accumulators to calls in a block, without taking them as fresh', () => {
@@ -217,6 +262,16 @@ describe('cond and code size', () => {
     // the same program unsplit computes the same
     const whole = compile(f);
     expectSame(REAL, whole.call([xs, [0.5, -0.25]]), c.call([xs, [0.5, -0.25]]));
+  });
+
+  it('never runs the untaken block: an out-of-range index there does not trap', () => {
+    const N = finTy(3);
+    const f = build('guard', [vecTy(3, REAL), N], (b, xs, i) => {
+      const j = b.prim('iadd', [i!, b.lit(1, N)]); // 3 when i = 2: out of range
+      return ifElse(b, b.prim('ilt', [i!, b.lit(2, N)]), REAL, () => b.index(xs!, j), () => b.real(-1));
+    });
+    agree(f, [[[1, 2, 3], 0], [[1, 2, 3], 1], [[1, 2, 3], 2]]);
+    expect(compile(f).call([[1, 2, 3], 2])).toBe(-1);
   });
 
   it('never runs the untaken block: an opaque there is not called', () => {
