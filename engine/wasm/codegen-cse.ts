@@ -10,8 +10,8 @@
  * Values are immutable and every expression kind handled here is pure, so the result is the
  * same bit for bit. Scoping follows the blocks: an instruction may reuse one of its own block or
  * of a block around it, never one of a loop body or cond block it is not in (so nothing one
- * block of a cond computes is taken for the other block or for the code after the cond). To keep live ranges (and wasm
- * locals) short, a value is only reused within `WINDOW` instructions of its last definition or
+ * block of a cond computes is taken for the other block or for the code after the cond). To
+ * keep live ranges (and wasm locals) short, a value is only reused within `WINDOW` instructions of its last definition or
  * reuse; past that, the later instruction stays and becomes the one reused.
  */
 import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
@@ -183,8 +183,8 @@ class Numbering {
         const thenRet = r(e.thenRet);
         const els = this.block(e.els, f, f.vars.length + 1 + v);
         const elsRet = r(e.elsRet);
-        const same = cond === e.cond && then === e.then && thenRet === e.thenRet && els === e.els && elsRet === e.elsRet;
-        return same ? e : { kind: 'cond', cond, then, thenRet, els, elsRet };
+        const same = cond === e.cond && then === e.then && els === e.els;
+        return same && thenRet === e.thenRet && elsRet === e.elsRet ? e : { kind: 'cond', cond, then, thenRet, els, elsRet };
       }
       default:
         return mapOperands(e, r);

@@ -14,8 +14,8 @@ import { TOP } from './liveness.ts';
 
 /**
  * Assign the frame offsets of `plan`: frame sites (each block's own allocations, then its loop
- * bodies and cond blocks, which share one region), spill slots, cells for `ptr` calls, the shared call area; then
- * resolve placements into homes and early-store targets.
+ * bodies and cond blocks, which share one region), spill slots, cells for `ptr` calls, the
+ * shared call area; then resolve placements into homes and early-store targets.
  */
 export function layoutFrame(plan: FuncPlan): void {
   const siteOff = allocate(plan);

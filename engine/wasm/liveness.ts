@@ -220,7 +220,8 @@ export class Shape {
   #extendThroughConds(d: number, p: number, b: number): number {
     const n = this.f.vars.length;
     let end = p;
-    for (let id = b; id !== TOP && id !== d; id = this.block[id]!) if (id < n && this.def[id]!.kind === 'for') end = this.pos[id]!;
+    for (let id = b; id !== TOP && id !== d; id = this.block[id]!)
+      if (id < n && this.def[id]!.kind === 'for') end = this.pos[id]!;
     return end;
   }
 }
