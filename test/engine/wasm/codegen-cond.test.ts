@@ -1,8 +1,10 @@
 /**
  * @file Wasm codegen of `cond` against the interpreter, bit for bit: scalar, bool, index, vec and
  * struct results, results defined outside their block, nested conds, conds in loops and loops in
- * conds, calls in blocks, adds into outer accumulators from a block, large programs split into
- * several wasm functions around many conds, and untaken blocks that never run (an opaque counter).
+ * conds, locals shared by the two blocks, calls in blocks, accumulators (adds into outer ones,
+ * ones made and resolved in a block, ones passed to calls in a block), large programs split into
+ * several wasm functions around many conds, and untaken blocks that never run (an opaque counter,
+ * an out-of-range index). Generated programs with conds: codegen-cond.property.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { Real, Vec, fn, lt, mul, add as addT, opaque, sqrt, sub, sum, vec, select } from '../../../engine/index.ts';
@@ -27,7 +29,7 @@ function ifElse(b: FuncBuilder, p: Var, t: Ty, then: () => Var, els: () => Var):
 }
 
 /** Check `f` (valid IR) compiled against interpreted on each argument list. */
-function agree(f: Func, argLists: readonly (readonly Val[])[], opts: { splitThreshold?: number; stats?: FunctionStats[] } = {}): void {
+function agree(f: Func, argLists: readonly (readonly Val[])[], opts: { splitThreshold?: number } = {}): void {
   if (f.kind === 'transparent') check(f);
   const c = compile(f, opts);
   for (const args of argLists) checkAgainstInterp(f, args, {}, c);
