@@ -7,6 +7,7 @@
  * accumulators, calls with accumulators) then stress every pass of the compiler with conds.
  */
 import { BOOL, REAL, type Block, type Expr, type Func, type Instr, type TransparentFunc, type Ty, type Var } from '../../../engine/ir/types.ts';
+import { forEachInstr, renameInstr } from '../../../engine/ir/visit.ts';
 
 /** Return a deterministic random source in [0, 1) from `seed` (mulberry32). */
 function random(seed: number): () => number {
@@ -20,8 +21,11 @@ function random(seed: number): () => number {
   };
 }
 
-/** Expression kinds that may move into a block (not ref-valued, no resolve of an outer accumulator). */
-const WRAPPABLE = new Set<Expr['kind']>(['prim', 'select', 'index', 'member', 'vec', 'struct', 'call', 'add', 'lit', 'zero']);
+/**
+ * Expression kinds that may move into a block (not ref-valued, no resolve of an outer
+ * accumulator); loops and conds are copied with their own variables renamed in the else-block.
+ */
+const WRAPPABLE = new Set<Expr['kind']>(['prim', 'select', 'index', 'member', 'vec', 'struct', 'call', 'add', 'lit', 'zero', 'for', 'cond']);
 
 /** Return `f` with instructions wrapped into conds (see the file comment); callees too, each once. */
 export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func, Func>()): Func {
@@ -42,9 +46,11 @@ export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func
       pre.push({ var: k, expr: { kind: 'lit', value: pick([0, 0.5, -1, 1.5]) } });
       pre.push({ var: c, expr: { kind: 'prim', prim: 'lt', args: [pick(reals), k] } });
     } else pre.push({ var: c, expr: { kind: 'lit', value: rand() < 0.5 } });
+    let copies = 0;
     const arm = (): { block: Instr[]; ret: Var } => {
       const w = fresh(t);
-      const block = depth < 2 && rand() < 0.3 ? wrap(w, e, reals, depth + 1) : [{ var: w, expr: e }];
+      const expr = copies++ === 0 ? e : copy(e);
+      const block = depth < 2 && rand() < 0.3 ? wrap(w, expr, reals, depth + 1) : [{ var: w, expr }];
       return { block, ret: w };
     };
     const then = arm();
@@ -52,6 +58,21 @@ export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func
     const els = outside ? { block: [], ret: pick(reals) } : arm();
     const expr: Expr = { kind: 'cond', cond: c, then: then.block, thenRet: then.ret, els: els.block, elsRet: els.ret };
     return [...pre, { var: v, expr }];
+  };
+
+  // a loop or cond with the variables it defines renamed to new ones (SSA: each defined once)
+  const copy = (e: Expr): Expr => {
+    if (e.kind !== 'for' && e.kind !== 'cond') return e;
+    const map = new Map<Var, Var>();
+    const define = (x: Var) => map.set(x, fresh(vars[x]!));
+    if (e.kind === 'for') define(e.index);
+    for (const b of e.kind === 'for' ? [e.body] : [e.then, e.els])
+      forEachInstr(b, ({ var: x, expr: inner }) => {
+        define(x);
+        if (inner.kind === 'for') define(inner.index);
+      });
+    const rename = (x: Var) => map.get(x) ?? x;
+    return renameInstr({ var: -1, expr: e }, rename).expr;
   };
 
   const block = (instrs: Block, scope: readonly Var[], depth: number): Instr[] => {
