@@ -353,7 +353,10 @@ export class Emitter {
     }
   }
 
-  /** Emit block `id` (TOP or a loop variable): its instructions, or calls of its chunks. */
+  /**
+   * Emit block `id` (TOP, a loop variable or a cond block id): its instructions, or calls of its
+   * chunks.
+   */
   block(id: number, block: Block): void {
     const chunks = this.plan.units.chunks.get(id);
     if (chunks === undefined) return this.range(block, 0, block.length);

@@ -293,9 +293,9 @@ function branch(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>): void {
 function arms(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>, type: ValType | typeof VOID): void {
   const s = em.plan.shape;
   const res = type === VOID && em.plan.used[v] && em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;
-  const arm = (block: Block, ret: Var, end: number): void => {
+  const arm = (id: number, block: Block, ret: Var, end: number): void => {
     const mark = em.branchStart();
-    em.range(block, 0, block.length); // never split (codegen-units.ts)
+    em.block(id, block); // its instructions, or calls of its chunks
     if (type !== VOID) em.push(ret);
     else if (res !== undefined && em.plan.place[ret]?.into !== v) em.storeInto(res, ret); // else built there
     em.release(end);
@@ -303,9 +303,9 @@ function arms(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>, type: Val
   };
   em.push(e.cond);
   em.code.begin(Op.if, type);
-  arm(e.then, e.thenRet, s.forBodyEnd[v]!);
+  arm(v, e.then, e.thenRet, s.forBodyEnd[v]!);
   em.code.op(Op.else);
-  arm(e.els, e.elsRet, s.pos[v]! - 1);
+  arm(s.elseId(v), e.els, e.elsRet, s.pos[v]! - 1);
   em.code.end();
 }
 

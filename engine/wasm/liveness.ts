@@ -188,6 +188,15 @@ export class Shape {
     return this.f.vars.length + v;
   }
 
+  /** Return the instructions of block `id` (not TOP): a loop's body or a block of a cond. */
+  blockAt(id: number): Block {
+    const v = this.instrOf(id);
+    const e = this.def[v];
+    if (e?.kind === 'for') return e.body;
+    if (e?.kind === 'cond') return id === v ? e.then : e.els;
+    return internal(`block ${id} is not a block of ${this.f.name}`);
+  }
+
   /** Return the instruction whose block is `id` (a `for` or `cond` variable; TOP for TOP). */
   instrOf(id: number): Var {
     const n = this.f.vars.length;

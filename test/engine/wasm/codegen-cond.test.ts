@@ -251,7 +251,7 @@ describe('cond and code size', () => {
     });
   }
 
-  it('splits a large program with many conds into several wasm functions, never inside a cond', () => {
+  it('splits a large program with many conds into several wasm functions, between conds', () => {
     const f = chain(300);
     const stats: FunctionStats[] = [];
     const c = compile(f, { splitThreshold: 200, stats });
@@ -264,6 +264,36 @@ describe('cond and code size', () => {
     // the same program unsplit computes the same
     const whole = compile(f);
     expectSame(REAL, whole.call([xs, [0.5, -0.25]]), c.call([xs, [0.5, -0.25]]));
+  });
+
+  it('splits a large block of a cond into chunks called inside the if, which run only on its path', () => {
+    const calls = { n: 0 };
+    const spy = opaque([Real], Real, (x: number) => (calls.n++, x));
+    const V = vecTy(4, REAL);
+    /** Emit a long chain over `xs` starting from `x`, with a call of `spy` in the middle. */
+    const long = (b: FuncBuilder, x: Var, xs: Var, c: number): Var => {
+      let acc = x;
+      for (let k = 0; k < 120; k++) {
+        const y = b.index(xs, b.lit(k % 4, finTy(4)));
+        acc = b.prim('add', [b.prim('mul', [acc, b.real(c)]), y]);
+        if (k === 60) acc = b.call(funcOf(spy, 'spy'), [acc]);
+      }
+      return b.vec([acc, x, acc, b.prim('neg', [acc])], V);
+    };
+    const f = build('big', [REAL, V], (b, x, xs) => {
+      const y = b.prim('mul', [x!, b.real(3)]);
+      const r = ifElse(b, b.prim('lt', [x!, b.real(0)]), V, () => long(b, y, xs!, 0.5), () => long(b, x!, xs!, -0.25));
+      return b.prim('add', [b.index(r, b.lit(0, finTy(4))), b.prim('mul', [y, b.index(r, b.lit(3, finTy(4)))])]);
+    });
+    const stats: FunctionStats[] = [];
+    const c = compile(f, { splitThreshold: 100, stats });
+    expect(stats.length).toBeGreaterThan(4);
+    for (const x of [-1.5, 2]) {
+      checkAgainstInterp(f, [x, [1, 2, 3, 4]], {}, c);
+      calls.n = 0;
+      c.call([x, [1, 2, 3, 4]]);
+      expect(calls.n).toBe(1);
+    }
   });
 
   it('never runs the untaken block: an out-of-range index there does not trap', () => {
