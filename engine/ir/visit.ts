@@ -150,6 +150,15 @@ export function mapOperands(
   }
 }
 
+/** Call `fn` on the block results `e` reads: a loop's element, a cond's two results, else none. */
+export function forEachBlockResult(e: Expr, fn: (v: Var) => void): void {
+  if (e.kind === 'for') fn(e.ret);
+  else if (e.kind === 'cond') {
+    fn(e.thenRet);
+    fn(e.elsRet);
+  }
+}
+
 /** Return the blocks nested directly in `e`: a loop's body, a cond's two blocks, else none. */
 export function nestedBlocks(e: Expr): readonly Block[] {
   if (e.kind === 'for') return [e.body];

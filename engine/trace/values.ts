@@ -215,7 +215,7 @@ function checkScope(ctx: TraceContext, v: Var, where: string): void {
     throw traceError(
       'out-of-scope',
       'variable is out of scope',
-      'it was defined inside a `vec` or `sum` body that has ended',
+      'it was defined inside a `vec` or `sum` body, or a `cond` branch, that has ended',
       where,
       'Return it from that body instead',
     );

@@ -21,7 +21,7 @@
  * Invariant: the output is valid IR with the same results, bit for bit.
  */
 import { isEmpty, type Block, type Expr, type Instr, type TransparentFunc, type Var } from '../ir/types.ts';
-import { forEachInstr, forEachOperand, renameBlock } from '../ir/visit.ts';
+import { forEachBlockResult, forEachInstr, forEachOperand, renameBlock } from '../ir/visit.ts';
 
 type ForExpr = Extract<Expr, { kind: 'for' }>;
 
@@ -88,7 +88,7 @@ class BodyFacts {
     forEachInstr(body, ({ var: v, expr }) => {
       this.def[v] = expr;
       forEachOperand(expr, use);
-      if (expr.kind === 'for') use(expr.ret);
+      forEachBlockResult(expr, use);
     });
     use(f.ret);
   }
@@ -158,7 +158,7 @@ class Fusion {
     forEachInstr(l.expr.body, ({ var: v, expr }) => {
       if (expr.kind === 'index' && expr.vec === l1 && expr.index === l.expr.index) elementReads.add(v);
       else forEachOperand(expr, read);
-      if (expr.kind === 'for') read(expr.ret);
+      forEachBlockResult(expr, read);
     });
     read(l.expr.ret);
     return ok ? free : undefined;

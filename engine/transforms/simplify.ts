@@ -15,8 +15,9 @@
  *      and type; only pure values, never `for`, `accum`, `add`, `resolve`, `slice`, `field`,
  *      nor calls with accumulator arguments). Earlier means in this block or an enclosing one.
  * 2. Liveness (backward): the result, every `add`, every call with an accumulator argument and
- *    every loop whose body adds into an accumulator from outside the loop are live, and so is
- *    everything they read. Everything else is dropped.
+ *    every loop or cond whose blocks add into an accumulator from outside them are live, and so
+ *    is everything they read. Everything else is dropped. A cond with two empty blocks becomes a
+ *    `select` of its results.
  * 3. Emit the live instructions with variables renumbered densely (params first).
  * A function in which nothing changes is returned as is (so `simplify` is idempotent and keeps
  * identities that other memo tables rely on); otherwise the result is a new function with the
@@ -39,9 +40,11 @@ import {
 } from '../ir/types.ts';
 import {
   directCallees,
+  forEachBlockResult,
   forEachInstr,
   forEachOperand,
   mapOperands,
+  nestedBlocks,
   postOrder,
 } from '../ir/visit.ts';
 import {
@@ -176,7 +179,7 @@ class Simplifier {
         const g = simplified(e.func);
         if (g !== e.func) e = { ...e, func: g };
       }
-      const r = this.pureEmpty(v, e) ? ZERO : e.kind === 'for' ? e : this.rewrite(v, e);
+      const r = this.pureEmpty(v, e) ? ZERO : e.kind === 'for' || e.kind === 'cond' ? this.rewriteBlocks(e) : this.rewrite(v, e);
       if (typeof r === 'number') {
         this.forward(v, r);
         continue;
@@ -206,8 +209,13 @@ class Simplifier {
   pureEmpty(v: Var, e: Expr): boolean {
     const t = this.vars[v]!;
     if (e.kind === 'zero' || t.kind === 'ref' || !isEmpty(t)) return false;
-    if (e.kind === 'for') return this.effectDepth(e.body) > this.depth[v]!;
     return !this.effectful({ var: v, expr: e }, this.depth[v]!);
+  }
+
+  /** Return a loop as it is, and a cond with two empty blocks as a `select` of its results. */
+  rewriteBlocks(e: ExprOf<'for' | 'cond'>): Expr {
+    if (e.kind === 'for' || e.then.length > 0 || e.els.length > 0) return e;
+    return { kind: 'select', cond: e.cond, then: e.thenRet, els: e.elsRet };
   }
 
   /** Replace `v` by `w` from now on. */
@@ -227,7 +235,7 @@ class Simplifier {
   }
 
   /** Return the var that `v = e` can be replaced by, or the (maybe new) expression defining `v`. */
-  rewrite(v: Var, e: Exclude<Expr, { kind: 'for' }>): Var | Expr {
+  rewrite(v: Var, e: Exclude<Expr, { kind: 'for' | 'cond' }>): Var | Expr {
     const t = this.vars[v]!;
     const to = (w: Var | undefined): Var | Expr =>
       w !== undefined && tyEqual(this.vars[w]!, t) ? w : e;
@@ -327,7 +335,7 @@ class Simplifier {
       if (e.kind === 'add') d = Math.min(d, this.depth[this.root[e.ref]!]!);
       else if (e.kind === 'call')
         for (const a of e.args) if (this.root[a]! >= 0) d = Math.min(d, this.depth[this.root[a]!]!);
-      if (e.kind === 'for') d = Math.min(d, this.effectDepth(e.body));
+      for (const inner of nestedBlocks(e)) d = Math.min(d, this.effectDepth(inner));
     }
     cache.set(block, d);
     return d;
@@ -337,8 +345,9 @@ class Simplifier {
   effectful({ expr: e }: Instr, d: number): boolean {
     if (e.kind === 'add') return true;
     if (e.kind === 'call') return e.args.some((a) => this.vars[a]!.kind === 'ref');
-    // A loop's effects on accumulators of its own body are invisible outside it.
-    return e.kind === 'for' && this.effectDepth(e.body) <= d;
+    // A block's effects on accumulators of its own are invisible outside it.
+    for (const inner of nestedBlocks(e)) if (this.effectDepth(inner) <= d) return true;
+    return false;
   }
 
   /** Mark live the instructions of `block` (depth `d`) and what they read, backwards. */
@@ -348,10 +357,9 @@ class Simplifier {
       if (!live[instr.var] && !this.effectful(instr, d)) continue;
       live[instr.var] = 1;
       const { expr: e } = instr;
-      if (e.kind === 'for') {
-        live[e.ret] = 1;
-        this.markBlock(e.body, d + 1, live);
-      } else forEachOperand(e, (v) => (live[v] = 1));
+      forEachOperand(e, (v) => (live[v] = 1));
+      forEachBlockResult(e, (v) => (live[v] = 1));
+      for (const inner of nestedBlocks(e)) this.markBlock(inner, d + 1, live);
     }
   }
 
@@ -380,7 +388,7 @@ class Simplifier {
         if (e.kind === 'for') {
           const index = alloc(e.index);
           expr = { ...(mapOperands(e, rename, block) as ExprOf<'for'>), index };
-        } else expr = mapOperands(e, rename);
+        } else expr = mapOperands(e, rename, block);
         out.push({ var: alloc(v), expr });
       }
       return out;

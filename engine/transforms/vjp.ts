@@ -106,6 +106,7 @@ function sizeUpTo(block: Block, limit: number, depth = 0): number {
     const e = block[k]!.expr;
     n += 1;
     if (e.kind === 'for') n += sizeUpTo(e.body, limit - n, depth);
+    else if (e.kind === 'cond') n += sizeUpTo(e.then, limit - n, depth) + sizeUpTo(e.els, limit - n, depth);
     else if (e.kind === 'call' && e.func.kind === 'transparent' && depth < INLINE_DEPTH && hasLoop(e.func))
       n += sizeUpTo(e.func.body, limit - n, depth + 1);
   }

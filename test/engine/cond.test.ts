@@ -11,6 +11,8 @@ import { decodeProgram, encodeProgram } from '../../engine/ir/serialize.ts';
 import { BOOL, REAL, type TransparentFunc } from '../../engine/ir/types.ts';
 import { cond } from '../../engine/trace/cond.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
+import { interpret } from '../../engine/interp/interp.ts';
+import { simplify } from '../../engine/transforms/simplify.ts';
 
 /** Return an opaque identity that counts its calls in `calls.n`. */
 function counting(calls: { n: number }) {
@@ -119,5 +121,39 @@ describe('the checker on cond', () => {
     const c3 = b3.emit({ kind: 'cond', cond: p3, then: then3, thenRet: y3, els: [], elsRet: x3 }, REAL);
     const z3 = b3.prim('add', [c3, y3]);
     expect(() => check(b3.finish(z3))).toThrow(/out of scope/);
+  });
+});
+
+describe('simplify on cond', () => {
+  it('cleans inside blocks, keeps values of one block out of the other and after the cond', () => {
+    const f = funcOf(
+      fn([Real, Real], Real, (x, y) => {
+        const a = cond(lt(x, y), Real, () => {
+          void mul(y, y); // dead
+          return mul(x, y);
+        }, () => mul(x, y));
+        return sub(a, mul(x, y));
+      }),
+      't',
+    ) as TransparentFunc;
+    const g = simplify(f);
+    check(g);
+    const text = pprint(g);
+    // one mul per block and one after: none may be shared across blocks
+    expect(text.match(/mul/g)?.length).toBe(3);
+    for (const [x, y] of [[1, 2], [3, -1], [2, 2]] as const)
+      expect(interpret(g, [x, y])).toBe(interpret(f, [x, y]));
+  });
+
+  it('turns a cond whose blocks compute nothing into a select, and keeps adds inside blocks', () => {
+    const f = funcOf(fn([Real, Real], Real, (x, y) => cond(lt(x, y), Real, () => x, () => y)), 't') as TransparentFunc;
+    expect(pprint(simplify(f))).toMatch(/\? /);
+    const s = funcOf(
+      fn([Vec(3, Real)], Real, (xs) => sum(3, (i) => cond(lt(xs[i]!, 0), Real, () => 0, () => mul(xs[i]!, 2)))),
+      't',
+    ) as TransparentFunc;
+    const g = simplify(s);
+    check(g);
+    expect(interpret(g, [[1, -2, 3]])).toBe(8);
   });
 });
