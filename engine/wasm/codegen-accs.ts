@@ -46,6 +46,7 @@ function findRoots(plan: FuncPlan): void {
       if (e.kind === 'accum') plan.root[v] = v;
       else if (e.kind === 'slice' || e.kind === 'field') plan.root[v] = plan.root[e.ref]!;
       else if (e.kind === 'for') walk(e.body);
+      else if (e.kind === 'cond') walk(e.then), walk(e.els);
     }
   };
   walk(s.f.body);
@@ -114,11 +115,12 @@ function refRead(plan: FuncPlan, facts: ScanState, i: number, unit: number): voi
     if (unit !== plan.unitOf(x)) facts.crossRef[x] = 1;
     return;
   }
-  // the instruction of x's block containing this read (a loop, if the read is in its body)
+  // the instruction of x's block containing this read (a loop or cond, if the read is in a block of it)
   let ins = user;
   let p = pos;
   if (block !== s.block[x]) {
     for (ins = block; s.block[ins] !== s.block[x]; ins = s.block[ins]!);
+    ins = s.instrOf(ins);
     p = s.forStart[ins]!;
   }
   if (p < facts.sinkPos[x]!) (facts.sinkPos[x] = p), facts.sinkAt.set(x, ins);
@@ -134,6 +136,7 @@ function decide(plan: FuncPlan, block: Block, facts: AccFacts): void {
     const { var: v, expr: e } = block[k]!;
     if (!plan.needed[v]) continue;
     if (e.kind === 'for') decide(plan, e.body, facts);
+    else if (e.kind === 'cond') decide(plan, e.then, facts), decide(plan, e.els, facts);
     else if (e.kind === 'accum') {
       const at = facts.sinkAt.get(v);
       if (at === undefined || facts.crossRef[v]) continue;

@@ -84,7 +84,8 @@ export function planAnchors(plan: FuncPlan): void {
 
 /**
  * Return, per position p, how many needed instructions before p write memory: stores of early
- * members and spills, accumulations, calls and loops (V8 keeps loads in order with these only).
+ * members and spills, accumulations, calls, loops and conds (V8 keeps loads in order with these
+ * only).
  */
 function writesBefore(plan: FuncPlan): Int32Array {
   const s = plan.shape;
@@ -93,7 +94,8 @@ function writesBefore(plan: FuncPlan): Int32Array {
     const e = s.def[v];
     if (e === undefined || !plan.needed[v]) continue;
     const k = e.kind;
-    if (k === 'add' || k === 'call' || k === 'for' || plan.earlyAt[v] !== undefined || plan.home[v]!.k === 'spill')
+    const writes = k === 'add' || k === 'call' || k === 'for' || k === 'cond';
+    if (writes || plan.earlyAt[v] !== undefined || plan.home[v]!.k === 'spill')
       out[s.pos[v]! + 1] = 1;
   }
   for (let p = 1; p <= s.endPos + 1; p++) out[p]! += out[p - 1]!;

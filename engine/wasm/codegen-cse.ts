@@ -9,8 +9,9 @@
  *
  * Values are immutable and every expression kind handled here is pure, so the result is the
  * same bit for bit. Scoping follows the blocks: an instruction may reuse one of its own block or
- * of a block around it, never one of a loop body it is not in. To keep live ranges (and wasm
- * locals) short, a value is only reused within `WINDOW` instructions of its last definition or
+ * of a block around it, never one of a loop body or cond block it is not in (so nothing one
+ * block of a cond computes is taken for the other block or for the code after the cond). To
+ * keep live ranges (and wasm locals) short, a value is only reused within `WINDOW` instructions of its last definition or
  * reuse; past that, the later instruction stays and becomes the one reused.
  */
 import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
@@ -87,7 +88,10 @@ class Numbering {
   readonly #seen: Int32Array;
   /** Block of each kept variable's definition, as an index into `#open` (0: the top level). */
   readonly #blockOf: Int32Array;
-  /** Per block (0: the top level, v + 1: the body of loop v): 1 while it is being numbered. */
+  /**
+   * Per block (0: the top level, v + 1: the body of loop v or the then-block of cond v, n + 1 + v:
+   * the else-block of cond v): 1 while it is being numbered.
+   */
   readonly #open: Uint8Array;
   /** Values recorded in this window of `WINDOW` instructions, and in the previous one. */
   #table = TABLES[0];
@@ -105,7 +109,7 @@ class Numbering {
     this.subst = new Int32Array(n).fill(-1);
     this.#seen = new Int32Array(n);
     this.#blockOf = new Int32Array(n);
-    this.#open = new Uint8Array(n + 1);
+    this.#open = new Uint8Array(2 * n + 1);
     this.#open[0] = 1;
     this.#table.clear();
     this.#previous.clear();
@@ -172,6 +176,15 @@ class Numbering {
         const body = this.block(e.body, f, v + 1);
         const ret = r(e.ret);
         return body === e.body && ret === e.ret ? e : { kind: 'for', index: e.index, body, ret };
+      }
+      case 'cond': {
+        const cond = r(e.cond);
+        const then = this.block(e.then, f, v + 1);
+        const thenRet = r(e.thenRet);
+        const els = this.block(e.els, f, f.vars.length + 1 + v);
+        const elsRet = r(e.elsRet);
+        const same = cond === e.cond && then === e.then && els === e.els;
+        return same && thenRet === e.thenRet && elsRet === e.elsRet ? e : { kind: 'cond', cond, then, thenRet, els, elsRet };
       }
       default:
         return mapOperands(e, r);
@@ -279,7 +292,7 @@ class Numbering {
 export function eliminateCommon(f: TransparentFunc): TransparentFunc {
   const numbering = new Numbering(f);
   const body = numbering.block(f.body, f, 0);
-  // a changed loop body or result changes its `for`, so any change shows at the top level
+  // a changed block or result changes its `for` or `cond`, so any change shows at the top level
   if (body === f.body) return f;
   // an object literal in the builder's key order: the passes after this see the usual shape
   const g: TransparentFunc = {

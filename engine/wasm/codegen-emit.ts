@@ -104,7 +104,8 @@ export class Emitter {
   /**
    * Push the pointer stored in frame slot `off` (a spilled pointer, `dst` or a loop element's
    * address, constant during one call of this unit): loaded once into a local at its first use,
-   * which runs before every later use (the only control flow is loops that run at least once).
+   * which runs before every later use (loops run at least once; what a cond's block loads is
+   * forgotten at its end, see `branchEnd`).
    */
   #pushSpilled(off: number): void {
     let local = this.#spillCache.get(off);
@@ -221,6 +222,28 @@ export class Emitter {
     cache.push(v, local);
   }
 
+  /**
+   * Start a block of a cond: drop the load cache, and return the mark to give `branchEnd` (the
+   * block's loads run only on its path).
+   */
+  branchStart(): number {
+    this.forgetLoads();
+    return this.#spillCache.size;
+  }
+
+  /** End a block of a cond: drop the loads made since `branchStart` returned `mark`. */
+  branchEnd(mark: number): void {
+    this.forgetLoads();
+    const cache = this.#spillCache;
+    if (cache.size === mark) return;
+    let k = 0;
+    cache.forEach((local, off) => {
+      if (k++ < mark) return;
+      cache.delete(off);
+      this.slots.release(local);
+    });
+  }
+
   /** Drop the load cache (at the start and end of a loop: its loads may not run before a use). */
   forgetLoads(): void {
     const cache = this.#loadCache;
@@ -330,7 +353,10 @@ export class Emitter {
     }
   }
 
-  /** Emit block `id` (TOP or a loop variable): its instructions, or calls of its chunks. */
+  /**
+   * Emit block `id` (TOP, a loop variable or a cond block id): its instructions, or calls of its
+   * chunks.
+   */
   block(id: number, block: Block): void {
     const chunks = this.plan.units.chunks.get(id);
     if (chunks === undefined) return this.range(block, 0, block.length);

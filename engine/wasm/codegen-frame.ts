@@ -14,8 +14,8 @@ import { TOP } from './liveness.ts';
 
 /**
  * Assign the frame offsets of `plan`: frame sites (each block's own allocations, then its loop
- * bodies, which share one region), spill slots, cells for `ptr` calls, the shared call area; then
- * resolve placements into homes and early-store targets.
+ * bodies and cond blocks, which share one region), spill slots, cells for `ptr` calls, the
+ * shared call area; then resolve placements into homes and early-store targets.
  */
 export function layoutFrame(plan: FuncPlan): void {
   const siteOff = allocate(plan);
@@ -66,8 +66,17 @@ function allocate(plan: FuncPlan): number[] {
     }
     for (let k = 0; k < instrs.length; k++) {
       const { var: v, expr: e } = instrs[k]!;
-      if (!plan.needed[v] || e.kind !== 'for') continue;
+      if (!plan.needed[v]) continue;
       const mark = cursor;
+      if (e.kind === 'cond') {
+        // alternatives: the two blocks share the region
+        block(e.then);
+        cursor = mark;
+        block(e.els);
+        cursor = mark;
+        continue;
+      }
+      if (e.kind !== 'for') continue;
       spill(e.index);
       if (plan.elemSpill.has(v) && splitWithin(plan, v)) plan.elemSpill.set(v, alloc(4, 4));
       block(e.body);

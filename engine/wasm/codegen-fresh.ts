@@ -75,11 +75,12 @@ export function findFreshAccumulators(funcs: ReadonlyMap<Func, TransparentFunc>)
   return { params, unfilled };
 }
 
-/** Return true when `block` (or a loop body in it) calls one of the functions of `sites`. */
+/** Return true when `block` (or a block in it) calls one of the functions of `sites`. */
 function callsAny(block: Block, sites: ReadonlyMap<Func, Sites>): boolean {
   for (let k = 0; k < block.length; k++) {
     const e = block[k]!.expr;
     if ((e.kind === 'call' && sites.has(e.func)) || (e.kind === 'for' && callsAny(e.body, sites))) return true;
+    if (e.kind === 'cond' && (callsAny(e.then, sites) || callsAny(e.els, sites))) return true;
   }
   return false;
 }
@@ -114,7 +115,12 @@ function scanCaller(f: TransparentFunc, sites: ReadonlyMap<Func, Sites>): { acc:
         whole[v] = whole[e.ref]! && sizeOf(refInner(f.vars[v]!)) === sizeOf(refInner(f.vars[r]!)) ? 1 : 0;
       } else if (e.kind === 'call') call(e.func, e.args, id);
       else if (e.kind === 'for') walk(e.body, v);
-      else forEachOperand(e, touch);
+      else if (e.kind === 'cond') {
+        // a call in a block may not run: an accumulator from outside is not fresh there (its block differs)
+        touch(e.cond);
+        walk(e.then, v);
+        walk(e.els, n + v);
+      } else forEachOperand(e, touch);
     }
   };
   const call = (g: Func, args: readonly Var[], id: number): void => {

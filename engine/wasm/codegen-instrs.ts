@@ -1,12 +1,12 @@
 /**
  * @file Code for each expression kind except primitives (codegen-prims.ts): literals, element
  * and member access (bounds-checked where the index is not known to be in range), `select`,
- * calls (with the inout convention for `ref<real>` parameters), loops, and accumulators.
+ * calls (with the inout convention for `ref<real>` parameters), loops, conds, and accumulators.
  */
 import { internal } from '../errors.ts';
-import type { Expr, Ty, Var } from '../ir/types.ts';
+import type { Block, Expr, Ty, Var } from '../ir/types.ts';
 import { hasFloat, isLeaf } from '../ir/types.ts';
-import { F64, I32, Op } from './encoder.ts';
+import { F64, I32, Op, VOID, type ValType } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { DST, type FuncAbi, hasValue, refInner } from './codegen-abi.ts';
@@ -45,6 +45,8 @@ export function emitInstr(em: Emitter, v: Var, e: Expr): void {
       return call(em, v, e);
     case 'for':
       return loop(em, v, e);
+    case 'cond':
+      return branch(em, v, e);
     case 'accum':
       return accum(em, v, e.shape);
     case 'add':
@@ -273,6 +275,38 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
     em.elemLocal.delete(v);
     em.slots.release(elemAt);
   }
+}
+
+/**
+ * A `cond`: `if ... else ... end` on the condition, so only the block it picks runs. A used
+ * scalar result is the value of the `if`; an aggregate one is stored by each block into the
+ * cond's storage; an unused one (a cond kept for its adds) is not produced.
+ */
+function branch(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>): void {
+  const bits = em.plan.shape.tyBits[v]!;
+  const used = em.plan.used[v] === 1 && (bits & HAS_VALUE) !== 0;
+  if (used && bits & LEAF) return em.value(v, () => arms(em, v, e, em.valType(v)));
+  arms(em, v, e, VOID);
+}
+
+/** Emit the `if` of cond `v`, of block type `type` (VOID: no value on the stack). */
+function arms(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>, type: ValType | typeof VOID): void {
+  const s = em.plan.shape;
+  const res = type === VOID && em.plan.used[v] && em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;
+  const arm = (id: number, block: Block, ret: Var, end: number): void => {
+    const mark = em.branchStart();
+    em.block(id, block); // its instructions, or calls of its chunks
+    if (type !== VOID) em.push(ret);
+    else if (res !== undefined && em.plan.place[ret]?.into !== v) em.storeInto(res, ret); // else built there
+    em.release(end);
+    em.branchEnd(mark);
+  };
+  em.push(e.cond);
+  em.code.begin(Op.if, type);
+  arm(v, e.then, e.thenRet, s.forBodyEnd[v]!);
+  em.code.op(Op.else);
+  arm(s.elseId(v), e.els, e.elsRet, s.pos[v]! - 1);
+  em.code.end();
 }
 
 /** A new accumulator: an f64 local at 0, or frame storage initialized from the shape. */

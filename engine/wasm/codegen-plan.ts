@@ -17,9 +17,18 @@
  *
  * Aggregates are also built where they end up: a function's result at its `dst`, a call's
  * result where the caller wants it (its `dst`), a loop's element directly in the loop's result.
+ * A `cond`'s aggregate result is a frame site that each of its blocks builds its result in (or
+ * copies it to, when it is not fresh there).
  *
- * Frame: each block's own allocations come first, then its loop bodies, which share one region
- * (a body's values die with its iteration: elements are copied out when yielded). All callees'
+ * Blocks of a `cond` are numbered apart (liveness.ts `TOP`), so what works within one block
+ * (inlining, early stores, placements, add runs) never joins a block with the other or with
+ * the code around the cond; positions run through the then-block, then the else-block, so
+ * liveness treats them as if both ran in turn, which is sound for either one alone (a local
+ * freed in one may be reused in the other).
+ *
+ * Frame: each block's own allocations come first, then its loop bodies and cond blocks, which
+ * share one region (a body's values die with its iteration: elements are copied out when
+ * yielded; a cond block's die at its end, where its result is copied out). All callees'
  * frames share one call area at the end (results are never in a callee's frame).
  */
 import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
@@ -44,7 +53,7 @@ export interface Placement {
 }
 
 /** Frame-site kinds: expressions whose value is fresh storage in the frame. */
-export type Site = 'lit' | 'zero' | 'for' | 'accum' | 'copy' | 'call' | 'part';
+export type Site = 'lit' | 'zero' | 'for' | 'cond' | 'accum' | 'copy' | 'call' | 'part';
 
 /** The plan of one function (see the file comment). */
 export class FuncPlan {
@@ -237,6 +246,9 @@ export class FuncPlan {
         case 'for':
           if (this.used[v] && this.derived[v] === undefined) this.site[v] = 'for';
           break;
+        case 'cond':
+          if (this.used[v] && !leaf) this.site[v] = 'cond'; // each block stores its result there
+          break;
         case 'accum':
           if (!this.localAcc[v]) this.site[v] = 'accum';
           break;
@@ -349,7 +361,8 @@ export class FuncPlan {
 
   /**
    * Build aggregates in place: the function's result at `DST`, a loop's element in the loop's
-   * result, a literal's member inside the literal; store scalar members of literals early.
+   * result, a cond block's result in the cond's, a literal's member inside the literal; store
+   * scalar members of literals early.
    */
   #placements(): void {
     const s = this.shape;
@@ -387,6 +400,14 @@ export class FuncPlan {
             this.elemSpill.set(L, -1);
           }
           visit(e.body, L);
+        } else if (e.kind === 'cond') {
+          // each block builds its result in the cond's storage, when it is fresh there
+          if (this.site[L] === 'cond') {
+            if (s.block[e.thenRet] === L && placeable(e.thenRet)) this.place[e.thenRet] = { into: L, off: 0 };
+            if (s.block[e.elsRet] === s.elseId(L) && placeable(e.elsRet)) this.place[e.elsRet] = { into: L, off: 0 };
+          }
+          visit(e.then, L);
+          visit(e.els, s.elseId(L));
         }
         if ((e.kind !== 'vec' && e.kind !== 'struct') || this.site[L] !== 'lit') continue;
         const t = s.ty(L);
@@ -427,6 +448,11 @@ export class FuncPlan {
         if (!this.needed[v]) continue;
         if (e.kind === 'for') {
           visit(e.body, v);
+          continue;
+        }
+        if (e.kind === 'cond') {
+          visit(e.then, v);
+          visit(e.els, s.elseId(v));
           continue;
         }
         if (!isPureArith(e) || (s.tyBits[v]! & (LEAF | HAS_VALUE)) !== (LEAF | HAS_VALUE)) continue;

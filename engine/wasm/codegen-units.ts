@@ -5,13 +5,15 @@
  *
  * Each instruction belongs to a "unit": unit 0 is the function itself, every chunk is a unit.
  * Values that cross units travel through memory (spill slots in the shared frame), see
- * codegen-plan.ts. Splitting is decided bottom-up: a loop body that is split counts as one
- * instruction per chunk in the block around it.
+ * codegen-plan.ts. Splitting is decided bottom-up: a loop body or cond block that is split
+ * counts as one instruction per chunk in the block around it. A cond itself is never cut: a
+ * block of it that is split becomes calls of its chunks inside the `if`, so a chunk's code runs
+ * only on its block's path.
  */
 import type { Block, Expr, Var } from '../ir/types.ts';
 import { TOP, type Shape } from './liveness.ts';
 
-/** A chunk: instructions `[start, end)` of block `block` (TOP or a `for` variable). */
+/** A chunk: instructions `[start, end)` of block `block` (TOP, a `for` variable or a cond block id). */
 export interface Chunk {
   readonly unit: number;
   readonly block: number;
@@ -29,7 +31,7 @@ export interface Units {
   readonly all: readonly Chunk[];
 }
 
-/** Return the estimated code weight of one instruction, not counting loop bodies. */
+/** Return the estimated code weight of one instruction, not counting loop bodies or cond blocks. */
 function ownWeight(e: Expr): number {
   switch (e.kind) {
     case 'vec':
@@ -40,6 +42,7 @@ function ownWeight(e: Expr): number {
     case 'prim':
       return 2 + e.args.length;
     case 'for':
+    case 'cond':
       return 4;
     default:
       return 2;
@@ -57,7 +60,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
   const cutsOf = new Map<number, [number, number][]>();
 
   const weigh = (block: Block, id: number): number => {
-    const total = weighInstrs(block, needed, weight, weigh);
+    const total = weighInstrs(block, needed, weight, weigh, shape);
     if (total <= threshold) return total;
     split.add(id);
     const cuts = cut(block, needed, weight, threshold);
@@ -84,6 +87,9 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
     if (e.kind === 'for') {
       unitOf[e.index] = unit;
       assign(e.body, v, unit);
+    } else if (e.kind === 'cond') {
+      assign(e.then, v, unit);
+      assign(e.els, shape.elseId(v), unit);
     }
   };
 
@@ -95,7 +101,7 @@ export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): 
 
 /**
  * Set the effective weight of each needed instruction of `block` (`weighBody` weighs a loop's
- * body) and return their sum. Its own function: the loop is all it does, so V8's code for the
+ * body or a cond's block) and return their sum. Its own function: the loop is all it does, so V8's code for the
  * loop (entered mid-loop on a long block) does not stop at code after it that never ran.
  */
 function weighInstrs(
@@ -103,6 +109,7 @@ function weighInstrs(
   needed: Uint8Array,
   weight: Float64Array,
   weighBody: (body: Block, id: number) => number,
+  shape: Shape,
 ): number {
   let total = 0;
   for (let k = 0; k < block.length; k++) {
@@ -110,6 +117,7 @@ function weighInstrs(
     if (!needed[v]) continue;
     let w = ownWeight(e);
     if (e.kind === 'for') w += weighBody(e.body, v);
+    else if (e.kind === 'cond') w += weighBody(e.then, v) + weighBody(e.els, shape.elseId(v));
     weight[v] = w;
     total += w;
   }

@@ -160,6 +160,7 @@ function calleesOnce(g: Func): Func[] {
       if (e.kind === 'call') {
         if (!seen.has(e.func)) seen.add(e.func), out.push(e.func);
       } else if (e.kind === 'for') walk(e.body);
+      else if (e.kind === 'cond') walk(e.then), walk(e.els);
     }
   };
   walk(g.body);
@@ -261,7 +262,7 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   stats?.push({ name, locals: main.slots.types.length, bytes: main.code.length, anchors: anchors(0) });
   for (const ch of plan.units.all) {
     const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr, emitInline);
-    const block = ch.block === TOP ? f.body : plan.shape.bodies.get(ch.block)!;
+    const block = ch.block === TOP ? f.body : plan.shape.blockAt(ch.block);
     em.range(block, ch.start, ch.end);
     module.defineFunc(unitIndex[ch.unit]!, { locals: em.slots.runs(), code: em.code });
     stats?.push({ name: `${name}#${ch.unit}`, locals: em.slots.types.length, bytes: em.code.length, anchors: anchors(ch.unit) });

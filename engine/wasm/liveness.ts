@@ -48,7 +48,11 @@ class ReadTable {
   }
 }
 
-/** The block id of a function's top-level body; a loop body's id is its `for` variable. */
+/**
+ * The block id of a function's top-level body. A loop body's id is its `for` variable; a cond's
+ * then-block's id is its `cond` variable `v`, its else-block's `n + v` (`n`: the function's
+ * variable count, see `Shape.elseId`), so the two alternatives are told apart.
+ */
 export const TOP = -1;
 /** `Shape.rK` of a loop's element read. */
 export const YIELD = -2;
@@ -58,13 +62,24 @@ export class Shape {
   readonly f: TransparentFunc;
   /** Defining expression per variable (undefined for parameters and loop indices). */
   readonly def: (Expr | undefined)[];
-  /** Block id of each variable's definition (a loop index belongs to its loop's body). */
-  readonly block: Int32Array;
-  /** Position of each variable's definition; a `for` variable is defined at its `end`. */
+  /**
+   * Block id of each variable's definition (a loop index belongs to its loop's body); past the
+   * variables (only in functions with a `cond`), the enclosing block of each else-block id.
+   */
+  block: Int32Array;
+  /**
+   * Position of each variable's definition; a `for` or `cond` variable is defined at its `end`
+   * (a cond's else-block ends just before, at `pos - 1`).
+   */
   readonly pos: Int32Array;
-  /** For a `for` variable: the positions of its `start` and `bodyEnd`; else -1. */
+  /**
+   * For a `for` variable: the positions of its `start` and `bodyEnd`; for a `cond` variable: of its
+   * start and the end of its then-block; else -1.
+   */
   readonly forStart: Int32Array;
   readonly forBodyEnd: Int32Array;
+  /** True when the function has a `cond` (its else-blocks have ids past the variables). */
+  hasCond = false;
   /** The body of each `for` variable. */
   readonly bodies = new Map<Var, Block>();
   /** For a loop index variable: its `for` variable; else -1. */
@@ -74,8 +89,10 @@ export class Shape {
   /**
    * Every value read, in program order, as parallel arrays: the variable read, the reading
    * instruction (-1: the function's result), its position and block, and `k`: the member position
-   * for a literal's operand, `YIELD` for a loop's element (read at `bodyEnd` in the body), else -1.
-   * The reads of instruction `v` are `[readStart[v], readEnd[v])` (a loop's: its yield only).
+   * for a literal's operand, `YIELD` for a loop's element (read at `bodyEnd` in the body) and a
+   * cond's results (read at the end of each block, in it), else -1. The reads of instruction `v`
+   * are `[readStart[v], readEnd[v])` (a loop's: its yield only; a cond's: its condition, read at
+   * its `pos`, then its two results).
    */
   readonly rX: Int32Array;
   readonly rUser: Int32Array;
@@ -118,6 +135,14 @@ export class Shape {
           this.pos[e.index] = this.forStart[v]!;
           walk(e.body, v);
           this.forBodyEnd[v] = p++;
+        } else if (e.kind === 'cond') {
+          if (!this.hasCond) this.#growBlocks();
+          this.block[n + v] = id;
+          this.forStart[v] = p++;
+          walk(e.then, v);
+          this.forBodyEnd[v] = p++;
+          walk(e.els, n + v);
+          p++; // the else-block's end
         }
         const at = p++;
         this.pos[v] = at;
@@ -126,7 +151,11 @@ export class Shape {
           const xs = e.kind === 'vec' ? e.elems : e.members;
           for (let j = 0; j < xs.length; j++) t.push(xs[j]!, v, at, id, j);
         } else if (e.kind === 'for') t.push(e.ret, v, this.forBodyEnd[v]!, v, YIELD);
-        else pushReads(this, t, e, v, at, id);
+        else if (e.kind === 'cond') {
+          t.push(e.cond, v, at, id, -1);
+          t.push(e.thenRet, v, this.forBodyEnd[v]!, v, YIELD);
+          t.push(e.elsRet, v, at - 1, n + v, YIELD);
+        } else pushReads(this, t, e, v, at, id);
         this.readEnd[v] = t.length;
       }
     };
@@ -145,6 +174,35 @@ export class Shape {
     return this.f.vars[v] ?? internal(`variable x${v} has no type in ${this.f.name}`);
   }
 
+  /** Make room for the else-block ids (the first `cond` met). */
+  #growBlocks(): void {
+    const n = this.f.vars.length;
+    const block = new Int32Array(2 * n).fill(TOP);
+    block.set(this.block);
+    this.block = block;
+    this.hasCond = true;
+  }
+
+  /** Return the block id of the else-block of `cond` variable `v`. */
+  elseId(v: Var): number {
+    return this.f.vars.length + v;
+  }
+
+  /** Return the instructions of block `id` (not TOP): a loop's body or a block of a cond. */
+  blockAt(id: number): Block {
+    const v = this.instrOf(id);
+    const e = this.def[v];
+    if (e?.kind === 'for') return e.body;
+    if (e?.kind === 'cond') return id === v ? e.then : e.els;
+    return internal(`block ${id} is not a block of ${this.f.name}`);
+  }
+
+  /** Return the instruction whose block is `id` (a `for` or `cond` variable; TOP for TOP). */
+  instrOf(id: number): Var {
+    const n = this.f.vars.length;
+    return id >= n ? id - n : id;
+  }
+
   /** Return the block enclosing block `id` (TOP has none: returns TOP). */
   parent(id: number): number {
     return id === TOP ? TOP : this.block[id]!;
@@ -158,9 +216,22 @@ export class Shape {
   extend(x: Var, p: number, b: number): number {
     const d = this.block[x]!;
     if (b === d) return p;
+    if (this.hasCond) return this.#extendThroughConds(d, p, b);
     let loop = b;
     while (loop !== TOP && this.block[loop] !== d) loop = this.block[loop]!;
     return loop === TOP ? p : this.pos[loop]!;
+  }
+
+  /**
+   * `extend` where blocks may be cond blocks: only loops extend a life (a cond's block runs at
+   * most once each time the cond does, and its two blocks are alternatives).
+   */
+  #extendThroughConds(d: number, p: number, b: number): number {
+    const n = this.f.vars.length;
+    let end = p;
+    for (let id = b; id !== TOP && id !== d; id = this.block[id]!)
+      if (id < n && this.def[id]!.kind === 'for') end = this.pos[id]!;
+    return end;
   }
 }
 
@@ -308,6 +379,8 @@ export class Effects {
         return !this.pure(e.func);
       case 'for':
         return this.blockHasEffects(shape, e.body);
+      case 'cond':
+        return this.blockHasEffects(shape, e.then) || this.blockHasEffects(shape, e.els);
       case 'index':
       case 'slice':
         return !indexIsSafe(shape, e.index, vecSize(shape, e.kind === 'index' ? e.vec : e.ref));
@@ -381,6 +454,11 @@ export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Arr
       if (e.kind === 'for') {
         if (used[v]) used[e.ret] = 1;
         walk(e.body);
+      } else if (e.kind === 'cond') {
+        used[e.cond] = 1;
+        if (used[v]) used[e.thenRet] = used[e.elsRet] = 1;
+        walk(e.then);
+        walk(e.els);
       } else for (let i = readStart[v]!; i < readEnd[v]!; i++) used[rX[i]!] = 1;
     }
   };

@@ -250,6 +250,7 @@ export function withWasmMath(f: Func): Func {
       if (e.kind === 'prim' && math.has(e.prim)) out = { kind: 'call', func: math.get(e.prim)!, args: e.args };
       else if (e.kind === 'call') out = { ...e, func: withWasmMath(e.func) };
       else if (e.kind === 'for') out = { ...e, body: mapBlock(e.body) };
+      else if (e.kind === 'cond') out = { ...e, then: mapBlock(e.then), els: mapBlock(e.els) };
       return out === e ? ins : { var: ins.var, expr: out };
     });
   const g: Func = { ...f, body: mapBlock(f.body) };
