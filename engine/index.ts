@@ -32,6 +32,7 @@ export {
 export { pprint } from './trace/debug.ts';
 export { jvp, vjp, grad, valueAndGrad, hessian } from './trace/autodiff.ts';
 export { vec, sum, max, min } from './trace/loops.ts';
+export { cond } from './trace/cond.ts';
 export {
   select,
   zero,

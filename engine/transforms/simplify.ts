@@ -17,7 +17,8 @@
  * 2. Liveness (backward): the result, every `add`, every call with an accumulator argument and
  *    every loop or cond whose blocks add into an accumulator from outside them are live, and so
  *    is everything they read. Everything else is dropped. A cond with two empty blocks becomes a
- *    `select` of its results.
+ *    `select` of its results; so does one whose blocks end up with no live work, when it is
+ *    emitted, and the function is then simplified again.
  * 3. Emit the live instructions with variables renumbered densely (params first).
  * A function in which nothing changes is returned as is (so `simplify` is idempotent and keeps
  * identities that other memo tables rely on); otherwise the result is a new function with the
@@ -121,6 +122,8 @@ class Simplifier {
   readonly effects = new Map<Block, number>();
   /** Set when anything was rewritten, forwarded or dropped. */
   changed = false;
+  /** Set when `emit` replaced a cond whose work was all dead by a value or a `select`. */
+  condReduced = false;
   readonly facts: Facts = {
     lit: (v) => this.litOf(v),
     prim: (v) => {
@@ -147,7 +150,9 @@ class Simplifier {
     const live = new Uint8Array(this.vars.length);
     live[ret] = 1;
     this.markBlock(body, 0, live);
-    return this.emit(body, ret, live);
+    const out = this.emit(body, ret, live);
+    // a cond that emit reduced to a value may enable rewrites of its readers: once more
+    return this.condReduced ? new Simplifier(out).run() : out;
   }
 
   // --- pass 0: where accumulators come from, and which ones receive adds -----------------------
@@ -179,7 +184,7 @@ class Simplifier {
         const g = simplified(e.func);
         if (g !== e.func) e = { ...e, func: g };
       }
-      const r = this.pureEmpty(v, e) ? ZERO : e.kind === 'for' || e.kind === 'cond' ? this.rewriteBlocks(e) : this.rewrite(v, e);
+      const r = this.pureEmpty(v, e) ? ZERO : e.kind === 'for' ? e : this.rewrite(v, this.condToSelect(e));
       if (typeof r === 'number') {
         this.forward(v, r);
         continue;
@@ -212,9 +217,9 @@ class Simplifier {
     return !this.effectful({ var: v, expr: e }, this.depth[v]!);
   }
 
-  /** Return a loop as it is, and a cond with two empty blocks as a `select` of its results. */
-  rewriteBlocks(e: ExprOf<'for' | 'cond'>): Expr {
-    if (e.kind === 'for' || e.then.length > 0 || e.els.length > 0) return e;
+  /** Return a cond with two empty blocks as a `select` of its results, else `e`. */
+  condToSelect(e: Exclude<Expr, { kind: 'for' }>): Exclude<Expr, { kind: 'for' }> {
+    if (e.kind !== 'cond' || e.then.length > 0 || e.els.length > 0) return e;
     return { kind: 'select', cond: e.cond, then: e.thenRet, els: e.elsRet };
   }
 
@@ -235,7 +240,7 @@ class Simplifier {
   }
 
   /** Return the var that `v = e` can be replaced by, or the (maybe new) expression defining `v`. */
-  rewrite(v: Var, e: Exclude<Expr, { kind: 'for' | 'cond' }>): Var | Expr {
+  rewrite(v: Var, e: Exclude<Expr, { kind: 'for' }>): Var | Expr {
     const t = this.vars[v]!;
     const to = (w: Var | undefined): Var | Expr =>
       w !== undefined && tyEqual(this.vars[w]!, t) ? w : e;
@@ -357,13 +362,39 @@ class Simplifier {
       if (!live[instr.var] && !this.effectful(instr, d)) continue;
       live[instr.var] = 1;
       const { expr: e } = instr;
-      forEachOperand(e, (v) => (live[v] = 1));
       forEachBlockResult(e, (v) => (live[v] = 1));
       for (const inner of nestedBlocks(e)) this.markBlock(inner, d + 1, live);
+      if (e.kind === 'cond' && this.condVanishes(e, live)) continue;
+      forEachOperand(e, (v) => (live[v] = 1));
     }
   }
 
   // --- pass 3: emit ----------------------------------------------------------------------------
+
+  /**
+   * Return cond `e` renamed, its blocks emitted by `block`; when both blocks end up empty (all
+   * their work was dead), the (new) var it reduces to or a `select` of its results.
+   */
+  emitCond(e: ExprOf<'cond'>, rename: (v: Var) => Var, block: (b: Block) => Instr[]): Var | Expr {
+    const c = mapOperands(e, rename, block) as ExprOf<'cond'>;
+    if (c.then.length > 0 || c.els.length > 0) return c;
+    this.changed = true;
+    this.condReduced = true;
+    if (c.thenRet === c.elsRet) return c.thenRet;
+    const known = this.litOf(e.cond);
+    if (known !== undefined) return known === false ? c.elsRet : c.thenRet;
+    return { kind: 'select', cond: c.cond, then: c.thenRet, els: c.elsRet };
+  }
+
+  /**
+   * Return true when live cond `e` reduces to one of its results (`emitCond`): no live work in
+   * its blocks, and equal results or a known condition. Its condition is then not read.
+   */
+  condVanishes(e: ExprOf<'cond'>, live: Uint8Array): boolean {
+    const idle = (b: Block) => b.every((i) => !live[i.var]);
+    if (!idle(e.then) || !idle(e.els)) return false;
+    return e.thenRet === e.elsRet || this.litOf(e.cond) !== undefined;
+  }
 
   /** Return the simplified function: live instructions, variables renumbered densely. */
   emit(body: Block, ret: Var, live: Uint8Array): TransparentFunc {
@@ -388,6 +419,13 @@ class Simplifier {
         if (e.kind === 'for') {
           const index = alloc(e.index);
           expr = { ...(mapOperands(e, rename, block) as ExprOf<'for'>), index };
+        } else if (e.kind === 'cond') {
+          const c = this.emitCond(e, rename, block);
+          if (typeof c === 'number') {
+            ids[v] = c;
+            continue;
+          }
+          expr = c;
         } else expr = mapOperands(e, rename, block);
         out.push({ var: alloc(v), expr });
       }

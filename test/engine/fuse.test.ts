@@ -51,7 +51,7 @@ describe.each(GEN_VARIANTS)('fused gradients of generated programs%s', (_, gen) 
         expect(o.length).toBe(w.length);
         o.forEach((v, i) => expect(Object.is(v, w[i]), `leaf ${i}: ${v} vs ${w[i]}`).toBe(true));
         // with conds, interpreted only until the compiler handles cond (the wasm branch)
-        if (!gen.cond) checkAgainstInterp(g, [...x, ct]);
+        checkAgainstInterp(g, [...x, ct]);
       },
       ([spec]) => pprint(buildProgram(spec).root),
     );

@@ -27,7 +27,7 @@ import { jvp } from '../../engine/transforms/jvp.ts';
 import { simplify } from '../../engine/transforms/simplify.ts';
 import { transpose } from '../../engine/transforms/transpose.ts';
 import { unzip } from '../../engine/transforms/unzip.ts';
-import { buildProgram, programArb } from '../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb } from '../helpers/gen.ts';
 import { SEED, argsFromPool, checkProperty, poolArb } from '../helpers/gradcheck.ts';
 
 /** Return the body lines of `f` (the last function printed), without header, `return` and `}`. */
@@ -330,9 +330,9 @@ function argsOf(f: TransparentFunc, pool: Parameters<typeof argsFromPool>[1]): (
 }
 
 describe('simplify: properties', () => {
-  it('preserves results of generated programs and of their jvp, unzip and transpose', () => {
+  it.each(GEN_VARIANTS)('preserves results of generated programs%s and of their jvp, unzip and transpose', (_, gen) => {
     checkProperty(
-      fc.tuple(programArb(), poolArb()),
+      fc.tuple(programArb(gen), poolArb()),
       ([spec, pool]) => {
         const f = buildProgram(spec).root;
         const { fwd, lin } = unzip(jvp(f));

@@ -10,13 +10,12 @@ import type { Val } from '../../../engine/interp/interp.ts';
 import { pprint } from '../../../engine/ir/pprint.ts';
 import { erase, tangentTy, type Func } from '../../../engine/ir/types.ts';
 import { jvp } from '../../../engine/transforms/jvp.ts';
-import { buildProgram, programArb, type ProgramSpec } from '../../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb, type ProgramSpec } from '../../helpers/gen.ts';
 import { argsFromPool, checkProperty, floatCount, poolArb, unflattenAll, unitsArb, type Pool } from '../../helpers/gradcheck.ts';
 import { gradWrapper } from '../../helpers/reverse.ts';
 import { checkAgainstInterp } from './codegen-harness.ts';
 
 type Case = [ProgramSpec, Pool, number[]];
-const arb: fc.Arbitrary<Case> = fc.tuple(programArb(), poolArb(), unitsArb());
 const describeCase = ([spec]: Case) => pprint(buildProgram(spec).root);
 
 /** Compare `f` compiled (with `splitThreshold`) and interpreted on `args`. */
@@ -24,7 +23,8 @@ function same(f: Func, args: readonly Val[], splitThreshold?: number): void {
   checkAgainstInterp(f, args, splitThreshold === undefined ? {} : { splitThreshold });
 }
 
-describe('compiled = interpreted on generated programs', () => {
+describe.each(GEN_VARIANTS)('compiled = interpreted on generated programs%s', (_, gen) => {
+  const arb: fc.Arbitrary<Case> = fc.tuple(programArb(gen), poolArb(), unitsArb());
   for (const split of [undefined, 3]) {
     const label = split === undefined ? '' : ' (split into chunks)';
     it(`primal programs${label}`, () => {

@@ -12,12 +12,11 @@ import { grad } from '../../../engine/trace/autodiff.ts';
 import { funcOf, makeFn } from '../../../engine/trace/fn.ts';
 import { fromVal, runFunc } from '../../../engine/trace/run.ts';
 import { compileSync } from '../../../engine/wasm/compile.ts';
-import { buildProgram, programArb, type ProgramSpec } from '../../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb, type ProgramSpec } from '../../helpers/gen.ts';
 import { argsFromPool, checkProperty, poolArb, type Pool } from '../../helpers/gradcheck.ts';
 import { sameValue, survey } from './compile-harness.ts';
 
 type Case = [ProgramSpec, Pool];
-const arb: fc.Arbitrary<Case> = fc.tuple(programArb(), poolArb());
 const describeCase = ([spec]: Case) => pprint(buildProgram(spec).root);
 
 /** Run `func` compiled and interpreted on the JS values of `pool`; compare the results. */
@@ -28,13 +27,14 @@ function same(func: Func, pool: Pool): void {
   sameValue(got, want, survey(func).exact ? 0 : 1e-9);
 }
 
-describe('compileSync = interp on generated programs', () => {
+describe.each(GEN_VARIANTS)('compileSync = interp on generated programs%s', (_, gen) => {
   it('primal programs', () => {
+    const arb: fc.Arbitrary<Case> = fc.tuple(programArb(gen), poolArb());
     checkProperty(arb, ([spec, pool]) => same(buildProgram(spec).root, pool), describeCase, { numRuns: 100 });
   });
 
   it('gradient functions of real-valued programs', () => {
-    const realArb: fc.Arbitrary<Case> = fc.tuple(programArb({ rootOut: 'real' }), poolArb());
+    const realArb: fc.Arbitrary<Case> = fc.tuple(programArb({ ...gen, rootOut: 'real' }), poolArb());
     checkProperty(
       realArb,
       ([spec, pool]) => {

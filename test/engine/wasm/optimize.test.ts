@@ -48,7 +48,7 @@ import { fromVal } from '../../../engine/trace/run.ts';
 import { compileValueAndGrad, compileValueAndGradSync } from '../../../engine/wasm/compile-grad.ts';
 import { compile, compileSync, prepare } from '../../../engine/wasm/compile.ts';
 import { loadOptimizer, optimizeModule, optimizerLoaded } from '../../../engine/wasm/optimize.ts';
-import { buildProgram, programArb, type ProgramSpec } from '../../helpers/gen.ts';
+import { GEN_VARIANTS, buildProgram, programArb, type ProgramSpec } from '../../helpers/gen.ts';
 import { POOL_FLOATS, argsFromPool, checkProperty, poolArb, type Pool } from '../../helpers/gradcheck.ts';
 import { sameValue } from './compile-harness.ts';
 
@@ -268,9 +268,9 @@ describe('optimized modules', () => {
     }
   });
 
-  it('agree with the unoptimized module on generated programs', async () => {
+  it.each(GEN_VARIANTS)('agree with the unoptimized module on generated programs%s', async (_, gen) => {
     await loadOptimizer();
-    const arb = fc.tuple(programArb(), fc.oneof(poolArb(), specialPoolArb));
+    const arb = fc.tuple(programArb(gen), fc.oneof(poolArb(), specialPoolArb));
     checkProperty(
       arb,
       ([spec, pool]) => {
@@ -282,9 +282,9 @@ describe('optimized modules', () => {
     );
   });
 
-  it('agree with the unoptimized module on gradients of generated programs', async () => {
+  it.each(GEN_VARIANTS)('agree with the unoptimized module on gradients of generated programs%s', async (_, gen) => {
     await loadOptimizer();
-    const arb = fc.tuple(programArb({ rootOut: 'real' }), fc.oneof(poolArb(), specialPoolArb));
+    const arb = fc.tuple(programArb({ ...gen, rootOut: 'real' }), fc.oneof(poolArb(), specialPoolArb));
     checkProperty(
       arb,
       ([spec, pool]) => {
