@@ -3,12 +3,14 @@
  * one flat parameter vector returning a Real. `bench/rose-workloads.ts` is the same code for
  * rose@0.4.10, line for line where the two APIs agree (they share names and semantics); the
  * differences are Rose Kit's built-in math (`sin`, `cos`, `tanh`) where Rose needs `opaque`
- * functions with custom JVPs. Each builder traces when called, so timing a call times the trace.
+ * functions with custom JVPs, and `cond` where Rose needs `select` (the layout's pair penalty).
+ * Each builder traces when called, so timing a call times the trace.
  */
 import {
   Real,
   Vec,
   add,
+  cond,
   cos,
   div,
   fn,
@@ -16,6 +18,7 @@ import {
   iadd,
   ilt,
   imod,
+  lt,
   mul,
   select,
   sin,
@@ -39,11 +42,19 @@ const hinge2 = (x: R): R => {
 // ---------------------------------------------------------------------------------------------
 // 1. Pairwise layout energy
 
-/** The overlap penalty of circles i and j: `reach` is r_i + r_j + margin. */
+/**
+ * The overlap penalty of circles i and j: `reach` is r_i + r_j + margin. Rose has only `select`,
+ * which computes and differentiates both sides; here `cond` runs the penalty, and its gradient,
+ * only for the pairs that overlap (as the hand-written code's `if` does).
+ */
 const pairPenalty = (xi: R, yi: R, xj: R, yj: R, reach: R): R => {
   const dx = sub(xi, xj);
   const dy = sub(yi, yj);
-  return hinge2(sub(reach, sqrt(add(mul(dx, dx), mul(dy, dy)))));
+  const d2 = add(mul(dx, dx), mul(dy, dy));
+  return cond(lt(d2, mul(reach, reach)), Real, () => {
+    const overlap = sub(reach, sqrt(d2));
+    return mul(overlap, overlap);
+  }, () => 0);
 };
 
 /** The boundary penalty of one coordinate `c` of a circle of radius `r`: both sides of the box. */
