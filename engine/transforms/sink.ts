@@ -14,7 +14,7 @@
  * is sunk the same way. Linear in the size of the function per level of nesting.
  */
 import type { Block, Expr, Instr, TransparentFunc, Var } from '../ir/types.ts';
-import { forEachBlockResult, forEachInstr, forEachOperand, nestedBlocks } from '../ir/visit.ts';
+import { forEachInstr } from '../ir/visit.ts';
 
 /** The expression kinds that may move: pure, without blocks, touching no accumulator. */
 const MOVABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select']);
@@ -51,13 +51,88 @@ class Sinker {
   readonly readSite: number[] = [];
   start = new Int32Array(64);
   sites = new Int32Array(64);
-  /** The position of the instruction whose reads `noteRead` records. */
-  reader = 0;
-  /** Record a read of `v` by instruction `reader` (in block `b` of it when it is a cond). */
-  readonly noteRead = (v: Var, b?: 0 | 1): void => {
+  /** Record a read of `v` at `site`, when `v` is defined in the block being decided. */
+  note(v: Var, site: Site): void {
     const k = this.pos[v]!;
-    if (k >= 0) this.readPos.push(k), this.readSite.push(siteOf(this.reader, b));
-  };
+    if (k >= 0) this.readPos.push(k), this.readSite.push(site);
+  }
+
+  /**
+   * Record the reads of instruction `k`'s expression `e`, at any depth: at its own site, or in a
+   * cond, at the site of the block they happen in (without a closure per instruction).
+   */
+  readsOf(e: Expr, k: number): void {
+    const own = siteOf(k);
+    this.operands(e, own);
+    if (e.kind === 'cond') {
+      this.note(e.thenRet, siteOf(k, 0));
+      this.note(e.elsRet, siteOf(k, 1));
+      this.nested(e.then, siteOf(k, 0));
+      this.nested(e.els, siteOf(k, 1));
+    } else if (e.kind === 'for') {
+      this.note(e.ret, own);
+      this.nested(e.body, own);
+    }
+  }
+
+  /** Record every read in `block`, at any depth, at `site` (block results included). */
+  nested(block: Block, site: Site): void {
+    for (let k = 0; k < block.length; k++) {
+      const e = block[k]!.expr;
+      this.operands(e, site);
+      if (e.kind === 'cond') {
+        this.note(e.thenRet, site);
+        this.note(e.elsRet, site);
+        this.nested(e.then, site);
+        this.nested(e.els, site);
+      } else if (e.kind === 'for') {
+        this.note(e.ret, site);
+        this.nested(e.body, site);
+      }
+    }
+  }
+
+  /** Record the reads of `e` at its own level (as `forEachOperand`), at `site`. */
+  operands(e: Expr, site: Site): void {
+    switch (e.kind) {
+      case 'lit':
+      case 'zero':
+      case 'for':
+        return;
+      case 'vec':
+        for (let i = 0; i < e.elems.length; i++) this.note(e.elems[i]!, site);
+        return;
+      case 'struct':
+        for (let i = 0; i < e.members.length; i++) this.note(e.members[i]!, site);
+        return;
+      case 'prim':
+      case 'call':
+        for (let i = 0; i < e.args.length; i++) this.note(e.args[i]!, site);
+        return;
+      case 'index':
+        this.note(e.vec, site);
+        return this.note(e.index, site);
+      case 'member':
+        return this.note(e.struct, site);
+      case 'slice':
+        this.note(e.ref, site);
+        return this.note(e.index, site);
+      case 'field':
+      case 'resolve':
+        return this.note(e.ref, site);
+      case 'select':
+        this.note(e.cond, site);
+        this.note(e.then, site);
+        return this.note(e.els, site);
+      case 'cond':
+        return this.note(e.cond, site);
+      case 'accum':
+        return this.note(e.shape, site);
+      case 'add':
+        this.note(e.ref, site);
+        return this.note(e.addend, site);
+    }
+  }
 
   constructor(nvars: number) {
     this.pos = new Int32Array(nvars).fill(-1);
@@ -66,28 +141,38 @@ class Sinker {
 
   /** Return `block` (yielding `ret`) with instructions sunk, recursively; itself if none moved. */
   block(block: Block, ret: Var): Block {
-    const sunk = this.decide(block, ret);
-    let changed = sunk !== undefined;
-    const out: Instr[] = [];
-    block.forEach((instr, k) => {
+    // only a cond of this block can receive instructions: without one, nothing moves here
+    let conds = false;
+    for (let k = 0; k < block.length && !conds; k++) conds = block[k]!.expr.kind === 'cond';
+    const sunk = conds ? this.decide(block, ret) : undefined;
+    // the output, made on the first change (most small blocks are returned as they are)
+    let out: Instr[] | undefined;
+    for (let k = 0; k < block.length; k++) {
+      const instr = block[k]!;
       if (this.movedTo[instr.var]! >= 0) {
         this.movedTo[instr.var] = -1; // it is an instruction of its new block from now on
-        return;
+        out ??= block.slice(0, k);
+        continue;
       }
-      const e = instr.expr;
-      let next = e;
-      if (e.kind === 'cond') {
-        const then = this.block(withSunk(e.then, sunk?.get(siteOf(k, 0))), e.thenRet);
-        const els = this.block(withSunk(e.els, sunk?.get(siteOf(k, 1))), e.elsRet);
-        if (then !== e.then || els !== e.els) next = { ...e, then, els };
-      } else if (e.kind === 'for') {
-        const body = this.block(e.body, e.ret);
-        if (body !== e.body) next = { ...e, body };
-      }
-      if (next !== e) changed = true;
-      out.push(next === e ? instr : { var: instr.var, expr: next });
-    });
-    return changed ? out : block;
+      const next = this.nestedOf(instr.expr, k, sunk);
+      if (next !== instr.expr) out ??= block.slice(0, k);
+      out?.push(next === instr.expr ? instr : { var: instr.var, expr: next });
+    }
+    return out ?? block;
+  }
+
+  /** Return `e` (instruction `k`) with its nested blocks sunk, and `sunk` placed; `e` if unchanged. */
+  nestedOf(e: Expr, k: number, sunk: Map<Site, Instr[]> | undefined): Expr {
+    if (e.kind === 'cond') {
+      const then = this.block(withSunk(e.then, sunk?.get(siteOf(k, 0))), e.thenRet);
+      const els = this.block(withSunk(e.els, sunk?.get(siteOf(k, 1))), e.elsRet);
+      return then !== e.then || els !== e.els ? { ...e, then, els } : e;
+    }
+    if (e.kind === 'for') {
+      const body = this.block(e.body, e.ret);
+      return body !== e.body ? { ...e, body } : e;
+    }
+    return e;
   }
 
   /**
@@ -102,10 +187,7 @@ class Sinker {
     readPos.length = 0;
     readSite.length = 0;
     if (pos[ret]! >= 0) readPos.push(pos[ret]!), readSite.push(AFTER);
-    for (let k = 0; k < n; k++) {
-      this.reader = k;
-      readsOf(block[k]!.expr, this.noteRead);
-    }
+    for (let k = 0; k < n; k++) this.readsOf(block[k]!.expr, k);
     // group the reads by position: those of position k are sites[start[k] .. start[k + 1])
     if (this.start.length < n + 2) this.start = new Int32Array(2 * n + 2);
     if (this.sites.length < readPos.length) this.sites = new Int32Array(2 * readPos.length);
@@ -142,27 +224,3 @@ class Sinker {
 function withSunk(block: Block, sunk: Instr[] | undefined): Block {
   return sunk === undefined ? block : [...sunk.reverse(), ...block];
 }
-
-/**
- * Call `fn` on every variable `e` reads, at any depth, with the cond block (0 then, 1 else) the
- * read happens in when `e` is a cond (undefined for its condition and for other kinds).
- */
-function readsOf(e: Expr, fn: (v: Var, b?: 0 | 1) => void): void {
-  forEachOperand(e, (v) => fn(v));
-  if (e.kind === 'cond') {
-    fn(e.thenRet, 0);
-    fn(e.elsRet, 1);
-    forEachInstr(e.then, ({ expr }) => readsFlat(expr, (v) => fn(v, 0)));
-    forEachInstr(e.els, ({ expr }) => readsFlat(expr, (v) => fn(v, 1)));
-    return;
-  }
-  forEachBlockResult(e, (v) => fn(v));
-  for (const inner of nestedBlocks(e)) forEachInstr(inner, ({ expr }) => readsFlat(expr, (v) => fn(v)));
-}
-
-/** Call `fn` on the variables `e` reads at its own level and as block results. */
-function readsFlat(e: Expr, fn: (v: Var) => void): void {
-  forEachOperand(e, fn);
-  forEachBlockResult(e, fn);
-}
-
