@@ -14,16 +14,13 @@
  * is sunk the same way. Linear in the size of the function per level of nesting.
  */
 import type { Block, Expr, Instr, TransparentFunc, Var } from '../ir/types.ts';
-import { forEachInstr } from '../ir/visit.ts';
 
 /** The expression kinds that may move: pure, without blocks, touching no accumulator. */
 const MOVABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select']);
 
 /** Return `f` with instructions sunk into the cond blocks that alone use them; `f` if none move. */
 export function sinkIntoConds(f: TransparentFunc): TransparentFunc {
-  let hasCond = false;
-  forEachInstr(f.body, ({ expr }) => (hasCond ||= expr.kind === 'cond'));
-  if (!hasCond) return f;
+  if (!hasCond(f.body)) return f;
   const body = new Sinker(f.vars.length).block(f.body, f.ret);
   return body === f.body ? f : { ...f, body };
 }
@@ -47,14 +44,20 @@ class Sinker {
   /** The site each moved instruction's var moved to, or -1. */
   readonly movedTo: Int32Array;
   // scratch of `decide`, reused (a function has thousands of small blocks)
-  readonly readPos: number[] = [];
-  readonly readSite: number[] = [];
+  /** The reads recorded: position read and site of each, `nReads` of them. */
+  readPos = new Int32Array(256);
+  readSite = new Int32Array(256);
+  nReads = 0;
   start = new Int32Array(64);
   sites = new Int32Array(64);
   /** Record a read of `v` at `site`, when `v` is defined in the block being decided. */
   note(v: Var, site: Site): void {
     const k = this.pos[v]!;
-    if (k >= 0) this.readPos.push(k), this.readSite.push(site);
+    if (k < 0) return;
+    const r = this.nReads++;
+    if (r === this.readPos.length) this.grow();
+    this.readPos[r] = k;
+    this.readSite[r] = site;
   }
 
   /**
@@ -134,6 +137,16 @@ class Sinker {
     }
   }
 
+  /** Double the room for reads. */
+  grow(): void {
+    const pos = new Int32Array(2 * this.readPos.length);
+    const site = new Int32Array(2 * this.readSite.length);
+    pos.set(this.readPos);
+    site.set(this.readSite);
+    this.readPos = pos;
+    this.readSite = site;
+  }
+
   constructor(nvars: number) {
     this.pos = new Int32Array(nvars).fill(-1);
     this.movedTo = new Int32Array(nvars).fill(-1);
@@ -181,21 +194,21 @@ class Sinker {
    * have already been placed when it is decided: a read by a moved instruction counts at its site.
    */
   decide(block: Block, ret: Var): Map<Site, Instr[]> | undefined {
-    const { pos, movedTo, readPos, readSite } = this;
+    const { pos, movedTo } = this;
     const n = block.length;
     for (let k = 0; k < n; k++) pos[block[k]!.var] = k;
-    readPos.length = 0;
-    readSite.length = 0;
-    if (pos[ret]! >= 0) readPos.push(pos[ret]!), readSite.push(AFTER);
+    this.nReads = 0;
+    this.note(ret, AFTER);
     for (let k = 0; k < n; k++) this.readsOf(block[k]!.expr, k);
+    const { readPos, readSite, nReads } = this;
     // group the reads by position: those of position k are sites[start[k] .. start[k + 1])
     if (this.start.length < n + 2) this.start = new Int32Array(2 * n + 2);
-    if (this.sites.length < readPos.length) this.sites = new Int32Array(2 * readPos.length);
+    if (this.sites.length < nReads) this.sites = new Int32Array(2 * nReads);
     const { start, sites } = this;
     start.fill(0, 0, n + 2);
-    for (const k of readPos) start[k + 2]!++;
+    for (let r = 0; r < nReads; r++) start[readPos[r]! + 2]!++;
     for (let k = 0; k < n; k++) start[k + 2]! += start[k + 1]!;
-    for (let r = 0; r < readPos.length; r++) sites[start[readPos[r]! + 1]!++] = readSite[r]!;
+    for (let r = 0; r < nReads; r++) sites[start[readPos[r]! + 1]!++] = readSite[r]!;
     let sunk: Map<Site, Instr[]> | undefined;
     for (let k = n - 1; k >= 0; k--) {
       const instr = block[k]!;
@@ -223,4 +236,13 @@ class Sinker {
 /** Return `block` with the instructions `sunk` (collected last first) placed before it. */
 function withSunk(block: Block, sunk: Instr[] | undefined): Block {
   return sunk === undefined ? block : [...sunk.reverse(), ...block];
+}
+
+/** Return true when `block` holds a cond, at any depth. */
+function hasCond(block: Block): boolean {
+  for (let k = 0; k < block.length; k++) {
+    const e = block[k]!.expr;
+    if (e.kind === 'cond' || (e.kind === 'for' && hasCond(e.body))) return true;
+  }
+  return false;
 }
