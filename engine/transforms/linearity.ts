@@ -335,8 +335,14 @@ export function hasEffect(e: Expr): boolean {
     }
     return r;
   }
-  if (e.kind === 'for') return e.body.some((i) => hasEffect(i.expr));
-  if (e.kind === 'cond') return e.then.some((i) => hasEffect(i.expr)) || e.els.some((i) => hasEffect(i.expr));
+  if (e.kind === 'for') return blockHasEffect(e.body);
+  if (e.kind === 'cond') return blockHasEffect(e.then) || blockHasEffect(e.els);
+  return false;
+}
+
+/** Return true when an instruction of `block` may change an accumulator (see `hasEffect`). */
+function blockHasEffect(block: Block): boolean {
+  for (let k = 0; k < block.length; k++) if (hasEffect(block[k]!.expr)) return true;
   return false;
 }
 
@@ -350,52 +356,102 @@ export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch)
   if (!mayHaveDead) return f;
   const live = scratch?.u8(f.vars.length) ?? new Uint8Array(f.vars.length);
   live[f.ret] = 1;
-  const mark = (v: Var): void => {
-    live[v] = 1;
-  };
-  // mark the kept instructions' results (and their operands) live; return true if any is dead
-  const decide = (block: Block): boolean => {
-    let dead = false;
-    for (let k = block.length - 1; k >= 0; k--) {
-      const instr = block[k]!;
-      const e = instr.expr;
-      if (live[instr.var] === 0 && !hasEffect(e)) {
-        dead = true;
-        continue;
-      }
-      live[instr.var] = 1;
-      if (e.kind === 'for') {
-        live[e.ret] = 1;
-        if (decide(e.body)) dead = true;
-      } else if (e.kind === 'cond') {
-        live[e.cond] = live[e.thenRet] = live[e.elsRet] = 1;
-        if (decide(e.then)) dead = true;
-        if (decide(e.els)) dead = true;
-      } else forEachOperand(e, mark);
-    }
-    return dead;
-  };
-  // keep the instructions whose results are live
-  const sweep = (block: Block): Block => {
-    const kept = new Array<Instr>(block.length); // one allocation, trimmed at the end
-    let n = 0;
-    for (let k = 0; k < block.length; k++) {
-      const instr = block[k]!;
-      const e = instr.expr;
-      if (live[instr.var] === 0) continue;
-      if (e.kind === 'for') {
-        const body = sweep(e.body);
-        kept[n++] = body === e.body ? instr : { var: instr.var, expr: { ...e, body } };
-      } else if (e.kind === 'cond') {
-        const [then, els] = [sweep(e.then), sweep(e.els)];
-        kept[n++] = then === e.then && els === e.els ? instr : { var: instr.var, expr: { ...e, then, els } };
-      } else kept[n++] = instr;
-    }
-    if (n === block.length && kept.every((instr, k) => instr === block[k])) return block;
-    kept.length = n;
-    return kept;
-  };
-  if (!decide(f.body)) return f;
-  const body = sweep(f.body);
+  if (!decideLive(live, f.body)) return f;
+  const body = sweepLive(live, f.body);
   return body === f.body ? f : { ...f, body };
+}
+
+/**
+ * Mark the results of `block`'s kept instructions (and their operands) live, backwards; return
+ * true when one is dead. Direct loops and calls: a function has thousands of small blocks.
+ */
+function decideLive(live: Uint8Array, block: Block): boolean {
+  let dead = false;
+  for (let k = block.length - 1; k >= 0; k--) {
+    const instr = block[k]!;
+    const e = instr.expr;
+    if (live[instr.var] === 0 && !hasEffect(e)) {
+      dead = true;
+      continue;
+    }
+    live[instr.var] = 1;
+    if (e.kind === 'for') {
+      live[e.ret] = 1;
+      if (decideLive(live, e.body)) dead = true;
+    } else if (e.kind === 'cond') {
+      live[e.cond] = live[e.thenRet] = live[e.elsRet] = 1;
+      if (decideLive(live, e.then)) dead = true;
+      if (decideLive(live, e.els)) dead = true;
+    } else markOperands(live, e);
+  }
+  return dead;
+}
+
+/** Mark the operands of `e` (not a block expression) live. */
+function markOperands(live: Uint8Array, e: Expr): void {
+  switch (e.kind) {
+    case 'lit':
+    case 'zero':
+      return;
+    case 'vec':
+      for (let i = 0; i < e.elems.length; i++) live[e.elems[i]!] = 1;
+      return;
+    case 'struct':
+      for (let i = 0; i < e.members.length; i++) live[e.members[i]!] = 1;
+      return;
+    case 'prim':
+    case 'call':
+      for (let i = 0; i < e.args.length; i++) live[e.args[i]!] = 1;
+      return;
+    case 'index':
+      live[e.vec] = live[e.index] = 1;
+      return;
+    case 'member':
+      live[e.struct] = 1;
+      return;
+    case 'slice':
+      live[e.ref] = live[e.index] = 1;
+      return;
+    case 'field':
+    case 'resolve':
+      live[e.ref] = 1;
+      return;
+    case 'select':
+      live[e.cond] = live[e.then] = live[e.els] = 1;
+      return;
+    case 'accum':
+      live[e.shape] = 1;
+      return;
+    case 'add':
+      live[e.ref] = live[e.addend] = 1;
+      return;
+    case 'cond':
+    case 'for':
+      return internal('markOperands of a block expression (prune handles blocks itself)');
+  }
+}
+
+/** Return `block` with only the instructions whose results are live; copied on its first change. */
+function sweepLive(live: Uint8Array, block: Block): Block {
+  let kept: Instr[] | undefined;
+  for (let k = 0; k < block.length; k++) {
+    const instr = block[k]!;
+    if (live[instr.var] === 0) {
+      kept ??= block.slice(0, k);
+      continue;
+    }
+    const e = instr.expr;
+    let next = instr;
+    if (e.kind === 'for') {
+      const body = sweepLive(live, e.body);
+      if (body !== e.body) next = { var: instr.var, expr: { ...e, body } };
+    } else if (e.kind === 'cond') {
+      const then = sweepLive(live, e.then);
+      const els = sweepLive(live, e.els);
+      if (then !== e.then || els !== e.els) next = { var: instr.var, expr: { ...e, then, els } };
+    }
+    if (next !== instr) kept ??= block.slice(0, k);
+    kept?.push(next);
+  }
+  return kept ?? block;
 }
