@@ -121,6 +121,6 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
   resolve: (t, v, e) => {
     t.noteResolve(e.ref);
     const ct = t.ctOf(v);
-    if (ct !== undefined) t.frame().ctRef.set(e.ref, ct);
+    if (ct !== undefined) t.setCtRef(e.ref, ct);
   },
 };

@@ -111,13 +111,17 @@ interface Frame {
   readonly start: number;
   /** Accumulator instructions to insert at `start`. */
   readonly accs: Instr[];
-  /** Linear ref -> its cotangent value, as computed in this block (visible in nested ones). */
-  readonly ctRef: Map<Var, Ct>;
+  /**
+   * Linear ref -> its cotangent value, as computed in this block (visible in nested ones); made
+   * on first use (`setCtRef`), as a function has thousands of small blocks.
+   */
+  ctRef: Map<Var, Ct> | undefined;
   /**
    * `viewKey(ref, i or -1 - k)` -> the view `&ref[i]` or `&ref.k` made here (one map per block,
-   * numeric keys: a map per accumulator, or string keys, cost more than the rest of `accOf`).
+   * numeric keys: a map per accumulator, or string keys, cost more than the rest of `accOf`);
+   * made on first use.
    */
-  readonly views: Map<number | string, Var>;
+  views: Map<number | string, Var> | undefined;
 }
 
 /** Numeric view keys are exact (below 2^53) while both parts are below these bounds. */
@@ -287,7 +291,7 @@ export class Transposer {
     block: readonly Instr[],
     ret: Var,
     seed: () => void,
-    ctRef = new Map<Var, Ct>(),
+    ctRef?: Map<Var, Ct>,
   ): boolean {
     const { b, a, deferred } = this;
     const depth = this.frames.length + 1;
@@ -304,7 +308,7 @@ export class Transposer {
       }
     }
     deferred.copyIfDeferred(ret);
-    const frame: Frame = { start: b.blockLength(), accs: [], ctRef, views: new Map() };
+    const frame: Frame = { start: b.blockLength(), accs: [], ctRef, views: undefined };
     this.frames.push(frame);
     seed();
     for (let k = block.length - 1; k >= 0; k--) {
@@ -389,15 +393,16 @@ export class Transposer {
     if (r >= 0) return r;
     const t = erase(this.lin.vars[v]!);
     const view = this.viewOf(v);
-    const { accs, views } = this.frameOf(v);
+    const frame = this.frameOf(v);
+    const { accs } = frame;
     if (view !== undefined) {
       // several reads of the same element or member share one view
       const key = viewKey(view.ref, view.kind === 'field' ? -1 - view.member : view.index);
-      r = views.get(key) ?? -1;
+      r = frame.views?.get(key) ?? -1;
       if (r < 0) {
         r = this.b.fresh(refTy(t));
         accs.push({ var: r, expr: view });
-        views.set(key, r);
+        (frame.views ??= new Map()).set(key, r);
       }
       this.isView[v] = 1;
     } else {
@@ -511,7 +516,7 @@ export class Transposer {
   /** Return the cotangent value of linear ref `r` (undefined: statically zero). */
   ctRefOf(r: Var): Ct {
     for (let k = this.frames.length - 1; k >= 0; k--) {
-      const ct = this.frames[k]!.ctRef.get(r);
+      const ct = this.frames[k]!.ctRef?.get(r);
       if (ct !== undefined) return ct;
     }
     const e = this.a.def[r]?.expr;
@@ -530,8 +535,14 @@ export class Transposer {
       e.kind === 'slice'
         ? this.b.index(parent as Var, this.nlOf(e.index))
         : partOf(this.b, parent, e.member);
-    if (ct !== undefined) this.frame().ctRef.set(r, ct);
+    if (ct !== undefined) this.setCtRef(r, ct);
     return ct;
+  }
+
+  /** Record `ct` as the cotangent value of linear ref `r` in the innermost open block. */
+  setCtRef(r: Var, ct: Ct): void {
+    const f = this.frame();
+    (f.ctRef ??= new Map()).set(r, ct);
   }
 
   /** `z = h(args)`: call `transpose(h)` with the args' accumulators or cotangent values and ct. */
