@@ -8,7 +8,7 @@ import { RoseError, formatMessage } from '../errors.ts';
 import type { Expr, Var } from '../ir/types.ts';
 import { DST, SP, refInner, type Target } from './codegen-abi.ts';
 import { splitTarget } from './codegen-condparts.ts';
-import type { FuncPlan } from './codegen-plan.ts';
+import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { F64 } from './encoder.ts';
 import { MAX_MEMORY_BYTES, alignOf, formatBytes, roundUp, sizeOf } from './layout.ts';
 import { TOP } from './liveness.ts';
@@ -95,7 +95,11 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
   // inside the split result, byte offset `off` starts a part: its own destination
   const dsts = plan.abi.dsts;
   const partAt = (off: number): Target => ({ base: DST - dsts.findIndex((d) => d.off === off), off: 0 });
-  const offOf = (v: Var): Target => {
+  // each value's target once: chains of placements (a scalar stored early in a literal placed in
+  // a literal placed ...) share their tails
+  const known = newArray<Target>(plan.home.length);
+  const offOf = (v: Var): Target => known[v] ?? (known[v] = targetOf(v));
+  const targetOf = (v: Var): Target => {
     const p = plan.place[v];
     if (p === undefined) return { base: SP, off: siteOff[v]! };
     if (p.base === DST) return { base: DST, off: 0 };
