@@ -7,7 +7,8 @@
 import { RoseError, formatMessage } from '../errors.ts';
 import type { Expr, Var } from '../ir/types.ts';
 import { DST, SP, refInner, type Target } from './codegen-abi.ts';
-import type { FuncPlan } from './codegen-plan.ts';
+import { splitTarget } from './codegen-condparts.ts';
+import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { F64 } from './encoder.ts';
 import { MAX_MEMORY_BYTES, alignOf, formatBytes, roundUp, sizeOf } from './layout.ts';
 import { TOP } from './liveness.ts';
@@ -94,19 +95,25 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
   // inside the split result, byte offset `off` starts a part: its own destination
   const dsts = plan.abi.dsts;
   const partAt = (off: number): Target => ({ base: DST - dsts.findIndex((d) => d.off === off), off: 0 });
-  const offOf = (v: Var): Target => {
+  // each value's target once: chains of placements (a scalar stored early in a literal placed in
+  // a literal placed ...) share their tails
+  const known = newArray<Target>(plan.home.length);
+  const offOf = (v: Var): Target => known[v] ?? (known[v] = targetOf(v));
+  const targetOf = (v: Var): Target => {
     const p = plan.place[v];
     if (p === undefined) return { base: SP, off: siteOff[v]! };
     if (p.base === DST) return { base: DST, off: 0 };
     if (p.base === 'elem') return { base: p.into, off: 0 };
     if (p.into === plan.splitRet) return partAt(p.off);
+    if (plan.splitLits.size > 0 && plan.splitLits.has(p.into)) return splitTarget(plan, p.into, p.off, offOf);
     const at = offOf(p.into);
     return { base: at.base, off: at.off + p.off };
   };
   for (let v = 0; v < plan.home.length; v++) {
     const h = plan.home[v]!;
     if (h.k !== 'frame') continue;
-    if (plan.place[v] === undefined) plan.home[v] = { k: 'frame', base: SP, off: siteOff[v]! }; // offOf's, without a target
+    if (plan.splitLits.size > 0 && plan.splitLits.has(v)) plan.home[v] = { k: 'none' }; // built in the parts
+    else if (plan.place[v] === undefined) plan.home[v] = { k: 'frame', base: SP, off: siteOff[v]! }; // offOf's, without a target
     else {
       const at = offOf(v);
       plan.home[v] = { k: 'frame', base: at.base, off: at.off };
@@ -116,6 +123,7 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
     const t = plan.earlyAt[x];
     if (t === undefined) continue;
     if (t.into === plan.splitRet) plan.early[x] = partAt(t.off);
+    else if (plan.splitLits.size > 0 && plan.splitLits.has(t.into)) plan.early[x] = splitTarget(plan, t.into, t.off, offOf);
     else {
       const at = offOf(t.into);
       plan.early[x] = { base: at.base, off: at.off + t.off };

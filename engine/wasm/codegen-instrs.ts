@@ -11,6 +11,7 @@ import { type Emitter } from './codegen-emit.ts';
 import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { DST, type FuncAbi, hasValue, refInner } from './codegen-abi.ts';
 import { constIndex } from './codegen-plan.ts';
+import { splitLiteral, storeParts } from './codegen-condparts.ts';
 import { computePrim, emitPrim, pushFolded } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';
 import { HAS_VALUE, LEAF, addsSomething, hasCopiedLeaf, indexIsSafe } from './liveness.ts';
@@ -68,6 +69,8 @@ export function emitInline(em: Emitter, v: Var, e: Expr): void {
 
 /** A vec or struct literal: store each member not already written in place. */
 function literal(em: Emitter, v: Var, xs: readonly Var[]): void {
+  const cond = em.plan.splitLits.size > 0 ? em.plan.splitLits.get(v) : undefined;
+  if (cond !== undefined) return splitLiteral(em, v, cond, xs); // the result of a split cond's block
   const h = em.plan.home[v]!;
   if (h.k !== 'frame') return;
   const t = em.ty(v);
@@ -127,7 +130,7 @@ function element(em: Emitter, v: Var, vec: Var, i: Var): void {
 
 /** `struct.k` or `&ref.k`: a load of a scalar member, else a derived pointer (no code). */
 function member(em: Emitter, v: Var, base: Var, k: number): void {
-  if (em.plan.site[v] === 'part') return; // the call built it there
+  if (em.plan.site[v] === 'part') return; // the call or cond built it there
   const h = em.plan.home[v]!;
   if (h.k === 'derived') return em.earlyCopy(v);
   const st = refInner(em.ty(base));
@@ -280,7 +283,8 @@ function loop(em: Emitter, v: Var, e: Extract<Expr, { kind: 'for' }>): void {
 /**
  * A `cond`: `if ... else ... end` on the condition, so only the block it picks runs. A used
  * scalar result is the value of the `if`; an aggregate one is stored by each block into the
- * cond's storage; an unused one (a cond kept for its adds) is not produced.
+ * cond's storage, or into its parts when split (codegen-condparts.ts); an unused one (a cond
+ * kept for its adds) is not produced.
  */
 function branch(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>): void {
   const bits = em.plan.shape.tyBits[v]!;
@@ -292,12 +296,15 @@ function branch(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>): void {
 /** Emit the `if` of cond `v`, of block type `type` (VOID: no value on the stack). */
 function arms(em: Emitter, v: Var, e: Extract<Expr, { kind: 'cond' }>, type: ValType | typeof VOID): void {
   const s = em.plan.shape;
-  const res = type === VOID && em.plan.used[v] && em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;
+  const parts = em.plan.parts.size > 0 ? em.plan.parts.get(v) : undefined;
+  const res = type === VOID && em.plan.used[v] && parts === undefined && em.plan.home[v]!.k === 'frame' ? em.ptr(v) : undefined;
   const arm = (id: number, block: Block, ret: Var, end: number): void => {
     const mark = em.branchStart();
     em.block(id, block); // its instructions, or calls of its chunks
+    const built = em.plan.place[ret]?.into === v; // in the cond's storage or parts
     if (type !== VOID) em.push(ret);
-    else if (res !== undefined && em.plan.place[ret]?.into !== v) em.storeInto(res, ret); // else built there
+    else if (res !== undefined && !built) em.storeInto(res, ret);
+    else if (parts !== undefined && !built) storeParts(em, v, ret);
     em.release(end);
     em.branchEnd(mark);
   };

@@ -39,6 +39,7 @@ import { planAddRuns } from './codegen-runs.ts';
 import { planNegations } from './codegen-negs.ts';
 import { type FreshInit, planFreshParams } from './codegen-fresh.ts';
 import { placeArguments } from './codegen-inplace.ts';
+import { splitArm, splitCond } from './codegen-condparts.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -77,9 +78,14 @@ export class FuncPlan {
    * none): it has no storage of its own.
    */
   splitRet = -1;
-  /** Per call with a split result: the member instructions its parts are built for, by member. */
+  /**
+   * Per call or cond with a split result (codegen-condparts.ts): the member instructions its parts
+   * are built for, by member.
+   */
   readonly parts = new Map<Var, Map<number, Var>>();
-  /** Needed member instructions of call results, in variable order (found by `#structure`). */
+  /** Block results of split conds with no storage (literal -> cond, codegen-condparts.ts). */
+  readonly splitLits = new Map<Var, Var>();
+  /** Needed member instructions of call and cond results, in variable order (found by `#structure`). */
   readonly #callMembers: Var[] = [];
   /** Calls whose parts are all built elsewhere: they need no storage. */
   readonly noStorage = new Set<Var>();
@@ -231,7 +237,10 @@ export class FuncPlan {
     for (let v = 0; v < s.f.vars.length; v++) {
       const e = s.def[v];
       if (e === undefined || !this.needed[v]) continue;
-      if (e.kind === 'member' && s.def[e.struct]?.kind === 'call') this.#callMembers.push(v);
+      if (e.kind === 'member') {
+        const k = s.def[e.struct]?.kind;
+        if (k === 'call' || k === 'cond') this.#callMembers.push(v);
+      }
       const bits = s.tyBits[v]!;
       if (!(bits & HAS_VALUE)) continue;
       const leaf = (bits & LEAF) !== 0;
@@ -290,13 +299,14 @@ export class FuncPlan {
     for (let j = 0; j < members.length; j++) {
       const m = members[j]!;
       const e = s.def[m] as Extract<Expr, { kind: 'member' }>;
-      if (this.site[e.struct] !== 'call') continue;
+      const site = this.site[e.struct];
+      if (site !== 'call' && site !== 'cond') continue;
       let list = readers.get(e.struct);
       if (list === undefined) readers.set(e.struct, (list = []));
       list.push(m);
     }
     // Map.forEach rather than for-of: no iterator results and entry arrays while this is cold
-    readers.forEach((list, v) => this.#redirectCall(v, list));
+    readers.forEach((list, v) => (this.site[v] === 'cond' ? splitCond(this, v, list) : this.#redirectCall(v, list)));
   }
 
   /** Redirect the parts of call `v`, read by the member instructions `list` (see `#redirectParts`). */
@@ -402,7 +412,11 @@ export class FuncPlan {
           visit(e.body, L);
         } else if (e.kind === 'cond') {
           // each block builds its result in the cond's storage, when it is fresh there
-          if (this.site[L] === 'cond') {
+          if (this.site[L] === 'cond' && this.parts.has(L)) {
+            // or, split, its members in the parts (codegen-condparts.ts)
+            splitArm(this, L, e.thenRet, L);
+            splitArm(this, L, e.elsRet, s.elseId(L));
+          } else if (this.site[L] === 'cond') {
             if (s.block[e.thenRet] === L && placeable(e.thenRet)) this.place[e.thenRet] = { into: L, off: 0 };
             if (s.block[e.elsRet] === s.elseId(L) && placeable(e.elsRet)) this.place[e.elsRet] = { into: L, off: 0 };
           }
