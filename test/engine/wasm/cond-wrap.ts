@@ -8,18 +8,7 @@
  */
 import { BOOL, REAL, type Block, type Expr, type Func, type Instr, type TransparentFunc, type Ty, type Var } from '../../../engine/ir/types.ts';
 import { forEachInstr, renameInstr } from '../../../engine/ir/visit.ts';
-
-/** Return a deterministic random source in [0, 1) from `seed` (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './math-ref.ts';
 
 /**
  * Expression kinds that may move into a block (not ref-valued, no resolve of an outer
@@ -32,7 +21,7 @@ export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func
   if (f.kind !== 'transparent') return f;
   const known = memo.get(f);
   if (known !== undefined) return known;
-  const rand = random(seed + memo.size * 7919);
+  const rand = rng(seed + memo.size * 7919);
   const vars: Ty[] = [...f.vars];
   const fresh = (t: Ty): Var => vars.push(t) - 1;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
