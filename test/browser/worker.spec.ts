@@ -3,8 +3,8 @@
  * @file Browser: `compile` and `compileValueAndGrad` in the compile worker. Results equal the
  * interpreter's; opaque implementations are reattached on the main thread; errors keep their
  * code and message across the boundary; the module cache answers repeated IR without the worker;
- * `optimize: true` loads binaryen in the worker; a sum's fused gradient comes out of the worker
- * equal to the interpreter's;
+ * `optimize: true` loads binaryen in the worker; a sum's fused gradient, and a gradient through
+ * conds, come out of the worker equal to the interpreter's;
  * a dying worker rejects its pending calls with `worker-failed` and is replaced; an AbortSignal
  * rejects with `aborted`. Every test awaits a settled promise: a hang fails by mocha's timeout.
  */
@@ -17,12 +17,15 @@ import {
   add,
   compile,
   compileValueAndGrad,
+  cond,
   div,
   fn,
   interp,
+  lt,
   mul,
   opaque,
   sin,
+  sqrt,
   sub,
   sum,
   valueAndGrad,
@@ -95,6 +98,22 @@ describe('compile in the worker', () => {
     const x = Array.from({ length: n }, (_, k) => Math.cos(k * 0.7) * 2);
     h.x.set(x);
     const want = interp(valueAndGrad(f))(x) as { value: number; grad: number[] };
+    expect(h.evaluate()).to.equal(want.value);
+    expect([...h.gradient]).to.deep.equal(want.grad);
+    h.dispose();
+  });
+
+  it('conds compile in the worker: the same value and gradient as interpreted, on both paths', async () => {
+    const n = 30;
+    // a penalty only where x_i > 0.25 (sqrt of it only there); arithmetic and sqrt are exact in both
+    const f = fn([Vec(n, Real)], Real, (x) =>
+      sum(n, (i) => cond(lt(x[i]!, 0.25), Real, () => 0, () => mul(sqrt(x[i]!), sub(x[i]!, 0.25)))),
+    );
+    const h = await compileValueAndGrad(f);
+    const x = Array.from({ length: n }, (_, k) => Math.cos(k * 0.7));
+    h.x.set(x);
+    const want = interp(valueAndGrad(f))(x) as { value: number; grad: number[] };
+    expect(want.grad.filter((g) => g === 0).length).to.be.within(1, n - 1); // both paths taken
     expect(h.evaluate()).to.equal(want.value);
     expect([...h.gradient]).to.deep.equal(want.grad);
     h.dispose();
