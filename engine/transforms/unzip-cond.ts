@@ -15,13 +15,8 @@
 import { internal } from '../errors.ts';
 import { isEmpty, primalPart, type Expr, type Instr, type StructTy, type Ty, type Var } from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
-import { bundleTy, hasAdd, residualTy } from './unzip-shapes.ts';
+import { RES, RET, bundleTy, hasAdd, residualTy } from './unzip-shapes.ts';
 import type { Unzipper, UnzipFrame } from './unzip.ts';
-
-/** Member index of the residuals in a cond's `{res, ret}` (`RES` of unzip.ts). */
-const RES = 0;
-/** Member index of the primal result in a cond's `{res, ret}` (`RET` of unzip.ts). */
-const RET = 1;
 
 /** One block of a cond, unzipped: its `fwd` and `lin` instructions, results and residuals. */
 interface Branch {

@@ -22,7 +22,11 @@ import {
 } from '../ir/types.ts';
 import type { Uses } from './uses.ts';
 
-/** The keys of a forward result and of a split loop's element (see `RES` and `RET` of unzip.ts). */
+/** Member index of the residuals in `fwd`'s result (and in a split loop's element, a cond's). */
+export const RES = 0;
+/** Member index of the primal result in `fwd`'s result (and in a split loop's element, a cond's). */
+export const RET = 1;
+/** The keys of a forward result and of a split loop's element (`RES`, `RET`). */
 const BUNDLE_KEYS: readonly string[] = Object.freeze(['res', 'ret']);
 
 /** The keys `r0, r1, ...` of residual structs made so far (shared, so each is made once). */

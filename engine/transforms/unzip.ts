@@ -56,7 +56,7 @@ import { Scratch } from './scratch.ts';
 import { sinkIntoConds } from './sink.ts';
 import { unzipCond } from './unzip-cond.ts';
 import { Recompute } from './unzip-recompute.ts';
-import { bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
+import { RES, RET, bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
 import { Uses } from './uses.ts';
 
 /** The two halves of an unzipped function. */
@@ -78,10 +78,8 @@ export interface Unzipped {
   readonly passed: readonly number[];
 }
 
-/** Member index of the residuals in `fwd`'s result (and in a split loop's element). */
-export const RES = 0;
-/** Member index of the primal result in `fwd`'s result (and in a split loop's element). */
-export const RET = 1;
+/** The member indices of `fwd`'s `{res, ret}` (defined with the bundle types, in unzip-shapes.ts). */
+export { RES, RET } from './unzip-shapes.ts';
 
 const memo = new WeakMap<TransparentFunc, Unzipped>();
 const memoPassing = new WeakMap<TransparentFunc, Unzipped>();
