@@ -60,38 +60,25 @@ class Sinker {
     this.readSite[r] = site;
   }
 
+  /** Record every read in `block`, at any depth, at `site` (block results included). */
+  nested(block: Block, site: Site): void {
+    for (let k = 0; k < block.length; k++) this.readsAt(block[k]!.expr, site, site, site);
+  }
+
   /**
-   * Record the reads of instruction `k`'s expression `e`, at any depth: at its own site, or in a
-   * cond, at the site of the block they happen in (without a closure per instruction).
+   * Record the reads of `e`, at any depth: its own at `own`, those of a cond's then and else
+   * blocks (results included) at `thenSite` and `elseSite` (without a closure per instruction).
    */
-  readsOf(e: Expr, k: number): void {
-    const own = siteOf(k);
+  readsAt(e: Expr, own: Site, thenSite: Site, elseSite: Site): void {
     this.operands(e, own);
     if (e.kind === 'cond') {
-      this.note(e.thenRet, siteOf(k, 0));
-      this.note(e.elsRet, siteOf(k, 1));
-      this.nested(e.then, siteOf(k, 0));
-      this.nested(e.els, siteOf(k, 1));
+      this.note(e.thenRet, thenSite);
+      this.note(e.elsRet, elseSite);
+      this.nested(e.then, thenSite);
+      this.nested(e.els, elseSite);
     } else if (e.kind === 'for') {
       this.note(e.ret, own);
       this.nested(e.body, own);
-    }
-  }
-
-  /** Record every read in `block`, at any depth, at `site` (block results included). */
-  nested(block: Block, site: Site): void {
-    for (let k = 0; k < block.length; k++) {
-      const e = block[k]!.expr;
-      this.operands(e, site);
-      if (e.kind === 'cond') {
-        this.note(e.thenRet, site);
-        this.note(e.elsRet, site);
-        this.nested(e.then, site);
-        this.nested(e.els, site);
-      } else if (e.kind === 'for') {
-        this.note(e.ret, site);
-        this.nested(e.body, site);
-      }
     }
   }
 
@@ -199,7 +186,7 @@ class Sinker {
     for (let k = 0; k < n; k++) pos[block[k]!.var] = k;
     this.nReads = 0;
     this.note(ret, AFTER);
-    for (let k = 0; k < n; k++) this.readsOf(block[k]!.expr, k);
+    for (let k = 0; k < n; k++) this.readsAt(block[k]!.expr, siteOf(k), siteOf(k, 0), siteOf(k, 1));
     const { readPos, readSite, nReads } = this;
     // group the reads by position: those of position k are sites[start[k] .. start[k + 1])
     if (this.start.length < n + 2) this.start = new Int32Array(2 * n + 2);
