@@ -104,10 +104,14 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
     if (p === undefined) return { base: SP, off: siteOff[v]! };
     if (p.base === DST) return { base: DST, off: 0 };
     if (p.base === 'elem') return { base: p.into, off: 0 };
-    if (p.into === plan.splitRet) return partAt(p.off);
-    if (plan.splitLits.size > 0 && plan.splitLits.has(p.into)) return splitTarget(plan, p.into, p.off, offOf);
-    const at = offOf(p.into);
-    return { base: at.base, off: at.off + p.off };
+    return within(p.into, p.off);
+  };
+  // byte `off` of aggregate `into`: a part of a split result, else that byte of its storage
+  const within = (into: Var, off: number): Target => {
+    if (into === plan.splitRet) return partAt(off);
+    if (plan.splitLits.size > 0 && plan.splitLits.has(into)) return splitTarget(plan, into, off, offOf);
+    const at = offOf(into);
+    return { base: at.base, off: at.off + off };
   };
   for (let v = 0; v < plan.home.length; v++) {
     const h = plan.home[v]!;
@@ -121,13 +125,7 @@ function resolve(plan: FuncPlan, siteOff: readonly number[]): void {
   }
   for (let x = 0; x < plan.earlyAt.length; x++) {
     const t = plan.earlyAt[x];
-    if (t === undefined) continue;
-    if (t.into === plan.splitRet) plan.early[x] = partAt(t.off);
-    else if (plan.splitLits.size > 0 && plan.splitLits.has(t.into)) plan.early[x] = splitTarget(plan, t.into, t.off, offOf);
-    else {
-      const at = offOf(t.into);
-      plan.early[x] = { base: at.base, off: at.off + t.off };
-    }
+    if (t !== undefined) plan.early[x] = within(t.into, t.off);
   }
 }
 
