@@ -398,6 +398,12 @@ export class FuncPlan {
       } else if (placeable(ret)) this.place[ret] = { into: -1, off: 0, base: DST };
       else if (b >= 0 && s.block[b] === TOP && storage(b)) this.place[b] = { into: -1, off: 0, base: DST };
     }
+    // block `id` of cond `c` builds its result `x` in the cond's storage, when it is fresh there,
+    // or, split, its members in the parts (codegen-condparts.ts)
+    const buildArm = (c: Var, x: Var, id: number): void => {
+      if (this.parts.has(c)) splitArm(this, c, x, id);
+      else if (s.block[x] === id && placeable(x)) this.place[x] = { into: c, off: 0 };
+    };
     const calls: Var[] = [];
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
       for (let j = 0; j < block.length; j++) {
@@ -411,15 +417,7 @@ export class FuncPlan {
           }
           visit(e.body, L);
         } else if (e.kind === 'cond') {
-          // each block builds its result in the cond's storage, when it is fresh there
-          if (this.site[L] === 'cond' && this.parts.has(L)) {
-            // or, split, its members in the parts (codegen-condparts.ts)
-            splitArm(this, L, e.thenRet, L);
-            splitArm(this, L, e.elsRet, s.elseId(L));
-          } else if (this.site[L] === 'cond') {
-            if (s.block[e.thenRet] === L && placeable(e.thenRet)) this.place[e.thenRet] = { into: L, off: 0 };
-            if (s.block[e.elsRet] === s.elseId(L) && placeable(e.elsRet)) this.place[e.elsRet] = { into: L, off: 0 };
-          }
+          if (this.site[L] === 'cond') buildArm(L, e.thenRet, L), buildArm(L, e.elsRet, s.elseId(L));
           visit(e.then, L);
           visit(e.els, s.elseId(L));
         }
