@@ -10,23 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { Real, Vec, fn, lt, mul, add as addT, opaque, sqrt, sub, sum, vec, select } from '../../../engine/index.ts';
 import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import { check } from '../../../engine/ir/check.ts';
-import { BOOL, REAL, UNIT, finTy, refTy, structTy, vecTy, type Func, type TransparentFunc, type Ty, type Var } from '../../../engine/ir/types.ts';
+import { BOOL, REAL, UNIT, finTy, refTy, structTy, vecTy, type Func, type TransparentFunc, type Var } from '../../../engine/ir/types.ts';
 import type { Val } from '../../../engine/interp/interp.ts';
 import { cond } from '../../../engine/trace/cond.ts';
 import { funcOf } from '../../../engine/trace/fn.ts';
 import type { FunctionStats } from '../../../engine/wasm/codegen.ts';
-import { accOf, build, checkAgainstInterp, compile, expectSame } from './codegen-harness.ts';
-
-/** Emit `p ? then() : els()` as a `cond` of type `t` (each thunk emits its block and returns its result). */
-function ifElse(b: FuncBuilder, p: Var, t: Ty, then: () => Var, els: () => Var): Var {
-  b.beginBlock();
-  const thenRet = then();
-  const thenBlock = b.endBlock();
-  b.beginBlock();
-  const elsRet = els();
-  const elsBlock = b.endBlock();
-  return b.emit({ kind: 'cond', cond: p, then: thenBlock, thenRet, els: elsBlock, elsRet }, t);
-}
+import { accOf, build, checkAgainstInterp, compile, expectSame, ifElse } from './codegen-harness.ts';
 
 /** Check `f` (valid IR) compiled against interpreted on each argument list. */
 function agree(f: Func, argLists: readonly (readonly Val[])[], opts: { splitThreshold?: number } = {}): void {

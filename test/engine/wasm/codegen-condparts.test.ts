@@ -8,21 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { FuncBuilder } from '../../../engine/ir/builder.ts';
 import { check } from '../../../engine/ir/check.ts';
-import { BOOL, REAL, structTy, type Ty, type Var } from '../../../engine/ir/types.ts';
-import { checkAgainstInterp, build, compile, countOps, useWasmText } from './codegen-harness.ts';
+import { BOOL, REAL, structTy, type Var } from '../../../engine/ir/types.ts';
+import { checkAgainstInterp, build, compile, countOps, ifElse, useWasmText } from './codegen-harness.ts';
 
 useWasmText();
-
-/** Emit `p ? then() : els()` as a `cond` of type `t` (each thunk emits its block and returns its result). */
-function ifElse(b: FuncBuilder, p: Var, t: Ty, then: () => Var, els: () => Var): Var {
-  b.beginBlock();
-  const thenRet = then();
-  const thenBlock = b.endBlock();
-  b.beginBlock();
-  const elsRet = els();
-  const elsBlock = b.endBlock();
-  return b.emit({ kind: 'cond', cond: p, then: thenBlock, thenRet, els: elsBlock, elsRet }, t);
-}
 
 const R = structTy(['a', 'b'], [REAL, REAL]); // residuals
 const P = structTy(['re'], [REAL]); // the primal result, as a jvp's {du, re} with a unit du

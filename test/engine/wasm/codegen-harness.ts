@@ -216,6 +216,17 @@ export function build(name: string, params: readonly Ty[], body: (b: FuncBuilder
   return b.finish(body(b, ...xs));
 }
 
+/** Emit `p ? then() : els()` as a `cond` of type `t` (each thunk emits its block and returns its result). */
+export function ifElse(b: FuncBuilder, p: Var, t: Ty, then: () => Var, els: () => Var): Var {
+  b.beginBlock();
+  const thenRet = then();
+  const thenBlock = b.endBlock();
+  b.beginBlock();
+  const elsRet = els();
+  const elsBlock = b.endBlock();
+  return b.emit({ kind: 'cond', cond: p, then: thenBlock, thenRet, els: elsBlock, elsRet }, t);
+}
+
 let wasmMathFns: Map<string, OpaqueFunc> | undefined;
 
 /** Return opaque functions calling the wasm math library, one per math primitive. */
