@@ -79,7 +79,7 @@ export class Shape {
   readonly forStart: Int32Array;
   readonly forBodyEnd: Int32Array;
   /** True when the function has a `cond` (its else-blocks have ids past the variables). */
-  hasCond = false;
+  #hasCond = false;
   /** The body of each `for` variable. */
   readonly bodies = new Map<Var, Block>();
   /** For a loop index variable: its `for` variable; else -1. */
@@ -136,7 +136,7 @@ export class Shape {
           walk(e.body, v);
           this.forBodyEnd[v] = p++;
         } else if (e.kind === 'cond') {
-          if (!this.hasCond) this.#growBlocks();
+          if (!this.#hasCond) this.#growBlocks();
           this.block[n + v] = id;
           this.forStart[v] = p++;
           walk(e.then, v);
@@ -180,7 +180,7 @@ export class Shape {
     const block = new Int32Array(2 * n).fill(TOP);
     block.set(this.block);
     this.block = block;
-    this.hasCond = true;
+    this.#hasCond = true;
   }
 
   /** Return the block id of the else-block of `cond` variable `v`. */
@@ -216,7 +216,7 @@ export class Shape {
   extend(x: Var, p: number, b: number): number {
     const d = this.block[x]!;
     if (b === d) return p;
-    if (this.hasCond) return this.#extendThroughConds(d, p, b);
+    if (this.#hasCond) return this.#extendThroughConds(d, p, b);
     let loop = b;
     while (loop !== TOP && this.block[loop] !== d) loop = this.block[loop]!;
     return loop === TOP ? p : this.pos[loop]!;
