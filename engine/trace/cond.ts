@@ -5,32 +5,10 @@
  * computes (and differentiates) both sides instead.
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { BOOL, type Block, type Ty, type Var } from '../ir/types.ts';
-import { getCtx, type TraceContext } from './context.ts';
+import { BOOL } from '../ir/types.ts';
+import { getCtx } from './context.ts';
 import { toTy, type Bool, type Symbolic, type Value } from './types.ts';
 import { symbolic, valId } from './values.ts';
-
-/** Trace `branch()` into a block of its own; return the block and its result variable. */
-function traceBranch(
-  ctx: TraceContext,
-  t: Ty,
-  branch: () => unknown,
-  what: string,
-): { block: Block; ret: Var } {
-  const b = ctx.b;
-  ctx.prepareScope();
-  b.beginBlock();
-  ctx.enterScope();
-  let ret: Var;
-  let block: Block;
-  try {
-    ret = valId(ctx, t, branch(), what);
-  } finally {
-    ctx.exitScope();
-    block = b.endBlock();
-  }
-  return { block, ret };
-}
 
 /**
  * Return `then()` when `cond` is true, else `els()`, as a value of type `ty`. Unlike `select`,
@@ -57,8 +35,8 @@ export function cond<const T>(
           'Pass functions: cond(p, Real, () => a, () => b)',
         ),
       );
-  const a = traceBranch(ctx, t, then, `the then-branch of ${where}`);
-  const e = traceBranch(ctx, t, els, `the else-branch of ${where}`);
+  const a = ctx.traceBlock(() => valId(ctx, t, then(), `the then-branch of ${where}`));
+  const e = ctx.traceBlock(() => valId(ctx, t, els(), `the else-branch of ${where}`));
   const v = ctx.b.emit(
     { kind: 'cond', cond: c, then: a.block, thenRet: a.ret, els: e.block, elsRet: e.ret },
     t,

@@ -6,7 +6,7 @@
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
-import type { Var } from '../ir/types.ts';
+import type { Block, Var } from '../ir/types.ts';
 
 /** A function being traced from a user body. */
 export class TraceContext {
@@ -44,13 +44,28 @@ export class TraceContext {
     this.#synced = count;
   }
 
-  /** Close the books before creating a nested scope's first variable (e.g. a loop index). */
-  prepareScope(): void {
-    this.#sync();
+  /**
+   * Trace `body()` into a new block of the builder, in a nested scope: the variables created
+   * meanwhile (a loop index made by `body` too) are out of scope once it ends, even when it
+   * throws. Return the block and the variable `body` returned.
+   */
+  traceBlock(body: () => Var): { block: Block; ret: Var } {
+    this.#sync(); // what exists now stays in the enclosing scope
+    this.b.beginBlock();
+    this.#enterScope();
+    let ret: Var;
+    let block: Block;
+    try {
+      ret = body();
+    } finally {
+      this.#exitScope();
+      block = this.b.endBlock();
+    }
+    return { block, ret };
   }
 
-  /** Open a nested scope; variables created since `prepareScope` belong to it. */
-  enterScope(): void {
+  /** Open a nested scope; variables created since the last `#sync` belong to it. */
+  #enterScope(): void {
     const id = this.#nextScope++;
     this.#open.push(id);
     this.#openSet.add(id);
@@ -58,7 +73,7 @@ export class TraceContext {
   }
 
   /** Close the innermost nested scope: its variables are out of scope from now on. */
-  exitScope(): void {
+  #exitScope(): void {
     this.#sync();
     const id = this.#open.pop()!;
     this.#openSet.delete(id);

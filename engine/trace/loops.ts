@@ -3,7 +3,7 @@
  * accumulator added to in a loop, as in Rose) and the `max`/`min` reductions (beyond Rose), which
  * also serve as the two-argument `max(x, y)` / `min(x, y)`.
  */
-import { REAL, vecTy, type Block, type Var } from '../ir/types.ts';
+import { REAL, vecTy, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import { indexSize, primOp } from './ops.ts';
 import { toTy, type Nat, type Real, type SizedVec, type Symbolic, type Value } from './types.ts';
@@ -20,18 +20,11 @@ function traceLoop(
   elem: (x: unknown) => Var,
 ): Var {
   const b = ctx.b;
-  ctx.prepareScope();
-  const index = b.fresh(fin(n));
-  b.beginBlock();
-  ctx.enterScope();
-  let ret: Var;
-  let block: Block;
-  try {
-    ret = elem(body(symbolic(ctx, index)));
-  } finally {
-    ctx.exitScope();
-    block = b.endBlock();
-  }
+  let index = -1;
+  const { block, ret } = ctx.traceBlock(() => {
+    index = b.fresh(fin(n));
+    return elem(body(symbolic(ctx, index)));
+  });
   return b.emit({ kind: 'for', index, body: block, ret }, vecTy(n, b.typeOf(ret)));
 }
 
