@@ -251,7 +251,7 @@ class FuncChecker {
     const ct = this.use(e.cond);
     if (ct.kind !== 'bool')
       this.fail(`cond condition x${e.cond} has type ${formatType(ct)}, expected bool`);
-    const branch = (block: Block, ret: Var, which: string): Ty => {
+    const branch = (block: Block, ret: Var, which: string): void => {
       const inner: Var[] = [];
       this.depth++;
       this.block(block, inner);
@@ -260,7 +260,6 @@ class FuncChecker {
       const rt = this.use(ret);
       for (const v of inner) this.state[v] = OUT_OF_SCOPE;
       this.eq(t, rt, `the result type differs from the type of the ${which} block's result`);
-      return rt;
     };
     if (!Array.isArray(e.then) || !Array.isArray(e.els)) this.fail('cond blocks must be arrays');
     branch(e.then, e.thenRet, 'then');
