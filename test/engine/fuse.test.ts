@@ -50,7 +50,6 @@ describe.each(GEN_VARIANTS)('fused gradients of generated programs%s', (_, gen) 
         const [w, o] = [flatten(g.retType, want), flatten(g.retType, got)];
         expect(o.length).toBe(w.length);
         o.forEach((v, i) => expect(Object.is(v, w[i]), `leaf ${i}: ${v} vs ${w[i]}`).toBe(true));
-        // with conds, interpreted only until the compiler handles cond (the wasm branch)
         checkAgainstInterp(g, [...x, ct]);
       },
       ([spec]) => pprint(buildProgram(spec).root),
