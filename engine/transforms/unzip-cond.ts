@@ -31,14 +31,7 @@ interface Branch {
 
 /** Unzip `block` (result `ret`) into new blocks of `fwd` and `lin`, with a residual frame. */
 function branch(u: Unzipper, block: readonly Instr[], ret: Var): Branch {
-  u.fb.beginBlock();
-  u.lb.beginBlock();
-  const frame: UnzipFrame = { stored: [], reads: [], remat: [] };
-  u.frames.push(frame);
-  for (let k = 0; k < block.length; k++) u.instr(block[k]!);
-  const retP = u.primOf(ret);
-  const retL = u.linOf(ret);
-  u.frames.pop();
+  const { frame, retP, retL } = u.openBlock(block, ret);
   const fwd = u.fb.endBlock() as Instr[];
   const lin = u.lb.endBlock() as Instr[];
   const out: Branch = { fwd, lin, retP, retL, frame };

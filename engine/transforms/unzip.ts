@@ -487,6 +487,22 @@ export class Unzipper {
   }
 
   /**
+   * Unzip `block` (result `ret`) into new blocks of `fwd` and `lin`, left open for the caller to
+   * finish, with a residual frame of their own; return it and the result's `fwd` and `lin` vars.
+   */
+  openBlock(block: readonly Instr[], ret: Var): { frame: UnzipFrame; retP: Var; retL: Var } {
+    this.fb.beginBlock();
+    this.lb.beginBlock();
+    const frame: UnzipFrame = { stored: [], reads: [], remat: [] };
+    this.frames.push(frame);
+    for (let k = 0; k < block.length; k++) this.instr(block[k]!);
+    const retP = this.primOf(ret);
+    const retL = this.linOf(ret);
+    this.frames.pop();
+    return { frame, retP, retL };
+  }
+
+  /**
    * A loop: `fwd` runs the body's forward part, returning `{res, ret}` per iteration, split by
    * two projection loops; `lin` runs a loop over the same size whose body first reads its
    * residuals from the vec of per-iteration residuals.
@@ -500,14 +516,7 @@ export class Unzipper {
     this.hasRes[index] = 1;
     this.usesF.declare(index);
     this.usesL.declare(index);
-    fb.beginBlock();
-    lb.beginBlock();
-    const frame: UnzipFrame = { stored: [], reads: [], remat: [] };
-    this.frames.push(frame);
-    for (let k = 0; k < e.body.length; k++) this.instr(e.body[k]!);
-    const retP = this.primOf(e.ret);
-    const retL = this.linOf(e.ret);
-    this.frames.pop();
+    const { frame, retP, retL } = this.openBlock(e.body, e.ret);
     const stored = frame.stored.length > 0;
     const primal = !isEmpty(primalPart(t));
     let elem = retP;
