@@ -9,7 +9,8 @@ import { Code, F64, I32, Op, type ValType } from './encoder.ts';
 import { SP, dstPart, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
 import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
-import { HAS_VALUE, LEAF, REAL, Slots } from './liveness.ts';
+import { HAS_VALUE, LEAF, REAL } from './liveness.ts';
+import { Slots } from './slots.ts';
 
 /** What an emitter needs from the module being built. */
 export interface ModuleCtx {

@@ -10,7 +10,7 @@ import type { Ty } from '../ir/types.ts';
 import { hasFloat } from '../ir/types.ts';
 import { Code, F64, I32, ModuleBuilder, Op, OpFC, type ValType } from './encoder.ts';
 import { alignOf, isZeroSize, memberOffset, sizeOf, storageOf, strideOf } from './layout.ts';
-import { Slots } from './liveness.ts';
+import { Slots } from './slots.ts';
 
 /** An address: something that pushes a base pointer, plus a static byte offset. */
 export interface Addr {

@@ -1,7 +1,7 @@
 /**
  * @file Per-function analyses for wasm codegen: program positions, blocks, dead code (`needed`),
- * side effects, index safety, last uses (with the loop rule), and the per-type free lists of
- * wasm locals.
+ * side effects, index safety, last uses (with the loop rule). The wasm locals those lives are
+ * given to are in slots.ts.
  *
  * Positions number a function in program order: parameters are at 0; each instruction gets one
  * position; a `for` gets three: `start`, then its body, then `bodyEnd` (where the element is
@@ -13,7 +13,6 @@ import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts
 import { hasFloat, isLeaf } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import { isZeroSize, wasmRep } from './layout.ts';
-import { F64, I32, type ValType } from './encoder.ts';
 
 /** Growable parallel Int32Arrays for `Shape`'s read table. */
 class ReadTable {
@@ -464,52 +463,4 @@ export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Arr
   };
   walk(shape.f.body);
   return { needed, used };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Locals
-
-/** Wasm locals of one function: reused through one free list per value type. */
-export class Slots {
-  /** Types of the locals after the parameters, by index. */
-  readonly types: ValType[] = [];
-  /** Released locals of each type (two arrays: no map lookup per local while this code is cold). */
-  readonly #freeI32: number[] = [];
-  readonly #freeF64: number[] = [];
-  readonly #base: number;
-
-  /** Locals are numbered after `nParams` parameters. */
-  constructor(nParams: number) {
-    this.#base = nParams;
-  }
-
-  /** Return a free local of type `t` (reused if one was released). */
-  alloc(t: ValType): number {
-    const reused = this.#freeOf(t).pop();
-    if (reused !== undefined) return reused;
-    this.types.push(t);
-    return this.#base + this.types.length - 1;
-  }
-
-  /** Return local `index` to its free list. */
-  release(index: number): void {
-    const t = this.types[index - this.#base];
-    if (t === undefined) internal(`release of local ${index}, not a slot`);
-    this.#freeOf(t).push(index);
-  }
-
-  #freeOf(t: ValType): number[] {
-    return t === F64 ? this.#freeF64 : t === I32 ? this.#freeI32 : internal(`local of type ${t}`);
-  }
-
-  /** Return the local declarations as runs of one type. */
-  runs(): (readonly [number, ValType])[] {
-    const out: [number, ValType][] = [];
-    for (const t of this.types) {
-      const last = out[out.length - 1];
-      if (last !== undefined && last[1] === t) last[0]++;
-      else out.push([1, t]);
-    }
-    return out;
-  }
 }
