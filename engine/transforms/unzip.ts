@@ -5,7 +5,8 @@
  * and a linear part `linearPart(T)` (computed by `lin`); either may be empty (only unit leaves),
  * and is then materialized as a `zero` where needed. Instructions that touch no linear value go
  * to `fwd` unchanged; the others are split by part, each side getting the same expression kind
- * on the matching parts of its operands (see `mapRoles`); calls and loops are split recursively.
+ * on the matching parts of its operands (see `mapRoles`); calls, loops and conds are split
+ * recursively (unzip-call.ts, unzip-loop.ts, unzip-cond.ts).
  *
  * Residuals: when `lin` needs the primal value `u` (a select's condition, an index, `y` in
  * `mul(dx, y)`, a callee's residuals), `u` becomes a member of the residual struct of the block
@@ -31,8 +32,6 @@ import {
   isEmpty,
   linearPart,
   primalPart,
-  vecTy,
-  type Expr,
   type Instr,
   type StructTy,
   type TransparentFunc,
@@ -54,9 +53,11 @@ import {
 } from './linearity.ts';
 import { Scratch } from './scratch.ts';
 import { sinkIntoConds } from './sink.ts';
+import { unzipCall } from './unzip-call.ts';
 import { unzipCond } from './unzip-cond.ts';
+import { unzipLoop } from './unzip-loop.ts';
 import { Recompute } from './unzip-recompute.ts';
-import { RES, RET, bundleTy, hasAdd, project, residualTy, sizeHints } from './unzip-shapes.ts';
+import { bundleTy, residualTy, sizeHints } from './unzip-shapes.ts';
 import { Uses } from './uses.ts';
 
 /** The two halves of an unzipped function. */
@@ -354,8 +355,8 @@ export class Unzipper {
     const e = instr.expr;
     if (!visit(this.a, instr, this.frames.length)) return this.primal(instr);
     if (e.kind === 'prim' && this.a.linVar[instr.var] === 1) return this.linearPrim(instr, e);
-    if (e.kind === 'call') return this.call(instr.var, e);
-    if (e.kind === 'for') return this.loop(instr.var, e);
+    if (e.kind === 'call') return unzipCall(this, instr.var, e);
+    if (e.kind === 'for') return unzipLoop(this, instr.var, e);
     if (e.kind === 'cond') return unzipCond(this, instr.var, e);
     const v = instr.var;
     const t = this.f.vars[v]!;
@@ -437,35 +438,6 @@ export class Unzipper {
     return effect;
   }
 
-  /** A call of g: `fwd` calls `unzip(g).fwd`, keeping its residuals; `lin` calls `unzip(g).lin`. */
-  call(v: Var, e: ExprOf<'call'>): void {
-    const { fb, lb } = this;
-    const g = e.func;
-    if (g.kind !== 'transparent')
-      internal(`unzip of ${this.f.name}: opaque ${g.name} with tangents`);
-    const u = unzip(g);
-    const args = this.primArgs(e.args);
-    const bundle = fb.emit({ kind: 'call', func: u.fwd, args }, u.fwd.retType);
-    if (!isEmpty(primalPart(this.f.vars[v]!))) {
-      fb.append({ var: v, expr: { kind: 'member', struct: bundle, member: RET } });
-      this.usesF.read(bundle);
-      this.hasPrim[v] = 1;
-    }
-    const resTy = (u.fwd.retType as StructTy).members[RES]!;
-    let res: Var;
-    if (isEmpty(resTy)) res = this.emptiesL.of(resTy);
-    else {
-      this.usesF.read(bundle);
-      res = this.store(fb.member(bundle, RES), this.frames.length);
-    }
-    this.usesL.read(res);
-    const n = e.args.length;
-    const linArgs = new Array<Var>(n + 1);
-    for (let k = 0; k < n; k++) linArgs[k] = this.linOf(e.args[k]!);
-    linArgs[n] = res;
-    lb.append({ var: this.linVarOf(v), expr: { kind: 'call', func: u.lin, args: linArgs } });
-  }
-
   /**
    * Return the `fwd` arguments of a call with arguments `args`: `args` itself, or a copy in which
    * undefined empty primal parts (those of tangent arguments) read the shared empty value.
@@ -500,56 +472,5 @@ export class Unzipper {
     const retL = this.linOf(ret);
     this.frames.pop();
     return { frame, retP, retL };
-  }
-
-  /**
-   * A loop: `fwd` runs the body's forward part, returning `{res, ret}` per iteration, split by
-   * two projection loops; `lin` runs a loop over the same size whose body first reads its
-   * residuals from the vec of per-iteration residuals.
-   */
-  loop(v: Var, e: ExprOf<'for'>): void {
-    const { f, fb, lb } = this;
-    const t = f.vars[v]!;
-    if (t.kind !== 'vec') return internal(`unzip of ${f.name}: for loop of type ${t.kind}`);
-    const index = e.index;
-    this.hasPrim[index] = 1;
-    this.hasRes[index] = 1;
-    this.usesF.declare(index);
-    this.usesL.declare(index);
-    const { frame, retP, retL } = this.openBlock(e.body, e.ret);
-    const stored = frame.stored.length > 0;
-    const primal = !isEmpty(primalPart(t));
-    let elem = retP;
-    const resTy = stored ? this.resTy(frame) : undefined;
-    if (resTy !== undefined) {
-      const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
-      elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
-      this.usesF.read(res);
-      this.usesF.read(elem);
-    }
-    const bodyF = fb.endBlock();
-    const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
-    const loopF =
-      !stored && primal
-        ? fb.append({ var: v, expr: loopE })
-        : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
-    if (hasAdd(bodyF, this.usesF)) this.usesF.keep(loopF); // kept for its effect
-    let head: Instr[] = [];
-    if (stored) {
-      this.usesF.read(loopF);
-      if (primal) project(fb, loopF, RET, this.usesF, v);
-      const resVec = this.store(project(fb, loopF, RES, this.usesF), this.frames.length);
-      this.usesL.read(resVec);
-      const resL = lb.fresh(resTy!);
-      this.usesL.read(resL);
-      const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index } };
-      head = [read].concat(this.readsOf(frame, resL));
-    }
-    if (primal) this.hasPrim[v] = 1;
-    lb.insertAt(0, head.concat(frame.remat));
-    const bodyL = lb.endBlock();
-    const loopL = this.linVarOf(v);
-    lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
-    if (hasAdd(bodyL, this.usesL)) this.usesL.keep(loopL); // kept for its effect
   }
 }

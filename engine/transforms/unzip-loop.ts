@@ -1,0 +1,61 @@
+/**
+ * @file Unzip of a `for` loop (see unzip.ts): the body is unzipped into blocks of `fwd` and `lin`
+ * with a residual frame of its own; the per-iteration residuals form a vec, one residual of the
+ * enclosing block, which `lin`'s loop indexes at the start of each iteration. No tape.
+ */
+import { internal } from '../errors.ts';
+import { isEmpty, primalPart, vecTy, type Expr, type Instr, type Var } from '../ir/types.ts';
+import type { ExprOf } from './linearity.ts';
+import { RES, RET, bundleTy, hasAdd, project } from './unzip-shapes.ts';
+import type { Unzipper } from './unzip.ts';
+
+/**
+ * A loop: `fwd` runs the body's forward part, returning `{res, ret}` per iteration, split by
+ * two projection loops; `lin` runs a loop over the same size whose body first reads its
+ * residuals from the vec of per-iteration residuals.
+ */
+export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
+  const { f, fb, lb } = u;
+  const t = f.vars[v]!;
+  if (t.kind !== 'vec') return internal(`unzip of ${f.name}: for loop of type ${t.kind}`);
+  const index = e.index;
+  u.hasPrim[index] = 1;
+  u.hasRes[index] = 1;
+  u.usesF.declare(index);
+  u.usesL.declare(index);
+  const { frame, retP, retL } = u.openBlock(e.body, e.ret);
+  const stored = frame.stored.length > 0;
+  const primal = !isEmpty(primalPart(t));
+  let elem = retP;
+  const resTy = stored ? u.resTy(frame) : undefined;
+  if (resTy !== undefined) {
+    const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
+    elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
+    u.usesF.read(res);
+    u.usesF.read(elem);
+  }
+  const bodyF = fb.endBlock();
+  const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
+  const loopF =
+    !stored && primal
+      ? fb.append({ var: v, expr: loopE })
+      : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
+  if (hasAdd(bodyF, u.usesF)) u.usesF.keep(loopF); // kept for its effect
+  let head: Instr[] = [];
+  if (stored) {
+    u.usesF.read(loopF);
+    if (primal) project(fb, loopF, RET, u.usesF, v);
+    const resVec = u.store(project(fb, loopF, RES, u.usesF), u.frames.length);
+    u.usesL.read(resVec);
+    const resL = lb.fresh(resTy!);
+    u.usesL.read(resL);
+    const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index } };
+    head = [read].concat(u.readsOf(frame, resL));
+  }
+  if (primal) u.hasPrim[v] = 1;
+  lb.insertAt(0, head.concat(frame.remat));
+  const bodyL = lb.endBlock();
+  const loopL = u.linVarOf(v);
+  lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
+  if (hasAdd(bodyL, u.usesL)) u.usesL.keep(loopL); // kept for its effect
+}
