@@ -9,7 +9,9 @@ import { REAL, erase, finTy, type ExprKind, type Var } from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
+import { transposeCall } from './transpose-call.ts';
 import { transposeCond } from './transpose-cond.ts';
+import { transposeLoop } from './transpose-loop.ts';
 
 /** A transpose rule: add the cotangent of `v = e` into the cotangents of `e`'s operands. */
 export type Rule<K extends ExprKind> = (t: Transposer, v: Var, e: ExprOf<K>) => void;
@@ -109,8 +111,8 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
     t.contribute(e.then, b.select(cond, ct, zero));
     t.contribute(e.els, b.select(cond, zero, ct));
   },
-  call: (t, v, e) => t.call(v, e),
-  for: (t, v, e) => t.loop(v, e),
+  call: (t, v, e) => transposeCall(t, v, e),
+  for: (t, v, e) => transposeLoop(t, v, e),
   cond: (t, v, e) => transposeCond(t, v, e),
   // r += x: ct_x += (cotangent value of r)
   add: (t, _v, e) => {

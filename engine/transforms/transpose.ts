@@ -4,7 +4,8 @@
  * Per block: first the block's nonlinear instructions are re-emitted in forward order (residual
  * reads, literals, index arithmetic); then its linear instructions are processed in reverse, each
  * adding the cotangent of its result into the cotangents of its linear operands. A loop becomes
- * a loop over the transposed body; a cond, a cond over the transposed blocks (transpose-cond.ts).
+ * a loop over the transposed body (transpose-loop.ts); a cond, a cond over the transposed blocks
+ * (transpose-cond.ts); a call, a call of the callee's transpose (transpose-call.ts).
  *
  * Cotangents of linear values: contributions made in the block that defines a value are summed
  * at its definition (a single one is used as is); contributions from nested blocks, and indexed
@@ -27,7 +28,6 @@ import {
   REAL,
   TAN,
   UNIT,
-  vecTy,
   type ExprKind,
   type Instr,
   type TransparentFunc,
@@ -543,61 +543,5 @@ export class Transposer {
   setCtRef(r: Var, ct: Ct): void {
     const f = this.frame();
     (f.ctRef ??= new Map()).set(r, ct);
-  }
-
-  /** `z = h(args)`: call `transpose(h)` with the args' accumulators or cotangent values and ct. */
-  call(v: Var, e: ExprOf<'call'>): void {
-    const h = e.func;
-    if (h.kind !== 'transparent') return internal(`transpose: opaque ${h.name} on tangents`);
-    const ct = this.ctOf(v);
-    const n = e.args.length;
-    const params = h.paramTypes;
-    // the cotangent values of linear refs passed (most callees take none: no array then)
-    let refCts: Ct[] | undefined;
-    let refCt = false;
-    for (let k = 0; k < n; k++) {
-      const t = params[k]!;
-      if (t.kind !== 'ref' || !hasTan(t)) continue;
-      refCts ??= new Array<Ct>(n).fill(undefined);
-      const c = (refCts[k] = this.ctRefOf(e.args[k]!));
-      if (c !== undefined) refCt = true;
-    }
-    // a linear callee with zero cotangents flowing in adds only zeros
-    if (ct === undefined && !refCt) return;
-    const { b } = this;
-    const retTy = erase(h.retType);
-    // specialized on the parts of ct known zero: it tells which parts of each acc it adds to
-    const { bwd, wrote } = transposed(h, shapeOf(ct, retTy));
-    const args = new Array<Var>(n + 1);
-    for (let k = 0; k < n; k++) {
-      const x = e.args[k]!;
-      const t = params[k]!;
-      const w = wrote[k]!;
-      if (!hasTan(t)) args[k] = this.nlOf(x);
-      else if (t.kind === 'ref') args[k] = full(b, refCts![k], erase(t.inner), this.zeroOf);
-      else if (w !== 0) args[k] = this.refFor(x, w);
-      else args[k] = b.accum(b.zero(erase(t))); // the callee adds nothing to it
-    }
-    args[n] = full(b, ct, retTy, this.zeroOf);
-    b.call(bwd, args);
-  }
-
-  /** `z = for i: body`: a loop over the same indices running the body's transpose. */
-  loop(v: Var, e: ExprOf<'for'>): void {
-    const { b } = this;
-    const ct = this.ctVar(v);
-    const t = this.lin.vars[v]!;
-    if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
-    const index = e.index;
-    this.hasNl[index] = 1;
-    b.beginBlock();
-    const emitted = this.block(e.body, e.ret, () => {
-      // the element's cotangent is ct[i]
-      if (ct !== undefined && this.isLinear(e.ret)) this.contribute(e.ret, b.index(ct, index));
-    });
-    const ret = b.unit();
-    const body = b.endBlock();
-    if (emitted) b.emit({ kind: 'for', index, body, ret }, vecTy(t.size, UNIT));
-    else this.dropped = true;
   }
 }
