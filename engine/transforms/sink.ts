@@ -14,6 +14,7 @@
  * is sunk the same way. Linear in the size of the function per level of nesting.
  */
 import type { Block, Expr, Instr, TransparentFunc, Var } from '../ir/types.ts';
+import { forEachOperand } from '../ir/visit.ts';
 
 /** The expression kinds that may move: pure, without blocks, touching no accumulator. */
 const MOVABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select']);
@@ -82,47 +83,16 @@ class Sinker {
     }
   }
 
-  /** Record the reads of `e` at its own level (as `forEachOperand`), at `site`. */
+  /** Record the reads of `e` at its own level, at `site`. */
   operands(e: Expr, site: Site): void {
-    switch (e.kind) {
-      case 'lit':
-      case 'zero':
-      case 'for':
-        return;
-      case 'vec':
-        for (let i = 0; i < e.elems.length; i++) this.note(e.elems[i]!, site);
-        return;
-      case 'struct':
-        for (let i = 0; i < e.members.length; i++) this.note(e.members[i]!, site);
-        return;
-      case 'prim':
-      case 'call':
-        for (let i = 0; i < e.args.length; i++) this.note(e.args[i]!, site);
-        return;
-      case 'index':
-        this.note(e.vec, site);
-        return this.note(e.index, site);
-      case 'member':
-        return this.note(e.struct, site);
-      case 'slice':
-        this.note(e.ref, site);
-        return this.note(e.index, site);
-      case 'field':
-      case 'resolve':
-        return this.note(e.ref, site);
-      case 'select':
-        this.note(e.cond, site);
-        this.note(e.then, site);
-        return this.note(e.els, site);
-      case 'cond':
-        return this.note(e.cond, site);
-      case 'accum':
-        return this.note(e.shape, site);
-      case 'add':
-        this.note(e.ref, site);
-        return this.note(e.addend, site);
-    }
+    this.site = site;
+    forEachOperand(e, this.noteAtSite);
   }
+
+  /** The site `noteAtSite` records at. */
+  site: Site = AFTER;
+  /** Record a read of `v` at `site` (bound once: no closure per expression). */
+  readonly noteAtSite = (v: Var): void => this.note(v, this.site);
 
   /** Double the room for reads. */
   grow(): void {
