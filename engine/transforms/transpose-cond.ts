@@ -11,23 +11,12 @@ import { UNIT, type Block, type Instr, type Var } from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
 
-/** Transpose `block` (result `ret`, whose cotangent is `ct`) into a new block of `bwd`. */
-function branch(t: Transposer, block: Block, ret: Var, ct: Var | undefined) {
-  const { b } = t;
-  b.beginBlock();
-  const emitted = t.block(block, ret, () => {
-    if (ct !== undefined && t.isLinear(ret)) t.contribute(ret, ct);
-  });
-  const unit = b.unit();
-  return { block: b.endBlock(), unit, emitted };
-}
-
 /** `z = cond(c) { then } else { els }`: `cond(c) { transposed then } else { transposed els }`. */
 export function transposeCond(t: Transposer, v: Var, e: ExprOf<'cond'>): void {
   const ct = t.ctVar(v);
   const cond = t.nlOf(e.cond);
-  const then = branch(t, e.then, e.thenRet, ct);
-  const els = branch(t, e.els, e.elsRet, ct);
+  const then = t.nestedBlock(e.then, e.thenRet, () => ct);
+  const els = t.nestedBlock(e.els, e.elsRet, () => ct);
   // the counts of `Uses` do not see into the blocks (and an empty cond is dropped): prune walks
   t.dropped = true;
   if (!then.emitted && !els.emitted) return;

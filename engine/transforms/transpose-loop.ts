@@ -16,13 +16,10 @@ export function transposeLoop(tr: Transposer, v: Var, e: ExprOf<'for'>): void {
   if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
   const index = e.index;
   tr.hasNl[index] = 1;
-  b.beginBlock();
-  const emitted = tr.block(e.body, e.ret, () => {
-    // the element's cotangent is ct[i]
-    if (ct !== undefined && tr.isLinear(e.ret)) tr.contribute(e.ret, b.index(ct, index));
-  });
-  const ret = b.unit();
-  const body = b.endBlock();
+  // the element's cotangent is ct[i]
+  const { block: body, unit: ret, emitted } = tr.nestedBlock(e.body, e.ret, () =>
+    ct === undefined ? undefined : b.index(ct, index),
+  );
   if (emitted) b.emit({ kind: 'for', index, body, ret }, vecTy(t.size, UNIT));
   else tr.dropped = true;
 }

@@ -28,6 +28,7 @@ import {
   REAL,
   TAN,
   UNIT,
+  type Block,
   type ExprKind,
   type Instr,
   type TransparentFunc,
@@ -277,6 +278,23 @@ export class Transposer {
   wrote1(p: Var, s: Shape): void {
     const k = this.paramPos[p]!;
     if (k >= 0) this.wrote[k] = joinShape(this.wrote[k]!, s, erase(this.lin.vars[p]!));
+  }
+
+  /**
+   * Transpose nested `block` (result `ret`) into a new block of `bwd` yielding unit; its result's
+   * cotangent is `ctOfRet()`, asked only when `ret` is linear (emitted in the new block). Return
+   * the block closed, its unit result, and whether the reversed part emitted anything.
+   */
+  nestedBlock(block: Block, ret: Var, ctOfRet: () => Var | undefined): { block: Block; unit: Var; emitted: boolean } {
+    const { b } = this;
+    b.beginBlock();
+    const emitted = this.block(block, ret, () => {
+      if (!this.isLinear(ret)) return;
+      const ct = ctOfRet();
+      if (ct !== undefined) this.contribute(ret, ct);
+    });
+    const unit = b.unit();
+    return { block: b.endBlock(), unit, emitted };
   }
 
   /**
