@@ -96,31 +96,25 @@ describe('the checker on cond', () => {
     expect(() => check(resolving(true))).toThrow(/resolve of x\d+ inside a cond block/);
   });
 
-  it('refuses mismatched result types, a non-bool condition and reads of a block\'s vars outside it', () => {
+  /**
+   * Return `f(x: real, p: bool)` = `if <cond> { y = x * x; yield y } else { yield <els> }`, and
+   * with `readAfter`, `add` of that and `y` (read out of its block) as the result.
+   */
+  function squaring(cond: 'x' | 'p', els: 'x' | 'p', readAfter = false): TransparentFunc {
     const b = new FuncBuilder('f');
-    const x = b.param(REAL);
-    const p = b.param(BOOL);
+    const vars = { x: b.param(REAL), p: b.param(BOOL) };
     b.beginBlock();
-    const y = b.prim('mul', [x, x]);
+    const y = b.prim('mul', [vars.x, vars.x]);
     const then = b.endBlock();
-    const c = b.emit({ kind: 'cond', cond: p, then, thenRet: y, els: [], elsRet: p }, REAL);
-    expect(() => check(b.finish(c))).toThrow(/result type/);
-    const b2 = new FuncBuilder('g');
-    const x2 = b2.param(REAL);
-    b2.beginBlock();
-    const y2 = b2.prim('mul', [x2, x2]);
-    const then2 = b2.endBlock();
-    const c2 = b2.emit({ kind: 'cond', cond: x2, then: then2, thenRet: y2, els: [], elsRet: x2 }, REAL);
-    expect(() => check(b2.finish(c2))).toThrow(/expected bool/);
-    const b3 = new FuncBuilder('h');
-    const x3 = b3.param(REAL);
-    const p3 = b3.param(BOOL);
-    b3.beginBlock();
-    const y3 = b3.prim('mul', [x3, x3]);
-    const then3 = b3.endBlock();
-    const c3 = b3.emit({ kind: 'cond', cond: p3, then: then3, thenRet: y3, els: [], elsRet: x3 }, REAL);
-    const z3 = b3.prim('add', [c3, y3]);
-    expect(() => check(b3.finish(z3))).toThrow(/out of scope/);
+    const c = b.emit({ kind: 'cond', cond: vars[cond], then, thenRet: y, els: [], elsRet: vars[els] }, REAL);
+    return b.finish(readAfter ? b.prim('add', [c, y]) : c);
+  }
+
+  it('refuses mismatched result types, a non-bool condition and reads of a block\'s vars outside it', () => {
+    expect(() => check(squaring('p', 'x'))).not.toThrow();
+    expect(() => check(squaring('p', 'p'))).toThrow(/result type/);
+    expect(() => check(squaring('x', 'x'))).toThrow(/expected bool/);
+    expect(() => check(squaring('p', 'x', true))).toThrow(/out of scope/);
   });
 });
 
