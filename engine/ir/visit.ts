@@ -159,6 +159,13 @@ export function forEachBlockResult(e: Expr, fn: (v: Var) => void): void {
   }
 }
 
+/** Call `fn` on every variable `instr` reads, in its nested blocks too (inner ones included). */
+export function forEachFreeVar(instr: Instr, fn: (v: Var) => void): void {
+  forEachOperand(instr.expr, fn);
+  forEachBlockResult(instr.expr, fn);
+  for (const b of nestedBlocks(instr.expr)) for (const i of b) forEachFreeVar(i, fn);
+}
+
 /** Return the blocks nested directly in `e`: a loop's body, a cond's two blocks, else none. */
 export function nestedBlocks(e: Expr): readonly Block[] {
   if (e.kind === 'for') return [e.body];

@@ -9,7 +9,7 @@ import { FuncBuilder } from '../ir/builder.ts';
 import { TAN, erase, structTy, type Func, type Ty, type Var } from '../ir/types.ts';
 import { DU, RE, dualTy, packDual, unpackDual } from '../transforms/dual.ts';
 import { jvp as jvpPass } from '../transforms/jvp.ts';
-import { emitBackward, emitForward, emitFusedGrad, fusedGrad, vjpFuncs } from '../transforms/vjp.ts';
+import { emitBackward, emitForward, emitFusedGrad, gradPass, vjpFuncs } from '../transforms/vjp.ts';
 import { getCtx } from './context.ts';
 import {
   argVars,
@@ -186,7 +186,7 @@ function checkScalar(func: Func, where: string): void {
 /** Emit `func`'s value and gradients (one var per requested param) on fresh params of `b`. */
 function emitGrad(b: FuncBuilder, func: Func, spec: ArgSpec): { value: Var; grads: Var[] } {
   const params = func.paramTypes.map((t) => b.param(t));
-  const fused = fusedGrad(func, spec.mask);
+  const fused = gradPass(func, spec.mask);
   if (fused !== undefined) {
     const { value, grads } = emitFusedGrad(b, func, fused, params, b.real(1), spec.mask);
     return { value, grads: pick(spec, grads) };

@@ -32,6 +32,7 @@ import {
 import { renameBlock } from '../ir/visit.ts';
 import { DU, RE } from './dual.ts';
 import { fuseLoops } from './fuse.ts';
+import { interleavePasses, type BwdArg } from './interleave.ts';
 import { callCounts, inlineCalls } from './inline.ts';
 import { jvp } from './jvp.ts';
 import { emitEmpty } from './linearity.ts';
@@ -84,6 +85,37 @@ export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | 
     fusedMemo.set(j, out);
   }
   return out ?? undefined;
+}
+
+/** Memo of `gradPass`, keyed by the JVP function; null when neither fuses. */
+const gradMemo = new WeakMap<TransparentFunc, TransparentFunc | null>();
+
+/**
+ * Return one function running the forward and backward passes of `f` together, for callers that
+ * know the output cotangent before the forward pass (the layout of `fusedGrad`, memoized): the
+ * loop-fused function when loops fuse, else fwd and bwd interleaved (interleave.ts: each term's
+ * backward work right after its forward work), or undefined when interleaving would move little.
+ */
+export function gradPass(f: Func, wrt?: readonly boolean[]): TransparentFunc | undefined {
+  const j = jvp(f, wrt);
+  let out = gradMemo.get(j);
+  if (out === undefined) {
+    out = fusedGrad(f, wrt) ?? interleavedGrad(f, wrt) ?? null;
+    gradMemo.set(j, out);
+  }
+  return out ?? undefined;
+}
+
+/** Return fwd and bwd of `f` interleaved (see `gradPass`), or undefined when that moves little. */
+function interleavedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | undefined {
+  const { fwd, bwd, passed } = vjpFuncs(f, wrt);
+  const resAt = bwd.params.length - 2 - passed.length;
+  const bwdArgs = bwd.params.map((_, k): BwdArg => {
+    if (k === resAt) return { from: 'result', member: RES };
+    if (k > resAt && k <= resAt + passed.length) return { from: 'param', index: passed[k - resAt - 1]! };
+    return { from: 'own' };
+  });
+  return interleavePasses({ fwd, bwd, bwdArgs, retMember: RET, name: fwd.name.replace(/^fwd_/, 'fwd_bwd_') });
 }
 
 /** Levels of calls `withLoopsInlined` looks through. */

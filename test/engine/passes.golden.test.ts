@@ -348,49 +348,38 @@ describe('golden IR of each pass', () => {
   it('the assembled gradient function', () => {
     const f = fn([Real, Real], Real, (x, y) => mul(sin(x), y));
     expect(pprint(traced(grad(f, [0, 1])))).toMatchInlineSnapshot(`
-      "fn fwd_jvp_fn_1(x0: real, x1: real, x2: unit, x3: unit) -> {res: {r0: real, r1: real}, ret: {du: unit, re: real}} {
-        x4: unit = zero
-        x5: real = sin x0
-        x6: real = cos x0
-        x7: real = mul x5 x1
-        x8: {du: unit, re: real} = {du: x4, re: x7}
-        x9: {r0: real, r1: real} = {r0: x6, r1: x5}
-        x10: {res: {r0: real, r1: real}, ret: {du: unit, re: real}} = {res: x9, ret: x8}
-        return x10
+      "fn fwd_bwd_jvp_fn_1(x0: real, x1: real, x2: unit, x3: unit, x4: unit, x5: unit, x6: ref<real>, x7: ref<real>, x8: {du: real, re: unit}) -> {du: unit, re: real} {
+        x9: real = x8.du
+        x10: real = mul x9 x1
+        x11: unit = zero
+        x12: real = sin x0
+        x13: real = mul x9 x12
+        x14: unit = x7 += x13
+        x15: real = cos x0
+        x16: real = mul x10 x15
+        x17: unit = x6 += x16
+        x18: real = mul x12 x1
+        x19: {du: unit, re: real} = {du: x11, re: x18}
+        return x19
       }
-      fn bwd_jvp_fn_2(x0: unit, x1: unit, x2: ref<real>, x3: ref<real>, x4: {r0: real, r1: real}, x5: real, x6: {du: real, re: unit}) -> unit {
-        x7: real = x6.du
-        x8: real = x4.r1
-        x9: real = mul x7 x8
-        x10: unit = x3 += x9
-        x11: real = mul x7 x5
-        x12: real = x4.r0
-        x13: real = mul x11 x12
-        x14: unit = x2 += x13
-        x15: unit = ()
-        return x15
-      }
-      fn grad_fn_3(x0: real, x1: real) -> {0: real, 1: real} {
-        x2: unit = zero
+      fn grad_fn_2(x0: real, x1: real) -> {0: real, 1: real} {
+        x2: real = 1
         x3: unit = zero
-        x4: {res: {r0: real, r1: real}, ret: {du: unit, re: real}} = fwd_jvp_fn_1(x0, x1, x2, x3)
-        x5: {du: unit, re: real} = x4.ret
-        x6: real = x5.re
-        x7: {r0: real, r1: real} = x4.res
-        x8: real = 1
-        x9: unit = zero
-        x10: unit = zero
-        x11: real = zero
-        x12: ref<real> = accum x11
-        x13: real = zero
-        x14: ref<real> = accum x13
-        x15: unit = zero
-        x16: {du: real, re: unit} = {du: x8, re: x15}
-        x17: unit = bwd_jvp_fn_2(x9, x10, x12, x14, x7, x1, x16)
-        x18: real = resolve x12
-        x19: real = resolve x14
-        x20: {0: real, 1: real} = {0: x18, 1: x19}
-        return x20
+        x4: unit = zero
+        x5: unit = zero
+        x6: unit = zero
+        x7: real = zero
+        x8: ref<real> = accum x7
+        x9: real = zero
+        x10: ref<real> = accum x9
+        x11: unit = zero
+        x12: {du: real, re: unit} = {du: x2, re: x11}
+        x13: {du: unit, re: real} = fwd_bwd_jvp_fn_1(x0, x1, x3, x4, x5, x6, x8, x10, x12)
+        x14: real = x13.re
+        x15: real = resolve x8
+        x16: real = resolve x10
+        x17: {0: real, 1: real} = {0: x15, 1: x16}
+        return x17
       }
       "
     `);

@@ -26,9 +26,15 @@ import {
   type ConstrainedProblem,
 } from './problems.ts';
 
-/** Run `p` with `constraintMethod`. */
+/**
+ * Run `p` with `constraintMethod`. The penalty method stops a round on a small change of value,
+ * as Penrose does, so its end point (and its multiplier estimates `rho c`) moves with the
+ * rounding of the gradient; a tight value tolerance makes its rounds end stationary, which the
+ * KKT check below needs.
+ */
 function solve(p: ConstrainedProblem, constraintMethod: 'augmented-lagrangian' | 'penalty'): Promise<MinimizeResult> {
-  return minimize(p.f, p.x0, { constraints: p.constraints, bounds: p.bounds, constraintMethod });
+  const valueTolerance = constraintMethod === 'penalty' ? 1e-15 : undefined;
+  return minimize(p.f, p.x0, { constraints: p.constraints, bounds: p.bounds, constraintMethod, valueTolerance });
 }
 
 /** Return the gradient of a Real-valued fn of one vector at `x` (compiled). */
