@@ -18,7 +18,9 @@
  * 3. merge (merge-passes.ts): a cond right after a cond on the same condition joins it (a term's
  *    forward and backward branches become one branch), and a call of a forward function whose
  *    residuals feed only a later call becomes one call of the two joined and interleaved;
- * 4. `simplify`.
+ * 4. `simplify`, and then cond results read through one chain of projections narrowed to what
+ *    is read (cond-results.ts: a merged cond yields fwd's `{res, ret}` where only the value is
+ *    still read), and `simplify` again.
  * Invariant: the result is valid IR computing the same values and gradients as fwd then bwd.
  */
 import {
@@ -32,7 +34,8 @@ import {
 } from '../ir/types.ts';
 import { forEachFreeVar, forEachInstr, mapOperands } from '../ir/visit.ts';
 import { AccumulatorEffects } from './accumulator-effects.ts';
-import { mergeCallPairs, mergeConds, type FusePair } from './merge-passes.ts';
+import { narrowCondResults } from './cond-results.ts';
+import { mergeCallPairs, mergeConds, soleLeafPath, type FusePair } from './merge-passes.ts';
 import { simplify } from './simplify.ts';
 import { ValueTable } from './value-table.ts';
 
@@ -51,8 +54,10 @@ export interface JoinSpec {
   readonly bwd: TransparentFunc;
   /** One entry per param of `bwd`. */
   readonly bwdArgs: readonly BwdArg[];
-  /** The member of fwd's result (a struct) that the joined function returns. */
+  /** The member of fwd's result (a struct) that the joined function returns... */
   readonly retMember: number;
+  /** ...or the part of it at these member positions. */
+  readonly retPath?: readonly number[];
   readonly name: string;
 }
 
@@ -60,7 +65,7 @@ export interface JoinSpec {
  * Return fwd and bwd joined into one function that runs bwd's instructions as early as their
  * inputs allow (see the file comment), or undefined when that moves little (see `schedule`;
  * never with `always`). Its params: fwd's, then bwd's `own` ones; it returns member
- * `retMember` of fwd's result.
+ * `retMember` of fwd's result (its part at `retPath`).
  */
 export function interleavePasses(spec: JoinSpec, always = false): TransparentFunc | undefined {
   if (!always && mostlyLate(spec)) return undefined;
@@ -68,7 +73,7 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
   const vars = joined.vars;
   let body = mergeConds(schedule(joined.fwdBody, joined.bwdBody, vars.length), vars);
   body = mergeCallPairs(body, vars, joined.ret, fusePair);
-  return simplify({
+  const out = simplify({
     kind: 'transparent',
     id: freshFuncId(),
     name: spec.name,
@@ -79,6 +84,8 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
     body,
     ret: joined.ret,
   });
+  const narrowed = narrowCondResults(out);
+  return narrowed === undefined ? out : simplify(narrowed);
 }
 
 /** Memo of `fusePair`: by G, then by H's id, `p` and `k`. */
@@ -93,7 +100,8 @@ const fusePair: FusePair = (G, H, p, k) => {
   if (out === undefined) {
     const bwdArgs: BwdArg[] = H.params.map((_, q) => (q === p ? { from: 'result', member: k } : { from: 'own' }));
     const name = G.name.replace(/^fwd_/, 'fwd_bwd_');
-    byG.set(key, (out = interleavePasses({ fwd: G, bwd: H, bwdArgs, retMember: 1 - k, name }, true)!));
+    const retPath = soleLeafPath((G.retType as StructTy).members[1 - k]!);
+    byG.set(key, (out = interleavePasses({ fwd: G, bwd: H, bwdArgs, retMember: 1 - k, retPath, name }, true)!));
   }
   return out;
 };
@@ -131,7 +139,7 @@ class Joiner {
       if (a.from === 'own') this.params.push(p + this.off);
       else this.alias[p] = a.from === 'param' ? fwd.params[a.index]! : this.memberOf(fwd.ret, a.member);
     });
-    this.ret = this.memberOf(fwd.ret, spec.retMember);
+    this.ret = [spec.retMember, ...(spec.retPath ?? [])].reduce((s, k) => this.memberOf(s, k), fwd.ret);
     this.bwdBody = this.renameBwd(bwd.body, true);
   }
 

@@ -109,9 +109,21 @@ function pairTy(a: Ty, b: Ty): StructTy {
 }
 
 /**
+ * Return the member positions leading from `t` to its one part with a value (`[1]` for a dual
+ * number `{du: unit, re: real}`), as far as structs have exactly one such member; empty when `t`
+ * is not such a struct. A joined function returns that part only, so a scalar comes back in a
+ * register rather than through memory.
+ */
+export function soleLeafPath(t: Ty): number[] {
+  if (t.kind !== 'struct') return [];
+  const full = t.members.flatMap((m, k) => (isEmpty(m) ? [] : [k]));
+  return full.length === 1 ? [full[0]!, ...soleLeafPath(t.members[full[0]!]!)] : [];
+}
+
+/**
  * Return the function joining `G` (whose result is a two-member struct) and `H`, with `H`'s
- * param `p` bound to member `k` of `G`'s result: params `G`'s then `H`'s others, result `G`'s
- * other member.
+ * param `p` bound to member `k` of `G`'s result: params `G`'s then `H`'s others, result the part
+ * of `G`'s other member at `soleLeafPath` of it.
  */
 export type FusePair = (G: TransparentFunc, H: TransparentFunc, p: number, k: number) => TransparentFunc;
 
@@ -213,16 +225,34 @@ class CallMerger {
       if (!args.every((w, q) => q === p || (at.get(w) ?? -1) < i)) continue;
       if (!this.onlyOtherMember(out, i, r, proj.member) || effects.earliest(u) > i) continue;
       const fused = this.fuse(G, H, p, proj.member);
-      const w = this.vars.push(fused.retType) - 1;
-      const z = this.vars.push(bundle.members[proj.member]!) - 1;
-      out[i] = { var: w, expr: { kind: 'call', func: fused, args: [...call.args, ...args.filter((_, q) => q !== p)] } };
-      after.set(i, [
-        { var: z, expr: ZERO },
-        { var: r, expr: { kind: 'struct', members: proj.member === 0 ? [z, w] : [w, z] } },
-      ]);
+      const leaf = this.vars.push(fused.retType) - 1;
+      out[i] = { var: leaf, expr: { kind: 'call', func: fused, args: [...call.args, ...args.filter((_, q) => q !== p)] } };
+      // r = {k: zero, other: the fused call's result, rebuilt around the leaf it returns}
+      const rest: Instr[] = [];
+      const other = this.rebuild(bundle.members[1 - proj.member]!, soleLeafPath(bundle.members[1 - proj.member]!), leaf, rest);
+      const z = this.zeroOf(bundle.members[proj.member]!, rest);
+      rest.push({ var: r, expr: { kind: 'struct', members: proj.member === 0 ? [z, other] : [other, z] } });
+      after.set(i, rest);
       return true;
     }
     return false;
+  }
+
+  /** Return a var of type `t` holding `leaf` at `path` and zero elsewhere, defined by instructions pushed to `out`. */
+  private rebuild(t: Ty, path: readonly number[], leaf: Var, out: Instr[]): Var {
+    if (path.length === 0) return leaf;
+    const s = t as StructTy;
+    const members = s.members.map((m, i) => (i === path[0] ? this.rebuild(m, path.slice(1), leaf, out) : this.zeroOf(m, out)));
+    const v = this.vars.push(t) - 1;
+    out.push({ var: v, expr: { kind: 'struct', members } });
+    return v;
+  }
+
+  /** Return a new var holding the zero of `t`, defined by an instruction pushed to `out`. */
+  private zeroOf(t: Ty, out: Instr[]): Var {
+    const z = this.vars.push(t) - 1;
+    out.push({ var: z, expr: ZERO });
+    return z;
   }
 
   /** Return true when `r` is read only by members of it after `out[i]`: one of member `k`, others not `k`. */

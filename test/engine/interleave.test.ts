@@ -2,8 +2,9 @@
  * @file Interleaved gradients (engine/transforms/interleave.ts, merge-passes.ts, vjp.ts
  * `gradPass`): on generated programs the joined forward-backward function is valid IR, gives the
  * gradients of fwd then bwd up to the rounding of reordered sums, and runs bit for bit the same
- * compiled as interpreted; a pair term's forward and backward branches become one branch, a pair
- * `fn`'s forward and backward calls one call; chains are left to fwd then bwd.
+ * compiled as interpreted; a pair term's forward and backward branches become one branch yielding
+ * only the energy, a pair `fn`'s forward and backward calls one call returning a real; chains are
+ * left to fwd then bwd.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -121,6 +122,8 @@ describe('interleaving a sum of pair terms', () => {
     check(g);
     // one cond per pair: the forward and backward conds on the same condition merged
     expect(count(g, 'cond')).toBe((n * (n - 1)) / 2);
+    // each yields only the pair's energy (cond-results.ts), not fwd's residual bundle
+    forEachInstr(g.body, ({ var: v, expr }) => expr.kind === 'cond' && expect(g.vars[v]).toBe(REAL));
     const [gradient] = interpret(funcOf(valueAndGrad(layout(n, false)), 'test'), [x]) as [number[], number];
     gradient.forEach((v, k) => expect(v).toBeCloseTo(layoutGradient(n, x)[k]!, 12));
   });
@@ -136,6 +139,8 @@ describe('interleaving a sum of pair terms', () => {
     const pairFn = [...callees][0] as TransparentFunc;
     expect(count(pairFn, 'call')).toBe(0);
     expect(count(pairFn, 'cond')).toBe(1);
+    // it returns the pair's energy as a real (a register in wasm), not the dual {du, re}
+    expect(pairFn.retType).toBe(REAL);
     const [gradient] = interpret(funcOf(valueAndGrad(layout(n, true)), 'test'), [x]) as [number[], number];
     gradient.forEach((v, k) => expect(v).toBeCloseTo(layoutGradient(n, x)[k]!, 12));
   });
