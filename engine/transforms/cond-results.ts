@@ -7,47 +7,50 @@
  * untaken branch then writes no zero residuals, and a real result stays in a register.
  * Invariant: the output is valid IR computing the same values.
  */
-import type { Block, Instr, StructTy, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { forEachBlockResult, forEachInstr, forEachOperand, mapOperands } from '../ir/visit.ts';
+import type { Block, Instr, StructTy, Ty, Var } from '../ir/types.ts';
+import { forEachInstr, mapOperands, nestedBlocks } from '../ir/visit.ts';
+import { liveReads } from './merge-passes.ts';
 
-/** Return `f` with its singly projected cond results narrowed (see the file comment), or undefined if none. */
-export function narrowCondResults(f: TransparentFunc): TransparentFunc | undefined {
-  const n = f.vars.length;
-  const reads = new Int32Array(n);
-  const projection = new Int32Array(n).fill(-1); // a `member` instruction reading each var
+/**
+ * Return `body` (of a function returning `ret`) with its singly projected cond results narrowed
+ * (see the file comment; dead code, which simplify drops next, is not counted as reading), or
+ * `body` itself when there are none. New vars are appended to `vars`.
+ */
+export function narrowCondResults(body: Instr[], vars: Ty[], ret: Var): Instr[] {
+  const n = vars.length;
+  const projection = new Int32Array(n).fill(-1); // a live `member` instruction reading each var
   const memberIndex = new Int32Array(n);
-  const count = (v: Var) => void (reads[v]! += 1);
   const conds: Var[] = [];
-  forEachInstr(f.body, ({ var: v, expr: e }) => {
-    forEachOperand(e, count);
-    forEachBlockResult(e, count);
+  const note = ({ var: v, expr: e }: Instr): void => {
     if (e.kind === 'member') {
       projection[e.struct] = v;
       memberIndex[v] = e.member;
-    } else if (e.kind === 'cond' && f.vars[v]!.kind === 'struct') conds.push(v);
+    } else if (e.kind === 'cond' && vars[v]!.kind === 'struct') conds.push(v);
+  };
+  const reads = liveReads(body, n, ret, (top) => {
+    note(top);
+    for (const b of nestedBlocks(top.expr)) forEachInstr(b, note);
   });
-  count(f.ret);
   const chains = new Map<Var, { path: number[]; end: Var }>();
-  const dropped = new Set<Var>();
+  const dropped = new Uint8Array(n);
   for (const r of conds) {
     const path: number[] = [];
     let v = r;
     // the only read of v is a projection of it
     while (reads[v] === 1 && projection[v]! >= 0) {
-      dropped.add(v);
+      dropped[v] = 1;
       v = projection[v]!;
       path.push(memberIndex[v]!);
     }
     if (path.length === 0) continue;
     chains.set(r, { path, end: v });
-    dropped.add(v); // the cond defines it now
+    dropped[v] = 1; // the cond defines it now
   }
-  if (chains.size === 0) return undefined;
-  const vars: Ty[] = [...f.vars];
+  if (chains.size === 0) return body;
   const block = (b: Block): Instr[] => {
     const out: Instr[] = [];
     for (const instr of b) {
-      if (dropped.has(instr.var) && !chains.has(instr.var)) continue;
+      if (dropped[instr.var] === 1 && !chains.has(instr.var)) continue;
       const e = mapOperands(instr.expr, (v) => v, block);
       const chain = chains.get(instr.var);
       if (chain === undefined || e.kind !== 'cond') {
@@ -60,7 +63,7 @@ export function narrowCondResults(f: TransparentFunc): TransparentFunc | undefin
     }
     return out;
   };
-  return { ...f, vars, body: block(f.body) };
+  return block(body);
 }
 
 /** Return `b` extended by the projections `path` of its result `ret`, and the last one. */

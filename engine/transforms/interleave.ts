@@ -18,9 +18,9 @@
  * 3. merge (merge-passes.ts): a cond right after a cond on the same condition joins it (a term's
  *    forward and backward branches become one branch), and a call of a forward function whose
  *    residuals feed only a later call becomes one call of the two joined and interleaved;
- * 4. `simplify`, and then cond results read through one chain of projections narrowed to what
- *    is read (cond-results.ts: a merged cond yields fwd's `{res, ret}` where only the value is
- *    still read), and `simplify` again.
+ * 4. cond results read through one chain of projections narrowed to what is read
+ *    (cond-results.ts: a merged cond yields fwd's `{res, ret}` where only the value is still
+ *    read), then `simplify`.
  * Invariant: the result is valid IR computing the same values and gradients as fwd then bwd.
  */
 import {
@@ -73,7 +73,8 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
   const vars = joined.vars;
   let body = mergeConds(schedule(joined.fwdBody, joined.bwdBody, vars.length), vars);
   body = mergeCallPairs(body, vars, joined.ret, fusePair);
-  const out = simplify({
+  body = narrowCondResults(body, vars, joined.ret);
+  return simplify({
     kind: 'transparent',
     id: freshFuncId(),
     name: spec.name,
@@ -84,8 +85,6 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
     body,
     ret: joined.ret,
   });
-  const narrowed = narrowCondResults(out);
-  return narrowed === undefined ? out : simplify(narrowed);
 }
 
 /** Memo of `fusePair`: by G, then by H's id, `p` and `k`. */

@@ -140,19 +140,21 @@ export function mergeCallPairs(body: Instr[], vars: Ty[], ret: Var, fuse: FusePa
 /**
  * Return how often each var is read by the live instructions of `body` (those that lead to
  * `ret` or add into an accumulator; a nested block counts whole), so that reads by dead code
- * (fwd's residual bundle, once bwd reads the residuals directly) do not block a merge.
+ * (fwd's residual bundle, once bwd reads the residuals directly) do not block a merge. Calls
+ * `onLive` on each live top-level instruction, last first.
  */
-function liveReads(body: readonly Instr[], size: number, ret: Var): Int32Array {
+export function liveReads(body: readonly Instr[], size: number, ret: Var, onLive?: (instr: Instr) => void): Int32Array {
   const uses = new Int32Array(size);
   const live = new Uint8Array(size);
   live[ret] = 1;
   for (let k = body.length - 1; k >= 0; k--) {
     const instr = body[k]!;
-    if (live[instr.var] === 1 || addsInto(instr.expr))
-      forEachFreeVar(instr, (v) => {
-        uses[v]! += 1;
-        live[v] = 1;
-      });
+    if (live[instr.var] !== 1 && !addsInto(instr.expr)) continue;
+    onLive?.(instr);
+    forEachFreeVar(instr, (v) => {
+      uses[v]! += 1;
+      live[v] = 1;
+    });
   }
   uses[ret]! += 1;
   return uses;
