@@ -169,8 +169,13 @@ function addsInto(e: Expr): boolean {
 
 /** Merges call pairs block by block; `uses` counts reads of each var before any merge. */
 class CallMerger {
-  /** The instruction defining each var seen so far (nested blocks included). */
-  private readonly def = new Map<Var, Instr>();
+  /** For each var defined by a `member`: the struct it projects (else -1), and the member. */
+  private readonly projected: Int32Array;
+  private readonly projectedMember: Int32Array;
+  /** For each var: the block that defines it (a number per block), and its position in it. */
+  private readonly blockOf: Int32Array;
+  private readonly position: Int32Array;
+  private blocks = 0;
   /** The root accumulator of each `slice` and `field` seen so far, shared by the blocks' effects. */
   private readonly roots = new Map<Var, Var>();
 
@@ -178,32 +183,47 @@ class CallMerger {
     private readonly vars: Ty[],
     private readonly uses: Int32Array,
     private readonly fuse: FusePair,
-  ) {}
+  ) {
+    const n = vars.length;
+    this.projected = new Int32Array(n).fill(-1);
+    this.projectedMember = new Int32Array(n);
+    this.blockOf = new Int32Array(n).fill(-1);
+    this.position = new Int32Array(n);
+  }
 
   /** Return `block` with its call pairs merged, nested blocks first. */
   block(block: readonly Instr[]): Instr[] {
     const out: Instr[] = [];
+    const id = this.blocks++;
     // what a merge defines right after a position (kept apart so positions stay put)
     const after = new Map<number, Instr[]>();
-    const at = new Map<Var, number>(); // position in `out` of each var defined in this block
     const effects = new AccumulatorEffects(this.roots);
+    const at = (v: Var): number => (this.blockOf[v] === id ? this.position[v]! : -1);
     for (const instr of block) {
-      const e = mapOperands(instr.expr, (v) => v, (b) => this.block(b));
-      const here = { var: instr.var, expr: e };
-      this.def.set(instr.var, here);
+      const e = mapOperands(instr.expr, identity, (b) => this.block(b));
+      const here = e === instr.expr ? instr : { var: instr.var, expr: e };
+      if (e.kind === 'member') [this.projected[instr.var], this.projectedMember[instr.var]] = [e.struct, e.member];
       const merged = e.kind === 'call' && isEmpty(this.vars[instr.var]!) && this.tryMerge(out, at, after, effects, here as Instr & { expr: CallExpr });
       const kept = merged ? { var: instr.var, expr: ZERO } : here; // a merged call's result is empty
-      at.set(instr.var, out.length);
+      this.blockOf[instr.var] = id;
+      this.position[instr.var] = out.length;
       effects.record(kept, out.length);
       out.push(kept);
     }
-    return after.size === 0 ? out : out.flatMap((instr, q) => [instr, ...(after.get(q) ?? [])]);
+    if (after.size === 0) return out;
+    const all: Instr[] = [];
+    out.forEach((instr, q) => {
+      all.push(instr);
+      const more = after.get(q);
+      if (more !== undefined) for (const m of more) all.push(m);
+    });
+    return all;
   }
 
   /** Merge `u = H(...)` into the call of G whose residuals it reads, in `out`; return false if it cannot. */
   private tryMerge(
     out: Instr[],
-    at: ReadonlyMap<Var, number>,
+    at: (v: Var) => number,
     after: Map<number, Instr[]>,
     effects: AccumulatorEffects,
     u: Instr & { expr: CallExpr },
@@ -213,27 +233,27 @@ class CallMerger {
     const args = u.expr.args;
     for (let p = 0; p < args.length; p++) {
       const v = args[p]!;
-      const proj = this.def.get(v)?.expr;
-      if (proj?.kind !== 'member' || this.uses[v] !== 1 || at.get(v) === undefined) continue;
-      const r = proj.struct;
-      const i = at.get(r);
-      const call = i === undefined ? undefined : out[i]!.expr;
-      if (i === undefined || call?.kind !== 'call' || call.func.kind !== 'transparent') continue;
+      const r = v < this.projected.length ? this.projected[v]! : -1;
+      if (r < 0 || this.uses[v] !== 1 || at(v) < 0) continue;
+      const k = this.projectedMember[v]!;
+      const i = at(r);
+      const call = i < 0 ? undefined : out[i]!.expr;
+      if (call?.kind !== 'call' || call.func.kind !== 'transparent') continue;
       const G = call.func;
       const bundle = this.vars[r]!;
       if (bundle.kind !== 'struct' || bundle.members.length !== 2) continue;
       if (G.paramTypes.some((t) => t.kind === 'ref')) continue;
       // H's other arguments exist at G's call; nothing in between reads what H adds into
-      if (!args.every((w, q) => q === p || (at.get(w) ?? -1) < i)) continue;
-      if (!this.onlyOtherMember(out, i, r, proj.member) || effects.earliest(u) > i) continue;
-      const fused = this.fuse(G, H, p, proj.member);
+      if (!args.every((w, q) => q === p || at(w) < i)) continue;
+      if (!this.onlyOtherMember(out, i, r, k) || effects.earliest(u) > i) continue;
+      const fused = this.fuse(G, H, p, k);
       const leaf = this.vars.push(fused.retType) - 1;
       out[i] = { var: leaf, expr: { kind: 'call', func: fused, args: [...call.args, ...args.filter((_, q) => q !== p)] } };
       // r = {k: zero, other: the fused call's result, rebuilt around the leaf it returns}
       const rest: Instr[] = [];
-      const other = this.rebuild(bundle.members[1 - proj.member]!, soleLeafPath(bundle.members[1 - proj.member]!), leaf, rest);
-      const z = this.zeroOf(bundle.members[proj.member]!, rest);
-      rest.push({ var: r, expr: { kind: 'struct', members: proj.member === 0 ? [z, other] : [other, z] } });
+      const other = this.rebuild(bundle.members[1 - k]!, soleLeafPath(bundle.members[1 - k]!), leaf, rest);
+      const z = this.zeroOf(bundle.members[k]!, rest);
+      rest.push({ var: r, expr: { kind: 'struct', members: k === 0 ? [z, other] : [other, z] } });
       after.set(i, rest);
       return true;
     }
@@ -269,3 +289,6 @@ class CallMerger {
 }
 
 const ZERO: Expr = Object.freeze({ kind: 'zero' });
+
+/** Return `v` (operands that stay as they are). */
+const identity = (v: Var): Var => v;
