@@ -20,7 +20,8 @@
  *    residuals feed only a later call becomes one call of the two joined and interleaved;
  * 4. cond results read through one chain of projections narrowed to what is read
  *    (cond-results.ts: a merged cond yields fwd's `{res, ret}` where only the value is still
- *    read), then `simplify`.
+ *    read), then `tidy` (members of struct literals forwarded, dead code dropped: fwd and bwd
+ *    are clean already, and a full `simplify` would cost as much as all the rest).
  * Invariant: the result is valid IR computing the same values and gradients as fwd then bwd.
  */
 import {
@@ -36,7 +37,7 @@ import { forEachFreeVar, forEachInstr, mapOperands } from '../ir/visit.ts';
 import { AccumulatorEffects } from './accumulator-effects.ts';
 import { narrowCondResults } from './cond-results.ts';
 import { mergeCallPairs, mergeConds, soleLeafPath, type FusePair } from './merge-passes.ts';
-import { simplify } from './simplify.ts';
+import { tidy } from './tidy.ts';
 import { ValueTable } from './value-table.ts';
 
 /** Where a param of the backward function takes its value from in the joined function. */
@@ -74,7 +75,7 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
   let body = mergeConds(schedule(joined.fwdBody, joined.bwdBody, vars.length), vars);
   body = mergeCallPairs(body, vars, joined.ret, fusePair);
   body = narrowCondResults(body, vars, joined.ret);
-  return simplify({
+  return tidy({
     kind: 'transparent',
     id: freshFuncId(),
     name: spec.name,
