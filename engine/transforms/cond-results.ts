@@ -13,7 +13,7 @@ import { liveReads } from './merge-passes.ts';
 
 /**
  * Return `body` (of a function returning `ret`) with its singly projected cond results narrowed
- * (see the file comment; dead code, which simplify drops next, is not counted as reading), or
+ * (see the file comment; dead code, which `tidy` drops next, is not counted as reading), or
  * `body` itself when there are none. New vars are appended to `vars`.
  */
 export function narrowCondResults(body: Instr[], vars: Ty[], ret: Var): Instr[] {
