@@ -15,6 +15,7 @@ import {
 import { TraceContext, assertNoTrace, getCtx, withTrace } from './context.ts';
 import { Real, toTy, type Symbolic, type Value } from './types.ts';
 import { symbolic, valId } from './values.ts';
+import { mergeTracedPairs } from '../transforms/traced-pairs.ts';
 
 /** Property key of the IR function held by an `Fn`. */
 const FUNC = Symbol('rose.func');
@@ -162,7 +163,9 @@ export function fn<const P extends readonly unknown[], const R>(
     const x = body(...(args as SymbolicParams<P>));
     return valId(ctx, retTy, x, `the return value of ${where}`);
   });
-  return makeFn(ctx.b.finish(out)) as FnOf<P, R>;
+  const traced = ctx.b.finish(out);
+  // a Rose-style `vjp(f)(x)` ... `grad(ct)` runs interleaved, as `grad` does
+  return makeFn(mergeTracedPairs(traced) ?? traced) as FnOf<P, R>;
 }
 
 /** Return an opaque function of reals implemented by the JS function `impl`. */

@@ -92,7 +92,7 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
 const pairMemo = new WeakMap<TransparentFunc, Map<string, TransparentFunc>>();
 
 /** Return G and H joined and interleaved, H's param `p` bound to member `k` of G's result (memoized; see `FusePair`). */
-const fusePair: FusePair = (G, H, p, k) => {
+export const fusePair: FusePair = (G, H, p, k) => {
   let byG = pairMemo.get(G);
   if (byG === undefined) pairMemo.set(G, (byG = new Map()));
   const key = `${H.id}:${p}:${k}`;

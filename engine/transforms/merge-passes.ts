@@ -277,12 +277,15 @@ class CallMerger {
     return z;
   }
 
-  /** Return true when `r` is read only by members of it after `out[i]`: one of member `k`, others not `k`. */
+  /**
+   * Return true when `r` is read only by members of it after `out[i]`: one of member `k`, others
+   * not `k` (members nothing live reads do not count, as `uses` does not count their reads).
+   */
   private onlyOtherMember(out: readonly Instr[], i: number, r: Var, k: number): boolean {
     let others = 0;
     for (let q = i + 1; q < out.length; q++) {
       const e = out[q]!.expr;
-      if (e.kind === 'member' && e.struct === r && e.member !== k) others += 1;
+      if (e.kind === 'member' && e.struct === r && e.member !== k && this.uses[out[q]!.var]! > 0) others += 1;
     }
     return this.uses[r] === others + 1;
   }

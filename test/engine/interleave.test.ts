@@ -3,12 +3,13 @@
  * `gradPass`): on generated programs the joined forward-backward function is valid IR, gives the
  * gradients of fwd then bwd up to the rounding of reordered sums, and runs bit for bit the same
  * compiled as interpreted; a pair term's forward and backward branches become one branch yielding
- * only the energy, a pair `fn`'s forward and backward calls one call returning a real; chains are
- * left to fwd then bwd.
+ * only the energy, a pair `fn`'s forward and backward calls one call returning a real, and so do
+ * a Rose-style `vjp(f)(x).grad(1)`'s (engine/transforms/traced-pairs.ts); chains are left to fwd
+ * then bwd.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Real, Vec, add, cond, fn, gt, mul, sin, sqrt, sub, valueAndGrad, type Real as RealValue } from '../../engine/index.ts';
+import { Real, Vec, add, cond, fn, gt, mul, sin, sqrt, sub, valueAndGrad, vec, vjp, type Real as RealValue } from '../../engine/index.ts';
 import { interpret } from '../../engine/interp/interp.ts';
 import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
@@ -111,6 +112,11 @@ function layoutGradient(n: number, x: readonly number[]): number[] {
   return g;
 }
 
+/** Return the layout energy of `layout(5)` at `x`, interpreted. */
+function interpretValue(x: readonly number[]): number {
+  return interpret(funcOf(layout(5, false), 'value'), [[...x]]) as number;
+}
+
 describe('interleaving a sum of pair terms', () => {
   const n = 5;
   const x = Array.from({ length: 2 * n }, (_, k) => 1.3 * Math.sin(3 * k));
@@ -143,6 +149,45 @@ describe('interleaving a sum of pair terms', () => {
     expect(pairFn.retType).toBe(REAL);
     const [gradient] = interpret(funcOf(valueAndGrad(layout(n, true)), 'test'), [x]) as [number[], number];
     gradient.forEach((v, k) => expect(v).toBeCloseTo(layoutGradient(n, x)[k]!, 12));
+  });
+
+  it('merges a Rose-style vjp(f)(x).grad(1) inside an fn into one interleaved call', () => {
+    const f = layout(n, false);
+    const g = fn([Vec(2 * n, Real)], Vec(2 * n, Real), (p) => vjp(f)(p).grad(1));
+    const ir = funcOf(g, 'rose-style') as TransparentFunc;
+    check(ir);
+    const callees = new Set<Func>();
+    forEachInstr(ir.body, ({ expr }) => expr.kind === 'call' && callees.add(expr.func));
+    expect(callees.size).toBe(1);
+    expect([...callees][0]!.name).toMatch(/^fwd_bwd_/);
+    const gradient = interpret(ir, [x]) as number[];
+    gradient.forEach((v, k) => expect(v).toBeCloseTo(layoutGradient(n, x)[k]!, 12));
+    // a cotangent computed from the primal result cannot move before the forward call: no merge
+    const h = fn([Vec(2 * n, Real)], Vec(2 * n, Real), (p) => {
+      const { ret, grad } = vjp(f)(p);
+      return grad(mul(ret, 2));
+    });
+    const hir = funcOf(h, 'scaled') as TransparentFunc;
+    expect(count(hir, 'call')).toBe(2);
+    (interpret(hir, [x]) as number[]).forEach((v, k) => expect(v).toBeCloseTo(2 * interpretValue(x) * layoutGradient(n, x)[k]!, 10));
+  });
+
+  it('merges two traced pairs in one fn, and none when one forward pass serves two cotangents', () => {
+    const f = layout(n, false);
+    const sq = fn([Vec(2 * n, Real)], Real, (p) => mul(p[0]!, p[1]!));
+    const both = fn([Vec(2 * n, Real)], Vec(2, Real), (p) => [vjp(f)(p).grad(1)[0]!, vjp(sq)(p).grad(3)[1]!]);
+    const ir = funcOf(both, 'both') as TransparentFunc;
+    check(ir);
+    expect(count(ir, 'call')).toBe(2);
+    forEachInstr(ir.body, ({ expr }) => expr.kind === 'call' && expect(expr.func.name).toMatch(/^fwd_bwd_/));
+    expect(interpret(ir, [x])).toEqual([expect.closeTo(layoutGradient(n, x)[0]!, 12), 3 * x[0]!]);
+    const twice = fn([Vec(2 * n, Real)], Vec(2 * n, Real), (p) => {
+      const { grad } = vjp(f)(p);
+      return vec(2 * n, Real, (i) => add(grad(1)[i]!, grad(2)[i]!));
+    });
+    const tir = funcOf(twice, 'twice') as TransparentFunc;
+    expect(count(tir, 'call')).toBe(3);
+    (interpret(tir, [x]) as number[]).forEach((v, k) => expect(v).toBeCloseTo(3 * layoutGradient(n, x)[k]!, 12));
   });
 
   it('leaves a chain, whose backward pass needs its last step first, to fwd then bwd', () => {
