@@ -64,7 +64,7 @@ export interface JoinSpec {
 
 /**
  * Return fwd and bwd joined into one function that runs bwd's instructions as early as their
- * inputs allow (see the file comment), or undefined when that moves little (see `schedule`;
+ * inputs allow (see the file comment), or undefined when that moves little (see `mostlyLate`;
  * never with `always`). Its params: fwd's, then bwd's `own` ones; it returns member
  * `retMember` of fwd's result (its part at `retPath`).
  */
