@@ -4,7 +4,7 @@
  * reads it. Additions into one accumulator commute (up to rounding); a read must stay after every
  * addition before it, and an addition after every read before it.
  */
-import type { Instr, Var } from '../ir/types.ts';
+import type { Expr, Instr, Var } from '../ir/types.ts';
 import { nestedBlocks } from '../ir/visit.ts';
 
 /**
@@ -54,4 +54,11 @@ export class AccumulatorEffects {
         for (const b of nestedBlocks(e)) for (const i of b) this.visit(i, fn);
     }
   }
+}
+
+/** Return true when `e` (or a block in it) adds into an accumulator: an `add`, or a call taking one. */
+export function addsInto(e: Expr): boolean {
+  if (e.kind === 'add') return true;
+  if (e.kind === 'call') return e.func.paramTypes.some((t) => t.kind === 'ref');
+  return nestedBlocks(e).some((b) => b.some((i) => addsInto(i.expr)));
 }

@@ -20,8 +20,8 @@ import {
   type Ty,
   type Var,
 } from '../ir/types.ts';
-import { forEachFreeVar, forEachInstr, mapOperands, nestedBlocks, renameBlock } from '../ir/visit.ts';
-import { AccumulatorEffects } from './accumulator-effects.ts';
+import { forEachFreeVar, forEachInstr, mapOperands, renameBlock } from '../ir/visit.ts';
+import { AccumulatorEffects, addsInto } from './accumulator-effects.ts';
 
 type CondExpr = Extract<Expr, { kind: 'cond' }>;
 type CallExpr = Extract<Expr, { kind: 'call' }>;
@@ -160,12 +160,6 @@ export function liveReads(body: readonly Instr[], size: number, ret: Var, onLive
   return uses;
 }
 
-/** Return true when `e` (or a block in it) adds into an accumulator. */
-function addsInto(e: Expr): boolean {
-  if (e.kind === 'add') return true;
-  if (e.kind === 'call') return e.func.paramTypes.some((t) => t.kind === 'ref');
-  return nestedBlocks(e).some((b) => b.some((i) => addsInto(i.expr)));
-}
 
 /** Merges call pairs block by block; `uses` counts reads of each var before any merge. */
 class CallMerger {

@@ -11,8 +11,9 @@
  *    conds are cleaned the same way.
  * Invariant: the output is valid IR with the same results and the same additions, in order.
  */
-import type { Block, Expr, Instr, TransparentFunc, Var } from '../ir/types.ts';
+import type { Block, Instr, TransparentFunc, Var } from '../ir/types.ts';
 import { forEachBlockResult, forEachOperand, mapOperands, nestedBlocks } from '../ir/visit.ts';
+import { addsInto } from './accumulator-effects.ts';
 
 /** Return `f` with members of struct literals forwarded and dead instructions dropped. */
 export function tidy(f: TransparentFunc): TransparentFunc {
@@ -57,9 +58,3 @@ function keepLive(block: readonly Instr[], live: Uint8Array): Instr[] {
   return kept.reverse();
 }
 
-/** Return true when `e` (or a block in it) adds into an accumulator. */
-function addsInto(e: Expr): boolean {
-  if (e.kind === 'add') return true;
-  if (e.kind === 'call') return e.func.paramTypes.some((t) => t.kind === 'ref');
-  return nestedBlocks(e).some((b) => b.some((i) => addsInto(i.expr)));
-}
