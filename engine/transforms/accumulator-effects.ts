@@ -4,7 +4,7 @@
  * reads it. Additions into one accumulator commute (up to rounding); a read must stay after every
  * addition before it, and an addition after every read before it.
  */
-import type { Expr, Instr, Var } from '../ir/types.ts';
+import type { Instr, Var } from '../ir/types.ts';
 import { nestedBlocks } from '../ir/visit.ts';
 
 /**
@@ -56,9 +56,3 @@ export class AccumulatorEffects {
   }
 }
 
-/** Return true when `e` (or a block in it) adds into an accumulator: an `add`, or a call taking one. */
-export function addsInto(e: Expr): boolean {
-  if (e.kind === 'add') return true;
-  if (e.kind === 'call') return e.func.paramTypes.some((t) => t.kind === 'ref');
-  return nestedBlocks(e).some((b) => b.some((i) => addsInto(i.expr)));
-}

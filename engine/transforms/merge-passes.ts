@@ -21,7 +21,8 @@ import {
   type Var,
 } from '../ir/types.ts';
 import { forEachFreeVar, forEachInstr, mapOperands, renameBlock } from '../ir/visit.ts';
-import { AccumulatorEffects, addsInto } from './accumulator-effects.ts';
+import { AccumulatorEffects } from './accumulator-effects.ts';
+import { hasEffect } from './linearity.ts';
 
 type CondExpr = Extract<Expr, { kind: 'cond' }>;
 type CallExpr = Extract<Expr, { kind: 'call' }>;
@@ -149,7 +150,7 @@ export function liveReads(body: readonly Instr[], size: number, ret: Var, onLive
   live[ret] = 1;
   for (let k = body.length - 1; k >= 0; k--) {
     const instr = body[k]!;
-    if (live[instr.var] !== 1 && !addsInto(instr.expr)) continue;
+    if (live[instr.var] !== 1 && !hasEffect(instr.expr)) continue;
     onLive?.(instr);
     forEachFreeVar(instr, (v) => {
       uses[v]! += 1;
@@ -159,7 +160,6 @@ export function liveReads(body: readonly Instr[], size: number, ret: Var, onLive
   uses[ret]! += 1;
   return uses;
 }
-
 
 /** Merges call pairs block by block; `uses` counts reads of each var before any merge. */
 class CallMerger {

@@ -5,15 +5,13 @@
  * assembly on large programs.
  * 1. Forward (program order, every depth): a `member` of a struct literal is replaced by the
  *    literal's member, and its readers renamed.
- * 2. Backward (per block): an instruction is kept when its value is read by a kept instruction,
- *    is the function's or its block's result, or when it adds into an accumulator (`add`, a
- *    call taking an accumulator, a loop or cond whose blocks do); the blocks of kept loops and
- *    conds are cleaned the same way.
+ * 2. Dead code dropped by `prune` (linearity.ts): what nothing live reads and adds into no
+ *    accumulator.
  * Invariant: the output is valid IR with the same results and the same additions, in order.
  */
 import type { Block, Instr, TransparentFunc, Var } from '../ir/types.ts';
-import { forEachBlockResult, forEachOperand, mapOperands, nestedBlocks } from '../ir/visit.ts';
-import { addsInto } from './accumulator-effects.ts';
+import { mapOperands } from '../ir/visit.ts';
+import { prune } from './linearity.ts';
 
 /** Return `f` with members of struct literals forwarded and dead instructions dropped. */
 export function tidy(f: TransparentFunc): TransparentFunc {
@@ -35,26 +33,5 @@ export function tidy(f: TransparentFunc): TransparentFunc {
     return out;
   };
   const body = forward(f.body);
-  const ret = rename(f.ret);
-  const live = new Uint8Array(n);
-  live[ret] = 1;
-  return { ...f, body: keepLive(body, live), ret };
+  return prune({ ...f, body, ret: rename(f.ret) });
 }
-
-/** Return the instructions of `block` that are live (see the file comment), marking what they read in `live`. */
-function keepLive(block: readonly Instr[], live: Uint8Array): Instr[] {
-  const kept: Instr[] = [];
-  const mark = (v: Var) => void (live[v] = 1);
-  for (let k = block.length - 1; k >= 0; k--) {
-    const instr = block[k]!;
-    const e = instr.expr;
-    if (live[instr.var] !== 1 && !addsInto(e)) continue;
-    forEachOperand(e, mark);
-    forEachBlockResult(e, mark);
-    const inner = nestedBlocks(e);
-    if (inner.length === 0) kept.push(instr);
-    else kept.push({ var: instr.var, expr: mapOperands(e, (v) => v, (b) => keepLive(b, live)) });
-  }
-  return kept.reverse();
-}
-
