@@ -17,6 +17,7 @@ import { liveReads } from './merge-passes.ts';
  * `body` itself when there are none. New vars are appended to `vars`.
  */
 export function narrowCondResults(body: Instr[], vars: Ty[], ret: Var): Instr[] {
+  if (!hasStructCond(body, vars)) return body;
   const n = vars.length;
   const projection = new Int32Array(n).fill(-1); // a live `member` instruction reading each var
   const memberIndex = new Int32Array(n);
@@ -76,4 +77,11 @@ function project(b: Block, ret: Var, path: readonly number[], vars: Ty[]): [Inst
     v = w;
   }
   return [out, v];
+}
+
+/** Return true when `block` (or a block in it) holds a cond of a struct result. */
+function hasStructCond(block: Block, vars: readonly Ty[]): boolean {
+  return block.some(
+    ({ var: v, expr: e }) => (e.kind === 'cond' && vars[v]!.kind === 'struct') || nestedBlocks(e).some((b) => hasStructCond(b, vars)),
+  );
 }

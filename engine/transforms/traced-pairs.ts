@@ -21,13 +21,17 @@ const MOVABLE = new Set<Instr['expr']['kind']>(['lit', 'zero', 'vec', 'struct', 
 /** Return `f` with its traced forward-backward call pairs merged (see the file comment), or undefined if none. */
 export function mergeTracedPairs(f: TransparentFunc): TransparentFunc | undefined {
   const { body } = f;
+  // runs on every traced fn: leave at once those without a call of an empty result
+  const backward = ({ var: u, expr: e }: Instr) => e.kind === 'call' && e.func.kind === 'transparent' && isEmpty(f.vars[u]!);
+  if (!body.some(backward)) return undefined;
   const at = new Int32Array(f.vars.length).fill(-1);
   body.forEach((instr, k) => (at[instr.var] = k));
   // for each forward call's position: the positions of the definitions to move before it
   const moves = new Map<number, number[]>();
   const movedTo = new Int32Array(body.length).fill(-1); // the forward call each one moves before
-  body.forEach(({ var: u, expr: e }) => {
-    if (e.kind !== 'call' || e.func.kind !== 'transparent' || !isEmpty(f.vars[u]!)) return;
+  body.forEach((instr) => {
+    const e = instr.expr;
+    if (!backward(instr) || e.kind !== 'call') return;
     for (const v of e.args) {
       const proj = at[v]! >= 0 ? body[at[v]!]!.expr : undefined;
       const i = proj?.kind === 'member' ? at[proj.struct]! : -1;
