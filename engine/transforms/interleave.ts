@@ -75,17 +75,16 @@ export function interleavePasses(spec: JoinSpec, always = false): TransparentFun
   let body = mergeConds(schedule(joined.fwdBody, joined.bwdBody, vars.length), vars);
   body = mergeCallPairs(body, vars, joined.ret, fusePair);
   body = narrowCondResults(body, vars, joined.ret);
-  return tidy({
-    kind: 'transparent',
-    id: freshFuncId(),
-    name: spec.name,
-    paramTypes: joined.params.map((p) => vars[p]!),
-    retType: vars[joined.ret]!,
-    vars,
-    params: joined.params,
-    body,
-    ret: joined.ret,
-  });
+  return tidy(joined.func(spec.name, body));
+}
+
+/**
+ * Return fwd and bwd joined into one function running fwd, then bwd (step 1 of the file comment
+ * only), with the params and result of `interleavePasses`.
+ */
+export function joinPasses(spec: JoinSpec): TransparentFunc {
+  const joined = new Joiner(spec);
+  return joined.func(spec.name, [...joined.fwdBody, ...joined.bwdBody]);
 }
 
 /** Memo of `fusePair`: by G, then by H's id, `p` and `k`. */
@@ -141,6 +140,12 @@ class Joiner {
     });
     this.ret = [spec.retMember, ...(spec.retPath ?? [])].reduce((s, k) => this.memberOf(s, k), fwd.ret);
     this.bwdBody = this.renameBwd(bwd.body, true);
+  }
+
+  /** Return the joined function named `name` with `body` (the parts, in some order). */
+  func(name: string, body: Instr[]): TransparentFunc {
+    const { vars, params, ret } = this;
+    return { kind: 'transparent', id: freshFuncId(), name, paramTypes: params.map((p) => vars[p]!), retType: vars[ret]!, vars, params, body, ret };
   }
 
   /** Return a var holding member `k` of fwd's top-level `s`: a literal's member, or a new `member`. */

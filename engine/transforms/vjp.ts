@@ -17,7 +17,6 @@ import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import {
   erase,
-  freshFuncId,
   hasFloat,
   isEmpty,
   tyEqual,
@@ -27,12 +26,10 @@ import {
   type Ty,
   type Var,
   type Block,
-  type Instr,
 } from '../ir/types.ts';
-import { renameBlock } from '../ir/visit.ts';
 import { DU, RE } from './dual.ts';
 import { fuseLoops } from './fuse.ts';
-import { interleavePasses, type BwdArg } from './interleave.ts';
+import { interleavePasses, joinPasses, type BwdArg, type JoinSpec } from './interleave.ts';
 import { callCounts, inlineCalls } from './inline.ts';
 import { jvp } from './jvp.ts';
 import { emitEmpty } from './linearity.ts';
@@ -80,7 +77,7 @@ export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | 
     // only top-level loops fuse (also those of callees inlined below): skip the work for
     // functions without them (unrolled programs), and for large ones (see FUSE_BUDGET)
     const worth = reachesLoop(fwd) && reachesLoop(bwd) && sizeUpTo(fwd.body, FUSE_BUDGET) + sizeUpTo(bwd.body, FUSE_BUDGET) <= FUSE_BUDGET;
-    const fused = worth ? fuseLoops(simplify(withLoopsInlined(joined(fwd, bwd, passed)))) : undefined;
+    const fused = worth ? fuseLoops(simplify(withLoopsInlined(joinPasses(gradJoin(fwd, bwd, passed))))) : undefined;
     out = fused === undefined ? null : simplify(fused);
     fusedMemo.set(j, out);
   }
@@ -109,13 +106,21 @@ export function gradPass(f: Func, wrt?: readonly boolean[]): TransparentFunc | u
 /** Return fwd and bwd of `f` interleaved (see `gradPass`), or undefined when that moves little. */
 function interleavedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | undefined {
   const { fwd, bwd, passed } = vjpFuncs(f, wrt);
+  return interleavePasses(gradJoin(fwd, bwd, passed));
+}
+
+/**
+ * Return how fwd and bwd join into `fwd_bwd` (the layout in the file comment): bwd's `res` is
+ * fwd's residuals, its passed params are fwd's, the rest are params; the result is fwd's `ret`.
+ */
+function gradJoin(fwd: TransparentFunc, bwd: TransparentFunc, passed: readonly number[]): JoinSpec {
   const resAt = bwd.params.length - 2 - passed.length;
   const bwdArgs = bwd.params.map((_, k): BwdArg => {
     if (k === resAt) return { from: 'result', member: RES };
     if (k > resAt && k <= resAt + passed.length) return { from: 'param', index: passed[k - resAt - 1]! };
     return { from: 'own' };
   });
-  return interleavePasses({ fwd, bwd, bwdArgs, retMember: RET, name: fwd.name.replace(/^fwd_/, 'fwd_bwd_') });
+  return { fwd, bwd, bwdArgs, retMember: RET, name: fwd.name.replace(/^fwd_/, 'fwd_bwd_') };
 }
 
 /** Levels of calls `withLoopsInlined` looks through. */
@@ -168,38 +173,6 @@ function withLoopsInlined(f: TransparentFunc): TransparentFunc {
     f = next;
   }
   return f;
-}
-
-/** Return fwd and bwd as one function (see `fusedGrad`): bwd reads fwd's residuals directly. */
-function joined(fwd: TransparentFunc, bwd: TransparentFunc, passed: readonly number[]): TransparentFunc {
-  const off = fwd.vars.length;
-  const bundle = fwd.retType as StructTy;
-  const [res, ret] = [off + bwd.vars.length, off + bwd.vars.length + 1];
-  const vars = [...fwd.vars, ...bwd.vars, bundle.members[RES]!, bundle.members[RET]!];
-  const resAt = bwd.params.length - 2 - passed.length;
-  const rename = new Int32Array(bwd.vars.length).map((_, v) => v + off);
-  rename[bwd.params[resAt]!] = res;
-  passed.forEach((k, i) => (rename[bwd.params[resAt + 1 + i]!] = fwd.params[k]!));
-  const map = (v: Var): Var => rename[v]!;
-  const body: Instr[] = [
-    ...fwd.body,
-    { var: res, expr: { kind: 'member', struct: fwd.ret, member: RES } },
-    { var: ret, expr: { kind: 'member', struct: fwd.ret, member: RET } },
-    ...renameBlock(bwd.body, map),
-  ];
-  const kept = bwd.params.filter((_, i) => i < resAt || i === bwd.params.length - 1); // no res, passed
-  const params = [...fwd.params, ...kept.map(map)];
-  return {
-    kind: 'transparent',
-    id: freshFuncId(),
-    name: fwd.name.replace(/^fwd_/, 'fwd_bwd_'),
-    paramTypes: params.map((p) => vars[p]!),
-    retType: vars[ret]!,
-    vars,
-    params,
-    body,
-    ret,
-  };
 }
 
 /** Return the indices of the params selected by `wrt` (all when absent). */
