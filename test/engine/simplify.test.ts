@@ -23,12 +23,10 @@ import {
   type Ty,
   type Var,
 } from '../../engine/ir/types.ts';
-import { jvp } from '../../engine/transforms/jvp.ts';
 import { simplify } from '../../engine/transforms/simplify.ts';
-import { transpose } from '../../engine/transforms/transpose.ts';
-import { unzip } from '../../engine/transforms/unzip.ts';
 import { GEN_VARIANTS, buildProgram, programArb } from '../helpers/gen.ts';
-import { SEED, argsFromPool, checkProperty, poolArb } from '../helpers/gradcheck.ts';
+import { argsOf, reverseStages, sameValue } from '../helpers/agree.ts';
+import { SEED, checkProperty, poolArb } from '../helpers/gradcheck.ts';
 
 /** Return the body lines of `f` (the last function printed), without header, `return` and `}`. */
 function lines(f: TransparentFunc): string[] {
@@ -44,20 +42,13 @@ function func(params: Ty[], build: (b: FuncBuilder, ...ps: Var[]) => Var, name =
   return b.finish(build(b, ...ps));
 }
 
-/** Return true when two values are equal leaf by leaf with `Object.is` (so -0 != 0, NaN == NaN). */
-function same(a: Val, b: Val): boolean {
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]!));
-  if (a !== null && typeof a === 'object') return b !== null && typeof b === 'object' && same(a.get(), (b as typeof a).get());
-  return Object.is(a, b);
-}
-
 /** Assert that `f` and `simplify(f)` agree on `args` (made fresh per run, accumulators included). */
 function agree(f: TransparentFunc, args: () => Val[]): TransparentFunc {
   const s = simplify(f);
   check(s);
   const [a0, a1] = [args(), args()];
   const [r0, r1] = [interpret(f, a0), interpret(s, a1)];
-  if (!same(r0, r1) || !same(a0, a1))
+  if (!sameValue(r0, r1) || !sameValue(a0, a1))
     throw new Error(`results differ: ${String(r0)} vs ${String(r1)}\n${pprint(f)}\n${pprint(s)}`);
   return s;
 }
@@ -319,24 +310,12 @@ describe('simplify: functions and memoization', () => {
   });
 });
 
-/** Return fresh arguments of `f` (accumulators for ref params) read from `pool`. */
-function argsOf(f: TransparentFunc, pool: Parameters<typeof argsFromPool>[1]): () => Val[] {
-  const inner = f.paramTypes.map((t) => (t.kind === 'ref' ? t.inner : t));
-  return () =>
-    argsFromPool(inner, pool).map((v, k) => {
-      const t = f.paramTypes[k]!;
-      return t.kind === 'ref' ? accumulator(t.inner, v) : v;
-    });
-}
-
 describe('simplify: properties', () => {
   it.each(GEN_VARIANTS)('preserves results of generated programs%s and of their jvp, unzip and transpose', (_, gen) => {
     checkProperty(
       fc.tuple(programArb(gen), poolArb()),
       ([spec, pool]) => {
-        const f = buildProgram(spec).root;
-        const { fwd, lin } = unzip(jvp(f));
-        for (const g of [f, jvp(f), fwd, lin, transpose(lin)]) {
+        for (const g of reverseStages(buildProgram(spec).root)) {
           const s = agree(g, argsOf(g, pool));
           // Idempotent: a copy of the output is already simplified.
           const copy = structuredClone(s);

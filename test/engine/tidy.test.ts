@@ -6,31 +6,22 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
+import { accumulator, interpret } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
 import { REAL, UNIT, refTy, structTy, type TransparentFunc } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
-import { jvp } from '../../engine/transforms/jvp.ts';
 import { tidy } from '../../engine/transforms/tidy.ts';
-import { transpose } from '../../engine/transforms/transpose.ts';
-import { unzip } from '../../engine/transforms/unzip.ts';
 import { GEN_VARIANTS, buildProgram, programArb } from '../helpers/gen.ts';
-import { argsFromPool, checkProperty, poolArb } from '../helpers/gradcheck.ts';
+import { argsOf, reverseStages, sameValue } from '../helpers/agree.ts';
+import { checkProperty, poolArb } from '../helpers/gradcheck.ts';
 
 /** Return the kinds of `f`'s instructions at every depth, in program order. */
 function kinds(f: TransparentFunc): string[] {
   const out: string[] = [];
   forEachInstr(f.body, ({ expr }) => out.push(expr.kind));
   return out;
-}
-
-/** Return true when two values are equal leaf by leaf with `Object.is` (accumulators by contents). */
-function same(a: Val, b: Val): boolean {
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]!));
-  if (a !== null && typeof a === 'object') return b !== null && typeof b === 'object' && same(a.get(), (b as typeof a).get());
-  return Object.is(a, b);
 }
 
 describe('tidy', () => {
@@ -72,18 +63,13 @@ describe('tidy', () => {
     checkProperty(
       fc.tuple(programArb(gen), poolArb()),
       ([spec, pool]) => {
-        const f = buildProgram(spec).root;
-        const { fwd, lin } = unzip(jvp(f));
-        for (const g of [f, jvp(f), fwd, lin, transpose(lin)]) {
+        for (const g of reverseStages(buildProgram(spec).root)) {
           const t = tidy(g);
           check(t);
-          const args = () => {
-            const inner = g.paramTypes.map((p) => (p.kind === 'ref' ? p.inner : p));
-            return argsFromPool(inner, pool).map((v, k) => (g.paramTypes[k]!.kind === 'ref' ? accumulator(inner[k]!, v) : v));
-          };
+          const args = argsOf(g, pool);
           const [a0, a1] = [args(), args()];
           const [r0, r1] = [interpret(g, a0), interpret(t, a1)];
-          expect(same(r0, r1) && same(a0, a1), `${g.name}: results or accumulators differ`).toBe(true);
+          expect(sameValue(r0, r1) && sameValue(a0, a1), `${g.name}: results or accumulators differ`).toBe(true);
         }
       },
       ([spec]) => pprint(buildProgram(spec).root),
