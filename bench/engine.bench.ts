@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const maxOps = Number(process.env['BENCH_MAX_OPS'] ?? Infinity);
   console.log(
     `Engine scaling: ns per primal IR instruction (median of repetitions, one process; ` +
-      `load ${load()}; after a warm-up at 20k operations)`,
+      `load ${load()}; after a warm-up of at least 3 s on programs of 40k instructions)`,
   );
   console.log(`Node ${process.version}`);
   for (const line of scalingTables(maxOps)) console.log(line);

@@ -149,6 +149,7 @@ export function vjp(
           );
       const ctv = valId(ctx, erase(func.retType), ct, `the cotangent of ${gw}`);
       const picked = pick(spec, emitBackward(ctx.b, func, argv, fwd, ctv, spec.mask));
+      ctx.emptyResultCalls++; // the backward call (its result is empty): `fn` may merge the pair
       const out = picked.map((g) => symbolic(ctx, g));
       return spec.single ? out[0] : out;
     };

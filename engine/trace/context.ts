@@ -18,6 +18,11 @@ export class TraceContext {
   readonly reals = new Map<number, Var>();
   /** Index symbols handed to the body, and the variables they stand for. */
   readonly symbols = new Map<symbol, Var>();
+  /**
+   * Calls traced of functions with an empty result (a backward pass called Rose-style): none,
+   * and `fn` skips looking for forward-backward pairs to merge (traced-pairs.ts).
+   */
+  emptyResultCalls = 0;
   /** Scope id of each of the first `#synced` variables (filled lazily by `#sync`). */
   #scopeOf = new Int32Array(0);
   #synced = 0;

@@ -8,6 +8,7 @@ import {
   REAL,
   erase,
   freshFuncId,
+  isEmpty,
   type Func,
   type OpaqueFunc,
   type Var,
@@ -98,6 +99,7 @@ export function callFunc(func: Func, args: readonly unknown[]): unknown {
   const vars = argVars(ctx, func, args, places.call, places.args);
   // tangent-ness does not cross call boundaries: the caller sees the result erased
   const r = ctx.b.emit({ kind: 'call', func, args: vars }, erase(func.retType));
+  if (isEmpty(func.retType)) ctx.emptyResultCalls++;
   return symbolic(ctx, r);
 }
 
@@ -164,8 +166,10 @@ export function fn<const P extends readonly unknown[], const R>(
     return valId(ctx, retTy, x, `the return value of ${where}`);
   });
   const traced = ctx.b.finish(out);
-  // a Rose-style `vjp(f)(x)` ... `grad(ct)` runs interleaved, as `grad` does
-  return makeFn(mergeTracedPairs(traced) ?? traced) as FnOf<P, R>;
+  // a Rose-style `vjp(f)(x)` ... `grad(ct)` runs interleaved, as `grad` does (its backward call
+  // has an empty result: without one there is no pair, and no walk over the body to find none)
+  const merged = ctx.emptyResultCalls > 0 ? mergeTracedPairs(traced) : undefined;
+  return makeFn(merged ?? traced) as FnOf<P, R>;
 }
 
 /** Return an opaque function of reals implemented by the JS function `impl`. */
