@@ -185,11 +185,16 @@ export function renameBlock(block: Block, rename: (v: Var) => Var, drop?: Readon
   return out;
 }
 
-/** Return `instr` renamed as `renameBlock` does. */
-export function renameInstr({ var: v, expr }: Instr, rename: (v: Var) => Var, drop?: ReadonlySet<Var>): Instr {
+/** Return `instr` renamed as `renameBlock` does (itself when no variable in it changes). */
+export function renameInstr(instr: Instr, rename: (v: Var) => Var, drop?: ReadonlySet<Var>): Instr {
+  const { var: v, expr } = instr;
   let e = mapOperands(expr, rename, (b) => renameBlock(b, rename, drop));
-  if (e.kind === 'for') e = { ...e, index: rename(e.index) };
-  return { var: rename(v), expr: e };
+  if (e.kind === 'for') {
+    const index = rename(e.index);
+    if (index !== e.index) e = { ...e, index };
+  }
+  const w = rename(v);
+  return w === v && e === expr ? instr : { var: w, expr: e };
 }
 
 /** Call `fn` on every instruction of `block` and its nested blocks, in program order. */

@@ -8,7 +8,7 @@
  * Invariant: the output is valid IR computing the same values.
  */
 import type { Block, Instr, StructTy, Ty, Var } from '../ir/types.ts';
-import { forEachInstr, mapOperands, nestedBlocks } from '../ir/visit.ts';
+import { forEachInstr, nestedBlocks } from '../ir/visit.ts';
 import { liveReads } from './merge-passes.ts';
 
 /**
@@ -32,7 +32,9 @@ export function narrowCondResults(body: Instr[], vars: Ty[], ret: Var): Instr[] 
     note(top);
     for (const b of nestedBlocks(top.expr)) forEachInstr(b, note);
   });
-  const chains = new Map<Var, { path: number[]; end: Var }>();
+  // the chain of each narrowed cond (by var: its index in `chains`, else -1)
+  const chains: { path: number[]; end: Var }[] = [];
+  const chainOf = new Int32Array(n).fill(-1);
   const dropped = new Uint8Array(n);
   for (const r of conds) {
     const path: number[] = [];
@@ -44,27 +46,40 @@ export function narrowCondResults(body: Instr[], vars: Ty[], ret: Var): Instr[] 
       path.push(memberIndex[v]!);
     }
     if (path.length === 0) continue;
-    chains.set(r, { path, end: v });
+    chainOf[r] = chains.push({ path, end: v }) - 1;
     dropped[v] = 1; // the cond defines it now
   }
-  if (chains.size === 0) return body;
-  const block = (b: Block): Instr[] => {
-    const out: Instr[] = [];
-    for (const instr of b) {
-      if (dropped[instr.var] === 1 && !chains.has(instr.var)) continue;
-      const e = mapOperands(instr.expr, (v) => v, block);
-      const chain = chains.get(instr.var);
-      if (chain === undefined || e.kind !== 'cond') {
-        out.push(e === instr.expr ? instr : { var: instr.var, expr: e });
-        continue;
-      }
-      const [then, thenRet] = project(e.then, e.thenRet, chain.path, vars);
-      const [els, elsRet] = project(e.els, e.elsRet, chain.path, vars);
-      out.push({ var: chain.end, expr: { ...e, then, thenRet, els, elsRet } });
+  if (chains.length === 0) return body;
+  // nothing is renamed: only conds with a chain change, and the blocks holding them or dropped code
+  const rewrite = (instr: Instr): Instr | undefined => {
+    const c = chainOf[instr.var]!;
+    if (dropped[instr.var] === 1 && c < 0) return undefined;
+    const e = instr.expr;
+    if (e.kind === 'for') {
+      const inner = block(e.body);
+      return inner === e.body ? instr : { var: instr.var, expr: { ...e, body: inner } };
     }
-    return out;
+    if (e.kind !== 'cond') return instr;
+    const [then0, els0] = [block(e.then), block(e.els)];
+    if (c < 0) return then0 === e.then && els0 === e.els ? instr : { var: instr.var, expr: { ...e, then: then0, els: els0 } };
+    const { path, end } = chains[c]!;
+    const [then, thenRet] = project(then0, e.thenRet, path, vars);
+    const [els, elsRet] = project(els0, e.elsRet, path, vars);
+    return { var: end, expr: { ...e, then, thenRet, els, elsRet } };
   };
-  return block(body);
+  // `b` itself when nothing in it changes
+  const block = (b: Block): Block => {
+    let out: Instr[] | undefined;
+    for (let k = 0; k < b.length; k++) {
+      const instr = b[k]!;
+      const next = rewrite(instr);
+      if (out === undefined && next !== instr) out = b.slice(0, k);
+      if (out !== undefined && next !== undefined) out.push(next);
+    }
+    return out ?? b;
+  };
+  const narrowed = block(body);
+  return narrowed === body ? body : (narrowed as Instr[]);
 }
 
 /** Return `b` extended by the projections `path` of its result `ret`, and the last one. */

@@ -224,11 +224,15 @@ function mostlyLate({ fwd, bwd, bwdArgs }: JoinSpec): boolean {
   const slotOfBwd = new Int32Array(bwd.vars.length).fill(-1);
   const limit = fwd.body.length * LATE;
   let [late, counted] = [0, 0];
+  let s = -1;
+  const follow = (w: Var): void => {
+    s = Math.max(s, fwdOf[w]! >= 0 ? slotOfFwd[fwdOf[w]!]! : slotOfBwd[w]!);
+  };
   for (const instr of bwd.body) {
     if (fwdOf[instr.var]! >= 0) continue; // a forwarded member: no instruction
     counted += 1;
-    let s = -1;
-    forEachFreeVar(instr, (w) => (s = Math.max(s, fwdOf[w]! >= 0 ? slotOfFwd[fwdOf[w]!]! : slotOfBwd[w]!)));
+    s = -1;
+    forEachFreeVar(instr, follow);
     slotOfBwd[instr.var] = s;
     if (s >= limit) late += 1;
   }
@@ -250,9 +254,13 @@ function schedule(fwd: readonly Instr[], bwd: readonly Instr[], size: number): I
   // each backward instruction's slot: it goes after fwd[slot] (-1: before all)
   const slots = new Int32Array(bwd.length);
   const counts = new Int32Array(fwd.length + 2);
+  let s = -1;
+  const follow = (v: Var): void => {
+    s = Math.max(s, slotOfVar[v]!);
+  };
   bwd.forEach((instr, q) => {
-    let s = -1;
-    forEachFreeVar(instr, (v) => (s = Math.max(s, slotOfVar[v]!)));
+    s = -1;
+    forEachFreeVar(instr, follow);
     s = Math.max(s, effects.earliest(instr));
     slotOfVar[instr.var] = slots[q] = s;
     effects.record(instr, s);

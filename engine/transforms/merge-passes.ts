@@ -148,14 +148,15 @@ export function liveReads(body: readonly Instr[], size: number, ret: Var, onLive
   const uses = new Int32Array(size);
   const live = new Uint8Array(size);
   live[ret] = 1;
+  const read = (v: Var): void => {
+    uses[v]! += 1;
+    live[v] = 1;
+  };
   for (let k = body.length - 1; k >= 0; k--) {
     const instr = body[k]!;
     if (live[instr.var] !== 1 && !hasEffect(instr.expr)) continue;
     onLive?.(instr);
-    forEachFreeVar(instr, (v) => {
-      uses[v]! += 1;
-      live[v] = 1;
-    });
+    forEachFreeVar(instr, read);
   }
   uses[ret]! += 1;
   return uses;

@@ -17,7 +17,8 @@ import { prune } from './linearity.ts';
 export function tidy(f: TransparentFunc): TransparentFunc {
   const n = f.vars.length;
   const literals: (readonly Var[] | undefined)[] = new Array(n);
-  const alias = new Int32Array(n).map((_, v) => v);
+  const alias = new Int32Array(n);
+  for (let v = 0; v < n; v++) alias[v] = v;
   const rename = (v: Var): Var => alias[v]!;
   const forward = (block: Block): Instr[] => {
     const out: Instr[] = [];
