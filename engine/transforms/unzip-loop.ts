@@ -11,7 +11,7 @@ import type { Unzipper } from './unzip.ts';
 
 /**
  * A loop: `fwd` runs the body's forward part, returning `{res, ret}` per iteration, split by
- * two projection loops; `lin` runs a loop over the same size whose body first reads its
+ * two projection loops (or its residuals alone when its primal result is empty); `lin` runs a loop over the same size whose body first reads its
  * residuals from the vec of per-iteration residuals.
  */
 export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
@@ -23,16 +23,19 @@ export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
   u.hasRes[index] = 1;
   u.usesF.declare(index);
   u.usesL.declare(index);
-  const { frame, retP, retL } = u.openBlock(e.body, e.ret);
-  const stored = frame.stored.length > 0;
   const primal = !isEmpty(primalPart(t));
-  let elem = retP;
+  const { frame, retP, retL } = u.openBlock(e.body, e.ret, primal);
+  const stored = frame.stored.length > 0;
   const resTy = stored ? u.resTy(frame) : undefined;
-  if (resTy !== undefined) {
+  let elem: Var;
+  if (resTy === undefined) elem = primal ? retP : u.primOf(e.ret);
+  else {
     const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
-    elem = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
     u.usesF.read(res);
-    u.usesF.read(elem);
+    // a loop without a primal result (a `sum`'s, adding into an accumulator) yields its
+    // residuals alone: no `{res, ret}` bundle to split
+    elem = primal ? fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP))) : res;
+    if (primal) u.usesF.read(elem);
   }
   const bodyF = fb.endBlock();
   const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
@@ -45,7 +48,7 @@ export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
   if (stored) {
     u.usesF.read(loopF);
     if (primal) project(fb, loopF, RET, u.usesF, v);
-    const resVec = u.store(project(fb, loopF, RES, u.usesF), u.frames.length);
+    const resVec = u.store(primal ? project(fb, loopF, RES, u.usesF) : loopF, u.frames.length);
     u.usesL.read(resVec);
     const resL = lb.fresh(resTy!);
     u.usesL.read(resL);

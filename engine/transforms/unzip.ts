@@ -460,15 +460,16 @@ export class Unzipper {
 
   /**
    * Unzip `block` (result `ret`) into new blocks of `fwd` and `lin`, left open for the caller to
-   * finish, with a residual frame of their own; return it and the result's `fwd` and `lin` vars.
+   * finish, with a residual frame of their own; return it and the result's `fwd` and `lin` vars
+   * (`retP` -1 unless `primalResult`: a caller that may not need it asks `primOf` itself).
    */
-  openBlock(block: readonly Instr[], ret: Var): { frame: UnzipFrame; retP: Var; retL: Var } {
+  openBlock(block: readonly Instr[], ret: Var, primalResult = true): { frame: UnzipFrame; retP: Var; retL: Var } {
     this.fb.beginBlock();
     this.lb.beginBlock();
     const frame: UnzipFrame = { stored: [], reads: [], remat: [] };
     this.frames.push(frame);
     for (let k = 0; k < block.length; k++) this.instr(block[k]!);
-    const retP = this.primOf(ret);
+    const retP = primalResult ? this.primOf(ret) : -1;
     const retL = this.linOf(ret);
     this.frames.pop();
     return { frame, retP, retL };
