@@ -24,6 +24,32 @@ export interface ModuleCtx {
 /** Scalars loaded from memory (spilled, or members and elements) kept in locals at once. */
 export const LOAD_CACHE = 4;
 
+/**
+ * The addresses `Emitter.ptr` made for the variables of one function, shared by the emitters of
+ * its units: each entry belongs to the unit that made it (an address may read that unit's
+ * locals), so a function split into many chunks keeps one table, not one per chunk.
+ */
+export class AddrCache {
+  readonly #addrs: (Addr | undefined)[];
+  readonly #unit: Int32Array;
+
+  constructor(vars: number) {
+    this.#addrs = newArray(vars); // one elements kind in every cache
+    this.#unit = new Int32Array(vars).fill(-1);
+  }
+
+  /** Return the address unit `unit` made for `v`, if any. */
+  get(v: Var, unit: number): Addr | undefined {
+    return this.#unit[v] === unit ? this.#addrs[v] : undefined;
+  }
+
+  /** Record `a` as the address unit `unit` made for `v`. */
+  set(v: Var, unit: number, a: Addr): void {
+    this.#addrs[v] = a;
+    this.#unit[v] = unit;
+  }
+}
+
 /** Emits the code of one unit. */
 export class Emitter {
   readonly code = new Code();
@@ -47,14 +73,15 @@ export class Emitter {
   readonly #spillCache = new Map<number, number>();
   /** Scalars loaded from memory and kept in locals: pairs of variable and local (see `#cache`). */
   readonly #loadCache: number[] = [];
-  /** The address `ptr` returned for each variable, if any yet. */
-  readonly #addrs: (Addr | undefined)[];
+  /** The addresses `ptr` returned (this unit's entries). */
+  readonly #addrs: AddrCache;
 
   constructor(
     ctx: ModuleCtx,
     plan: FuncPlan,
     unit: number,
     unitIndex: readonly number[],
+    addrs: AddrCache,
     instr: (em: Emitter, v: Var, e: Expr) => void,
     compute: (em: Emitter, v: Var, e: Expr) => void,
   ) {
@@ -68,7 +95,7 @@ export class Emitter {
     this.sp = nParams - 1;
     this.slots = new Slots(nParams);
     this.slot = plan.slot;
-    this.#addrs = newArray(plan.shape.f.vars.length); // one elements kind in every emitter
+    this.#addrs = addrs;
   }
 
   /** Return the type of `v`. */
@@ -130,10 +157,10 @@ export class Emitter {
    * `v`), rather than a new address and closure at every member or element read.
    */
   ptr(v: Var): Addr {
-    const known = this.#addrs[v];
+    const known = this.#addrs.get(v, this.unit);
     if (known !== undefined) return known;
     const a = this.#newPtr(v);
-    this.#addrs[v] = a;
+    this.#addrs.set(v, this.unit, a);
     return a;
   }
 

@@ -19,7 +19,7 @@ import { RoseError, formatMessage } from '../errors.ts';
 import type { Block, Func, OpaqueFunc, StructTy, TransparentFunc, Ty } from '../ir/types.ts';
 import { postOrder } from '../ir/visit.ts';
 import { F64, I32, ModuleBuilder, Code, Op, type ValType } from './encoder.ts';
-import { Emitter, type ModuleCtx } from './codegen-emit.ts';
+import { AddrCache, Emitter, type ModuleCtx } from './codegen-emit.ts';
 import { emitInline, emitInstr } from './codegen-instrs.ts';
 import { MathLibrary, type MathFn } from './math/index.ts';
 import { Helpers } from './codegen-mem.ts';
@@ -252,7 +252,8 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   const f = plan.shape.f;
   const unitIndex = [plan.abi.index];
   for (const _ of plan.units.all) unitIndex.push(module.declareFunc(module.type([I32], [])));
-  const main = new Emitter(ctx, plan, 0, unitIndex, emitInstr, emitInline);
+  const addrs = new AddrCache(f.vars.length);
+  const main = new Emitter(ctx, plan, 0, unitIndex, addrs, emitInstr, emitInline);
   entry(main);
   main.block(TOP, f.body);
   exit(main);
@@ -261,7 +262,7 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   const anchors = (unit: number) => (stats ? plan.anchored.reduce((k, a, v) => k + (a && plan.unitOf(v) === unit ? 1 : 0), 0) : 0);
   stats?.push({ name, locals: main.slots.types.length, bytes: main.code.length, anchors: anchors(0) });
   for (const ch of plan.units.all) {
-    const em = new Emitter(ctx, plan, ch.unit, unitIndex, emitInstr, emitInline);
+    const em = new Emitter(ctx, plan, ch.unit, unitIndex, addrs, emitInstr, emitInline);
     const block = ch.block === TOP ? f.body : plan.shape.blockAt(ch.block);
     em.range(block, ch.start, ch.end);
     module.defineFunc(unitIndex[ch.unit]!, { locals: em.slots.runs(), code: em.code });
