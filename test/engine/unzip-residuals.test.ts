@@ -142,6 +142,21 @@ describe('unzip residuals for reverse mode', () => {
     sameCompiledAndInterpreted(valueAndGrad(f), [0.4, -1.1, 0.8]);
   });
 
+  it('lets a sum loop yield its residuals alone: no {res, ret} bundle, no projection loop', () => {
+    const f = fn([Vec(4, Real)], Real, (x) => sum(4, (i) => mul(sin(x[i]!), x[0]!)));
+    const { fwd } = vjpFuncs(funcOf(f, 'test'));
+    const loops = fwd.body.filter((instr) => instr.expr.kind === 'for');
+    expect(loops).toHaveLength(1);
+    // its element is the residual struct of the body (sin and cos of x[i]), stored as it is
+    const elem = (fwd.vars[loops[0]!.var] as { elem: Ty }).elem as StructTy;
+    expect(elem.keys).toEqual(['r0', 'r1']);
+    expect(members(resTy(fwd))).toContainEqual(vecTy(4, elem));
+    const x = [0.3, -0.7, 1.1, 2.0];
+    const c = sameCompiledAndInterpreted(valueAndGrad(f), x);
+    const s = x.reduce((a, xi) => a + Math.sin(xi), 0);
+    x.forEach((xi, k) => expect(c.grad[k]).toBeCloseTo(Math.cos(xi) * x[0]! + (k === 0 ? s : 0), 12));
+  });
+
   it('keeps passing composable: a function whose lin reads a param and calls another', () => {
     const inner = fn([Real, Real], Real, (x, y) => mul(mul(x, y), y));
     const outer = fn([Real, Real], Real, (x, y) => add(inner(x, y), mul(x, y)));
