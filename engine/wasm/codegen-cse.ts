@@ -19,6 +19,7 @@ import { isLeaf, tyEqual } from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
 import { PRIM_NAMES, type Prim } from '../ir/prims.ts';
 import { mapOperands } from '../ir/visit.ts';
+import { Scratch } from '../transforms/scratch.ts';
 
 /** How many instructions apart a value may be reused. */
 const WINDOW = 512;
@@ -104,18 +105,18 @@ class Numbering {
   readonly #memberAt: Int32Array;
   #clock = 0;
 
-  constructor(f: TransparentFunc) {
+  constructor(f: TransparentFunc, scratch: Scratch) {
     const n = f.vars.length;
-    this.subst = new Int32Array(n).fill(-1);
-    this.#seen = new Int32Array(n);
-    this.#blockOf = new Int32Array(n);
-    this.#open = new Uint8Array(2 * n + 1);
+    this.subst = scratch.i32(n, -1);
+    this.#seen = scratch.i32(n);
+    this.#blockOf = scratch.i32(n);
+    this.#open = scratch.u8(2 * n + 1);
     this.#open[0] = 1;
     this.#table.clear();
     this.#previous.clear();
-    this.#memberOf = new Int32Array(n).fill(-1);
-    this.#constId = new Int32Array(n).fill(-1);
-    this.#memberAt = new Int32Array(n);
+    this.#memberOf = scratch.i32(n, -1);
+    this.#constId = scratch.i32(n, -1);
+    this.#memberAt = scratch.i32(n);
   }
 
   /** Return the variable now standing for `v`. */
@@ -290,8 +291,11 @@ class Numbering {
  * with the same id, name, types and variables, or `f` itself when nothing repeats.
  */
 export function eliminateCommon(f: TransparentFunc): TransparentFunc {
-  const numbering = new Numbering(f);
+  const scratch = new Scratch(); // the numbering's per-variable arrays, given back at the end
+  const numbering = new Numbering(f, scratch);
   const body = numbering.block(f.body, f, 0);
+  const ret = numbering.rename(f.ret);
+  scratch.release();
   // a changed block or result changes its `for` or `cond`, so any change shows at the top level
   if (body === f.body) return f;
   // an object literal in the builder's key order: the passes after this see the usual shape
@@ -304,7 +308,7 @@ export function eliminateCommon(f: TransparentFunc): TransparentFunc {
     vars: f.vars,
     params: f.params,
     body,
-    ret: numbering.rename(f.ret),
+    ret,
   };
   if (f.customJvp !== undefined) g.customJvp = f.customJvp;
   return g;

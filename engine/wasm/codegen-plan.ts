@@ -44,6 +44,7 @@ import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
 import { memberOffset, sizeOf, strideOf } from './layout.ts';
+import { Scratch } from '../transforms/scratch.ts';
 import { HAS_VALUE, LEAF, REAL, Shape, TOP, YIELD, isPureArith, neededInstrs } from './liveness.ts';
 
 /** Where a value is placed: inside literal `into` at byte offset `off`; or at `DST`/a loop element. */
@@ -58,6 +59,11 @@ export type Site = 'lit' | 'zero' | 'for' | 'cond' | 'accum' | 'copy' | 'call' |
 
 /** The plan of one function (see the file comment). */
 export class FuncPlan {
+  /**
+   * The per-variable typed arrays below come from here, given back by `generate` once the
+   * function is emitted (a large function's plan takes tens of MB of them: see scratch.ts).
+   */
+  readonly scratch = new Scratch();
   readonly shape: Shape;
   readonly abi: FuncAbi;
   readonly needed: Uint8Array;
@@ -171,30 +177,30 @@ export class FuncPlan {
     this.units = planUnits(shape, this.needed, ctx.splitThreshold);
     this.dstSpill = abi.dsts.map(() => -1);
     this.home = new Array<Home>(n).fill(NONE);
-    this.localAcc = new Uint8Array(n);
+    this.localAcc = this.scratch.u8(n);
     // arrays of objects or undefined have the same elements kind in every plan (a plain
     // `new Array(n)` stays HOLEY_SMI_ELEMENTS in a function where nothing is stored in it, and
     // V8's code optimized for one kind leaves it when it meets the other)
     this.early = newArray(n);
     this.earlyAt = newArray(n);
-    this.lastUse = new Int32Array(n).fill(-1);
-    this.releaseHead = new Int32Array(shape.endPos + 1).fill(-1);
-    this.releaseNext = new Int32Array(n).fill(-1);
-    this.slot = new Int32Array(n).fill(-1);
+    this.lastUse = this.scratch.i32(n, -1);
+    this.releaseHead = this.scratch.i32(shape.endPos + 1, -1);
+    this.releaseNext = this.scratch.i32(n, -1);
+    this.slot = this.scratch.i32(n, -1);
     this.derived = newArray(n);
     this.site = newArray(n);
     this.place = newArray(n);
-    this.root = new Int32Array(n).fill(-1);
-    this.#cross = new Uint8Array(n);
-    this.#uses = new Int32Array(n);
-    this.reads = new Int32Array(n);
-    this.reader = new Int32Array(n).fill(-1);
-    this.readerAt = new Int32Array(n);
-    this.readerBlock = new Int32Array(n);
-    this.readerUnit = new Int32Array(n);
-    this.#inline = new Uint8Array(n);
-    this.readElsewhere = new Uint8Array(n);
-    this.anchored = new Uint8Array(n);
+    this.root = this.scratch.i32(n, -1);
+    this.#cross = this.scratch.u8(n);
+    this.#uses = this.scratch.i32(n);
+    this.reads = this.scratch.i32(n);
+    this.reader = this.scratch.i32(n, -1);
+    this.readerAt = this.scratch.i32(n);
+    this.readerBlock = this.scratch.i32(n);
+    this.readerUnit = this.scratch.i32(n);
+    this.#inline = this.scratch.u8(n);
+    this.readElsewhere = this.scratch.u8(n);
+    this.anchored = this.scratch.u8(n);
     this.unfilled = ctx.fresh?.unfilled.get(abi.func);
     this.freshParams = ctx.fresh?.params.get(abi.func);
     planAccumulators(this);

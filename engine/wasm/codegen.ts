@@ -132,6 +132,7 @@ export function generate(f: Func, options: GenerateOptions = {}): WasmArtifact {
     abi.frameSize = plan.frameSize;
     abi.paramAt = paramCopies(plan);
     compileFunc(module, ctx, plan, options.stats);
+    plan.scratch.release(); // nothing keeps the plan's arrays once its function is emitted
   };
   for (const g of funcs) if (g.kind === 'transparent') compile(abis.get(g)!);
   // the root is exported with ref params as pointers: its `ptr` variant when that differs
