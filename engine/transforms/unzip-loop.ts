@@ -11,8 +11,9 @@ import type { Unzipper } from './unzip.ts';
 
 /**
  * A loop: `fwd` runs the body's forward part, returning `{res, ret}` per iteration, split by
- * two projection loops (or its residuals alone when its primal result is empty); `lin` runs a loop over the same size whose body first reads its
- * residuals from the vec of per-iteration residuals.
+ * two projection loops (or its residuals alone when its primal result is empty); `lin` runs a
+ * loop over the same size whose body first reads its residuals from the vec of per-iteration
+ * residuals.
  */
 export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
   const { f, fb, lb } = u;
