@@ -49,6 +49,11 @@ export interface Analysis {
   /** 1 for each linear variable (its type holds a `tan`), else 0. */
   readonly linVar: Uint8Array;
   /**
+   * How many variables have a struct or vec type: about one per call or loop (its result), so
+   * a pass can size its output for them without a walk over the (cold) body.
+   */
+  readonly aggregates: number;
+  /**
    * Per variable, whether its defining instruction touches linear values (a loop or a cond: when a block
    * does): 0 not visited yet, 1 no, 2 yes.
    */
@@ -70,11 +75,13 @@ export function touchesLinear(a: Analysis, instr: Instr): boolean {
  */
 export function analyze(f: TransparentFunc, scratch: Scratch): Analysis {
   const n = f.vars.length;
-  const linVar = linearVars(f.vars, scratch.u8(n));
+  const linVar = scratch.u8(n);
+  const aggregates = linearVars(f.vars, linVar);
   const a: Analysis = {
     def: scratch.refs<Instr>(n),
     depth: scratch.i32(n),
     linVar,
+    aggregates,
     linear: scratch.u8(n),
     hit: false,
     see: (v) => {
@@ -120,15 +127,22 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
   return touches;
 }
 
-/** Fill `out` (zeroed) with a flag per variable: 1 when its type holds a `tan`; return it. */
-function linearVars(vars: readonly Ty[], out: Uint8Array): Uint8Array {
+/**
+ * Fill `out` (zeroed) with a flag per variable: 1 when its type holds a `tan`; return how many
+ * variables have a struct or vec type (`Analysis.aggregates`).
+ */
+function linearVars(vars: readonly Ty[], out: Uint8Array): number {
+  let aggregates = 0;
   for (let v = 0; v < vars.length; v++) {
     const t = vars[v]!;
     // most variables have the shared leaf types: compare identities before reading `kind`
     if (t === TAN) out[v] = 1;
-    else if (t !== REAL && t !== UNIT && t !== BOOL) out[v] = hasTan(t) ? 1 : 0;
+    else if (t !== REAL && t !== UNIT && t !== BOOL) {
+      out[v] = hasTan(t) ? 1 : 0;
+      if (t.kind === 'struct' || t.kind === 'vec') aggregates++;
+    }
   }
-  return out;
+  return aggregates;
 }
 
 /**

@@ -217,13 +217,10 @@ export class Transposer {
     // size hints (measured on straight-line, loop-heavy and call-heavy programs, a little over):
     // `bwd` has about 1.1 instructions per top-level one of `lin` (copies, then cotangent
     // arithmetic) and 4 more per call or loop, and adds about 0.8 variables per top-level
-    // instruction and 6 per call or loop
+    // instruction and 6 per call or loop; calls and loops are counted by their results' types
+    // (`aggregates`), not by a walk over the cold body of `lin`
     const size = lin.body.length;
-    let split = 0;
-    for (let k = 0; k < size; k++) {
-      const kind = lin.body[k]!.expr.kind;
-      if (kind === 'call' || kind === 'for') split++;
-    }
+    const split = Math.min(size, this.a.aggregates);
     const name = `bwd_${lin.name.replace(/^lin_/, '')}${suffix}`;
     this.b = new FuncBuilder(name, size + (size >> 2) + 4 * split);
     this.#shared = new SharedZeros(this.b, this.zeros);

@@ -88,31 +88,30 @@ export function residualTy(members: Ty[]): StructTy {
 
 /**
  * Return estimates (a little over) of the body lengths of `fwd` and `lin` and of the variables
- * they add, from the kinds of `f`'s top-level instructions (`lin[v]`: v is linear). Measured on
- * straight-line, loop-heavy and call-heavy programs: `fwd` gets each nonlinear instruction and
- * about 3 per call or loop (their split), `lin` each linear one, a residual read or literal per 4
- * nonlinear ones, and two more per call or loop; a loop adds about 8 variables to `fwd`.
- * Too small a hint costs a doubling of the array, too large one the unused room.
+ * they add, from `f`'s size, how many of its variables are linear (`lin[v]`) and how many are
+ * structs or vecs (`aggregates`: about one per call or loop), without a walk over its body: a
+ * large function's instructions are cold in memory, and a walk that only counted them cost
+ * about a tenth of the whole unzip. Measured on straight-line, loop-heavy and call-heavy
+ * programs: `fwd` gets each nonlinear instruction and about 3 per call or loop (their split),
+ * `lin` each linear one, a residual read or literal per 4 nonlinear ones, and two more per call
+ * or loop; a loop adds about 8 variables to `fwd`. Too small a hint costs a doubling of the
+ * array, too large one the unused room.
  */
 export function sizeHints(
   f: TransparentFunc,
   lin: Uint8Array,
+  aggregates: number,
 ): { fwdBody: number; linBody: number; fwdVars: number; linVars: number } {
   let linear = 0;
-  let split = 0;
-  const { body } = f;
-  for (let k = 0; k < body.length; k++) {
-    const instr = body[k]!;
-    if (lin[instr.var] === 1) linear++;
-    // (a loop's result may be nonlinear, e.g. the units of a loop adding into an accumulator)
-    const kind = instr.expr.kind;
-    if (kind === 'call' || kind === 'for' || kind === 'cond') split++;
-  }
-  const margin = (f.body.length >> 4) + 16;
-  const nonlinear = f.body.length - linear;
+  for (let v = 0; v < lin.length; v++) linear += lin[v]!;
+  const size = f.body.length;
+  const split = Math.min(size, aggregates);
+  const margin = (size >> 4) + 16;
+  // (linear variables of loop bodies count too: a little over for `lin`, under for `fwd`)
+  const nonlinear = Math.max(0, size - linear);
   return {
     fwdBody: nonlinear + 3 * split + margin,
-    linBody: linear + (nonlinear >> 2) + 2 * split + 2 * margin,
+    linBody: Math.min(size, linear) + (nonlinear >> 2) + 2 * split + 2 * margin,
     fwdVars: 8 * split + margin,
     linVars: 4 * split + margin,
   };
