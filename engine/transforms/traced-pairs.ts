@@ -18,12 +18,14 @@ import { tidy } from './tidy.ts';
 /** Kinds whose definition may move before a forward call: pure values and fresh accumulators. */
 const MOVABLE = new Set<Instr['expr']['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select', 'accum']);
 
-/** Return `f` with its traced forward-backward call pairs merged (see the file comment), or undefined if none. */
+/**
+ * Return `f` with its traced forward-backward call pairs merged (see the file comment), or
+ * undefined if none. `fn` calls it only for bodies that traced a call with an empty result (its
+ * trace context counts them), so there is no walk here to find out whether there is one.
+ */
 export function mergeTracedPairs(f: TransparentFunc): TransparentFunc | undefined {
   const { body } = f;
-  // runs on every traced fn: leave at once those without a call of an empty result
   const backward = ({ var: u, expr: e }: Instr) => e.kind === 'call' && e.func.kind === 'transparent' && isEmpty(f.vars[u]!);
-  if (!body.some(backward)) return undefined;
   const at = new Int32Array(f.vars.length).fill(-1);
   body.forEach((instr, k) => (at[instr.var] = k));
   // for each forward call's position: the positions of the definitions to move before it
