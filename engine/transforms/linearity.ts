@@ -48,6 +48,8 @@ export interface Analysis {
   readonly depth: Int32Array;
   /** 1 for each linear variable (its type holds a `tan`), else 0. */
   readonly linVar: Uint8Array;
+  /** How many variables are linear (the 1s of `linVar`). */
+  readonly linearCount: number;
   /**
    * How many variables have a struct or vec type: about one per call or loop (its result), so
    * a pass can size its output for them without a walk over the (cold) body.
@@ -76,11 +78,12 @@ export function touchesLinear(a: Analysis, instr: Instr): boolean {
 export function analyze(f: TransparentFunc, scratch: Scratch): Analysis {
   const n = f.vars.length;
   const linVar = scratch.u8(n);
-  const aggregates = linearVars(f.vars, linVar);
+  const { linearCount, aggregates } = linearVars(f.vars, linVar);
   const a: Analysis = {
     def: scratch.refs<Instr>(n),
     depth: scratch.i32(n),
     linVar,
+    linearCount,
     aggregates,
     linear: scratch.u8(n),
     hit: false,
@@ -129,9 +132,10 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
 
 /**
  * Fill `out` (zeroed) with a flag per variable: 1 when its type holds a `tan`; return how many
- * variables have a struct or vec type (`Analysis.aggregates`).
+ * variables are linear and how many have a struct or vec type (see `Analysis`).
  */
-function linearVars(vars: readonly Ty[], out: Uint8Array): number {
+function linearVars(vars: readonly Ty[], out: Uint8Array): { linearCount: number; aggregates: number } {
+  let linearCount = 0;
   let aggregates = 0;
   for (let v = 0; v < vars.length; v++) {
     const t = vars[v]!;
@@ -141,8 +145,9 @@ function linearVars(vars: readonly Ty[], out: Uint8Array): number {
       out[v] = hasTan(t) ? 1 : 0;
       if (t.kind === 'struct' || t.kind === 'vec') aggregates++;
     }
+    linearCount += out[v]!;
   }
-  return aggregates;
+  return { linearCount, aggregates };
 }
 
 /**

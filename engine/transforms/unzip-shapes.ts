@@ -88,7 +88,7 @@ export function residualTy(members: Ty[]): StructTy {
 
 /**
  * Return estimates (a little over) of the body lengths of `fwd` and `lin` and of the variables
- * they add, from `f`'s size, how many of its variables are linear (`lin[v]`) and how many are
+ * they add, from `f`'s size, how many of its variables are linear (`linear`) and how many are
  * structs or vecs (`aggregates`: about one per call or loop), without a walk over its body: a
  * large function's instructions are cold in memory, and a walk that only counted them cost
  * about a tenth of the whole unzip. Measured on straight-line, loop-heavy and call-heavy
@@ -99,11 +99,9 @@ export function residualTy(members: Ty[]): StructTy {
  */
 export function sizeHints(
   f: TransparentFunc,
-  lin: Uint8Array,
+  linear: number,
   aggregates: number,
 ): { fwdBody: number; linBody: number; fwdVars: number; linVars: number } {
-  let linear = 0;
-  for (let v = 0; v < lin.length; v++) linear += lin[v]!;
   const size = f.body.length;
   const split = Math.min(size, aggregates);
   const margin = (size >> 4) + 16;

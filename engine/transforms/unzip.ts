@@ -172,7 +172,7 @@ export class Unzipper {
     const n = f.vars.length;
     const { vars } = f;
     const lin = this.a.linVar;
-    const hint = sizeHints(f, lin, this.a.aggregates);
+    const hint = sizeHints(f, this.a.linearCount, this.a.aggregates);
     this.fb = new FuncBuilder(`fwd_${f.name}`, hint.fwdBody);
     this.fb.reserve(n, (v) => primalPart(vars[v]!), hint.fwdVars);
     this.lb = new FuncBuilder(`lin_${f.name}`, hint.linBody);
