@@ -1,0 +1,168 @@
+/**
+ * @file Generated programs written with the public API (test/helpers/api-gen.ts), against a
+ * plain-JS evaluation of the same program that does not use the engine:
+ * - values by `interp` and `compileSync`;
+ * - gradients by `grad` (several parameters), `valueAndGrad`, `vjp` inside a `fn` and `jvp` in
+ *   Rose's dual layout, against central finite differences of the JS evaluation, and the
+ *   compiled gradient against the interpreted one;
+ * - second derivatives by `hessian` (forward over reverse): symmetric, equal to finite
+ *   differences of the gradient and to reverse over reverse, compiled equal to interpreted.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  Real,
+  Vec,
+  compileSync,
+  fn,
+  grad,
+  hessian,
+  interp,
+  jvp,
+  mul,
+  pprint,
+  sum,
+  valueAndGrad,
+  vjp,
+} from '../../engine/index.ts';
+import {
+  API_PARAMS,
+  BINARY,
+  UNARY,
+  apiProgramArb,
+  referenceProgram,
+  traceProgram,
+  type ApiProgramSpec,
+} from '../helpers/api-gen.ts';
+import { assertClose, checkProperty, finiteDiff, tame, unitsArb } from '../helpers/gradcheck.ts';
+
+/** The flat inputs: x (3), p.a, p.b (2), s; the index parameter k is drawn separately. */
+const N = 7;
+
+/** Unflatten `z` into the programs' arguments `(x, p, k, s)`. */
+function argsOf(z: readonly number[], k: number): [number[], { a: number; b: number[] }, number, number] {
+  return [[z[0]!, z[1]!, z[2]!], { a: z[3]!, b: [z[4]!, z[5]!] }, k, z[6]!];
+}
+
+/** Flatten the gradients `[gx, gp, gs]` of the three float parameters. */
+function flatGrad([gx, gp, gs]: readonly unknown[]): number[] {
+  const p = gp as { a: number; b: number[] };
+  return [...(gx as number[]), p.a, ...p.b, gs as number];
+}
+
+/**
+ * A point: 7 floats in about [-1.5, 1.6] and an index below 3. Each float has its own offset, so
+ * shrunk points (towards 0) do not put comparisons exactly at a tie, where a derivative picks one
+ * side while the function along a line through the point follows the other.
+ */
+const pointArb = fc.tuple(
+  fc.tuple(...Array.from({ length: N }, (_, i) => fc.double({ min: -1.5, max: 1.5, noNaN: true }).map((v) => v + 0.0137 * (i + 1) ** 1.5))),
+  fc.nat(2),
+);
+
+const describeCase = ([spec]: readonly [ApiProgramSpec, ...unknown[]]) => pprint(traceProgram(spec));
+
+/** Relative tolerance of compiled against interpreted results (wasm math is within 1 ulp of Math.*). */
+const COMPILED = { rtol: 1e-9, atol: 1e-9 };
+
+describe('generated programs written with the public API', () => {
+  it('cover the API: every math function, select, cond, loops, reductions, index arithmetic, calls and derivatives inside bodies', () => {
+    const text = fc
+      .sample(apiProgramArb(), { seed: 1, numRuns: 150 })
+      .map((spec) => pprint(traceProgram(spec)))
+      .join('\n');
+    const want = [
+      ...[...UNARY, ...BINARY, 'lt', 'gt', 'and', 'or', 'not', 'iadd', 'imod', 'argmax', 'argmin'].map((p) => ` = ${p} `),
+      ...[' ? ', ' = if ', ' = for ', ' = accum ', ' += ', ' = resolve '],
+      ...['grad_fn_', 'value_and_grad_fn_', 'fwd_bwd_jvp_fn_', 'opaque fn', 'custom jvp', ': {a: real, b: vec<2, real>} = {a: '],
+    ];
+    expect(want.filter((w) => !text.includes(w))).toEqual([]);
+  });
+
+  it('interp and compileSync agree with a plain-JS evaluation', () => {
+    const stats = checkProperty(
+      fc.tuple(apiProgramArb(), pointArb),
+      ([spec, [z, k]]) => {
+        const ref = referenceProgram(spec)(...argsOf(z, k));
+        if (!tame([ref])) return 'skip';
+        const f = traceProgram(spec);
+        const args = argsOf(z, k);
+        assertClose([interp(f)(...args) as number], [ref], { rtol: 1e-12, atol: 1e-12 }, 'interp vs JS');
+        assertClose([compileSync(f)(...args) as number], [ref], COMPILED, 'compiled vs JS');
+      },
+      describeCase,
+      { numRuns: 150 },
+    );
+    expect(stats.runs - stats.skipped).toBeGreaterThan(0);
+  });
+
+  it('grad, valueAndGrad and vjp agree with finite differences of the JS evaluation', () => {
+    const stats = checkProperty(
+      fc.tuple(apiProgramArb(), pointArb, unitsArb()),
+      ([spec, [z, k], dirs]) => {
+        const reference = referenceProgram(spec);
+        const F = (w: readonly number[]) => [reference(...argsOf(w, k))];
+        if (!tame(F(z))) return 'skip';
+        const d = dirs.slice(0, N);
+        const fd = finiteDiff(F, z, d);
+        if (!fd.smooth) return 'skip';
+        const f = traceProgram(spec);
+        const args = argsOf(z, k);
+        const g = flatGrad(interp(grad(f, [0, 1, 3]))(...args) as unknown[]);
+        if (!tame(g, 1e8)) return 'skip';
+        const slope = g.reduce((acc, gi, i) => acc + gi * d[i]!, 0);
+        assertClose([slope], fd.fd, { rtol: 1e-5, atol: 1e-7 + 100 * fd.noise }, '<grad, d> vs finite differences');
+        assertClose(flatGrad(compileSync(grad(f, [0, 1, 3]))(...args) as unknown[]), g, COMPILED, 'compiled grad vs interp');
+        // forward mode in Rose's dual layout: each float becomes {re, du}
+        const dual = (i: number) => ({ re: z[i]!, du: d[i]! });
+        const fwd = interp(jvp(f))([dual(0), dual(1), dual(2)], { a: dual(3), b: [dual(4), dual(5)] }, k, dual(6)) as { re: number; du: number };
+        assertClose([fwd.re, fwd.du], [F(z)[0]!, slope], { rtol: 1e-9, atol: 1e-12 }, 'jvp (value, tangent) vs (f, <grad, d>)');
+        // valueAndGrad of one parameter; vjp of another inside a fn body, with a cotangent
+        const vg = interp(valueAndGrad(f, 3))(...args) as { value: number; grad: number };
+        assertClose([vg.value, vg.grad], [F(z)[0]!, g[6]!], { rtol: 1e-12, atol: 1e-12 }, 'valueAndGrad');
+        const pull = fn([...API_PARAMS, Real], API_PARAMS[1], (x, p, kk, s, ct) => vjp(f, 1)(x, p, kk, s).grad(ct));
+        const gp = interp(pull)(...args, 0.75) as { a: number; b: number[] };
+        assertClose([gp.a, ...gp.b], g.slice(3, 6).map((v) => 0.75 * v), { rtol: 1e-12, atol: 1e-12 }, 'vjp inside fn');
+      },
+      describeCase,
+      { numRuns: 150 },
+    );
+    expect(stats.runs - stats.skipped).toBeGreaterThan(0);
+  });
+
+  it('hessian is symmetric, matches finite differences of grad and reverse over reverse', () => {
+    const stats = checkProperty(
+      fc.tuple(apiProgramArb(6), pointArb, unitsArb()),
+      ([spec, [z, k], dirs]) => {
+        const f = traceProgram(spec);
+        // one Vec(7, Real) parameter: vector and struct literals built from its elements
+        const flat = fn([Vec(N, Real)], Real, (w) => f([w[0]!, w[1]!, w[2]!], { a: w[3]!, b: [w[4]!, w[5]!] }, k, w[6]!));
+        const gradFlat = interp(grad(flat));
+        const G = (w: readonly number[]) => gradFlat([...w]) as number[];
+        if (!tame([interp(flat)(z) as number]) || !tame(G(z), 1e6)) return 'skip';
+        const d = dirs.slice(0, N);
+        const fd = finiteDiff(G, z, d);
+        if (!fd.smooth) return 'skip';
+        const H = interp(hessian(flat))(z) as number[][];
+        if (!tame(H.flat(), 1e8)) return 'skip';
+        const scale = Math.max(1, ...H.flat().map(Math.abs));
+        for (let i = 0; i < N; i++)
+          assertClose(H[i]!.map((_, j) => H[j]![i]!), H[i]!, { rtol: 1e-9, atol: 1e-9 * scale }, `Hessian row ${i} symmetric`);
+        const Hd = H.map((row) => row.reduce((acc, h, j) => acc + h * d[j]!, 0));
+        assertClose(Hd, fd.fd, { rtol: 1e-5, atol: 1e-7 + 100 * fd.noise }, 'H d vs finite differences of grad');
+        // reverse over reverse: the gradient of <grad f(w), d>
+        const inner = fn([Vec(N, Real), Vec(N, Real)], Real, (w, dir) => {
+          const gw = grad(flat)(w);
+          return sum(N, (i) => mul(gw[i]!, dir[i]!));
+        });
+        const rr = interp(grad(inner))(z, d) as number[];
+        assertClose(rr, Hd, { rtol: 1e-9, atol: 1e-9 * scale }, 'reverse over reverse vs hessian');
+        const Hc = compileSync(hessian(flat))(z) as number[][];
+        assertClose(Hc.flat(), H.flat(), { rtol: 1e-8, atol: 1e-8 * scale }, 'compiled hessian vs interp');
+      },
+      describeCase,
+      { numRuns: 60 },
+    );
+    expect(stats.runs - stats.skipped).toBeGreaterThan(0);
+  });
+});
