@@ -66,7 +66,7 @@ const describeCase = ([spec]: readonly [ApiProgramSpec, ...unknown[]]) => pprint
 const COMPILED = { rtol: 1e-9, atol: 1e-9 };
 
 describe('generated programs written with the public API', () => {
-  it('cover the API: every math function, select, cond, loops, reductions, index arithmetic, calls and derivatives inside bodies', () => {
+  it('cover the API: every math function, select, cond, loops, reductions, index arithmetic, calls and derivatives, also inside loops', () => {
     const text = fc
       .sample(apiProgramArb(), { seed: 1, numRuns: 150 })
       .map((spec) => pprint(traceProgram(spec)))
@@ -77,6 +77,15 @@ describe('generated programs written with the public API', () => {
       ...['grad_fn_', 'value_and_grad_fn_', 'fwd_bwd_jvp_fn_', 'opaque fn', 'custom jvp', ': {a: real, b: vec<2, real>} = {a: '],
     ];
     expect(want.filter((w) => !text.includes(w))).toEqual([]);
+    // inside a loop of the program (indented 4), and two loops deep (indented 6)
+    const nested = [
+      /\n {4}x\d+: [^\n]* = (grad|value_and_grad|fwd_bwd_jvp)_fn_\d+\(/,
+      /\n {4}x\d+: real = fn_\d+\(/,
+      /\n {4}x\d+: real = opaque_\d+\(/,
+      /\n {4}x\d+: real = if /,
+      /\n {6}x\d+: /,
+    ];
+    expect(nested.filter((r) => !r.test(text)).map(String)).toEqual([]);
   });
 
   it('interp and compileSync agree with a plain-JS evaluation', () => {

@@ -10,9 +10,10 @@
  * their steps cover the real math of the API, `select` and `cond` on comparisons, literal,
  * parameter and loop indices (`iadd`, `imod`), destructuring, `vec`, `sum`, `max`/`min`
  * reductions, struct members, calls of an inner `fn` with a struct argument, `grad`,
- * `valueAndGrad` and `vjp` of an inner function used inside the body (with `argnums`), and an
- * `opaque` function with a custom JVP. The reference uses the inner functions' analytic partial
- * derivatives, so derivatives of the whole program check second-order differentiation too.
+ * `valueAndGrad` and `vjp` of an inner function used inside the body (with `argnums`), an
+ * `opaque` function with a custom JVP, and any of these inside a loop body. The reference uses
+ * the inner functions' analytic partial derivatives, so derivatives of the whole program check
+ * second-order differentiation too.
  */
 import fc from 'fast-check';
 import * as rk from '../../engine/index.ts';
@@ -191,7 +192,13 @@ interface Scope<T, I> {
 function stepValue<T, I>(o: Ops<T, I>, spec: ApiProgramSpec, st: ApiStep, a: T, b: T, c: T, sc: Scope<T, I>): T[] {
   const { add, mul } = o.binary;
   const v = st.v;
-  switch (st.op % 14) {
+  switch (st.op % 16) {
+    case 14:
+    case 15: {
+      // another step inside a loop body, reading element i of x (loops in loops when it is one)
+      const inner = { ...st, op: v % 14, v: Math.floor(v / 14) };
+      return [o.sum3((i) => stepValue(o, spec, inner, mul(sc.at(sc.x, i), a), b, c, sc).reduce((acc, y) => add(acc, y)))];
+    }
     case 0:
     case 1:
       return [safeUnary(o, UNARY[v % UNARY.length]!, a)];
