@@ -5,7 +5,7 @@
  * and declared `Tan` positions make tangent literals).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { PRIMS, PRIM_NAMES, primResultType, type Prim } from '../ir/prims.ts';
+import { LINEAR_PRIMS, PRIMS, PRIM_NAMES, primResultType, type Prim } from '../ir/prims.ts';
 import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
@@ -57,17 +57,25 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   if (fast !== undefined) return symbolic(ctx, b.emit({ kind: 'prim', prim, args: vars }, fast));
   const types = vars.map((v) => b.typeOf(v));
   const t = primResultType(prim, types);
-  if (typeof t === 'string') {
-    const rose = args.length === 1 ? 'arg has invalid type' : 'left and right have invalid types';
-    throw traceError(
-      'type-mismatch',
-      rose,
-      `${prim} got ${types.map(showTy).join(' and ')}`,
-      where,
-      linearHint(prim, types),
-    );
-  }
+  if (typeof t === 'string') throw operandError(prim, types, where);
   return symbolic(ctx, ctx.b.emit({ kind: 'prim', prim, args: vars }, t));
+}
+
+/**
+ * Return the error for operands of types `types` that do not fit `prim`, with Rose's message:
+ * Rose checks the operands of its ops on reals or on tangents (`neg`, `add`, `sub`, `mul`, `div`)
+ * together (`arg has invalid type`, `left and right have invalid types`), and those of the
+ * others against their one operand type (`variable type mismatch`).
+ */
+function operandError(prim: Prim, types: readonly Ty[], where: string): RoseError {
+  const got = `${prim} got ${types.map(showTy).join(' and ')}`;
+  const hint = linearHint(prim, types);
+  if (LINEAR_PRIMS[prim] !== undefined || PRIMS[prim].family.startsWith('index')) {
+    const rose = types.length === 1 ? 'arg has invalid type' : 'left and right have invalid types';
+    return traceError('type-mismatch', rose, got, where, hint);
+  }
+  const want = PRIMS[prim].family === 'logic' ? 'Bool' : 'Real';
+  return traceError('type-mismatch', 'variable type mismatch', `${got}, expected ${want}`, where, hint);
 }
 
 /** Return a hint for tangent misuse, the usual cause of operand mismatches. */

@@ -47,18 +47,18 @@ export function toVal(t: Ty, x: unknown, where: string): Val {
   }
   if (Array.isArray(x) || x instanceof Float64Array) {
     if (t.kind === 'struct' && isTuple(t)) {
-      checkLength(x.length, t.keys.length, where);
+      checkLength(x.length, t.keys.length, where, 'invalid value');
       return t.keys.map((k, m) => toVal(t.members[m]!, x[Number(k)], where));
     }
     if (t.kind !== 'vec') throw mismatch('type is not an array', t, where);
-    checkLength(x.length, t.size, where);
+    checkLength(x.length, t.size, where, 'invalid value');
     const out: Val[] = new Array(t.size);
     for (let i = 0; i < t.size; i++) out[i] = toVal(t.elem, x[i], where);
     return out;
   }
   if (typeof x === 'object' && !ArrayBuffer.isView(x)) {
     if (t.kind !== 'struct') throw mismatch('type is not a struct', t, where);
-    checkKeys(Object.keys(x), t, where);
+    checkKeys(Object.keys(x), t, where, 'invalid value');
     const obj = x as Record<string, unknown>;
     return t.keys.map((k, m) => toVal(t.members[m]!, obj[k], where));
   }

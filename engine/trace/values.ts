@@ -146,9 +146,11 @@ function noPrimitive(): never {
   throw traceError(
     'type-mismatch',
     'invalid value',
-    'a symbolic value was used with a JS operator or converted to a string',
+    'a symbolic value was used with a JS operator, converted to a string or used as a vector ' +
+      "index (a Real or Bool can't be represented by an unsigned integer)",
     'a JS expression',
-    'Use the traced operations instead, e.g. add(x, y) for x + y and lt(x, y) for x < y',
+    'Use the traced operations instead, e.g. add(x, y) for x + y and lt(x, y) for x < y, and ' +
+      'index values (parameters or loop indices of an index type) as vector indices',
   );
 }
 
@@ -279,8 +281,9 @@ export function valId(
   if (!(erased ? tyEqual(erase(actual), erase(ty)) : tyEqual(actual, ty)))
     throw traceError(
       'type-mismatch',
-      'variable type mismatch',
-      `expected ${showTy(ty)}, got ${showTy(actual)}`,
+      // index values are JS symbols, which Rose looks up by type: it does not find one of another type
+      typeof x === 'symbol' ? 'invalid value' : 'variable type mismatch',
+      `expected ${showTy(ty)}, got ${typeof x === 'symbol' ? 'an index of type ' : ''}${showTy(actual)}`,
       where,
     );
   return v;
@@ -379,25 +382,22 @@ export function checkNat(x: number, where: string): void {
     );
 }
 
-/** Throw `wrong array size` unless the lengths agree. */
-export function checkLength(got: number, want: number, where: string): void {
-  if (got !== want)
-    throw traceError(
-      'invalid-value',
-      'wrong array size',
-      `expected ${want} elements, got ${got}`,
-      where,
-    );
+/**
+ * Throw `wrong array size` unless the lengths agree. `rose`: Rose's message for the case, when it
+ * is another (a JS argument to `interp`: `invalid value`), put first.
+ */
+export function checkLength(got: number, want: number, where: string, rose?: string): void {
+  if (got !== want) {
+    const detail = `expected ${want} elements, got ${got}`;
+    throw traceError('invalid-value', rose ?? 'wrong array size', rose ? `wrong array size: ${detail}` : detail, where);
+  }
 }
 
-/** Throw `wrong struct keys` unless `keys` are exactly the keys of `ty`. */
-export function checkKeys(keys: readonly string[], ty: StructTy, where: string): void {
+/** Throw `wrong struct keys` unless `keys` are exactly the keys of `ty` (`rose`: see `checkLength`). */
+export function checkKeys(keys: readonly string[], ty: StructTy, where: string, rose?: string): void {
   const sorted = [...keys].sort(compareKeys);
-  if (sorted.length !== ty.keys.length || sorted.some((k, i) => k !== ty.keys[i]))
-    throw traceError(
-      'invalid-value',
-      'wrong struct keys',
-      `expected {${ty.keys.join(', ')}}, got {${sorted.join(', ')}}`,
-      where,
-    );
+  if (sorted.length !== ty.keys.length || sorted.some((k, i) => k !== ty.keys[i])) {
+    const detail = `expected {${ty.keys.join(', ')}}, got {${sorted.join(', ')}}`;
+    throw traceError('invalid-value', rose ?? 'wrong struct keys', rose ? `wrong struct keys: ${detail}` : detail, where);
+  }
 }
