@@ -6,7 +6,7 @@
  * - `min`/`max` and the index reductions are chains of `select`, `cond` is `select`;
  * - derivatives inside bodies use `vjp` of one-parameter functions (Rose has no `grad` and no
  *   `vjp` of several parameters).
- * A program is `fn([W], Real, ...)` of one struct `W = {x, p, k, s}` (Rose's `vjp` takes one).
+ * A program is `fn([W], Real, ...)` of one struct `W = {x, p, k, s, on}` (Rose's `vjp` takes one).
  */
 import type { Nat, Real as RealValue } from '../../engine/index.ts';
 import { BINARY, UNARY, innerOf, programBody, type ApiProgramSpec, type Ops } from './api-gen.ts';
@@ -170,14 +170,26 @@ export function libOps(lib: RoseLike, spec: ApiProgramSpec): Ops<Sym, Nat> {
   return self;
 }
 
-/** Return the type `{x, p, k, s}` of the programs' one parameter in `lib`. */
+/** Return the type `{x, p, k, s, on}` of the programs' one parameter in `lib`. */
 export function paramType(lib: RoseLike): unknown {
-  return { x: lib.Vec(3 as never, lib.Real as never), p: { a: lib.Real, b: lib.Vec(2 as never, lib.Real as never) }, k: 3, s: lib.Real };
+  const V = (n: number) => lib.Vec(n as never, lib.Real as never);
+  return { x: V(3), p: { a: lib.Real, b: V(2) }, k: 3, s: lib.Real, on: lib.Bool };
 }
 
-/** Return the program of `spec` traced with `lib`: a `fn` of one struct `{x, p, k, s}`. */
+/**
+ * Return the program of `spec` traced with `lib`: a `fn` of one struct `{x, p, k, s, on}`. After
+ * the steps, it folds in Rose's rounding ops and `sign` of a signed zero (`sign(-0) = -1`), and
+ * negates the result when the Bool `on` is false (so gradients have a Bool leaf to copy).
+ */
 export function traceWith(lib: RoseLike, spec: ApiProgramSpec): unknown {
   const o = libOps(lib, spec);
-  type W = { x: Sym[]; p: { a: Sym; b: Sym[] }; k: Nat; s: Sym };
-  return lib.fn([paramType(lib)] as never, lib.Real as never, (({ x, p, k, s }: W) => programBody(o, spec, x, p, k, s)) as never);
+  const a = (name: string, ...x: unknown[]) => call(lib, name, ...x);
+  type W = { x: Sym[]; p: { a: Sym; b: Sym[] }; k: Nat; s: Sym; on: unknown };
+  return lib.fn([paramType(lib)] as never, lib.Real as never, (({ x, p, k, s, on }: W) => {
+    const r = programBody(o, spec, x, p, k, s);
+    const signedZero = a('mul', r, 0);
+    const rounded = a('add', a('add', a('ceil', r), a('floor', r)), a('trunc', r));
+    const total = a('add', a('add', r, a('mul', a('sign', signedZero), 0.125)), a('add', a('mul', rounded, 0.01), a('mul', a('abs', r), 0.3)));
+    return a('select', on, lib.Real, total, a('neg', total));
+  }) as never);
 }
