@@ -6,7 +6,9 @@
  *   Rose's dual layout, against central finite differences of the JS evaluation, and the
  *   compiled gradient against the interpreted one;
  * - second derivatives by `hessian` (forward over reverse): symmetric, equal to finite
- *   differences of the gradient and to reverse over reverse, compiled equal to interpreted.
+ *   differences of the gradient and to reverse over reverse, compiled equal to interpreted;
+ * - a user error thrown at any operation of a body (in a loop, a cond branch, a vjp) leaves no
+ *   trace state behind: the next program traces and runs right.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -30,9 +32,12 @@ import {
   BINARY,
   UNARY,
   apiProgramArb,
+  programBody,
   referenceProgram,
+  symbolicOps,
   traceProgram,
   type ApiProgramSpec,
+  type Ops,
 } from '../helpers/api-gen.ts';
 import { assertClose, checkProperty, finiteDiff, tame, unitsArb } from '../helpers/gradcheck.ts';
 
@@ -61,6 +66,24 @@ const pointArb = fc.tuple(
 );
 
 const describeCase = ([spec]: readonly [ApiProgramSpec, ...unknown[]]) => pprint(traceProgram(spec));
+
+/**
+ * Return `o` whose `at`-th operation (counting every call of any of them, from 0) throws
+ * `planted`, and a function returning how many operations ran so far.
+ */
+function throwingAt<T, I>(o: Ops<T, I>, at: number): { ops: Ops<T, I>; count: () => number } {
+  let count = 0;
+  const wrap = <F extends (...args: never[]) => unknown>(f: F): F =>
+    ((...args: Parameters<F>) => {
+      if (count++ === at) throw new Error('planted');
+      return f(...args);
+    }) as F;
+  const each = <R extends Record<string, (...args: never[]) => unknown>>(r: R): R =>
+    Object.fromEntries(Object.entries(r).map(([k, f]) => [k, wrap(f)])) as R;
+  const { unary, binary, ...rest } = o;
+  const ops = { ...each(rest as unknown as Record<string, (...args: never[]) => unknown>), unary: each(unary), binary: each(binary) };
+  return { ops: ops as unknown as Ops<T, I>, count: () => count };
+}
 
 /** Relative tolerance of compiled against interpreted results (wasm math is within 1 ulp of Math.*). */
 const COMPILED = { rtol: 1e-9, atol: 1e-9 };
@@ -132,6 +155,26 @@ describe('generated programs written with the public API', () => {
         const pull = fn([...API_PARAMS, Real], API_PARAMS[1], (x, p, kk, s, ct) => vjp(f, 1)(x, p, kk, s).grad(ct));
         const gp = interp(pull)(...args, 0.75) as { a: number; b: number[] };
         assertClose([gp.a, ...gp.b], g.slice(3, 6).map((v) => 0.75 * v), { rtol: 1e-12, atol: 1e-12 }, 'vjp inside fn');
+      },
+      describeCase,
+      { numRuns: 150 },
+    );
+    expect(stats.runs - stats.skipped).toBeGreaterThan(0);
+  });
+
+  it('leave no trace state behind when the body throws, wherever it throws', () => {
+    const stats = checkProperty(
+      fc.tuple(apiProgramArb(), fc.nat(200), apiProgramArb(), pointArb),
+      ([spec, at, next, [z, k]]) => {
+        const counting = throwingAt(symbolicOps(spec), -1);
+        fn(API_PARAMS, Real, (x, p, kk, s) => programBody(counting.ops, spec, x, p, kk, s));
+        // a user error at one of the operations: in a loop body, a cond branch, a vjp, ...
+        const { ops } = throwingAt(symbolicOps(spec), at % counting.count());
+        expect(() => fn(API_PARAMS, Real, (x, p, kk, s) => programBody(ops, spec, x, p, kk, s))).toThrow('planted');
+        expect(() => mul(1, 2)).toThrow('no `fn` context found');
+        const ref = referenceProgram(next)(...argsOf(z, k));
+        if (!tame([ref])) return 'skip';
+        assertClose([interp(traceProgram(next))(...argsOf(z, k)) as number], [ref], { rtol: 1e-12, atol: 1e-12 }, 'the next program');
       },
       describeCase,
       { numRuns: 150 },
