@@ -10,10 +10,10 @@
  * their steps cover the real math of the API, `select` and `cond` on comparisons, literal,
  * parameter and loop indices (`iadd`, `imod`), destructuring, `vec`, `sum`, `max`/`min`
  * reductions, struct members, calls of an inner `fn` with a struct argument, `grad`,
- * `valueAndGrad` and `vjp` of an inner function used inside the body (with `argnums`), an
- * `opaque` function with a custom JVP, and any of these inside a loop body. The reference uses
- * the inner functions' analytic partial derivatives, so derivatives of the whole program check
- * second-order differentiation too.
+ * `valueAndGrad` and `vjp` of an inner function used inside the body (with `argnums`), `vjp` of
+ * a vector function with a vector cotangent, an `opaque` function with a custom JVP, and any of
+ * these inside a loop body. The reference uses the inner functions' analytic partial
+ * derivatives, so derivatives of the whole program check second-order differentiation too.
  */
 import fc from 'fast-check';
 import * as rk from '../../engine/index.ts';
@@ -66,6 +66,11 @@ export interface Ops<T, I> {
   gradients(a: T, b: T, which: number): readonly [T, T];
   /** `[g(a, b), ct dg/da, ct dg/db]` by `vjp`. */
   pullback(a: T, b: T, ct: T): readonly [T, T, T];
+  /**
+   * `[h0, h1, J^T c]` of the vector function `h(a, b) = [sin(a) b, a + b^2]` by `vjp`, its
+   * argument a JS array `[a, b]`, with the vector cotangent `c = [c, 0.5]`.
+   */
+  vecPullback(a: T, b: T, c: T): readonly T[];
   /** `s(u) = u^2 / 2 + sin u`, an opaque JS function with a custom JVP. */
   opaque(u: T): T;
   /** `{a, b: [b0, b1]}` through a `fn` taking that struct: `a * b0 + tanh(b1)`. */
@@ -192,11 +197,11 @@ interface Scope<T, I> {
 function stepValue<T, I>(o: Ops<T, I>, spec: ApiProgramSpec, st: ApiStep, a: T, b: T, c: T, sc: Scope<T, I>): T[] {
   const { add, mul } = o.binary;
   const v = st.v;
-  switch (st.op % 16) {
-    case 14:
-    case 15: {
+  switch (st.op % 17) {
+    case 15:
+    case 16: {
       // another step inside a loop body, reading element i of x (loops in loops when it is one)
-      const inner = { ...st, op: v % 14, v: Math.floor(v / 14) };
+      const inner = { ...st, op: v % 15, v: Math.floor(v / 15) };
       return [o.sum3((i) => stepValue(o, spec, inner, mul(sc.at(sc.x, i), a), b, c, sc).reduce((acc, y) => add(acc, y)))];
     }
     case 0:
@@ -231,6 +236,8 @@ function stepValue<T, I>(o: Ops<T, I>, spec: ApiProgramSpec, st: ApiStep, a: T, 
       return [...o.gradients(a, b, v)];
     case 12:
       return [...o.pullback(a, b, c)];
+    case 14:
+      return [...o.vecPullback(a, b, c)];
     default:
       return v % 2 ? [o.opaque(a)] : [o.structCall(a, b, c)];
   }
@@ -269,6 +276,7 @@ export function numericOps(spec: ApiProgramSpec): Ops<number, number> {
       const [g, da, db] = inner(self, a, b);
       return [g, ct * da, ct * db];
     },
+    vecPullback: (a, b, c) => [Math.sin(a) * b, a + b * b, c * Math.cos(a) * b + 0.5, c * Math.sin(a) + 0.5 * 2 * b],
     opaque: (u) => (u * u) / 2 + Math.sin(u),
     structCall: (a, b0, b1) => a * b0 + Math.tanh(b1),
   };
@@ -295,6 +303,8 @@ export function symbolicOps(spec: ApiProgramSpec): Ops<R, Nat> {
   let g!: ReturnType<typeof makeG>;
   const sOp = makeOpaque();
   const byStruct = rk.fn([P_TYPE], rk.Real, ({ a, b }) => rk.add(rk.mul(a, b[0]!), rk.tanh(b[1]!)));
+  const V2 = rk.Vec(2, rk.Real);
+  const h = rk.fn([V2], V2, ([a, b]) => [rk.mul(rk.sin(a!), b!), rk.add(a!, rk.mul(b!, b!))]);
   const bool = (p: Cond) => p as rk.Bool;
   const self: Ops<R, Nat> = {
     unary: {
@@ -337,6 +347,11 @@ export function symbolicOps(spec: ApiProgramSpec): Ops<R, Nat> {
       const r = rk.vjp(g)(a, b);
       const [da, db] = r.grad(ct) as R[];
       return [r.ret, da!, db!];
+    },
+    vecPullback: (a, b, c) => {
+      const r = rk.vjp(h)([a, b]);
+      const g = r.grad([c, 0.5]);
+      return [r.ret[0]!, r.ret[1]!, g[0]!, g[1]!];
     },
     opaque: (u) => sOp(u),
     structCall: (a, b0, b1) => byStruct({ a, b: [b0, b1] }),

@@ -139,6 +139,10 @@ export function libOps(lib: RoseLike, spec: ApiProgramSpec): Ops<Sym, Nat> {
     const gr = r.grad(ct);
     return [r.ret, gr[0]!, gr[1]!];
   };
+  const h = lib.fn([V2] as never, V2 as never, (([x, y]: Sym[]) => [
+    a('mul', (m.sin as (z: Sym) => Sym)(x!), y),
+    a('add', x, a('mul', y, y)),
+  ]) as never);
   const self: Ops<Sym, Nat> = {
     unary: Object.fromEntries(UNARY.map((n) => [n, unaryOf(n)])) as Ops<Sym, Nat>['unary'],
     binary: Object.fromEntries(BINARY.map((n) => [n, binaryOf(n)])) as Ops<Sym, Nat>['binary'],
@@ -163,6 +167,11 @@ export function libOps(lib: RoseLike, spec: ApiProgramSpec): Ops<Sym, Nat> {
       return [da, db];
     },
     pullback: pull,
+    vecPullback: (x, y, c) => {
+      const r = (lib.vjp(h as never) as (xy: unknown) => { ret: Sym[]; grad: (ct: unknown) => Sym[] })([x, y]);
+      const gr = r.grad([c, 0.5]);
+      return [r.ret[0]!, r.ret[1]!, gr[0]!, gr[1]!];
+    },
     opaque: (u) => (sOp as (x: Sym) => Sym)(u),
     structCall: (x, b0, b1) => byStruct({ a: x, b: [b0, b1] }),
   };
