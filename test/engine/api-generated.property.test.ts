@@ -184,7 +184,7 @@ describe('generated programs written with the public API', () => {
 
   it('hessian is symmetric, matches finite differences of grad and reverse over reverse', () => {
     const stats = checkProperty(
-      fc.tuple(apiProgramArb(6), pointArb, unitsArb()),
+      fc.tuple(apiProgramArb(8), pointArb, unitsArb()),
       ([spec, [z, k], dirs]) => {
         const f = traceProgram(spec);
         // one Vec(7, Real) parameter: vector and struct literals built from its elements

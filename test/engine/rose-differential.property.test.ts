@@ -94,7 +94,7 @@ describe('Rose 0.4.10 and Rose Kit on the same generated programs', () => {
 
   it('compiled values and gradients agree where Rose compiles them', async () => {
     // few programs: each is compiled by both libraries, twice
-    const cases = fc.sample(fc.tuple(apiProgramArb(6), pointArb), { seed: SEED, numRuns: 25 });
+    const cases = fc.sample(fc.tuple(apiProgramArb(8), pointArb), { seed: SEED, numRuns: 25 });
     const compiled = async (lib: RoseLike, f: unknown, w: Point) => ((await use(lib, 'compile', f)) as (a: unknown) => unknown)(w);
     const roseFailures: string[] = [];
     for (const [spec, w] of cases) {

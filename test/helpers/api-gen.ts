@@ -375,9 +375,9 @@ export function referenceProgram(spec: ApiProgramSpec): (x: number[], p: { a: nu
   return (x, p, k, s) => programBody(o, spec, x, p, k, s);
 }
 
-/** Return an arbitrary `ApiProgramSpec` of 1 to `maxSteps` steps. */
-export function apiProgramArb(maxSteps = 8): fc.Arbitrary<ApiProgramSpec> {
+/** Return an arbitrary `ApiProgramSpec` of 1 to `maxSteps` steps (lengths spread over the whole range). */
+export function apiProgramArb(maxSteps = 16): fc.Arbitrary<ApiProgramSpec> {
   const n = fc.nat(1000);
   const step = fc.record({ op: n, a: n, b: n, c: n, v: n });
-  return fc.record({ inner: fc.nat(2), steps: fc.array(step, { minLength: 1, maxLength: maxSteps }) });
+  return fc.record({ inner: fc.nat(2), steps: fc.array(step, { minLength: 1, maxLength: maxSteps, size: 'max' }) });
 }
