@@ -75,7 +75,8 @@ function operandError(prim: Prim, types: readonly Ty[], where: string): RoseErro
     return traceError('type-mismatch', rose, got, where, hint);
   }
   const want = PRIMS[prim].family === 'logic' ? 'Bool' : 'Real';
-  return traceError('type-mismatch', 'variable type mismatch', `${got}, expected ${want}`, where, hint);
+  const detail = `${got}, expected ${want}`;
+  return traceError('type-mismatch', 'variable type mismatch', detail, where, hint);
 }
 
 /** Return a hint for tangent misuse, the usual cause of operand mismatches. */

@@ -281,9 +281,10 @@ export function valId(
   if (!(erased ? tyEqual(erase(actual), erase(ty)) : tyEqual(actual, ty)))
     throw traceError(
       'type-mismatch',
-      // index values are JS symbols, which Rose looks up by type: it does not find one of another type
+      // index values are JS symbols, which Rose looks up by type: one of another type is unknown
       typeof x === 'symbol' ? 'invalid value' : 'variable type mismatch',
-      `expected ${showTy(ty)}, got ${typeof x === 'symbol' ? 'an index of type ' : ''}${showTy(actual)}`,
+      `expected ${showTy(ty)}, got ${typeof x === 'symbol' ? 'an index of type ' : ''}` +
+        showTy(actual),
       where,
     );
   return v;
@@ -387,17 +388,27 @@ export function checkNat(x: number, where: string): void {
  * is another (a JS argument to `interp`: `invalid value`), put first.
  */
 export function checkLength(got: number, want: number, where: string, rose?: string): void {
-  if (got !== want) {
-    const detail = `expected ${want} elements, got ${got}`;
-    throw traceError('invalid-value', rose ?? 'wrong array size', rose ? `wrong array size: ${detail}` : detail, where);
-  }
+  if (got !== want)
+    throw valueError('wrong array size', `expected ${want} elements, got ${got}`, where, rose);
 }
 
-/** Throw `wrong struct keys` unless `keys` are exactly the keys of `ty` (`rose`: see `checkLength`). */
-export function checkKeys(keys: readonly string[], ty: StructTy, where: string, rose?: string): void {
+/** Throw `wrong struct keys` unless `keys` are the keys of `ty` (`rose`: see `checkLength`). */
+export function checkKeys(
+  keys: readonly string[],
+  ty: StructTy,
+  where: string,
+  rose?: string,
+): void {
   const sorted = [...keys].sort(compareKeys);
   if (sorted.length !== ty.keys.length || sorted.some((k, i) => k !== ty.keys[i])) {
     const detail = `expected {${ty.keys.join(', ')}}, got {${sorted.join(', ')}}`;
-    throw traceError('invalid-value', rose ?? 'wrong struct keys', rose ? `wrong struct keys: ${detail}` : detail, where);
+    throw valueError('wrong struct keys', detail, where, rose);
   }
+}
+
+/** Return an `invalid-value` error `what: detail`, after Rose's message `rose` when given. */
+function valueError(what: string, detail: string, where: string, rose?: string): RoseError {
+  return rose === undefined
+    ? traceError('invalid-value', what, detail, where)
+    : traceError('invalid-value', rose, `${what}: ${detail}`, where);
 }

@@ -202,7 +202,8 @@ function stepValue<T, I>(o: Ops<T, I>, spec: ApiProgramSpec, st: ApiStep, a: T, 
     case 16: {
       // another step inside a loop body, reading element i of x (loops in loops when it is one)
       const inner = { ...st, op: v % 15, v: Math.floor(v / 15) };
-      return [o.sum3((i) => stepValue(o, spec, inner, mul(sc.at(sc.x, i), a), b, c, sc).reduce((acc, y) => add(acc, y)))];
+      const body = (i: I) => stepValue(o, spec, inner, mul(sc.at(sc.x, i), a), b, c, sc);
+      return [o.sum3((i) => body(i).reduce((acc, y) => add(acc, y)))];
     }
     case 0:
     case 1:
@@ -276,7 +277,8 @@ export function numericOps(spec: ApiProgramSpec): Ops<number, number> {
       const [g, da, db] = inner(self, a, b);
       return [g, ct * da, ct * db];
     },
-    vecPullback: (a, b, c) => [Math.sin(a) * b, a + b * b, c * Math.cos(a) * b + 0.5, c * Math.sin(a) + 0.5 * 2 * b],
+    // J = [[cos(a) b, sin a], [1, 2b]]; J^T [c, 0.5]
+    vecPullback: (a, b, c) => [Math.sin(a) * b, a + b * b, c * Math.cos(a) * b + 0.5, c * Math.sin(a) + b],
     opaque: (u) => (u * u) / 2 + Math.sin(u),
     structCall: (a, b0, b1) => a * b0 + Math.tanh(b1),
   };
@@ -370,7 +372,9 @@ export function traceProgram(spec: ApiProgramSpec) {
 }
 
 /** Return the reference evaluation of `spec` at `(x, p, k, s)`. */
-export function referenceProgram(spec: ApiProgramSpec): (x: number[], p: { a: number; b: number[] }, k: number, s: number) => number {
+export function referenceProgram(
+  spec: ApiProgramSpec,
+): (x: number[], p: { a: number; b: number[] }, k: number, s: number) => number {
   const o = numericOps(spec);
   return (x, p, k, s) => programBody(o, spec, x, p, k, s);
 }
@@ -379,5 +383,6 @@ export function referenceProgram(spec: ApiProgramSpec): (x: number[], p: { a: nu
 export function apiProgramArb(maxSteps = 16): fc.Arbitrary<ApiProgramSpec> {
   const n = fc.nat(1000);
   const step = fc.record({ op: n, a: n, b: n, c: n, v: n });
-  return fc.record({ inner: fc.nat(2), steps: fc.array(step, { minLength: 1, maxLength: maxSteps, size: 'max' }) });
+  const steps = fc.array(step, { minLength: 1, maxLength: maxSteps, size: 'max' });
+  return fc.record({ inner: fc.nat(2), steps });
 }

@@ -49,7 +49,8 @@ const JS_MATH: Readonly<Record<string, (...x: number[]) => number>> = {
  * other opaques `m` (for the one-argument ones). Tangents stay on the left of `mul` and `div`,
  * as Rose requires.
  */
-const JVP_1: Readonly<Record<string, (m: Record<string, Op>, a: (n: string, ...x: unknown[]) => Sym, re: Sym, du: Sym) => Sym>> = {
+type Emit = (name: string, ...x: unknown[]) => Sym;
+const JVP_1: Readonly<Record<string, (m: Record<string, Op>, a: Emit, re: Sym, du: Sym) => Sym>> = {
   sin: (m, a, re, du) => a('mul', du, (m.cos as (x: Sym) => Sym)(re)),
   cos: (m, a, re, du) => a('mul', du, a('neg', (m.sin as (x: Sym) => Sym)(re))),
   tanh: (m, a, re, du) => {
@@ -85,14 +86,15 @@ interface DualSym {
 function opaqueMath(lib: RoseLike): Record<string, Op> {
   const a = (name: string, ...x: unknown[]) => call(lib, name, ...x);
   const m: Record<string, Op> = {};
-  for (const name of Object.keys(JVP_1)) m[name] = lib.opaque([lib.Real] as never, lib.Real as never, JS_MATH[name] as never) as Op;
+  const R = lib.Real as never;
+  for (const name of Object.keys(JVP_1)) m[name] = lib.opaque([R] as never, R, JS_MATH[name] as never) as Op;
   for (const name of Object.keys(JVP_1))
-    (m[name] as { jvp?: unknown }).jvp = lib.fn([lib.Dual] as never, lib.Dual as never, (({ re, du }: DualSym) => ({
-      re: (m[name] as (x: Sym) => Sym)(re),
-      du: JVP_1[name]!(m, a, re, du),
+    (m[name] as { jvp?: unknown }).jvp = lib.fn([lib.Dual] as never, lib.Dual as never, ((d: DualSym) => ({
+      re: (m[name] as (x: Sym) => Sym)(d.re),
+      du: JVP_1[name]!(m, a, d.re, d.du),
     })) as never);
   const two = (name: string, d: (x: DualSym, y: DualSym, v: Sym) => Sym) => {
-    const f = lib.opaque([lib.Real, lib.Real] as never, lib.Real as never, JS_MATH[name] as never) as Op & { jvp?: unknown };
+    const f = lib.opaque([R, R] as never, R, JS_MATH[name] as never) as Op & { jvp?: unknown };
     f.jvp = lib.fn([lib.Dual, lib.Dual] as never, lib.Dual as never, ((x: DualSym, y: DualSym) => {
       const v = (f as (p: Sym, q: Sym) => Sym)(x.re, y.re);
       return { re: v, du: d(x, y, v) };
@@ -100,9 +102,15 @@ function opaqueMath(lib: RoseLike): Record<string, Op> {
     m[name] = f;
   };
   // d(x^y) = y x^(y-1) dx + log(x) x^y dy
-  two('pow', (x, y, v) => a('add', a('mul', x.du, a('mul', y.re, a('div', v, x.re))), a('mul', y.du, a('mul', (m.log as (z: Sym) => Sym)(x.re), v))));
+  const log = m.log as (z: Sym) => Sym;
+  two('pow', (x, y, v) =>
+    a('add', a('mul', x.du, a('mul', y.re, a('div', v, x.re))), a('mul', y.du, a('mul', log(x.re), v))),
+  );
   // d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), with (y, x) the arguments in order
-  two('atan2', (y, x) => a('div', a('sub', a('mul', y.du, x.re), a('mul', x.du, y.re)), a('add', a('mul', x.re, x.re), a('mul', y.re, y.re))));
+  two('atan2', (y, x) => {
+    const r2 = a('add', a('mul', x.re, x.re), a('mul', y.re, y.re));
+    return a('div', a('sub', a('mul', y.du, x.re), a('mul', x.du, y.re)), r2);
+  });
   two('hypot', (x, y, v) => a('div', a('add', a('mul', x.du, x.re), a('mul', y.du, y.re)), v));
   return m;
 }
@@ -113,7 +121,8 @@ export function libOps(lib: RoseLike, spec: ApiProgramSpec): Ops<Sym, Nat> {
   const m = opaqueMath(lib);
   const unaryOf = (name: (typeof UNARY)[number]) =>
     name === 'neg' || name === 'abs' || name === 'sqrt' ? (x: Sym) => a(name, x) : (m[name] as (x: Sym) => Sym);
-  const pick = (kind: 'max' | 'min', x: Sym, y: Sym) => a('select', a(kind === 'max' ? 'gt' : 'lt', x, y), lib.Real, x, y);
+  const pick = (kind: 'max' | 'min', x: Sym, y: Sym) =>
+    a('select', a(kind === 'max' ? 'gt' : 'lt', x, y), lib.Real, x, y);
   const binaryOf = (name: (typeof BINARY)[number]) =>
     name === 'min' || name === 'max'
       ? (x: Sym | number, y: Sym | number) => pick(name, x as Sym, y as Sym)
@@ -128,7 +137,8 @@ export function libOps(lib: RoseLike, spec: ApiProgramSpec): Ops<Sym, Nat> {
     lib.Real as never,
     (({ a: x, b }: { a: Sym; b: Sym[] }) => a('add', a('mul', x, b[0]), m.tanh!(b[1] as never))) as never,
   ) as (w: unknown) => Sym;
-  const sOp = lib.opaque([lib.Real] as never, lib.Real as never, ((u: number) => (u * u) / 2 + Math.sin(u)) as never) as Op & { jvp?: unknown };
+  const sJs = (u: number) => (u * u) / 2 + Math.sin(u);
+  const sOp = lib.opaque([lib.Real] as never, lib.Real as never, sJs as never) as Op & { jvp?: unknown };
   sOp.jvp = lib.fn([lib.Dual] as never, lib.Dual as never, (({ re, du }: DualSym) => ({
     re: (sOp as (x: Sym) => Sym)(re),
     du: a('mul', du, a('add', re, (m.cos as (x: Sym) => Sym)(re))),
@@ -175,7 +185,8 @@ export function libOps(lib: RoseLike, spec: ApiProgramSpec): Ops<Sym, Nat> {
     opaque: (u) => (sOp as (x: Sym) => Sym)(u),
     structCall: (x, b0, b1) => byStruct({ a: x, b: [b0, b1] }),
   };
-  g = lib.fn([V2] as never, lib.Real as never, ((ab: Sym[]) => inner(self, ab[0]!, ab[1]!)[0]) as never) as (ab: unknown) => Sym;
+  const gBody = (ab: Sym[]) => inner(self, ab[0]!, ab[1]!)[0];
+  g = lib.fn([V2] as never, lib.Real as never, gBody as never) as (ab: unknown) => Sym;
   return self;
 }
 
@@ -198,7 +209,8 @@ export function traceWith(lib: RoseLike, spec: ApiProgramSpec): unknown {
     const r = programBody(o, spec, x, p, k, s);
     const signedZero = a('mul', r, 0);
     const rounded = a('add', a('add', a('ceil', r), a('floor', r)), a('trunc', r));
-    const total = a('add', a('add', r, a('mul', a('sign', signedZero), 0.125)), a('add', a('mul', rounded, 0.01), a('mul', a('abs', r), 0.3)));
+    const signed = a('add', r, a('mul', a('sign', signedZero), 0.125));
+    const total = a('add', signed, a('add', a('mul', rounded, 0.01), a('mul', a('abs', r), 0.3)));
     return a('select', on, lib.Real, total, a('neg', total));
   }) as never);
 }
