@@ -35,10 +35,10 @@ const WIDTH = 8;
  * them exactly) over a vec of WIDTH reals. An operation is one IR instruction: the issue's
  * "10k, 100k and 1M operations" are programs of that many instructions.
  */
-type Program = (n: number) => Fn;
+export type Program = (n: number) => Fn;
 
 /** A straight-line program: arithmetic in one block, 8 instructions per step. */
-const straightLine: Program = (n) =>
+export const straightLine: Program = (n) =>
   fn([Vec(WIDTH, Real)], Real, (v) => {
     let acc = v[0]!;
     for (let k = 0; k < n; k += 8) {
@@ -51,7 +51,7 @@ const straightLine: Program = (n) =>
   });
 
 /** A loop-heavy program: a chain of small `sum` loops over the input vector, 8 instructions each. */
-const loopHeavy: Program = (n) =>
+export const loopHeavy: Program = (n) =>
   fn([Vec(WIDTH, Real)], Real, (v) => {
     let acc = v[0]!;
     for (let k = 0; k < n; k += 8) {
@@ -62,7 +62,7 @@ const loopHeavy: Program = (n) =>
   });
 
 /** A call-heavy program: a chain of calls of one small function, 2 instructions each. */
-const callHeavy: Program = (n) => {
+export const callHeavy: Program = (n) => {
   const step = fn([Real, Real], Real, (a, x) => tanh(add(mul(a, 0.5), sin(x))));
   return fn([Vec(WIDTH, Real)], Real, (v) => {
     let acc = v[0]!;
@@ -72,7 +72,7 @@ const callHeavy: Program = (n) => {
 };
 
 /** Count the instructions of `f` and of every function it calls, once each. */
-function countInstrs(f: Func, seen = new Set<Func>()): number {
+export function countInstrs(f: Func, seen = new Set<Func>()): number {
   if (seen.has(f) || f.kind !== 'transparent') return 0;
   seen.add(f);
   let n = 0;
