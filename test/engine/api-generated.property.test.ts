@@ -7,6 +7,7 @@
  *   compiled gradient against the interpreted one;
  * - second derivatives by `hessian` (forward over reverse): symmetric, equal to finite
  *   differences of the gradient and to reverse over reverse, compiled equal to interpreted;
+ * - `compileValueAndGradSync` (the optimizers' zero-copy entry) equal to interpreted;
  * - a user error thrown at any operation of a body (in a loop, a cond branch, a vjp) leaves no
  *   trace state behind: the next program traces and runs right.
  */
@@ -16,6 +17,7 @@ import {
   Real,
   Vec,
   compileSync,
+  compileValueAndGradSync,
   fn,
   grad,
   hessian,
@@ -83,6 +85,14 @@ function throwingAt<T, I>(o: Ops<T, I>, at: number): { ops: Ops<T, I>; count: ()
   const { unary, binary, ...rest } = o;
   const ops = { ...each(rest as unknown as Record<string, (...args: never[]) => unknown>), unary: each(unary), binary: each(binary) };
   return { ops: ops as unknown as Ops<T, I>, count: () => count };
+}
+
+/**
+ * Return `f` as a function of one `Vec(7, Real)` (index `k` fixed), calling it with vector and
+ * struct literals built from the vector's elements.
+ */
+function flatProgram(f: ReturnType<typeof traceProgram>, k: number) {
+  return fn([Vec(N, Real)], Real, (w) => f([w[0]!, w[1]!, w[2]!], { a: w[3]!, b: [w[4]!, w[5]!] }, k, w[6]!));
 }
 
 /** Relative tolerance of compiled against interpreted results (wasm math is within 1 ulp of Math.*). */
@@ -182,13 +192,34 @@ describe('generated programs written with the public API', () => {
     expect(stats.runs - stats.skipped).toBeGreaterThan(0);
   });
 
+  it("compileValueAndGradSync, the optimizers' zero-copy entry, agrees with interp", () => {
+    const stats = checkProperty(
+      fc.tuple(apiProgramArb(), pointArb),
+      ([spec, [z, k]]) => {
+        const flat = flatProgram(traceProgram(spec), k);
+        const value = interp(flat)(z) as number;
+        const g = interp(grad(flat))(z) as number[];
+        if (!tame([value]) || !tame(g, 1e8)) return 'skip';
+        const h = compileValueAndGradSync(flat);
+        try {
+          h.x.set(z);
+          const got = h.evaluate();
+          assertClose([got, ...h.gradient], [value, ...g], COMPILED, 'compiled value and gradient vs interp');
+        } finally {
+          h.dispose();
+        }
+      },
+      describeCase,
+      { numRuns: 100 },
+    );
+    expect(stats.runs - stats.skipped).toBeGreaterThan(0);
+  });
+
   it('hessian is symmetric, matches finite differences of grad and reverse over reverse', () => {
     const stats = checkProperty(
       fc.tuple(apiProgramArb(8), pointArb, unitsArb()),
       ([spec, [z, k], dirs]) => {
-        const f = traceProgram(spec);
-        // one Vec(7, Real) parameter: vector and struct literals built from its elements
-        const flat = fn([Vec(N, Real)], Real, (w) => f([w[0]!, w[1]!, w[2]!], { a: w[3]!, b: [w[4]!, w[5]!] }, k, w[6]!));
+        const flat = flatProgram(traceProgram(spec), k);
         const gradFlat = interp(grad(flat));
         const G = (w: readonly number[]) => gradFlat([...w]) as number[];
         if (!tame([interp(flat)(z) as number]) || !tame(G(z), 1e6)) return 'skip';
