@@ -300,6 +300,7 @@ export const P_TYPE = rk.struct({ a: rk.Real, b: rk.Vec(2, rk.Real) });
 /** Return `ops` that trace with the public API (their inner functions are made once per call). */
 export function symbolicOps(spec: ApiProgramSpec): Ops<R, Nat> {
   const innerG = innerOf(spec);
+  // the partials `innerG` also computes are dead code in g's IR, which every pass must drop
   const makeG = (o: Ops<R, Nat>) => rk.fn([rk.Real, rk.Real], rk.Real, (a, b) => innerG(o, a, b)[0]);
   // traced when made, with the finished `self`: assigned last, used only when a program runs
   let g!: ReturnType<typeof makeG>;
