@@ -1,18 +1,16 @@
 /**
- * @file How much memory the IR of each pass keeps (Node only, run by `engine.bench.ts`): the
- * heap retained after a full garbage collection, before and after each of trace, jvp, unzip and
- * transpose, in bytes per primal IR instruction, for the straight-line, loop-heavy and call-heavy
- * programs of `engine-scaling.ts`. Unlike the times, these figures do not depend on the load of
- * the machine; at 1M instructions and beyond, the time of the passes follows them (allocation,
- * page faults and garbage collection of a heap of this size).
+ * @file How much memory the IR of each pass keeps, measured the same way in Node and in
+ * Chromium (`engine.bench.ts` runs both): the heap retained after a full garbage collection,
+ * before and after each of trace, jvp, unzip and transpose, in bytes per primal IR instruction,
+ * for the straight-line, loop-heavy and call-heavy programs of `engine-scaling.ts`. Unlike the
+ * times, these figures do not depend on the load of the machine; at 1M instructions and beyond,
+ * the time of the passes follows them (allocation, page faults and garbage collection).
  *
- * Each program is measured in a process of its own: within one process, V8 can keep the last
- * large trace alive from a handle of its own until similar code runs again, which would charge
- * one program's IR to the next one. Alone: `node --expose-gc --import ./scripts/ts-register.mjs
- * bench/engine-memory.ts <straight|loops|calls> [instructions]` prints one JSON line.
+ * Needs `gc()` (Node: `--expose-gc`; Chromium: `--js-flags=--expose-gc`) and, in Chromium, exact
+ * heap sizes (`--enable-precise-memory-info`). Each program should run in a process (or page) of
+ * its own: V8 can keep the last large trace alive from a handle of its own until similar code
+ * runs again, which would charge one program's IR to the next one.
  */
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Fn } from '../engine/index.ts';
 import type { TransparentFunc } from '../engine/ir/types.ts';
 import { funcOf } from '../engine/trace/fn.ts';
@@ -22,7 +20,14 @@ import { unzip } from '../engine/transforms/unzip.ts';
 import { callHeavy, countInstrs, loopHeavy, straightLine, type Program } from './engine-scaling.ts';
 
 /** The programs measured, by name. */
-const PROGRAMS: Readonly<Record<string, Program>> = { straight: straightLine, loops: loopHeavy, calls: callHeavy };
+export const MEMORY_PROGRAMS: Readonly<Record<string, Program>> = {
+  straight: straightLine,
+  loops: loopHeavy,
+  calls: callHeavy,
+};
+
+/** The size of the programs measured (instructions). */
+export const MEMORY_OPS = 100_000;
 
 /** The IR of the program being measured. */
 interface Held {
@@ -49,18 +54,35 @@ const STEPS: ((held: Held, program: Program, n: number) => void)[] = [
   (h) => void h.out.push(transpose(h.lin!)),
 ];
 
+/** What one program retains: its size, and bytes per instruction after each step. */
+export interface Retained {
+  readonly ops: number;
+  readonly bytes: readonly number[];
+}
+
+/** Return the JS heap in use (Node's `process`, or Chromium's `performance.memory`). */
+function heapUsed(): number {
+  const node = (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process;
+  if (node !== undefined) return node.memoryUsage().heapUsed;
+  const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  if (memory === undefined) throw new Error('no performance.memory (Chromium only)');
+  return memory.usedJSHeapSize;
+}
+
 /**
- * Return the bytes retained by each step of `program` at `n` instructions, per instruction
- * (needs `--expose-gc`). Each reading waits for a new task first: objects held by `WeakRef`s (the
- * passes' scratch pool) stay alive until the task that made them ends.
+ * Return the bytes retained by each step of program `name` at `n` instructions, per
+ * instruction. Each reading waits for a new task first: objects held by `WeakRef`s (the passes'
+ * scratch pool) stay alive until the task that made them ends.
  */
-async function retained(program: Program, n: number): Promise<{ ops: number; bytes: number[] }> {
+export async function retained(name: string, n = MEMORY_OPS): Promise<Retained> {
+  const program = MEMORY_PROGRAMS[name];
+  if (program === undefined) throw new Error(`unknown program ${name}: one of ${Object.keys(MEMORY_PROGRAMS)}`);
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('run with node --expose-gc');
+  if (gc === undefined) throw new Error('no gc(): run Node with --expose-gc, Chromium with --js-flags=--expose-gc');
   const heap = async () => {
     await new Promise((done) => setTimeout(done, 0));
     gc();
-    return process.memoryUsage().heapUsed;
+    return heapUsed();
   };
   const held: Held = { out: [] };
   const readings = [await heap()];
@@ -71,24 +93,14 @@ async function retained(program: Program, n: number): Promise<{ ops: number; byt
   return { ops: held.ops!, bytes: readings.slice(1).map((h, i) => (h - readings[i]!) / held.ops!) };
 }
 
-/** Return the lines of the table: one row per program, one column per step and their total. */
-export function memoryTable(n = 100_000): string[] {
+/** Return the lines of a table of `rows` (program name and what it retained). */
+export function memoryTable(rows: readonly (readonly [string, Retained])[]): string[] {
   const cell = (c: string | number, w = 12) => String(c).padStart(w);
   const head = ['program', 'ops', 'trace', 'jvp', 'unzip', 'transpose', 'total'];
   const lines = [head.map((c, i) => cell(c, i ? 12 : 10)).join('')];
-  for (const name of Object.keys(PROGRAMS)) {
-    const args = ['--expose-gc', '--import', './scripts/ts-register.mjs', 'bench/engine-memory.ts', name, String(n)];
-    const out = execFileSync(process.execPath, args, { cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8' });
-    const { ops, bytes } = JSON.parse(out) as { ops: number; bytes: number[] };
+  for (const [name, { ops, bytes }] of rows) {
     const total = bytes.reduce((a, b) => a + b, 0);
     lines.push([cell(name, 10), cell(ops), ...[...bytes, total].map((b) => cell(b.toFixed(0)))].join(''));
   }
   return lines;
-}
-
-if (process.argv[1] === import.meta.filename) {
-  const [name = 'straight', n = '100000'] = process.argv.slice(2);
-  const program = PROGRAMS[name];
-  if (program === undefined) throw new Error(`unknown program ${name}: one of ${Object.keys(PROGRAMS).join(', ')}`);
-  console.log(JSON.stringify(await retained(program, Number(n))));
 }

@@ -10,13 +10,17 @@
  * a small size, so the first row is not charged with the JIT compiling the engine. Compare ratios,
  * not absolute times: the machines are shared and noisy.
  * `BENCH_MAX_OPS=100000` skips the larger straight-line programs (in both).
+ * Last, the IR memory each pass keeps (`engine-memory.ts`), in Node (one process per program) and
+ * in Chromium (one browser context per program), which does not depend on the machine's load.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { CHROME_PATH } from '../scripts/chromium.mjs';
-import { launchBrowser, startServer } from '../test/demos/harness.ts';
-import { memoryTable } from './engine-memory.ts';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROME_ARGS, CHROME_PATH } from '../scripts/chromium.mjs';
+import { startServer } from '../test/demos/harness.ts';
+import { MEMORY_OPS, MEMORY_PROGRAMS, memoryTable, type Retained } from './engine-memory.ts';
 import { scalingTables } from './engine-scaling.ts';
 
 const load = () =>
@@ -24,29 +28,62 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 
-/** Return the tables measured in a page of headless Chromium, or why they were not. */
-async function inChromium(maxOps: number): Promise<string[]> {
-  if (process.argv.includes('--no-browser')) return ['skipped (--no-browser)'];
-  if (!existsSync(CHROME_PATH)) return [`skipped: no Chromium at ${CHROME_PATH} (set CHROME_PATH)`];
-  const { server, url } = await startServer(resolve(import.meta.dirname, '..'));
-  const browser = await launchBrowser();
+/** Return Chromium launched for the benches: `gc()` exposed, exact heap sizes. */
+function launchBenchBrowser(): Promise<Browser> {
+  const args = [...CHROME_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'];
+  return chromium.launch({ executablePath: CHROME_PATH, headless: true, args });
+}
+
+/**
+ * Return what the bench page's function `name` (engine-browser.ts) returns for `arg`, run in a
+ * page of a fresh browser context (so one measurement's heap does not carry into the next).
+ */
+async function onBenchPage<T>(browser: Browser, url: string, name: string, arg: unknown): Promise<T> {
+  const context = await browser.newContext();
   try {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}/bench/engine-browser.html`, { waitUntil: 'load' });
-    await page.waitForFunction(() => 'roseEngineScaling' in globalThis, undefined, { timeout: 60_000 });
-    const version = browser.version();
-    const lines = await page.evaluate(
-      (max) => (globalThis as unknown as { roseEngineScaling(max: number): string[] }).roseEngineScaling(max),
-      maxOps,
+    await page.waitForFunction((f) => f in globalThis, name, { timeout: 60_000 });
+    const result = await page.evaluate(
+      ([f, a]) => (globalThis as unknown as Record<string, (a: unknown) => unknown>)[f as string]!(a),
+      [name, arg] as const,
     );
     if (errors.length > 0) throw new Error(`engine bench page: ${errors.join('; ')}`);
-    return [`Chromium ${version}`, ...lines];
+    return result as T;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Return the scaling and memory tables measured in headless Chromium, or why they were not. */
+async function inChromium(maxOps: number): Promise<{ scaling: string[]; memory: string[] }> {
+  const skip = (why: string) => ({ scaling: [why], memory: [why] });
+  if (process.argv.includes('--no-browser')) return skip('skipped (--no-browser)');
+  if (!existsSync(CHROME_PATH)) return skip(`skipped: no Chromium at ${CHROME_PATH} (set CHROME_PATH)`);
+  const { server, url } = await startServer(resolve(import.meta.dirname, '..'));
+  const browser = await launchBenchBrowser();
+  try {
+    const lines = await onBenchPage<string[]>(browser, url, 'roseEngineScaling', maxOps);
+    const rows: [string, Retained][] = [];
+    for (const name of Object.keys(MEMORY_PROGRAMS))
+      rows.push([name, await onBenchPage<Retained>(browser, url, 'roseEngineMemory', name)]);
+    return { scaling: [`Chromium ${browser.version()}`, ...lines], memory: memoryTable(rows) };
   } finally {
     await browser.close();
     await server.close();
   }
+}
+
+/** Return the memory table measured in Node, each program in a process of its own. */
+function memoryInNode(): string[] {
+  const rows: [string, Retained][] = Object.keys(MEMORY_PROGRAMS).map((name) => {
+    const args = ['--expose-gc', '--import', './scripts/ts-register.mjs', 'bench/engine-memory-node.ts', name];
+    const out = execFileSync(process.execPath, args, { cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8' });
+    return [name, JSON.parse(out) as Retained];
+  });
+  return memoryTable(rows);
 }
 
 async function main(): Promise<void> {
@@ -58,10 +95,14 @@ async function main(): Promise<void> {
   console.log(`Node ${process.version}`);
   for (const line of scalingTables(maxOps)) console.log(line);
   console.log(`\nThe same in headless Chromium (one page; load ${load()})`);
-  for (const line of await inChromium(maxOps)) console.log(line);
+  const browser = await inChromium(maxOps);
+  for (const line of browser.scaling) console.log(line);
   console.log(`target: trace+ad <= 1000 ns per operation (load now ${load()})`);
-  console.log('\nIR retained per primal instruction (bytes, Node, after a full GC), programs of 100k ops');
-  for (const line of memoryTable()) console.log(line);
+  const what = `bytes per primal instruction, heap retained after a full GC, programs of ${MEMORY_OPS / 1000}k ops`;
+  console.log(`\nIR kept by each pass (${what}), Node, one process per program`);
+  for (const line of memoryInNode()) console.log(line);
+  console.log('The same in headless Chromium (compressed pointers), one page per program');
+  for (const line of browser.memory) console.log(line);
 }
 
 main().catch((e: unknown) => {
