@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const what = `bytes per primal instruction, heap retained after a full GC, programs of ${MEMORY_OPS / 1000}k ops`;
   console.log(`\nIR kept by each pass (${what}), Node, one process per program`);
   for (const line of memoryInNode()) console.log(line);
-  console.log('The same in headless Chromium (compressed pointers), one page per program');
+  console.log('The same in headless Chromium (compressed pointers), one browser context per program');
   for (const line of browser.memory) console.log(line);
 }
 
