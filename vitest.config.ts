@@ -4,6 +4,9 @@ import SummaryReporter from './scripts/summary-reporter.ts';
 
 export default defineConfig({
   test: {
+    // Rose's own API tests run against ours (test/engine/rose-own-tests.test.ts): transform them,
+    // so that their import of Rose's index can be mocked
+    server: { deps: { inline: ['rose'] } },
     include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,

@@ -9,6 +9,7 @@ import { LINEAR_PRIMS, PRIMS, PRIM_NAMES, primResultType, type Prim } from '../i
 import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
+  describe,
   showTy,
   toTy,
   type Bool,
@@ -21,9 +22,23 @@ import {
 } from './types.ts';
 import { checkNat, fin, scalar, symbolic, symbolicVar, traceError, valId } from './values.ts';
 
-/** Return the variable of an operand: a symbolic value as is, a literal at type `lit`. */
-function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string): Var {
-  return symbolicVar(ctx, x, where) ?? valId(ctx, lit, x, where);
+/**
+ * Return the variable of an operand of `prim`: a symbolic value as is, a literal at type `lit`.
+ * The ops on reals or tangents (`neg`, `add`, `sub`, `mul`, `div`) take only numbers as
+ * literals; for another literal Rose says `invalid value`, not what the type expected.
+ */
+function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string, prim: Prim): Var {
+  const v = symbolicVar(ctx, x, where);
+  if (v !== undefined) return v;
+  if (typeof x !== 'number' && LINEAR_PRIMS[prim] !== undefined)
+    throw traceError(
+      'invalid-value',
+      'invalid value',
+      `${describe(x)} where a number was expected`,
+      where,
+      `${prim} takes reals (or tangents): numbers or symbolic values`,
+    );
+  return valId(ctx, lit, x, where);
 }
 
 /** Where each primitive is used, for error messages (made once, not per operation). */
@@ -45,10 +60,10 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   // exact-size operand list: it becomes the instruction's `args` (a grown array keeps slack)
   const vars: Var[] =
     n === 1
-      ? [operand(ctx, args[0], lit, where)]
+      ? [operand(ctx, args[0], lit, where, prim)]
       : n === 2
-        ? [operand(ctx, args[0], lit, where), operand(ctx, args[1], lit, where)]
-        : args.map((x) => operand(ctx, x, lit, where));
+        ? [operand(ctx, args[0], lit, where, prim), operand(ctx, args[1], lit, where, prim)]
+        : args.map((x) => operand(ctx, x, lit, where, prim));
   const b = ctx.b;
   // fast path: reals only (the usual case), typed by the table made from `primResultType`
   const real =
@@ -94,7 +109,7 @@ function linearHint(prim: Prim, types: readonly Ty[]): string | undefined {
 function unary(prim: Prim, x: unknown): unknown {
   const where = WHERE[prim];
   const ctx = getCtx(where);
-  const v = operand(ctx, x, REAL, where);
+  const v = operand(ctx, x, REAL, where, prim);
   const fast = ctx.b.typeOf(v) === REAL ? ON_REALS[prim] : undefined;
   if (fast === undefined) return primOp(prim, [x]);
   return scalar(ctx, ctx.b.emit({ kind: 'prim', prim, args: [v] }, fast));
@@ -105,8 +120,8 @@ function binary(prim: Prim, x: unknown, y: unknown): unknown {
   const where = WHERE[prim];
   const ctx = getCtx(where);
   const b = ctx.b;
-  const vx = operand(ctx, x, REAL, where);
-  const vy = operand(ctx, y, REAL, where);
+  const vx = operand(ctx, x, REAL, where, prim);
+  const vy = operand(ctx, y, REAL, where, prim);
   const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? ON_REALS[prim] : undefined;
   if (fast === undefined) return primOp(prim, [x, y]);
   return scalar(ctx, b.emit({ kind: 'prim', prim, args: [vx, vy] }, fast));
