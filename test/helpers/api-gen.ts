@@ -181,7 +181,7 @@ export function programBody<T, I>(
   }
   // fold everything in with distinct weights, so no step is dead
   let acc = pool[0] as T;
-  for (let i = 1; i < pool.length; i++) acc = add(acc, mul(pool[i] as T, (1 + 0.37 * i)));
+  for (let i = 1; i < pool.length; i++) acc = add(acc, mul(pool[i] as T, 1 + 0.37 * i));
   return sub(acc, mul(s, 0.25));
 }
 
@@ -230,17 +230,17 @@ function stepValue<T, I>(o: Ops<T, I>, spec: ApiProgramSpec, st: ApiStep, a: T, 
       return [sc.at(w, sc.k), o.sum3((i) => mul(sc.at(w, i), sc.at(sc.x, i)))];
     }
     case 9:
-      return [o.reduce3(v % 2 ? 'max' : 'min', (i) => o.unary.sin(add(sc.at(sc.x, i), mul(a, (1 + v % 3)))))];
+      return [o.reduce3(v % 2 ? 'max' : 'min', (i) => o.unary.sin(add(sc.at(sc.x, i), mul(a, 1 + (v % 3)))))];
     case 10:
       return [o.call(a, b)];
     case 11:
       return [...o.gradients(a, b, v)];
     case 12:
       return [...o.pullback(a, b, c)];
-    case 14:
-      return [...o.vecPullback(a, b, c)];
-    default:
+    case 13:
       return v % 2 ? [o.opaque(a)] : [o.structCall(a, b, c)];
+    default: // 14
+      return [...o.vecPullback(a, b, c)];
   }
 }
 
