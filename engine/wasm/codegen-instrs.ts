@@ -10,7 +10,7 @@ import { F64, I32, Op, VOID, type ValType } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
 import { DST, type FuncAbi, hasValue, refInner } from './codegen-abi.ts';
-import { constIndex } from './codegen-plan.ts';
+import { constIndex } from './codegen-sites.ts';
 import { splitLiteral, storeParts } from './codegen-condparts.ts';
 import { computePrim, emitPrim, pushFolded } from './codegen-prims.ts';
 import { memberOffset, strideOf } from './layout.ts';

@@ -7,8 +7,8 @@
  * rematerialized at each use. An aggregate value is an i32 pointer to its inline bytes: a fresh
  * aggregate (literal, zero, `for` result, accumulator storage) is a "frame site" at a static
  * offset from `sp`, so it needs no local at all; members and constant-index elements are
- * "derived" (base pointer + constant; a scalar one read once is loaded where it is read). A value
- * used by another unit is spilled to a frame slot.
+ * "derived" (base pointer + constant; a scalar one read once is loaded where it is read): those
+ * are found first, by codegen-sites.ts. A value used by another unit is spilled to a frame slot.
  *
  * Two placements keep huge straight-line programs at a few locals: an aggregate built only to
  * become a member of a literal is built in place inside it, and a scalar that becomes a member of
@@ -31,7 +31,7 @@
  * yielded; a cond block's die at its end, where its result is copied out). All callees'
  * frames share one call area at the end (results are never in a callee's frame).
  */
-import type { Expr, StructTy, Ty, Var } from '../ir/types.ts';
+import type { Expr, Ty, Var } from '../ir/types.ts';
 import { DST, SP, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
@@ -39,7 +39,8 @@ import { planAddRuns } from './codegen-runs.ts';
 import { planNegations } from './codegen-negs.ts';
 import { type FreshInit, planFreshParams } from './codegen-fresh.ts';
 import { placeArguments } from './codegen-inplace.ts';
-import { splitArm, splitCond } from './codegen-condparts.ts';
+import { splitArm } from './codegen-condparts.ts';
+import { findSites } from './codegen-sites.ts';
 import { layoutFrame } from './codegen-frame.ts';
 import { type Units, planUnits } from './codegen-units.ts';
 import { F64, I32 } from './encoder.ts';
@@ -91,8 +92,6 @@ export class FuncPlan {
   readonly parts = new Map<Var, Map<number, Var>>();
   /** Block results of split conds with no storage (literal -> cond, codegen-condparts.ts). */
   readonly splitLits = new Map<Var, Var>();
-  /** Needed member instructions of call and cond results, in variable order (found by `#structure`). */
-  readonly #callMembers: Var[] = [];
   /** Calls whose parts are all built elsewhere: they need no storage. */
   readonly noStorage = new Set<Var>();
   /** Per literal: member positions already written (placed or early-stored). */
@@ -204,8 +203,7 @@ export class FuncPlan {
     this.unfilled = ctx.fresh?.unfilled.get(abi.func);
     this.freshParams = ctx.fresh?.params.get(abi.func);
     planAccumulators(this);
-    this.#structure();
-    this.#redirectParts();
+    findSites(this);
     this.#placements();
     this.#stackify();
     this.#recordUses();
@@ -235,145 +233,6 @@ export class FuncPlan {
   }
 
 
-
-  /** Find frame sites and derived pointers (members, fields, constant-index elements). */
-  #structure(): void {
-    const s = this.shape;
-    for (const [v, body] of s.bodies) if (this.needed[v] && this.used[v]) this.#projection(v, body);
-    for (let v = 0; v < s.f.vars.length; v++) {
-      const e = s.def[v];
-      if (e === undefined || !this.needed[v]) continue;
-      if (e.kind === 'member') {
-        const k = s.def[e.struct]?.kind;
-        if (k === 'call' || k === 'cond') this.#callMembers.push(v);
-      }
-      const bits = s.tyBits[v]!;
-      if (!(bits & HAS_VALUE)) continue;
-      const leaf = (bits & LEAF) !== 0;
-      switch (e.kind) {
-        case 'vec':
-        case 'struct':
-          this.site[v] = 'lit';
-          break;
-        case 'zero':
-          if (!leaf) this.site[v] = 'zero';
-          break;
-        case 'for':
-          if (this.used[v] && this.derived[v] === undefined) this.site[v] = 'for';
-          break;
-        case 'cond':
-          if (this.used[v] && !leaf) this.site[v] = 'cond'; // each block stores its result there
-          break;
-        case 'accum':
-          if (!this.localAcc[v]) this.site[v] = 'accum';
-          break;
-        case 'call':
-          if (e.func.kind === 'transparent' && !leaf) this.site[v] = 'call';
-          break;
-        case 'member':
-        case 'field': {
-          const st = e.kind === 'member' ? s.ty(e.struct) : refInner(s.ty(e.ref));
-          const base = e.kind === 'member' ? e.struct : e.ref;
-          if (st.kind === 'struct' && (e.kind === 'field' || !leaf || this.#reloads(v)))
-            this.derived[v] = { base, off: memberOffset(st, e.member) };
-          break;
-        }
-        case 'index':
-        case 'slice': {
-          const base = e.kind === 'index' ? e.vec : e.ref;
-          const vt = e.kind === 'index' ? s.ty(e.vec) : refInner(s.ty(e.ref));
-          const c = constIndex(s, e.index);
-          if (vt.kind === 'vec' && c !== undefined && c < vt.size && (e.kind === 'slice' || !leaf || this.#reloads(v)))
-            this.derived[v] = { base, off: c * strideOf(vt.elem) };
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  }
-
-  /**
-   * Let a call with a split result build an aggregate part where its member instruction's value
-   * ends up (a site of its own, usually placed in a literal) instead of in the call's storage:
-   * when the call is read only by member instructions of its block, one per part.
-   */
-  #redirectParts(): void {
-    const s = this.shape;
-    const readers = new Map<Var, Var[]>();
-    const members = this.#callMembers;
-    for (let j = 0; j < members.length; j++) {
-      const m = members[j]!;
-      const e = s.def[m] as Extract<Expr, { kind: 'member' }>;
-      const site = this.site[e.struct];
-      if (site !== 'call' && site !== 'cond') continue;
-      let list = readers.get(e.struct);
-      if (list === undefined) readers.set(e.struct, (list = []));
-      list.push(m);
-    }
-    // Map.forEach rather than for-of: no iterator results and entry arrays while this is cold
-    readers.forEach((list, v) => (this.site[v] === 'cond' ? splitCond(this, v, list) : this.#redirectCall(v, list)));
-  }
-
-  /** Redirect the parts of call `v`, read by the member instructions `list` (see `#redirectParts`). */
-  #redirectCall(v: Var, list: readonly Var[]): void {
-    const s = this.shape;
-    const g = (s.def[v] as Extract<Expr, { kind: 'call' }>).func;
-    if (list.length !== this.reads[v] || this.ctx.abiOf(g).dsts.length < 2) return;
-    const byMember = new Map<number, Var>();
-    const seen = new Set<number>();
-    for (let j = 0; j < list.length; j++) {
-      const m = list[j]!;
-      const k = (s.def[m] as Extract<Expr, { kind: 'member' }>).member;
-      const bits = s.tyBits[m]!; // of s.ty(m): not a scalar, has a value
-      if (seen.has(k)) byMember.delete(k);
-      else if (!(bits & LEAF) && bits & HAS_VALUE && s.block[m] === s.block[v]) byMember.set(k, m);
-      seen.add(k);
-    }
-    byMember.forEach((m) => {
-      this.derived[m] = undefined;
-      this.site[m] = 'part';
-    });
-    if (byMember.size > 0) this.parts.set(v, byMember);
-    if (byMember.size === list.length && byMember.size === this.ctx.abiOf(g).dsts.length) this.noStorage.add(v);
-  }
-
-  /**
-   * Recognize loop `v` when it only projects each element of a vec defined outside, `vec[i].a.b`,
-   * at offset 0 of an element of the same size (unzip's loops extracting residuals, where the
-   * other members are units): its result is the same bytes, so it is that vec (derived, no code),
-   * and its body is not compiled.
-   */
-  #projection(v: Var, body: readonly { var: Var; expr: Expr }[]): void {
-    const s = this.shape;
-    const index = (s.def[v] as Extract<Expr, { kind: 'for' }>).index;
-    const off = new Map<Var, number>();
-    let vec = -1;
-    for (let k = 0; k < body.length; k++) {
-      const { var: x, expr: e } = body[k]!;
-      if (!this.needed[x]) continue;
-      if (e.kind === 'index' && e.index === index && (vec < 0 || vec === e.vec) && s.block[e.vec] !== v) {
-        vec = e.vec;
-        off.set(x, 0);
-      } else if (e.kind === 'member' && off.has(e.struct)) {
-        off.set(x, off.get(e.struct)! + memberOffset(s.ty(e.struct) as StructTy, e.member));
-      } else return;
-    }
-    const ret = (s.def[v] as Extract<Expr, { kind: 'for' }>).ret;
-    const vt = vec >= 0 ? s.ty(vec) : undefined;
-    if (off.get(ret) !== 0 || vt?.kind !== 'vec' || sizeOf(vt.elem) !== sizeOf(s.ty(ret))) return;
-    this.derived[v] = { base: vec, off: 0 };
-    for (let k = 0; k < body.length; k++) this.needed[body[k]!.var] = 0;
-  }
-
-  /**
-   * Return true when scalar member or element `v` is better loaded again where it is read than
-   * kept: read once, or read by another unit (memory holding values never changes, so reloading
-   * beats spilling a copy).
-   */
-  #reloads(v: Var): boolean {
-    return this.reads[v]! <= 1 || this.readElsewhere[v] === 1;
-  }
 
   /**
    * Build aggregates in place: the function's result at `DST`, a loop's element in the loop's
@@ -611,13 +470,3 @@ const LOCAL: Home = { k: 'local' };
 const INLINE: Home = { k: 'inline' };
 /** Deepest tree of inlined values (bounds the wasm stack and the emitter's recursion). */
 const MAX_INLINE_DEPTH = 6;
-
-/** Return the constant value of index `i` when it is a literal, a zero or of a size-1 type. */
-export function constIndex(s: Shape, i: Var): number | undefined {
-  const t = s.ty(i);
-  if (t.kind === 'fin' && t.size <= 1) return 0;
-  const e = s.def[i];
-  if (e?.kind === 'zero') return 0;
-  if (e?.kind === 'lit' && typeof e.value === 'number') return e.value;
-  return undefined;
-}
