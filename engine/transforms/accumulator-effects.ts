@@ -5,6 +5,7 @@
  * addition before it, and an addition after every read before it.
  */
 import type { Instr, Var } from '../ir/types.ts';
+import { nestedBlocks } from '../ir/visit.ts';
 
 /**
  * The accumulators each instruction adds into (`add`, or passing one to a call) or reads
@@ -58,15 +59,10 @@ export class AccumulatorEffects {
         for (let k = 0; k < params.length; k++) if (params[k]!.kind === 'ref') fn(this.rootOf(e.args[k]!), false);
         return;
       }
-      case 'for':
-        for (const i of e.body) this.visit(i, fn);
-        return;
-      case 'cond':
-        for (const i of e.then) this.visit(i, fn);
-        for (const i of e.els) this.visit(i, fn);
-        return;
-      default:
-        return;
+      default: {
+        const blocks = nestedBlocks(e);
+        for (let b = 0; b < blocks.length; b++) for (const i of blocks[b]!) this.visit(i, fn);
+      }
     }
   }
 

@@ -78,8 +78,7 @@ export function narrowCondResults(body: Instr[], vars: Ty[], ret: Var): Instr[] 
     }
     return out ?? b;
   };
-  const narrowed = block(body);
-  return narrowed === body ? body : (narrowed as Instr[]);
+  return block(body) as Instr[]; // `body` itself when nothing changed
 }
 
 /** Return `b` extended by the projections `path` of its result `ret`, and the last one. */

@@ -33,9 +33,11 @@ export class AddrCache {
   readonly #addrs: (Addr | undefined)[];
   readonly #unit: Int32Array;
 
-  constructor(vars: number) {
+  /** Make the cache of `plan`'s function (its unit table comes from the plan's scratch pool). */
+  constructor(plan: FuncPlan) {
+    const vars = plan.shape.f.vars.length;
     this.#addrs = newArray(vars); // one elements kind in every cache
-    this.#unit = new Int32Array(vars).fill(-1);
+    this.#unit = plan.scratch.i32(vars, -1);
   }
 
   /** Return the address unit `unit` made for `v`, if any. */

@@ -253,7 +253,7 @@ function compileFunc(module: ModuleBuilder, ctx: ModuleCtx, plan: FuncPlan, stat
   const f = plan.shape.f;
   const unitIndex = [plan.abi.index];
   for (const _ of plan.units.all) unitIndex.push(module.declareFunc(module.type([I32], [])));
-  const addrs = new AddrCache(f.vars.length);
+  const addrs = new AddrCache(plan);
   const main = new Emitter(ctx, plan, 0, unitIndex, addrs, emitInstr, emitInline);
   entry(main);
   main.block(TOP, f.body);
