@@ -34,6 +34,7 @@ import {
   BINARY,
   UNARY,
   apiProgramArb,
+  floatsArb,
   programBody,
   referenceProgram,
   symbolicOps,
@@ -57,15 +58,8 @@ function flatGrad([gx, gp, gs]: readonly unknown[]): number[] {
   return [...(gx as number[]), p.a, ...p.b, gs as number];
 }
 
-/**
- * A point: 7 floats in about [-1.5, 1.6] and an index below 3. Each float has its own offset, so
- * shrunk points (towards 0) do not put comparisons exactly at a tie, where a derivative picks one
- * side while the function along a line through the point follows the other.
- */
-const pointArb = fc.tuple(
-  fc.tuple(...Array.from({ length: N }, (_, i) => fc.double({ min: -1.5, max: 1.5, noNaN: true }).map((v) => v + 0.0137 * (i + 1) ** 1.5))),
-  fc.nat(2),
-);
+/** A point: 7 floats (see `floatsArb`) and an index below 3. */
+const pointArb = fc.tuple(floatsArb(N), fc.nat(2));
 
 const describeCase = ([spec]: readonly [ApiProgramSpec, ...unknown[]]) => pprint(traceProgram(spec));
 

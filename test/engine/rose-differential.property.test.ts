@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as rose from 'rose';
 import * as kit from '../../engine/index.ts';
-import { apiProgramArb, type ApiProgramSpec } from '../helpers/api-gen.ts';
+import { apiProgramArb, floatsArb, type ApiProgramSpec } from '../helpers/api-gen.ts';
 import { SEED, checkProperty } from '../helpers/gradcheck.ts';
 import { paramType, traceWith, type RoseLike } from '../helpers/rose-ops.ts';
 
@@ -25,13 +25,10 @@ interface Point {
   on: boolean;
 }
 
-/** Points with floats in about [-1.5, 1.6] (offset per float, as in api-generated) and k < 3. */
+/** Points with 7 floats (see `floatsArb`), k < 3 and a Bool. */
 const pointArb: fc.Arbitrary<Point> = fc
-  .tuple(fc.array(fc.double({ min: -1.5, max: 1.5, noNaN: true }), { minLength: 6, maxLength: 6 }), fc.nat(2), fc.boolean())
-  .map(([z, k, on]) => {
-    const w = z.map((v, i) => v + 0.0137 * (i + 1) ** 1.5);
-    return { x: w.slice(0, 3), p: { a: w[3]!, b: [w[4]!, w[5]!] }, k, s: w[5]! - 0.3, on };
-  });
+  .tuple(floatsArb(7), fc.nat(2), fc.boolean())
+  .map(([w, k, on]) => ({ x: w.slice(0, 3), p: { a: w[3]!, b: [w[4]!, w[5]!] }, k, s: w[6]!, on }));
 
 /** Directions for `jvp`: the tangent of each float of a point. */
 const dualOf = (w: Point, d: readonly number[]) => {

@@ -244,19 +244,35 @@ function stepValue<T, I>(o: Ops<T, I>, spec: ApiProgramSpec, st: ApiStep, a: T, 
   }
 }
 
+/** The unary operations on numbers (`Math.*`), by name. */
+export const JS_UNARY: Readonly<Record<(typeof UNARY)[number], (x: number) => number>> = {
+  sin: Math.sin, cos: Math.cos, tanh: Math.tanh, atan: Math.atan, neg: (x) => -x, exp: Math.exp,
+  log: Math.log, sqrt: Math.sqrt, log1p: Math.log1p, expm1: Math.expm1, cbrt: Math.cbrt,
+  asin: Math.asin, acos: Math.acos, sinh: Math.sinh, cosh: Math.cosh, tan: Math.tan, abs: Math.abs,
+};
+
+/** The binary operations on numbers, by name. */
+export const JS_BINARY: Readonly<Record<(typeof BINARY)[number], (x: number, y: number) => number>> = {
+  add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
+  pow: Math.pow, atan2: Math.atan2, hypot: Math.hypot, min: Math.min, max: Math.max,
+};
+
+/**
+ * Return an arbitrary of `n` floats in about [-1.5, 1.6] for the programs' inputs. Each float has
+ * its own offset, so shrunk points (towards 0) do not put comparisons exactly at a tie, where a
+ * derivative picks one side while the function along a line through the point follows the other.
+ */
+export function floatsArb(n: number): fc.Arbitrary<number[]> {
+  const float = (i: number) => fc.double({ min: -1.5, max: 1.5, noNaN: true }).map((v) => v + 0.0137 * (i + 1) ** 1.5);
+  return fc.tuple(...Array.from({ length: n }, (_, i) => float(i)));
+}
+
 /** Return `ops` on plain numbers: the reference evaluation (the inner function's `g` is `inner`). */
 export function numericOps(spec: ApiProgramSpec): Ops<number, number> {
   const inner = innerOf(spec);
   const self: Ops<number, number> = {
-    unary: {
-      sin: Math.sin, cos: Math.cos, tanh: Math.tanh, atan: Math.atan, neg: (x) => -x, exp: Math.exp,
-      log: Math.log, sqrt: Math.sqrt, log1p: Math.log1p, expm1: Math.expm1, cbrt: Math.cbrt,
-      asin: Math.asin, acos: Math.acos, sinh: Math.sinh, cosh: Math.cosh, tan: Math.tan, abs: Math.abs,
-    },
-    binary: {
-      add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
-      pow: Math.pow, atan2: Math.atan2, hypot: Math.hypot, min: Math.min, max: Math.max,
-    },
+    unary: JS_UNARY,
+    binary: JS_BINARY,
     lt: (x, y) => x < y,
     gt: (x, y) => x > y,
     both: (p, q) => Boolean(p) && Boolean(q),

@@ -9,7 +9,7 @@
  * A program is `fn([W], Real, ...)` of one struct `W = {x, p, k, s, on}` (Rose's `vjp` takes one).
  */
 import type { Nat, Real as RealValue } from '../../engine/index.ts';
-import { BINARY, UNARY, innerOf, programBody, type ApiProgramSpec, type Ops } from './api-gen.ts';
+import { BINARY, JS_BINARY, JS_UNARY, UNARY, innerOf, programBody, type ApiProgramSpec, type Ops } from './api-gen.ts';
 
 /** A symbolic value of either library (their types are distinct but alike). */
 type Sym = RealValue;
@@ -38,11 +38,7 @@ function call(lib: RoseLike, name: string, ...args: unknown[]): Sym {
 }
 
 /** The JS implementations of the opaque math functions, by name. */
-const JS_MATH: Readonly<Record<string, (...x: number[]) => number>> = {
-  sin: Math.sin, cos: Math.cos, tanh: Math.tanh, atan: Math.atan, exp: Math.exp, log: Math.log,
-  log1p: Math.log1p, expm1: Math.expm1, cbrt: Math.cbrt, asin: Math.asin, acos: Math.acos,
-  sinh: Math.sinh, cosh: Math.cosh, tan: Math.tan, pow: Math.pow, atan2: Math.atan2, hypot: Math.hypot,
-};
+const JS_MATH: Readonly<Record<string, (...x: number[]) => number>> = { ...JS_UNARY, ...JS_BINARY };
 
 /**
  * The derivative of each opaque math function at `re`, times `du`, written with `lib` and the
