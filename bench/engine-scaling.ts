@@ -27,6 +27,7 @@ import { jvp } from '../engine/transforms/jvp.ts';
 import { transpose } from '../engine/transforms/transpose.ts';
 import { unzip } from '../engine/transforms/unzip.ts';
 import type { Func, TransparentFunc } from '../engine/ir/types.ts';
+import { probeJvp, probeOps, probeTrace, probeTranspose, probeUnzip } from './dense-probe.ts';
 
 const WIDTH = 8;
 
@@ -37,18 +38,33 @@ const WIDTH = 8;
  */
 export type Program = (n: number) => Fn;
 
+/** The operations of the straight-line program, on symbolic values `V` (the engine's or the probe's). */
+export interface StraightOps<V> {
+  add(x: V, y: V | number): V;
+  sub(x: V, y: V): V;
+  mul(x: V, y: V | number): V;
+  sin(x: V): V;
+  cos(x: V): V;
+  tanh(x: V): V;
+}
+
+/** Return the straight-line program's result on `v` (a vec of WIDTH): 8 instructions per step. */
+export function straightSteps<V>(ops: StraightOps<V>, v: readonly V[], n: number): V {
+  let acc = v[0] as V;
+  for (let k = 0; k < n; k += 8) {
+    const x = v[(k >> 3) % WIDTH] as V;
+    acc = ops.add(ops.mul(acc, 0.5), ops.sin(x));
+    acc = ops.sub(acc, ops.mul(ops.cos(acc), 0.25));
+    acc = ops.tanh(acc);
+  }
+  return acc;
+}
+
+const ENGINE_OPS: StraightOps<Real> = { add, sub, mul, sin, cos, tanh };
+
 /** A straight-line program: arithmetic in one block, 8 instructions per step. */
 export const straightLine: Program = (n) =>
-  fn([Vec(WIDTH, Real)], Real, (v) => {
-    let acc = v[0]!;
-    for (let k = 0; k < n; k += 8) {
-      const x = v[(k >> 3) % WIDTH]!;
-      acc = add(mul(acc, 0.5), sin(x));
-      acc = sub(acc, mul(cos(acc), 0.25));
-      acc = tanh(acc);
-    }
-    return acc;
-  });
+  fn([Vec(WIDTH, Real)], Real, (v) => straightSteps(ENGINE_OPS, v, n));
 
 /** A loop-heavy program: a chain of small `sum` loops over the input vector, 8 instructions each. */
 export const loopHeavy: Program = (n) =>
@@ -137,7 +153,7 @@ function timeInterp(program: Program, ops: number, reps: number): { f: number; g
  * Return the table row for `program` at `ops` operations. Only the IR of the step being timed
  * is alive while it runs (no trace is kept across steps).
  */
-function measure(program: Program, ops: number): (string | number)[] {
+function measure(program: Program, ops: number): number[] {
   const reps = ops >= 1_000_000 ? 3 : 7;
   const n = countInstrs(funcOf(program(ops), 'bench'));
   const traces: number[] = [];
@@ -157,7 +173,7 @@ function measure(program: Program, ops: number): (string | number)[] {
     number,
   ];
   const run = timeInterp(program, ops, reps);
-  const perOp = (ms: number) => ((ms * 1e6) / n).toFixed(0);
+  const perOp = (ms: number) => Math.round((ms * 1e6) / n);
   return [
     n,
     perOp(tr),
@@ -169,6 +185,43 @@ function measure(program: Program, ops: number): (string | number)[] {
     perOp(run.f),
     perOp(run.grad),
   ];
+}
+
+/** The straight-line program, traced by the dense-layout probe (dense-probe.ts). */
+const probeStraightLine = (n: number) => probeTrace(WIDTH, (v) => straightSteps(probeOps, v, n));
+
+/** Return the probe's times in ms of trace, jvp, unzip and transpose, and its instruction count. */
+function timeProbe(ops: number): { times: number[]; n: number } {
+  const t0 = performance.now();
+  const f = probeStraightLine(ops);
+  const t1 = performance.now();
+  const j = probeJvp(f);
+  const t2 = performance.now();
+  const { lin } = probeUnzip(j);
+  const t3 = performance.now();
+  probeTranspose(lin);
+  const times = [t1 - t0, t2 - t1, t3 - t2, performance.now() - t3];
+  return { times, n: f.length - f.params.length };
+}
+
+/**
+ * Return the probe's table row at `ops` operations (median of each step, per instruction), with
+ * the ratio of the engine's trace+ad (`engineTotal`, per instruction) to the probe's.
+ */
+function measureProbe(ops: number, engineTotal: number): number[] {
+  const reps = ops >= 1_000_000 ? 3 : 7;
+  const steps: number[][] = [[], [], [], []];
+  let n = 0;
+  for (let r = 0; r < reps; r++) {
+    const run = timeProbe(ops);
+    run.times.forEach((t, k) => steps[k]!.push(t));
+    n = run.n;
+  }
+  const [tr, tj, tu, tt] = steps.map((xs) => (median(xs) * 1e6) / n) as [number, number, number, number];
+  const total = tr + tj + tu + tt;
+  return [n, tr, tj, tu, tt, tj + tu + tt, total, engineTotal / total].map((x, k) =>
+    k === 7 ? Number(x.toFixed(1)) : Math.round(x),
+  );
 }
 
 /** The warm-up runs at least this long (ms): V8's optimizing tiers need more rounds in Chromium. */
@@ -188,6 +241,7 @@ function warmUp(): void {
       timePasses(program, WARM_UP_SIZE);
       if (round % 5 === 0) timeInterp(program, WARM_UP_SIZE, 3);
     }
+    timeProbe(WARM_UP_SIZE);
   }
 }
 
@@ -211,19 +265,25 @@ const HEADER = [
  */
 export function scalingTables(maxOps = Infinity): string[] {
   warmUp();
-  const small = [10_000, 100_000].filter((n) => n <= maxOps);
-  const straight = small.map((n) => row(measure(straightLine, n)));
+  const sizes = [10_000, 100_000, 1_000_000, 2_000_000].filter((n) => n <= maxOps);
+  const straight = sizes.filter((n) => n < 1_000_000).map((n) => measure(straightLine, n));
   const loops = row(measure(loopHeavy, 100_000));
   const calls = row(measure(callHeavy, 100_000));
-  for (const n of [1_000_000, 2_000_000])
-    if (n <= maxOps) straight.push(row(measure(straightLine, n)));
+  for (const n of sizes) if (n >= 1_000_000) straight.push(measure(straightLine, n));
+  // the engine's trace+ad per instruction (column 6) of the same program, for the ratio
+  const probe = sizes.map((n, k) => row(measureProbe(n, straight[k]![6]!)));
   return [
     row(HEADER),
-    ...straight,
+    ...straight.map(row),
     '',
     'Loop-heavy (chained sum loops) and call-heavy (chained calls) programs, 100k ops',
     `${''.padEnd(6)}${row(HEADER)}`,
     `${'loops'.padEnd(6)}${loops}`,
     `${'calls'.padEnd(6)}${calls}`,
+    '',
+    'Dense-layout probe (bench/dense-probe.ts, not the engine): the straight-line programs through',
+    'the same four steps on an IR of typed arrays; engine/probe = ratio of the trace+ad columns',
+    row([...HEADER.slice(0, 7), 'engine/probe']),
+    ...probe,
   ];
 }
