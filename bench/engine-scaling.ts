@@ -204,11 +204,8 @@ function timeProbe(ops: number): { times: number[]; n: number } {
   return { times, n: f.length - f.params.length };
 }
 
-/**
- * Return the probe's table row at `ops` operations (median of each step, per instruction), with
- * the ratio of the engine's trace+ad (`engineTotal`, per instruction) to the probe's.
- */
-function measureProbe(ops: number, engineTotal: number): number[] {
+/** Return the probe's row at `ops` operations: instructions, then each step's median, per instruction. */
+function measureProbe(ops: number): number[] {
   const reps = ops >= 1_000_000 ? 3 : 7;
   const steps: number[][] = [[], [], [], []];
   let n = 0;
@@ -218,10 +215,7 @@ function measureProbe(ops: number, engineTotal: number): number[] {
     n = run.n;
   }
   const [tr, tj, tu, tt] = steps.map((xs) => (median(xs) * 1e6) / n) as [number, number, number, number];
-  const total = tr + tj + tu + tt;
-  return [n, tr, tj, tu, tt, tj + tu + tt, total, engineTotal / total].map((x, k) =>
-    k === 7 ? Number(x.toFixed(1)) : Math.round(x),
-  );
+  return [n, tr, tj, tu, tt, tj + tu + tt, tr + tj + tu + tt].map(Math.round);
 }
 
 /** The warm-up runs at least this long (ms): V8's optimizing tiers need more rounds in Chromium. */
@@ -241,7 +235,8 @@ function warmUp(): void {
       timePasses(program, WARM_UP_SIZE);
       if (round % 5 === 0) timeInterp(program, WARM_UP_SIZE, 3);
     }
-    timeProbe(WARM_UP_SIZE);
+    // the probe's steps are each one loop: Chromium's optimizing tier needs more calls of them
+    for (let k = 0; k < 8; k++) timeProbe(WARM_UP_SIZE);
   }
 }
 
@@ -257,21 +252,25 @@ const HEADER = [
 ];
 
 /**
- * Warm up, then measure every program; return the lines of both tables (straight-line programs
- * of the issue's 10k, 100k and 1M instructions, and 2M beyond them, up to `maxOps`; then the
- * loop-heavy and call-heavy ones of 100k). The large programs are measured last: the garbage of
+ * Warm up, then measure every program; return the lines of the three tables (straight-line
+ * programs of the issue's 10k, 100k and 1M instructions, and 2M beyond them, up to `maxOps`; the
+ * loop-heavy and call-heavy ones of 100k; the dense-layout probe on the straight-line programs,
+ * measured first). The engine's large programs are measured last: the garbage of
  * their gigabytes of IR would otherwise be collected, at the cost of a full collection of a large
  * heap, while the smaller programs run.
  */
 export function scalingTables(maxOps = Infinity): string[] {
   warmUp();
   const sizes = [10_000, 100_000, 1_000_000, 2_000_000].filter((n) => n <= maxOps);
+  // the probe first: measured after the engine's large programs, it took 1.5-3x its time alone
+  // in Chromium (the heap those leave behind)
+  const probe = sizes.map(measureProbe);
   const straight = sizes.filter((n) => n < 1_000_000).map((n) => measure(straightLine, n));
   const loops = row(measure(loopHeavy, 100_000));
   const calls = row(measure(callHeavy, 100_000));
   for (const n of sizes) if (n >= 1_000_000) straight.push(measure(straightLine, n));
-  // the engine's trace+ad per instruction (column 6) of the same program, for the ratio
-  const probe = sizes.map((n, k) => row(measureProbe(n, straight[k]![6]!)));
+  // engine/probe: the ratio of their trace+ad columns (6) on the same program
+  const ratio = (k: number) => (straight[k]![6]! / probe[k]![6]!).toFixed(1);
   return [
     row(HEADER),
     ...straight.map(row),
@@ -284,6 +283,6 @@ export function scalingTables(maxOps = Infinity): string[] {
     'Dense-layout probe (bench/dense-probe.ts, not the engine): the straight-line programs through',
     'the same four steps on an IR of typed arrays; engine/probe = ratio of the trace+ad columns',
     row([...HEADER.slice(0, 7), 'engine/probe']),
-    ...probe,
+    ...probe.map((cells, k) => row([...cells, ratio(k)])),
   ];
 }
