@@ -7,7 +7,15 @@
  */
 import { internal } from '../errors.ts';
 import type { Prim } from '../ir/prims.ts';
-import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
+import {
+  primArgs,
+  type Block,
+  type Expr,
+  type Func,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 import { zeroOf, type Val } from './values.ts';
 
 /** Opcodes of the compact form: one per primitive behaviour, then one per structural kind. */
@@ -243,7 +251,7 @@ function lowerExpr(
     case 'field':
       return [Op.Field, expr.ref, expr.member, put(refInner(ty(dst), f))];
     case 'prim':
-      return lowerPrim(f, dst, expr.prim, expr.args);
+      return lowerPrim(f, dst, expr.prim, primArgs(expr));
     case 'select':
       return [Op.Select, expr.cond, expr.then, expr.els];
     case 'call': {

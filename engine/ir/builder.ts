@@ -10,6 +10,7 @@ import {
   UNIT,
   finTy,
   freshFuncId,
+  primExpr,
   refTy,
   vecTy,
   type Block,
@@ -283,7 +284,7 @@ export class FuncBuilder {
       resultType,
     );
     if (typeof t === 'string') internal(`${t} (building ${this.name})`);
-    return this.emit({ kind: 'prim', prim, args }, t);
+    return this.emit(primExpr(prim, args[0]!, args.length > 1 ? args[1]! : -1), t);
   }
 
   /** Emit an array literal of type `t` (a vec). */

@@ -87,7 +87,7 @@ function formatExpr(f: TransparentFunc, e: Expr, t: Ty | undefined, n: Names): s
       return `&${v(e.ref)}.${keyOf(r?.kind === 'ref' ? r.inner : undefined, e.member)}`;
     }
     case 'prim':
-      return [e.prim, ...e.args.map(v)].join(' ');
+      return e.y < 0 ? `${e.prim} ${v(e.x)}` : `${e.prim} ${v(e.x)} ${v(e.y)}`;
     case 'select':
       return `${v(e.cond)} ? ${v(e.then)} : ${v(e.els)}`;
     case 'call':

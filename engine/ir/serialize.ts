@@ -31,6 +31,8 @@ import {
   UNIT,
   finTy,
   freshFuncId,
+  primArgs,
+  primExpr,
   refTy,
   structTy,
   vecTy,
@@ -210,7 +212,7 @@ function writeExpr(enc: Encoder, e: Expr): void {
       return w.push(e.ref), w.push(e.member);
     case 'prim':
       w.push(PRIM_CODE.get(e.prim)!);
-      return w.list(e.args);
+      return w.list(primArgs(e));
     case 'select':
       return w.push(e.cond), w.push(e.then), w.push(e.els);
     case 'call':
@@ -392,7 +394,8 @@ function readExpr(r: Reader, funcs: readonly Func[]): Expr {
     case 'prim': {
       const prim: Prim | undefined = PRIM_NAMES[r.next()];
       if (prim === undefined) return internal('decodeProgram: unknown primitive');
-      return { kind, prim, args: r.list() };
+      const args = r.list();
+      return primExpr(prim, args[0]!, args.length > 1 ? args[1]! : -1);
     }
     case 'select':
       return { kind, cond: r.next(), then: r.next(), els: r.next() };

@@ -301,8 +301,12 @@ export type Expr =
   | { readonly kind: 'slice'; readonly ref: Var; readonly index: Var }
   /** Accumulator of member `member` of a `ref struct`. */
   | { readonly kind: 'field'; readonly ref: Var; readonly member: number }
-  /** A primitive operation on leaves (see `prims.ts` for the typing of each). */
-  | { readonly kind: 'prim'; readonly prim: Prim; readonly args: readonly Var[] }
+  /**
+   * A primitive operation on leaves (see `prims.ts` for the typing of each): `prim(x)` or
+   * `prim(x, y)`. `y` is -1 exactly when the primitive is unary. The operands are fields, not an
+   * array: an array is two more heap objects per instruction, and prims are most of the IR.
+   */
+  | { readonly kind: 'prim'; readonly prim: Prim; readonly x: Var; readonly y: Var }
   /** `cond ? then : els`, both sides already computed; any non-ref type. */
   | { readonly kind: 'select'; readonly cond: Var; readonly then: Var; readonly els: Var }
   /** Call of another function; argument types equal its parameter types. */
@@ -334,6 +338,19 @@ export type Expr =
   | { readonly kind: 'add'; readonly ref: Var; readonly addend: Var }
   /** The current contents of accumulator `ref`; ends its use (no `add` after it). */
   | { readonly kind: 'resolve'; readonly ref: Var };
+
+/** A primitive operation's expression. */
+export type PrimExpr = Extract<Expr, { kind: 'prim' }>;
+
+/** Return the expression `prim(x)`, or `prim(x, y)` when `y` is given (not -1). */
+export function primExpr(prim: Prim, x: Var, y: Var = -1): PrimExpr {
+  return { kind: 'prim', prim, x, y };
+}
+
+/** Return the operands of `e` as an array (one or two): for code off the hot paths. */
+export function primArgs(e: PrimExpr): Var[] {
+  return e.y < 0 ? [e.x] : [e.x, e.y];
+}
 
 /** The kind tag of an expression. */
 export type ExprKind = Expr['kind'];

@@ -7,7 +7,7 @@
  * passes that care about scoping handle `for` themselves (and use `forEachInstr` for bodies).
  * A `cond` reads only its condition there; its blocks and their results are handled the same way.
  */
-import type { Block, Expr, Func, Instr, Var } from './types.ts';
+import { primExpr, type Block, type Expr, type Func, type Instr, type Var } from './types.ts';
 
 /** Call `fn` on each variable `e` reads at its own level (none for `for`, see the file comment). */
 export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
@@ -23,6 +23,9 @@ export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
       for (const v of e.members) fn(v);
       return;
     case 'prim':
+      fn(e.x);
+      if (e.y >= 0) fn(e.y);
+      return;
     case 'call':
       for (const v of e.args) fn(v);
       return;
@@ -101,7 +104,10 @@ export function mapOperands(
       const members = mapVars(e.members, fn);
       return members === e.members ? e : { ...e, members };
     }
-    case 'prim':
+    case 'prim': {
+      const [x, y] = [fn(e.x), e.y >= 0 ? fn(e.y) : -1];
+      return x === e.x && y === e.y ? e : primExpr(e.prim, x, y);
+    }
     case 'call': {
       const args = mapVars(e.args, fn);
       return args === e.args ? e : { ...e, args };

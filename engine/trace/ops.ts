@@ -6,7 +6,7 @@
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import { LINEAR_PRIMS, PRIMS, PRIM_NAMES, primResultType, type Prim } from '../ir/prims.ts';
-import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
+import { BOOL, REAL, TAN, primExpr, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
   describe,
@@ -57,7 +57,6 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   const where = WHERE[prim];
   const ctx = getCtx(where);
   const n = args.length;
-  // exact-size operand list: it becomes the instruction's `args` (a grown array keeps slack)
   const vars: Var[] =
     n === 1
       ? [operand(ctx, args[0], lit, where, prim)]
@@ -69,11 +68,12 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   const real =
     n > 0 && b.typeOf(vars[0]!) === REAL && (n === 1 || (n === 2 && b.typeOf(vars[1]!) === REAL));
   const fast = real && n === PRIMS[prim].arity ? ON_REALS[prim] : undefined;
-  if (fast !== undefined) return symbolic(ctx, b.emit({ kind: 'prim', prim, args: vars }, fast));
+  const [x, y] = [vars[0]!, n > 1 ? vars[1]! : -1];
+  if (fast !== undefined) return symbolic(ctx, b.emit(primExpr(prim, x, y), fast));
   const types = vars.map((v) => b.typeOf(v));
   const t = primResultType(prim, types);
   if (typeof t === 'string') throw operandError(prim, types, where);
-  return symbolic(ctx, ctx.b.emit({ kind: 'prim', prim, args: vars }, t));
+  return symbolic(ctx, ctx.b.emit(primExpr(prim, x, y), t));
 }
 
 /**
@@ -112,7 +112,7 @@ function unary(prim: Prim, x: unknown): unknown {
   const v = operand(ctx, x, REAL, where, prim);
   const fast = ctx.b.typeOf(v) === REAL ? ON_REALS[prim] : undefined;
   if (fast === undefined) return primOp(prim, [x]);
-  return scalar(ctx, ctx.b.emit({ kind: 'prim', prim, args: [v] }, fast));
+  return scalar(ctx, ctx.b.emit(primExpr(prim, v), fast));
 }
 
 /** Emit binary `prim` on `x` and `y` (literals are reals) and return the symbolic result. */
@@ -124,7 +124,7 @@ function binary(prim: Prim, x: unknown, y: unknown): unknown {
   const vy = operand(ctx, y, REAL, where, prim);
   const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? ON_REALS[prim] : undefined;
   if (fast === undefined) return primOp(prim, [x, y]);
-  return scalar(ctx, b.emit({ kind: 'prim', prim, args: [vx, vy] }, fast));
+  return scalar(ctx, b.emit(primExpr(prim, vx, vy), fast));
 }
 
 /** Return `-x` (also for tangents). */

@@ -274,8 +274,7 @@ function jvpInstr(cx: Cx, instr: Instr): void {
 function jvpPrim(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'prim'>): void {
   const { tangent } = cx;
   const v = instr.var;
-  const x = e.args[0]!;
-  const y = e.args.length > 1 ? e.args[1]! : -1;
+  const { x, y } = e;
   cx.b.append(instr);
   const dx = tangent[x]!;
   const dy = y >= 0 ? tangent[y]! : ZERO;

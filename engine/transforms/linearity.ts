@@ -17,6 +17,7 @@ import {
   TAN,
   UNIT,
   hasTan,
+  primExpr,
   type Block,
   type Expr,
   type Func,
@@ -111,8 +112,7 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
   let touches = linVar[v] === 1;
   if (e.kind === 'prim') {
     // the commonest kind: its operands read directly, not through the visitor
-    const { args } = e;
-    for (let k = 0; k < args.length && !touches; k++) touches = linVar[args[k]!] === 1;
+    touches ||= linVar[e.x] === 1 || (e.y >= 0 && linVar[e.y] === 1);
   } else if (e.kind === 'for') {
     a.depth[e.index] = depth + 1;
     const body = e.body;
@@ -164,6 +164,9 @@ export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
     case 'struct':
       return each(e.members, fn);
     case 'prim':
+      fn(e.x);
+      if (e.y >= 0) fn(e.y);
+      return;
     case 'call':
       return each(e.args, fn);
     case 'index':
@@ -209,7 +212,8 @@ export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
     case 'prim': {
       // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
       const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
-      for (let k = 0; k < e.args.length; k++) fn(e.args[k]!, k === 0 ? 'part' : right);
+      fn(e.x, 'part');
+      if (e.y >= 0) fn(e.y, right);
       return;
     }
     case 'select':
@@ -263,8 +267,7 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
     case 'prim': {
       // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
       const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
-      const args = e.args.map((v, k) => fn(v, k === 0 ? 'part' : right));
-      return { kind: 'prim', prim: e.prim, args };
+      return primExpr(e.prim, fn(e.x, 'part'), e.y >= 0 ? fn(e.y, right) : -1);
     }
     case 'select':
       return {
@@ -419,6 +422,9 @@ function markOperands(live: Uint8Array, e: Expr): void {
       for (let i = 0; i < e.members.length; i++) live[e.members[i]!] = 1;
       return;
     case 'prim':
+      live[e.x] = 1;
+      if (e.y >= 0) live[e.y] = 1;
+      return;
     case 'call':
       for (let i = 0; i < e.args.length; i++) live[e.args[i]!] = 1;
       return;

@@ -5,7 +5,7 @@
  * `x - 0` and `x + -0` are.
  */
 import type { Prim } from '../ir/prims.ts';
-import type { Ty, Var } from '../ir/types.ts';
+import { primExpr, type PrimExpr, type Ty, type Var } from '../ir/types.ts';
 
 /** A literal operand value: a number (real, tan, fin) or a boolean. */
 export type Lit = number | boolean;
@@ -92,7 +92,7 @@ export const FOLD: { [P in Prim]: Fold } = {
 /** What an identity turns `v = prim(args)` into: another variable, or a new expression. */
 export type Rewrite =
   | { readonly to: Var }
-  | { readonly prim: Prim; readonly args: readonly Var[] }
+  | PrimExpr
   | { readonly lit: Lit };
 
 /** What identities may ask about operands. */
@@ -100,7 +100,7 @@ export interface Facts {
   /** The literal value of `v`, if it is one. */
   lit(v: Var): Lit | undefined;
   /** The primitive and operands defining `v`, if a primitive defines it. */
-  prim(v: Var): { readonly prim: Prim; readonly args: readonly Var[] } | undefined;
+  prim(v: Var): PrimExpr | undefined;
 }
 
 /** An identity: a rewrite of `prim(a, b)` valid for every input, or undefined. */
@@ -109,7 +109,7 @@ type Identity = (a: Var, b: Var, k: Facts) => Rewrite | undefined;
 const is = (k: Facts, v: Var, value: Lit) => Object.is(k.lit(v), value);
 const inner = (k: Facts, v: Var, p: Prim) => {
   const d = k.prim(v);
-  return d?.prim === p ? d.args[0] : undefined;
+  return d?.prim === p ? d.x : undefined;
 };
 const none: Identity = () => undefined;
 /** Index comparisons of a variable with itself (indices have no NaN). */
@@ -129,7 +129,7 @@ export const IDENTITIES: { [P in Prim]: Identity } = {
   abs: (a, _, k) => {
     if (k.prim(a)?.prim === 'abs') return { to: a };
     const x = inner(k, a, 'neg');
-    return x === undefined ? undefined : { prim: 'abs', args: [x] };
+    return x === undefined ? undefined : primExpr('abs', x);
   },
   // x - (+0) = x (even for x = -0: -0 - 0 = -0)
   sub: (a, b, k) => (is(k, b, 0) ? { to: a } : undefined),
@@ -139,13 +139,13 @@ export const IDENTITIES: { [P in Prim]: Identity } = {
   mul: (a, b, k) => {
     if (is(k, b, 1)) return { to: a };
     if (is(k, a, 1)) return { to: b };
-    if (is(k, b, -1)) return { prim: 'neg', args: [a] };
-    if (is(k, a, -1)) return { prim: 'neg', args: [b] };
+    if (is(k, b, -1)) return primExpr('neg', a);
+    if (is(k, a, -1)) return primExpr('neg', b);
     return undefined;
   },
   // x / 1 = x, x / -1 = -x
   div: (a, b, k) =>
-    is(k, b, 1) ? { to: a } : is(k, b, -1) ? { prim: 'neg', args: [a] } : undefined,
+    is(k, b, 1) ? { to: a } : is(k, b, -1) ? primExpr('neg', a) : undefined,
   not: (a, _, k) => {
     const x = inner(k, a, 'not');
     return x === undefined ? undefined : { to: x };

@@ -29,6 +29,7 @@ import { formatType } from '../ir/pprint.ts';
 import {
   freshFuncId,
   isEmpty,
+  primArgs,
   someLeaf,
   tyEqual,
   type Block,
@@ -279,7 +280,8 @@ class Simplifier {
 
   /** Fold or apply an identity to a primitive defining a variable of type `t`. */
   prim(e: ExprOf<'prim'>, t: Ty): Var | Expr {
-    const [a, b] = e.args as [Var, Var | undefined];
+    const a = e.x;
+    const b = e.y >= 0 ? e.y : undefined;
     const la = this.litOf(a);
     const lb = b === undefined ? undefined : this.litOf(b);
     if (la !== undefined && (b === undefined || lb !== undefined)) {
@@ -291,9 +293,9 @@ class Simplifier {
     if (r === undefined) return e;
     if ('to' in r) return tyEqual(this.vars[r.to]!, t) ? r.to : e;
     if ('lit' in r) return { kind: 'lit', value: r.lit };
-    const rt = primResultType(r.prim, r.args.map((x) => this.vars[x]!), t);
+    const rt = primResultType(r.prim, primArgs(r).map((x) => this.vars[x]!), t);
     if (typeof rt === 'string' || !tyEqual(rt, t)) return e;
-    return { kind: 'prim', prim: r.prim, args: r.args };
+    return r;
   }
 
   /** Return the common-subexpression key of `e` (of type `t`), or undefined if not pure. */
@@ -314,11 +316,10 @@ class Simplifier {
       case 'select':
         return `? ${e.cond} ${e.then} ${e.els}`;
       case 'prim': {
-        let args = e.args;
-        const [a, b] = args;
-        if (COMMUTATIVE.has(e.prim) && b !== undefined && a! > b)
-          if (tyEqual(this.vars[a!]!, this.vars[b]!)) args = [b, a!];
-        return `p ${e.prim} ${args.join()} ${typeKey(t)}`;
+        let [a, b] = [e.x, e.y];
+        if (COMMUTATIVE.has(e.prim) && b >= 0 && a > b && tyEqual(this.vars[a]!, this.vars[b]!))
+          [a, b] = [b, a];
+        return `p ${e.prim} ${b >= 0 ? `${a},${b}` : a} ${typeKey(t)}`;
       }
       case 'call':
         if (e.args.some((x) => this.vars[x]!.kind === 'ref')) return undefined;

@@ -5,7 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import type { Prim } from '../ir/prims.ts';
-import { REAL, erase, finTy, type ExprKind, type Var } from '../ir/types.ts';
+import { REAL, erase, finTy, primExpr, type ExprKind, type Var } from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
@@ -19,31 +19,34 @@ export type Rule<K extends ExprKind> = (t: Transposer, v: Var, e: ExprOf<K>) => 
 /** The linear primitives (see `LINEAR_PRIMS` in prims.ts). */
 type LinearPrim = 'neg' | 'add' | 'sub' | 'mul' | 'div';
 
-/** A transpose rule of a linear primitive, given the cotangent `ct` of its result. */
-type PrimRule = (t: Transposer, ct: Var, args: readonly Var[]) => void;
+/**
+ * A transpose rule of a linear primitive `prim(x, y)`, given the cotangent `ct` of its result
+ * (`y` is -1 for `neg`).
+ */
+type PrimRule = (t: Transposer, ct: Var, x: Var, y: Var) => void;
 
-/** Emit the real-valued primitive `prim(args)` (cotangents of scalars are reals). */
-function real(t: Transposer, prim: LinearPrim, args: Var[]): Var {
-  return t.b.emit({ kind: 'prim', prim, args }, REAL);
+/** Emit the real-valued primitive `prim(x)` or `prim(x, y)` (cotangents of scalars are reals). */
+function real(t: Transposer, prim: LinearPrim, x: Var, y: Var = -1): Var {
+  return t.b.emit(primExpr(prim, x, y), REAL);
 }
 
 const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
   // z = -a: ct_a += -ct
-  neg: (t, ct, args) => t.contribute(args[0]!, real(t, 'neg', [ct])),
+  neg: (t, ct, x) => t.contribute(x, real(t, 'neg', ct)),
   // z = a + c: ct_a += ct, ct_c += ct
-  add: (t, ct, args) => {
-    t.contribute(args[0]!, ct);
-    t.contribute(args[1]!, ct);
+  add: (t, ct, x, y) => {
+    t.contribute(x, ct);
+    t.contribute(y, ct);
   },
   // z = a - c: ct_a += ct, ct_c += -ct
-  sub: (t, ct, args) => {
-    t.contribute(args[0]!, ct);
-    t.contribute(args[1]!, real(t, 'neg', [ct]));
+  sub: (t, ct, x, y) => {
+    t.contribute(x, ct);
+    t.contribute(y, real(t, 'neg', ct));
   },
   // z = a * y (y primal): ct_a += ct * y
-  mul: (t, ct, args) => t.contribute(args[0]!, real(t, 'mul', [ct, t.nlOf(args[1]!)])),
+  mul: (t, ct, x, y) => t.contribute(x, real(t, 'mul', ct, t.nlOf(y))),
   // z = a / y (y primal): ct_a += ct / y
-  div: (t, ct, args) => t.contribute(args[0]!, real(t, 'div', [ct, t.nlOf(args[1]!)])),
+  div: (t, ct, x, y) => t.contribute(x, real(t, 'div', ct, t.nlOf(y))),
 };
 
 /** Return true when `p` is a linear primitive. */
@@ -99,7 +102,7 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
   prim: (t, v, e) => {
     if (!isLinearPrim(e.prim)) return internal(`transpose: ${e.prim} is not linear`);
     const ct = t.ctVar(v);
-    if (ct !== undefined) PRIM_RULES[e.prim](t, ct, e.args);
+    if (ct !== undefined) PRIM_RULES[e.prim](t, ct, e.x, e.y);
   },
   // z = c ? a : b: ct_a += c ? ct : 0, ct_b += c ? 0 : ct
   select: (t, v, e) => {

@@ -360,7 +360,7 @@ export class Transposer {
     if (e.kind !== 'for') {
       this.renamed = false;
       if (e.kind !== 'prim') forEachOperand(e, this.seeNl);
-      else for (const x of e.args) if (this.hasNl[x] === 0) this.renamed = true;
+      else if (this.hasNl[e.x] === 0 || (e.y >= 0 && this.hasNl[e.y] === 0)) this.renamed = true;
       b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
       return;
     }

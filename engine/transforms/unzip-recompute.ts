@@ -6,7 +6,16 @@
  * `fwd`, which then stores less, to `lin`, where `transpose` places each recomputed value next to
  * its use. In the unrolled Rosenbrock, `fwd` then stores nothing and runs at primal speed.
  */
-import { REAL, type Expr, type Instr, type TransparentFunc, type Ty, type Var } from '../ir/types.ts';
+import {
+  REAL,
+  primArgs,
+  type Expr,
+  type Instr,
+  type PrimExpr,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 import { touchesLinear, type Analysis } from './linearity.ts';
 import type { Scratch } from './scratch.ts';
 
@@ -65,7 +74,7 @@ export class Recompute {
     const { f, a } = this.#s;
     const e = def.expr;
     if (e.kind === 'prim' && CHEAP_REAL_PRIMS.has(e.prim) && f.vars[u] === REAL) {
-      const spare = this.#spareOpsOfArgs(e.args, RECOMPUTE_BUDGET - 1, a.depth[u]!);
+      const spare = this.#spareOpsOfOperands(e, RECOMPUTE_BUDGET - 1, a.depth[u]!);
       if (spare < 0) return false;
       this.#opsOf[u] = RECOMPUTE_BUDGET - spare;
       return true;
@@ -104,15 +113,13 @@ export class Recompute {
       if (!CHEAP_REAL_PRIMS.has(e.prim)) return -1;
       rest--;
     } else if (!recomputable(e, f.vars)) return -1;
-    return this.#spareOpsOfArgs(e.args, rest, depth);
+    return this.#spareOpsOfOperands(e, rest, depth);
   }
 
-  /** Return `spareOps` of operands `args` in turn from `budget` (a repeated one counts once). */
-  #spareOpsOfArgs(args: readonly Var[], budget: number, depth: number): number {
-    let rest = budget;
-    for (let k = 0; k < args.length && rest >= 0; k++)
-      if (k === 0 || args[k] !== args[0]) rest = this.spareOps(args[k]!, rest, depth);
-    return rest;
+  /** Return `spareOps` of `e`'s operands in turn from `budget` (a repeated one counts once). */
+  #spareOpsOfOperands(e: PrimExpr, budget: number, depth: number): number {
+    const rest = this.spareOps(e.x, budget, depth);
+    return rest < 0 || e.y < 0 || e.y === e.x ? rest : this.spareOps(e.y, rest, depth);
   }
 }
 
@@ -126,7 +133,7 @@ export class Recompute {
 function recomputable(e: Expr, vars: readonly Ty[]): boolean {
   if (e.kind === 'index' || e.kind === 'member') return true;
   if (e.kind !== 'prim') return false;
-  for (const a of e.args) {
+  for (const a of primArgs(e)) {
     const k = vars[a]!.kind;
     if (k !== 'fin' && k !== 'bool') return false;
   }

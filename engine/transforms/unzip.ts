@@ -382,15 +382,12 @@ export class Unzipper {
    * with its operands read directly instead of through `forEachRole`.
    */
   linearPrim(instr: Instr, e: ExprOf<'prim'>): void {
-    const { args } = e;
+    const { x, y } = e;
     const v = instr.var;
+    let renamed = this.linOf(x) !== x;
     // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
-    const rightPrimal = LINEAR_PRIMS[e.prim] === 'tr';
-    let renamed = false;
-    for (let k = 0; k < args.length; k++) {
-      const x = args[k]!;
-      if ((k === 0 || !rightPrimal ? this.linOf(x) : this.resOf(x)) !== x) renamed = true;
-    }
+    if (y >= 0 && (LINEAR_PRIMS[e.prim] === 'tr' ? this.resOf(y) : this.linOf(y)) !== y)
+      renamed = true;
     this.hasLin[v] = 1;
     this.renamed = false;
     this.lb.append(renamed ? { var: v, expr: mapRoles(e, this.linRole) } : instr);
@@ -417,8 +414,8 @@ export class Unzipper {
       for (let k = 0; k < body.length; k++) if (this.definePrimal(body[k]!)) effect = true;
       this.primOf(e.ret);
     } else if (e.kind === 'prim') {
-      const { args } = e;
-      for (let k = 0; k < args.length; k++) this.primOf(args[k]!);
+      this.primOf(e.x);
+      if (e.y >= 0) this.primOf(e.y);
     } else if (e.kind === 'cond') effect = this.definePrimalCond(e);
     else forEachOperand(e, this.primRole);
     this.hasPrim[instr.var] = 1;

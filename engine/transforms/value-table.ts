@@ -46,7 +46,8 @@ export class ValueTable {
         let code = primCodes.get(e.prim);
         if (code === undefined) primCodes.set(e.prim, (code = primCodes.size + 8));
         let h = mix(2, code);
-        for (const a of e.args) h = mix(h, a);
+        h = mix(h, e.x);
+        if (e.y >= 0) h = mix(h, e.y);
         return h & 0x3fffffff;
       }
       case 'index':
@@ -70,7 +71,7 @@ export class ValueTable {
         return s.kind === t.kind && (s.kind !== 'fin' || (t.kind === 'fin' && s.size === t.size));
       }
       case 'prim':
-        return y.kind === 'prim' && x.prim === y.prim && sameVars(x.args, y.args);
+        return y.kind === 'prim' && x.prim === y.prim && x.x === y.x && x.y === y.y;
       case 'index':
         return y.kind === 'index' && x.vec === y.vec && x.index === y.index;
       case 'member':
@@ -83,8 +84,4 @@ export class ValueTable {
   }
 }
 
-/** Return true when the two operand lists are equal. */
-function sameVars(a: readonly Var[], b: readonly Var[]): boolean {
-  return a.length === b.length && a.every((v, k) => v === b[k]);
-}
 

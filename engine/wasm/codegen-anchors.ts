@@ -71,8 +71,7 @@ export function planAnchors(plan: FuncPlan): void {
     const e = s.def[v]!;
     if (e.kind === 'select') return early(e.cond, limit) || early(e.then, limit) || early(e.els, limit);
     if (e.kind !== 'prim') return false;
-    for (let k = 0; k < e.args.length; k++) if (early(e.args[k]!, limit)) return true;
-    return false;
+    return early(e.x, limit) || (e.y >= 0 && early(e.y, limit));
   };
   for (let k = 0; k < candidates.length; k++) {
     const v = candidates[k]!;

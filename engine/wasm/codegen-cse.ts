@@ -15,7 +15,7 @@
  * reuse; past that, the later instruction stays and becomes the one reused.
  */
 import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { isLeaf, tyEqual } from '../ir/types.ts';
+import { isLeaf, primExpr, tyEqual } from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
 import { PRIM_NAMES, type Prim } from '../ir/prims.ts';
 import { mapOperands } from '../ir/visit.ts';
@@ -158,10 +158,8 @@ class Numbering {
     const s = this.subst;
     switch (e.kind) {
       case 'prim': {
-        const a = e.args[0]!;
-        const b = e.args[1];
-        if (s[a]! < 0 && (b === undefined || s[b]! < 0) && e.args.length <= 2) return e;
-        return { kind: 'prim', prim: e.prim, args: e.args.map(r) };
+        if (s[e.x]! < 0 && (e.y < 0 || s[e.y]! < 0)) return e;
+        return primExpr(e.prim, r(e.x), e.y < 0 ? -1 : r(e.y));
       }
       case 'index':
         return s[e.vec]! < 0 && s[e.index]! < 0 ? e : { kind: 'index', vec: r(e.vec), index: r(e.index) };
@@ -197,8 +195,8 @@ class Numbering {
     switch (e.kind) {
       case 'prim': {
         if (e.prim === 'imod') return -1; // its result type, not only its operands, sets the modulus
-        const a = this.#id(e.args[0]!);
-        const b = e.args.length > 1 ? this.#id(e.args[1]!) : -1;
+        const a = this.#id(e.x);
+        const b = e.y >= 0 ? this.#id(e.y) : -1;
         const swap = b >= 0 && b < a && COMMUTATIVE.has(e.prim);
         return this.#find(PRIM_CODE.get(e.prim)!, swap ? b : a, swap ? a : b, v);
       }

@@ -72,7 +72,7 @@ function isCandidate(plan: FuncPlan, x: Var): boolean {
   if (e?.kind !== 'prim' || (e.prim !== 'neg' && e.prim !== 'mul')) return false;
   const k = plan.home[x]!.k;
   if ((k !== 'local' && k !== 'spill') || plan.early[x] !== undefined || plan.reads[x] === 0) return false;
-  return e.prim === 'neg' || innerNeg(plan, e.args[0]!) >= 0 || innerNeg(plan, e.args[1]!) >= 0;
+  return e.prim === 'neg' || innerNeg(plan, e.x) >= 0 || innerNeg(plan, e.y) >= 0;
 }
 
 /**
@@ -85,8 +85,8 @@ function absorbs(plan: FuncPlan, user: Var, x: Var, negated: Uint8Array, pins: V
   const e = user >= 0 ? s.def[user] : undefined;
   if (e === undefined) return false;
   if (e.kind === 'add') return e.addend === x && e.ref !== x && isRealRef(plan, e.ref);
-  if (e.kind !== 'prim' || e.args.length !== 2) return false;
-  const [a, b] = e.args as [Var, Var];
+  if (e.kind !== 'prim' || e.y < 0) return false;
+  const [a, b] = [e.x, e.y];
   if (a === b) return false;
   switch (e.prim) {
     case 'add':
@@ -135,22 +135,21 @@ export function isNegativeForm(plan: FuncPlan, x: Var): boolean {
 export function positiveOf(plan: FuncPlan, x: Var): readonly Var[] | undefined {
   const e = plan.shape.def[x];
   if (e?.kind !== 'prim') return undefined;
-  if (e.prim === 'neg') return e.args;
+  if (e.prim === 'neg') return [e.x];
   if (e.prim !== 'mul') return undefined;
-  const y = e.args[0]!;
-  const z = e.args[1]!;
+  const [y, z] = [e.x, e.y];
   const ny = innerNeg(plan, y);
   if (ny >= 0) return [ny, z];
   const nz = innerNeg(plan, z);
   if (nz >= 0) return [y, nz];
   const negated = plan.negated;
   if (negated === undefined || y === z) return undefined;
-  return negated[y] === 1 || negated[z] === 1 ? e.args : undefined;
+  return negated[y] === 1 || negated[z] === 1 ? [y, z] : undefined;
 }
 
 /** Return `y` when `a` is an inlined `neg y`, else -1. */
 function innerNeg(plan: FuncPlan, a: Var): Var {
   if (plan.home[a]!.k !== 'inline') return -1;
   const d = plan.shape.def[a];
-  return d?.kind === 'prim' && d.prim === 'neg' ? d.args[0]! : -1;
+  return d?.kind === 'prim' && d.prim === 'neg' ? d.x : -1;
 }

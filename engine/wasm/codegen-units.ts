@@ -39,8 +39,9 @@ function ownWeight(e: Expr): number {
     case 'struct':
       return 1 + e.members.length;
     case 'call':
-    case 'prim':
       return 2 + e.args.length;
+    case 'prim':
+      return e.y < 0 ? 3 : 4;
     case 'for':
     case 'cond':
       return 4;

@@ -312,6 +312,9 @@ export function hasCopiedLeaf(t: Ty): boolean {
 function pushReads(shape: Shape, t: ReadTable, e: Expr, v: Var, at: number, id: number): void {
   switch (e.kind) {
     case 'prim':
+      t.push(e.x, v, at, id, -1);
+      if (e.y >= 0) t.push(e.y, v, at, id, -1);
+      return;
     case 'call':
       for (let k = 0; k < e.args.length; k++) t.push(e.args[k]!, v, at, id, -1);
       return;
@@ -384,7 +387,7 @@ export class Effects {
       case 'slice':
         return !indexIsSafe(shape, e.index, vecSize(shape, e.kind === 'index' ? e.vec : e.ref));
       case 'prim':
-        return (e.prim === 'argmax' || e.prim === 'argmin') && vecSize(shape, e.args[0]!) === 0;
+        return (e.prim === 'argmax' || e.prim === 'argmin') && vecSize(shape, e.x) === 0;
       default:
         void v;
         return false;

@@ -151,11 +151,18 @@ describe('check: valid functions', () => {
 
 describe('check: invalid functions', () => {
   it('names the function and the instruction', () => {
-    const f = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'mul', args: [0, 2] })], 1, { name: 'poly' });
+    const f = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'mul', x: 0, y: 2 })], 1, { name: 'poly' });
     const msg = problem(f);
     expect(msg).toContain('function poly');
     expect(msg).toContain('`x1: real = mul x0 x2`');
     expect(msg).toMatch(/x2 is not a variable/);
+  });
+
+  it('catches a primitive with the wrong number of operands (y is -1 exactly for unary ones)', () => {
+    const binary = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'mul', x: 0, y: -1 })], 1);
+    expect(problem(binary)).toMatch(/mul takes 2 operand\(s\), got 1/);
+    const unary = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'neg', x: 0, y: 0 })], 1);
+    expect(problem(unary)).toMatch(/neg takes 1 operand\(s\), got 2/);
   });
 
   it('catches SSA violations', () => {
@@ -168,9 +175,9 @@ describe('check: invalid functions', () => {
   });
 
   it('catches use before definition', () => {
-    const f = raw([REAL, REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'neg', args: [2] }), I(2, { kind: 'lit', value: 1 })], 1);
+    const f = raw([REAL, REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'neg', x: 2, y: -1 }), I(2, { kind: 'lit', value: 1 })], 1);
     expect(problem(f)).toMatch(/x2 is used before it is defined/);
-    const self = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'neg', args: [1] })], 1);
+    const self = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'neg', x: 1, y: -1 })], 1);
     expect(problem(self)).toMatch(/x1 is used before it is defined/);
   });
 
@@ -178,7 +185,7 @@ describe('check: invalid functions', () => {
     // x2 = for i1 { x3 = x0[i1]; yield x3 }; x4 = neg x3
     const vars = [vecTy(2, REAL), finTy(2), vecTy(2, REAL), REAL, REAL];
     const body = [I(3, { kind: 'index', vec: 0, index: 1 })];
-    const escaped = raw(vars, [0], [I(2, { kind: 'for', index: 1, body, ret: 3 }), I(4, { kind: 'prim', prim: 'neg', args: [3] })], 4);
+    const escaped = raw(vars, [0], [I(2, { kind: 'for', index: 1, body, ret: 3 }), I(4, { kind: 'prim', prim: 'neg', x: 3, y: -1 })], 4);
     expect(problem(escaped)).toMatch(/x3 is used outside the block that defines it/);
     const index = raw([...vars, REAL], [0], [I(2, { kind: 'for', index: 1, body, ret: 3 }), I(5, { kind: 'index', vec: 0, index: 1 })], 5);
     expect(problem(index)).toMatch(/x1 is used outside the block/);
@@ -221,7 +228,7 @@ describe('check: invalid functions', () => {
   });
 
   it('reports an invalid callee, naming the callee', () => {
-    const bad = raw([REAL, BOOL], [0], [I(1, { kind: 'prim', prim: 'neg', args: [0] })], 1, { name: 'inner' });
+    const bad = raw([REAL, BOOL], [0], [I(1, { kind: 'prim', prim: 'neg', x: 0, y: -1 })], 1, { name: 'inner' });
     const b = new FuncBuilder('outer');
     const x = b.param(REAL);
     const f = b.finish(b.emit({ kind: 'call', func: bad, args: [x] }, BOOL));
@@ -295,15 +302,15 @@ describe('check: invalid functions', () => {
   });
 
   it('catches linearity violations', () => {
-    const exp = raw([TAN, TAN], [0], [I(1, { kind: 'prim', prim: 'exp', args: [0] })], 1);
+    const exp = raw([TAN, TAN], [0], [I(1, { kind: 'prim', prim: 'exp', x: 0, y: -1 })], 1);
     expect(problem(exp)).toMatch(/linearity: exp of \(tan\) is not linear/);
-    const mul = raw([TAN, TAN], [0], [I(1, { kind: 'prim', prim: 'mul', args: [0, 0] })], 1);
+    const mul = raw([TAN, TAN], [0], [I(1, { kind: 'prim', prim: 'mul', x: 0, y: 0 })], 1);
     expect(problem(mul)).toMatch(/linearity: mul of \(tan, tan\) is not linear/);
-    const right = raw([TAN, REAL, TAN], [0, 1], [I(2, { kind: 'prim', prim: 'div', args: [1, 0] })], 2);
+    const right = raw([TAN, REAL, TAN], [0, 1], [I(2, { kind: 'prim', prim: 'div', x: 1, y: 0 })], 2);
     expect(problem(right)).toMatch(/linearity: div of \(real, tan\)/);
-    const made = raw([REAL, TAN], [0], [I(1, { kind: 'prim', prim: 'sin', args: [0] })], 1);
+    const made = raw([REAL, TAN], [0], [I(1, { kind: 'prim', prim: 'sin', x: 0, y: -1 })], 1);
     expect(problem(made)).toMatch(/linearity: sin produces real, not a tangent/);
-    const mixed = raw([TAN, REAL, TAN], [0, 1], [I(2, { kind: 'prim', prim: 'add', args: [0, 1] })], 2);
+    const mixed = raw([TAN, REAL, TAN], [0, 1], [I(2, { kind: 'prim', prim: 'add', x: 0, y: 1 })], 2);
     expect(problem(mixed)).toMatch(/linearity: add of \(tan, real\)/);
   });
 

@@ -182,7 +182,7 @@ fn user_4(x0: real) -> real {
       retType: REAL,
       vars: [REAL, UNIT, UNIT, REAL, UNIT, REAL],
       params: [5],
-      body: [{ var: 3, expr: { kind: 'prim', prim: 'mul', args: [5, 5] } }],
+      body: [{ var: 3, expr: { kind: 'prim', prim: 'mul', x: 5, y: 5 } }],
       ret: 3,
     };
     expect(pprint(f)).toBe(pprint(sq()));

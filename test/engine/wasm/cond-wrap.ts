@@ -33,7 +33,7 @@ export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func
     if (reals.length > 0 && rand() < 0.85) {
       const k = fresh(REAL);
       pre.push({ var: k, expr: { kind: 'lit', value: pick([0, 0.5, -1, 1.5]) } });
-      pre.push({ var: c, expr: { kind: 'prim', prim: 'lt', args: [pick(reals), k] } });
+      pre.push({ var: c, expr: { kind: 'prim', prim: 'lt', x: pick(reals), y: k } });
     } else pre.push({ var: c, expr: { kind: 'lit', value: rand() < 0.5 } });
     let copies = 0;
     const arm = (): { block: Instr[]; ret: Var } => {
