@@ -2,8 +2,9 @@
  * @file A probe for planning, not part of the engine: the engine's four steps (trace, jvp, unzip,
  * transpose) over a dense IR, where an instruction is an opcode, a type code and two `Int32`
  * operands in typed arrays, for the straight-line programs of the scaling bench only. The
- * engine's IR takes one to three JS objects per instruction (about 150 bytes in Node), and the
- * scaling bench prints the probe's figures next to the engine's, in the same run.
+ * engine's IR takes at least two JS heap objects per instruction (the instruction and its
+ * expression; calls and vec or struct literals add an operand array), and the scaling bench
+ * prints the probe's figures next to the engine's, in the same run.
  *
  * Done as the engine does it: symbolic values are objects checked for their trace and type, the
  * vec parameter is a `Proxy`, real literals and index literals are shared, jvp applies the same
