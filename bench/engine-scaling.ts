@@ -4,8 +4,9 @@
  * operations (IR instructions; and 2M, beyond the issue's sizes) and a loop-heavy and a
  * call-heavy one of 100k, each traced, differentiated (jvp, unzip, transpose) and interpreted,
  * reported in nanoseconds per primal IR instruction (the `ops` column counts them). Each figure
- * is the median of several repetitions in one process (or page). Uses nothing but the engine
- * and `performance`, so it runs unchanged in Node and in a browser.
+ * is the median of several repetitions in one process (or page). The straight-line programs
+ * also go through the dense-layout probe (dense-probe.ts), for comparison. Uses nothing but the
+ * engine, the probe and `performance`, so it runs unchanged in Node and in a browser.
  */
 import {
   Real,
