@@ -8,7 +8,7 @@
 import { internal } from '../errors.ts';
 import type { Prim } from '../ir/prims.ts';
 import {
-  primArgs,
+  primOperands,
   type Block,
   type Expr,
   type Func,
@@ -251,7 +251,7 @@ function lowerExpr(
     case 'field':
       return [Op.Field, expr.ref, expr.member, put(refInner(ty(dst), f))];
     case 'prim':
-      return lowerPrim(f, dst, expr.prim, primArgs(expr));
+      return lowerPrim(f, dst, expr.prim, primOperands(expr));
     case 'select':
       return [Op.Select, expr.cond, expr.then, expr.els];
     case 'call': {

@@ -11,7 +11,7 @@
 import { RoseError, formatMessage } from '../errors.ts';
 import { formatInstr, formatType } from './pprint.ts';
 import { LINEAR_PRIMS, PRIMS, primResultType, type Prim } from './prims.ts';
-import { UNIT, erase, hasTan, primArgs, tyEqual } from './types.ts';
+import { UNIT, erase, hasTan, primOperands, tyEqual } from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
 import type { Block, Expr, Func, Instr, OpaqueFunc, TransparentFunc, Ty, Var } from './types.ts';
 
@@ -301,7 +301,7 @@ class FuncChecker {
         return this.projection(e, t);
       // less boring cases
       case 'prim':
-        return this.prim(e.prim, primArgs(e), t);
+        return this.prim(e.prim, primOperands(e), t);
       case 'select': {
         const ct = this.use(e.cond);
         if (ct.kind !== 'bool')

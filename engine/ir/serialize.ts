@@ -31,8 +31,8 @@ import {
   UNIT,
   finTy,
   freshFuncId,
-  primArgs,
   primExpr,
+  primOperands,
   refTy,
   structTy,
   vecTy,
@@ -212,7 +212,7 @@ function writeExpr(enc: Encoder, e: Expr): void {
       return w.push(e.ref), w.push(e.member);
     case 'prim':
       w.push(PRIM_CODE.get(e.prim)!);
-      return w.list(primArgs(e));
+      return w.list(primOperands(e));
     case 'select':
       return w.push(e.cond), w.push(e.then), w.push(e.els);
     case 'call':

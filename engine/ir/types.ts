@@ -348,7 +348,7 @@ export function primExpr(prim: Prim, x: Var, y: Var = -1): PrimExpr {
 }
 
 /** Return the operands of `e` as an array (one or two): for code off the hot paths. */
-export function primArgs(e: PrimExpr): Var[] {
+export function primOperands(e: PrimExpr): Var[] {
   return e.y < 0 ? [e.x] : [e.x, e.y];
 }
 

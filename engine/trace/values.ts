@@ -346,8 +346,9 @@ function emitLiteral(ctx: TraceContext, ty: Ty, x: unknown, where: string): Var 
     }
     if (ty.kind !== 'vec') throw expected('type is not an array', ty, where);
     checkLength(x.length, ty.size, where);
-    const elems: Var[] = [];
-    for (let i = 0; i < ty.size; i++) elems.push(valId(ctx, ty.elem, x[i], where));
+    // exactly sized: the array is kept in the IR (a grown one keeps its slack)
+    const elems = new Array<Var>(ty.size);
+    for (let i = 0; i < ty.size; i++) elems[i] = valId(ctx, ty.elem, x[i], where);
     return b.vec(elems, ty);
   }
   if (typeof x === 'object' && x !== null && !ArrayBuffer.isView(x)) {

@@ -382,8 +382,13 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
     if (isFloaty(t)) tangent[v] = b.emit({ kind: 'zero' }, tangentTy(t));
     return;
   }
-  const args = e.args.slice();
-  for (let i = 0; i < n; i++) if (key.charCodeAt(i) === 49) args.push(tangent[e.args[i]!]!);
+  // the primal arguments, then the tangents of the active ones; exactly sized, as the array is
+  // kept in the IR (one grown by `push` keeps its slack)
+  let count = n;
+  for (let i = 0; i < n; i++) if (key.charCodeAt(i) === 49) count++;
+  const args = new Array<Var>(count);
+  for (let i = 0; i < n; i++) args[i] = e.args[i]!;
+  for (let i = 0, k = n; i < n; i++) if (key.charCodeAt(i) === 49) args[k++] = tangent[e.args[i]!]!;
   const r = b.emit({ kind: 'call', func: g, args }, g.retType);
   b.append({ var: v, expr: { kind: 'member', struct: r, member: RE } });
   if (isFloaty(t) && !zeroResult.has(g))

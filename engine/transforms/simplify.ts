@@ -29,7 +29,7 @@ import { formatType } from '../ir/pprint.ts';
 import {
   freshFuncId,
   isEmpty,
-  primArgs,
+  primOperands,
   someLeaf,
   tyEqual,
   type Block,
@@ -293,7 +293,7 @@ class Simplifier {
     if (r === undefined) return e;
     if ('to' in r) return tyEqual(this.vars[r.to]!, t) ? r.to : e;
     if ('lit' in r) return { kind: 'lit', value: r.lit };
-    const rt = primResultType(r.prim, primArgs(r).map((x) => this.vars[x]!), t);
+    const rt = primResultType(r.prim, primOperands(r).map((x) => this.vars[x]!), t);
     if (typeof rt === 'string' || !tyEqual(rt, t)) return e;
     return r;
   }

@@ -8,7 +8,7 @@
  */
 import {
   REAL,
-  primArgs,
+  primOperands,
   type Expr,
   type Instr,
   type PrimExpr,
@@ -133,7 +133,7 @@ export class Recompute {
 function recomputable(e: Expr, vars: readonly Ty[]): boolean {
   if (e.kind === 'index' || e.kind === 'member') return true;
   if (e.kind !== 'prim') return false;
-  for (const a of primArgs(e)) {
+  for (const a of primOperands(e)) {
     const k = vars[a]!.kind;
     if (k !== 'fin' && k !== 'bool') return false;
   }

@@ -5,7 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import type { Block, Expr, Ty, Var } from '../ir/types.ts';
-import { hasFloat, isLeaf, primArgs } from '../ir/types.ts';
+import { hasFloat, isLeaf, primOperands } from '../ir/types.ts';
 import { F64, I32, Op, VOID, type ValType } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { copy, copyUnlessSame, fillZero, loadLeaf, offsetAddr, pushAddr } from './codegen-mem.ts';
@@ -34,7 +34,7 @@ export function emitInstr(em: Emitter, v: Var, e: Expr): void {
     case 'field':
       return member(em, v, e.kind === 'member' ? e.struct : e.ref, e.member);
     case 'prim':
-      return emitPrim(em, v, e.prim, primArgs(e));
+      return emitPrim(em, v, e.prim, primOperands(e));
     case 'select':
       return em.value(v, () => {
         em.push(e.then);
@@ -59,7 +59,7 @@ export function emitInstr(em: Emitter, v: Var, e: Expr): void {
 
 /** Push the value of inlined `v = e` (a primitive or a select of scalars) where it is read. */
 export function emitInline(em: Emitter, v: Var, e: Expr): void {
-  if (e.kind === 'prim') return computePrim(em, v, e.prim, primArgs(e));
+  if (e.kind === 'prim') return computePrim(em, v, e.prim, primOperands(e));
   if (e.kind !== 'select') internal(`inlined ${e.kind}`);
   em.push(e.then);
   em.push(e.els);

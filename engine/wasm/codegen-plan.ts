@@ -31,7 +31,7 @@
  * yielded; a cond block's die at its end, where its result is copied out). All callees'
  * frames share one call area at the end (results are never in a callee's frame).
  */
-import { primArgs, type Expr, type Ty, type Var } from '../ir/types.ts';
+import { primOperands, type Expr, type Ty, type Var } from '../ir/types.ts';
 import { DST, SP, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
@@ -339,7 +339,7 @@ export class FuncPlan {
         const ue = u >= 0 ? s.def[u] : undefined;
         if ((ue?.kind === 'prim' && ue.prim === 'sign') || ue?.kind === 'index' || ue?.kind === 'slice') continue;
         let d = 1;
-        const ops = e.kind === 'prim' ? primArgs(e) : [e.cond, e.then, e.els];
+        const ops = e.kind === 'prim' ? primOperands(e) : [e.cond, e.then, e.els];
         for (let k = 0; k < ops.length; k++) {
           const x = ops[k]!;
           if (this.#inline[x]) d = Math.max(d, depth[x]! + 1);

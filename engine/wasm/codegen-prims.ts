@@ -7,7 +7,7 @@
  * transcendental functions through the math library.
  */
 import type { Prim } from '../ir/prims.ts';
-import { primArgs, type Var } from '../ir/types.ts';
+import { primOperands, type Var } from '../ir/types.ts';
 import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
 import { HAS_VALUE, indexIsSafe, vecSize } from './liveness.ts';
@@ -163,7 +163,7 @@ export function computePrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[
 function sumBelow(em: Emitter, x: Var, m: number): boolean {
   const s = em.plan.shape;
   const e = s.def[x];
-  return e?.kind === 'prim' && e.prim === 'iadd' && m < 2 ** 31 && primArgs(e).every((a) => indexIsSafe(s, a, m) && (s.ty(a) as { size: number }).size <= m);
+  return e?.kind === 'prim' && e.prim === 'iadd' && m < 2 ** 31 && primOperands(e).every((a) => indexIsSafe(s, a, m) && (s.ty(a) as { size: number }).size <= m);
 }
 
 /** Emit `v = prim(args)`. A result without a value needs code only when it traps. */

@@ -16,7 +16,7 @@ import { generate, type GenerateOptions, type WasmArtifact } from '../../../engi
 import { isZeroSize, memberOffset, sizeOf, storageOf, strideOf, alignOf } from '../../../engine/wasm/layout.ts';
 import { ModuleBuilder } from '../../../engine/wasm/encoder.ts';
 import { MATH_FNS, MathLibrary } from '../../../engine/wasm/math/index.ts';
-import { REAL, primArgs, type Block, type Expr, type OpaqueFunc } from '../../../engine/ir/types.ts';
+import { REAL, primOperands, type Block, type Expr, type OpaqueFunc } from '../../../engine/ir/types.ts';
 import { RoseError } from '../../../engine/errors.ts';
 
 /** A compiled function, callable with interpreter values. */
@@ -258,7 +258,7 @@ export function withWasmMath(f: Func): Func {
     block.map((ins) => {
       const e = ins.expr;
       let out: Expr = e;
-      if (e.kind === 'prim' && math.has(e.prim)) out = { kind: 'call', func: math.get(e.prim)!, args: primArgs(e) };
+      if (e.kind === 'prim' && math.has(e.prim)) out = { kind: 'call', func: math.get(e.prim)!, args: primOperands(e) };
       else if (e.kind === 'call') out = { ...e, func: withWasmMath(e.func) };
       else if (e.kind === 'for') out = { ...e, body: mapBlock(e.body) };
       else if (e.kind === 'cond') out = { ...e, then: mapBlock(e.then), els: mapBlock(e.els) };
