@@ -243,7 +243,9 @@ export class FuncBuilder {
     this.#blocks.pop();
     this.#lengths.pop();
     this.#literals?.pop();
-    return block;
+    // a small block grown by `push` keeps spare slots (16 or more), and it stays in the IR: a
+    // copy made at its length takes less (loop bodies are mostly small)
+    return block.length < SMALL_BLOCK ? block.slice() : block;
   }
 
   /** Emit a scalar literal of type `t` (`null` unit, boolean, or number for real/tan/fin). */

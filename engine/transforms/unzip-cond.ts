@@ -52,8 +52,7 @@ function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle:
     for (const other of sides) {
       if (other.resTy === undefined) continue;
       const r = fb.fresh(other.resTy);
-      const expr: Expr =
-        other === side ? { kind: 'struct', members: side.frame.stored } : { kind: 'zero' };
+      const expr: Expr = other === side ? u.resStruct(side.frame) : { kind: 'zero' };
       side.fwd.push({ var: r, expr });
       parts.push(r);
       usesF.read(r);

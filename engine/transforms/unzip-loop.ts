@@ -31,7 +31,7 @@ export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
   let elem: Var;
   if (resTy === undefined) elem = primal ? retP : u.primOf(e.ret);
   else {
-    const res = fb.emit({ kind: 'struct', members: frame.stored }, resTy);
+    const res = fb.emit(u.resStruct(frame), resTy);
     u.usesF.read(res);
     // a loop without a primal result (a `sum`'s, adding into an accumulator) yields its
     // residuals alone: no `{res, ret}` bundle to split

@@ -32,6 +32,7 @@ import {
   isEmpty,
   linearPart,
   primalPart,
+  type Expr,
   type Instr,
   type StructTy,
   type TransparentFunc,
@@ -207,7 +208,7 @@ export class Unzipper {
     const retL = this.linOf(f.ret);
     this.frames.pop();
     const resTy = this.resTy(top);
-    const res = fb.emit({ kind: 'struct', members: top.stored }, resTy);
+    const res = fb.emit(this.resStruct(top), resTy);
     const out = fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP)));
     this.usesF.read(res);
     this.usesF.read(out);
@@ -240,6 +241,14 @@ export class Unzipper {
     const members = new Array<Ty>(stored.length);
     for (let k = 0; k < stored.length; k++) members[k] = this.fb.typeOf(stored[k]!);
     return residualTy(members);
+  }
+
+  /**
+   * Return the expression of a frame's residual struct. Its members are a copy of `stored`, made
+   * at its length: `stored` was grown by `push`, and the struct stays in the IR.
+   */
+  resStruct(frame: UnzipFrame): Expr {
+    return { kind: 'struct', members: frame.stored.slice() };
   }
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
