@@ -155,7 +155,7 @@ function timeInterp(program: Program, ops: number, reps: number): { f: number; g
  * is alive while it runs (no trace is kept across steps).
  */
 function measure(program: Program, ops: number): number[] {
-  const reps = ops >= 1_000_000 ? 3 : 7;
+  const reps = repetitions(ops);
   const n = countInstrs(funcOf(program(ops), 'bench'));
   const traces: number[] = [];
   for (let r = 0; r < reps; r++) traces.push(timeOnce(() => program(ops)));
@@ -167,25 +167,27 @@ function measure(program: Program, ops: number): number[] {
     passes.unzip.push(times.unzip);
     passes.transpose.push(times.transpose);
   }
-  const [tr, tj, tu, tt] = [traces, passes.jvp, passes.unzip, passes.transpose].map(median) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const steps = [traces, passes.jvp, passes.unzip, passes.transpose].map(median);
   const run = timeInterp(program, ops, reps);
-  const perOp = (ms: number) => Math.round((ms * 1e6) / n);
-  return [
-    n,
-    perOp(tr),
-    perOp(tj),
-    perOp(tu),
-    perOp(tt),
-    perOp(tj + tu + tt),
-    perOp(tr + tj + tu + tt),
-    perOp(run.f),
-    perOp(run.grad),
-  ];
+  return [n, ...stepCells(n, steps), ...[run.f, run.grad].map((ms) => perInstr(ms, n))];
+}
+
+/** Return how many repetitions the figures of a program of `ops` operations are medians of. */
+function repetitions(ops: number): number {
+  return ops >= 1_000_000 ? 3 : 7;
+}
+
+/** Return `ms` for `n` instructions in ns per instruction, rounded. */
+function perInstr(ms: number, n: number): number {
+  return Math.round((ms * 1e6) / n);
+}
+
+/**
+ * Return the cells both tables have, per instruction, from the times in ms of trace, jvp, unzip
+ * and transpose on `n` instructions: each step, then ad total and trace+ad.
+ */
+function stepCells(n: number, [tr, tj, tu, tt]: readonly number[]): number[] {
+  return [tr!, tj!, tu!, tt!, tj! + tu! + tt!, tr! + tj! + tu! + tt!].map((ms) => perInstr(ms, n));
 }
 
 /** The straight-line program, traced by the dense-layout probe (dense-probe.ts). */
@@ -207,16 +209,14 @@ function timeProbe(ops: number): { times: number[]; n: number } {
 
 /** Return the probe's row at `ops` operations: instructions, then each step's median, per instruction. */
 function measureProbe(ops: number): number[] {
-  const reps = ops >= 1_000_000 ? 3 : 7;
   const steps: number[][] = [[], [], [], []];
   let n = 0;
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < repetitions(ops); r++) {
     const run = timeProbe(ops);
     run.times.forEach((t, k) => steps[k]!.push(t));
     n = run.n;
   }
-  const [tr, tj, tu, tt] = steps.map((xs) => (median(xs) * 1e6) / n) as [number, number, number, number];
-  return [n, tr, tj, tu, tt, tj + tu + tt, tr + tj + tu + tt].map(Math.round);
+  return [n, ...stepCells(n, steps.map(median))];
 }
 
 /** The warm-up runs at least this long (ms): V8's optimizing tiers need more rounds in Chromium. */

@@ -10,7 +10,7 @@ import {
   UNIT,
   finTy,
   freshFuncId,
-  primExpr,
+  primExprOf,
   refTy,
   vecTy,
   type Block,
@@ -225,7 +225,8 @@ export class FuncBuilder {
 
   /**
    * Open a nested block (a loop body); close it with `endBlock`. `capacity`: a length hint; below
-   * `SMALL_BLOCK` the block is an exact array grown by `push` (loop bodies are mostly small).
+   * `SMALL_BLOCK` the block is an array grown by `push` (loop bodies are mostly small), which
+   * `endBlock` copies at its length.
    */
   beginBlock(capacity = 0): void {
     const block: Instr[] = [];
@@ -243,8 +244,7 @@ export class FuncBuilder {
     this.#blocks.pop();
     this.#lengths.pop();
     this.#literals?.pop();
-    // a small block grown by `push` keeps spare slots (16 or more), and it stays in the IR: a
-    // copy made at its length takes less (loop bodies are mostly small)
+    // a small block grown by `push` keeps spare slots (16 or more), and it stays in the IR
     return block.length < SMALL_BLOCK ? block.slice() : block;
   }
 
@@ -286,7 +286,7 @@ export class FuncBuilder {
       resultType,
     );
     if (typeof t === 'string') internal(`${t} (building ${this.name})`);
-    return this.emit(primExpr(prim, args[0]!, args.length > 1 ? args[1]! : -1), t);
+    return this.emit(primExprOf(prim, args), t);
   }
 
   /** Emit an array literal of type `t` (a vec). */

@@ -32,7 +32,6 @@ import {
   finTy,
   freshFuncId,
   primExpr,
-  primOperands,
   refTy,
   structTy,
   vecTy,
@@ -211,8 +210,12 @@ function writeExpr(enc: Encoder, e: Expr): void {
     case 'field':
       return w.push(e.ref), w.push(e.member);
     case 'prim':
+      // as an operand list (its length, then one or two operands), without making the list
       w.push(PRIM_CODE.get(e.prim)!);
-      return w.list(primOperands(e));
+      w.push(e.y < 0 ? 1 : 2);
+      w.push(e.x);
+      if (e.y >= 0) w.push(e.y);
+      return;
     case 'select':
       return w.push(e.cond), w.push(e.then), w.push(e.els);
     case 'call':
@@ -394,8 +397,10 @@ function readExpr(r: Reader, funcs: readonly Func[]): Expr {
     case 'prim': {
       const prim: Prim | undefined = PRIM_NAMES[r.next()];
       if (prim === undefined) return internal('decodeProgram: unknown primitive');
-      const args = r.list();
-      return primExpr(prim, args[0]!, args.length > 1 ? args[1]! : -1);
+      const n = r.next();
+      if (n !== 1 && n !== 2) return internal(`decodeProgram: ${prim} with ${n} operands`);
+      const x = r.next();
+      return primExpr(prim, x, n === 2 ? r.next() : -1);
     }
     case 'select':
       return { kind, cond: r.next(), then: r.next(), els: r.next() };

@@ -347,6 +347,11 @@ export function primExpr(prim: Prim, x: Var, y: Var = -1): PrimExpr {
   return { kind: 'prim', prim, x, y };
 }
 
+/** Return the expression of `prim` on `operands` (one or two; builders and decoders hold lists). */
+export function primExprOf(prim: Prim, operands: readonly Var[]): PrimExpr {
+  return primExpr(prim, operands[0]!, operands.length > 1 ? operands[1]! : -1);
+}
+
 /** Return the operands of `e` as an array (one or two): for code off the hot paths. */
 export function primOperands(e: PrimExpr): Var[] {
   return e.y < 0 ? [e.x] : [e.x, e.y];

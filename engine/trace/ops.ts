@@ -6,7 +6,7 @@
  */
 import { RoseError, formatMessage } from '../errors.ts';
 import { LINEAR_PRIMS, PRIMS, PRIM_NAMES, primResultType, type Prim } from '../ir/prims.ts';
-import { BOOL, REAL, TAN, primExpr, type Ty, type Var } from '../ir/types.ts';
+import { BOOL, REAL, TAN, primExpr, primExprOf, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
   describe,
@@ -68,12 +68,11 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   const real =
     n > 0 && b.typeOf(vars[0]!) === REAL && (n === 1 || (n === 2 && b.typeOf(vars[1]!) === REAL));
   const fast = real && n === PRIMS[prim].arity ? ON_REALS[prim] : undefined;
-  const [x, y] = [vars[0]!, n > 1 ? vars[1]! : -1];
-  if (fast !== undefined) return symbolic(ctx, b.emit(primExpr(prim, x, y), fast));
+  if (fast !== undefined) return symbolic(ctx, b.emit(primExprOf(prim, vars), fast));
   const types = vars.map((v) => b.typeOf(v));
   const t = primResultType(prim, types);
   if (typeof t === 'string') throw operandError(prim, types, where);
-  return symbolic(ctx, ctx.b.emit(primExpr(prim, x, y), t));
+  return symbolic(ctx, ctx.b.emit(primExprOf(prim, vars), t));
 }
 
 /**

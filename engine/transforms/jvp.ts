@@ -364,13 +364,13 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
   const v = instr.var;
   const n = e.args.length;
   let key = '';
-  let active = false;
+  let count = n; // of the callee's arguments: the primal ones, then the active tangents
   for (let i = 0; i < n; i++) {
     const on = tangent[e.args[i]!] !== ZERO;
     key += on ? '1' : '0';
-    active ||= on;
+    if (on) count++;
   }
-  if (!active && !hasTanSignature(e.func)) {
+  if (count === n && !hasTanSignature(e.func)) {
     b.append(instr);
     return;
   }
@@ -382,13 +382,13 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
     if (isFloaty(t)) tangent[v] = b.emit({ kind: 'zero' }, tangentTy(t));
     return;
   }
-  // the primal arguments, then the tangents of the active ones; exactly sized, as the array is
-  // kept in the IR (one grown by `push` keeps its slack)
-  let count = n;
-  for (let i = 0; i < n; i++) if (key.charCodeAt(i) === 49) count++;
+  // exactly sized, as the array is kept in the IR (one grown by `push` keeps its slack)
   const args = new Array<Var>(count);
   for (let i = 0; i < n; i++) args[i] = e.args[i]!;
-  for (let i = 0, k = n; i < n; i++) if (key.charCodeAt(i) === 49) args[k++] = tangent[e.args[i]!]!;
+  for (let i = 0, k = n; i < n; i++) {
+    const dx = tangent[e.args[i]!]!;
+    if (dx !== ZERO) args[k++] = dx;
+  }
   const r = b.emit({ kind: 'call', func: g, args }, g.retType);
   b.append({ var: v, expr: { kind: 'member', struct: r, member: RE } });
   if (isFloaty(t) && !zeroResult.has(g))

@@ -8,7 +8,6 @@
  */
 import {
   REAL,
-  primOperands,
   type Expr,
   type Instr,
   type PrimExpr,
@@ -133,9 +132,10 @@ export class Recompute {
 function recomputable(e: Expr, vars: readonly Ty[]): boolean {
   if (e.kind === 'index' || e.kind === 'member') return true;
   if (e.kind !== 'prim') return false;
-  for (const a of primOperands(e)) {
-    const k = vars[a]!.kind;
-    if (k !== 'fin' && k !== 'bool') return false;
-  }
-  return true;
+  return isIntegral(vars[e.x]!) && (e.y < 0 || isIntegral(vars[e.y]!));
+}
+
+/** Return true when `t` is an index or a boolean. */
+function isIntegral(t: Ty): boolean {
+  return t.kind === 'fin' || t.kind === 'bool';
 }
