@@ -30,7 +30,8 @@ import { unzip } from '../engine/transforms/unzip.ts';
 import type { Func, TransparentFunc } from '../engine/ir/types.ts';
 import { probeJvp, probeOps, probeTrace, probeTranspose, probeUnzip } from './dense-probe.ts';
 
-const WIDTH = 8;
+/** The length of the programs' input vector. */
+export const WIDTH = 8;
 
 /**
  * A program generator: traces a program of about `n` IR instructions (the `ops` column counts
@@ -191,7 +192,7 @@ function stepCells(n: number, [tr, tj, tu, tt]: readonly number[]): number[] {
 }
 
 /** The straight-line program, traced by the dense-layout probe (dense-probe.ts). */
-const probeStraightLine = (n: number) => probeTrace(WIDTH, (v) => straightSteps(probeOps, v, n));
+export const probeStraightLine = (n: number) => probeTrace(WIDTH, (v) => straightSteps(probeOps, v, n));
 
 /** Return the probe's times in ms of trace, jvp, unzip and transpose, and its instruction count. */
 function timeProbe(ops: number): { times: number[]; n: number } {

@@ -4,23 +4,20 @@
  * value and gradient as the engine's interpreted `grad`, so its timings compare like with like.
  */
 import { describe, expect, it } from 'vitest';
-import { countInstrs, straightLine, straightSteps } from '../../bench/engine-scaling.ts';
+import { WIDTH, countInstrs, probeStraightLine, straightLine } from '../../bench/engine-scaling.ts';
 import { probeGradient, probeOps, probeTrace } from '../../bench/dense-probe.ts';
 import { interp, valueAndGrad } from '../../engine/index.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 
-const WIDTH = 8;
-const probeProgram = (n: number) => probeTrace(WIDTH, (v) => straightSteps(probeOps, v, n));
-
 describe('dense-layout probe', () => {
   it.each([8, 64, 1000])('traces the straight-line program of %i ops to as many instructions as the engine', (n) => {
-    const f = probeProgram(n);
+    const f = probeStraightLine(n);
     expect(f.length - f.params.length).toBe(countInstrs(funcOf(straightLine(n), 'bench')));
   });
 
   it.each([8, 64, 1000])('gives the engine value and gradient of the %i-op program', (n) => {
     const x = Array.from({ length: WIDTH }, (_, i) => 0.3 * i - 0.9);
-    const probe = probeGradient(probeProgram(n), x);
+    const probe = probeGradient(probeStraightLine(n), x);
     const { value, grad } = interp(valueAndGrad(straightLine(n)))(x) as { value: number; grad: number[] };
     expect(probe.value).toBe(value);
     // the probe sums cotangents in another order than the engine: equal up to rounding
