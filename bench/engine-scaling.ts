@@ -29,6 +29,7 @@ import { transpose } from '../engine/transforms/transpose.ts';
 import { unzip } from '../engine/transforms/unzip.ts';
 import type { Func, TransparentFunc } from '../engine/ir/types.ts';
 import { probeJvp, probeOps, probeTrace, probeTranspose, probeUnzip } from './dense-probe.ts';
+import type { FaultMeter } from './page-faults.ts';
 
 /** The length of the programs' input vector. */
 export const WIDTH = 8;
@@ -117,16 +118,22 @@ function timeOnce(work: () => unknown): number {
   return performance.now() - t0;
 }
 
+/** The page faults of the steps (Node only: see page-faults.ts); none counts nothing. */
+const NO_FAULTS = (): number => 0;
+
 /**
- * Return the times in ms of jvp, unzip and transpose on a fresh trace of `ops` operations. A
- * function of its own, so nothing of one repetition stays reachable (e.g. in a loop's stack
- * slots) while the next one runs: at 1M operations two sets of IR do not fit the default heap.
+ * Return the times in ms of jvp, unzip and transpose on a fresh trace of `ops` operations, and
+ * the page faults the three took (`faults` counts them). A function of its own, so nothing of one
+ * repetition stays reachable (e.g. in a loop's stack slots) while the next one runs: at 1M
+ * operations two sets of IR do not fit the default heap.
  */
 function timePasses(
   program: Program,
   ops: number,
-): { jvp: number; unzip: number; transpose: number } {
+  faults = NO_FAULTS,
+): { jvp: number; unzip: number; transpose: number; faults: number } {
   const g = funcOf(program(ops), 'bench');
+  const f0 = faults();
   let t0 = performance.now();
   const j = jvp(g);
   const tj = performance.now() - t0;
@@ -135,7 +142,8 @@ function timePasses(
   const tu = performance.now() - t0;
   t0 = performance.now();
   transpose(u.lin);
-  return { jvp: tj, unzip: tu, transpose: performance.now() - t0 };
+  const tt = performance.now() - t0;
+  return { jvp: tj, unzip: tu, transpose: tt, faults: faults() - f0 };
 }
 
 /** Return the median times in ms of interpreting the primal and the gradient of a fresh trace. */
@@ -152,25 +160,43 @@ function timeInterp(program: Program, ops: number, reps: number): { f: number; g
 }
 
 /**
- * Return the table row for `program` at `ops` operations. Only the IR of the step being timed
- * is alive while it runs (no trace is kept across steps).
+ * Return the table row for `program` at `ops` operations (with the page-fault cells when `meter`
+ * is given). Only the IR of the step being timed is alive while it runs (no trace is kept across
+ * steps).
  */
-function measure(program: Program, ops: number): number[] {
+function measure(program: Program, ops: number, meter?: FaultMeter): (number | string)[] {
   const reps = repetitions(ops);
   const n = countInstrs(funcOf(program(ops), 'bench'));
+  const count = meter?.count ?? NO_FAULTS;
   const traces: number[] = [];
-  for (let r = 0; r < reps; r++) traces.push(timeOnce(() => program(ops)));
+  let faults = 0;
+  for (let r = 0; r < reps; r++) {
+    const f0 = count();
+    traces.push(timeOnce(() => program(ops)));
+    faults += count() - f0;
+  }
   // Each pass is memoized per function, so time it on a fresh trace every repetition.
   const passes = { jvp: [] as number[], unzip: [] as number[], transpose: [] as number[] };
   for (let r = 0; r < reps; r++) {
-    const times = timePasses(program, ops);
+    const times = timePasses(program, ops, count);
     passes.jvp.push(times.jvp);
     passes.unzip.push(times.unzip);
     passes.transpose.push(times.transpose);
+    faults += times.faults;
   }
   const steps = [traces, passes.jvp, passes.unzip, passes.transpose].map(median);
   const run = timeInterp(program, ops, reps);
-  return [n, ...stepCells(n, steps), ...[run.f, run.grad].map((ms) => perInstr(ms, n))];
+  const cells = [n, ...stepCells(n, steps), ...[run.f, run.grad].map((ms) => perInstr(ms, n))];
+  return meter === undefined ? cells : [...cells, ...faultCells(faults / reps / n, meter)];
+}
+
+/**
+ * Return the page-fault cells of a row: faults per primal instruction in trace+ad (the mean of
+ * the repetitions), and what they cost at the meter's price, in ns per instruction.
+ */
+function faultCells(perInstruction: number, meter: FaultMeter): string[] {
+  const ns = perInstruction * meter.costUs * 1000;
+  return [perInstruction.toFixed(3), Number.isNaN(ns) ? 'n/a' : String(Math.round(ns))];
 }
 
 /** Return how many repetitions the figures of a program of `ops` operations are medians of. */
@@ -194,8 +220,12 @@ function stepCells(n: number, [tr, tj, tu, tt]: readonly number[]): number[] {
 /** The straight-line program, traced by the dense-layout probe (dense-probe.ts). */
 export const probeStraightLine = (n: number) => probeTrace(WIDTH, (v) => straightSteps(probeOps, v, n));
 
-/** Return the probe's times in ms of trace, jvp, unzip and transpose, and its instruction count. */
-function timeProbe(ops: number): { times: number[]; n: number } {
+/**
+ * Return the probe's times in ms of trace, jvp, unzip and transpose, its instruction count, and
+ * the page faults of the four steps (`faults` counts them).
+ */
+function timeProbe(ops: number, faults = NO_FAULTS): { times: number[]; n: number; faults: number } {
+  const f0 = faults();
   const t0 = performance.now();
   const f = probeStraightLine(ops);
   const t1 = performance.now();
@@ -205,19 +235,26 @@ function timeProbe(ops: number): { times: number[]; n: number } {
   const t3 = performance.now();
   probeTranspose(lin);
   const times = [t1 - t0, t2 - t1, t3 - t2, performance.now() - t3];
-  return { times, n: f.length - f.params.length };
+  return { times, n: f.length - f.params.length, faults: faults() - f0 };
 }
 
-/** Return the probe's row at `ops` operations: instructions, then each step's median, per instruction. */
-function measureProbe(ops: number): number[] {
+/**
+ * Return the probe's row at `ops` operations: instructions, then each step's median, per
+ * instruction (and the page-fault cells when `meter` is given).
+ */
+function measureProbe(ops: number, meter?: FaultMeter): (number | string)[] {
   const steps: number[][] = [[], [], [], []];
+  const reps = repetitions(ops);
   let n = 0;
-  for (let r = 0; r < repetitions(ops); r++) {
-    const run = timeProbe(ops);
+  let faults = 0;
+  for (let r = 0; r < reps; r++) {
+    const run = timeProbe(ops, meter?.count);
     run.times.forEach((t, k) => steps[k]!.push(t));
     n = run.n;
+    faults += run.faults;
   }
-  return [n, ...stepCells(n, steps.map(median))];
+  const cells = [n, ...stepCells(n, steps.map(median))];
+  return meter === undefined ? cells : [...cells, ...faultCells(faults / reps / n, meter)];
 }
 
 /** The warm-up runs at least this long (ms): V8's optimizing tiers need more rounds in Chromium. */
@@ -253,38 +290,52 @@ const HEADER = [
   ...['ad total', 'trace+ad', 'interp f', 'interp grad'],
 ];
 
+/** The page-fault columns (with a `FaultMeter`): faults per instruction, their cost in ns. */
+const FAULT_HEADER = ['faults', 'fault ns'];
+
 /**
  * Warm up, then measure every program; return the lines of the three tables (straight-line
  * programs of the issue's 10k, 100k and 1M instructions, and 2M beyond them, up to `maxOps`; the
  * loop-heavy and call-heavy ones of 100k; the dense-layout probe on the straight-line programs,
- * measured first). The engine's large programs are measured last: the garbage of
+ * measured first). With `meter` (Node), every row also gives the page faults of trace+ad per
+ * instruction and their cost. The engine's large programs are measured last: the garbage of
  * their gigabytes of IR would otherwise be collected, at the cost of a full collection of a large
  * heap, while the smaller programs run.
  */
-export function scalingTables(maxOps = Infinity): string[] {
+export function scalingTables(maxOps = Infinity, meter?: FaultMeter): string[] {
   warmUp();
   const sizes = [10_000, 100_000, 1_000_000, 2_000_000].filter((n) => n <= maxOps);
   // the probe first: measured after the engine's large programs, it took 1.5-3x its time alone
   // in Chromium (the heap those leave behind)
-  const probe = sizes.map(measureProbe);
-  const straight = sizes.filter((n) => n < 1_000_000).map((n) => measure(straightLine, n));
-  const loops = row(measure(loopHeavy, 100_000));
-  const calls = row(measure(callHeavy, 100_000));
-  for (const n of sizes) if (n >= 1_000_000) straight.push(measure(straightLine, n));
+  const probe = sizes.map((n) => measureProbe(n, meter));
+  const straight = sizes.filter((n) => n < 1_000_000).map((n) => measure(straightLine, n, meter));
+  const loops = row(measure(loopHeavy, 100_000, meter));
+  const calls = row(measure(callHeavy, 100_000, meter));
+  for (const n of sizes) if (n >= 1_000_000) straight.push(measure(straightLine, n, meter));
   // engine/probe: the ratio of their trace+ad columns (6) on the same program
-  const ratio = (k: number) => (straight[k]![6]! / probe[k]![6]!).toFixed(1);
+  const ratio = (k: number) => (Number(straight[k]![6]) / Number(probe[k]![6])).toFixed(1);
+  const header = meter === undefined ? HEADER : [...HEADER, ...FAULT_HEADER];
+  const probeHeader = [...HEADER.slice(0, 7), 'engine/probe', ...(meter ? FAULT_HEADER : [])];
+  const faultNote =
+    meter === undefined
+      ? []
+      : [
+          `faults: minor page faults per primal instruction in trace+ad (mean); fault ns: their ` +
+            `cost, at ${meter.costUs.toFixed(2)} us per fault (page-faults.ts, measured now)`,
+        ];
   return [
-    row(HEADER),
+    row(header),
     ...straight.map(row),
+    ...faultNote,
     '',
     'Loop-heavy (chained sum loops) and call-heavy (chained calls) programs, 100k ops',
-    `${''.padEnd(6)}${row(HEADER)}`,
+    `${''.padEnd(6)}${row(header)}`,
     `${'loops'.padEnd(6)}${loops}`,
     `${'calls'.padEnd(6)}${calls}`,
     '',
     'Dense-layout probe (bench/dense-probe.ts, not the engine): the straight-line programs through',
     'the same four steps on an IR of typed arrays; engine/probe = ratio of the trace+ad columns',
-    row([...HEADER.slice(0, 7), 'engine/probe']),
-    ...probe.map((cells, k) => row([...cells, ratio(k)])),
+    row(probeHeader),
+    ...probe.map((cells, k) => row([...cells.slice(0, 7), ratio(k), ...cells.slice(7)])),
   ];
 }

@@ -22,6 +22,7 @@ import { CHROME_ARGS, CHROME_PATH } from '../scripts/chromium.mjs';
 import { startServer } from '../test/demos/harness.ts';
 import { MEMORY_OPS, MEMORY_PROGRAMS, memoryTable, type Retained } from './engine-memory.ts';
 import { scalingTables } from './engine-scaling.ts';
+import { faultMeter } from './page-faults.ts';
 
 const load = () =>
   loadavg()
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       `load ${load()}; after a warm-up of at least 3 s on programs of 40k instructions)`,
   );
   console.log(`Node ${process.version}`);
-  for (const line of scalingTables(maxOps)) console.log(line);
+  for (const line of scalingTables(maxOps, faultMeter())) console.log(line);
   console.log(`\nThe same in headless Chromium (one page; load ${load()})`);
   const browser = await inChromium(maxOps);
   for (const line of browser.scaling) console.log(line);
