@@ -199,9 +199,14 @@ function faultCells(perInstruction: number, meter: FaultMeter): string[] {
   return [perInstruction.toFixed(3), Number.isNaN(ns) ? 'n/a' : String(Math.round(ns))];
 }
 
-/** Return how many repetitions the figures of a program of `ops` operations are medians of. */
+/**
+ * Return how many repetitions the figures of a program of `ops` operations are medians of: more
+ * for the small programs, whose repetitions take milliseconds and vary the most (in Chromium the
+ * 10k row was sometimes slower than the 100k one with 7).
+ */
 function repetitions(ops: number): number {
-  return ops >= 1_000_000 ? 3 : 7;
+  if (ops >= 1_000_000) return 3;
+  return ops > 10_000 ? 7 : 25;
 }
 
 /** Return `ms` for `n` instructions in ns per instruction, rounded. */
