@@ -6,7 +6,8 @@
  * reported in nanoseconds per primal IR instruction (the `ops` column counts them). Each figure
  * is the median of several repetitions in one process (or page). The straight-line programs
  * also go through the dense-layout probe (dense-probe.ts), for comparison. Uses nothing but the
- * engine, the probe and `performance`, so it runs unchanged in Node and in a browser.
+ * engine, the probe and `performance`, so it runs unchanged in Node and in a browser; given a
+ * page-fault meter (page-faults.ts, Node only), every row also counts the faults of its steps.
  */
 import {
   Real,

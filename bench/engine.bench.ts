@@ -6,6 +6,8 @@
  * differ: Chromium's compresses pointers (the IR takes about 2/3 of the heap, so less garbage
  * collection on large IR) and is a newer version. Chromium is skipped, with the reason printed,
  * when its executable is missing or `--no-browser` is given.
+ * In Node, each row also gives the page faults of its steps and their cost on this machine
+ * (page-faults.ts): on the virtual machines these benches run on, faults are a large share.
  * The figures are steady-state throughput: every program is first run through all the steps at
  * a small size, so the first row is not charged with the JIT compiling the engine. Compare ratios,
  * not absolute times: the machines are shared and noisy.
