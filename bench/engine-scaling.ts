@@ -327,7 +327,7 @@ export function scalingTables(maxOps = Infinity, meter?: FaultMeter): string[] {
       ? []
       : [
           `faults: minor page faults per primal instruction in trace+ad (mean); fault ns: their ` +
-            `cost, at ${meter.costUs.toFixed(2)} us per fault (page-faults.ts, measured now)`,
+            `cost, at ${meter.costUs.toFixed(2)} us per fault (measured now by page-faults.ts, in Node)`,
         ];
   return [
     row(header),

@@ -16,15 +16,15 @@
  * in Chromium (one browser context per program), which does not depend on the machine's load.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROME_ARGS, CHROME_PATH } from '../scripts/chromium.mjs';
 import { startServer } from '../test/demos/harness.ts';
 import { MEMORY_OPS, MEMORY_PROGRAMS, memoryTable, type Retained } from './engine-memory.ts';
 import { scalingTables } from './engine-scaling.ts';
-import { faultMeter } from './page-faults.ts';
+import { faultMeter, type FaultMeter } from './page-faults.ts';
 
 const load = () =>
   loadavg()
@@ -41,13 +41,20 @@ function launchBenchBrowser(): Promise<Browser> {
  * Return what the bench page's function `name` (engine-browser.ts) returns for `arg`, run in a
  * page of a fresh browser context (so one measurement's heap does not carry into the next).
  */
-async function onBenchPage<T>(browser: Browser, url: string, name: string, arg: unknown): Promise<T> {
+async function onBenchPage<T>(
+  browser: Browser,
+  url: string,
+  name: string,
+  arg: unknown,
+  prepare?: (page: Page) => Promise<void>,
+): Promise<T> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}/bench/engine-browser.html`, { waitUntil: 'load' });
+    await prepare?.(page);
     await page.waitForFunction((f) => f in globalThis, name, { timeout: 60_000 });
     const result = await page.evaluate(
       ([f, a]) => (globalThis as unknown as Record<string, (a: unknown) => unknown>)[f as string]!(a),
@@ -60,15 +67,48 @@ async function onBenchPage<T>(browser: Browser, url: string, name: string, arg: 
   }
 }
 
+/** The path the bench page fetches its renderers' page-fault count from (`countRendererFaults`). */
+const FAULTS_PATH = '/__rose-bench-faults';
+
+/**
+ * Return the minor page faults of Chromium's renderer processes so far, summed (the page's own
+ * and the idle spare ones: it cannot tell which is its own), read from Linux's `/proc`.
+ */
+async function rendererFaultCounter(browser: Browser): Promise<() => number> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+    processInfo: { type: string; id: number }[];
+  };
+  const pids = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+  // /proc/<pid>/stat: "pid (name) state ppid ...": minflt is the 10th field, the 8th after the name
+  const minflt = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  };
+  return () => pids.reduce((sum, pid) => sum + minflt(pid), 0);
+}
+
+/**
+ * Make the bench page's fault counter work: its requests for FAULTS_PATH (synchronous, so the
+ * tables' code stays synchronous) are answered with the renderers' fault count.
+ */
+async function countRendererFaults(page: Page): Promise<void> {
+  const count = await rendererFaultCounter(page.context().browser()!);
+  await page.route(`**${FAULTS_PATH}`, (route) => route.fulfill({ body: String(count()) }));
+}
+
 /** Return the scaling and memory tables measured in headless Chromium, or why they were not. */
-async function inChromium(maxOps: number): Promise<{ scaling: string[]; memory: string[] }> {
+async function inChromium(maxOps: number, meter: FaultMeter): Promise<{ scaling: string[]; memory: string[] }> {
   const skip = (why: string) => ({ scaling: [why], memory: [why] });
   if (process.argv.includes('--no-browser')) return skip('skipped (--no-browser)');
   if (!existsSync(CHROME_PATH)) return skip(`skipped: no Chromium at ${CHROME_PATH} (set CHROME_PATH)`);
   const { server, url } = await startServer(resolve(import.meta.dirname, '..'));
   const browser = await launchBenchBrowser();
   try {
-    const lines = await onBenchPage<string[]>(browser, url, 'roseEngineScaling', maxOps);
+    // faults are counted on Linux only (/proc); the price of one is this process's measure
+    const faults = process.platform === 'linux' ? { path: FAULTS_PATH, costUs: meter.costUs } : undefined;
+    const prepare = faults && countRendererFaults;
+    const lines = await onBenchPage<string[]>(browser, url, 'roseEngineScaling', { maxOps, faults }, prepare);
     const rows: [string, Retained][] = [];
     for (const name of Object.keys(MEMORY_PROGRAMS))
       rows.push([name, await onBenchPage<Retained>(browser, url, 'roseEngineMemory', name)]);
@@ -96,9 +136,10 @@ async function main(): Promise<void> {
       `load ${load()}; after a warm-up of at least 3 s on programs of 40k instructions)`,
   );
   console.log(`Node ${process.version}`);
-  for (const line of scalingTables(maxOps, faultMeter())) console.log(line);
+  const meter = faultMeter();
+  for (const line of scalingTables(maxOps, meter)) console.log(line);
   console.log(`\nThe same in headless Chromium (one page; load ${load()})`);
-  const browser = await inChromium(maxOps);
+  const browser = await inChromium(maxOps, meter);
   for (const line of browser.scaling) console.log(line);
   console.log(`target: trace+ad <= 1000 ns per operation (load now ${load()})`);
   const what = `bytes per primal instruction, heap retained after a full GC, programs of ${MEMORY_OPS / 1000}k ops`;
