@@ -22,24 +22,29 @@ export interface FaultMeter {
 const PAGE = 4096;
 
 /**
- * Return the median time in microseconds of one minor page fault: memory fresh from the system
- * (buffers of 4 MB, allocated and dropped in turn) touched one page at a time, over `rounds`
- * rounds. NaN when touching fresh memory caused no faults (huge pages, say).
+ * The size of the buffers touched: above glibc's largest threshold for serving an allocation
+ * from its own mapping (32 MB), so that every buffer is memory fresh from the system. Smaller
+ * ones may be served from memory freed before, which does not fault (one run priced a fault at
+ * 1.1 ms that way: nearly no faults over the time of zeroing the reused memory).
  */
-export function faultCost(count: () => number = minorFaults, rounds = 9): number {
+const BUFFER = 64 << 20;
+
+/**
+ * Return the median time in microseconds of one minor page fault: buffers of BUFFER bytes, fresh
+ * from the system, touched one page at a time, over `rounds` rounds. A round counts only when at
+ * least half of its pages faulted; NaN when none did (huge pages, say, or memory not fresh).
+ */
+export function faultCost(count: () => number = minorFaults, rounds = 7): number {
   const perFault: number[] = [];
+  const pages = BUFFER / PAGE;
   for (let r = 0; r < rounds; r++) {
     const f0 = count();
     const t0 = performance.now();
-    let sum = 0;
-    for (let k = 0; k < 16; k++) {
-      const buffer = new Uint8Array(4 << 20);
-      for (let i = 0; i < buffer.length; i += PAGE) buffer[i] = 1;
-      sum += buffer[buffer.length - PAGE]!;
-    }
+    const buffer = new Uint8Array(BUFFER);
+    for (let i = 0; i < buffer.length; i += PAGE) buffer[i] = 1;
     const ms = performance.now() - t0;
     const faults = count() - f0;
-    if (faults > 0 && sum > 0) perFault.push((ms * 1000) / faults);
+    if (faults >= pages / 2 && buffer[BUFFER - PAGE] === 1) perFault.push((ms * 1000) / faults);
   }
   if (perFault.length === 0) return NaN;
   perFault.sort((a, b) => a - b);
