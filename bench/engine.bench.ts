@@ -6,8 +6,8 @@
  * differ: Chromium's compresses pointers (the IR takes about 2/3 of the heap, so less garbage
  * collection on large IR) and is a newer version. Chromium is skipped, with the reason printed,
  * when its executable is missing or `--no-browser` is given.
- * In Node, each row also gives the page faults of its steps and their cost on this machine
- * (page-faults.ts): on the virtual machines these benches run on, faults are a large share.
+ * Each row also gives the page faults of its steps and their cost at this machine's price
+ * (page-faults.ts): in Node its own, in Chromium its renderer processes' (Linux only).
  * The figures are steady-state throughput: every program is first run through all the steps at
  * a small size, so the first row is not charged with the JIT compiling the engine. Compare ratios,
  * not absolute times: the machines are shared and noisy.
@@ -71,8 +71,9 @@ async function onBenchPage<T>(
 const FAULTS_PATH = '/__rose-bench-faults';
 
 /**
- * Return the minor page faults of Chromium's renderer processes so far, summed (the page's own
- * and the idle spare ones: it cannot tell which is its own), read from Linux's `/proc`.
+ * Return a counter of the minor page faults of Chromium's renderer processes (those alive now),
+ * summed: the page's own and the idle spare ones, as it cannot tell which is its own. Read from
+ * Linux's `/proc`; a process that has ended keeps its last count.
  */
 async function rendererFaultCounter(browser: Browser): Promise<() => number> {
   const cdp = await browser.newBrowserCDPSession();
@@ -80,10 +81,16 @@ async function rendererFaultCounter(browser: Browser): Promise<() => number> {
     processInfo: { type: string; id: number }[];
   };
   const pids = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+  const last = new Map<number, number>();
   // /proc/<pid>/stat: "pid (name) state ppid ...": minflt is the 10th field, the 8th after the name
   const minflt = (pid: number) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      last.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]));
+    } catch {
+      // ended: its faults stay counted as they were
+    }
+    return last.get(pid) ?? 0;
   };
   return () => pids.reduce((sum, pid) => sum + minflt(pid), 0);
 }
