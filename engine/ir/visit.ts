@@ -105,7 +105,8 @@ export function mapOperands(
       return members === e.members ? e : { ...e, members };
     }
     case 'prim': {
-      const [x, y] = [fn(e.x), e.y >= 0 ? fn(e.y) : -1];
+      const x = fn(e.x);
+      const y = e.y >= 0 ? fn(e.y) : -1;
       return x === e.x && y === e.y ? e : primExpr(e.prim, x, y);
     }
     case 'call': {

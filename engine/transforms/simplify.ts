@@ -316,10 +316,12 @@ class Simplifier {
       case 'select':
         return `? ${e.cond} ${e.then} ${e.els}`;
       case 'prim': {
-        let [a, b] = [e.x, e.y];
-        if (COMMUTATIVE.has(e.prim) && b >= 0 && a > b && tyEqual(this.vars[a]!, this.vars[b]!))
-          [a, b] = [b, a];
-        return `p ${e.prim} ${b >= 0 ? `${a},${b}` : a} ${typeKey(t)}`;
+        const { x, y } = e;
+        // commuted operands share a key (smaller first) when they have one type
+        const swap =
+          COMMUTATIVE.has(e.prim) && y >= 0 && x > y && tyEqual(this.vars[x]!, this.vars[y]!);
+        const operands = y < 0 ? `${x}` : swap ? `${y},${x}` : `${x},${y}`;
+        return `p ${e.prim} ${operands} ${typeKey(t)}`;
       }
       case 'call':
         if (e.args.some((x) => this.vars[x]!.kind === 'ref')) return undefined;

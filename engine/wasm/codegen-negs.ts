@@ -86,7 +86,7 @@ function absorbs(plan: FuncPlan, user: Var, x: Var, negated: Uint8Array, pins: V
   if (e === undefined) return false;
   if (e.kind === 'add') return e.addend === x && e.ref !== x && isRealRef(plan, e.ref);
   if (e.kind !== 'prim' || e.y < 0) return false;
-  const [a, b] = [e.x, e.y];
+  const { x: a, y: b } = e;
   if (a === b) return false;
   switch (e.prim) {
     case 'add':
@@ -137,7 +137,7 @@ export function positiveOf(plan: FuncPlan, x: Var): readonly Var[] | undefined {
   if (e?.kind !== 'prim') return undefined;
   if (e.prim === 'neg') return [e.x];
   if (e.prim !== 'mul') return undefined;
-  const [y, z] = [e.x, e.y];
+  const { x: y, y: z } = e;
   const ny = innerNeg(plan, y);
   if (ny >= 0) return [ny, z];
   const nz = innerNeg(plan, z);
