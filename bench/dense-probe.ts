@@ -165,7 +165,8 @@ function unary(op: Opcode, where: string, x: Operand): ProbeValue {
 
 /** Emit `op x y` and return its symbolic result. */
 function binary(op: Opcode, where: string, x: Operand, y: Operand): ProbeValue {
-  const [vx, vy] = [operand(x, where), operand(y, where)];
+  const vx = operand(x, where);
+  const vy = operand(y, where);
   return new ProbeValue(current!.f, current!.f.emit(op, REAL, vx, vy));
 }
 
@@ -215,8 +216,12 @@ export function probeJvp(f: DenseFunc): DenseFunc {
   for (const p of f.params) tangent[p] = g.param(VEC_TAN);
   const one = g.literal(1, REAL);
   for (let v = f.params.length; v < f.length; v++) {
-    const [op, a, b] = [f.op[v]!, f.a[v]!, f.b[v]!];
-    const [pa, ta, tb] = [primal[a]!, tangent[a]!, tangent[b]!];
+    const op = f.op[v]!;
+    const a = f.a[v]!;
+    const b = f.b[v]!;
+    const pa = primal[a]!;
+    const ta = tangent[a]!;
+    const tb = tangent[b]!;
     if (op === LIT) primal[v] = g.emit(LIT, f.type[v]!, a, 0);
     else if (op === INDEX) {
       primal[v] = g.emit(INDEX, REAL, pa, primal[b]!);
@@ -277,7 +282,10 @@ export function probeUnzip(jvp: DenseFunc): { fwd: DenseFunc; lin: DenseFunc } {
     return (inLin[v] = r);
   };
   for (let v = jvp.params.length; v < n; v++) {
-    const [op, t, a, b] = [jvp.op[v]!, jvp.type[v]!, jvp.a[v]!, jvp.b[v]!];
+    const op = jvp.op[v]!;
+    const t = jvp.type[v]!;
+    const a = jvp.a[v]!;
+    const b = jvp.b[v]!;
     if (!isTangent(t)) {
       const binaryOp = op === INDEX || (op >= ADD && op <= MUL);
       inFwd[v] = fwd.emit(op, t, op === LIT ? a : inFwd[a]!, binaryOp ? inFwd[b]! : 0);
@@ -313,7 +321,9 @@ export function probeTranspose(lin: DenseFunc): DenseFunc {
   for (let v = n - 1; v >= 0; v--) {
     const ct = cotangent[v]!;
     if (ct < 0) continue;
-    const [op, a, b] = [lin.op[v]!, lin.a[v]!, lin.b[v]!];
+    const op = lin.op[v]!;
+    const a = lin.a[v]!;
+    const b = lin.b[v]!;
     if (op === INDEX) bwd.emit(ADD_TO, UNIT, ct, nonlinear[b]!);
     else if (op === NEG) contribute(a, bwd.emit(NEG, REAL, ct, 0));
     else if (op === ADD) (contribute(a, ct), contribute(b, ct));
@@ -329,7 +339,8 @@ export function probeTranspose(lin: DenseFunc): DenseFunc {
 
 /** Return the value of instruction `v` of `f` (not a param, index or `AddTo`). */
 function valueOf(f: DenseFunc, values: Float64Array, v: number): number {
-  const [x, y] = [values[f.a[v]!]!, values[f.b[v]!]!];
+  const x = values[f.a[v]!]!;
+  const y = values[f.b[v]!]!;
   switch (f.op[v]) {
     case LIT:
       return f.literals[f.a[v]!]!;

@@ -122,29 +122,47 @@ function timeOnce(work: () => unknown): number {
 /** The page faults of the steps (Node only: see page-faults.ts); none counts nothing. */
 const NO_FAULTS = (): number => 0;
 
+/** One repetition of the four steps: their times in ms (trace, jvp, unzip, transpose), and faults. */
+interface StepTimes {
+  readonly times: readonly number[];
+  readonly faults: number;
+}
+
 /**
- * Return the times in ms of jvp, unzip and transpose on a fresh trace of `ops` operations, and
- * the page faults the three took (`faults` counts them). A function of its own, so nothing of one
+ * Return the times of trace, jvp, unzip and transpose on a fresh trace of `ops` operations, and
+ * the page faults the four took (`faults` counts them). A function of its own, so nothing of one
  * repetition stays reachable (e.g. in a loop's stack slots) while the next one runs: at 1M
  * operations two sets of IR do not fit the default heap.
  */
-function timePasses(
-  program: Program,
-  ops: number,
-  faults = NO_FAULTS,
-): { jvp: number; unzip: number; transpose: number; faults: number } {
-  const g = funcOf(program(ops), 'bench');
+function timeSteps(program: Program, ops: number, faults = NO_FAULTS): StepTimes {
   const f0 = faults();
-  let t0 = performance.now();
+  const t0 = performance.now();
+  const traced = program(ops);
+  const tr = performance.now() - t0;
+  const g = funcOf(traced, 'bench'); // a lookup, not part of any step
+  const t1 = performance.now();
   const j = jvp(g);
-  const tj = performance.now() - t0;
-  t0 = performance.now();
+  const t2 = performance.now();
   const u = unzip(j);
-  const tu = performance.now() - t0;
-  t0 = performance.now();
+  const t3 = performance.now();
   transpose(u.lin);
-  const tt = performance.now() - t0;
-  return { jvp: tj, unzip: tu, transpose: tt, faults: faults() - f0 };
+  const times = [tr, t2 - t1, t3 - t2, performance.now() - t3];
+  return { times, faults: faults() - f0 };
+}
+
+/**
+ * Run `once` `reps` times; return the median of each step's times, and the mean faults per
+ * repetition.
+ */
+function medianSteps(reps: number, once: () => StepTimes): { steps: number[]; faults: number } {
+  const runs: number[][] = [[], [], [], []];
+  let faults = 0;
+  for (let r = 0; r < reps; r++) {
+    const run = once();
+    run.times.forEach((t, k) => runs[k]!.push(t));
+    faults += run.faults;
+  }
+  return { steps: runs.map(median), faults: faults / reps };
 }
 
 /** Return the median times in ms of interpreting the primal and the gradient of a fresh trace. */
@@ -162,33 +180,16 @@ function timeInterp(program: Program, ops: number, reps: number): { f: number; g
 
 /**
  * Return the table row for `program` at `ops` operations (with the page-fault cells when `meter`
- * is given). Only the IR of the step being timed is alive while it runs (no trace is kept across
- * steps).
+ * is given). Each repetition traces afresh, as each pass is memoized per function; only the IR
+ * of one repetition is alive at a time.
  */
 function measure(program: Program, ops: number, meter?: FaultMeter): (number | string)[] {
   const reps = repetitions(ops);
   const n = countInstrs(funcOf(program(ops), 'bench'));
-  const count = meter?.count ?? NO_FAULTS;
-  const traces: number[] = [];
-  let faults = 0;
-  for (let r = 0; r < reps; r++) {
-    const f0 = count();
-    traces.push(timeOnce(() => program(ops)));
-    faults += count() - f0;
-  }
-  // Each pass is memoized per function, so time it on a fresh trace every repetition.
-  const passes = { jvp: [] as number[], unzip: [] as number[], transpose: [] as number[] };
-  for (let r = 0; r < reps; r++) {
-    const times = timePasses(program, ops, count);
-    passes.jvp.push(times.jvp);
-    passes.unzip.push(times.unzip);
-    passes.transpose.push(times.transpose);
-    faults += times.faults;
-  }
-  const steps = [traces, passes.jvp, passes.unzip, passes.transpose].map(median);
+  const { steps, faults } = medianSteps(reps, () => timeSteps(program, ops, meter?.count));
   const run = timeInterp(program, ops, reps);
   const cells = [n, ...stepCells(n, steps), ...[run.f, run.grad].map((ms) => perInstr(ms, n))];
-  return meter === undefined ? cells : [...cells, ...faultCells(faults / reps / n, meter)];
+  return meter === undefined ? cells : [...cells, ...faultCells(faults / n, meter)];
 }
 
 /**
@@ -226,11 +227,8 @@ function stepCells(n: number, [tr, tj, tu, tt]: readonly number[]): number[] {
 /** The straight-line program, traced by the dense-layout probe (dense-probe.ts). */
 export const probeStraightLine = (n: number) => probeTrace(WIDTH, (v) => straightSteps(probeOps, v, n));
 
-/**
- * Return the probe's times in ms of trace, jvp, unzip and transpose, its instruction count, and
- * the page faults of the four steps (`faults` counts them).
- */
-function timeProbe(ops: number, faults = NO_FAULTS): { times: number[]; n: number; faults: number } {
+/** Return the probe's times of trace, jvp, unzip and transpose, and their page faults. */
+function timeProbe(ops: number, faults = NO_FAULTS): StepTimes {
   const f0 = faults();
   const t0 = performance.now();
   const f = probeStraightLine(ops);
@@ -241,7 +239,7 @@ function timeProbe(ops: number, faults = NO_FAULTS): { times: number[]; n: numbe
   const t3 = performance.now();
   probeTranspose(lin);
   const times = [t1 - t0, t2 - t1, t3 - t2, performance.now() - t3];
-  return { times, n: f.length - f.params.length, faults: faults() - f0 };
+  return { times, faults: faults() - f0 };
 }
 
 /**
@@ -249,18 +247,11 @@ function timeProbe(ops: number, faults = NO_FAULTS): { times: number[]; n: numbe
  * instruction (and the page-fault cells when `meter` is given).
  */
 function measureProbe(ops: number, meter?: FaultMeter): (number | string)[] {
-  const steps: number[][] = [[], [], [], []];
-  const reps = repetitions(ops);
-  let n = 0;
-  let faults = 0;
-  for (let r = 0; r < reps; r++) {
-    const run = timeProbe(ops, meter?.count);
-    run.times.forEach((t, k) => steps[k]!.push(t));
-    n = run.n;
-    faults += run.faults;
-  }
-  const cells = [n, ...stepCells(n, steps.map(median))];
-  return meter === undefined ? cells : [...cells, ...faultCells(faults / reps / n, meter)];
+  const f = probeStraightLine(ops);
+  const n = f.length - f.params.length;
+  const { steps, faults } = medianSteps(repetitions(ops), () => timeProbe(ops, meter?.count));
+  const cells = [n, ...stepCells(n, steps)];
+  return meter === undefined ? cells : [...cells, ...faultCells(faults / n, meter)];
 }
 
 /** The warm-up runs at least this long (ms): V8's optimizing tiers need more rounds in Chromium. */
@@ -277,7 +268,7 @@ function warmUp(): void {
   const t0 = performance.now();
   for (let round = 0; round < 5 || performance.now() - t0 < WARM_UP_MS; round++) {
     for (const program of [straightLine, loopHeavy, callHeavy]) {
-      timePasses(program, WARM_UP_SIZE);
+      timeSteps(program, WARM_UP_SIZE);
       if (round % 5 === 0) timeInterp(program, WARM_UP_SIZE, 3);
     }
     // the probe's steps are each one loop: Chromium's optimizing tier needs more calls of them
