@@ -6,7 +6,7 @@
  * then reads only typed-array slots and dispatches on a dense integer opcode.
  */
 import { internal } from '../errors.ts';
-import type { Prim } from '../ir/prims.ts';
+import { lookupOf, type Prim } from '../ir/prims.ts';
 import {
   primOperands,
   type Block,
@@ -140,6 +140,9 @@ const PRIM_OP: { [P in Prim]: number } = {
   argmax: Op.Argmax,
   argmin: Op.Argmin,
 };
+
+/** `PRIM_OP` as a lookup (see `lookupOf`). */
+const PRIM_OP_OF = lookupOf(PRIM_OP);
 
 /** Slots per instruction in `Code.ops`: `[op, dst, a, b, c]`. */
 export const STRIDE = 5;
@@ -294,7 +297,7 @@ function lowerPrim(
   prim: Prim,
   args: readonly Var[],
 ): [number, number, number, number] {
-  const op = PRIM_OP[prim];
+  const op = PRIM_OP_OF.get(prim)!;
   if (op === Op.IMod) {
     const t = f.vars[dst];
     if (t?.kind !== 'fin') internal(`imod result %${dst} is not an index in ${f.name}`);

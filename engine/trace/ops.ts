@@ -5,7 +5,7 @@
  * and declared `Tan` positions make tangent literals).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { LINEAR_PRIMS, PRIMS, PRIM_NAMES, primResultType, type Prim } from '../ir/prims.ts';
+import { PRIMS, PRIM_NAMES, linearShape, lookupOf, primResultType, type Prim } from '../ir/prims.ts';
 import { BOOL, REAL, TAN, primExpr, primExprOf, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
@@ -30,7 +30,7 @@ import { checkNat, fin, scalar, symbolic, symbolicVar, traceError, valId } from 
 function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string, prim: Prim): Var {
   const v = symbolicVar(ctx, x, where);
   if (v !== undefined) return v;
-  if (typeof x !== 'number' && LINEAR_PRIMS[prim] !== undefined)
+  if (typeof x !== 'number' && linearShape(prim) !== undefined)
     throw traceError(
       'invalid-value',
       'invalid value',
@@ -41,20 +41,28 @@ function operand(ctx: TraceContext, x: unknown, lit: Ty, where: string, prim: Pr
   return valId(ctx, lit, x, where);
 }
 
-/** Where each primitive is used, for error messages (made once, not per operation). */
-const WHERE = Object.fromEntries(PRIM_NAMES.map((p) => [p, `${p}(...)`])) as Record<Prim, string>;
+/** What an operation needs to know of its primitive, made once per primitive. */
+interface OpInfo {
+  /** Where the primitive is used, for error messages. */
+  readonly where: string;
+  /** Its result type on reals only (undefined when that is not valid). */
+  readonly onReals: Ty | undefined;
+}
 
-/** The result type of each primitive on reals only (undefined when that is not valid). */
-const ON_REALS = Object.fromEntries(
-  PRIM_NAMES.map((p) => {
-    const t = primResultType(p, PRIMS[p].arity === 1 ? [REAL] : [REAL, REAL]);
-    return [p, typeof t === 'string' ? undefined : t];
-  }),
-) as Record<Prim, Ty | undefined>;
+/** The `OpInfo` of each primitive (see `lookupOf`). */
+const OP_INFO = lookupOf(
+  Object.fromEntries(
+    PRIM_NAMES.map((p) => {
+      const t = primResultType(p, PRIMS[p].arity === 1 ? [REAL] : [REAL, REAL]);
+      return [p, { where: `${p}(...)`, onReals: typeof t === 'string' ? undefined : t }];
+    }),
+  ) as Record<Prim, OpInfo>,
+);
 
 /** Emit `prim` on `args` (literals typed `lit`) and return the symbolic result. */
 export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): unknown {
-  const where = WHERE[prim];
+  const info = OP_INFO.get(prim)!;
+  const where = info.where;
   const ctx = getCtx(where);
   const n = args.length;
   const vars: Var[] =
@@ -67,7 +75,7 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   // fast path: reals only (the usual case), typed by the table made from `primResultType`
   const real =
     n > 0 && b.typeOf(vars[0]!) === REAL && (n === 1 || (n === 2 && b.typeOf(vars[1]!) === REAL));
-  const fast = real && n === PRIMS[prim].arity ? ON_REALS[prim] : undefined;
+  const fast = real && n === PRIMS[prim].arity ? info.onReals : undefined;
   if (fast !== undefined) return symbolic(ctx, b.emit(primExprOf(prim, vars), fast));
   const types = vars.map((v) => b.typeOf(v));
   const t = primResultType(prim, types);
@@ -84,7 +92,7 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
 function operandError(prim: Prim, types: readonly Ty[], where: string): RoseError {
   const got = `${prim} got ${types.map(showTy).join(' and ')}`;
   const hint = linearHint(prim, types);
-  if (LINEAR_PRIMS[prim] !== undefined || PRIMS[prim].family.startsWith('index')) {
+  if (linearShape(prim) !== undefined || PRIMS[prim].family.startsWith('index')) {
     const rose = types.length === 1 ? 'arg has invalid type' : 'left and right have invalid types';
     return traceError('type-mismatch', rose, got, where, hint);
   }
@@ -106,22 +114,24 @@ function linearHint(prim: Prim, types: readonly Ty[]): string | undefined {
 
 /** Emit unary `prim` on `x` (a literal is a real) and return the symbolic result. */
 function unary(prim: Prim, x: unknown): unknown {
-  const where = WHERE[prim];
+  const info = OP_INFO.get(prim)!;
+  const where = info.where;
   const ctx = getCtx(where);
   const v = operand(ctx, x, REAL, where, prim);
-  const fast = ctx.b.typeOf(v) === REAL ? ON_REALS[prim] : undefined;
+  const fast = ctx.b.typeOf(v) === REAL ? info.onReals : undefined;
   if (fast === undefined) return primOp(prim, [x]);
   return scalar(ctx, ctx.b.emit(primExpr(prim, v), fast));
 }
 
 /** Emit binary `prim` on `x` and `y` (literals are reals) and return the symbolic result. */
 function binary(prim: Prim, x: unknown, y: unknown): unknown {
-  const where = WHERE[prim];
+  const info = OP_INFO.get(prim)!;
+  const where = info.where;
   const ctx = getCtx(where);
   const b = ctx.b;
   const vx = operand(ctx, x, REAL, where, prim);
   const vy = operand(ctx, y, REAL, where, prim);
-  const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? ON_REALS[prim] : undefined;
+  const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? info.onReals : undefined;
   if (fast === undefined) return primOp(prim, [x, y]);
   return scalar(ctx, b.emit(primExpr(prim, vx, vy), fast));
 }

@@ -6,7 +6,7 @@
  * shapes `prims.ts` allows (`LINEAR_PRIMS`), so the output stays linear in the tangents.
  */
 import type { FuncBuilder } from '../ir/builder.ts';
-import type { Prim } from '../ir/prims.ts';
+import { lookupOf, type Prim } from '../ir/prims.ts';
 import { BOOL, REAL, TAN, primExpr, type Var } from '../ir/types.ts';
 
 /** A tangent: a `tan` variable, or `ZERO` when it is statically zero. */
@@ -189,3 +189,6 @@ export const JVP_RULES: { [P in Prim]: JvpRule } = {
   argmax: zeroRule,
   argmin: zeroRule,
 };
+
+/** `JVP_RULES` as a lookup (see `lookupOf`). */
+export const JVP_RULE_OF = lookupOf(JVP_RULES);

@@ -29,7 +29,7 @@ import {
   type Var,
 } from '../ir/types.ts';
 import { DU, RE, isFloaty, jvpFromCustom, pairTy } from './dual.ts';
-import { JVP_RULES, ZERO } from './jvp-rules.ts';
+import { JVP_RULE_OF, ZERO } from './jvp-rules.ts';
 import { jvpCond, type CondCx } from './jvp-cond.ts';
 import { Scratch } from './scratch.ts';
 import { sinkIntoConds } from './sink.ts';
@@ -278,7 +278,7 @@ function jvpPrim(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'prim'>): void {
   cx.b.append(instr);
   const dx = tangent[x]!;
   const dy = y >= 0 ? tangent[y]! : ZERO;
-  if (dx !== ZERO || dy !== ZERO) tangent[v] = JVP_RULES[e.prim](cx.b, v, x, dx, y, dy);
+  if (dx !== ZERO || dy !== ZERO) tangent[v] = JVP_RULE_OF.get(e.prim)!(cx.b, v, x, dx, y, dy);
 }
 
 /** Vec or struct literal: primal literal, tangent literal unless every part's tangent is zero. */

@@ -9,7 +9,7 @@
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
-import { LINEAR_PRIMS } from '../ir/prims.ts';
+import { linearShape } from '../ir/prims.ts';
 import type { Scratch } from './scratch.ts';
 import {
   BOOL,
@@ -211,7 +211,7 @@ export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
       return fn(e.index, 'nonlin');
     case 'prim': {
       // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
-      const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
+      const right: Role = linearShape(e.prim) === 'tr' ? 'nonlin' : 'part';
       fn(e.x, 'part');
       if (e.y >= 0) fn(e.y, right);
       return;
@@ -266,7 +266,7 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
       return { kind: 'field', ref: fn(e.ref, 'part'), member: e.member };
     case 'prim': {
       // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
-      const right: Role = LINEAR_PRIMS[e.prim] === 'tr' ? 'nonlin' : 'part';
+      const right: Role = linearShape(e.prim) === 'tr' ? 'nonlin' : 'part';
       return primExpr(e.prim, fn(e.x, 'part'), e.y >= 0 ? fn(e.y, right) : -1);
     }
     case 'select':

@@ -4,7 +4,7 @@
  * input, NaN, infinities and -0 included. `x + 0` is NOT such an identity (-0 + 0 = +0), while
  * `x - 0` and `x + -0` are.
  */
-import type { Prim } from '../ir/prims.ts';
+import { lookupOf, type Prim } from '../ir/prims.ts';
 import { primExpr, type PrimExpr, type Ty, type Var } from '../ir/types.ts';
 
 /** A literal operand value: a number (real, tan, fin) or a boolean. */
@@ -88,6 +88,9 @@ export const FOLD: { [P in Prim]: Fold } = {
   argmax: () => undefined, // operand is a vector, never a scalar literal
   argmin: () => undefined,
 };
+
+/** `FOLD` as a lookup (see `lookupOf`). */
+export const FOLD_OF = lookupOf(FOLD);
 
 /** What an identity turns `v = prim(args)` into: another variable, or a new expression. */
 export type Rewrite =
@@ -175,6 +178,9 @@ export const IDENTITIES: { [P in Prim]: Identity } = {
   eq: none, neq: none, lt: none, leq: none, gt: none, geq: none, iadd: none, imod: none,
   argmax: none, argmin: none,
 };
+
+/** `IDENTITIES` as a lookup (see `lookupOf`). */
+export const IDENTITY_OF = lookupOf(IDENTITIES);
 
 /** Primitives whose operands commute exactly (for CSE keys, when both have the same type). */
 export const COMMUTATIVE: ReadonlySet<Prim> = new Set<Prim>([

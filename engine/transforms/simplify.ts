@@ -51,8 +51,8 @@ import {
 } from '../ir/visit.ts';
 import {
   COMMUTATIVE,
-  FOLD,
-  IDENTITIES,
+  FOLD_OF,
+  IDENTITY_OF,
   type Facts,
   type Lit,
   type Rewrite,
@@ -285,11 +285,11 @@ class Simplifier {
     const la = this.litOf(a);
     const lb = b === undefined ? undefined : this.litOf(b);
     if (la !== undefined && (b === undefined || lb !== undefined)) {
-      const fold = FOLD[e.prim] as (x: Lit, y: Lit | undefined, t: Ty) => Lit | undefined;
+      const fold = FOLD_OF.get(e.prim)! as (x: Lit, y: Lit | undefined, t: Ty) => Lit | undefined;
       const value = fold(la, lb, t);
       if (value !== undefined) return { kind: 'lit', value };
     }
-    const r: Rewrite | undefined = IDENTITIES[e.prim](a, b ?? a, this.facts);
+    const r: Rewrite | undefined = IDENTITY_OF.get(e.prim)!(a, b ?? a, this.facts);
     if (r === undefined) return e;
     if ('to' in r) return tyEqual(this.vars[r.to]!, t) ? r.to : e;
     if ('lit' in r) return { kind: 'lit', value: r.lit };

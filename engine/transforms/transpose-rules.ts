@@ -4,7 +4,7 @@
  * `Transposer` of `transpose.ts` that holds the state of the function being transposed.
  */
 import { internal } from '../errors.ts';
-import type { Prim } from '../ir/prims.ts';
+import { lookupOf, type Prim } from '../ir/prims.ts';
 import { REAL, erase, finTy, primExpr, type ExprKind, type Var } from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
@@ -49,10 +49,8 @@ const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {
   div: (t, ct, x, y) => t.contribute(x, real(t, 'div', ct, t.nlOf(y))),
 };
 
-/** Return true when `p` is a linear primitive. */
-function isLinearPrim(p: Prim): p is LinearPrim {
-  return Object.hasOwn(PRIM_RULES, p);
-}
+/** `PRIM_RULES` as a lookup (see `lookupOf`): undefined for a primitive that is not linear. */
+const PRIM_RULE_OF: ReadonlyMap<Prim, PrimRule> = lookupOf(PRIM_RULES);
 
 const nothing = () => {};
 
@@ -100,9 +98,10 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
     );
   },
   prim: (t, v, e) => {
-    if (!isLinearPrim(e.prim)) return internal(`transpose: ${e.prim} is not linear`);
+    const rule = PRIM_RULE_OF.get(e.prim);
+    if (rule === undefined) return internal(`transpose: ${e.prim} is not linear`);
     const ct = t.ctVar(v);
-    if (ct !== undefined) PRIM_RULES[e.prim](t, ct, e.x, e.y);
+    if (ct !== undefined) rule(t, ct, e.x, e.y);
   },
   // z = c ? a : b: ct_a += c ? ct : 0, ct_b += c ? 0 : ct
   select: (t, v, e) => {
@@ -129,3 +128,6 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
     if (ct !== undefined) t.setCtRef(e.ref, ct);
   },
 };
+
+/** `RULES` as a lookup by expression kind (see `lookupOf`). */
+export const RULE_OF = lookupOf(RULES);

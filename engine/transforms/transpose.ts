@@ -65,7 +65,7 @@ import {
 import { Scratch } from './scratch.ts';
 import { copyCond } from './transpose-cond.ts';
 import { DeferredCopies } from './transpose-defer.ts';
-import { RULES, type Rule } from './transpose-rules.ts';
+import { RULE_OF, type Rule } from './transpose-rules.ts';
 import { Uses } from './uses.ts';
 
 /** A transpose and, per param of `lin`, which parts of its accumulator param it may add to. */
@@ -329,7 +329,7 @@ export class Transposer {
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
       if (!touchesLinear(a, instr)) continue;
-      (RULES[instr.expr.kind] as Rule<ExprKind>)(this, instr.var, instr.expr);
+      (RULE_OF.get(instr.expr.kind) as Rule<ExprKind>)(this, instr.var, instr.expr);
     }
     this.frames.pop();
     b.insertAt(frame.start, frame.accs);

@@ -26,7 +26,7 @@
  */
 import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
-import { LINEAR_PRIMS } from '../ir/prims.ts';
+import { linearShape } from '../ir/prims.ts';
 import {
   hasTan,
   isEmpty,
@@ -395,7 +395,7 @@ export class Unzipper {
     const v = instr.var;
     let renamed = this.linOf(x) !== x;
     // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
-    if (y >= 0 && (LINEAR_PRIMS[e.prim] === 'tr' ? this.resOf(y) : this.linOf(y)) !== y)
+    if (y >= 0 && (linearShape(e.prim) === 'tr' ? this.resOf(y) : this.linOf(y)) !== y)
       renamed = true;
     this.hasLin[v] = 1;
     this.renamed = false;

@@ -6,7 +6,7 @@
  * `imod` as i32.rem_u by the result size, `argmax`/`argmin` through a helper, and the
  * transcendental functions through the math library.
  */
-import type { Prim } from '../ir/prims.ts';
+import { lookupOf, type Prim } from '../ir/prims.ts';
 import { primOperands, type Var } from '../ir/types.ts';
 import { I32, Op } from './encoder.ts';
 import { type Emitter } from './codegen-emit.ts';
@@ -139,6 +139,9 @@ const RULES: { [P in Prim]: PrimRule } = {
   argmin: reduce('argmin'),
 };
 
+/** `RULES` as a lookup (see `lookupOf`). */
+const RULE_OF = lookupOf(RULES);
+
 /**
  * Return the error for `iadd` on `fin<size>` with size above 2^31: the sum of two such indices
  * may not fit 32 bits (the interpreter has no such limit, so compiled code would differ).
@@ -156,7 +159,7 @@ function wideIadd(size: number, fnName: string): RoseError {
 
 /** Push the value of `v = prim(args)`. */
 export function computePrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]): void {
-  RULES[prim](em, args, v);
+  RULE_OF.get(prim)!(em, args, v);
 }
 
 /** Return true when `x` is `iadd(a, b)` of two indices known to be below `m` (so `x < 2m`). */
@@ -174,7 +177,7 @@ export function emitPrim(em: Emitter, v: Var, prim: Prim, args: readonly Var[]):
     return;
   }
   if (em.plan.negated?.[v] === 1) return em.value(v, () => computePositive(em, v));
-  em.value(v, () => RULES[prim](em, args, v));
+  em.value(v, () => RULE_OF.get(prim)!(em, args, v));
 }
 
 /** Push the negation of `v` (a negated local or an inlined negation, codegen-negs.ts): `y` or `y * z`. */
