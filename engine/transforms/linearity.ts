@@ -110,21 +110,29 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
   const e = instr.expr;
   const { linVar } = a;
   let touches = linVar[v] === 1;
-  if (e.kind === 'prim') {
-    // the commonest kind: its operands read directly, not through the visitor
-    touches ||= linVar[e.x] === 1 || (e.y >= 0 && linVar[e.y] === 1);
-  } else if (e.kind === 'for') {
-    a.depth[e.index] = depth + 1;
-    const body = e.body;
-    for (let k = 0; k < body.length; k++) if (visit(a, body[k]!, depth + 1)) touches = true;
-  } else if (e.kind === 'cond') {
-    // (the condition is a bool, never linear)
-    for (const block of [e.then, e.els])
-      for (let k = 0; k < block.length; k++) if (visit(a, block[k]!, depth + 1)) touches = true;
-  } else if (!touches) {
-    a.hit = false;
-    forEachOperand(e, a.see);
-    touches = a.hit;
+  // a switch reads `e.kind` once (see `hasEffect`)
+  switch (e.kind) {
+    case 'prim':
+      // the commonest kind: its operands read directly, not through the visitor
+      touches ||= linVar[e.x] === 1 || (e.y >= 0 && linVar[e.y] === 1);
+      break;
+    case 'for': {
+      a.depth[e.index] = depth + 1;
+      const body = e.body;
+      for (let k = 0; k < body.length; k++) if (visit(a, body[k]!, depth + 1)) touches = true;
+      break;
+    }
+    case 'cond':
+      // (the condition is a bool, never linear)
+      for (const block of [e.then, e.els])
+        for (let k = 0; k < block.length; k++) if (visit(a, block[k]!, depth + 1)) touches = true;
+      break;
+    default:
+      if (!touches) {
+        a.hit = false;
+        forEachOperand(e, a.see);
+        touches = a.hit;
+      }
   }
   a.linear[v] = touches ? 2 : 1;
   return touches;
@@ -348,18 +356,26 @@ const takesRef = new WeakMap<Func, boolean>();
  * one of those in its body (`prune` keeps such instructions whether or not their result is read).
  */
 export function hasEffect(e: Expr): boolean {
-  if (e.kind === 'add') return true;
-  if (e.kind === 'call') {
-    let r = takesRef.get(e.func);
-    if (r === undefined) {
-      r = e.func.paramTypes.some((t) => t.kind === 'ref');
-      takesRef.set(e.func, r);
+  // one switch: each `e.kind` of an if-chain would be a load of its own, through V8's
+  // megamorphic cache (expressions of many shapes)
+  switch (e.kind) {
+    case 'add':
+      return true;
+    case 'call': {
+      let r = takesRef.get(e.func);
+      if (r === undefined) {
+        r = e.func.paramTypes.some((t) => t.kind === 'ref');
+        takesRef.set(e.func, r);
+      }
+      return r;
     }
-    return r;
+    case 'for':
+      return blockHasEffect(e.body);
+    case 'cond':
+      return blockHasEffect(e.then) || blockHasEffect(e.els);
+    default:
+      return false;
   }
-  if (e.kind === 'for') return blockHasEffect(e.body);
-  if (e.kind === 'cond') return blockHasEffect(e.then) || blockHasEffect(e.els);
-  return false;
 }
 
 /** Return true when an instruction of `block` may change an accumulator (see `hasEffect`). */

@@ -56,7 +56,8 @@ export class DeferredCopies {
   copyOperands(instr: Instr): void {
     if (this.#waiting === 0) return;
     const e = instr.expr;
-    if (e.kind === 'for' || e.kind === 'cond') this.copyReadsIn(e, this.#a.depth[instr.var]!);
+    const { kind } = e; // read once: see `hasEffect`
+    if (kind === 'for' || kind === 'cond') this.copyReadsIn(e, this.#a.depth[instr.var]!);
     else forEachOperand(e, this.copyIfDeferred);
   }
 

@@ -315,7 +315,8 @@ export class Transposer {
       const e = instr.expr;
       if (visit(a, instr, depth)) {
         // a nested block's reads of this block's values are copied before it
-        if (e.kind === 'for' || e.kind === 'cond') deferred.copyReadsIn(e, depth);
+        const { kind } = e; // read once: see `hasEffect`
+        if (kind === 'for' || kind === 'cond') deferred.copyReadsIn(e, depth);
       } else if (deferred.deferrable(instr)) deferred.defer(instr.var);
       else {
         deferred.copyOperands(instr);
@@ -353,17 +354,33 @@ export class Transposer {
   copy(instr: Instr): void {
     const { b } = this;
     const e = instr.expr;
-    // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
-    if (e.kind === 'zero' && this.lin.vars[instr.var] === UNIT) return;
-    this.hasNl[instr.var] = 1;
-    if (e.kind === 'cond') return copyCond(this, instr, e);
-    if (e.kind !== 'for') {
-      this.renamed = false;
-      if (e.kind !== 'prim') forEachOperand(e, this.seeNl);
-      else if (this.hasNl[e.x] === 0 || (e.y >= 0 && this.hasNl[e.y] === 0)) this.renamed = true;
-      b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
-      return;
+    // a switch reads `e.kind` once (see `hasEffect`)
+    switch (e.kind) {
+      case 'zero':
+        // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
+        if (this.lin.vars[instr.var] === UNIT) return;
+        break;
+      case 'cond':
+        this.hasNl[instr.var] = 1;
+        return copyCond(this, instr, e);
+      case 'prim':
+        this.hasNl[instr.var] = 1;
+        this.renamed = this.hasNl[e.x] === 0 || (e.y >= 0 && this.hasNl[e.y] === 0);
+        b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
+        return;
+      case 'for':
+        return this.copyLoop(instr, e);
     }
+    this.hasNl[instr.var] = 1;
+    this.renamed = false;
+    forEachOperand(e, this.seeNl);
+    b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
+  }
+
+  /** `copy` of a loop: its body instruction by instruction, the loop itself if all stay. */
+  copyLoop(instr: Instr, e: ExprOf<'for'>): void {
+    const { b } = this;
+    this.hasNl[instr.var] = 1;
     this.hasNl[e.index] = 1;
     b.beginBlock();
     for (let k = 0; k < e.body.length; k++) this.copy(e.body[k]!);

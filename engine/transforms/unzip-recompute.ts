@@ -100,13 +100,23 @@ export class Recompute {
     // a param: free when passed to `lin` (else a residual like any other)
     if (def === undefined) return passParams ? budget : -1;
     const e = def.expr;
-    if (e.kind === 'lit' || e.kind === 'zero') return budget;
-    if (e.kind === 'index') {
-      const rest = this.spareOps(e.vec, budget, depth);
-      return rest < 0 ? rest : this.spareOps(e.index, rest, depth);
+    // a switch reads `e.kind` once (see `hasEffect` in linearity.ts)
+    switch (e.kind) {
+      case 'lit':
+      case 'zero':
+        return budget;
+      case 'index': {
+        const rest = this.spareOps(e.vec, budget, depth);
+        return rest < 0 ? rest : this.spareOps(e.index, rest, depth);
+      }
+      case 'member':
+        return this.spareOps(e.struct, budget, depth);
+      case 'prim':
+        break;
+      default:
+        return -1;
     }
-    if (e.kind === 'member') return this.spareOps(e.struct, budget, depth);
-    if (e.kind !== 'prim' || touchesLinear(a, def)) return -1;
+    if (touchesLinear(a, def)) return -1;
     let rest = budget;
     if (f.vars[v] === REAL) {
       if (!CHEAP_REAL_PRIMS.has(e.prim)) return -1;
@@ -130,9 +140,15 @@ export class Recompute {
  * stay out of its residuals).
  */
 function recomputable(e: Expr, vars: readonly Ty[]): boolean {
-  if (e.kind === 'index' || e.kind === 'member') return true;
-  if (e.kind !== 'prim') return false;
-  return isIntegral(vars[e.x]!) && (e.y < 0 || isIntegral(vars[e.y]!));
+  switch (e.kind) {
+    case 'index':
+    case 'member':
+      return true;
+    case 'prim':
+      return isIntegral(vars[e.x]!) && (e.y < 0 || isIntegral(vars[e.y]!));
+    default:
+      return false;
+  }
 }
 
 /** Return true when `t` is an index or a boolean. */

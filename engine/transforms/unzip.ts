@@ -363,18 +363,27 @@ export class Unzipper {
   instr(instr: Instr): void {
     const e = instr.expr;
     if (!visit(this.a, instr, this.frames.length)) return this.primal(instr);
-    if (e.kind === 'prim' && this.a.linVar[instr.var] === 1) return this.linearPrim(instr, e);
-    if (e.kind === 'call') return unzipCall(this, instr.var, e);
-    if (e.kind === 'for') return unzipLoop(this, instr.var, e);
-    if (e.kind === 'cond') return unzipCond(this, instr.var, e);
+    // a switch and one test read `e.kind` once each (see `hasEffect`)
+    switch (e.kind) {
+      case 'prim':
+        if (this.a.linVar[instr.var] === 1) return this.linearPrim(instr, e);
+        break;
+      case 'call':
+        return unzipCall(this, instr.var, e);
+      case 'for':
+        return unzipLoop(this, instr.var, e);
+      case 'cond':
+        return unzipCond(this, instr.var, e);
+    }
     const v = instr.var;
     const t = this.f.vars[v]!;
+    const isAdd = e.kind === 'add';
     // `add` returns unit: which sides it runs on depends on the accumulator's type
-    const side = e.kind === 'add' ? this.f.vars[e.ref]! : t;
+    const side = isAdd ? this.f.vars[e.ref]! : t;
     if (!isEmpty(primalPart(side))) {
       forEachOperand(e, this.primRole);
       this.hasPrim[this.fb.append(instr)] = 1;
-      if (e.kind === 'add') this.usesF.keep(v); // kept for its effect
+      if (isAdd) this.usesF.keep(v); // kept for its effect
     }
     if (hasTan(side)) {
       this.renamed = false;
@@ -382,7 +391,7 @@ export class Unzipper {
       const w = this.linVarOf(v);
       const same = !this.renamed && w === v;
       this.lb.append(same ? instr : { var: w, expr: this.renamed ? mapRoles(e, this.linRole) : e });
-      if (e.kind === 'add') this.usesL.keep(w); // kept for its effect
+      if (isAdd) this.usesL.keep(w); // kept for its effect
     }
   }
 
@@ -414,19 +423,29 @@ export class Unzipper {
    */
   definePrimal(instr: Instr): boolean {
     const e = instr.expr;
-    let effect = e.kind === 'add';
-    if (e.kind === 'for') {
-      this.hasPrim[e.index] = 1;
-      this.usesF.declare(e.index);
-      this.nestedF += e.body.length;
-      const body = e.body;
-      for (let k = 0; k < body.length; k++) if (this.definePrimal(body[k]!)) effect = true;
-      this.primOf(e.ret);
-    } else if (e.kind === 'prim') {
-      this.primOf(e.x);
-      if (e.y >= 0) this.primOf(e.y);
-    } else if (e.kind === 'cond') effect = this.definePrimalCond(e);
-    else forEachOperand(e, this.primRole);
+    let effect = false;
+    // a switch reads `e.kind` once (see `hasEffect`)
+    switch (e.kind) {
+      case 'prim':
+        this.primOf(e.x);
+        if (e.y >= 0) this.primOf(e.y);
+        break;
+      case 'for': {
+        this.hasPrim[e.index] = 1;
+        this.usesF.declare(e.index);
+        this.nestedF += e.body.length;
+        const body = e.body;
+        for (let k = 0; k < body.length; k++) if (this.definePrimal(body[k]!)) effect = true;
+        this.primOf(e.ret);
+        break;
+      }
+      case 'cond':
+        effect = this.definePrimalCond(e);
+        break;
+      default:
+        effect = e.kind === 'add';
+        forEachOperand(e, this.primRole);
+    }
     this.hasPrim[instr.var] = 1;
     if (effect) this.usesF.keep(instr.var);
     return effect;
