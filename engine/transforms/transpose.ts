@@ -163,6 +163,13 @@ export class Transposer {
   /** Linear var -> 1 when its accumulator is a slice or field of its container's accumulator. */
   readonly isView: Uint8Array;
   /**
+   * Linear container var -> how many linear members or elements of it are read (0, 1, or 2 for
+   * more), counted as each block is walked forward: a container read once has no view to share,
+   * so its view skips the frame's map (with a key for every view of a large function, that map
+   * took a sixth of the transpose of a call-heavy program).
+   */
+  readonly partReads: Uint8Array;
+  /**
    * Linear var with an accumulator of its own -> the parts added to it: 0 none, 1 all, 2 some
    * (in `accParts`). Typed, because almost every shape is 0 or 1.
    */
@@ -235,6 +242,7 @@ export class Transposer {
     this.acc = scratch.i32(n, -1);
     this.isAccParam = scratch.u8(n);
     this.isView = scratch.u8(n);
+    this.partReads = scratch.u8(n);
     this.accAll = scratch.u8(n);
     this.cts = new CtLists(n, 2 * size, scratch);
     this.paramPos = scratch.i32(n, -1);
@@ -317,6 +325,8 @@ export class Transposer {
         // a nested block's reads of this block's values are copied before it
         const { kind } = e; // read once: see `hasEffect`
         if (kind === 'for' || kind === 'cond') deferred.copyReadsIn(e, depth);
+        else if (kind === 'member') this.notePartRead(e.struct);
+        else if (kind === 'index') this.notePartRead(e.vec);
       } else if (deferred.deferrable(instr)) deferred.defer(instr.var);
       else {
         deferred.copyOperands(instr);
@@ -335,6 +345,11 @@ export class Transposer {
     this.frames.pop();
     b.insertAt(frame.start, frame.accs);
     return b.blockLength() > frame.start;
+  }
+
+  /** Count a read of a member or element of linear container `c` (see `partReads`). */
+  notePartRead(c: Var): void {
+    if (this.partReads[c]! < 2) this.partReads[c]!++;
   }
 
   /** Return the innermost open frame. */
@@ -428,13 +443,17 @@ export class Transposer {
     const frame = this.frameOf(v);
     const { accs } = frame;
     if (view !== undefined) {
-      // several reads of the same element or member share one view
-      const key = viewKey(view.ref, view.kind === 'field' ? -1 - view.member : view.index);
-      r = frame.views?.get(key) ?? -1;
+      // several reads of the same element or member share one view (a container read once
+      // has no other view: see `partReads`)
+      const e = this.a.def[v]!.expr as ExprOf<'member' | 'index'>;
+      const shared = this.partReads[e.kind === 'member' ? e.struct : e.vec]! > 1;
+      const part = view.kind === 'field' ? -1 - view.member : view.index;
+      const key = shared ? viewKey(view.ref, part) : 0;
+      r = shared ? (frame.views?.get(key) ?? -1) : -1;
       if (r < 0) {
         r = this.b.fresh(refTy(t));
         accs.push({ var: r, expr: view });
-        (frame.views ??= new Map()).set(key, r);
+        if (shared) (frame.views ??= new Map()).set(key, r);
       }
       this.isView[v] = 1;
     } else {

@@ -78,4 +78,19 @@ describe('accumulators of values read out of linear containers', () => {
     expect(g.vx).toEqual(px);
     expect(bwdText(f)).not.toMatch(/= accum /);
   });
+
+  it('passes one view for two reads of an element, and one each for elements read once', () => {
+    // the accumulator views passed to calls: xs[0] read twice (shared), xs[1] and xs[2] once
+    const g = fn([Real, Real], Real, (a, b) => mul(a, sin(b)));
+    const f = fn([S], Real, (xs) => add(g(xs[0]!, xs[0]!), g(xs[1]!, xs[2]!)));
+    const text = bwdText(f);
+    expect(text.match(/= &x\d+\[x\d+\]$/gm)).toHaveLength(3);
+    const args = [...text.matchAll(/= bwd_\w+\(x\d+, x\d+, (x\d+), (x\d+),/g)].map((m) => [m[1], m[2]]);
+    expect(args).toHaveLength(2);
+    expect(args.filter(([a, b]) => a === b)).toHaveLength(1);
+    expect(text).not.toMatch(/= accum /);
+    const x = [0.5, -1, 2];
+    const want = [Math.sin(0.5) + 0.5 * Math.cos(0.5), Math.sin(2), -Math.cos(2)];
+    (interp(grad(f))(x) as number[]).forEach((d, k) => expect(d).toBeCloseTo(want[k]!, 12));
+  });
 });
