@@ -17,18 +17,15 @@ export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
     case 'for':
       return;
     case 'vec':
-      for (const v of e.elems) fn(v);
-      return;
+      return each(e.elems, fn);
     case 'struct':
-      for (const v of e.members) fn(v);
-      return;
+      return each(e.members, fn);
     case 'prim':
       fn(e.x);
       if (e.y >= 0) fn(e.y);
       return;
     case 'call':
-      for (const v of e.args) fn(v);
-      return;
+      return each(e.args, fn);
     case 'index':
       fn(e.vec);
       fn(e.index);
@@ -62,6 +59,11 @@ export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
       fn(e.ref);
       return;
   }
+}
+
+/** Call `fn` on each element of `vs` (an indexed loop: no iterator). */
+function each(vs: readonly Var[], fn: (v: Var) => void): void {
+  for (let k = 0; k < vs.length; k++) fn(vs[k]!);
 }
 
 /** Return the variables `e` reads at its own level, in order (empty for `for`). */

@@ -10,6 +10,7 @@
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
 import { linearShape } from '../ir/prims.ts';
+import { forEachOperand } from '../ir/visit.ts';
 import type { Scratch } from './scratch.ts';
 import {
   BOOL,
@@ -156,58 +157,6 @@ function linearVars(vars: readonly Ty[], out: Uint8Array): { linearCount: number
     linearCount += out[v]!;
   }
   return { linearCount, aggregates };
-}
-
-/**
- * Call `fn` on each operand of `e` (not a `for`), without allocating; of a `cond`, only its
- * condition (its blocks and results are read in scopes of their own).
- */
-export function forEachOperand(e: Expr, fn: (v: Var) => void): void {
-  switch (e.kind) {
-    case 'lit':
-    case 'zero':
-      return;
-    case 'vec':
-      return each(e.elems, fn);
-    case 'struct':
-      return each(e.members, fn);
-    case 'prim':
-      fn(e.x);
-      if (e.y >= 0) fn(e.y);
-      return;
-    case 'call':
-      return each(e.args, fn);
-    case 'index':
-      fn(e.vec);
-      return fn(e.index);
-    case 'member':
-      return fn(e.struct);
-    case 'slice':
-      fn(e.ref);
-      return fn(e.index);
-    case 'field':
-    case 'resolve':
-      return fn(e.ref);
-    case 'select':
-      fn(e.cond);
-      fn(e.then);
-      return fn(e.els);
-    case 'accum':
-      return fn(e.shape);
-    case 'add':
-      fn(e.ref);
-      return fn(e.addend);
-    case 'cond':
-      // its blocks and results are in their own scopes, like a loop's (see visit.ts)
-      return fn(e.cond);
-    case 'for':
-      return internal('forEachOperand of a for loop (loops are handled by each pass)');
-  }
-}
-
-/** Call `fn` on each element of `vs`. */
-function each(vs: readonly Var[], fn: (v: Var) => void): void {
-  for (let k = 0; k < vs.length; k++) fn(vs[k]!);
 }
 
 /** Call `fn` on each operand of `e` (not a `for`) with its role, in `mapRoles` order. */

@@ -9,7 +9,8 @@
  */
 import type { Instr, TransparentFunc, Var } from '../ir/types.ts';
 import { REAL } from '../ir/types.ts';
-import { forEachOperand, type Analysis, type ExprOf } from './linearity.ts';
+import { forEachOperand } from '../ir/visit.ts';
+import type { Analysis, ExprOf } from './linearity.ts';
 import type { Scratch } from './scratch.ts';
 
 /** The values of one transpose whose copies wait for their first use. */

@@ -35,6 +35,7 @@ import {
   type Ty,
   type Var,
 } from '../ir/types.ts';
+import { forEachOperand } from '../ir/visit.ts';
 import {
   CtLists,
   addInto,
@@ -52,7 +53,6 @@ import {
 import {
   analyze,
   emitEmpty,
-  forEachOperand,
   hasEffect,
   mapRoles,
   prune,

@@ -39,10 +39,10 @@ import {
   type Ty,
   type Var,
 } from '../ir/types.ts';
+import { forEachOperand } from '../ir/visit.ts';
 import {
   analyze,
   emptyValue,
-  forEachOperand,
   forEachRole,
   mapRoles,
   prune,
