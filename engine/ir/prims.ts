@@ -108,7 +108,9 @@ export const LINEAR_PRIMS: Partial<Record<Prim, 'tt' | 'tr' | 't'>> = {
  * keys goes through V8's megamorphic cache (8 against 18 ns per lookup, measured in Node 20).
  * The table itself stays the typed object, so that a missing entry fails type-checking.
  */
-export function lookupOf<K extends string, V>(table: { readonly [P in K]?: V }): ReadonlyMap<K, V> {
+export function lookupOf<K extends string, V>(
+  table: { readonly [P in K]?: V },
+): ReadonlyMap<K, V> {
   return new Map(Object.entries(table) as [K, V][]);
 }
 

@@ -5,7 +5,14 @@
  * and declared `Tan` positions make tangent literals).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import { PRIMS, PRIM_NAMES, linearShape, lookupOf, primResultType, type Prim } from '../ir/prims.ts';
+import {
+  PRIMS,
+  PRIM_NAMES,
+  linearShape,
+  lookupOf,
+  primResultType,
+  type Prim,
+} from '../ir/prims.ts';
 import { BOOL, REAL, TAN, primExpr, primExprOf, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {

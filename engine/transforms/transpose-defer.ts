@@ -57,7 +57,7 @@ export class DeferredCopies {
   copyOperands(instr: Instr): void {
     if (this.#waiting === 0) return;
     const e = instr.expr;
-    const { kind } = e; // read once: see `hasEffect`
+    const { kind } = e; // read once: see `hasEffect` in linearity.ts
     if (kind === 'for' || kind === 'cond') this.copyReadsIn(e, this.#a.depth[instr.var]!);
     else forEachOperand(e, this.copyIfDeferred);
   }

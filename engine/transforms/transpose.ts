@@ -323,7 +323,7 @@ export class Transposer {
       const e = instr.expr;
       if (visit(a, instr, depth)) {
         // a nested block's reads of this block's values are copied before it
-        const { kind } = e; // read once: see `hasEffect`
+        const { kind } = e; // read once: see `hasEffect` in linearity.ts
         if (kind === 'for' || kind === 'cond') deferred.copyReadsIn(e, depth);
         else if (kind === 'member') this.notePartRead(e.struct);
         else if (kind === 'index') this.notePartRead(e.vec);
@@ -369,7 +369,7 @@ export class Transposer {
   copy(instr: Instr): void {
     const { b } = this;
     const e = instr.expr;
-    // a switch reads `e.kind` once (see `hasEffect`)
+    // a switch reads `e.kind` once (see `hasEffect` in linearity.ts)
     switch (e.kind) {
       case 'zero':
         // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere

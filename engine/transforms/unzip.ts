@@ -363,7 +363,7 @@ export class Unzipper {
   instr(instr: Instr): void {
     const e = instr.expr;
     if (!visit(this.a, instr, this.frames.length)) return this.primal(instr);
-    // a switch and one test read `e.kind` once each (see `hasEffect`)
+    // a switch and one test read `e.kind` once each (see `hasEffect` in linearity.ts)
     switch (e.kind) {
       case 'prim':
         if (this.a.linVar[instr.var] === 1) return this.linearPrim(instr, e);
@@ -424,7 +424,7 @@ export class Unzipper {
   definePrimal(instr: Instr): boolean {
     const e = instr.expr;
     let effect = false;
-    // a switch reads `e.kind` once (see `hasEffect`)
+    // a switch reads `e.kind` once (see `hasEffect` in linearity.ts)
     switch (e.kind) {
       case 'prim':
         this.primOf(e.x);
