@@ -439,41 +439,52 @@ export class Transposer {
     let r = this.acc[v]!;
     if (r >= 0) return r;
     const t = erase(this.lin.vars[v]!);
-    const view = this.viewOf(v);
-    const frame = this.frameOf(v);
-    const { accs } = frame;
-    if (view !== undefined) {
-      // several reads of the same element or member share one view (a container read once
-      // has no other view: see `partReads`)
-      const e = this.a.def[v]!.expr as ExprOf<'member' | 'index'>;
-      const shared = this.partReads[e.kind === 'member' ? e.struct : e.vec]! > 1;
-      const part = view.kind === 'field' ? -1 - view.member : view.index;
-      const key = shared ? viewKey(view.ref, part) : 0;
-      r = shared ? (frame.views?.get(key) ?? -1) : -1;
-      if (r < 0) {
-        r = this.b.fresh(refTy(t));
-        accs.push({ var: r, expr: view });
-        if (shared) (frame.views ??= new Map()).set(key, r);
-      }
-      this.isView[v] = 1;
-    } else {
+    r = this.viewAccOf(v, t);
+    if (r >= 0) this.isView[v] = 1;
+    else {
       r = this.b.fresh(refTy(t));
       const shape = this.b.fresh(t);
-      accs.push({ var: shape, expr: { kind: 'zero' } }, { var: r, expr: { kind: 'accum', shape } });
+      this.frameOf(v).accs.push(
+        { var: shape, expr: { kind: 'zero' } },
+        { var: r, expr: { kind: 'accum', shape } },
+      );
     }
     this.acc[v] = r;
     return r;
   }
 
-  /** Return `&xs[i]` or `&s.k` of the container's accumulator when `v = xs[i]` or `v = s.k`. */
-  viewOf(v: Var): ExprOf<'field'> | ExprOf<'slice'> | undefined {
+  /**
+   * Return the accumulator of `v` (of type `t`) as a view of its container's accumulator,
+   * `&xs[i]` or `&s.k`, when `v = xs[i]` or `v = s.k` reads a linear container; else -1. The view
+   * is made at the start of `v`'s block, and several reads of the same element or member share
+   * it (a container read once has no other view: see `partReads`).
+   */
+  viewAccOf(v: Var, t: Ty): Var {
     const e = this.a.def[v]?.expr;
-    if (e?.kind === 'member' && this.isLinear(e.struct))
-      return { kind: 'field', ref: this.accOf(e.struct), member: e.member };
-    // the index is copied before the reversed section, where the slice goes
-    if (e?.kind === 'index' && this.isLinear(e.vec) && this.hasNl[e.index] === 1)
-      return { kind: 'slice', ref: this.accOf(e.vec), index: e.index };
-    return undefined;
+    if (e === undefined) return -1;
+    const { kind } = e; // read once: see `hasEffect` in linearity.ts
+    let container: Var;
+    let part: number; // the index var, or -1 - k for member k (see `viewKey`)
+    if (kind === 'member' && this.isLinear(e.struct)) {
+      container = e.struct;
+      part = -1 - e.member;
+    } else if (kind === 'index' && this.isLinear(e.vec) && this.hasNl[e.index] === 1) {
+      // (the index is copied before the reversed section, where the slice goes)
+      container = e.vec;
+      part = e.index;
+    } else return -1;
+    const ref = this.accOf(container);
+    const frame = this.frameOf(v);
+    const shared = this.partReads[container]! > 1;
+    const key = shared ? viewKey(ref, part) : 0;
+    let r = shared ? (frame.views?.get(key) ?? -1) : -1;
+    if (r >= 0) return r;
+    r = this.b.fresh(refTy(t));
+    const view: ExprOf<'slice' | 'field'> =
+      part >= 0 ? { kind: 'slice', ref, index: part } : { kind: 'field', ref, member: -1 - part };
+    frame.accs.push({ var: r, expr: view });
+    if (shared) (frame.views ??= new Map()).set(key, r);
+    return r;
   }
 
   /** Record that parts `s` of `v` are added to through its accumulator. */
