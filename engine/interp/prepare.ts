@@ -9,6 +9,8 @@ import { internal } from '../errors.ts';
 import { lookupOf, type Prim } from '../ir/prims.ts';
 import {
   primOperands,
+  varCount,
+  varTy,
   type Block,
   type Expr,
   type Func,
@@ -196,7 +198,7 @@ export function prepare(f: TransparentFunc): Prepared {
     p = {
       func: f,
       where: `function ${f.name}`,
-      nvars: f.vars.length,
+      nvars: varCount(f),
       params: Int32Array.from(f.params),
       ret: f.ret,
       body: lowerBlock(f, f.body),
@@ -231,7 +233,7 @@ function lowerExpr(
   side: unknown[],
 ): [number, number, number, number] {
   const put = (x: unknown): number => side.push(x) - 1;
-  const ty = (v: Var): Ty => f.vars[v] ?? internal(`variable %${v} has no type in ${f.name}`);
+  const ty = (v: Var): Ty => varTy(f, v) ?? internal(`variable %${v} has no type in ${f.name}`);
   switch (expr.kind) {
     case 'lit':
       return [Op.Lit, put(expr.value satisfies Val), 0, 0];
@@ -299,7 +301,7 @@ function lowerPrim(
 ): [number, number, number, number] {
   const op = PRIM_OP_OF.get(prim)!;
   if (op === Op.IMod) {
-    const t = f.vars[dst];
+    const t = varTy(f, dst);
     if (t?.kind !== 'fin') internal(`imod result %${dst} is not an index in ${f.name}`);
     return [op, args[0]!, t.size, 0];
   }

@@ -6,8 +6,15 @@
 import { internal } from '../errors.ts';
 import { primResultType, type Prim } from './prims.ts';
 import {
+  BOOL,
+  BOOL_ID,
+  LEAF_TYPES,
   REAL,
+  REAL_ID,
+  TAN,
+  TAN_ID,
   UNIT,
+  UNIT_ID,
   finTy,
   freshFuncId,
   primExprOf,
@@ -33,15 +40,20 @@ const SMALL_BLOCK = 256;
  *
  * Storage: large functions have millions of variables and instructions, and growing a JS array
  * push by push costs several times more than filling one allocated at its final size. So the
- * variable types and each open block live in arrays with spare room at the end (holes), with
- * their used lengths kept here; `finish`, `endBlock` and `currentBlock` trim them. A transform
- * that can estimate its output size passes `capacity` hints.
+ * variables' type ids and each open block live in arrays with spare room at the end, with their
+ * used lengths kept here; `finish`, `endBlock` and `currentBlock` trim them. A transform that can
+ * estimate its output size passes `capacity` hints. Types are kept once each in a type table
+ * (see `TransparentFunc.types`); a variable stores its type's id, 4 bytes.
  */
 export class FuncBuilder {
   readonly name: string;
   readonly params: Var[] = [];
-  /** Type of each variable; only the first `#varCount` entries are defined. */
-  #vars: Ty[] = [];
+  /** The type table: the types of the variables, each once, indexed by type id. */
+  readonly #types: Ty[] = LEAF_TYPES.slice();
+  /** Type -> its id in `#types`, for the types that are not leaves. */
+  readonly #typeIds = new Map<Ty, number>();
+  /** Type id of each variable; only the first `#varCount` entries are defined. */
+  #varTypes = new Uint32Array(16);
   #varCount = 0;
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
@@ -82,12 +94,6 @@ export class FuncBuilder {
     this.#observer = observer;
   }
 
-  /** Return the types of the variables declared so far (indexed by `Var`). */
-  get vars(): readonly Ty[] {
-    if (this.#vars.length !== this.#varCount) this.#vars.length = this.#varCount;
-    return this.#vars;
-  }
-
   /** Return how many variables are declared. */
   varCount(): number {
     return this.#varCount;
@@ -95,18 +101,34 @@ export class FuncBuilder {
 
   /** Return the type of `v`. */
   typeOf(v: Var): Ty {
-    const t = v < this.#varCount ? this.#vars[v] : undefined;
-    if (t === undefined) internal(`variable %${v} does not exist in ${this.name}`);
-    return t;
+    if (!(v < this.#varCount)) internal(`variable %${v} does not exist in ${this.name}`);
+    return this.#types[this.#varTypes[v]!]!;
+  }
+
+  /** Return the id of type `t` in this function's type table, adding it when new. */
+  typeId(t: Ty): number {
+    if (t === REAL) return REAL_ID;
+    if (t === TAN) return TAN_ID;
+    if (t === UNIT) return UNIT_ID;
+    if (t === BOOL) return BOOL_ID;
+    let id = this.#typeIds.get(t);
+    if (id === undefined) this.#typeIds.set(t, (id = this.#types.push(t) - 1));
+    return id;
   }
 
   /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
   fresh(t: Ty): Var {
     const v = this.#varCount++;
-    const vars = this.#vars;
-    if (v >= vars.length) vars.length = Math.max(16, 2 * v);
-    vars[v] = t;
+    if (v >= this.#varTypes.length) this.#growVars(2 * v);
+    this.#varTypes[v] = this.typeId(t);
     return v;
+  }
+
+  /** Make room for `capacity` variables in all. */
+  #growVars(capacity: number): void {
+    const ids = new Uint32Array(capacity);
+    ids.set(this.#varTypes.subarray(0, this.#varCount));
+    this.#varTypes = ids;
   }
 
   /** Declare the next parameter, of type `t`. */
@@ -117,15 +139,35 @@ export class FuncBuilder {
   }
 
   /**
-   * Declare variables `0..count-1`, variable v of type `typeOf(v)`, on a builder without any:
-   * a transform that keeps its input's variable numbers declares them first, then defines them
-   * with `append` (and reuses unchanged instructions as they are).
+   * Declare the variables of `src` with the same numbers, on a builder without any: variable v
+   * gets type `map(t)` of its type `t` in `src`, or `flaggedMap(t)` where `flags[v]` is 1. A
+   * transform that keeps its input's variable numbers declares them first, then defines them
+   * with `append` (and reuses unchanged instructions as they are). `spare`: room for new ones.
    */
-  reserve(count: number, typeOf: (v: Var) => Ty, spare = count): void {
+  reserveFrom(
+    src: TransparentFunc,
+    map: (t: Ty) => Ty,
+    spare: number,
+    flags?: Uint8Array,
+    flaggedMap: (t: Ty) => Ty = map,
+  ): void {
     if (this.#varCount !== 0) internal(`reserve on a builder with variables (${this.name})`);
-    const vars = this.#vars;
-    vars.length = count + spare; // one allocation instead of growing push by push
-    for (let v = 0; v < count; v++) vars[v] = typeOf(v);
+    const from = src.varTypes;
+    const count = from.length;
+    const ids = (this.#varTypes = new Uint32Array(count + spare));
+    // the maps per source type id, computed on first use (-1: not yet)
+    const plain = new Int32Array(src.types.length).fill(-1);
+    const flagged = flags === undefined ? plain : new Int32Array(src.types.length).fill(-1);
+    for (let v = 0; v < count; v++) {
+      const k = from[v]!;
+      const table = flags !== undefined && flags[v] === 1 ? flagged : plain;
+      let id = table[k]!;
+      if (id < 0) {
+        const t = src.types[k]!;
+        table[k] = id = this.typeId(table === plain ? map(t) : flaggedMap(t));
+      }
+      ids[v] = id;
+    }
     this.#varCount = count;
   }
 
@@ -376,14 +418,18 @@ export class FuncBuilder {
   /** Finish the function, returning `ret`. The builder must not be used afterwards. */
   finish(ret: Var, extra?: { customJvp?: Func }): TransparentFunc {
     if (this.#blocks.length !== 1) internal(`finish with ${this.#blocks.length - 1} open blocks`);
-    const vars = this.vars;
+    const n = this.#varCount;
+    const ids = this.#varTypes;
+    // keep the array when it is nearly full; a copy when most of it is spare room
+    const varTypes = ids.length === n ? ids : ids.length - n <= n >> 3 ? ids.subarray(0, n) : ids.slice(0, n);
     const f: TransparentFunc = {
       kind: 'transparent',
       id: freshFuncId(),
       name: this.name,
-      paramTypes: this.params.map((p) => vars[p]!),
+      paramTypes: this.params.map((p) => this.typeOf(p)),
       retType: this.typeOf(ret),
-      vars,
+      types: this.#types,
+      varTypes,
       params: this.params,
       body: this.#trim(0),
       ret,

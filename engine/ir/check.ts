@@ -11,7 +11,16 @@
 import { RoseError, formatMessage } from '../errors.ts';
 import { formatInstr, formatType } from './pprint.ts';
 import { LINEAR_PRIMS, PRIMS, primResultType, type Prim } from './prims.ts';
-import { UNIT, erase, hasTan, primOperands, tyEqual } from './types.ts';
+import {
+  LEAF_TYPES,
+  UNIT,
+  erase,
+  hasTan,
+  primOperands,
+  tyEqual,
+  varCount,
+  varTy,
+} from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
 import type { Block, Expr, Func, Instr, OpaqueFunc, TransparentFunc, Ty, Var } from './types.ts';
 
@@ -135,7 +144,7 @@ class FuncChecker {
   constructor(f: TransparentFunc, options: CheckOptions) {
     this.f = f;
     this.strict = options.strictCalls === true;
-    const n = Array.isArray(f.vars) ? f.vars.length : 0;
+    const n = f.varTypes instanceof Uint32Array ? varCount(f) : 0;
     this.state = new Uint8Array(n);
     this.parent = new Int32Array(n).fill(-1);
     this.resolved = new Uint8Array(n);
@@ -148,7 +157,7 @@ class FuncChecker {
 
   /** Return the (well-formed) type of `v`, or fail. */
   ty(v: Var): Ty {
-    const t = this.f.vars[v];
+    const t = varTy(this.f, v);
     if (t !== undefined && this.validTypes.has(t)) return t;
     const p = typeProblem(t);
     if (p !== undefined) this.fail(`x${v} has an invalid type ${formatType(t)}: ${p}`);
@@ -180,8 +189,11 @@ class FuncChecker {
   /** Check the whole function. */
   run(): void {
     const { f } = this;
-    if (!Array.isArray(f.vars) || !Array.isArray(f.params) || !Array.isArray(f.body))
-      this.fail('vars, params and body must be arrays');
+    if (!Array.isArray(f.types) || !Array.isArray(f.params) || !Array.isArray(f.body))
+      this.fail('types, params and body must be arrays');
+    if (!(f.varTypes instanceof Uint32Array)) this.fail('varTypes must be a Uint32Array');
+    if (LEAF_TYPES.some((t, k) => f.types[k] !== t))
+      this.fail('the type table must start with the leaf types (unit, bool, real, tan)');
     const top: Var[] = [];
     if (f.params.length !== f.paramTypes.length)
       this.fail(`${f.params.length} params but ${f.paramTypes.length} paramTypes`);

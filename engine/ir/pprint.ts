@@ -17,6 +17,7 @@
  */
 import type { Block, Expr, Func, Instr, TransparentFunc, Ty, Var } from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
+import { varTy } from './types.ts';
 
 /** Return the compact text of a type: `real`, `fin<3>`, `vec<3, real>`, `{du: tan, re: real}`. */
 export function formatType(t: Ty | undefined): string {
@@ -79,11 +80,11 @@ function formatExpr(f: TransparentFunc, e: Expr, t: Ty | undefined, n: Names): s
     case 'index':
       return `${v(e.vec)}[${v(e.index)}]`;
     case 'member':
-      return `${v(e.struct)}.${keyOf(f.vars[e.struct], e.member)}`;
+      return `${v(e.struct)}.${keyOf(varTy(f, e.struct), e.member)}`;
     case 'slice':
       return `&${v(e.ref)}[${v(e.index)}]`;
     case 'field': {
-      const r = f.vars[e.ref];
+      const r = varTy(f, e.ref);
       return `&${v(e.ref)}.${keyOf(r?.kind === 'ref' ? r.inner : undefined, e.member)}`;
     }
     case 'prim':
@@ -99,7 +100,7 @@ function formatExpr(f: TransparentFunc, e: Expr, t: Ty | undefined, n: Names): s
     case 'resolve':
       return `resolve ${v(e.ref)}`;
     case 'for':
-      return `for ${n.v(e.index, true)}: ${formatType(f.vars[e.index])} {...} yield ${v(e.ret)}`;
+      return `for ${n.v(e.index, true)}: ${formatType(varTy(f, e.index))} {...} yield ${v(e.ret)}`;
     case 'cond':
       return `if ${v(e.cond)} {...} yield ${v(e.thenRet)} else {...} yield ${v(e.elsRet)}`;
   }
@@ -116,9 +117,9 @@ function printBlock(
   const pad = '  '.repeat(depth);
   for (const instr of block) {
     const { expr: e } = instr;
-    const lhs = `${pad}${n.v(instr.var)}: ${formatType(f.vars[instr.var])} = `;
+    const lhs = `${pad}${n.v(instr.var)}: ${formatType(varTy(f, instr.var))} = `;
     if (e.kind === 'for') {
-      out.push(`${lhs}for ${n.v(e.index, true)}: ${formatType(f.vars[e.index])} {`);
+      out.push(`${lhs}for ${n.v(e.index, true)}: ${formatType(varTy(f, e.index))} {`);
       printBlock(f, e.body, depth + 1, n, out);
       out.push(`${pad}  yield ${n.v(e.ret)}`, `${pad}}`);
     } else if (e.kind === 'cond') {
@@ -127,7 +128,7 @@ function printBlock(
       out.push(`${pad}  yield ${n.v(e.thenRet)}`, `${pad}} else {`);
       printBlock(f, e.els, depth + 1, n, out);
       out.push(`${pad}  yield ${n.v(e.elsRet)}`, `${pad}}`);
-    } else out.push(lhs + formatExpr(f, e, f.vars[instr.var], n));
+    } else out.push(lhs + formatExpr(f, e, varTy(f, instr.var), n));
   }
 }
 
@@ -146,7 +147,7 @@ function renumbering(funcName: (g: Func) => string): Names {
 
 /** Return the header `name(x0: real, ...) -> real` (numbering the params first). */
 function header(g: TransparentFunc, n: Names): string {
-  const params = g.params.map((p) => `${n.v(p)}: ${formatType(g.vars[p])}`);
+  const params = g.params.map((p) => `${n.v(p)}: ${formatType(varTy(g, p))}`);
   const jvp = g.customJvp ? ` custom jvp: ${n.f(g.customJvp)}` : '';
   return `${n.f(g)}(${params.join(', ')}) -> ${formatType(g.retType)}${jvp}`;
 }
@@ -183,6 +184,6 @@ export function pprint(f: Func): string {
 /** Return one line describing `instr` of `f` with raw variable ids (`x12`), for error messages. */
 export function formatInstr(f: TransparentFunc, instr: Instr): string {
   const n: Names = { v: (v, index) => `${index ? 'i' : 'x'}${v}`, f: (g) => g.name };
-  const t = f.vars[instr.var];
+  const t = varTy(f, instr.var);
   return `${n.v(instr.var)}: ${formatType(t)} = ${formatExpr(f, instr.expr, t, n)}`;
 }

@@ -34,6 +34,8 @@ import {
   primExpr,
   refTy,
   structTy,
+  typeTable,
+  varTypeList,
   vecTy,
   type Block,
   type Expr,
@@ -160,7 +162,7 @@ export function encodeProgram(root: Func): { program: EncodedProgram; opaques: O
   const { ints } = enc;
   for (const f of funcs) {
     if (f.kind !== 'transparent') continue;
-    ints.list(f.vars.map((t) => enc.ty(t)));
+    ints.list(varTypeList(f).map((t) => enc.ty(t)));
     ints.list(f.params);
     ints.push(f.ret);
     writeBlock(enc, f.body);
@@ -294,7 +296,7 @@ export function decodeProgram(program: EncodedProgram): DecodedProgram {
     jvps.push(r.next());
     const base = { id: freshFuncId(), name, paramTypes, retType };
     if (transparent) {
-      funcs.push({ ...base, kind: 'transparent', vars: [], params: [], body: [], ret: 0 });
+      funcs.push({ ...base, kind: 'transparent', ...typeTable([]), params: [], body: [], ret: 0 });
     } else {
       const f: OpaqueFunc = { ...base, kind: 'opaque', impl: stubImpl(name) };
       slots.set(f, r.next());
@@ -307,7 +309,9 @@ export function decodeProgram(program: EncodedProgram): DecodedProgram {
   for (const f of funcs) {
     if (f.kind !== 'transparent') continue;
     const m = f as { -readonly [K in keyof TransparentFunc]: TransparentFunc[K] };
-    m.vars = r.list().map((t) => types[t]!);
+    const table = typeTable(r.list().map((t) => types[t]!));
+    m.types = table.types;
+    m.varTypes = table.varTypes;
     m.params = r.list();
     m.ret = r.next();
     m.body = readBlock(r, funcs);

@@ -271,7 +271,7 @@ import type { Prim } from './prims.ts';
 
 /**
  * One SSA instruction: defines `var` as the value of `expr`. The type of the result is
- * `func.vars[var]`; literal-like expressions (`lit`, `zero`) take their type from it.
+ * `varTy(func, var)`; literal-like expressions (`lit`, `zero`) take their type from it.
  */
 export interface Instr {
   readonly var: Var;
@@ -374,11 +374,19 @@ interface FuncBase {
   customJvp?: Func;
 }
 
-/** A function defined by IR. Invariants: SSA (each var defined once), `vars[v]` is v's type. */
+/**
+ * A function defined by IR. Invariants: SSA (each var defined once); v's type is
+ * `types[varTypes[v]]` (see `varTy`); `types` starts with `LEAF_TYPES`.
+ */
 export interface TransparentFunc extends FuncBase {
   readonly kind: 'transparent';
-  /** Type of every variable, indexed by `Var`. */
-  readonly vars: readonly Ty[];
+  /**
+   * The function's type table: the types of its variables, each once (by identity), indexed by
+   * type id. Its first entries are `LEAF_TYPES`, so a leaf's id is the same in every function.
+   */
+  readonly types: readonly Ty[];
+  /** The type id of every variable, indexed by `Var` (its length is the number of variables). */
+  readonly varTypes: Uint32Array;
   /** Parameter variables, in order; their types are `paramTypes`. */
   readonly params: readonly Var[];
   readonly body: Block;
@@ -398,4 +406,58 @@ let nextFuncId = 1;
 /** Return a fresh function id. */
 export function freshFuncId(): number {
   return nextFuncId++;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Variable types: a function's type table and type ids
+
+/** The type ids of the leaf types: the first entries of every function's type table. */
+export const UNIT_ID = 0;
+export const BOOL_ID = 1;
+export const REAL_ID = 2;
+export const TAN_ID = 3;
+
+/** The leaf types, in type-id order: the start of every function's `types`. */
+export const LEAF_TYPES: readonly Ty[] = Object.freeze([UNIT, BOOL, REAL, TAN]);
+
+/** Return the type of variable `v` of `f` (undefined when `f` has no such variable). */
+export function varTy(f: TransparentFunc, v: Var): Ty {
+  return f.types[f.varTypes[v]!]!;
+}
+
+/** Return how many variables `f` declares. */
+export function varCount(f: TransparentFunc): number {
+  return f.varTypes.length;
+}
+
+/** Return the types of all variables of `f` as an array indexed by `Var` (for code off the hot paths). */
+export function varTypeList(f: TransparentFunc): Ty[] {
+  const { types, varTypes } = f;
+  const out = new Array<Ty>(varTypes.length);
+  for (let v = 0; v < varTypes.length; v++) out[v] = types[varTypes[v]!]!;
+  return out;
+}
+
+/** Return `t` itself: the type map that changes nothing (see `FuncBuilder.reserveFrom`). */
+export function sameTy(t: Ty): Ty {
+  return t;
+}
+
+/** Return the unit type, whatever `t` is: the type map that empties a variable. */
+export function unitTy(_t: Ty): Ty {
+  return UNIT;
+}
+
+/** Return the type table and type ids of variables whose types are `vars` (indexed by `Var`). */
+export function typeTable(vars: readonly Ty[]): { types: Ty[]; varTypes: Uint32Array } {
+  const types = LEAF_TYPES.slice();
+  const ids = new Map<Ty, number>(types.map((t, k) => [t, k]));
+  const varTypes = new Uint32Array(vars.length);
+  for (let v = 0; v < vars.length; v++) {
+    const t = vars[v]!;
+    let id = ids.get(t);
+    if (id === undefined) ids.set(t, (id = types.push(t) - 1));
+    varTypes[v] = id;
+  }
+  return { types, varTypes };
 }

@@ -20,7 +20,16 @@
  *   other, if read, has an empty type and becomes `zero`).
  * Invariant: the output is valid IR with the same results, bit for bit.
  */
-import { isEmpty, type Block, type Expr, type Instr, type TransparentFunc, type Var } from '../ir/types.ts';
+import {
+  isEmpty,
+  varCount,
+  varTy,
+  type Block,
+  type Expr,
+  type Instr,
+  type TransparentFunc,
+  type Var,
+} from '../ir/types.ts';
 import { forEachBlockResult, forEachInstr, forEachOperand, renameBlock } from '../ir/visit.ts';
 
 type ForExpr = Extract<Expr, { kind: 'for' }>;
@@ -60,8 +69,8 @@ function fuseOnePair(f: TransparentFunc, body: Block): Block | undefined {
 
 /** Return true when loops `a` and `b` (their result vars) run over the same index type. */
 function sameSize(f: TransparentFunc, a: Var, b: Var): boolean {
-  const ta = f.vars[a]!;
-  const tb = f.vars[b]!;
+  const ta = varTy(f, a);
+  const tb = varTy(f, b);
   return ta.kind === 'vec' && tb.kind === 'vec' && ta.size === tb.size;
 }
 
@@ -79,7 +88,7 @@ class BodyFacts {
   constructor(f: TransparentFunc, body: Block) {
     this.f = f;
     this.body = body;
-    const n = f.vars.length;
+    const n = varCount(f);
     this.pos = new Int32Array(n).fill(-1);
     this.def = new Array<Expr | undefined>(n);
     this.uses = new Int32Array(n);
@@ -202,7 +211,7 @@ class Fusion {
     forEachInstr(instrs, ({ expr }) => {
       if (expr.kind === 'add' || expr.kind === 'resolve') out.add(this.root(expr.ref));
       else if (expr.kind === 'call')
-        for (const a of expr.args) if (this.facts.f.vars[a]!.kind === 'ref') out.add(this.root(a));
+        for (const a of expr.args) if (varTy(this.facts.f, a).kind === 'ref') out.add(this.root(a));
     });
     return out;
   }
@@ -216,12 +225,12 @@ class Fusion {
 
   /** Return the loop whose element the fused loop yields, or undefined when both are needed. */
   yieldedLoop(elementReads: ReadonlySet<Var>): (Instr & { expr: ForExpr }) | undefined {
-    const vars = this.facts.f.vars;
-    const needed = (l: Instr) => !isEmpty(vars[l.var]!) && this.usesOf(l.var, elementReads) > 0;
+    const { f } = this.facts;
+    const needed = (l: Instr) => !isEmpty(varTy(f, l.var)) && this.usesOf(l.var, elementReads) > 0;
     const [n1, n2] = [needed(this.first), needed(this.second)];
     if (n1 && n2) return undefined;
     // neither needed: yield the empty element if there is one (nothing is stored then)
-    if (!n1 && !n2 && isEmpty(vars[this.second.var]!)) return this.second;
+    if (!n1 && !n2 && isEmpty(varTy(f, this.second.var))) return this.second;
     return n2 ? this.second : this.first;
   }
 

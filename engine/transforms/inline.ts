@@ -5,16 +5,21 @@
  * callee called once (its forward and backward functions, one call each) become top-level loops
  * that `fuseLoops` can fuse. Semantics and the order of every effect are unchanged.
  */
-import type { Func, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
+import type { Func, Instr, TransparentFunc, Var } from '../ir/types.ts';
 import { directCallees, renameInstr } from '../ir/visit.ts';
+import {
+  typeTable,
+  varCount,
+  varTypeList,
+} from '../ir/types.ts';
 
 /**
  * Return `f` with every top-level call of a callee for which `wanted` holds replaced by the
  * callee's body, or undefined when there is no such call.
  */
 export function inlineCalls(f: TransparentFunc, wanted: (g: TransparentFunc) => boolean): TransparentFunc | undefined {
-  const vars: Ty[] = [...f.vars];
-  const sub = new Int32Array(f.vars.length).map((_, v) => v);
+  const vars = varTypeList(f);
+  const sub = new Int32Array(varCount(f)).map((_, v) => v);
   const outer = (v: Var) => sub[v]!;
   const body: Instr[] = [];
   let inlined = 0;
@@ -26,15 +31,15 @@ export function inlineCalls(f: TransparentFunc, wanted: (g: TransparentFunc) => 
     }
     const g = e.func;
     const off = vars.length;
-    for (const t of g.vars) vars.push(t);
-    const local = new Int32Array(g.vars.length).map((_, v) => v + off);
+    for (const t of varTypeList(g)) vars.push(t);
+    const local = new Int32Array(varCount(g)).map((_, v) => v + off);
     g.params.forEach((p, k) => (local[p] = sub[e.args[k]!]!));
     const inner = (v: Var) => local[v]!;
     for (const gi of g.body) body.push(renameInstr(gi, inner));
     sub[instr.var] = inner(g.ret);
     inlined += 1;
   }
-  return inlined === 0 ? undefined : { ...f, vars, body, ret: outer(f.ret) };
+  return inlined === 0 ? undefined : { ...f, ...typeTable(vars), body, ret: outer(f.ret) };
 }
 
 /** Return how often each function is called in `f` (nested blocks included). */

@@ -26,6 +26,9 @@
  */
 import {
   freshFuncId,
+  typeTable,
+  varCount,
+  varTypeList,
   type Block,
   type Instr,
   type StructTy,
@@ -122,11 +125,11 @@ class Joiner {
 
   constructor(spec: JoinSpec) {
     const { fwd, bwd } = spec;
-    this.vars = [...fwd.vars, ...bwd.vars];
-    this.off = fwd.vars.length;
+    this.vars = [...varTypeList(fwd), ...varTypeList(bwd)];
+    this.off = varCount(fwd);
     this.literals = new Array(this.vars.length);
     this.values = new ValueTable(this.vars);
-    this.alias = new Int32Array(bwd.vars.length).fill(-1);
+    this.alias = new Int32Array(varCount(bwd)).fill(-1);
     this.fwdBody = [...fwd.body];
     for (const i of fwd.body) {
       if (i.expr.kind === 'struct') this.literals[i.var] = i.expr.members;
@@ -145,7 +148,7 @@ class Joiner {
   /** Return the joined function named `name` with `body` (the parts, in some order). */
   func(name: string, body: Instr[]): TransparentFunc {
     const { vars, params, ret } = this;
-    return { kind: 'transparent', id: freshFuncId(), name, paramTypes: params.map((p) => vars[p]!), retType: vars[ret]!, vars, params, body, ret };
+    return { kind: 'transparent', id: freshFuncId(), name, paramTypes: params.map((p) => vars[p]!), retType: vars[ret]!, ...typeTable(vars), params, body, ret };
   }
 
   /** Return a var holding member `k` of fwd's top-level `s`: a literal's member, or a new `member`. */
@@ -153,7 +156,7 @@ class Joiner {
     const m = this.literals[s];
     if (m !== undefined) return m[k]!;
     const v = this.vars.length;
-    this.vars.push((this.vars[s] as StructTy).members[k]!);
+    this.vars.push((this.vars[s]! as StructTy).members[k]!);
     this.fwdBody.push({ var: v, expr: { kind: 'member', struct: s, member: k } });
     return v;
   }
@@ -204,14 +207,14 @@ const LATE = 0.9;
  * move instructions later.
  */
 function mostlyLate({ fwd, bwd, bwdArgs }: JoinSpec): boolean {
-  const slotOfFwd = new Int32Array(fwd.vars.length).fill(-1);
+  const slotOfFwd = new Int32Array(varCount(fwd)).fill(-1);
   const literals = new Map<Var, readonly Var[]>();
   fwd.body.forEach(({ var: v, expr: e }, k) => {
     slotOfFwd[v] = k;
     if (e.kind === 'struct') literals.set(v, e.members);
   });
   // for each var of bwd, the var of fwd it stands for (or -1), then its slot
-  const fwdOf = new Int32Array(bwd.vars.length).fill(-1);
+  const fwdOf = new Int32Array(varCount(bwd)).fill(-1);
   bwdArgs.forEach((a, k) => {
     if (a.from === 'param') fwdOf[bwd.params[k]!] = fwd.params[a.index]!;
     else if (a.from === 'result') fwdOf[bwd.params[k]!] = literals.get(fwd.ret)?.[a.member] ?? fwd.ret;
@@ -221,7 +224,7 @@ function mostlyLate({ fwd, bwd, bwdArgs }: JoinSpec): boolean {
     const members = literals.get(fwdOf[e.struct]!);
     if (members !== undefined) fwdOf[v] = members[e.member]!;
   });
-  const slotOfBwd = new Int32Array(bwd.vars.length).fill(-1);
+  const slotOfBwd = new Int32Array(varCount(bwd)).fill(-1);
   const limit = fwd.body.length * LATE;
   let [late, counted] = [0, 0];
   let s = -1;

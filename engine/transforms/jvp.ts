@@ -19,6 +19,8 @@ import {
   finTy,
   hasTan,
   tangentTy,
+  varCount,
+  varTy,
   vecTy,
   type Expr,
   type Func,
@@ -197,7 +199,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   // size hints: straight-line code has about 2.6 instructions and 1.6 new variables per input one
   const b = new FuncBuilder(`jvp_${f.name}`, 3 * f.body.length);
   b.shareLiterals(); // the rules' constants (the 1 of 1 - tanh² x...): one per block
-  const size = f.vars.length;
+  const size = varCount(f);
   const scratch = new Scratch();
   const cx: Cx = {
     b,
@@ -207,11 +209,11 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
     block: (block) => jvpBlock(cx, block),
   };
   // primals keep their numbers (and unchanged instructions are reused); tangents come after
-  b.reserve(size, (v) => er(f.vars[v]!), 2 * size);
+  b.reserveFrom(f, er, 2 * size);
   for (const p of f.params) b.paramVar(p);
   f.params.forEach((p, i) => {
     if (!active[i]) return;
-    const t = f.vars[p]!;
+    const t = varTy(f, p);
     const dp = b.param(tangentTy(t));
     if (isFloaty(t)) cx.tangent[p] = dp;
   });
@@ -235,7 +237,7 @@ function jvpBlock(cx: Cx, block: readonly Instr[]): void {
 /** Transform one instruction. */
 function jvpInstr(cx: Cx, instr: Instr): void {
   const v = instr.var;
-  const t = cx.src.vars[v]!;
+  const t = varTy(cx.src, v);
   const e = instr.expr;
   switch (e.kind) {
     case 'lit':

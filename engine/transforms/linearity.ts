@@ -13,12 +13,9 @@ import { linearShape } from '../ir/prims.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import type { Scratch } from './scratch.ts';
 import {
-  BOOL,
-  REAL,
-  TAN,
-  UNIT,
   hasTan,
   primExpr,
+  varCount,
   type Block,
   type Expr,
   type Func,
@@ -78,9 +75,9 @@ export function touchesLinear(a: Analysis, instr: Instr): boolean {
  * are taken from `scratch`.
  */
 export function analyze(f: TransparentFunc, scratch: Scratch): Analysis {
-  const n = f.vars.length;
+  const n = varCount(f);
   const linVar = scratch.u8(n);
-  const { linearCount, aggregates } = linearVars(f.vars, linVar);
+  const { linearCount, aggregates } = linearVars(f, linVar);
   const a: Analysis = {
     def: scratch.refs<Instr>(n),
     depth: scratch.i32(n),
@@ -143,18 +140,23 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
  * Fill `out` (zeroed) with a flag per variable: 1 when its type holds a `tan`; return how many
  * variables are linear and how many have a struct or vec type (see `Analysis`).
  */
-function linearVars(vars: readonly Ty[], out: Uint8Array): { linearCount: number; aggregates: number } {
+function linearVars(f: TransparentFunc, out: Uint8Array): { linearCount: number; aggregates: number } {
+  // each type once: 1 = linear, 2 = a linear aggregate (struct or vec), 3 = nonlinear aggregate
+  const { types, varTypes } = f;
+  const kindOf = new Uint8Array(types.length);
+  for (let k = 0; k < types.length; k++) {
+    const t = types[k]!;
+    const aggregate = t.kind === 'struct' || t.kind === 'vec';
+    kindOf[k] = hasTan(t) ? (aggregate ? 2 : 1) : aggregate ? 3 : 0;
+  }
   let linearCount = 0;
   let aggregates = 0;
-  for (let v = 0; v < vars.length; v++) {
-    const t = vars[v]!;
-    // most variables have the shared leaf types: compare identities before reading `kind`
-    if (t === TAN) out[v] = 1;
-    else if (t !== REAL && t !== UNIT && t !== BOOL) {
-      out[v] = hasTan(t) ? 1 : 0;
-      if (t.kind === 'struct' || t.kind === 'vec') aggregates++;
-    }
-    linearCount += out[v]!;
+  for (let v = 0; v < varTypes.length; v++) {
+    const kind = kindOf[varTypes[v]!]!;
+    const linear = kind === 1 || kind === 2 ? 1 : 0;
+    out[v] = linear;
+    linearCount += linear;
+    if (kind >= 2) aggregates++;
   }
   return { linearCount, aggregates };
 }
@@ -341,7 +343,7 @@ function blockHasEffect(block: Block): boolean {
  */
 export function prune(f: TransparentFunc, mayHaveDead = true, scratch?: Scratch): TransparentFunc {
   if (!mayHaveDead) return f;
-  const live = scratch?.u8(f.vars.length) ?? new Uint8Array(f.vars.length);
+  const live = scratch?.u8(varCount(f)) ?? new Uint8Array(varCount(f));
   live[f.ret] = 1;
   if (!decideLive(live, f.body)) return f;
   const body = sweepLive(live, f.body);

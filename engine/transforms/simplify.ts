@@ -32,6 +32,9 @@ import {
   primOperands,
   someLeaf,
   tyEqual,
+  typeTable,
+  varCount,
+  varTypeList,
   type Block,
   type Expr,
   type Func,
@@ -135,8 +138,8 @@ class Simplifier {
 
   constructor(f: TransparentFunc) {
     this.f = f;
-    this.vars = f.vars;
-    const n = f.vars.length;
+    this.vars = varTypeList(f);
+    const n = varCount(f);
     this.sub = new Int32Array(n).map((_, i) => i);
     this.def = new Array<Expr | undefined>(n);
     this.root = new Int32Array(n).fill(-1);
@@ -442,7 +445,7 @@ class Simplifier {
       name: f.name,
       paramTypes: f.paramTypes,
       retType: f.retType,
-      vars,
+      ...typeTable(vars),
       params,
       body: newBody,
       ret: ids[ret]!,

@@ -15,6 +15,7 @@
  */
 import type { Block, Expr, Instr, TransparentFunc, Var } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
+import { varCount } from '../ir/types.ts';
 
 /** The expression kinds that may move: pure, without blocks, touching no accumulator. */
 const MOVABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select']);
@@ -22,7 +23,7 @@ const MOVABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 
 /** Return `f` with instructions sunk into the cond blocks that alone use them; `f` if none move. */
 export function sinkIntoConds(f: TransparentFunc): TransparentFunc {
   if (!hasCond(f.body)) return f;
-  const body = new Sinker(f.vars.length).block(f.body, f.ret);
+  const body = new Sinker(varCount(f)).block(f.body, f.ret);
   return body === f.body ? f : { ...f, body };
 }
 

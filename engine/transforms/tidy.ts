@@ -12,10 +12,11 @@
 import type { Block, Instr, TransparentFunc, Var } from '../ir/types.ts';
 import { mapOperands } from '../ir/visit.ts';
 import { prune } from './linearity.ts';
+import { varCount } from '../ir/types.ts';
 
 /** Return `f` with members of struct literals forwarded and dead instructions dropped. */
 export function tidy(f: TransparentFunc): TransparentFunc {
-  const n = f.vars.length;
+  const n = varCount(f);
   const literals: (readonly Var[] | undefined)[] = new Array(n);
   const alias = new Int32Array(n);
   for (let v = 0; v < n; v++) alias[v] = v;

@@ -9,7 +9,16 @@
  * Invariant: the output computes the same values; additions into an accumulator may change
  * order (see interleave.ts).
  */
-import { isEmpty, type Instr, type TransparentFunc, type Ty, type Var } from '../ir/types.ts';
+import {
+  isEmpty,
+  typeTable,
+  varCount,
+  varTy,
+  varTypeList,
+  type Instr,
+  type TransparentFunc,
+  type Var,
+} from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import { fusePair } from './interleave.ts';
 import { mergeCallPairs } from './merge-passes.ts';
@@ -25,8 +34,8 @@ const MOVABLE = new Set<Instr['expr']['kind']>(['lit', 'zero', 'vec', 'struct', 
  */
 export function mergeTracedPairs(f: TransparentFunc): TransparentFunc | undefined {
   const { body } = f;
-  const backward = ({ var: u, expr: e }: Instr) => e.kind === 'call' && e.func.kind === 'transparent' && isEmpty(f.vars[u]!);
-  const at = new Int32Array(f.vars.length).fill(-1);
+  const backward = ({ var: u, expr: e }: Instr) => e.kind === 'call' && e.func.kind === 'transparent' && isEmpty(varTy(f, u));
+  const at = new Int32Array(varCount(f)).fill(-1);
   body.forEach((instr, k) => (at[instr.var] = k));
   // for each forward call's position: the positions of the definitions to move before it
   const moves = new Map<number, number[]>();
@@ -51,9 +60,9 @@ export function mergeTracedPairs(f: TransparentFunc): TransparentFunc | undefine
     for (const p of (moves.get(k) ?? []).sort((a, b) => a - b)) reordered.push(body[p]!);
     if (movedTo[k]! < 0) reordered.push(instr);
   });
-  const vars: Ty[] = [...f.vars];
+  const vars = varTypeList(f);
   const merged = mergeCallPairs(reordered, vars, f.ret, fusePair);
-  return tidy({ ...f, vars, body: merged });
+  return tidy({ ...f, ...typeTable(vars), body: merged });
 }
 
 /**

@@ -8,7 +8,11 @@
  * spilled all that time).
  */
 import type { Instr, TransparentFunc, Var } from '../ir/types.ts';
-import { REAL } from '../ir/types.ts';
+import {
+  REAL,
+  varCount,
+  varTy,
+} from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import type { Analysis, ExprOf } from './linearity.ts';
 import type { Scratch } from './scratch.ts';
@@ -33,13 +37,13 @@ export class DeferredCopies {
     this.#lin = lin;
     this.#a = a;
     this.#copy = copy;
-    this.#waits = scratch.u8(lin.vars.length);
+    this.#waits = scratch.u8(varCount(lin));
   }
 
   /** Return true when nonlinear `instr` is a real value whose copy may wait. */
   deferrable(instr: Instr): boolean {
     const k = instr.expr.kind;
-    return this.#lin.vars[instr.var] === REAL && (k === 'prim' || k === 'index' || k === 'member');
+    return varTy(this.#lin, instr.var) === REAL && (k === 'prim' || k === 'index' || k === 'member');
   }
 
   /** Make the copy of `v` wait for its first use. */

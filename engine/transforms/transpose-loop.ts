@@ -4,7 +4,12 @@
  * outside the loop go into accumulators.
  */
 import { internal } from '../errors.ts';
-import { UNIT, vecTy, type Var } from '../ir/types.ts';
+import {
+  UNIT,
+  varTy,
+  vecTy,
+  type Var,
+} from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
 
@@ -12,7 +17,7 @@ import type { Transposer } from './transpose.ts';
 export function transposeLoop(tr: Transposer, v: Var, e: ExprOf<'for'>): void {
   const { b } = tr;
   const ct = tr.ctVar(v);
-  const t = tr.lin.vars[v]!;
+  const t = varTy(tr.lin, v);
   if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
   const index = e.index;
   tr.hasNl[index] = 1;

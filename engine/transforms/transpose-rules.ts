@@ -5,7 +5,15 @@
  */
 import { internal } from '../errors.ts';
 import { lookupOf, type Prim } from '../ir/prims.ts';
-import { REAL, erase, finTy, primExpr, type ExprKind, type Var } from '../ir/types.ts';
+import {
+  REAL,
+  erase,
+  finTy,
+  primExpr,
+  varTy,
+  type ExprKind,
+  type Var,
+} from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
@@ -83,14 +91,14 @@ export const RULES: { [K in ExprKind]: Rule<K> } = {
   index: (t, v, e) => {
     const ct = t.ctOf(v);
     if (ct === undefined) return;
-    const elem = erase(t.lin.vars[v]!);
+    const elem = erase(varTy(t.lin, v));
     addInto(t.b, t.b.slice(t.refFor(e.vec), t.nlOf(e.index)), ct, elem);
   },
   // z = s.k: ct_s.k += ct (the other members' cotangents: statically zero)
   member: (t, v, e) => {
     const ct = t.ctOf(v);
     if (ct === undefined) return;
-    const st = erase(t.lin.vars[e.struct]!);
+    const st = erase(varTy(t.lin, e.struct));
     if (st.kind !== 'struct') return internal(`transpose: member of a ${st.kind}`);
     t.contribute(
       e.struct,

@@ -21,13 +21,17 @@
 import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
 import {
+  REAL,
+  TAN,
+  UNIT,
   erase,
   hasTan,
   isEmpty,
   refTy,
-  REAL,
-  TAN,
-  UNIT,
+  sameTy,
+  unitTy,
+  varCount,
+  varTy,
   type Block,
   type ExprKind,
   type Instr,
@@ -231,11 +235,10 @@ export class Transposer {
     const name = `bwd_${lin.name.replace(/^lin_/, '')}${suffix}`;
     this.b = new FuncBuilder(name, size + (size >> 2) + 4 * split);
     this.#shared = new SharedZeros(this.b, this.zeros);
-    const n = lin.vars.length;
-    const { vars } = lin;
+    const n = varCount(lin);
     const linear = this.a.linVar;
     // linear vars have no value in `bwd`: their numbers stay unused
-    this.b.reserve(n, (v) => (linear[v] === 1 ? UNIT : vars[v]!), size + 6 * split + (n >> 4));
+    this.b.reserveFrom(lin, sameTy, size + 6 * split + (n >> 4), linear, unitTy);
     const { scratch } = this;
     this.hasNl = scratch.u8(n);
     this.deferred = new DeferredCopies(lin, this.a, scratch, (instr) => this.copy(instr));
@@ -256,7 +259,7 @@ export class Transposer {
     const { lin, b } = this;
     const ctRefs = new Map<Var, Ct>();
     lin.params.forEach((p, k) => {
-      const t = lin.vars[p]!;
+      const t = varTy(lin, p);
       if (!hasTan(t)) this.hasNl[b.paramVar(p)] = 1;
       else if (t.kind === 'ref') ctRefs.set(p, b.param(erase(t.inner)));
       else {
@@ -282,7 +285,7 @@ export class Transposer {
   /** Record that `bwd` may add `s` into the accumulator param of linear value param `p`. */
   wrote1(p: Var, s: Shape): void {
     const k = this.paramPos[p]!;
-    if (k >= 0) this.wrote[k] = joinShape(this.wrote[k]!, s, erase(this.lin.vars[p]!));
+    if (k >= 0) this.wrote[k] = joinShape(this.wrote[k]!, s, erase(varTy(this.lin, p)));
   }
 
   /**
@@ -373,7 +376,7 @@ export class Transposer {
     switch (e.kind) {
       case 'zero':
         // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
-        if (this.lin.vars[instr.var] === UNIT) return;
+        if (varTy(this.lin, instr.var) === UNIT) return;
         break;
       case 'cond':
         this.hasNl[instr.var] = 1;
@@ -412,7 +415,7 @@ export class Transposer {
       this.deferred.copy(v);
       return v;
     }
-    const t = this.lin.vars[v]!;
+    const t = varTy(this.lin, v);
     if (!isEmpty(t)) internal(`transpose of ${this.lin.name}: nonlinear %${v} has no value`);
     return t.kind === 'ref' ? emitEmpty(this.b, erase(t)) : this.zeroOf(erase(t));
   }
@@ -438,7 +441,7 @@ export class Transposer {
   accOf(v: Var): Var {
     let r = this.acc[v]!;
     if (r >= 0) return r;
-    const t = erase(this.lin.vars[v]!);
+    const t = erase(varTy(this.lin, v));
     r = this.viewAccOf(v, t);
     if (r >= 0) this.isView[v] = 1;
     else {
@@ -491,7 +494,7 @@ export class Transposer {
   noteAdd(v: Var, s: Shape): void {
     if (s === 0) return;
     if (this.isAccParam[v] === 1) return this.wrote1(v, s);
-    const t = erase(this.lin.vars[v]!);
+    const t = erase(varTy(this.lin, v));
     if (this.isView[v] === 0) {
       const joined = joinShape(this.accShapeOf(v), s, t);
       if (typeof joined === 'number') this.accAll[v] = joined;
@@ -504,14 +507,14 @@ export class Transposer {
     const e = this.a.def[v]!.expr;
     if (e.kind === 'index') return this.noteAdd(e.vec, 1);
     if (e.kind !== 'member') return internal(`transpose: accumulator view of a ${e.kind}`);
-    this.noteAdd(e.struct, memberShape(s, e.member, erase(this.lin.vars[e.struct]!)));
+    this.noteAdd(e.struct, memberShape(s, e.member, erase(varTy(this.lin, e.struct))));
   }
 
   /** Add `ct` into the cotangent of `v` (nothing when `v` is nonlinear). */
   contribute(v: Var, ct: Ct): void {
     if (!this.isLinear(v) || ct === undefined) return;
     if (this.isAccParam[v] === 1) {
-      const t = erase(this.lin.vars[v]!);
+      const t = erase(varTy(this.lin, v));
       this.wrote1(v, shapeOf(ct, t));
       addInto(this.b, this.acc[v]!, ct, t);
       return;
@@ -519,10 +522,10 @@ export class Transposer {
     if (this.frameOf(v) === this.frame()) {
       // summed in this block: no accumulator unless a nested block or a callee adds too; a
       // scalar's contributions are summed in small groups as they arrive (`CtLists.accumulate`)
-      if (typeof ct === 'number' && this.lin.vars[v] === TAN) this.cts.accumulate(v, ct, this.b);
+      if (typeof ct === 'number' && varTy(this.lin, v) === TAN) this.cts.accumulate(v, ct, this.b);
       else this.cts.add(v, ct);
     } else {
-      const t = erase(this.lin.vars[v]!);
+      const t = erase(varTy(this.lin, v));
       addInto(this.b, this.refFor(v, shapeOf(ct, t)), ct, t);
     }
   }
@@ -540,12 +543,12 @@ export class Transposer {
       const only = cts.only(v);
       if (only !== undefined) return only;
       // the usual sum: of scalar cotangents, emitted without collecting them first
-      const sum = this.lin.vars[v] === TAN ? cts.sumOfVars(v, this.b, REAL) : undefined;
+      const sum = varTy(this.lin, v) === TAN ? cts.sumOfVars(v, this.b, REAL) : undefined;
       if (sum !== undefined) return sum;
     }
     const terms = cts.terms(v);
     if (own) terms.push(fromShape(this.b, this.b.resolve(r), this.accShapeOf(v)));
-    return sumCts(this.b, terms, erase(this.lin.vars[v]!));
+    return sumCts(this.b, terms, erase(varTy(this.lin, v)));
   }
 
   /** Return the parts added to the accumulator of `v` (one of its own, not a view). */
@@ -557,7 +560,7 @@ export class Transposer {
   /** Return the cotangent of linear `v` as one var (undefined: statically zero). */
   ctVar(v: Var): Var | undefined {
     const ct = this.ctOf(v);
-    return ct === undefined ? undefined : full(this.b, ct, erase(this.lin.vars[v]!), this.zeroOf);
+    return ct === undefined ? undefined : full(this.b, ct, erase(varTy(this.lin, v)), this.zeroOf);
   }
 
   /** Note `resolve(ref)`: remember a resolve nested deeper than the accumulator's definition. */

@@ -4,7 +4,13 @@
  * `lin` calls its linear function on the arguments' linear parts and those residuals.
  */
 import { internal } from '../errors.ts';
-import { isEmpty, primalPart, type StructTy, type Var } from '../ir/types.ts';
+import {
+  isEmpty,
+  primalPart,
+  varTy,
+  type StructTy,
+  type Var,
+} from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import { RES, RET } from './unzip-shapes.ts';
 import { unzip, type Unzipper } from './unzip.ts';
@@ -18,7 +24,7 @@ export function unzipCall(u: Unzipper, v: Var, e: ExprOf<'call'>): void {
   const callee = unzip(g);
   const args = u.primArgs(e.args);
   const bundle = fb.emit({ kind: 'call', func: callee.fwd, args }, callee.fwd.retType);
-  if (!isEmpty(primalPart(u.f.vars[v]!))) {
+  if (!isEmpty(primalPart(varTy(u.f, v)))) {
     fb.append({ var: v, expr: { kind: 'member', struct: bundle, member: RET } });
     u.usesF.read(bundle);
     u.hasPrim[v] = 1;

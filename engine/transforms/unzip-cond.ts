@@ -13,7 +13,16 @@
  * block that skips expensive work stores little), more when the other block holds a loop.
  */
 import { internal } from '../errors.ts';
-import { isEmpty, primalPart, type Expr, type Instr, type StructTy, type Ty, type Var } from '../ir/types.ts';
+import {
+  isEmpty,
+  primalPart,
+  varTy,
+  type Expr,
+  type Instr,
+  type StructTy,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import { RES, RET, bundleTy, hasAdd, residualTy } from './unzip-shapes.ts';
 import type { Unzipper, UnzipFrame } from './unzip.ts';
@@ -69,7 +78,7 @@ function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle:
 
 /** Unzip `v = cond(c) { then } else { els }`, which touches linear values (see file comment). */
 export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
-  const t = u.f.vars[v]!;
+  const t = varTy(u.f, v);
   if (t.kind === 'ref') return internal(`unzip of ${u.f.name}: a cond yielding a ref`);
   u.blocksSeen = true; // the counts of `Uses` do not see these blocks: `prune` walks
   u.linConds = true;

@@ -4,7 +4,15 @@
  * enclosing block, which `lin`'s loop indexes at the start of each iteration. No tape.
  */
 import { internal } from '../errors.ts';
-import { isEmpty, primalPart, vecTy, type Expr, type Instr, type Var } from '../ir/types.ts';
+import {
+  isEmpty,
+  primalPart,
+  varTy,
+  vecTy,
+  type Expr,
+  type Instr,
+  type Var,
+} from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import { RES, RET, bundleTy, hasAdd, project } from './unzip-shapes.ts';
 import type { Unzipper } from './unzip.ts';
@@ -17,7 +25,7 @@ import type { Unzipper } from './unzip.ts';
  */
 export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
   const { f, fb, lb } = u;
-  const t = f.vars[v]!;
+  const t = varTy(f, v);
   if (t.kind !== 'vec') return internal(`unzip of ${f.name}: for loop of type ${t.kind}`);
   const index = e.index;
   u.hasPrim[index] = 1;

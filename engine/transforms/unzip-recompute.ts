@@ -8,6 +8,8 @@
  */
 import {
   REAL,
+  varCount,
+  varTy,
   type Expr,
   type Instr,
   type PrimExpr,
@@ -54,7 +56,7 @@ export class Recompute {
   /** Start with nothing decided, for the function of `s`, arrays from `scratch`. */
   constructor(s: ResidualState, scratch: Scratch) {
     this.#s = s;
-    const n = s.f.vars.length;
+    const n = varCount(s.f);
     this.#opsOf = scratch.u8(n);
     this.#isStored = scratch.u8(n);
   }
@@ -72,13 +74,13 @@ export class Recompute {
   recomputes(u: Var, def: Instr): boolean {
     const { f, a } = this.#s;
     const e = def.expr;
-    if (e.kind === 'prim' && CHEAP_REAL_PRIMS.has(e.prim) && f.vars[u] === REAL) {
+    if (e.kind === 'prim' && CHEAP_REAL_PRIMS.has(e.prim) && varTy(f, u) === REAL) {
       const spare = this.#spareOpsOfOperands(e, RECOMPUTE_BUDGET - 1, a.depth[u]!);
       if (spare < 0) return false;
       this.#opsOf[u] = RECOMPUTE_BUDGET - spare;
       return true;
     }
-    return recomputable(e, f.vars) && !touchesLinear(a, def);
+    return recomputable(e, f) && !touchesLinear(a, def);
   }
 
   /**
@@ -118,10 +120,10 @@ export class Recompute {
     }
     if (touchesLinear(a, def)) return -1;
     let rest = budget;
-    if (f.vars[v] === REAL) {
+    if (varTy(f, v) === REAL) {
       if (!CHEAP_REAL_PRIMS.has(e.prim)) return -1;
       rest--;
-    } else if (!recomputable(e, f.vars)) return -1;
+    } else if (!recomputable(e, f)) return -1;
     return this.#spareOpsOfOperands(e, rest, depth);
   }
 
@@ -139,13 +141,13 @@ export class Recompute {
  * integer operations, cheaper than a residual's store and load; a loop's `i + 1` and `i < n - 1`
  * stay out of its residuals).
  */
-function recomputable(e: Expr, vars: readonly Ty[]): boolean {
+function recomputable(e: Expr, f: TransparentFunc): boolean {
   switch (e.kind) {
     case 'index':
     case 'member':
       return true;
     case 'prim':
-      return isIntegral(vars[e.x]!) && (e.y < 0 || isIntegral(vars[e.y]!));
+      return isIntegral(varTy(f, e.x)) && (e.y < 0 || isIntegral(varTy(f, e.y)));
     default:
       return false;
   }

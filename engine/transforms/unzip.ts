@@ -32,6 +32,9 @@ import {
   isEmpty,
   linearPart,
   primalPart,
+  sameTy,
+  varCount,
+  varTy,
   type Expr,
   type Instr,
   type StructTy,
@@ -170,14 +173,13 @@ export class Unzipper {
     this.f = f;
     this.passParams = passParams;
     this.a = analyze(f, this.scratch);
-    const n = f.vars.length;
-    const { vars } = f;
+    const n = varCount(f);
     const lin = this.a.linVar;
     const hint = sizeHints(f, this.a.linearCount, this.a.aggregates);
     this.fb = new FuncBuilder(`fwd_${f.name}`, hint.fwdBody);
-    this.fb.reserve(n, (v) => primalPart(vars[v]!), hint.fwdVars);
+    this.fb.reserveFrom(f, primalPart, hint.fwdVars);
     this.lb = new FuncBuilder(`lin_${f.name}`, hint.linBody);
-    this.lb.reserve(n, (v) => (lin[v] === 1 ? linearPart(vars[v]!) : vars[v]!), hint.linVars);
+    this.lb.reserveFrom(f, sameTy, hint.linVars, lin, linearPart);
     this.emptiesF = new SharedZeros(this.fb, this.fwdTop);
     this.emptiesL = new SharedZeros(this.lb, this.linTop);
     const { scratch } = this;
@@ -198,7 +200,7 @@ export class Unzipper {
       this.hasPrim[fb.paramVar(p)] = 1;
       this.usesF.declare(p);
       if (this.a.linVar[p] === 1) this.hasLin[lb.paramVar(p)] = 1;
-      else this.linPart[p] = lb.param(linearPart(f.vars[p]!));
+      else this.linPart[p] = lb.param(linearPart(varTy(f, p)));
       this.usesL.declare(this.a.linVar[p] === 1 ? p : this.linPart[p]!);
     }
     const top: UnzipFrame = { stored: [], reads: [], remat: [] };
@@ -263,7 +265,7 @@ export class Unzipper {
   primOf(v: Var): Var {
     this.usesF.read(v);
     if (this.hasPrim[v] === 1) return v;
-    this.empty(this.fb, this.fwdTop, primalPart(this.f.vars[v]!), v);
+    this.empty(this.fb, this.fwdTop, primalPart(varTy(this.f, v)), v);
     this.hasPrim[v] = 1;
     return v;
   }
@@ -272,12 +274,12 @@ export class Unzipper {
   linOf(v: Var): Var {
     let w = v;
     if (this.a.linVar[v] === 1) {
-      if (this.hasLin[v] === 0) this.empty(this.lb, this.linTop, linearPart(this.f.vars[v]!), v);
+      if (this.hasLin[v] === 0) this.empty(this.lb, this.linTop, linearPart(varTy(this.f, v)), v);
       this.hasLin[v] = 1;
     } else {
       w = this.linPart[v]!;
       if (w < 0) {
-        const t = linearPart(this.f.vars[v]!);
+        const t = linearPart(varTy(this.f, v));
         w = sharable(t) ? this.emptiesL.of(t) : this.empty(this.lb, this.linTop, t);
         this.linPart[v] = w;
       }
@@ -292,7 +294,7 @@ export class Unzipper {
       this.hasLin[v] = 1;
       return v;
     }
-    return (this.linPart[v] = this.lb.fresh(linearPart(this.f.vars[v]!)));
+    return (this.linPart[v] = this.lb.fresh(linearPart(varTy(this.f, v))));
   }
 
   /**
@@ -319,7 +321,7 @@ export class Unzipper {
     if (this.hasRes[u] === 1) return u;
     if (this.a.linVar[u] === 1) internal(`unzip of ${this.f.name}: linear %${u} read as a primal`);
     this.hasRes[u] = 1;
-    const t = this.f.vars[u]!;
+    const t = varTy(this.f, u);
     const def = this.a.def[u];
     const kind = def?.expr.kind;
     if (isEmpty(t)) this.empty(this.lb, this.linTop, t, u);
@@ -376,10 +378,10 @@ export class Unzipper {
         return unzipCond(this, instr.var, e);
     }
     const v = instr.var;
-    const t = this.f.vars[v]!;
+    const t = varTy(this.f, v);
     const isAdd = e.kind === 'add';
     // `add` returns unit: which sides it runs on depends on the accumulator's type
-    const side = isAdd ? this.f.vars[e.ref]! : t;
+    const side = isAdd ? varTy(this.f, e.ref) : t;
     if (!isEmpty(primalPart(side))) {
       forEachOperand(e, this.primRole);
       this.hasPrim[this.fb.append(instr)] = 1;
@@ -471,7 +473,7 @@ export class Unzipper {
     let out = args;
     for (let k = 0; k < args.length; k++) {
       const a = args[k]!;
-      const t = this.hasPrim[a] === 1 ? undefined : primalPart(this.f.vars[a]!);
+      const t = this.hasPrim[a] === 1 ? undefined : primalPart(varTy(this.f, a));
       if (t === undefined || !sharable(t)) {
         this.primOf(a);
         continue;

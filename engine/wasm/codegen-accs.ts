@@ -4,7 +4,10 @@
  * storage without a copy, and which calls pass aliased accumulators.
  */
 import type { Block, Func, Var } from '../ir/types.ts';
-import { isLeaf } from '../ir/types.ts';
+import {
+  isLeaf,
+  varCount,
+} from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
 import { YIELD } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';
@@ -66,7 +69,7 @@ export function isRealRef(plan: FuncPlan, v: Var): boolean {
  */
 function scanReads(plan: FuncPlan): AccFacts {
   const s = plan.shape;
-  const n = s.f.vars.length;
+  const n = varCount(s.f);
   const facts: ScanState = {
     familyLast: new Int32Array(n).fill(-1),
     crossRef: new Uint8Array(n),

@@ -23,6 +23,7 @@
 import type { Var } from '../ir/types.ts';
 import { REAL, YIELD, isPureArith } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';
+import { varCount } from '../ir/types.ts';
 
 /** Positions a pure value may drift towards its consumer before its operands' lives matter. */
 const MAX_SINK = 256;
@@ -31,7 +32,7 @@ const MAX_SINK = 256;
 export function planAnchors(plan: FuncPlan): void {
   const s = plan.shape;
   if (s.endPos <= MAX_SINK) return; // nothing can wait that long
-  const n = s.f.vars.length;
+  const n = varCount(s.f);
   const { home, needed } = plan;
   const isPure = new Uint8Array(n);
   const candidates: Var[] = []; // pure values held in an f64 local

@@ -15,7 +15,13 @@
  * reuse; past that, the later instruction stays and becomes the one reused.
  */
 import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { isLeaf, primExpr, tyEqual } from '../ir/types.ts';
+import {
+  isLeaf,
+  primExpr,
+  tyEqual,
+  varCount,
+  varTy,
+} from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
 import { PRIM_NAMES, type Prim } from '../ir/prims.ts';
 import { mapOperands } from '../ir/visit.ts';
@@ -106,7 +112,7 @@ class Numbering {
   #clock = 0;
 
   constructor(f: TransparentFunc, scratch: Scratch) {
-    const n = f.vars.length;
+    const n = varCount(f);
     this.subst = scratch.i32(n, -1);
     this.#seen = scratch.i32(n);
     this.#blockOf = scratch.i32(n);
@@ -180,7 +186,7 @@ class Numbering {
         const cond = r(e.cond);
         const then = this.block(e.then, f, v + 1);
         const thenRet = r(e.thenRet);
-        const els = this.block(e.els, f, f.vars.length + 1 + v);
+        const els = this.block(e.els, f, varCount(f) + 1 + v);
         const elsRet = r(e.elsRet);
         const same = cond === e.cond && then === e.then && els === e.els;
         return same && thenRet === e.thenRet && elsRet === e.elsRet ? e : { kind: 'cond', cond, then, thenRet, els, elsRet };
@@ -213,7 +219,7 @@ class Numbering {
       case 'field':
         return this.#find(FIELD, e.ref, e.member, v);
       case 'lit':
-        this.#constant(f.vars[v]!, e.value, v);
+        this.#constant(varTy(f, v), e.value, v);
         return -1;
       default:
         return -1;
@@ -233,7 +239,7 @@ class Numbering {
    * (`{du: p.du, re: ()}`, the cotangent passed on to each call), else -1.
    */
   #rebuilt(v: Var, members: readonly Var[], f: TransparentFunc): Var {
-    const t = f.vars[v]!;
+    const t = varTy(f, v);
     if (t.kind !== 'struct') return -1;
     let p = -1;
     for (let k = 0; k < members.length; k++) {
@@ -243,7 +249,7 @@ class Numbering {
       if (of < 0 || this.#memberAt[m] !== k || (p >= 0 && of !== p)) return -1;
       p = of;
     }
-    return p >= 0 && tyEqual(f.vars[p]!, t) ? p : -1;
+    return p >= 0 && tyEqual(varTy(f, p), t) ? p : -1;
   }
 
   /** Return true when `prev` may stand for a value computed now: in an open block, recently. */
@@ -303,7 +309,8 @@ export function eliminateCommon(f: TransparentFunc): TransparentFunc {
     name: f.name,
     paramTypes: f.paramTypes,
     retType: f.retType,
-    vars: f.vars,
+    types: f.types,
+    varTypes: f.varTypes,
     params: f.params,
     body,
     ret,

@@ -11,6 +11,7 @@ import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { HAS_VALUE, LEAF, REAL } from './liveness.ts';
 import { Slots } from './slots.ts';
+import { varCount } from '../ir/types.ts';
 
 /** What an emitter needs from the module being built. */
 export interface ModuleCtx {
@@ -35,7 +36,7 @@ export class AddrCache {
 
   /** Make the cache of `plan`'s function (its unit table comes from the plan's scratch pool). */
   constructor(plan: FuncPlan) {
-    const vars = plan.shape.f.vars.length;
+    const vars = varCount(plan.shape.f);
     this.#addrs = newArray(vars); // one elements kind in every cache
     this.#unit = plan.scratch.i32(vars, -1);
   }

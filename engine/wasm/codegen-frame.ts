@@ -12,6 +12,7 @@ import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { F64 } from './encoder.ts';
 import { MAX_MEMORY_BYTES, alignOf, formatBytes, roundUp, sizeOf } from './layout.ts';
 import { TOP } from './liveness.ts';
+import { varCount } from '../ir/types.ts';
 
 /**
  * Assign the frame offsets of `plan`: frame sites (each block's own allocations, then its loop
@@ -30,7 +31,7 @@ function allocate(plan: FuncPlan): number[] {
   let cursor = 0;
   let top = 0;
   let callArea = 0;
-  const siteOff = new Array<number>(s.f.vars.length).fill(-1);
+  const siteOff = new Array<number>(varCount(s.f)).fill(-1);
   const alloc = (size: number, align: number): number => {
     const off = roundUp(cursor, align);
     cursor = off + size;

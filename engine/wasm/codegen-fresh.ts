@@ -17,7 +17,11 @@
  * fills the whole of it at entry instead. See `findFreshAccumulators` and `planFreshParams`.
  */
 import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { isLeaf } from '../ir/types.ts';
+import {
+  isLeaf,
+  varCount,
+  varTy,
+} from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import { refInner } from './codegen-abi.ts';
 import { isRealRef } from './codegen-accs.ts';
@@ -90,7 +94,7 @@ function callsAny(block: Block, sites: ReadonlyMap<Func, Sites>): boolean {
  * new accumulators it passes to their freshable parameters before anything else touches them.
  */
 function scanCaller(f: TransparentFunc, sites: ReadonlyMap<Func, Sites>): { acc: Var; callee: Func; k: number }[] {
-  const n = f.vars.length;
+  const n = varCount(f);
   const root = new Int32Array(n).fill(-1); // the untouched new accumulator a ref projects from
   const blockOf = new Int32Array(n); // the block of each untouched new accumulator
   const whole = new Uint8Array(n); // refs covering all bytes of their accumulator
@@ -107,12 +111,12 @@ function scanCaller(f: TransparentFunc, sites: ReadonlyMap<Func, Sites>): { acc:
     for (let i = 0; i < block.length; i++) {
       const { var: v, expr: e } = block[i]!;
       if (e.kind === 'accum') {
-        const t = f.vars[v]!;
+        const t = varTy(f, v);
         if (isFreshable(t)) (root[v] = v), (blockOf[v] = id), (whole[v] = 1);
       } else if ((e.kind === 'field' || e.kind === 'slice') && rootOf(e.ref) >= 0) {
         const r = rootOf(e.ref);
         root[v] = r;
-        whole[v] = whole[e.ref]! && sizeOf(refInner(f.vars[v]!)) === sizeOf(refInner(f.vars[r]!)) ? 1 : 0;
+        whole[v] = whole[e.ref]! && sizeOf(refInner(varTy(f, v))) === sizeOf(refInner(varTy(f, r))) ? 1 : 0;
       } else if (e.kind === 'call') call(e.func, e.args, id);
       else if (e.kind === 'for') walk(e.body, v);
       else if (e.kind === 'cond') {
@@ -172,7 +176,7 @@ export function planFreshParams(plan: FuncPlan, fresh: Uint8Array): FreshInit[] 
     const zero: number[] = [];
     for (let off = 0; off < size; off += 8) if (!firsts.offsets.has(off)) zero.push(off);
     inits.push({ param: p, zero: zero.length > MAX_ZERO_STORES ? undefined : zero });
-    const marks = (plan.firstAdd ??= new Uint8Array(plan.shape.f.vars.length));
+    const marks = (plan.firstAdd ??= new Uint8Array(varCount(plan.shape.f)));
     for (const a of firsts.adds) marks[a] = 1;
   }
   return inits;

@@ -23,6 +23,7 @@ import type { Var } from '../ir/types.ts';
 import { isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { YIELD } from './liveness.ts';
+import { varCount } from '../ir/types.ts';
 
 /**
  * Find the negated locals of `plan` (see the file comment) and mark them in `plan.negated`.
@@ -30,7 +31,7 @@ import { YIELD } from './liveness.ts';
  */
 export function planNegations(plan: FuncPlan): void {
   const s = plan.shape;
-  const n = s.f.vars.length;
+  const n = varCount(s.f);
   let candidates: Uint8Array | undefined;
   for (let v = 0; v < n; v++) if (isCandidate(plan, v)) (candidates ??= new Uint8Array(n))[v] = 1;
   if (candidates === undefined) return;

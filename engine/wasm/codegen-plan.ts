@@ -31,7 +31,13 @@
  * yielded; a cond block's die at its end, where its result is copied out). All callees'
  * frames share one call area at the end (results are never in a callee's frame).
  */
-import { primOperands, type Expr, type Ty, type Var } from '../ir/types.ts';
+import {
+  primOperands,
+  varCount,
+  type Expr,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 import { DST, SP, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
@@ -166,7 +172,7 @@ export class FuncPlan {
   anchorOff = -1;
 
   constructor(shape: Shape, abi: FuncAbi, ctx: PlanContext) {
-    const n = shape.f.vars.length;
+    const n = varCount(shape.f);
     this.shape = shape;
     this.abi = abi;
     this.ctx = ctx;
@@ -318,7 +324,7 @@ export class FuncPlan {
    */
   #stackify(): void {
     const s = this.shape;
-    const depth = new Uint8Array(s.f.vars.length);
+    const depth = new Uint8Array(varCount(s.f));
     const visit = (block: readonly { var: Var; expr: Expr }[], id: number): void => {
       for (let j = 0; j < block.length; j++) {
         const { var: v, expr: e } = block[j]!;
@@ -413,7 +419,7 @@ export class FuncPlan {
   #homes(): void {
     const s = this.shape;
     const f = s.f;
-    for (let v = 0; v < f.vars.length; v++) this.home[v] = this.#homeOf(v);
+    for (let v = 0; v < varCount(f); v++) this.home[v] = this.#homeOf(v);
     f.params.forEach((p, k) => {
       const rep = this.abi.params[k]!;
       const index = this.abi.paramIndex[k]!;

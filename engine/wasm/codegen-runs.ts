@@ -20,6 +20,7 @@
 import type { Var } from '../ir/types.ts';
 import { aliasClass, isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
+import { varCount } from '../ir/types.ts';
 
 /** The most positions between two adds of one run (so at most this many runs are open at once). */
 const MAX_GAP = 64;
@@ -50,8 +51,8 @@ export function planAddRuns(plan: FuncPlan): void {
   const classes = new Map<number, Open>();
   const finish = ({ adds }: Run): void => {
     if (adds.length < 2) return;
-    const runOf = (plan.runOf ??= new Int32Array(s.f.vars.length).fill(-1));
-    const ends = (plan.runEnds ??= new Uint8Array(s.f.vars.length));
+    const runOf = (plan.runOf ??= new Int32Array(varCount(s.f)).fill(-1));
+    const ends = (plan.runEnds ??= new Uint8Array(varCount(s.f)));
     for (let k = 0; k < adds.length; k++) runOf[adds[k]!] = adds[0]!;
     ends[adds[adds.length - 1]!] = 1;
   };

@@ -11,6 +11,7 @@ import { splitCond } from './codegen-condparts.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { memberOffset, sizeOf, strideOf } from './layout.ts';
 import { HAS_VALUE, LEAF, type Shape } from './liveness.ts';
+import { varCount } from '../ir/types.ts';
 
 /** Find the frame sites, derived pointers and redirected call parts of `plan`. */
 export function findSites(plan: FuncPlan): void {
@@ -25,7 +26,7 @@ function structure(plan: FuncPlan): Var[] {
   const s = plan.shape;
   const callMembers: Var[] = [];
   for (const [v, body] of s.bodies) if (plan.needed[v] && plan.used[v]) projection(plan, v, body);
-  for (let v = 0; v < s.f.vars.length; v++) {
+  for (let v = 0; v < varCount(s.f); v++) {
     const e = s.def[v];
     if (e === undefined || !plan.needed[v]) continue;
     if (e.kind === 'member') {

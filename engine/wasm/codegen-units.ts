@@ -12,6 +12,7 @@
  */
 import type { Block, Expr, Var } from '../ir/types.ts';
 import { TOP, type Shape } from './liveness.ts';
+import { varCount } from '../ir/types.ts';
 
 /** A chunk: instructions `[start, end)` of block `block` (TOP, a `for` variable or a cond block id). */
 export interface Chunk {
@@ -52,11 +53,11 @@ function ownWeight(e: Expr): number {
 
 /** Split the blocks of `shape` whose weight passes `threshold`; `needed` says what is compiled. */
 export function planUnits(shape: Shape, needed: Uint8Array, threshold: number): Units {
-  const unitOf = new Int32Array(shape.f.vars.length);
+  const unitOf = new Int32Array(varCount(shape.f));
   const chunks = new Map<number, Chunk[]>();
   const all: Chunk[] = [];
   // effective weight of each needed instruction (a `for` includes its body's effective weight)
-  const weight = new Float64Array(shape.f.vars.length);
+  const weight = new Float64Array(varCount(shape.f));
   const split = new Set<number>();
   const cutsOf = new Map<number, [number, number][]>();
 

@@ -174,14 +174,9 @@ function internal(g: Func): never {
 
 /** Refuse types that wasm32 cannot hold: values over the memory limit, indices over 2^32. */
 function checkTypes(g: Func, maxBytes: number): void {
-  const types = g.kind === 'transparent' ? g.vars : [...g.paramTypes, g.retType];
-  let last: Ty | undefined;
-  let prev: Ty | undefined;
-  for (let v = 0; v < types.length; v++) {
-    const t = types[v]!;
-    if (t === last || t === prev) continue; // runs of one type object, or two alternating, are the usual case
-    prev = last;
-    last = t;
+  // a transparent function's type table holds each of its variables' types once
+  const types = g.kind === 'transparent' ? g.types : [...g.paramTypes, g.retType];
+  for (const t of types) {
     const inner = t.kind === 'ref' ? t.inner : t;
     const size = sizeOf(inner);
     if (size > maxBytes) throw tooLarge(size, maxBytes, g);

@@ -10,7 +10,12 @@
  */
 import { internal } from '../errors.ts';
 import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import { hasFloat, isLeaf } from '../ir/types.ts';
+import {
+  hasFloat,
+  isLeaf,
+  varCount,
+  varTy,
+} from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import { isZeroSize, wasmRep } from './layout.ts';
 
@@ -107,9 +112,9 @@ export class Shape {
   readonly tyBits: Uint8Array;
 
   constructor(f: TransparentFunc) {
-    const n = f.vars.length;
+    const n = varCount(f);
     this.f = f;
-    this.tyBits = typeBits(f.vars);
+    this.tyBits = typeBits(f);
     this.def = new Array<Expr | undefined>(n);
     this.block = new Int32Array(n).fill(TOP);
     this.pos = new Int32Array(n);
@@ -170,12 +175,12 @@ export class Shape {
 
   /** Return the type of `v`. */
   ty(v: Var): Ty {
-    return this.f.vars[v] ?? internal(`variable x${v} has no type in ${this.f.name}`);
+    return varTy(this.f, v) ?? internal(`variable x${v} has no type in ${this.f.name}`);
   }
 
   /** Make room for the else-block ids (the first `cond` met). */
   #growBlocks(): void {
-    const n = this.f.vars.length;
+    const n = varCount(this.f);
     const block = new Int32Array(2 * n).fill(TOP);
     block.set(this.block);
     this.block = block;
@@ -184,7 +189,7 @@ export class Shape {
 
   /** Return the block id of the else-block of `cond` variable `v`. */
   elseId(v: Var): number {
-    return this.f.vars.length + v;
+    return varCount(this.f) + v;
   }
 
   /** Return the instructions of block `id` (not TOP): a loop's body or a block of a cond. */
@@ -198,7 +203,7 @@ export class Shape {
 
   /** Return the instruction whose block is `id` (a `for` or `cond` variable; TOP for TOP). */
   instrOf(id: number): Var {
-    const n = this.f.vars.length;
+    const n = varCount(this.f);
     return id >= n ? id - n : id;
   }
 
@@ -226,7 +231,7 @@ export class Shape {
    * most once each time the cond does, and its two blocks are alternatives).
    */
   #extendThroughConds(d: number, p: number, b: number): number {
-    const n = this.f.vars.length;
+    const n = varCount(this.f);
     let end = p;
     for (let id = b; id !== TOP && id !== d; id = this.block[id]!)
       if (id < n && this.def[id]!.kind === 'for') end = this.pos[id]!;
@@ -243,27 +248,13 @@ export const LEAF = 2;
 /** `Shape.tyBits`: the type is `real` or `tan` (an f64). */
 export const REAL = 4;
 
-/**
- * Return `Shape.tyBits` of `types`. Programs use a few type objects, mostly in runs or
- * alternating between two, so the last two are remembered.
- */
-function typeBits(types: readonly Ty[]): Uint8Array {
-  const bits = new Uint8Array(types.length);
-  let last: Ty | undefined;
-  let lastBits = 0;
-  let prev: Ty | undefined;
-  let prevBits = 0;
-  for (let v = 0; v < types.length; v++) {
-    const t = types[v];
-    if (t !== last) {
-      const b = t === prev ? prevBits : bitsOf(t);
-      prev = last;
-      prevBits = lastBits;
-      last = t;
-      lastBits = b;
-    }
-    bits[v] = lastBits;
-  }
+/** Return `Shape.tyBits` of the variables of `f`: the bits of each type in its table, then per variable. */
+function typeBits(f: TransparentFunc): Uint8Array {
+  const { types, varTypes } = f;
+  const bitsOfId = new Uint8Array(types.length);
+  for (let k = 0; k < types.length; k++) bitsOfId[k] = bitsOf(types[k]);
+  const bits = new Uint8Array(varTypes.length);
+  for (let v = 0; v < varTypes.length; v++) bits[v] = bitsOfId[varTypes[v]!]!;
   return bits;
 }
 
@@ -443,7 +434,7 @@ export function indexIsSafe(shape: Shape, i: Var, n: number): boolean {
  * needed instructions are compiled.
  */
 export function neededInstrs(shape: Shape, effects: Effects): { needed: Uint8Array; used: Uint8Array } {
-  const n = shape.f.vars.length;
+  const n = varCount(shape.f);
   const needed = new Uint8Array(n);
   const used = new Uint8Array(n);
   used[shape.f.ret] = 1;

@@ -21,6 +21,7 @@ import {
   type Ty,
   type Var,
 } from '../../engine/ir/types.ts';
+import { typeTable } from '../../engine/ir/types.ts';
 
 const DUAL = structTy(['du', 're'], [TAN, REAL]);
 
@@ -38,7 +39,7 @@ function raw(
     name: extra.name ?? 'bad',
     paramTypes: extra.paramTypes ?? params.map((p) => vars[p]!),
     retType: extra.retType ?? vars[ret] ?? UNIT,
-    vars,
+    ...typeTable(vars),
     params,
     body,
     ret,
@@ -158,6 +159,17 @@ describe('check: invalid functions', () => {
     expect(msg).toMatch(/x2 is not a variable/);
   });
 
+
+  it('catches a malformed type table: leaves not first, ids as a plain array, an id past the table', () => {
+    const f = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'neg', x: 0, y: -1 })], 1);
+    expect(() => check(f)).not.toThrow();
+    const reordered = { ...f, types: [REAL, UNIT, BOOL, TAN] };
+    expect(problem(reordered)).toMatch(/type table must start with the leaf types/);
+    const plain = { ...f, varTypes: [2, 2] as unknown as Uint32Array };
+    expect(problem(plain)).toMatch(/varTypes must be a Uint32Array/);
+    const past = { ...f, varTypes: Uint32Array.of(2, 9) };
+    expect(problem(past)).toMatch(/x1 has an invalid type .*missing type/);
+  });
   it('catches a primitive with the wrong number of operands (y is -1 exactly for unary ones)', () => {
     const binary = raw([REAL, REAL], [0], [I(1, { kind: 'prim', prim: 'mul', x: 0, y: -1 })], 1);
     expect(problem(binary)).toMatch(/mul takes 2 operand\(s\), got 1/);

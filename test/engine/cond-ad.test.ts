@@ -43,6 +43,7 @@ import { transpose } from '../../engine/transforms/transpose.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
 import { centralGradient } from '../helpers/gradcheck.ts';
 import { gradFlat, hvpForwardOverReverse, hvpReverseOverReverse } from '../helpers/reverse.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Return the IR of a traced function. */
 function ir(f: unknown): TransparentFunc {
@@ -133,7 +134,7 @@ describe('cond: the untaken branch does no work', () => {
       }),
     );
     const j = jvp(f);
-    const tanAtTop = j.body.filter((i) => j.vars[i.var]!.kind === 'tan');
+    const tanAtTop = j.body.filter((i) => varTypeList(j)[i.var]!.kind === 'tan');
     expect(tanAtTop.map((i) => i.expr.kind)).toEqual(['member']); // only the result's tangent
     const { bwd } = vjpFuncs(f);
     expect(bwd.body.filter((i) => i.expr.kind === 'prim' || i.expr.kind === 'add')).toEqual([]);

@@ -20,6 +20,7 @@ import { GEN_VARIANTS, buildProgram, programArb } from '../helpers/gen.ts';
 import { argsFromPool, checkProperty, flatten, poolArb, unitsArb, unflattenAll } from '../helpers/gradcheck.ts';
 import { gradWrapper, gradWrapperOf } from '../helpers/reverse.ts';
 import { checkAgainstInterp } from './wasm/codegen-harness.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Return the gradient wrapper of `gradWrapper`'s layout, built with `emitFusedGrad`. */
 function fusedWrapper(f: Func): TransparentFunc {
@@ -66,7 +67,7 @@ describe('gradients of sums', () => {
     expect(loopCount(g)).toBe(1);
     // the loop's elements are empty: nothing per iteration is kept (unfused, fwd stores cos x_i)
     const loop = g.body.find((i) => i.expr.kind === 'for')!;
-    expect(isEmpty(g.vars[loop.var]!)).toBe(true);
+    expect(isEmpty(varTypeList(g)[loop.var]!)).toBe(true);
     check(funcOf(valueAndGrad(f), 'test'));
     const x = Array.from({ length: 50 }, (_, k) => Math.cos(k));
     const [gradient] = interpret(funcOf(valueAndGrad(f), 'test'), [x]) as [number[], number];

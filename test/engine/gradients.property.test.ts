@@ -33,6 +33,7 @@ import {
   type Pool,
 } from '../helpers/gradcheck.ts';
 import { gradFlat, gradWrapper, runGrad, selected } from '../helpers/reverse.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Text of a program for failure messages. */
 const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);
@@ -65,10 +66,10 @@ describe('the program generator', () => {
           const e = ins.expr;
           seen.add(e.kind === 'prim' ? e.prim : e.kind);
           if (depth > 0) seen.add(`${e.kind}@${depth}`);
-          if (e.kind === 'select') seen.add(`select:${f.vars[e.then]!.kind}`);
-          if (e.kind === 'index') seen.add(`index:${f.vars[ins.var]!.kind}`);
+          if (e.kind === 'select') seen.add(`select:${varTypeList(f)[e.then]!.kind}`);
+          if (e.kind === 'index') seen.add(`index:${varTypeList(f)[ins.var]!.kind}`);
           if (e.kind === 'call') calls.set(e.func, (calls.get(e.func) ?? 0) + 1);
-          if (e.kind === 'for') seen.add(`for:${(f.vars[ins.var] as { size: number }).size}`);
+          if (e.kind === 'for') seen.add(`for:${(varTypeList(f)[ins.var] as { size: number }).size}`);
         });
         if ([...calls.values()].some((n) => n > 1)) seen.add('call twice');
         for (const t of f.paramTypes) seen.add(`param:${t.kind}`);
@@ -96,7 +97,7 @@ describe('the program generator with cond', () => {
         if (where.includes('cond')) seen.add(`${e.kind}@${where}`);
         if (e.kind === 'for') walk(f, e.body, `${where}for,`);
         if (e.kind !== 'cond') continue;
-        seen.add(`cond:${f.vars[v]!.kind}`);
+        seen.add(`cond:${varTypeList(f)[v]!.kind}`);
         // a result from outside the block (the block yields a value it does not define)
         if (!e.els.some((i) => i.var === e.elsRet)) seen.add('ret from outside');
         walk(f, e.then, `${where}cond,`);

@@ -29,6 +29,7 @@ import {
 } from '../helpers/gradcheck.ts';
 import { gradWrapper, gradWrapperOf } from '../helpers/reverse.ts';
 import { checkAgainstInterp } from './wasm/codegen-harness.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Return the gradient wrapper of `gradWrapper`'s layout, built from `gradPass`. */
 function interleavedWrapper(f: Func): TransparentFunc {
@@ -129,7 +130,7 @@ describe('interleaving a sum of pair terms', () => {
     // one cond per pair: the forward and backward conds on the same condition merged
     expect(count(g, 'cond')).toBe((n * (n - 1)) / 2);
     // each yields only the pair's energy (cond-results.ts), not fwd's residual bundle
-    forEachInstr(g.body, ({ var: v, expr }) => expr.kind === 'cond' && expect(g.vars[v]).toBe(REAL));
+    forEachInstr(g.body, ({ var: v, expr }) => expr.kind === 'cond' && expect(varTypeList(g)[v]).toBe(REAL));
     const [gradient] = interpret(funcOf(valueAndGrad(layout(n, false)), 'test'), [x]) as [number[], number];
     gradient.forEach((v, k) => expect(v).toBeCloseTo(layoutGradient(n, x)[k]!, 12));
   });

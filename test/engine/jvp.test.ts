@@ -24,6 +24,7 @@ import {
 } from '../../engine/ir/types.ts';
 import { DUAL, dualTy, packDual, unpackDual } from '../../engine/transforms/dual.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 // ----- helpers ------------------------------------------------------------------------------
 
@@ -158,7 +159,7 @@ describe('jvp of primitives', () => {
     expect(interpret(g, [2.5, 1])).toEqual([0, interpret(f, [2.5])]);
     expect(countExprs(g, 'zero')).toBe(1); // only the result's materialized zero
     // the tangent param and the result's zero are the only tangents
-    expect(g.vars.filter((t) => t.kind === 'tan')).toHaveLength(2);
+    expect(varTypeList(g).filter((t) => t.kind === 'tan')).toHaveLength(2);
   });
 
   it('pow: the exponent part is 0, not NaN, for a base <= 0', () => {
@@ -239,7 +240,7 @@ describe('symbolic zeros', () => {
     expect(g.paramTypes).toEqual([REAL, REAL, TAN]);
     // only dx * y: the y and sin(2) parts contribute nothing
     const tanPrims = allInstrs(g.body).filter(
-      (i) => i.expr.kind === 'prim' && g.vars[i.var]!.kind === 'tan',
+      (i) => i.expr.kind === 'prim' && varTypeList(g)[i.var]!.kind === 'tan',
     );
     expect(tanPrims).toHaveLength(1);
     expect(countExprs(g, 'zero')).toBe(0);

@@ -15,6 +15,7 @@ import {
   type OpaqueFunc,
   type TransparentFunc,
 } from '../../engine/ir/types.ts';
+import { typeTable } from '../../engine/ir/types.ts';
 
 const DUAL = structTy(['du', 're'], [TAN, REAL]);
 
@@ -180,7 +181,7 @@ fn user_4(x0: real) -> real {
       name: 'sq',
       paramTypes: [REAL],
       retType: REAL,
-      vars: [REAL, UNIT, UNIT, REAL, UNIT, REAL],
+      ...typeTable([REAL, UNIT, UNIT, REAL, UNIT, REAL]),
       params: [5],
       body: [{ var: 3, expr: { kind: 'prim', prim: 'mul', x: 5, y: 5 } }],
       ret: 3,

@@ -15,6 +15,7 @@ import {
   type Ty,
   type Var,
 } from '../../engine/ir/types.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Throw unless `f` and everything it calls is valid IR, call types matching exactly. */
 export function checkFunc(f: Func): void {
@@ -23,7 +24,7 @@ export function checkFunc(f: Func): void {
 
 /** Return true when no variable type of `f` mentions `tan` (an erased function). */
 export function isErased(f: TransparentFunc): boolean {
-  return f.vars.every((t) => !hasTan(t));
+  return varTypeList(f).every((t) => !hasTan(t));
 }
 
 /** A deterministic pseudo-random generator (mulberry32). */

@@ -13,6 +13,7 @@ import { funcOf } from '../../engine/trace/fn.ts';
 import { forEachOperand } from '../../engine/ir/visit.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
 import { centralGradient } from '../helpers/gradcheck.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Return the backward pass of `f`. */
 function bwdOf(f: unknown): TransparentFunc {
@@ -42,7 +43,7 @@ function maxLiveReals(f: TransparentFunc): number {
   for (let k = 0; k < body.length; k++) {
     live -= ending.get(k) ?? 0;
     const { var: v, expr } = body[k]!;
-    const t = f.vars[v];
+    const t = varTypeList(f)[v];
     if (expr.kind === 'lit') continue; // a constant: compiled code needs no register for it
     const last = lastRead.get(v);
     if ((t === REAL || t === TAN) && last !== undefined && last > k) {

@@ -30,6 +30,7 @@ import { funcOf } from '../../engine/trace/fn.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
 import { RES, unzip } from '../../engine/transforms/unzip.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
+import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Chained Rosenbrock over `n` variables as one `sum` over the index type (bench's loop form). */
 function rosenbrockLoop(n: number): Fn {
@@ -148,7 +149,7 @@ describe('unzip residuals for reverse mode', () => {
     const loops = fwd.body.filter((instr) => instr.expr.kind === 'for');
     expect(loops).toHaveLength(1);
     // its element is the residual struct of the body (sin and cos of x[i]), stored as it is
-    const elem = (fwd.vars[loops[0]!.var] as { elem: Ty }).elem as StructTy;
+    const elem = (varTypeList(fwd)[loops[0]!.var] as { elem: Ty }).elem as StructTy;
     expect(elem.keys).toEqual(['r0', 'r1']);
     expect(members(resTy(fwd))).toContainEqual(vecTy(4, elem));
     const x = [0.3, -0.7, 1.1, 2.0];

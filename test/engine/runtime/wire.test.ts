@@ -30,6 +30,7 @@ import { unzip } from '../../../engine/transforms/unzip.ts';
 import { revive, toWire, transfers, wireHash } from '../../../engine/runtime/wire.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
 import { GEN_VARIANTS, buildProgram, programArb } from '../../helpers/gen.ts';
+import { varTypeList } from '../../../engine/ir/types.ts';
 
 /** Post `func` the way the runtime does: toWire, structured clone with transfer, revive. */
 function post(func: Func) {
@@ -84,7 +85,7 @@ describe('toWire and revive', () => {
     const before = new Set(reachableFuncs(func).map((g) => g.id));
     for (const g of reachableFuncs(revived.func)) {
       expect(before.has(g.id)).toBe(false);
-      if (g.kind === 'transparent') for (const t of g.vars) if (t.kind === 'real') expect(t).toBe(REAL);
+      if (g.kind === 'transparent') for (const t of varTypeList(g)) if (t.kind === 'real') expect(t).toBe(REAL);
     }
     expect(post(revived.func).hash).toBe(hash);
   });

@@ -9,6 +9,7 @@
 import { BOOL, REAL, type Block, type Expr, type Func, type Instr, type TransparentFunc, type Ty, type Var } from '../../../engine/ir/types.ts';
 import { forEachInstr, renameInstr } from '../../../engine/ir/visit.ts';
 import { rng } from './math-ref.ts';
+import { typeTable, varTypeList } from '../../../engine/ir/types.ts';
 
 /**
  * Expression kinds that may move into a block (not ref-valued, no resolve of an outer
@@ -22,7 +23,7 @@ export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func
   const known = memo.get(f);
   if (known !== undefined) return known;
   const rand = rng(seed + memo.size * 7919);
-  const vars: Ty[] = [...f.vars];
+  const vars: Ty[] = [...varTypeList(f)];
   const fresh = (t: Ty): Var => vars.push(t) - 1;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
@@ -79,9 +80,9 @@ export function withConds(f: Func, seed: number, rate = 0.4, memo = new Map<Func
     return out;
   };
 
-  const params = f.params.filter((p) => f.vars[p]!.kind === 'real');
+  const params = f.params.filter((p) => varTypeList(f)[p]!.kind === 'real');
   const body = block(f.body, params, 0);
-  const g: TransparentFunc = { ...f, vars, body };
+  const g: TransparentFunc = { ...f, ...typeTable(vars), body };
   memo.set(f, g);
   return g;
 }
