@@ -155,6 +155,11 @@ export class FuncBuilder {
     const from = src.varTypes;
     const count = from.length;
     const ids = (this.#varTypes = new Uint32Array(count + spare));
+    this.#varCount = count;
+    if (flags === undefined && this.#sameIds(src, map)) {
+      ids.set(from); // e.g. the JVP of a function without tangents: one copy
+      return;
+    }
     // the maps per source type id, computed on first use (-1: not yet)
     const plain = new Int32Array(src.types.length).fill(-1);
     const flagged = flags === undefined ? plain : new Int32Array(src.types.length).fill(-1);
@@ -168,7 +173,17 @@ export class FuncBuilder {
       }
       ids[v] = id;
     }
-    this.#varCount = count;
+  }
+
+  /**
+   * Add the types of `src`'s table mapped by `map` to this (empty) table, in order, and return
+   * true when each got the id it has in `src`: then `src`'s type ids serve unchanged.
+   */
+  #sameIds(src: TransparentFunc, map: (t: Ty) => Ty): boolean {
+    if (this.#types.length !== LEAF_TYPES.length) return false;
+    const { types } = src;
+    for (let k = 0; k < types.length; k++) if (this.typeId(map(types[k]!)) !== k) return false;
+    return true;
   }
 
   /** Declare the existing variable `v` (see `reserve`) as the next parameter; return it. */
