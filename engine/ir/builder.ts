@@ -17,6 +17,8 @@ import {
   UNIT_ID,
   finTy,
   freshFuncId,
+  maxTypeId,
+  newTypeIds,
   primExprOf,
   refTy,
   vecTy,
@@ -26,6 +28,7 @@ import {
   type Instr,
   type TransparentFunc,
   type Ty,
+  type TypeIds,
   type Var,
 } from './types.ts';
 
@@ -48,12 +51,12 @@ const SMALL_BLOCK = 256;
 export class FuncBuilder {
   readonly name: string;
   readonly params: Var[] = [];
-  /** The type table: the types of the variables, each once, indexed by type id. */
+  /** The type table, indexed by type id (see `TransparentFunc.types`). */
   readonly #types: Ty[] = LEAF_TYPES.slice();
   /** Type -> its id in `#types`, for the types that are not leaves. */
   readonly #typeIds = new Map<Ty, number>();
   /** Type id of each variable; only the first `#varCount` entries are defined. */
-  #varTypes = new Uint32Array(16);
+  #varTypes: TypeIds = new Uint8Array(16);
   #varCount = 0;
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
@@ -112,21 +115,25 @@ export class FuncBuilder {
     if (t === UNIT) return UNIT_ID;
     if (t === BOOL) return BOOL_ID;
     let id = this.#typeIds.get(t);
-    if (id === undefined) this.#typeIds.set(t, (id = this.#types.push(t) - 1));
+    if (id === undefined) {
+      this.#typeIds.set(t, (id = this.#types.push(t) - 1));
+      if (id > maxTypeId(this.#varTypes)) this.#resizeVars(this.#varTypes.length);
+    }
     return id;
   }
 
   /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
   fresh(t: Ty): Var {
     const v = this.#varCount++;
-    if (v >= this.#varTypes.length) this.#growVars(2 * v);
-    this.#varTypes[v] = this.typeId(t);
+    const id = this.typeId(t);
+    if (v >= this.#varTypes.length) this.#resizeVars(2 * v);
+    this.#varTypes[v] = id;
     return v;
   }
 
-  /** Make room for `capacity` variables in all. */
-  #growVars(capacity: number): void {
-    const ids = new Uint32Array(capacity);
+  /** Move the type ids to an array of `capacity`, wide enough for the type table. */
+  #resizeVars(capacity: number): void {
+    const ids = newTypeIds(capacity, this.#types.length);
     ids.set(this.#varTypes.subarray(0, this.#varCount));
     this.#varTypes = ids;
   }
@@ -154,25 +161,19 @@ export class FuncBuilder {
     if (this.#varCount !== 0) internal(`reserve on a builder with variables (${this.name})`);
     const from = src.varTypes;
     const count = from.length;
-    const ids = (this.#varTypes = new Uint32Array(count + spare));
     this.#varCount = count;
     if (flags === undefined && this.#sameIds(src, map)) {
-      ids.set(from); // e.g. the JVP of a function without tangents: one copy
+      // e.g. the JVP of a function without tangents: one copy
+      (this.#varTypes = newTypeIds(count + spare, this.#types.length)).set(from);
       return;
     }
-    // the maps per source type id, computed on first use (-1: not yet)
-    const plain = new Int32Array(src.types.length).fill(-1);
-    const flagged = flags === undefined ? plain : new Int32Array(src.types.length).fill(-1);
-    for (let v = 0; v < count; v++) {
-      const k = from[v]!;
-      const table = flags !== undefined && flags[v] === 1 ? flagged : plain;
-      let id = table[k]!;
-      if (id < 0) {
-        const t = src.types[k]!;
-        table[k] = id = this.typeId(table === plain ? map(t) : flaggedMap(t));
-      }
-      ids[v] = id;
-    }
+    // the new id of each source type id, by either map (a table may gain types no variable has)
+    const mapIds = (m: (t: Ty) => Ty) => Int32Array.from(src.types, (t) => this.typeId(m(t)));
+    const plain = mapIds(map);
+    const flagged = flags === undefined ? plain : mapIds(flaggedMap);
+    const ids = (this.#varTypes = newTypeIds(count + spare, this.#types.length));
+    if (flags === undefined) for (let v = 0; v < count; v++) ids[v] = plain[from[v]!]!;
+    else for (let v = 0; v < count; v++) ids[v] = (flags[v] === 1 ? flagged : plain)[from[v]!]!;
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   UNIT,
   erase,
   hasTan,
+  isTypeIds,
   primOperands,
   tyEqual,
   varCount,
@@ -144,7 +145,7 @@ class FuncChecker {
   constructor(f: TransparentFunc, options: CheckOptions) {
     this.f = f;
     this.strict = options.strictCalls === true;
-    const n = f.varTypes instanceof Uint32Array ? varCount(f) : 0;
+    const n = isTypeIds(f.varTypes) ? varCount(f) : 0;
     this.state = new Uint8Array(n);
     this.parent = new Int32Array(n).fill(-1);
     this.resolved = new Uint8Array(n);
@@ -191,7 +192,7 @@ class FuncChecker {
     const { f } = this;
     if (!Array.isArray(f.types) || !Array.isArray(f.params) || !Array.isArray(f.body))
       this.fail('types, params and body must be arrays');
-    if (!(f.varTypes instanceof Uint32Array)) this.fail('varTypes must be a Uint32Array');
+    if (!isTypeIds(f.varTypes)) this.fail('varTypes must be a Uint8Array, Uint16Array or Uint32Array');
     if (LEAF_TYPES.some((t, k) => f.types[k] !== t))
       this.fail('the type table must start with the leaf types (unit, bool, real, tan)');
     const top: Var[] = [];

@@ -15,9 +15,17 @@
  * `x1 ? x2 : x3` select, `g_1(x1, x2)` call, `for i3: fin<4> { ... yield x5 }`, `accum x1`,
  * `x1 += x2` add, `resolve x1`.
  */
-import type { Block, Expr, Func, Instr, TransparentFunc, Ty, Var } from './types.ts';
+import {
+  varTy,
+  type Block,
+  type Expr,
+  type Func,
+  type Instr,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
-import { varTy } from './types.ts';
 
 /** Return the compact text of a type: `real`, `fin<3>`, `vec<3, real>`, `{du: tan, re: real}`. */
 export function formatType(t: Ty | undefined): string {

@@ -381,12 +381,15 @@ interface FuncBase {
 export interface TransparentFunc extends FuncBase {
   readonly kind: 'transparent';
   /**
-   * The function's type table: the types of its variables, each once (by identity), indexed by
-   * type id. Its first entries are `LEAF_TYPES`, so a leaf's id is the same in every function.
+   * The function's type table, indexed by type id: each variable's type is in it, once (by
+   * identity), and it may hold a few types no variable has. Its first entries are `LEAF_TYPES`, so a leaf's id is the same in every function.
    */
   readonly types: readonly Ty[];
-  /** The type id of every variable, indexed by `Var` (its length is the number of variables). */
-  readonly varTypes: Uint32Array;
+  /**
+   * The type id of every variable, indexed by `Var` (its length is the number of variables), in
+   * the narrowest array that holds `types.length - 1` (see `TypeIds`).
+   */
+  readonly varTypes: TypeIds;
   /** Parameter variables, in order; their types are `paramTypes`. */
   readonly params: readonly Var[];
   readonly body: Block;
@@ -420,6 +423,29 @@ export const TAN_ID = 3;
 /** The leaf types, in type-id order: the start of every function's `types`. */
 export const LEAF_TYPES: readonly Ty[] = Object.freeze([UNIT, BOOL, REAL, TAN]);
 
+/**
+ * Type ids of variables: one byte each while a function has at most 256 types (nearly always:
+ * the leaves, a few index, vec and struct types), two or four beyond.
+ */
+export type TypeIds = Uint8Array | Uint16Array | Uint32Array;
+
+/** Return true when `ids` is an array of type ids (see `TypeIds`). */
+export function isTypeIds(ids: unknown): ids is TypeIds {
+  return ids instanceof Uint8Array || ids instanceof Uint16Array || ids instanceof Uint32Array;
+}
+
+/** Return a zeroed array of `length` type ids wide enough for ids below `typeCount`. */
+export function newTypeIds(length: number, typeCount: number): TypeIds {
+  if (typeCount <= 0x100) return new Uint8Array(length);
+  if (typeCount <= 0x10000) return new Uint16Array(length);
+  return new Uint32Array(length);
+}
+
+/** Return the largest type id `ids` can hold. */
+export function maxTypeId(ids: TypeIds): number {
+  return ids instanceof Uint8Array ? 0xff : ids instanceof Uint16Array ? 0xffff : 0xffffffff;
+}
+
 /** Return the type of variable `v` of `f` (undefined when `f` has no such variable). */
 export function varTy(f: TransparentFunc, v: Var): Ty {
   return f.types[f.varTypes[v]!]!;
@@ -449,15 +475,17 @@ export function unitTy(_t: Ty): Ty {
 }
 
 /** Return the type table and type ids of variables whose types are `vars` (indexed by `Var`). */
-export function typeTable(vars: readonly Ty[]): { types: Ty[]; varTypes: Uint32Array } {
+export function typeTable(vars: readonly Ty[]): { types: Ty[]; varTypes: TypeIds } {
   const types = LEAF_TYPES.slice();
   const ids = new Map<Ty, number>(types.map((t, k) => [t, k]));
-  const varTypes = new Uint32Array(vars.length);
+  const wide = new Uint32Array(vars.length);
   for (let v = 0; v < vars.length; v++) {
     const t = vars[v]!;
     let id = ids.get(t);
     if (id === undefined) ids.set(t, (id = types.push(t) - 1));
-    varTypes[v] = id;
+    wide[v] = id;
   }
+  const varTypes = newTypeIds(vars.length, types.length);
+  varTypes.set(wide);
   return { types, varTypes };
 }

@@ -13,9 +13,15 @@
  * moves to the start of that block (in order). Then each nested block, with what moved into it,
  * is sunk the same way. Linear in the size of the function per level of nesting.
  */
-import type { Block, Expr, Instr, TransparentFunc, Var } from '../ir/types.ts';
+import {
+  varCount,
+  type Block,
+  type Expr,
+  type Instr,
+  type TransparentFunc,
+  type Var,
+} from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
-import { varCount } from '../ir/types.ts';
 
 /** The expression kinds that may move: pure, without blocks, touching no accumulator. */
 const MOVABLE = new Set<Expr['kind']>(['lit', 'zero', 'vec', 'struct', 'index', 'member', 'prim', 'select']);

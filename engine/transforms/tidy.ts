@@ -9,10 +9,9 @@
  *    accumulator.
  * Invariant: the output is valid IR with the same results and the same additions, in order.
  */
-import type { Block, Instr, TransparentFunc, Var } from '../ir/types.ts';
+import { varCount, type Block, type Instr, type TransparentFunc, type Var } from '../ir/types.ts';
 import { mapOperands } from '../ir/visit.ts';
 import { prune } from './linearity.ts';
-import { varCount } from '../ir/types.ts';
 
 /** Return `f` with members of struct literals forwarded and dead instructions dropped. */
 export function tidy(f: TransparentFunc): TransparentFunc {

@@ -20,10 +20,9 @@
  * V8 moves loads and arithmetic freely, and anchors would only add stores (the unrolled Rosenbrock
  * gradient, whose fwd stores nothing, ran 10% slower with its 2,130 anchors).
  */
-import type { Var } from '../ir/types.ts';
+import { varCount, type Var } from '../ir/types.ts';
 import { REAL, YIELD, isPureArith } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';
-import { varCount } from '../ir/types.ts';
 
 /** Positions a pure value may drift towards its consumer before its operands' lives matter. */
 const MAX_SINK = 256;

@@ -4,14 +4,13 @@
  * dispatches each instruction to its rule (codegen-instrs.ts, codegen-prims.ts).
  */
 import { internal } from '../errors.ts';
-import type { Block, Expr, Func, Ty, Var } from '../ir/types.ts';
+import { varCount, type Block, type Expr, type Func, type Ty, type Var } from '../ir/types.ts';
 import { Code, F64, I32, Op, type ValType } from './encoder.ts';
 import { SP, dstPart, type FuncAbi, type Target, type Variant, hasValue } from './codegen-abi.ts';
 import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { type Addr, type Helpers, copy, loadLeaf, offsetAddr, storeLeaf } from './codegen-mem.ts';
 import { HAS_VALUE, LEAF, REAL } from './liveness.ts';
 import { Slots } from './slots.ts';
-import { varCount } from '../ir/types.ts';
 
 /** What an emitter needs from the module being built. */
 export interface ModuleCtx {

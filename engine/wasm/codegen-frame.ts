@@ -5,14 +5,13 @@
  * storage, never in a callee's frame).
  */
 import { RoseError, formatMessage } from '../errors.ts';
-import type { Expr, Var } from '../ir/types.ts';
+import { varCount, type Expr, type Var } from '../ir/types.ts';
 import { DST, SP, refInner, type Target } from './codegen-abi.ts';
 import { splitTarget } from './codegen-condparts.ts';
 import { type FuncPlan, newArray } from './codegen-plan.ts';
 import { F64 } from './encoder.ts';
 import { MAX_MEMORY_BYTES, alignOf, formatBytes, roundUp, sizeOf } from './layout.ts';
 import { TOP } from './liveness.ts';
-import { varCount } from '../ir/types.ts';
 
 /**
  * Assign the frame offsets of `plan`: frame sites (each block's own allocations, then its loop

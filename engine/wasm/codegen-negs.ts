@@ -19,11 +19,10 @@
  * Every other operand of such a reader is pushed as it is, so it must not be a negated local
  * itself: `planNegations` pins those operands.
  */
-import type { Var } from '../ir/types.ts';
+import { varCount, type Var } from '../ir/types.ts';
 import { isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { YIELD } from './liveness.ts';
-import { varCount } from '../ir/types.ts';
 
 /**
  * Find the negated locals of `plan` (see the file comment) and mark them in `plan.negated`.

@@ -17,10 +17,9 @@
  * stays in one block and one unit, and its adds are at most `MAX_GAP` positions apart, which
  * bounds the locals held at once.
  */
-import type { Var } from '../ir/types.ts';
+import { varCount, type Var } from '../ir/types.ts';
 import { aliasClass, isRealRef } from './codegen-accs.ts';
 import type { FuncPlan } from './codegen-plan.ts';
-import { varCount } from '../ir/types.ts';
 
 /** The most positions between two adds of one run (so at most this many runs are open at once). */
 const MAX_GAP = 64;

@@ -5,13 +5,12 @@
  * elements, loops that only project a vec's elements), and which parts of a call's result its
  * callee builds where the caller's member instruction wants them.
  */
-import type { Expr, StructTy, Var } from '../ir/types.ts';
+import { varCount, type Expr, type StructTy, type Var } from '../ir/types.ts';
 import { refInner } from './codegen-abi.ts';
 import { splitCond } from './codegen-condparts.ts';
 import type { FuncPlan } from './codegen-plan.ts';
 import { memberOffset, sizeOf, strideOf } from './layout.ts';
 import { HAS_VALUE, LEAF, type Shape } from './liveness.ts';
-import { varCount } from '../ir/types.ts';
 
 /** Find the frame sites, derived pointers and redirected call parts of `plan`. */
 export function findSites(plan: FuncPlan): void {

@@ -10,9 +10,8 @@
  * block of it that is split becomes calls of its chunks inside the `if`, so a chunk's code runs
  * only on its block's path.
  */
-import type { Block, Expr, Var } from '../ir/types.ts';
+import { varCount, type Block, type Expr, type Var } from '../ir/types.ts';
 import { TOP, type Shape } from './liveness.ts';
-import { varCount } from '../ir/types.ts';
 
 /** A chunk: instructions `[start, end)` of block `block` (TOP, a `for` variable or a cond block id). */
 export interface Chunk {

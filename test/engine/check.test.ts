@@ -12,6 +12,7 @@ import {
   freshFuncId,
   refTy,
   structTy,
+  typeTable,
   vecTy,
   type Expr,
   type Func,
@@ -21,7 +22,6 @@ import {
   type Ty,
   type Var,
 } from '../../engine/ir/types.ts';
-import { typeTable } from '../../engine/ir/types.ts';
 
 const DUAL = structTy(['du', 're'], [TAN, REAL]);
 
@@ -166,7 +166,7 @@ describe('check: invalid functions', () => {
     const reordered = { ...f, types: [REAL, UNIT, BOOL, TAN] };
     expect(problem(reordered)).toMatch(/type table must start with the leaf types/);
     const plain = { ...f, varTypes: [2, 2] as unknown as Uint32Array };
-    expect(problem(plain)).toMatch(/varTypes must be a Uint32Array/);
+    expect(problem(plain)).toMatch(/varTypes must be a Uint8Array, Uint16Array or Uint32Array/);
     const past = { ...f, varTypes: Uint32Array.of(2, 9) };
     expect(problem(past)).toMatch(/x1 has an invalid type .*missing type/);
   });

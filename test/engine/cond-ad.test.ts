@@ -34,7 +34,6 @@ import {
 import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
-import { REAL, TAN, UNIT, type Block, type TransparentFunc } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { cond } from '../../engine/trace/cond.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
@@ -43,7 +42,14 @@ import { transpose } from '../../engine/transforms/transpose.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
 import { centralGradient } from '../helpers/gradcheck.ts';
 import { gradFlat, hvpForwardOverReverse, hvpReverseOverReverse } from '../helpers/reverse.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
+import {
+  REAL,
+  TAN,
+  UNIT,
+  varTypeList,
+  type Block,
+  type TransparentFunc,
+} from '../../engine/ir/types.ts';
 
 /** Return the IR of a traced function. */
 function ir(f: unknown): TransparentFunc {

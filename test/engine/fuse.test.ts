@@ -11,7 +11,6 @@ import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts'
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
-import { REAL, finTy, isEmpty, structTy, vecTy, type Func, type TransparentFunc, type Var } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { fuseLoops } from '../../engine/transforms/fuse.ts';
@@ -20,7 +19,17 @@ import { GEN_VARIANTS, buildProgram, programArb } from '../helpers/gen.ts';
 import { argsFromPool, checkProperty, flatten, poolArb, unitsArb, unflattenAll } from '../helpers/gradcheck.ts';
 import { gradWrapper, gradWrapperOf } from '../helpers/reverse.ts';
 import { checkAgainstInterp } from './wasm/codegen-harness.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
+import {
+  REAL,
+  finTy,
+  isEmpty,
+  structTy,
+  varTypeList,
+  vecTy,
+  type Func,
+  type TransparentFunc,
+  type Var,
+} from '../../engine/ir/types.ts';
 
 /** Return the gradient wrapper of `gradWrapper`'s layout, built with `emitFusedGrad`. */
 function fusedWrapper(f: Func): TransparentFunc {

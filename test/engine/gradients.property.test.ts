@@ -11,7 +11,6 @@ import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { PRIM_NAMES } from '../../engine/ir/prims.ts';
-import { erase, tangentTy, type Block, type Func, type TransparentFunc } from '../../engine/ir/types.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
 import { GEN_VARIANTS, buildProgram, programArb, type ProgramSpec } from '../helpers/gen.ts';
 import {
@@ -33,7 +32,14 @@ import {
   type Pool,
 } from '../helpers/gradcheck.ts';
 import { gradFlat, gradWrapper, runGrad, selected } from '../helpers/reverse.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
+import {
+  erase,
+  tangentTy,
+  varTypeList,
+  type Block,
+  type Func,
+  type TransparentFunc,
+} from '../../engine/ir/types.ts';
 
 /** Text of a program for failure messages. */
 const describeProgram = ([spec]: readonly [ProgramSpec, ...unknown[]]) => pprint(buildProgram(spec).root);

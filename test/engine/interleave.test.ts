@@ -13,7 +13,6 @@ import { Real, Vec, add, cond, fn, gt, mul, sin, sqrt, sub, valueAndGrad, vec, v
 import { interpret } from '../../engine/interp/interp.ts';
 import { check } from '../../engine/ir/check.ts';
 import { pprint } from '../../engine/ir/pprint.ts';
-import { REAL, type Func, type TransparentFunc } from '../../engine/ir/types.ts';
 import { forEachInstr } from '../../engine/ir/visit.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { emitFusedGrad, fusedGrad, gradPass } from '../../engine/transforms/vjp.ts';
@@ -29,7 +28,7 @@ import {
 } from '../helpers/gradcheck.ts';
 import { gradWrapper, gradWrapperOf } from '../helpers/reverse.ts';
 import { checkAgainstInterp } from './wasm/codegen-harness.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
+import { REAL, varTypeList, type Func, type TransparentFunc } from '../../engine/ir/types.ts';
 
 /** Return the gradient wrapper of `gradWrapper`'s layout, built from `gradPass`. */
 function interleavedWrapper(f: Func): TransparentFunc {

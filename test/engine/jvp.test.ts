@@ -14,6 +14,7 @@ import {
   structTy,
   tangentTy,
   tyEqual,
+  varTypeList,
   vecTy,
   type Block,
   type Func,
@@ -24,7 +25,6 @@ import {
 } from '../../engine/ir/types.ts';
 import { DUAL, dualTy, packDual, unpackDual } from '../../engine/transforms/dual.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
 
 // ----- helpers ------------------------------------------------------------------------------
 

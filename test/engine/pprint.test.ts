@@ -11,11 +11,11 @@ import {
   freshFuncId,
   refTy,
   structTy,
+  typeTable,
   vecTy,
   type OpaqueFunc,
   type TransparentFunc,
 } from '../../engine/ir/types.ts';
-import { typeTable } from '../../engine/ir/types.ts';
 
 const DUAL = structTy(['du', 're'], [TAN, REAL]);
 

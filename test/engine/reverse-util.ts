@@ -9,13 +9,13 @@ import {
   erase,
   hasTan,
   structTy,
+  varTypeList,
   type Block,
   type Func,
   type TransparentFunc,
   type Ty,
   type Var,
 } from '../../engine/ir/types.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Throw unless `f` and everything it calls is valid IR, call types matching exactly. */
 export function checkFunc(f: Func): void {

@@ -18,6 +18,7 @@ import {
   finTy,
   refTy,
   structTy,
+  varTypeList,
   vecTy,
   type TransparentFunc,
   type Ty,
@@ -27,7 +28,6 @@ import { simplify } from '../../engine/transforms/simplify.ts';
 import { GEN_VARIANTS, buildProgram, programArb } from '../helpers/gen.ts';
 import { argsOf, reverseStages, sameValue } from '../helpers/agree.ts';
 import { SEED, checkProperty, poolArb } from '../helpers/gradcheck.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
 
 /** Return the body lines of `f` (the last function printed), without header, `return` and `}`. */
 function lines(f: TransparentFunc): string[] {

@@ -8,12 +8,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Real, Vec, add, fn, grad, interp, mul, sin, sub, type Real as RealValue } from '../../engine/index.ts';
-import { REAL, TAN, type Block, type TransparentFunc, type Var } from '../../engine/ir/types.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { forEachOperand } from '../../engine/ir/visit.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
 import { centralGradient } from '../helpers/gradcheck.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
+import {
+  REAL,
+  TAN,
+  varTypeList,
+  type Block,
+  type TransparentFunc,
+  type Var,
+} from '../../engine/ir/types.ts';
 
 /** Return the backward pass of `f`. */
 function bwdOf(f: unknown): TransparentFunc {

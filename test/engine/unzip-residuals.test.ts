@@ -25,12 +25,19 @@ import {
   type Fn,
   type Real as RealValue,
 } from '../../engine/index.ts';
-import { REAL, primalPart, vecTy, type StructTy, type TransparentFunc, type Ty } from '../../engine/ir/types.ts';
 import { funcOf } from '../../engine/trace/fn.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
 import { RES, unzip } from '../../engine/transforms/unzip.ts';
 import { vjpFuncs } from '../../engine/transforms/vjp.ts';
-import { varTypeList } from '../../engine/ir/types.ts';
+import {
+  REAL,
+  primalPart,
+  varTypeList,
+  vecTy,
+  type StructTy,
+  type TransparentFunc,
+  type Ty,
+} from '../../engine/ir/types.ts';
 
 /** Chained Rosenbrock over `n` variables as one `sum` over the index type (bench's loop form). */
 function rosenbrockLoop(n: number): Fn {

@@ -22,7 +22,6 @@ import {
   valueAndGrad,
 } from '../../../engine/index.ts';
 import { pprint, reachableFuncs } from '../../../engine/ir/pprint.ts';
-import { REAL, type Func } from '../../../engine/ir/types.ts';
 import { funcOf, makeFn, type Fn } from '../../../engine/trace/fn.ts';
 import { jvp } from '../../../engine/transforms/jvp.ts';
 import { transpose } from '../../../engine/transforms/transpose.ts';
@@ -30,7 +29,7 @@ import { unzip } from '../../../engine/transforms/unzip.ts';
 import { revive, toWire, transfers, wireHash } from '../../../engine/runtime/wire.ts';
 import { generate } from '../../../engine/wasm/codegen.ts';
 import { GEN_VARIANTS, buildProgram, programArb } from '../../helpers/gen.ts';
-import { varTypeList } from '../../../engine/ir/types.ts';
+import { REAL, varTypeList, type Func } from '../../../engine/ir/types.ts';
 
 /** Post `func` the way the runtime does: toWire, structured clone with transfer, revive. */
 function post(func: Func) {

@@ -6,10 +6,21 @@
  * it compiled against interpreted. Generated programs and their gradients (adds into outer
  * accumulators, calls with accumulators) then stress every pass of the compiler with conds.
  */
-import { BOOL, REAL, type Block, type Expr, type Func, type Instr, type TransparentFunc, type Ty, type Var } from '../../../engine/ir/types.ts';
 import { forEachInstr, renameInstr } from '../../../engine/ir/visit.ts';
 import { rng } from './math-ref.ts';
-import { typeTable, varTypeList } from '../../../engine/ir/types.ts';
+import {
+  BOOL,
+  REAL,
+  typeTable,
+  varTypeList,
+  type Block,
+  type Expr,
+  type Func,
+  type Instr,
+  type TransparentFunc,
+  type Ty,
+  type Var,
+} from '../../../engine/ir/types.ts';
 
 /**
  * Expression kinds that may move into a block (not ref-valued, no resolve of an outer
