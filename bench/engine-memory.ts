@@ -1,7 +1,8 @@
 /**
  * @file How much memory the IR of each pass keeps, measured the same way in Node and in
  * Chromium (`engine.bench.ts` runs both): the heap retained after a full garbage collection,
- * before and after each of trace, jvp, unzip and transpose, in bytes per primal IR instruction,
+ * before and after each of trace, jvp, unzip and transpose, in bytes per primal IR instruction
+ * (plus the IR's typed arrays, whose contents live outside the JS heap: the variables' type ids),
  * for the straight-line, loop-heavy and call-heavy programs of `engine-scaling.ts`. Unlike the
  * times, these figures do not depend on the load of the machine; at 1M instructions and beyond,
  * the time of the passes follows them (allocation, page faults and garbage collection).
@@ -12,7 +13,8 @@
  * runs again, which would charge one program's IR to the next one.
  */
 import type { Fn } from '../engine/index.ts';
-import type { TransparentFunc } from '../engine/ir/types.ts';
+import type { Func, TransparentFunc } from '../engine/ir/types.ts';
+import { directCallees, postOrder } from '../engine/ir/visit.ts';
 import { funcOf } from '../engine/trace/fn.ts';
 import { jvp } from '../engine/transforms/jvp.ts';
 import { transpose } from '../engine/transforms/transpose.ts';
@@ -70,6 +72,32 @@ function heapUsed(): number {
 }
 
 /**
+ * Return the bytes of the typed arrays of the IR `held` (and the functions it calls): their
+ * contents are outside the JS heap that `heapUsed` reports. Each buffer counts once.
+ */
+function typedArrayBytes(held: Held): number {
+  const roots: unknown[] = [held.g, ...held.out.flatMap((o) => (isFunc(o) ? [o] : [(o as { fwd: Func }).fwd, (o as { lin: Func }).lin]))];
+  const buffers = new Set<ArrayBufferLike>();
+  const seen = new Set<Func>();
+  for (const root of roots) {
+    if (!isFunc(root)) continue;
+    for (const f of postOrder(root, directCallees)) {
+      if (seen.has(f)) continue;
+      seen.add(f);
+      if (f.kind === 'transparent') buffers.add(f.varTypes.buffer);
+    }
+  }
+  let bytes = 0;
+  for (const b of buffers) bytes += b.byteLength;
+  return bytes;
+}
+
+/** Return true when `x` is an IR function. */
+function isFunc(x: unknown): x is Func {
+  return typeof x === 'object' && x !== null && 'kind' in x && (x.kind === 'transparent' || x.kind === 'opaque');
+}
+
+/**
  * Return the bytes retained by each step of program `name` at `n` instructions, per
  * instruction. Each reading waits for a new task first: objects held by `WeakRef`s (the passes'
  * scratch pool) stay alive until the task that made them ends.
@@ -82,7 +110,7 @@ export async function retained(name: string, n = MEMORY_OPS): Promise<Retained> 
   const heap = async () => {
     await new Promise((done) => setTimeout(done, 0));
     gc();
-    return heapUsed();
+    return heapUsed() + typedArrayBytes(held);
   };
   const held: Held = { out: [] };
   const readings = [await heap()];
