@@ -69,7 +69,7 @@ import {
 import { Scratch } from './scratch.ts';
 import { copyCond } from './transpose-cond.ts';
 import { DeferredCopies } from './transpose-defer.ts';
-import { RULE_OF, type Rule } from './transpose-rules.ts';
+import { RULE_OF, RULES, type Rule } from './transpose-rules.ts';
 import { Uses } from './uses.ts';
 
 /** A transpose and, per param of `lin`, which parts of its accumulator param it may add to. */
@@ -128,6 +128,9 @@ interface Frame {
    */
   views: Map<number | string, Var> | undefined;
 }
+
+/** The transpose rule of a primitive (called without the lookup by kind). */
+const PRIM_RULE: Rule<'prim'> = RULES.prim;
 
 /** Numeric view keys are exact (below 2^53) while both parts are below these bounds. */
 const VIEW_REF_BOUND = 2 ** 26;
@@ -208,10 +211,19 @@ export class Transposer {
   readonly noteInstr = (instr: Instr): void => {
     const { uses } = this;
     const e = instr.expr;
-    if (e.kind === 'for') {
-      uses.declare(e.index);
-      uses.read(e.ret);
-    } else forEachOperand(e, uses.reader);
+    // one read of `e.kind` for the commonest case, a primitive (no effect)
+    switch (e.kind) {
+      case 'prim':
+        uses.read(e.x);
+        if (e.y >= 0) uses.read(e.y);
+        return;
+      case 'for':
+        uses.declare(e.index);
+        uses.read(e.ret);
+        break;
+      default:
+        forEachOperand(e, uses.reader);
+    }
     if (hasEffect(e)) uses.keep(instr.var);
   };
   /** The zeros shared by the whole `bwd`, their instructions placed at its start (`zeroOf`). */
@@ -343,7 +355,10 @@ export class Transposer {
     for (let k = block.length - 1; k >= 0; k--) {
       const instr = block[k]!;
       if (!touchesLinear(a, instr)) continue;
-      (RULE_OF.get(instr.expr.kind) as Rule<ExprKind>)(this, instr.var, instr.expr);
+      const e = instr.expr;
+      // primitives, the commonest, skip the lookup by kind (one read of `e.kind`)
+      if (e.kind === 'prim') PRIM_RULE(this, instr.var, e);
+      else (RULE_OF.get(e.kind) as Rule<ExprKind>)(this, instr.var, e);
     }
     this.frames.pop();
     b.insertAt(frame.start, frame.accs);
