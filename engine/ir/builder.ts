@@ -158,7 +158,7 @@ export class FuncBuilder {
     flags?: Uint8Array,
     flaggedMap: (t: Ty) => Ty = map,
   ): void {
-    if (this.#varCount !== 0) internal(`reserve on a builder with variables (${this.name})`);
+    if (this.#varCount !== 0) internal(`reserveFrom on a builder with variables (${this.name})`);
     const from = src.varTypes;
     const count = from.length;
     this.#varCount = count;
@@ -187,7 +187,7 @@ export class FuncBuilder {
     return true;
   }
 
-  /** Declare the existing variable `v` (see `reserve`) as the next parameter; return it. */
+  /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
   paramVar(v: Var): Var {
     this.typeOf(v);
     this.params.push(v);
@@ -437,7 +437,8 @@ export class FuncBuilder {
     const n = this.#varCount;
     const ids = this.#varTypes;
     // keep the array when it is nearly full; a copy when most of it is spare room
-    const varTypes = ids.length === n ? ids : ids.length - n <= n >> 3 ? ids.subarray(0, n) : ids.slice(0, n);
+    const spare = ids.length - n;
+    const varTypes = spare === 0 ? ids : spare <= n >> 3 ? ids.subarray(0, n) : ids.slice(0, n);
     const f: TransparentFunc = {
       kind: 'transparent',
       id: freshFuncId(),

@@ -192,7 +192,8 @@ class FuncChecker {
     const { f } = this;
     if (!Array.isArray(f.types) || !Array.isArray(f.params) || !Array.isArray(f.body))
       this.fail('types, params and body must be arrays');
-    if (!isTypeIds(f.varTypes)) this.fail('varTypes must be a Uint8Array, Uint16Array or Uint32Array');
+    if (!isTypeIds(f.varTypes))
+      this.fail('varTypes must be a Uint8Array, Uint16Array or Uint32Array');
     if (LEAF_TYPES.some((t, k) => f.types[k] !== t))
       this.fail('the type table must start with the leaf types (unit, bool, real, tan)');
     const top: Var[] = [];

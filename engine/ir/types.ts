@@ -382,7 +382,8 @@ export interface TransparentFunc extends FuncBase {
   readonly kind: 'transparent';
   /**
    * The function's type table, indexed by type id: each variable's type is in it, once (by
-   * identity), and it may hold a few types no variable has. Its first entries are `LEAF_TYPES`, so a leaf's id is the same in every function.
+   * identity), and it may hold a few types no variable has. Its first entries are `LEAF_TYPES`,
+   * so a leaf's id is the same in every function.
    */
   readonly types: readonly Ty[];
   /**
@@ -456,7 +457,7 @@ export function varCount(f: TransparentFunc): number {
   return f.varTypes.length;
 }
 
-/** Return the types of all variables of `f` as an array indexed by `Var` (for code off the hot paths). */
+/** Return the types of the variables of `f` as an array indexed by `Var` (off the hot paths). */
 export function varTypeList(f: TransparentFunc): Ty[] {
   const { types, varTypes } = f;
   const out = new Array<Ty>(varTypes.length);

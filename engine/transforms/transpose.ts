@@ -155,7 +155,8 @@ export class Transposer {
   readonly b: FuncBuilder;
   /**
    * 1 for each nonlinear var of `lin` defined in `bwd`: `bwd` keeps the numbers of `lin`'s
-   * nonlinear variables (see `FuncBuilder.reserve`), so their instructions are reused as they are.
+   * nonlinear variables (see `FuncBuilder.reserveFrom`), so their instructions are reused as
+   * they are.
    */
   readonly hasNl: Uint8Array;
   /** The nonlinear values whose copies wait for their first use (see `block`). */

@@ -18,11 +18,11 @@
  * the enclosing block; a cond's are those of the block taken, the other's left zero, with its
  * condition (see unzip-cond.ts). No tape: residual types are static.
  *
- * Numbering: `fwd` and `lin` keep the input's variable numbers (see `FuncBuilder.reserve`), so an
- * instruction whose operands keep their numbers is reused as it is, not copied: in `fwd` every
- * variable v holds v's primal part; in `lin` a linear v holds its linear part, a nonlinear v its
- * primal value as `lin` reads it (a residual, a literal, a loop index), and the (empty) linear
- * parts of nonlinear variables get new numbers.
+ * Numbering: `fwd` and `lin` keep the input's variable numbers (see
+ * `FuncBuilder.reserveFrom`), so an instruction whose operands keep their numbers is reused as it
+ * is, not copied: in `fwd` every variable v holds v's primal part; in `lin` a linear v holds its
+ * linear part, a nonlinear v its primal value as `lin` reads it (a residual, a literal, a loop
+ * index), and the (empty) linear parts of nonlinear variables get new numbers.
  */
 import { internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
