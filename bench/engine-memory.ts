@@ -18,7 +18,7 @@ import { directCallees, postOrder } from '../engine/ir/visit.ts';
 import { funcOf } from '../engine/trace/fn.ts';
 import { jvp } from '../engine/transforms/jvp.ts';
 import { transpose } from '../engine/transforms/transpose.ts';
-import { unzip } from '../engine/transforms/unzip.ts';
+import { unzip, type Unzipped } from '../engine/transforms/unzip.ts';
 import { callHeavy, countInstrs, loopHeavy, straightLine, type Program } from './engine-scaling.ts';
 
 /** The programs measured, by name. */
@@ -76,16 +76,13 @@ function heapUsed(): number {
  * contents are outside the JS heap that `heapUsed` reports. Each buffer counts once.
  */
 function typedArrayBytes(held: Held): number {
-  const roots: unknown[] = [held.g, ...held.out.flatMap((o) => (isFunc(o) ? [o] : [(o as { fwd: Func }).fwd, (o as { lin: Func }).lin]))];
   const buffers = new Set<ArrayBufferLike>();
-  const seen = new Set<Func>();
-  for (const root of roots) {
-    if (!isFunc(root)) continue;
-    for (const f of postOrder(root, directCallees)) {
-      if (seen.has(f)) continue;
-      seen.add(f);
-      if (f.kind === 'transparent') buffers.add(f.varTypes.buffer);
-    }
+  // the steps' results: functions, and unzip's pair of them
+  for (const x of [held.g, ...held.out]) {
+    const roots = isFunc(x) ? [x] : x === undefined ? [] : [(x as Unzipped).fwd, (x as Unzipped).lin];
+    for (const root of roots)
+      for (const f of postOrder(root, directCallees))
+        if (f.kind === 'transparent') buffers.add(f.varTypes.buffer);
   }
   let bytes = 0;
   for (const b of buffers) bytes += b.byteLength;

@@ -6,15 +6,9 @@
 import { internal } from '../errors.ts';
 import { primResultType, type Prim } from './prims.ts';
 import {
-  BOOL,
-  BOOL_ID,
-  LEAF_TYPES,
   REAL,
-  REAL_ID,
-  TAN,
-  TAN_ID,
+  TypeTableBuilder,
   UNIT,
-  UNIT_ID,
   finTy,
   freshFuncId,
   maxTypeId,
@@ -46,17 +40,17 @@ const SMALL_BLOCK = 256;
  * variables' type ids and each open block live in arrays with spare room at the end, with their
  * used lengths kept here; `finish`, `endBlock` and `currentBlock` trim them. A transform that can
  * estimate its output size passes `capacity` hints. Types are kept once each in a type table
- * (see `TransparentFunc.types`); a variable stores its type's id, 4 bytes.
+ * (see `TransparentFunc.types`); a variable stores its type's id (see `TypeIds`).
  */
 export class FuncBuilder {
   readonly name: string;
   readonly params: Var[] = [];
-  /** The type table, indexed by type id (see `TransparentFunc.types`). */
-  readonly #types: Ty[] = LEAF_TYPES.slice();
-  /** Type -> its id in `#types`, for the types that are not leaves. */
-  readonly #typeIds = new Map<Ty, number>();
+  /** The type table (see `TransparentFunc.types`). */
+  readonly #table = new TypeTableBuilder();
   /** Type id of each variable; only the first `#varCount` entries are defined. */
   #varTypes: TypeIds = new Uint8Array(16);
+  /** The largest id `#varTypes` can hold (see `maxTypeId`). */
+  #maxId = maxTypeId(this.#varTypes);
   #varCount = 0;
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
@@ -105,20 +99,13 @@ export class FuncBuilder {
   /** Return the type of `v`. */
   typeOf(v: Var): Ty {
     if (!(v < this.#varCount)) internal(`variable %${v} does not exist in ${this.name}`);
-    return this.#types[this.#varTypes[v]!]!;
+    return this.#table.types[this.#varTypes[v]!]!;
   }
 
   /** Return the id of type `t` in this function's type table, adding it when new. */
   typeId(t: Ty): number {
-    if (t === REAL) return REAL_ID;
-    if (t === TAN) return TAN_ID;
-    if (t === UNIT) return UNIT_ID;
-    if (t === BOOL) return BOOL_ID;
-    let id = this.#typeIds.get(t);
-    if (id === undefined) {
-      this.#typeIds.set(t, (id = this.#types.push(t) - 1));
-      if (id > maxTypeId(this.#varTypes)) this.#resizeVars(this.#varTypes.length);
-    }
+    const id = this.#table.idOf(t);
+    if (id > this.#maxId) this.#resizeVars(this.#varTypes.length); // wider ids
     return id;
   }
 
@@ -133,9 +120,15 @@ export class FuncBuilder {
 
   /** Move the type ids to an array of `capacity`, wide enough for the type table. */
   #resizeVars(capacity: number): void {
-    const ids = newTypeIds(capacity, this.#types.length);
+    const ids = newTypeIds(capacity, this.#table.types.length);
     ids.set(this.#varTypes.subarray(0, this.#varCount));
-    this.#varTypes = ids;
+    this.#setVarTypes(ids);
+  }
+
+  /** Keep the type ids in `ids`. */
+  #setVarTypes(ids: TypeIds): TypeIds {
+    this.#maxId = maxTypeId(ids);
+    return (this.#varTypes = ids);
   }
 
   /** Declare the next parameter, of type `t`. */
@@ -162,29 +155,16 @@ export class FuncBuilder {
     const from = src.varTypes;
     const count = from.length;
     this.#varCount = count;
-    if (flags === undefined && this.#sameIds(src, map)) {
-      // e.g. the JVP of a function without tangents: one copy
-      (this.#varTypes = newTypeIds(count + spare, this.#types.length)).set(from);
-      return;
-    }
     // the new id of each source type id, by either map (a table may gain types no variable has)
-    const mapIds = (m: (t: Ty) => Ty) => Int32Array.from(src.types, (t) => this.typeId(m(t)));
+    const mapIds = (m: (t: Ty) => Ty) => Int32Array.from(src.types, (t) => this.#table.idOf(m(t)));
     const plain = mapIds(map);
     const flagged = flags === undefined ? plain : mapIds(flaggedMap);
-    const ids = (this.#varTypes = newTypeIds(count + spare, this.#types.length));
-    if (flags === undefined) for (let v = 0; v < count; v++) ids[v] = plain[from[v]!]!;
-    else for (let v = 0; v < count; v++) ids[v] = (flags[v] === 1 ? flagged : plain)[from[v]!]!;
-  }
-
-  /**
-   * Add the types of `src`'s table mapped by `map` to this (empty) table, in order, and return
-   * true when each got the id it has in `src`: then `src`'s type ids serve unchanged.
-   */
-  #sameIds(src: TransparentFunc, map: (t: Ty) => Ty): boolean {
-    if (this.#types.length !== LEAF_TYPES.length) return false;
-    const { types } = src;
-    for (let k = 0; k < types.length; k++) if (this.typeId(map(types[k]!)) !== k) return false;
-    return true;
+    const ids = this.#setVarTypes(newTypeIds(count + spare, this.#table.types.length));
+    if (flags !== undefined)
+      for (let v = 0; v < count; v++) ids[v] = (flags[v] === 1 ? flagged : plain)[from[v]!]!;
+    // every id kept (e.g. the JVP of a function without tangents): one copy
+    else if (plain.every((id, k) => id === k)) ids.set(from);
+    else for (let v = 0; v < count; v++) ids[v] = plain[from[v]!]!;
   }
 
   /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
@@ -436,7 +416,7 @@ export class FuncBuilder {
     if (this.#blocks.length !== 1) internal(`finish with ${this.#blocks.length - 1} open blocks`);
     const n = this.#varCount;
     const ids = this.#varTypes;
-    // keep the array when it is nearly full; a copy when most of it is spare room
+    // the array, or a view of its used part while at most an eighth is spare, else a copy of it
     const spare = ids.length - n;
     const varTypes = spare === 0 ? ids : spare <= n >> 3 ? ids.subarray(0, n) : ids.slice(0, n);
     const f: TransparentFunc = {
@@ -445,7 +425,7 @@ export class FuncBuilder {
       name: this.name,
       paramTypes: this.params.map((p) => this.typeOf(p)),
       retType: this.typeOf(ret),
-      types: this.#types,
+      types: this.#table.types,
       varTypes,
       params: this.params,
       body: this.#trim(0),

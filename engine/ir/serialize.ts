@@ -35,7 +35,6 @@ import {
   refTy,
   structTy,
   typeTable,
-  varTypeList,
   vecTy,
   type Block,
   type Expr,
@@ -162,7 +161,10 @@ export function encodeProgram(root: Func): { program: EncodedProgram; opaques: O
   const { ints } = enc;
   for (const f of funcs) {
     if (f.kind !== 'transparent') continue;
-    ints.list(varTypeList(f).map((t) => enc.ty(t)));
+    // each type of the table encoded once, when its first variable is
+    const codes = new Int32Array(f.types.length).fill(-1);
+    const code = (k: number) => (codes[k]! >= 0 ? codes[k]! : (codes[k] = enc.ty(f.types[k]!)));
+    ints.list(Array.from(f.varTypes, code));
     ints.list(f.params);
     ints.push(f.ret);
     writeBlock(enc, f.body);

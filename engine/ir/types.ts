@@ -475,18 +475,29 @@ export function unitTy(_t: Ty): Ty {
   return UNIT;
 }
 
+/** A type table being filled (see `TransparentFunc.types`): each type once, the leaves first. */
+export class TypeTableBuilder {
+  readonly types: Ty[] = LEAF_TYPES.slice();
+  /** Type -> its id in `types`, for the types that are not leaves. */
+  readonly #ids = new Map<Ty, number>();
+
+  /** Return the id of `t`, adding it when new. */
+  idOf(t: Ty): number {
+    if (t === REAL) return REAL_ID;
+    if (t === TAN) return TAN_ID;
+    if (t === UNIT) return UNIT_ID;
+    if (t === BOOL) return BOOL_ID;
+    let id = this.#ids.get(t);
+    if (id === undefined) this.#ids.set(t, (id = this.types.push(t) - 1));
+    return id;
+  }
+}
+
 /** Return the type table and type ids of variables whose types are `vars` (indexed by `Var`). */
 export function typeTable(vars: readonly Ty[]): { types: Ty[]; varTypes: TypeIds } {
-  const types = LEAF_TYPES.slice();
-  const ids = new Map<Ty, number>(types.map((t, k) => [t, k]));
-  const wide = new Uint32Array(vars.length);
-  for (let v = 0; v < vars.length; v++) {
-    const t = vars[v]!;
-    let id = ids.get(t);
-    if (id === undefined) ids.set(t, (id = types.push(t) - 1));
-    wide[v] = id;
-  }
-  const varTypes = newTypeIds(vars.length, types.length);
+  const table = new TypeTableBuilder();
+  const wide = Uint32Array.from(vars, (t) => table.idOf(t));
+  const varTypes = newTypeIds(vars.length, table.types.length);
   varTypes.set(wide);
-  return { types, varTypes };
+  return { types: table.types, varTypes };
 }

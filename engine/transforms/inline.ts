@@ -5,13 +5,16 @@
  * callee called once (its forward and backward functions, one call each) become top-level loops
  * that `fuseLoops` can fuse. Semantics and the order of every effect are unchanged.
  */
-import type { Func, Instr, TransparentFunc, Var } from '../ir/types.ts';
-import { directCallees, renameInstr } from '../ir/visit.ts';
 import {
   typeTable,
   varCount,
   varTypeList,
+  type Func,
+  type Instr,
+  type TransparentFunc,
+  type Var,
 } from '../ir/types.ts';
+import { directCallees, renameInstr } from '../ir/visit.ts';
 
 /**
  * Return `f` with every top-level call of a callee for which `wanted` holds replaced by the

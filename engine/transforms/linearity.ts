@@ -141,22 +141,18 @@ export function visit(a: Analysis, instr: Instr, depth: number): boolean {
  * variables are linear and how many have a struct or vec type (see `Analysis`).
  */
 function linearVars(f: TransparentFunc, out: Uint8Array): { linearCount: number; aggregates: number } {
-  // each type once: 1 = linear, 2 = a linear aggregate (struct or vec), 3 = nonlinear aggregate
+  // each type's facts once, by type id
   const { types, varTypes } = f;
-  const kindOf = new Uint8Array(types.length);
-  for (let k = 0; k < types.length; k++) {
-    const t = types[k]!;
-    const aggregate = t.kind === 'struct' || t.kind === 'vec';
-    kindOf[k] = hasTan(t) ? (aggregate ? 2 : 1) : aggregate ? 3 : 0;
-  }
+  const linearOf = Uint8Array.from(types, (t) => (hasTan(t) ? 1 : 0));
+  const aggregateOf = Uint8Array.from(types, (t) => (t.kind === 'struct' || t.kind === 'vec' ? 1 : 0));
   let linearCount = 0;
   let aggregates = 0;
   for (let v = 0; v < varTypes.length; v++) {
-    const kind = kindOf[varTypes[v]!]!;
-    const linear = kind === 1 || kind === 2 ? 1 : 0;
+    const id = varTypes[v]!;
+    const linear = linearOf[id]!;
     out[v] = linear;
     linearCount += linear;
-    if (kind >= 2) aggregates++;
+    aggregates += aggregateOf[id]!;
   }
   return { linearCount, aggregates };
 }

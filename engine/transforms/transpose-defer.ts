@@ -8,11 +8,7 @@
  * spilled all that time).
  */
 import type { Instr, TransparentFunc, Var } from '../ir/types.ts';
-import {
-  REAL,
-  varCount,
-  varTy,
-} from '../ir/types.ts';
+import { REAL, varCount, varTy } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import type { Analysis, ExprOf } from './linearity.ts';
 import type { Scratch } from './scratch.ts';

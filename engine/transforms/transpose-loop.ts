@@ -4,12 +4,7 @@
  * outside the loop go into accumulators.
  */
 import { internal } from '../errors.ts';
-import {
-  UNIT,
-  varTy,
-  vecTy,
-  type Var,
-} from '../ir/types.ts';
+import { UNIT, varTy, vecTy, type Var } from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
 

@@ -5,15 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import { lookupOf, type Prim } from '../ir/prims.ts';
-import {
-  REAL,
-  erase,
-  finTy,
-  primExpr,
-  varTy,
-  type ExprKind,
-  type Var,
-} from '../ir/types.ts';
+import { REAL, erase, finTy, primExpr, varTy, type ExprKind, type Var } from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';

@@ -4,13 +4,7 @@
  * `lin` calls its linear function on the arguments' linear parts and those residuals.
  */
 import { internal } from '../errors.ts';
-import {
-  isEmpty,
-  primalPart,
-  varTy,
-  type StructTy,
-  type Var,
-} from '../ir/types.ts';
+import { isEmpty, primalPart, varTy, type StructTy, type Var } from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import { RES, RET } from './unzip-shapes.ts';
 import { unzip, type Unzipper } from './unzip.ts';

@@ -4,10 +4,7 @@
  * storage without a copy, and which calls pass aliased accumulators.
  */
 import type { Block, Func, Var } from '../ir/types.ts';
-import {
-  isLeaf,
-  varCount,
-} from '../ir/types.ts';
+import { isLeaf, varCount } from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
 import { YIELD } from './liveness.ts';
 import type { FuncPlan } from './codegen-plan.ts';

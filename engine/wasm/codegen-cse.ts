@@ -15,13 +15,7 @@
  * reuse; past that, the later instruction stays and becomes the one reused.
  */
 import type { Block, Expr, Instr, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import {
-  isLeaf,
-  primExpr,
-  tyEqual,
-  varCount,
-  varTy,
-} from '../ir/types.ts';
+import { isLeaf, primExpr, tyEqual, varCount, varTy } from '../ir/types.ts';
 import { isZeroSize } from './layout.ts';
 import { PRIM_NAMES, type Prim } from '../ir/prims.ts';
 import { mapOperands } from '../ir/visit.ts';

@@ -17,11 +17,7 @@
  * fills the whole of it at entry instead. See `findFreshAccumulators` and `planFreshParams`.
  */
 import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import {
-  isLeaf,
-  varCount,
-  varTy,
-} from '../ir/types.ts';
+import { isLeaf, varCount, varTy } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import { refInner } from './codegen-abi.ts';
 import { isRealRef } from './codegen-accs.ts';

@@ -31,13 +31,7 @@
  * yielded; a cond block's die at its end, where its result is copied out). All callees'
  * frames share one call area at the end (results are never in a callee's frame).
  */
-import {
-  primOperands,
-  varCount,
-  type Expr,
-  type Ty,
-  type Var,
-} from '../ir/types.ts';
+import { primOperands, varCount, type Expr, type Ty, type Var } from '../ir/types.ts';
 import { DST, SP, refInner, type FuncAbi, type Home, type PlanContext, type Target } from './codegen-abi.ts';
 import { planAccumulators } from './codegen-accs.ts';
 import { planAnchors } from './codegen-anchors.ts';
@@ -419,7 +413,8 @@ export class FuncPlan {
   #homes(): void {
     const s = this.shape;
     const f = s.f;
-    for (let v = 0; v < varCount(f); v++) this.home[v] = this.#homeOf(v);
+    const n = varCount(f);
+    for (let v = 0; v < n; v++) this.home[v] = this.#homeOf(v);
     f.params.forEach((p, k) => {
       const rep = this.abi.params[k]!;
       const index = this.abi.paramIndex[k]!;

@@ -25,7 +25,8 @@ function structure(plan: FuncPlan): Var[] {
   const s = plan.shape;
   const callMembers: Var[] = [];
   for (const [v, body] of s.bodies) if (plan.needed[v] && plan.used[v]) projection(plan, v, body);
-  for (let v = 0; v < varCount(s.f); v++) {
+  const n = varCount(s.f);
+  for (let v = 0; v < n; v++) {
     const e = s.def[v];
     if (e === undefined || !plan.needed[v]) continue;
     if (e.kind === 'member') {

@@ -10,12 +10,7 @@
  */
 import { internal } from '../errors.ts';
 import type { Block, Expr, Func, TransparentFunc, Ty, Var } from '../ir/types.ts';
-import {
-  hasFloat,
-  isLeaf,
-  varCount,
-  varTy,
-} from '../ir/types.ts';
+import { hasFloat, isLeaf, varCount, varTy } from '../ir/types.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import { isZeroSize, wasmRep } from './layout.ts';
 
