@@ -9,15 +9,22 @@ import {
   REAL,
   TypeTableBuilder,
   UNIT,
+  UNSET_EXPR,
+  ZERO_EXPR,
+  accumInstr,
   finTy,
   freshFuncId,
+  indexInstr,
   maxTypeId,
+  memberInstr,
   newTypeIds,
-  primExprOf,
+  ownInstr,
+  primInstr,
   refTy,
   vecTy,
   type Block,
   type Expr,
+  type ExprOfKind,
   type Func,
   type Instr,
   type TransparentFunc,
@@ -262,6 +269,14 @@ export class FuncBuilder {
   }
 
   /**
+   * Append `v = prim(x)`, or `v = prim(x, y)` when `y` is not -1, with `v` of type `t` (not
+   * checked: callers know it); return `v`. The instruction is one object (see `primInstr`).
+   */
+  emitPrim(prim: Prim, x: Var, y: Var, t: Ty): Var {
+    return this.append(primInstr(this.fresh(t), prim, x, y));
+  }
+
+  /**
    * Open a nested block (a loop body); close it with `endBlock`. `capacity`: a length hint; below
    * `SMALL_BLOCK` the block is an array grown by `push` (loop bodies are mostly small), which
    * `endBlock` copies at its length.
@@ -288,7 +303,8 @@ export class FuncBuilder {
 
   /** Emit a scalar literal of type `t` (`null` unit, boolean, or number for real/tan/fin). */
   lit(value: null | boolean | number, t: Ty): Var {
-    return this.emit({ kind: 'lit', value }, t);
+    const fields = { var: this.fresh(t), expr: UNSET_EXPR, kind: 'lit' as const, value };
+    return this.append(ownInstr<ExprOfKind<'lit'>>(fields));
   }
 
   /** Emit a real literal (or reuse one: see `shareLiterals`). */
@@ -308,7 +324,7 @@ export class FuncBuilder {
   /** Emit the zero of `t` (not a ref). */
   zero(t: Ty): Var {
     if (t.kind === 'ref') internal(`zero of a ref type in ${this.name}`);
-    return this.emit({ kind: 'zero' }, t);
+    return this.append({ var: this.fresh(t), expr: ZERO_EXPR });
   }
 
   /** Emit the unit value. */
@@ -324,7 +340,7 @@ export class FuncBuilder {
       resultType,
     );
     if (typeof t === 'string') internal(`${t} (building ${this.name})`);
-    return this.emit(primExprOf(prim, args), t);
+    return this.emitPrim(prim, args[0]!, args.length > 1 ? args[1]! : -1, t);
   }
 
   /** Emit an array literal of type `t` (a vec). */
@@ -341,7 +357,7 @@ export class FuncBuilder {
   index(vec: Var, index: Var): Var {
     const t = this.typeOf(vec);
     if (t.kind !== 'vec') internal(`index of a non-vec ${t.kind} in ${this.name}`);
-    return this.emit({ kind: 'index', vec, index }, t.elem);
+    return this.append(indexInstr(this.fresh(t.elem), vec, index));
   }
 
   /** Emit member number `member` of a struct. */
@@ -349,14 +365,16 @@ export class FuncBuilder {
     const t = this.typeOf(struct);
     if (t.kind !== 'struct' || member >= t.members.length)
       internal(`member ${member} of ${t.kind} in ${this.name}`);
-    return this.emit({ kind: 'member', struct, member }, t.members[member]!);
+    return this.append(memberInstr(this.fresh(t.members[member]!), struct, member));
   }
 
   /** Emit the accumulator of element `index` of accumulator `ref` (a ref of a vec). */
   slice(ref: Var, index: Var): Var {
     const t = this.typeOf(ref);
     if (t.kind !== 'ref' || t.inner.kind !== 'vec') internal(`slice of ${t.kind} in ${this.name}`);
-    return this.emit({ kind: 'slice', ref, index }, refTy(t.inner.elem));
+    const v = this.fresh(refTy(t.inner.elem));
+    const fields = { var: v, expr: UNSET_EXPR, kind: 'slice' as const, ref, index };
+    return this.append(ownInstr<ExprOfKind<'slice'>>(fields));
   }
 
   /** Emit the accumulator of member `member` of accumulator `ref` (a ref of a struct). */
@@ -364,7 +382,9 @@ export class FuncBuilder {
     const t = this.typeOf(ref);
     if (t.kind !== 'ref' || t.inner.kind !== 'struct')
       internal(`field of ${t.kind} in ${this.name}`);
-    return this.emit({ kind: 'field', ref, member }, refTy(t.inner.members[member]!));
+    const v = this.fresh(refTy(t.inner.members[member]!));
+    const fields = { var: v, expr: UNSET_EXPR, kind: 'field' as const, ref, member };
+    return this.append(ownInstr<ExprOfKind<'field'>>(fields));
   }
 
   /** Emit `cond ? then : els`. */
@@ -376,7 +396,9 @@ export class FuncBuilder {
   call(func: Func, args: readonly Var[]): Var {
     if (args.length !== func.paramTypes.length)
       internal(`call of ${func.name} with ${args.length} args, expects ${func.paramTypes.length}`);
-    return this.emit({ kind: 'call', func, args }, func.retType);
+    const v = this.fresh(func.retType);
+    const fields = { var: v, expr: UNSET_EXPR, kind: 'call' as const, func, args };
+    return this.append(ownInstr<ExprOfKind<'call'>>(fields));
   }
 
   /** Emit a loop over `fin(size)`: `body(i)` emits the body and returns the element variable. */
@@ -396,19 +418,23 @@ export class FuncBuilder {
 
   /** Emit a new accumulator shaped like `shape`. */
   accum(shape: Var): Var {
-    return this.emit({ kind: 'accum', shape }, refTy(this.typeOf(shape)));
+    return this.append(accumInstr(this.fresh(refTy(this.typeOf(shape))), shape));
   }
 
   /** Emit `ref += addend`. */
   add(ref: Var, addend: Var): Var {
-    return this.emit({ kind: 'add', ref, addend }, UNIT);
+    const v = this.fresh(UNIT);
+    const fields = { var: v, expr: UNSET_EXPR, kind: 'add' as const, ref, addend };
+    return this.append(ownInstr<ExprOfKind<'add'>>(fields));
   }
 
   /** Emit the value of accumulator `ref`. */
   resolve(ref: Var): Var {
     const t = this.typeOf(ref);
     if (t.kind !== 'ref') internal(`resolve of ${t.kind} in ${this.name}`);
-    return this.emit({ kind: 'resolve', ref }, t.inner);
+    const v = this.fresh(t.inner);
+    const fields = { var: v, expr: UNSET_EXPR, kind: 'resolve' as const, ref };
+    return this.append(ownInstr<ExprOfKind<'resolve'>>(fields));
   }
 
   /** Finish the function, returning `ret`. The builder must not be used afterwards. */

@@ -272,6 +272,10 @@ import type { Prim } from './prims.ts';
 /**
  * One SSA instruction: defines `var` as the value of `expr`. The type of the result is
  * `varTy(func, var)`; literal-like expressions (`lit`, `zero`) take their type from it.
+ *
+ * An instruction may be its own expression (`instr.expr === instr`, see `ownInstr`): one object
+ * where there would be two. Readers always go through `expr`, so they never need to know; an
+ * expression never reads the `var` such an object also has.
  */
 export interface Instr {
   readonly var: Var;
@@ -345,6 +349,59 @@ export type PrimExpr = Extract<Expr, { kind: 'prim' }>;
 /** Return the expression `prim(x)`, or `prim(x, y)` when `y` is given (not -1). */
 export function primExpr(prim: Prim, x: Var, y: Var = -1): PrimExpr {
   return { kind: 'prim', prim, x, y };
+}
+
+/** The expression of kind `K`. */
+export type ExprOfKind<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+
+/**
+ * The fields of an instruction that is its own expression (see `Instr` and `ownInstr`): its
+ * `var`, `expr` (`UNSET_EXPR` until `ownInstr` sets it) and the fields of its expression.
+ */
+export type OwnFields<E extends Expr> = { var: Var; expr: Expr } & {
+  -readonly [K in keyof E]: E[K];
+};
+
+/** The expression `zero`, shared by every instruction that is one (it has no fields to differ). */
+export const ZERO_EXPR: Expr = Object.freeze({ kind: 'zero' });
+
+/** The placeholder of `OwnFields.expr` (a field that first holds an object keeps one shape). */
+export const UNSET_EXPR: Expr = ZERO_EXPR;
+
+/**
+ * Return `fields` as an instruction that is its own expression: one object instead of an
+ * instruction and an expression. In V8 an object kept in the IR costs several times its
+ * allocation (it is copied out of the young generation and takes fresh pages), so the builders
+ * make the commonest instructions this way (see `primInstr`), each written as a literal at its
+ * call, so that no expression object is made only to be copied.
+ */
+export function ownInstr<E extends Expr>(fields: OwnFields<E>): Instr {
+  fields.expr = fields as unknown as Expr;
+  return fields;
+}
+
+/**
+ * Return the instruction `v = prim(x)`, or `v = prim(x, y)` when `y` is given (not -1), as one
+ * object (see `ownInstr`).
+ */
+export function primInstr(v: Var, prim: Prim, x: Var, y: Var = -1): Instr {
+  return ownInstr<PrimExpr>({ var: v, expr: UNSET_EXPR, kind: 'prim', prim, x, y });
+}
+
+/** Return the instruction `v = vec[index]` as one object (see `ownInstr`). */
+export function indexInstr(v: Var, vec: Var, index: Var): Instr {
+  return ownInstr<ExprOfKind<'index'>>({ var: v, expr: UNSET_EXPR, kind: 'index', vec, index });
+}
+
+/** Return the instruction `v = struct.member` (by position) as one object (see `ownInstr`). */
+export function memberInstr(v: Var, struct: Var, member: number): Instr {
+  const fields = { var: v, expr: UNSET_EXPR, kind: 'member' as const, struct, member };
+  return ownInstr<ExprOfKind<'member'>>(fields);
+}
+
+/** Return the instruction `v = accum(shape)` as one object (see `ownInstr`). */
+export function accumInstr(v: Var, shape: Var): Instr {
+  return ownInstr<ExprOfKind<'accum'>>({ var: v, expr: UNSET_EXPR, kind: 'accum', shape });
 }
 
 /** Return the expression of `prim` on `operands` (one or two; builders and decoders hold lists). */

@@ -117,11 +117,11 @@ export function mapOperands(
     }
     case 'index': {
       const [vec, index] = [fn(e.vec), fn(e.index)];
-      return vec === e.vec && index === e.index ? e : { ...e, vec, index };
+      return vec === e.vec && index === e.index ? e : { kind: 'index', vec, index };
     }
     case 'member': {
       const struct = fn(e.struct);
-      return struct === e.struct ? e : { ...e, struct };
+      return struct === e.struct ? e : { kind: 'member', struct, member: e.member };
     }
     case 'slice': {
       const [ref, index] = [fn(e.ref), fn(e.index)];

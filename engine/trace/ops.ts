@@ -13,7 +13,7 @@ import {
   primResultType,
   type Prim,
 } from '../ir/prims.ts';
-import { BOOL, REAL, TAN, primExpr, primExprOf, type Ty, type Var } from '../ir/types.ts';
+import { BOOL, REAL, TAN, type Ty, type Var } from '../ir/types.ts';
 import { getCtx, type TraceContext } from './context.ts';
 import {
   describe,
@@ -83,11 +83,12 @@ export function primOp(prim: Prim, args: readonly unknown[], lit: Ty = REAL): un
   const real =
     n > 0 && b.typeOf(vars[0]!) === REAL && (n === 1 || (n === 2 && b.typeOf(vars[1]!) === REAL));
   const fast = real && n === PRIMS[prim].arity ? info.onReals : undefined;
-  if (fast !== undefined) return symbolic(ctx, b.emit(primExprOf(prim, vars), fast));
+  const y = n > 1 ? vars[1]! : -1;
+  if (fast !== undefined) return symbolic(ctx, b.emitPrim(prim, vars[0]!, y, fast));
   const types = vars.map((v) => b.typeOf(v));
   const t = primResultType(prim, types);
   if (typeof t === 'string') throw operandError(prim, types, where);
-  return symbolic(ctx, ctx.b.emit(primExprOf(prim, vars), t));
+  return symbolic(ctx, b.emitPrim(prim, vars[0]!, y, t));
 }
 
 /**
@@ -127,7 +128,7 @@ function unary(prim: Prim, x: unknown): unknown {
   const v = operand(ctx, x, REAL, where, prim);
   const fast = ctx.b.typeOf(v) === REAL ? info.onReals : undefined;
   if (fast === undefined) return primOp(prim, [x]);
-  return scalar(ctx, ctx.b.emit(primExpr(prim, v), fast));
+  return scalar(ctx, ctx.b.emitPrim(prim, v, -1, fast));
 }
 
 /** Emit binary `prim` on `x` and `y` (literals are reals) and return the symbolic result. */
@@ -140,7 +141,7 @@ function binary(prim: Prim, x: unknown, y: unknown): unknown {
   const vy = operand(ctx, y, REAL, where, prim);
   const fast = b.typeOf(vx) === REAL && b.typeOf(vy) === REAL ? info.onReals : undefined;
   if (fast === undefined) return primOp(prim, [x, y]);
-  return scalar(ctx, b.emit(primExpr(prim, vx, vy), fast));
+  return scalar(ctx, b.emitPrim(prim, vx, vy, fast));
 }
 
 /** Return `-x` (also for tangents). */

@@ -5,7 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
-import { REAL, isEmpty, primExpr, type Ty, type Var } from '../ir/types.ts';
+import { REAL, isEmpty, type Ty, type Var } from '../ir/types.ts';
 import type { Scratch } from './scratch.ts';
 
 /** A cotangent: a var, `undefined` when statically zero, or a struct's member cotangents. */
@@ -118,7 +118,7 @@ export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
     // cotangents of reals are reals: emit the sums without the builder's type inference
     let sum = terms[0] as Var;
     for (let k = 1; k < terms.length; k++)
-      sum = b.emit(primExpr('add', sum, terms[k] as Var), t);
+      sum = b.emitPrim('add', sum, terms[k] as Var, t);
     return sum;
   }
   if (t.kind === 'struct' && terms.every((c) => typeof c === 'object')) {
@@ -195,7 +195,7 @@ export class CtLists {
     if (n + 1 < RUNNING_SUM_FROM) return this.add(v, ct);
     const sum =
       this.sumOfVars(v, b, REAL) ?? internal(`cotangent of scalar %${v} has a partial contribution`);
-    this.#value[first] = b.emit(primExpr('add', sum, ct), REAL);
+    this.#value[first] = b.emitPrim('add', sum, ct, REAL);
     this.#next[first] = -1;
     this.#tail[v] = first;
   }
@@ -221,7 +221,7 @@ export class CtLists {
     for (let k = first; k >= 0; k = this.#next[k]!) if (this.#value[k]! < 0) return undefined;
     let sum = this.#value[first]!;
     for (let k = this.#next[first]!; k >= 0; k = this.#next[k]!)
-      sum = b.emit(primExpr('add', sum, this.#value[k]!), t);
+      sum = b.emitPrim('add', sum, this.#value[k]!, t);
     return sum;
   }
 

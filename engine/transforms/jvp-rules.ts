@@ -7,7 +7,7 @@
  */
 import type { FuncBuilder } from '../ir/builder.ts';
 import { lookupOf, type Prim } from '../ir/prims.ts';
-import { BOOL, REAL, TAN, primExpr, type Var } from '../ir/types.ts';
+import { BOOL, REAL, TAN, type Var } from '../ir/types.ts';
 
 /** A tangent: a `tan` variable, or `ZERO` when it is statically zero. */
 export type Tangent = Var;
@@ -28,39 +28,39 @@ export type JvpRule = (
 
 /** Emit a real-valued primitive of one operand. */
 function r1(b: FuncBuilder, prim: Prim, x: Var): Var {
-  return b.emit(primExpr(prim, x), REAL);
+  return b.emitPrim(prim, x, -1, REAL);
 }
 /** Emit a real-valued primitive of two operands. */
 function r2(b: FuncBuilder, prim: Prim, x: Var, y: Var): Var {
-  return b.emit(primExpr(prim, x, y), REAL);
+  return b.emitPrim(prim, x, y, REAL);
 }
 /** Emit a comparison. */
 function cmp(b: FuncBuilder, prim: Prim, x: Var, y: Var): Var {
-  return b.emit(primExpr(prim, x, y), BOOL);
+  return b.emitPrim(prim, x, y, BOOL);
 }
 /** Emit `dt * r` (ZERO stays ZERO). */
 function tmul(b: FuncBuilder, dt: Tangent, r: Var): Tangent {
-  return dt === ZERO ? ZERO : b.emit(primExpr('mul', dt, r), TAN);
+  return dt === ZERO ? ZERO : b.emitPrim('mul', dt, r, TAN);
 }
 /** Emit `dt / r` (ZERO stays ZERO). */
 function tdiv(b: FuncBuilder, dt: Tangent, r: Var): Tangent {
-  return dt === ZERO ? ZERO : b.emit(primExpr('div', dt, r), TAN);
+  return dt === ZERO ? ZERO : b.emitPrim('div', dt, r, TAN);
 }
 /** Emit `-dt` (ZERO stays ZERO). */
 function tneg(b: FuncBuilder, dt: Tangent): Tangent {
-  return dt === ZERO ? ZERO : b.emit(primExpr('neg', dt), TAN);
+  return dt === ZERO ? ZERO : b.emitPrim('neg', dt, -1, TAN);
 }
 /** Emit `da + db`, skipping a ZERO side. */
 function tadd(b: FuncBuilder, da: Tangent, db: Tangent): Tangent {
   if (da === ZERO) return db;
   if (db === ZERO) return da;
-  return b.emit(primExpr('add', da, db), TAN);
+  return b.emitPrim('add', da, db, TAN);
 }
 /** Emit `da - db`, skipping a ZERO side. */
 function tsub(b: FuncBuilder, da: Tangent, db: Tangent): Tangent {
   if (db === ZERO) return da;
   if (da === ZERO) return tneg(b, db);
-  return b.emit(primExpr('sub', da, db), TAN);
+  return b.emitPrim('sub', da, db, TAN);
 }
 /** Emit `cond ? da : db` on tangents, materializing a ZERO side. */
 function tselect(b: FuncBuilder, cond: Var, da: Tangent, db: Tangent): Tangent {

@@ -14,10 +14,11 @@ import { RoseError, formatMessage, internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
 import {
   REAL,
-  UNIT,
+  ZERO_EXPR,
   erase,
   finTy,
   hasTan,
+  memberInstr,
   tangentTy,
   varCount,
   varTy,
@@ -323,27 +324,25 @@ function jvpProject(
   e: ExprOf<'index' | 'member' | 'slice' | 'field' | 'resolve'>,
 ): void {
   const { b, tangent } = cx;
-  let d: Expr | undefined;
+  b.append(instr);
+  if (!isFloaty(t)) return;
   switch (e.kind) {
     case 'index':
-      if (tangent[e.vec] !== ZERO) d = { kind: 'index', vec: tangent[e.vec]!, index: e.index };
-      break;
+      if (tangent[e.vec] !== ZERO) tangent[instr.var] = b.index(tangent[e.vec]!, e.index);
+      return;
     case 'member':
-      if (tangent[e.struct] !== ZERO)
-        d = { kind: 'member', struct: tangent[e.struct]!, member: e.member };
-      break;
+      if (tangent[e.struct] !== ZERO) tangent[instr.var] = b.member(tangent[e.struct]!, e.member);
+      return;
     case 'slice':
-      if (tangent[e.ref] !== ZERO) d = { kind: 'slice', ref: tangent[e.ref]!, index: e.index };
-      break;
+      if (tangent[e.ref] !== ZERO) tangent[instr.var] = b.slice(tangent[e.ref]!, e.index);
+      return;
     case 'field':
-      if (tangent[e.ref] !== ZERO) d = { kind: 'field', ref: tangent[e.ref]!, member: e.member };
-      break;
+      if (tangent[e.ref] !== ZERO) tangent[instr.var] = b.field(tangent[e.ref]!, e.member);
+      return;
     case 'resolve':
-      if (tangent[e.ref] !== ZERO) d = { kind: 'resolve', ref: tangent[e.ref]! };
-      break;
+      if (tangent[e.ref] !== ZERO) tangent[instr.var] = b.resolve(tangent[e.ref]!);
+      return;
   }
-  b.append(instr);
-  if (d !== undefined && isFloaty(t)) tangent[instr.var] = b.emit(d, tangentTy(t));
 }
 
 /** `select(c, a, b)`: select both parts, materializing a zero tangent on one side if needed. */
@@ -380,8 +379,8 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
   const g = calleeJvp(e.func, key);
   if (g === undefined) {
     // `drive` builds g first and then redoes this function: stand-ins keep the walk going
-    b.append({ var: v, expr: { kind: 'zero' } });
-    if (isFloaty(t)) tangent[v] = b.emit({ kind: 'zero' }, tangentTy(t));
+    b.append({ var: v, expr: ZERO_EXPR });
+    if (isFloaty(t)) tangent[v] = b.zero(tangentTy(t));
     return;
   }
   // exactly sized, as the array is kept in the IR (one grown by `push` keeps its slack)
@@ -391,10 +390,9 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
     const dx = tangent[e.args[i]!]!;
     if (dx !== ZERO) args[k++] = dx;
   }
-  const r = b.emit({ kind: 'call', func: g, args }, g.retType);
-  b.append({ var: v, expr: { kind: 'member', struct: r, member: RE } });
-  if (isFloaty(t) && !zeroResult.has(g))
-    tangent[v] = b.emit({ kind: 'member', struct: r, member: DU }, tangentTy(t));
+  const r = b.call(g, args);
+  b.append(memberInstr(v, r, RE));
+  if (isFloaty(t) && !zeroResult.has(g)) tangent[v] = b.member(r, DU);
 }
 
 /** Return true when `f`'s parameter or result types mention `tan` (memoized). */
@@ -462,7 +460,7 @@ function jvpAccum(cx: Cx, instr: Instr, t: Ty): void {
   b.append(instr);
   if (t.kind !== 'ref' || !isFloaty(t.inner)) return;
   const shape = b.zero(tangentTy(t.inner));
-  tangent[instr.var] = b.emit({ kind: 'accum', shape }, tangentTy(t));
+  tangent[instr.var] = b.accum(shape);
 }
 
 /** `add(ref, x)`: add the primal, and the tangent into the tangent accumulator when nonzero. */
@@ -471,5 +469,5 @@ function jvpAdd(cx: Cx, instr: Instr, e: ExprOf<'add'>): void {
   b.append(instr);
   const dref = tangent[e.ref]!;
   const dx = tangent[e.addend]!;
-  if (dref !== ZERO && dx !== ZERO) b.emit({ kind: 'add', ref: dref, addend: dx }, UNIT);
+  if (dref !== ZERO && dx !== ZERO) b.add(dref, dx);
 }

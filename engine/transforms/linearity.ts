@@ -13,6 +13,8 @@ import { linearShape } from '../ir/prims.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import type { Scratch } from './scratch.ts';
 import {
+  ZERO_EXPR,
+  accumInstr,
   hasTan,
   primExpr,
   varCount,
@@ -251,12 +253,12 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
  * `zero` and an `accum` of it.
  */
 export function emptyValue(b: FuncBuilder, t: Ty, v?: Var): Instr[] {
-  if (t.kind !== 'ref') return [{ var: v ?? b.fresh(t), expr: { kind: 'zero' } }];
+  if (t.kind !== 'ref') return [{ var: v ?? b.fresh(t), expr: ZERO_EXPR }];
   if (t.inner.kind === 'ref') return internal('ref of a ref');
   const shape = b.fresh(t.inner);
   return [
-    { var: shape, expr: { kind: 'zero' } },
-    { var: v ?? b.fresh(t), expr: { kind: 'accum', shape } },
+    { var: shape, expr: ZERO_EXPR },
+    accumInstr(v ?? b.fresh(t), shape),
   ];
 }
 
@@ -288,7 +290,7 @@ export class SharedZeros {
     let z = this.#byType.get(t);
     if (z === undefined) {
       z = this.#b.fresh(t);
-      this.#top.push({ var: z, expr: { kind: 'zero' } });
+      this.#top.push({ var: z, expr: ZERO_EXPR });
       this.#byType.set(t, z);
     }
     return z;

@@ -5,7 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import { lookupOf, type Prim } from '../ir/prims.ts';
-import { REAL, erase, finTy, primExpr, varTy, type ExprKind, type Var } from '../ir/types.ts';
+import { REAL, erase, finTy, varTy, type ExprKind, type Var } from '../ir/types.ts';
 import { addInto, partOf } from './cotangent.ts';
 import type { ExprOf } from './linearity.ts';
 import type { Transposer } from './transpose.ts';
@@ -27,7 +27,7 @@ type PrimRule = (t: Transposer, ct: Var, x: Var, y: Var) => void;
 
 /** Emit the real-valued primitive `prim(x)` or `prim(x, y)` (cotangents of scalars are reals). */
 function real(t: Transposer, prim: LinearPrim, x: Var, y: Var = -1): Var {
-  return t.b.emit(primExpr(prim, x, y), REAL);
+  return t.b.emitPrim(prim, x, y, REAL);
 }
 
 const PRIM_RULES: { [P in LinearPrim]: PrimRule } = {

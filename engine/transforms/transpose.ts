@@ -24,6 +24,8 @@ import {
   REAL,
   TAN,
   UNIT,
+  ZERO_EXPR,
+  accumInstr,
   erase,
   hasTan,
   isEmpty,
@@ -464,8 +466,8 @@ export class Transposer {
       r = this.b.fresh(refTy(t));
       const shape = this.b.fresh(t);
       this.frameOf(v).accs.push(
-        { var: shape, expr: { kind: 'zero' } },
-        { var: r, expr: { kind: 'accum', shape } },
+        { var: shape, expr: ZERO_EXPR },
+        accumInstr(r, shape),
       );
     }
     this.acc[v] = r;

@@ -31,6 +31,7 @@ import {
   hasTan,
   isEmpty,
   linearPart,
+  memberInstr,
   primalPart,
   sameTy,
   varCount,
@@ -255,10 +256,7 @@ export class Unzipper {
 
   /** Return the `lin` instructions reading a frame's residuals out of `res`. */
   readsOf(frame: UnzipFrame, res: Var): Instr[] {
-    return frame.reads.map((v, member) => ({
-      var: v,
-      expr: { kind: 'member', struct: res, member },
-    }));
+    return frame.reads.map((v, member) => memberInstr(v, res, member));
   }
 
   /** Return the primal part of `v` in `fwd`: `v` itself (made an empty value if need be). */
