@@ -9,22 +9,25 @@ import {
   REAL,
   TypeTableBuilder,
   UNIT,
-  UNSET_EXPR,
   ZERO_EXPR,
   accumInstr,
+  addInstr,
+  callInstr,
+  fieldInstr,
   finTy,
   freshFuncId,
   indexInstr,
+  litInstr,
   maxTypeId,
   memberInstr,
   newTypeIds,
-  ownInstr,
   primInstr,
   refTy,
+  resolveInstr,
+  sliceInstr,
   vecTy,
   type Block,
   type Expr,
-  type ExprOfKind,
   type Func,
   type Instr,
   type TransparentFunc,
@@ -303,8 +306,7 @@ export class FuncBuilder {
 
   /** Emit a scalar literal of type `t` (`null` unit, boolean, or number for real/tan/fin). */
   lit(value: null | boolean | number, t: Ty): Var {
-    const fields = { var: this.fresh(t), expr: UNSET_EXPR, kind: 'lit' as const, value };
-    return this.append(ownInstr<ExprOfKind<'lit'>>(fields));
+    return this.append(litInstr(this.fresh(t), value));
   }
 
   /** Emit a real literal (or reuse one: see `shareLiterals`). */
@@ -372,9 +374,7 @@ export class FuncBuilder {
   slice(ref: Var, index: Var): Var {
     const t = this.typeOf(ref);
     if (t.kind !== 'ref' || t.inner.kind !== 'vec') internal(`slice of ${t.kind} in ${this.name}`);
-    const v = this.fresh(refTy(t.inner.elem));
-    const fields = { var: v, expr: UNSET_EXPR, kind: 'slice' as const, ref, index };
-    return this.append(ownInstr<ExprOfKind<'slice'>>(fields));
+    return this.append(sliceInstr(this.fresh(refTy(t.inner.elem)), ref, index));
   }
 
   /** Emit the accumulator of member `member` of accumulator `ref` (a ref of a struct). */
@@ -382,9 +382,7 @@ export class FuncBuilder {
     const t = this.typeOf(ref);
     if (t.kind !== 'ref' || t.inner.kind !== 'struct')
       internal(`field of ${t.kind} in ${this.name}`);
-    const v = this.fresh(refTy(t.inner.members[member]!));
-    const fields = { var: v, expr: UNSET_EXPR, kind: 'field' as const, ref, member };
-    return this.append(ownInstr<ExprOfKind<'field'>>(fields));
+    return this.append(fieldInstr(this.fresh(refTy(t.inner.members[member]!)), ref, member));
   }
 
   /** Emit `cond ? then : els`. */
@@ -396,9 +394,7 @@ export class FuncBuilder {
   call(func: Func, args: readonly Var[]): Var {
     if (args.length !== func.paramTypes.length)
       internal(`call of ${func.name} with ${args.length} args, expects ${func.paramTypes.length}`);
-    const v = this.fresh(func.retType);
-    const fields = { var: v, expr: UNSET_EXPR, kind: 'call' as const, func, args };
-    return this.append(ownInstr<ExprOfKind<'call'>>(fields));
+    return this.append(callInstr(this.fresh(func.retType), func, args));
   }
 
   /** Emit a loop over `fin(size)`: `body(i)` emits the body and returns the element variable. */
@@ -423,18 +419,14 @@ export class FuncBuilder {
 
   /** Emit `ref += addend`. */
   add(ref: Var, addend: Var): Var {
-    const v = this.fresh(UNIT);
-    const fields = { var: v, expr: UNSET_EXPR, kind: 'add' as const, ref, addend };
-    return this.append(ownInstr<ExprOfKind<'add'>>(fields));
+    return this.append(addInstr(this.fresh(UNIT), ref, addend));
   }
 
   /** Emit the value of accumulator `ref`. */
   resolve(ref: Var): Var {
     const t = this.typeOf(ref);
     if (t.kind !== 'ref') internal(`resolve of ${t.kind} in ${this.name}`);
-    const v = this.fresh(t.inner);
-    const fields = { var: v, expr: UNSET_EXPR, kind: 'resolve' as const, ref };
-    return this.append(ownInstr<ExprOfKind<'resolve'>>(fields));
+    return this.append(resolveInstr(this.fresh(t.inner), ref));
   }
 
   /** Finish the function, returning `ret`. The builder must not be used afterwards. */

@@ -399,6 +399,36 @@ export function memberInstr(v: Var, struct: Var, member: number): Instr {
   return ownInstr<ExprOfKind<'member'>>(fields);
 }
 
+/** Return the instruction `v = func(...args)` as one object (see `ownInstr`). */
+export function callInstr(v: Var, func: Func, args: readonly Var[]): Instr {
+  return ownInstr<ExprOfKind<'call'>>({ var: v, expr: UNSET_EXPR, kind: 'call', func, args });
+}
+
+/** Return the instruction `v = value` (a scalar literal) as one object (see `ownInstr`). */
+export function litInstr(v: Var, value: null | boolean | number): Instr {
+  return ownInstr<ExprOfKind<'lit'>>({ var: v, expr: UNSET_EXPR, kind: 'lit', value });
+}
+
+/** Return the instruction `v = slice(ref, index)` as one object (see `ownInstr`). */
+export function sliceInstr(v: Var, ref: Var, index: Var): Instr {
+  return ownInstr<ExprOfKind<'slice'>>({ var: v, expr: UNSET_EXPR, kind: 'slice', ref, index });
+}
+
+/** Return the instruction `v = field(ref, member)` as one object (see `ownInstr`). */
+export function fieldInstr(v: Var, ref: Var, member: number): Instr {
+  return ownInstr<ExprOfKind<'field'>>({ var: v, expr: UNSET_EXPR, kind: 'field', ref, member });
+}
+
+/** Return the instruction `v = add(ref, addend)` as one object (see `ownInstr`). */
+export function addInstr(v: Var, ref: Var, addend: Var): Instr {
+  return ownInstr<ExprOfKind<'add'>>({ var: v, expr: UNSET_EXPR, kind: 'add', ref, addend });
+}
+
+/** Return the instruction `v = resolve(ref)` as one object (see `ownInstr`). */
+export function resolveInstr(v: Var, ref: Var): Instr {
+  return ownInstr<ExprOfKind<'resolve'>>({ var: v, expr: UNSET_EXPR, kind: 'resolve', ref });
+}
+
 /** Return the instruction `v = accum(shape)` as one object (see `ownInstr`). */
 export function accumInstr(v: Var, shape: Var): Instr {
   return ownInstr<ExprOfKind<'accum'>>({ var: v, expr: UNSET_EXPR, kind: 'accum', shape });

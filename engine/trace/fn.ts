@@ -6,6 +6,7 @@
 import { RoseError, formatMessage } from '../errors.ts';
 import {
   REAL,
+  callInstr,
   erase,
   freshFuncId,
   isEmpty,
@@ -98,7 +99,7 @@ export function callFunc(func: Func, args: readonly unknown[]): unknown {
   const ctx = getCtx(places.call);
   const vars = argVars(ctx, func, args, places.call, places.args);
   // tangent-ness does not cross call boundaries: the caller sees the result erased
-  const r = ctx.b.emit({ kind: 'call', func, args: vars }, erase(func.retType));
+  const r = ctx.b.append(callInstr(ctx.b.fresh(erase(func.retType)), func, vars));
   if (isEmpty(func.retType)) ctx.emptyResultCalls++;
   return symbolic(ctx, r);
 }

@@ -7,7 +7,14 @@
  * untaken branch then writes no zero residuals, and a real result stays in a register.
  * Invariant: the output is valid IR computing the same values.
  */
-import type { Block, Instr, StructTy, Ty, Var } from '../ir/types.ts';
+import {
+  memberInstr,
+  type Block,
+  type Instr,
+  type StructTy,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 import { forEachInstr, nestedBlocks } from '../ir/visit.ts';
 import { liveReads } from './merge-passes.ts';
 
@@ -87,7 +94,7 @@ function project(b: Block, ret: Var, path: readonly number[], vars: Ty[]): [Inst
   let v = ret;
   for (const k of path) {
     const w = vars.push((vars[v] as StructTy).members[k]!) - 1;
-    out.push({ var: w, expr: { kind: 'member', struct: v, member: k } });
+    out.push(memberInstr(w, v, k));
     v = w;
   }
   return [out, v];

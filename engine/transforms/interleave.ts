@@ -26,6 +26,7 @@
  */
 import {
   freshFuncId,
+  memberInstr,
   typeTable,
   varCount,
   varTypeList,
@@ -157,7 +158,7 @@ class Joiner {
     if (m !== undefined) return m[k]!;
     const v = this.vars.length;
     this.vars.push((this.vars[s]! as StructTy).members[k]!);
-    this.fwdBody.push({ var: v, expr: { kind: 'member', struct: s, member: k } });
+    this.fwdBody.push(memberInstr(v, s, k));
     return v;
   }
 

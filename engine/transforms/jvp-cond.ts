@@ -3,7 +3,15 @@
  * block taken runs, for the primal and the tangent alike: d(c ? a : b) = c ? da : db.
  */
 import type { FuncBuilder } from '../ir/builder.ts';
-import { tangentTy, type Expr, type Instr, type Ty, type Var } from '../ir/types.ts';
+import {
+  ZERO_EXPR,
+  memberInstr,
+  tangentTy,
+  type Expr,
+  type Instr,
+  type Ty,
+  type Var,
+} from '../ir/types.ts';
 import { DU, RE, pairTy } from './dual.ts';
 import { ZERO } from './jvp-rules.ts';
 import type { ExprOf } from './linearity.ts';
@@ -54,7 +62,7 @@ export function jvpCond(cx: CondCx, instr: Instr, t: Ty, e: ExprOf<'cond'>): voi
   const pt = pairTy(t);
   // each block ends with its pair: instructions added to the closed block (typed by `fresh`)
   const pairOf = (block: Instr[], d: Var, ret: Var): Var => {
-    if (d === ZERO) block.push({ var: (d = b.fresh(tt)), expr: { kind: 'zero' } });
+    if (d === ZERO) block.push({ var: (d = b.fresh(tt)), expr: ZERO_EXPR });
     const pair = b.fresh(pt);
     block.push({ var: pair, expr: { kind: 'struct', members: [d, ret] } });
     return pair;
@@ -63,6 +71,6 @@ export function jvpCond(cx: CondCx, instr: Instr, t: Ty, e: ExprOf<'cond'>): voi
   const elsRet = pairOf(els.block, els.d, e.elsRet);
   const expr: Expr = { kind: 'cond', cond: e.cond, then: then.block, thenRet, els: els.block, elsRet };
   const pairs = b.emit(expr, pt);
-  b.append({ var: v, expr: { kind: 'member', struct: pairs, member: RE } });
+  b.append(memberInstr(v, pairs, RE));
   tangent[v] = b.emit({ kind: 'member', struct: pairs, member: DU }, tt);
 }

@@ -26,6 +26,8 @@ import {
   UNIT,
   ZERO_EXPR,
   accumInstr,
+  fieldInstr,
+  sliceInstr,
   erase,
   hasTan,
   isEmpty,
@@ -501,9 +503,7 @@ export class Transposer {
     let r = shared ? (frame.views?.get(key) ?? -1) : -1;
     if (r >= 0) return r;
     r = this.b.fresh(refTy(t));
-    const view: ExprOf<'slice' | 'field'> =
-      part >= 0 ? { kind: 'slice', ref, index: part } : { kind: 'field', ref, member: -1 - part };
-    frame.accs.push({ var: r, expr: view });
+    frame.accs.push(part >= 0 ? sliceInstr(r, ref, part) : fieldInstr(r, ref, -1 - part));
     if (shared) (frame.views ??= new Map()).set(key, r);
     return r;
   }

@@ -4,7 +4,15 @@
  * `lin` calls its linear function on the arguments' linear parts and those residuals.
  */
 import { internal } from '../errors.ts';
-import { isEmpty, primalPart, varTy, type StructTy, type Var } from '../ir/types.ts';
+import {
+  callInstr,
+  isEmpty,
+  memberInstr,
+  primalPart,
+  varTy,
+  type StructTy,
+  type Var,
+} from '../ir/types.ts';
 import type { ExprOf } from './linearity.ts';
 import { RES, RET } from './unzip-shapes.ts';
 import { unzip, type Unzipper } from './unzip.ts';
@@ -17,9 +25,9 @@ export function unzipCall(u: Unzipper, v: Var, e: ExprOf<'call'>): void {
     internal(`unzip of ${u.f.name}: opaque ${g.name} with tangents`);
   const callee = unzip(g);
   const args = u.primArgs(e.args);
-  const bundle = fb.emit({ kind: 'call', func: callee.fwd, args }, callee.fwd.retType);
+  const bundle = fb.call(callee.fwd, args);
   if (!isEmpty(primalPart(varTy(u.f, v)))) {
-    fb.append({ var: v, expr: { kind: 'member', struct: bundle, member: RET } });
+    fb.append(memberInstr(v, bundle, RET));
     u.usesF.read(bundle);
     u.hasPrim[v] = 1;
   }
@@ -35,5 +43,5 @@ export function unzipCall(u: Unzipper, v: Var, e: ExprOf<'call'>): void {
   const linArgs = new Array<Var>(n + 1);
   for (let k = 0; k < n; k++) linArgs[k] = u.linOf(e.args[k]!);
   linArgs[n] = res;
-  lb.append({ var: u.linVarOf(v), expr: { kind: 'call', func: callee.lin, args: linArgs } });
+  lb.append(callInstr(u.linVarOf(v), callee.lin, linArgs));
 }

@@ -15,6 +15,7 @@
 import { internal } from '../errors.ts';
 import {
   isEmpty,
+  memberInstr,
   primalPart,
   varTy,
   type Expr,
@@ -118,7 +119,7 @@ function fwdCond(u: Unzipper, v: Var, t: Ty, c: Var, sides: readonly [Branch, Br
   u.usesF.read(out);
   if (effect) u.usesF.keep(out);
   if (!isEmpty(primalPart(t))) {
-    fb.append({ var: v, expr: { kind: 'member', struct: out, member: RET } });
+    fb.append(memberInstr(v, out, RET));
     u.hasPrim[v] = 1;
   }
   const resL = u.store(fb.member(out, RES), u.frames.length);
@@ -130,6 +131,6 @@ function fwdCond(u: Unzipper, v: Var, t: Ty, c: Var, sides: readonly [Branch, Br
     if (storing.length === 1) return u.readsOf(side.frame, resL);
     const mine = lb.fresh(side.resTy!);
     u.usesL.read(mine);
-    return [{ var: mine, expr: { kind: 'member', struct: resL, member: k } }, ...u.readsOf(side.frame, mine)];
+    return [memberInstr(mine, resL, k), ...u.readsOf(side.frame, mine)];
   });
 }

@@ -5,6 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import {
+  indexInstr,
   isEmpty,
   primalPart,
   varTy,
@@ -61,8 +62,7 @@ export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
     u.usesL.read(resVec);
     const resL = lb.fresh(resTy!);
     u.usesL.read(resL);
-    const read: Instr = { var: resL, expr: { kind: 'index', vec: resVec, index } };
-    head = [read].concat(u.readsOf(frame, resL));
+    head = [indexInstr(resL, resVec, index)].concat(u.readsOf(frame, resL));
   }
   if (primal) u.hasPrim[v] = 1;
   lb.insertAt(0, head.concat(frame.remat));
