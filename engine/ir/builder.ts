@@ -184,7 +184,7 @@ export class FuncBuilder {
     return v;
   }
 
-  /** Append `instr`, whose variable is declared already (see `reserve`); return that variable. */
+  /** Append `instr` (its variable declared by `reserveFrom` or `fresh`); return the variable. */
   append(instr: Instr): Var {
     this.#push(instr);
     return instr.var;

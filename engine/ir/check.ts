@@ -23,10 +23,17 @@ import {
   varTy,
 } from './types.ts';
 import { directCallees, postOrder } from './visit.ts';
-import type { Block, Expr, Func, Instr, OpaqueFunc, TransparentFunc, Ty, Var } from './types.ts';
-
-/** The expression of kind `K`. */
-type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+import type {
+  Block,
+  Expr,
+  ExprOf,
+  Func,
+  Instr,
+  OpaqueFunc,
+  TransparentFunc,
+  Ty,
+  Var,
+} from './types.ts';
 
 /** Options of `check`. */
 export interface CheckOptions {

@@ -352,7 +352,7 @@ export function primExpr(prim: Prim, x: Var, y: Var = -1): PrimExpr {
 }
 
 /** The expression of kind `K`. */
-export type ExprOfKind<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
 /**
  * The fields of an instruction that is its own expression (see `Instr` and `ownInstr`): its
@@ -390,48 +390,48 @@ export function primInstr(v: Var, prim: Prim, x: Var, y: Var = -1): Instr {
 
 /** Return the instruction `v = vec[index]` as one object (see `ownInstr`). */
 export function indexInstr(v: Var, vec: Var, index: Var): Instr {
-  return ownInstr<ExprOfKind<'index'>>({ var: v, expr: UNSET_EXPR, kind: 'index', vec, index });
+  return ownInstr<ExprOf<'index'>>({ var: v, expr: UNSET_EXPR, kind: 'index', vec, index });
 }
 
 /** Return the instruction `v = struct.member` (by position) as one object (see `ownInstr`). */
 export function memberInstr(v: Var, struct: Var, member: number): Instr {
   const fields = { var: v, expr: UNSET_EXPR, kind: 'member' as const, struct, member };
-  return ownInstr<ExprOfKind<'member'>>(fields);
+  return ownInstr<ExprOf<'member'>>(fields);
 }
 
 /** Return the instruction `v = func(...args)` as one object (see `ownInstr`). */
 export function callInstr(v: Var, func: Func, args: readonly Var[]): Instr {
-  return ownInstr<ExprOfKind<'call'>>({ var: v, expr: UNSET_EXPR, kind: 'call', func, args });
+  return ownInstr<ExprOf<'call'>>({ var: v, expr: UNSET_EXPR, kind: 'call', func, args });
 }
 
 /** Return the instruction `v = value` (a scalar literal) as one object (see `ownInstr`). */
 export function litInstr(v: Var, value: null | boolean | number): Instr {
-  return ownInstr<ExprOfKind<'lit'>>({ var: v, expr: UNSET_EXPR, kind: 'lit', value });
+  return ownInstr<ExprOf<'lit'>>({ var: v, expr: UNSET_EXPR, kind: 'lit', value });
 }
 
 /** Return the instruction `v = slice(ref, index)` as one object (see `ownInstr`). */
 export function sliceInstr(v: Var, ref: Var, index: Var): Instr {
-  return ownInstr<ExprOfKind<'slice'>>({ var: v, expr: UNSET_EXPR, kind: 'slice', ref, index });
+  return ownInstr<ExprOf<'slice'>>({ var: v, expr: UNSET_EXPR, kind: 'slice', ref, index });
 }
 
 /** Return the instruction `v = field(ref, member)` as one object (see `ownInstr`). */
 export function fieldInstr(v: Var, ref: Var, member: number): Instr {
-  return ownInstr<ExprOfKind<'field'>>({ var: v, expr: UNSET_EXPR, kind: 'field', ref, member });
+  return ownInstr<ExprOf<'field'>>({ var: v, expr: UNSET_EXPR, kind: 'field', ref, member });
 }
 
 /** Return the instruction `v = add(ref, addend)` as one object (see `ownInstr`). */
 export function addInstr(v: Var, ref: Var, addend: Var): Instr {
-  return ownInstr<ExprOfKind<'add'>>({ var: v, expr: UNSET_EXPR, kind: 'add', ref, addend });
+  return ownInstr<ExprOf<'add'>>({ var: v, expr: UNSET_EXPR, kind: 'add', ref, addend });
 }
 
 /** Return the instruction `v = resolve(ref)` as one object (see `ownInstr`). */
 export function resolveInstr(v: Var, ref: Var): Instr {
-  return ownInstr<ExprOfKind<'resolve'>>({ var: v, expr: UNSET_EXPR, kind: 'resolve', ref });
+  return ownInstr<ExprOf<'resolve'>>({ var: v, expr: UNSET_EXPR, kind: 'resolve', ref });
 }
 
 /** Return the instruction `v = accum(shape)` as one object (see `ownInstr`). */
 export function accumInstr(v: Var, shape: Var): Instr {
-  return ownInstr<ExprOfKind<'accum'>>({ var: v, expr: UNSET_EXPR, kind: 'accum', shape });
+  return ownInstr<ExprOf<'accum'>>({ var: v, expr: UNSET_EXPR, kind: 'accum', shape });
 }
 
 /** Return the expression of `prim` on `operands` (one or two; builders and decoders hold lists). */

@@ -24,6 +24,7 @@ import {
   varTy,
   vecTy,
   type Expr,
+  type ExprOf,
   type Func,
   type Instr,
   type StructTy,
@@ -36,8 +37,6 @@ import { JVP_RULE_OF, ZERO } from './jvp-rules.ts';
 import { jvpCond, type CondCx } from './jvp-cond.ts';
 import { Scratch } from './scratch.ts';
 import { sinkIntoConds } from './sink.ts';
-
-type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
 /** The state of one function's transformation. */
 interface Cx extends CondCx {

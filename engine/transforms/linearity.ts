@@ -27,8 +27,8 @@ import {
   type Var,
 } from '../ir/types.ts';
 
-/** The expression of kind `K`. */
-export type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
+/** The expression of kind `K` (re-exported for the passes). */
+export type { ExprOf } from '../ir/types.ts';
 
 /**
  * How an expression uses an operand: `part` operands are split like the result (the linear part

@@ -37,6 +37,7 @@ import {
   varTypeList,
   type Block,
   type Expr,
+  type ExprOf,
   type Func,
   type Instr,
   type TransparentFunc,
@@ -60,8 +61,6 @@ import {
   type Lit,
   type Rewrite,
 } from './simplify-rules.ts';
-
-type ExprOf<K extends Expr['kind']> = Extract<Expr, { kind: K }>;
 
 const ZERO: Expr = Object.freeze({ kind: 'zero' });
 
