@@ -29,10 +29,20 @@ import {
   REAL,
   TAN,
   UNIT,
+  ZERO_EXPR,
+  accumInstr,
+  addInstr,
+  callInstr,
+  fieldInstr,
   finTy,
   freshFuncId,
-  primExpr,
+  indexInstr,
+  litInstr,
+  memberInstr,
+  primInstr,
   refTy,
+  resolveInstr,
+  sliceInstr,
   structTy,
   typeTable,
   vecTy,
@@ -370,67 +380,67 @@ function readTypes(r: Reader, count: number): Ty[] {
 function readBlock(r: Reader, funcs: readonly Func[]): Instr[] {
   const n = r.next();
   const block = new Array<Instr>(n);
-  for (let k = 0; k < n; k++) {
-    const v: Var = r.next();
-    block[k] = { var: v, expr: readExpr(r, funcs) };
-  }
+  for (let k = 0; k < n; k++) block[k] = readInstr(r, funcs, r.next());
   return block;
 }
 
-/** Read an expression written by `writeExpr`. */
-function readExpr(r: Reader, funcs: readonly Func[]): Expr {
+/**
+ * Read the expression written by `writeExpr` as the instruction defining `v`: one object where
+ * the builders make one (see `ownInstr`), so decoded IR is laid out as built IR.
+ */
+function readInstr(r: Reader, funcs: readonly Func[], v: Var): Instr {
   const kind = EXPR_KINDS[r.next()];
   switch (kind) {
     case 'lit': {
       const tag = r.next();
-      if (tag === LIT_NUMBER) return { kind, value: r.program.reals[r.next()]! };
-      return { kind, value: tag === LIT_NULL ? null : tag === LIT_TRUE };
+      if (tag === LIT_NUMBER) return litInstr(v, r.program.reals[r.next()]!);
+      return litInstr(v, tag === LIT_NULL ? null : tag === LIT_TRUE);
     }
     case 'zero':
-      return { kind };
+      return { var: v, expr: ZERO_EXPR };
     case 'vec':
-      return { kind, elems: r.list() };
+      return { var: v, expr: { kind, elems: r.list() } };
     case 'struct':
-      return { kind, members: r.list() };
+      return { var: v, expr: { kind, members: r.list() } };
     case 'index':
-      return { kind, vec: r.next(), index: r.next() };
+      return indexInstr(v, r.next(), r.next());
     case 'member':
-      return { kind, struct: r.next(), member: r.next() };
+      return memberInstr(v, r.next(), r.next());
     case 'slice':
-      return { kind, ref: r.next(), index: r.next() };
+      return sliceInstr(v, r.next(), r.next());
     case 'field':
-      return { kind, ref: r.next(), member: r.next() };
+      return fieldInstr(v, r.next(), r.next());
     case 'prim': {
       const prim: Prim | undefined = PRIM_NAMES[r.next()];
       if (prim === undefined) return internal('decodeProgram: unknown primitive');
       const n = r.next();
       if (n !== 1 && n !== 2) return internal(`decodeProgram: ${prim} with ${n} operands`);
       const x = r.next();
-      return primExpr(prim, x, n === 2 ? r.next() : -1);
+      return primInstr(v, prim, x, n === 2 ? r.next() : -1);
     }
     case 'select':
-      return { kind, cond: r.next(), then: r.next(), els: r.next() };
+      return { var: v, expr: { kind, cond: r.next(), then: r.next(), els: r.next() } };
     case 'call': {
       const func = funcs[r.next()];
       if (func === undefined) return internal('decodeProgram: call of an unknown function');
-      return { kind, func, args: r.list() };
+      return callInstr(v, func, r.list());
     }
     case 'for': {
       const index = r.next();
       const ret = r.next();
-      return { kind, index, ret, body: readBlock(r, funcs) };
+      return { var: v, expr: { kind, index, ret, body: readBlock(r, funcs) } };
     }
     case 'cond': {
       const [cond, thenRet, elsRet] = [r.next(), r.next(), r.next()];
       const then = readBlock(r, funcs);
-      return { kind, cond, then, thenRet, els: readBlock(r, funcs), elsRet };
+      return { var: v, expr: { kind, cond, then, thenRet, els: readBlock(r, funcs), elsRet } };
     }
     case 'accum':
-      return { kind, shape: r.next() };
+      return accumInstr(v, r.next());
     case 'add':
-      return { kind, ref: r.next(), addend: r.next() };
+      return addInstr(v, r.next(), r.next());
     case 'resolve':
-      return { kind, ref: r.next() };
+      return resolveInstr(v, r.next());
     default:
       return internal('decodeProgram: unknown expression kind');
   }
