@@ -6,7 +6,7 @@
  * differences. `node --import ./scripts/ts-register.mjs bench/handjs.ts <workload>`
  */
 import { main, stopwatch, time, toNumbers, type Measured } from './harness.ts';
-import { CHAIN, MLP, PAIRWISE, ROSENBROCK, SPRING, inputOf, type WorkloadId } from './workloads.ts';
+import { CHAIN, MLP, PAIRWISE, SPRING, inputOf, type WorkloadId } from './workloads.ts';
 
 /** A workload by hand: `primal(x)`, and `gradient(x, g)` that writes dx into `g` and returns f(x). */
 interface Hand {

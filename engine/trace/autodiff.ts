@@ -20,7 +20,7 @@ import {
   type Typed,
   type ValueParams,
 } from './fn.ts';
-import { showTy, type DualOf, type Symbolic, type Value, type Vecs } from './types.ts';
+import { showTy, type DualOf, type Symbolic, type Vecs } from './types.ts';
 import { symbolic, traceError, tupleTy, valId } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ describe('jvp of structure', () => {
     const b = new FuncBuilder('sel');
     const c = b.param(BOOL);
     const x = b.param(REAL);
-    const y = b.param(REAL);
+    b.param(REAL); // y: f ignores it
     const f = b.finish(b.select(c, b.prim('mul', [x, x]), b.real(7)));
     expect(runJvp(f, [true, 3, 0], [null, 1, 1])).toEqual([6, 9]);
     expect(runJvp(f, [false, 3, 0], [null, 1, 1])).toEqual([0, 7]);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accumulator, interpret, type Val } from '../../engine/interp/interp.ts';
+import { interpret, type Val } from '../../engine/interp/interp.ts';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
 import type { Prim } from '../../engine/ir/prims.ts';
