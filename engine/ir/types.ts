@@ -371,9 +371,10 @@ export const UNSET_EXPR: Expr = ZERO_EXPR;
 /**
  * Return `fields` as an instruction that is its own expression: one object instead of an
  * instruction and an expression. In V8 an object kept in the IR costs several times its
- * allocation (it is copied out of the young generation and takes fresh pages), so the builders
- * make the commonest instructions this way (see `primInstr`), each written as a literal at its
- * call, so that no expression object is made only to be copied.
+ * allocation (it takes fresh pages, and is copied out of the young generation unless V8
+ * pretenures its allocation site), so the builders make the commonest instructions this way (see
+ * `primInstr`), each written as a literal at its call, so that no expression object is made only
+ * to be copied.
  */
 export function ownInstr<E extends Expr>(fields: OwnFields<E>): Instr {
   fields.expr = fields as unknown as Expr;
