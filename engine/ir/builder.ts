@@ -9,7 +9,6 @@ import {
   REAL,
   TypeTableBuilder,
   UNIT,
-  ZERO_EXPR,
   accumInstr,
   addInstr,
   callInstr,
@@ -26,6 +25,7 @@ import {
   resolveInstr,
   sliceInstr,
   vecTy,
+  zeroInstr,
   type Block,
   type Expr,
   type Func,
@@ -326,7 +326,7 @@ export class FuncBuilder {
   /** Emit the zero of `t` (not a ref). */
   zero(t: Ty): Var {
     if (t.kind === 'ref') internal(`zero of a ref type in ${this.name}`);
-    return this.append({ var: this.fresh(t), expr: ZERO_EXPR });
+    return this.append(zeroInstr(this.fresh(t)));
   }
 
   /** Emit the unit value. */

@@ -29,7 +29,6 @@ import {
   REAL,
   TAN,
   UNIT,
-  ZERO_EXPR,
   accumInstr,
   addInstr,
   callInstr,
@@ -46,6 +45,7 @@ import {
   structTy,
   typeTable,
   vecTy,
+  zeroInstr,
   type Block,
   type Expr,
   type Func,
@@ -397,7 +397,7 @@ function readInstr(r: Reader, funcs: readonly Func[], v: Var): Instr {
       return litInstr(v, tag === LIT_NULL ? null : tag === LIT_TRUE);
     }
     case 'zero':
-      return { var: v, expr: ZERO_EXPR };
+      return zeroInstr(v);
     case 'vec':
       return { var: v, expr: { kind, elems: r.list() } };
     case 'struct':

@@ -365,6 +365,11 @@ export type OwnFields<E extends Expr> = { var: Var; expr: Expr } & {
 /** The expression `zero`, shared by every instruction that is one (it has no fields to differ). */
 export const ZERO_EXPR: Expr = Object.freeze({ kind: 'zero' });
 
+/** Return the instruction `v = zero` (its expression the shared `ZERO_EXPR`). */
+export function zeroInstr(v: Var): Instr {
+  return { var: v, expr: ZERO_EXPR };
+}
+
 /** The placeholder of `OwnFields.expr` (a field that first holds an object keeps one shape). */
 export const UNSET_EXPR: Expr = ZERO_EXPR;
 

@@ -85,7 +85,9 @@ function mapVars(vs: readonly Var[], fn: (v: Var) => Var): readonly Var[] {
 }
 
 /**
- * Return `e` with each operand `v` replaced by `fn(v)`, or `e` itself when nothing changed.
+ * Return `e` with each operand `v` replaced by `fn(v)`, or `e` itself when nothing changed. A
+ * changed expression is built from its fields, never spread from `e`: `e` may be an instruction
+ * that is its own expression (see `ownInstr`), whose `var` and `expr` a spread would copy.
  * For a `for`, `ret` is mapped and the body is replaced by `body(e.body)` when given (else kept);
  * for a `cond`, the condition and both results are mapped and both blocks replaced the same way.
  */
@@ -113,7 +115,7 @@ export function mapOperands(
     }
     case 'call': {
       const args = mapVars(e.args, fn);
-      return args === e.args ? e : { ...e, args };
+      return args === e.args ? e : { kind: 'call', func: e.func, args };
     }
     case 'index': {
       const [vec, index] = [fn(e.vec), fn(e.index)];
@@ -125,12 +127,15 @@ export function mapOperands(
     }
     case 'slice': {
       const [ref, index] = [fn(e.ref), fn(e.index)];
-      return ref === e.ref && index === e.index ? e : { ...e, ref, index };
+      return ref === e.ref && index === e.index ? e : { kind: 'slice', ref, index };
     }
-    case 'field':
+    case 'field': {
+      const ref = fn(e.ref);
+      return ref === e.ref ? e : { kind: 'field', ref, member: e.member };
+    }
     case 'resolve': {
       const ref = fn(e.ref);
-      return ref === e.ref ? e : { ...e, ref };
+      return ref === e.ref ? e : { kind: 'resolve', ref };
     }
     case 'select': {
       const [cond, then, els] = [fn(e.cond), fn(e.then), fn(e.els)];
@@ -138,11 +143,11 @@ export function mapOperands(
     }
     case 'accum': {
       const shape = fn(e.shape);
-      return shape === e.shape ? e : { ...e, shape };
+      return shape === e.shape ? e : { kind: 'accum', shape };
     }
     case 'add': {
       const [ref, addend] = [fn(e.ref), fn(e.addend)];
-      return ref === e.ref && addend === e.addend ? e : { ...e, ref, addend };
+      return ref === e.ref && addend === e.addend ? e : { kind: 'add', ref, addend };
     }
     case 'for': {
       const newBody = body ? body(e.body) : e.body;

@@ -4,9 +4,9 @@
  */
 import type { FuncBuilder } from '../ir/builder.ts';
 import {
-  ZERO_EXPR,
   memberInstr,
   tangentTy,
+  zeroInstr,
   type Expr,
   type Instr,
   type Ty,
@@ -62,7 +62,7 @@ export function jvpCond(cx: CondCx, instr: Instr, t: Ty, e: ExprOf<'cond'>): voi
   const pt = pairTy(t);
   // each block ends with its pair: instructions added to the closed block (typed by `fresh`)
   const pairOf = (block: Instr[], d: Var, ret: Var): Var => {
-    if (d === ZERO) block.push({ var: (d = b.fresh(tt)), expr: ZERO_EXPR });
+    if (d === ZERO) block.push(zeroInstr((d = b.fresh(tt))));
     const pair = b.fresh(pt);
     block.push({ var: pair, expr: { kind: 'struct', members: [d, ret] } });
     return pair;

@@ -14,7 +14,6 @@ import { RoseError, formatMessage, internal } from '../errors.ts';
 import { FuncBuilder } from '../ir/builder.ts';
 import {
   REAL,
-  ZERO_EXPR,
   erase,
   finTy,
   hasTan,
@@ -23,6 +22,7 @@ import {
   varCount,
   varTy,
   vecTy,
+  zeroInstr,
   type Expr,
   type ExprOf,
   type Func,
@@ -378,7 +378,7 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
   const g = calleeJvp(e.func, key);
   if (g === undefined) {
     // `drive` builds g first and then redoes this function: stand-ins keep the walk going
-    b.append({ var: v, expr: ZERO_EXPR });
+    b.append(zeroInstr(v));
     if (isFloaty(t)) tangent[v] = b.zero(tangentTy(t));
     return;
   }

@@ -13,11 +13,11 @@ import { linearShape } from '../ir/prims.ts';
 import { forEachOperand } from '../ir/visit.ts';
 import type { Scratch } from './scratch.ts';
 import {
-  ZERO_EXPR,
   accumInstr,
   hasTan,
   primExpr,
   varCount,
+  zeroInstr,
   type Block,
   type Expr,
   type Func,
@@ -253,13 +253,10 @@ export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
  * `zero` and an `accum` of it.
  */
 export function emptyValue(b: FuncBuilder, t: Ty, v?: Var): Instr[] {
-  if (t.kind !== 'ref') return [{ var: v ?? b.fresh(t), expr: ZERO_EXPR }];
+  if (t.kind !== 'ref') return [zeroInstr(v ?? b.fresh(t))];
   if (t.inner.kind === 'ref') return internal('ref of a ref');
   const shape = b.fresh(t.inner);
-  return [
-    { var: shape, expr: ZERO_EXPR },
-    accumInstr(v ?? b.fresh(t), shape),
-  ];
+  return [zeroInstr(shape), accumInstr(v ?? b.fresh(t), shape)];
 }
 
 /** Emit into `b`'s current block the value of empty type `t` (see `emptyValue`); return it. */
@@ -290,7 +287,7 @@ export class SharedZeros {
     let z = this.#byType.get(t);
     if (z === undefined) {
       z = this.#b.fresh(t);
-      this.#top.push({ var: z, expr: ZERO_EXPR });
+      this.#top.push(zeroInstr(z));
       this.#byType.set(t, z);
     }
     return z;

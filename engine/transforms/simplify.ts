@@ -185,7 +185,7 @@ class Simplifier {
       let e = mapOperands(instr.expr, rename, (b) => this.rewriteBlock(b));
       if (e.kind === 'call') {
         const g = simplified(e.func);
-        if (g !== e.func) e = { ...e, func: g };
+        if (g !== e.func) e = { kind: 'call', func: g, args: e.args };
       }
       const r = this.pureEmpty(v, e) ? ZERO : e.kind === 'for' ? e : this.rewrite(v, this.condToSelect(e));
       if (typeof r === 'number') {

@@ -24,7 +24,6 @@ import {
   REAL,
   TAN,
   UNIT,
-  ZERO_EXPR,
   accumInstr,
   erase,
   fieldInstr,
@@ -36,6 +35,7 @@ import {
   unitTy,
   varCount,
   varTy,
+  zeroInstr,
   type Block,
   type ExprKind,
   type Instr,
@@ -467,10 +467,7 @@ export class Transposer {
     else {
       r = this.b.fresh(refTy(t));
       const shape = this.b.fresh(t);
-      this.frameOf(v).accs.push(
-        { var: shape, expr: ZERO_EXPR },
-        accumInstr(r, shape),
-      );
+      this.frameOf(v).accs.push(zeroInstr(shape), accumInstr(r, shape));
     }
     this.acc[v] = r;
     return r;

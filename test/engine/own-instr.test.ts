@@ -104,6 +104,19 @@ describe('instructions that are their own expression', () => {
     const m = b.member(s, 0);
     const member = b.currentBlock().find((i) => i.var === m)!;
     expect(mapOperands(member.expr, () => 9)).toEqual({ kind: 'member', struct: 9, member: 0 });
+    // every kind made as one object, a call and a field too
+    const v = b.param(vecTy(3, REAL));
+    b.call(sample(), [v, s]);
+    b.field(b.accum(b.zero(structTy(['a', 'b'], [REAL, REAL]))), 1);
+    const own = [...sample().body, ...b.currentBlock()].filter(isOwn);
+    expect(new Set(own.map((i) => i.expr.kind)).size).toBe(10);
+    for (const i of own) {
+      const e = mapOperands(i.expr, (w) => w + 100);
+      if (e === i.expr) continue; // no operands (a literal)
+      expect(e.kind).toBe(i.expr.kind);
+      expect(Object.keys(e), e.kind).not.toContain('var');
+      expect(Object.keys(e), e.kind).not.toContain('expr');
+    }
   });
 
   it('give the same fwd and transposed lin through jvp, unzip and transpose', () => {
