@@ -5,9 +5,9 @@
  */
 import { internal } from '../errors.ts';
 import { primResultType, type Prim } from './prims.ts';
+import { VarTable, type VarSource } from './var-table.ts';
 import {
   REAL,
-  TypeTableBuilder,
   UNIT,
   accumInstr,
   addInstr,
@@ -17,9 +17,7 @@ import {
   freshFuncId,
   indexInstr,
   litInstr,
-  maxTypeId,
   memberInstr,
-  newTypeIds,
   primInstr,
   refTy,
   resolveInstr,
@@ -32,7 +30,6 @@ import {
   type Instr,
   type TransparentFunc,
   type Ty,
-  type TypeIds,
   type Var,
 } from './types.ts';
 
@@ -54,14 +51,10 @@ const SMALL_BLOCK = 256;
  */
 export class FuncBuilder {
   readonly name: string;
-  readonly params: Var[] = [];
-  /** The type table (see `TransparentFunc.types`). */
-  readonly #table = new TypeTableBuilder();
-  /** Type id of each variable; only the first `#varCount` entries are defined. */
-  #varTypes: TypeIds = new Uint8Array(16);
-  /** The largest id `#varTypes` can hold (see `maxTypeId`). */
-  #maxId = maxTypeId(this.#varTypes);
-  #varCount = 0;
+  /** Parameter variables, in order (the variable table's). */
+  readonly params: Var[];
+  /** The variables: their types, the type table (see `TransparentFunc.types`). */
+  readonly #vars: VarTable;
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
   /**
@@ -82,6 +75,8 @@ export class FuncBuilder {
   /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
   constructor(name: string, capacity = 0) {
     this.name = name;
+    this.#vars = new VarTable(name);
+    this.params = this.#vars.params;
     if (capacity >= SMALL_BLOCK) this.#blocks[0]!.length = capacity;
   }
 
@@ -103,49 +98,27 @@ export class FuncBuilder {
 
   /** Return how many variables are declared. */
   varCount(): number {
-    return this.#varCount;
+    return this.#vars.count();
   }
 
   /** Return the type of `v`. */
   typeOf(v: Var): Ty {
-    if (!(v < this.#varCount)) internal(`variable %${v} does not exist in ${this.name}`);
-    return this.#table.types[this.#varTypes[v]!]!;
+    return this.#vars.typeOf(v);
   }
 
   /** Return the id of type `t` in this function's type table, adding it when new. */
   typeId(t: Ty): number {
-    const id = this.#table.idOf(t);
-    if (id > this.#maxId) this.#resizeVars(this.#varTypes.length); // wider ids
-    return id;
+    return this.#vars.typeId(t);
   }
 
   /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
   fresh(t: Ty): Var {
-    const v = this.#varCount++;
-    const id = this.typeId(t);
-    if (v >= this.#varTypes.length) this.#resizeVars(2 * v);
-    this.#varTypes[v] = id;
-    return v;
-  }
-
-  /** Move the type ids to an array of `capacity`, wide enough for the type table. */
-  #resizeVars(capacity: number): void {
-    const ids = newTypeIds(capacity, this.#table.types.length);
-    ids.set(this.#varTypes.subarray(0, this.#varCount));
-    this.#setVarTypes(ids);
-  }
-
-  /** Keep the type ids in `ids`. */
-  #setVarTypes(ids: TypeIds): TypeIds {
-    this.#maxId = maxTypeId(ids);
-    return (this.#varTypes = ids);
+    return this.#vars.fresh(t);
   }
 
   /** Declare the next parameter, of type `t`. */
   param(t: Ty): Var {
-    const v = this.fresh(t);
-    this.params.push(v);
-    return v;
+    return this.#vars.param(t);
   }
 
   /**
@@ -155,33 +128,18 @@ export class FuncBuilder {
    * with `append` (and reuses unchanged instructions as they are). `spare`: room for new ones.
    */
   reserveFrom(
-    src: TransparentFunc,
+    src: VarSource,
     map: (t: Ty) => Ty,
     spare: number,
     flags?: Uint8Array,
     flaggedMap: (t: Ty) => Ty = map,
   ): void {
-    if (this.#varCount !== 0) internal(`reserveFrom on a builder with variables (${this.name})`);
-    const from = src.varTypes;
-    const count = from.length;
-    this.#varCount = count;
-    // the new id of each source type id, by either map (a table may gain types no variable has)
-    const mapIds = (m: (t: Ty) => Ty) => Int32Array.from(src.types, (t) => this.#table.idOf(m(t)));
-    const plain = mapIds(map);
-    const flagged = flags === undefined ? plain : mapIds(flaggedMap);
-    const ids = this.#setVarTypes(newTypeIds(count + spare, this.#table.types.length));
-    if (flags !== undefined)
-      for (let v = 0; v < count; v++) ids[v] = (flags[v] === 1 ? flagged : plain)[from[v]!]!;
-    // every id kept (e.g. the JVP of a function without tangents): one copy
-    else if (plain.every((id, k) => id === k)) ids.set(from);
-    else for (let v = 0; v < count; v++) ids[v] = plain[from[v]!]!;
+    this.#vars.reserveFrom(src, map, spare, flags, flaggedMap);
   }
 
   /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
   paramVar(v: Var): Var {
-    this.typeOf(v);
-    this.params.push(v);
-    return v;
+    return this.#vars.paramVar(v);
   }
 
   /** Append `instr` (its variable declared by `reserveFrom` or `fresh`); return the variable. */
@@ -432,18 +390,16 @@ export class FuncBuilder {
   /** Finish the function, returning `ret`. The builder must not be used afterwards. */
   finish(ret: Var, extra?: { customJvp?: Func }): TransparentFunc {
     if (this.#blocks.length !== 1) internal(`finish with ${this.#blocks.length - 1} open blocks`);
-    const n = this.#varCount;
-    const ids = this.#varTypes;
-    // the array, or a view of its used part while at most an eighth is spare, else a copy of it
-    const spare = ids.length - n;
-    const varTypes = spare === 0 ? ids : spare <= n >> 3 ? ids.subarray(0, n) : ids.slice(0, n);
+    const paramTypes = this.params.map((p) => this.typeOf(p));
+    const retType = this.typeOf(ret);
+    const { types, varTypes } = this.#vars.finish();
     const f: TransparentFunc = {
       kind: 'transparent',
       id: freshFuncId(),
       name: this.name,
-      paramTypes: this.params.map((p) => this.typeOf(p)),
-      retType: this.typeOf(ret),
-      types: this.#table.types,
+      paramTypes,
+      retType,
+      types,
       varTypes,
       params: this.params,
       body: this.#trim(0),
