@@ -1,0 +1,483 @@
+/**
+ * @file `DenseBuilder`: build a `DenseFunc` (dense.ts) with the emitting methods of `FuncBuilder`
+ * (same names, same result types), so a transform can write either layout. Instructions are
+ * written into columns indexed by variable; blocks are lists of variables, and a nested block is
+ * closed into an id (`endBlock`) that `emitFor` / `emitCond` refer to.
+ */
+import { internal } from '../errors.ts';
+import {
+  BODY,
+  OP_ACCUM,
+  OP_ADD,
+  OP_CALL,
+  OP_COND,
+  OP_FIELD,
+  OP_FOR,
+  OP_INDEX,
+  OP_LIT,
+  OP_MEMBER,
+  OP_RESOLVE,
+  OP_SELECT,
+  OP_SLICE,
+  OP_STRUCT,
+  OP_VEC,
+  OP_ZERO,
+  primOp,
+  type Callee,
+  type DenseFunc,
+} from './dense.ts';
+import { primResultType, type Prim } from './prims.ts';
+import {
+  REAL,
+  UNIT,
+  finTy,
+  freshFuncId,
+  refTy,
+  vecTy,
+  type Func,
+  type Ty,
+  type Var,
+} from './types.ts';
+import { VarTable, type VarSource } from './var-table.ts';
+
+/** A growable list of int32s: a typed array with spare room, and its used length. */
+class IntList {
+  data: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.data = new Int32Array(Math.max(8, capacity));
+  }
+
+  /** Append `x`. */
+  push(x: number): void {
+    if (this.length === this.data.length) this.reserve(1);
+    this.data[this.length++] = x;
+  }
+
+  /** Make room for `n` more entries. */
+  reserve(n: number): void {
+    const need = this.length + n;
+    if (need <= this.data.length) return;
+    const grown = new Int32Array(Math.max(need, 2 * this.data.length));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
+  }
+
+  /** Return the used part (see `trimmed`). */
+  trimmed(): Int32Array {
+    return trimmed(this.data, this.length);
+  }
+}
+
+/**
+ * Return the first `n` entries of `arr`: `arr` itself, or a view while at most an eighth of it is
+ * spare, else a copy (so that a large spare part is not kept with the function).
+ */
+function trimmed<T extends Int32Array | Uint8Array | Float64Array>(arr: T, n: number): T {
+  const spare = arr.length - n;
+  return (spare === 0 ? arr : spare <= n >> 3 ? arr.subarray(0, n) : arr.slice(0, n)) as T;
+}
+
+/** Return `arr` grown (zero-filled) to at least `n` entries. */
+function grownTo<T extends Int32Array | Uint8Array>(arr: T, n: number): T {
+  if (n <= arr.length) return arr;
+  const out = new (arr.constructor as new (n: number) => T)(Math.max(n, 2 * arr.length));
+  out.set(arr);
+  return out;
+}
+
+/** Build one `DenseFunc`: declare params, emit instructions into nested blocks, finish. */
+export class DenseBuilder {
+  readonly name: string;
+  /** Parameter variables, in order (the variable table's). */
+  readonly params: Var[];
+  readonly #vars: VarTable;
+  /** The instruction columns (see `DenseFunc`), with room for `#op.length` variables. */
+  #op: Uint8Array;
+  #a: Int32Array;
+  #b: Int32Array;
+  #c: Int32Array;
+  #lits: Float64Array = new Float64Array(16);
+  #litCount = 0;
+  readonly #lists = new IntList(16);
+  readonly #funcs: Callee[] = [];
+  readonly #funcIds = new Map<Callee, number>();
+  /** Closed blocks: start in `#blockVars`, length, result (block 0, the body, at `finish`). */
+  readonly #blockStart = new IntList(4);
+  readonly #blockLength = new IntList(4);
+  readonly #blockRet = new IntList(4);
+  readonly #blockVars = new IntList(16);
+  /** Open blocks, innermost last; `#open[0]` is the body. */
+  readonly #open: IntList[];
+  /** Per open block, its real literals (value -> var) when `shareLiterals` is on (see there). */
+  #literals: Map<number, Var>[] | undefined;
+
+  /** Start a function named `name`; `capacity` estimates its instruction count (a hint). */
+  constructor(name: string, capacity = 0) {
+    this.name = name;
+    this.#vars = new VarTable(name);
+    this.params = this.#vars.params;
+    const n = Math.max(16, capacity);
+    this.#op = new Uint8Array(n);
+    this.#a = new Int32Array(n);
+    this.#b = new Int32Array(n);
+    this.#c = new Int32Array(n);
+    this.#open = [new IntList(capacity)];
+    // block 0 is the body, closed last
+    this.#blockStart.push(0);
+    this.#blockLength.push(0);
+    this.#blockRet.push(-1);
+  }
+
+  /** Make `real` reuse a literal of the same value from the current or an enclosing block. */
+  shareLiterals(): void {
+    this.#literals = this.#open.map(() => new Map());
+  }
+
+  /** Return how many variables are declared. */
+  varCount(): number {
+    return this.#vars.count();
+  }
+
+  /** Return the type of `v`. */
+  typeOf(v: Var): Ty {
+    return this.#vars.typeOf(v);
+  }
+
+  /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
+  fresh(t: Ty): Var {
+    return this.#vars.fresh(t);
+  }
+
+  /** Declare the next parameter, of type `t`. */
+  param(t: Ty): Var {
+    return this.#vars.param(t);
+  }
+
+  /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
+  paramVar(v: Var): Var {
+    return this.#vars.paramVar(v);
+  }
+
+  /** Declare the variables of `src` with the same numbers (see `VarTable.reserveFrom`). */
+  reserveFrom(
+    src: VarSource,
+    map: (t: Ty) => Ty,
+    spare: number,
+    flags?: Uint8Array,
+    flaggedMap: (t: Ty) => Ty = map,
+  ): void {
+    this.#vars.reserveFrom(src, map, spare, flags, flaggedMap);
+  }
+
+  /** Return how many instructions the innermost open block has. */
+  blockLength(): number {
+    return this.#open[this.#open.length - 1]!.length;
+  }
+
+  /** Return how many blocks are open (1 = the function body). */
+  depth(): number {
+    return this.#open.length;
+  }
+
+  /**
+   * Define `v` (declared) as opcode `op` with operands `a`, `b`, `c`, appended to the innermost
+   * block; return `v`.
+   */
+  define(v: Var, op: number, a: number, b = -1, c = -1): Var {
+    if (v >= this.#op.length) this.#growColumns(v + 1);
+    this.#op[v] = op;
+    this.#a[v] = a;
+    this.#b[v] = b;
+    this.#c[v] = c;
+    this.#open[this.#open.length - 1]!.push(v);
+    return v;
+  }
+
+  /** Grow the instruction columns to hold `n` variables. */
+  #growColumns(n: number): void {
+    this.#op = grownTo(this.#op, n);
+    this.#a = grownTo(this.#a, n);
+    this.#b = grownTo(this.#b, n);
+    this.#c = grownTo(this.#c, n);
+  }
+
+  /** Return the offset of `vars` appended to the list pool. */
+  #list(vars: ArrayLike<Var>): number {
+    const lists = this.#lists;
+    const at = lists.length;
+    lists.reserve(vars.length);
+    for (let k = 0; k < vars.length; k++) lists.data[at + k] = vars[k]!;
+    lists.length += vars.length;
+    return at;
+  }
+
+  /** Return the index of `func` in the call-target table. */
+  #funcId(func: Callee): number {
+    let id = this.#funcIds.get(func);
+    if (id === undefined) {
+      id = this.#funcs.push(func) - 1;
+      this.#funcIds.set(func, id);
+    }
+    return id;
+  }
+
+  /**
+   * Append `v = prim(x)`, or `v = prim(x, y)` when `y` is not -1, with `v` of type `t` (not
+   * checked: callers know it); return `v`.
+   */
+  emitPrim(prim: Prim, x: Var, y: Var, t: Ty): Var {
+    return this.define(this.fresh(t), primOp(prim), x, y);
+  }
+
+  /** Emit a primitive operation; the result type follows the typing rules of `prims.ts`. */
+  prim(prim: Prim, args: readonly Var[], resultType?: Ty): Var {
+    const t = primResultType(prim, args.map((a) => this.typeOf(a)), resultType);
+    if (typeof t === 'string') internal(`${t} (building ${this.name})`);
+    return this.emitPrim(prim, args[0]!, args.length > 1 ? args[1]! : -1, t);
+  }
+
+  /** Define declared `v` as the scalar literal `value`; return `v`. */
+  defineLit(v: Var, value: null | boolean | number): Var {
+    if (this.#litCount === this.#lits.length) {
+      const grown = new Float64Array(2 * this.#lits.length);
+      grown.set(this.#lits);
+      this.#lits = grown;
+    }
+    this.#lits[this.#litCount] = value === null ? 0 : Number(value);
+    return this.define(v, OP_LIT, this.#litCount++);
+  }
+
+  /** Emit a scalar literal of type `t` (`null` unit, boolean, or number for real/tan/fin). */
+  lit(value: null | boolean | number, t: Ty): Var {
+    return this.defineLit(this.fresh(t), value);
+  }
+
+  /** Emit a real literal (or reuse one: see `shareLiterals`). */
+  real(value: number): Var {
+    const literals = this.#literals;
+    // -0 and 0 are one key of a Map: -0 is never shared
+    if (literals === undefined || Object.is(value, -0)) return this.lit(value, REAL);
+    for (let d = literals.length - 1; d >= 0; d--) {
+      const v = literals[d]!.get(value);
+      if (v !== undefined) return v;
+    }
+    const v = this.lit(value, REAL);
+    literals[literals.length - 1]!.set(value, v);
+    return v;
+  }
+
+  /** Emit the zero of `t` (not a ref). */
+  zero(t: Ty): Var {
+    if (t.kind === 'ref') internal(`zero of a ref type in ${this.name}`);
+    return this.define(this.fresh(t), OP_ZERO, -1);
+  }
+
+  /** Emit the unit value. */
+  unit(): Var {
+    return this.lit(null, UNIT);
+  }
+
+  /** Define declared `v` as the array literal of `elems`; return `v`. */
+  defineVec(v: Var, elems: ArrayLike<Var>): Var {
+    return this.define(v, OP_VEC, this.#list(elems), elems.length);
+  }
+
+  /** Emit an array literal of type `t` (a vec). */
+  vec(elems: ArrayLike<Var>, t: Ty): Var {
+    return this.defineVec(this.fresh(t), elems);
+  }
+
+  /** Define declared `v` as the struct literal of `members`; return `v`. */
+  defineStruct(v: Var, members: ArrayLike<Var>): Var {
+    return this.define(v, OP_STRUCT, this.#list(members), members.length);
+  }
+
+  /** Emit a struct literal of type `t` (a struct). */
+  struct(members: ArrayLike<Var>, t: Ty): Var {
+    return this.defineStruct(this.fresh(t), members);
+  }
+
+  /** Emit `vec[index]`. */
+  index(vec: Var, index: Var): Var {
+    const t = this.typeOf(vec);
+    if (t.kind !== 'vec') internal(`index of a non-vec ${t.kind} in ${this.name}`);
+    return this.define(this.fresh(t.elem), OP_INDEX, vec, index);
+  }
+
+  /** Emit member number `member` of a struct. */
+  member(struct: Var, member: number): Var {
+    const t = this.typeOf(struct);
+    if (t.kind !== 'struct' || member >= t.members.length)
+      internal(`member ${member} of ${t.kind} in ${this.name}`);
+    return this.define(this.fresh(t.members[member]!), OP_MEMBER, struct, member);
+  }
+
+  /** Emit the accumulator of element `index` of accumulator `ref` (a ref of a vec). */
+  slice(ref: Var, index: Var): Var {
+    const t = this.typeOf(ref);
+    if (t.kind !== 'ref' || t.inner.kind !== 'vec') internal(`slice of ${t.kind} in ${this.name}`);
+    return this.define(this.fresh(refTy(t.inner.elem)), OP_SLICE, ref, index);
+  }
+
+  /** Emit the accumulator of member `member` of accumulator `ref` (a ref of a struct). */
+  field(ref: Var, member: number): Var {
+    const t = this.typeOf(ref);
+    if (t.kind !== 'ref' || t.inner.kind !== 'struct')
+      internal(`field of ${t.kind} in ${this.name}`);
+    return this.define(this.fresh(refTy(t.inner.members[member]!)), OP_FIELD, ref, member);
+  }
+
+  /** Emit `cond ? then : els`. */
+  select(cond: Var, then: Var, els: Var): Var {
+    return this.define(this.fresh(this.typeOf(then)), OP_SELECT, cond, then, els);
+  }
+
+  /** Define declared `v` as a call of `func` on `args`; return `v`. */
+  defineCall(v: Var, func: Callee, args: ArrayLike<Var>): Var {
+    if (args.length !== func.paramTypes.length)
+      internal(`call of ${func.name} with ${args.length} args, expects ${func.paramTypes.length}`);
+    return this.define(v, OP_CALL, this.#funcId(func), this.#list(args), args.length);
+  }
+
+  /** Emit a call of `func`. */
+  call(func: Callee, args: ArrayLike<Var>): Var {
+    return this.defineCall(this.fresh(func.retType), func, args);
+  }
+
+  /** Emit a new accumulator shaped like `shape`. */
+  accum(shape: Var): Var {
+    return this.define(this.fresh(refTy(this.typeOf(shape))), OP_ACCUM, shape);
+  }
+
+  /** Emit `ref += addend`. */
+  add(ref: Var, addend: Var): Var {
+    return this.define(this.fresh(UNIT), OP_ADD, ref, addend);
+  }
+
+  /** Emit the value of accumulator `ref`. */
+  resolve(ref: Var): Var {
+    const t = this.typeOf(ref);
+    if (t.kind !== 'ref') internal(`resolve of ${t.kind} in ${this.name}`);
+    return this.define(this.fresh(t.inner), OP_RESOLVE, ref);
+  }
+
+  /** Open a nested block; close it with `endBlock`. `capacity`: a length hint. */
+  beginBlock(capacity = 0): void {
+    this.#open.push(new IntList(capacity));
+    this.#literals?.push(new Map());
+  }
+
+  /** Close the innermost nested block, whose result is `ret`; return its id. */
+  endBlock(ret: Var): number {
+    if (this.#open.length <= 1) internal(`endBlock without beginBlock in ${this.name}`);
+    this.#literals?.pop();
+    return this.#close(this.#open.pop()!, ret);
+  }
+
+  /** Record `block` (result `ret`) as a closed block; return its id. */
+  #close(block: IntList, ret: Var): number {
+    const pool = this.#blockVars;
+    const at = pool.length;
+    pool.reserve(block.length);
+    pool.data.set(block.data.subarray(0, block.length), at);
+    pool.length += block.length;
+    this.#blockStart.push(at);
+    this.#blockLength.push(block.length);
+    this.#blockRet.push(ret);
+    return this.#blockStart.length - 1;
+  }
+
+  /** Define declared `v` as a loop over its index `index` with body `block`; return `v`. */
+  defineFor(v: Var, index: Var, block: number): Var {
+    return this.define(v, OP_FOR, index, block);
+  }
+
+  /** Emit a loop over `index` with body `block` (closed by `endBlock`), of vec type `t`. */
+  emitFor(index: Var, block: number, t: Ty): Var {
+    return this.defineFor(this.fresh(t), index, block);
+  }
+
+  /** Emit a loop over `fin(size)`: `body(i)` emits the body and returns the element variable. */
+  forLoop(size: number, body: (index: Var) => Var): Var {
+    const index = this.fresh(finTy(size));
+    this.beginBlock();
+    let ret: Var;
+    try {
+      ret = body(index);
+    } catch (err) {
+      this.endBlock(-1);
+      throw err;
+    }
+    const block = this.endBlock(ret);
+    return this.emitFor(index, block, vecTy(size, this.typeOf(ret)));
+  }
+
+  /** Define declared `v` as a cond on `cond` over blocks `then` and `els`; return `v`. */
+  defineCond(v: Var, cond: Var, then: number, els: number): Var {
+    return this.define(v, OP_COND, cond, then, els);
+  }
+
+  /** Emit a cond on `cond` over blocks `then` and `els` (closed by `endBlock`), of type `t`. */
+  emitCond(cond: Var, then: number, els: number, t: Ty): Var {
+    return this.defineCond(this.fresh(t), cond, then, els);
+  }
+
+  /**
+   * Insert the instructions of `vars` (defined already, in a block closed since and not used)
+   * at position `at` of the innermost open block.
+   */
+  insertAt(at: number, vars: ArrayLike<Var>): void {
+    const block = this.#open[this.#open.length - 1]!;
+    const m = vars.length;
+    if (at < 0 || at > block.length) internal(`insertAt ${at} of a block of ${block.length} in ${this.name}`);
+    block.reserve(m);
+    block.data.copyWithin(at + m, at, block.length);
+    for (let k = 0; k < m; k++) block.data[at + k] = vars[k]!;
+    block.length += m;
+  }
+
+  /** Finish the function, returning `ret`. The builder must not be used afterwards. */
+  finish(ret: Var, extra?: { customJvp?: Func }): DenseFunc {
+    if (this.#open.length !== 1) internal(`finish with ${this.#open.length - 1} open blocks`);
+    const body = this.#open[0]!;
+    const pool = this.#blockVars;
+    const at = pool.length;
+    pool.reserve(body.length);
+    pool.data.set(body.data.subarray(0, body.length), at);
+    pool.length += body.length;
+    this.#blockStart.data[BODY] = at;
+    this.#blockLength.data[BODY] = body.length;
+    this.#blockRet.data[BODY] = ret;
+    const paramTypes = this.params.map((p) => this.typeOf(p));
+    const retType = this.typeOf(ret);
+    const n = this.#vars.count();
+    const { types, varTypes } = this.#vars.finish();
+    if (n > this.#op.length) this.#growColumns(n);
+    const f: DenseFunc = {
+      kind: 'dense',
+      id: freshFuncId(),
+      name: this.name,
+      paramTypes,
+      retType,
+      types,
+      varTypes,
+      params: this.params,
+      ret,
+      op: trimmed(this.#op, n),
+      a: trimmed(this.#a, n),
+      b: trimmed(this.#b, n),
+      c: trimmed(this.#c, n),
+      lits: trimmed(this.#lits, this.#litCount),
+      lists: this.#lists.trimmed(),
+      funcs: this.#funcs,
+      blockStart: this.#blockStart.trimmed(),
+      blockLength: this.#blockLength.trimmed(),
+      blockRet: this.#blockRet.trimmed(),
+      blockVars: pool.trimmed(),
+    };
+    if (extra?.customJvp) f.customJvp = extra.customJvp;
+    return f;
+  }
+}
