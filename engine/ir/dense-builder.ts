@@ -71,12 +71,13 @@ class IntList {
 }
 
 /**
- * Return the first `n` entries of `arr`: `arr` itself, or a view while at most an eighth of it is
- * spare, else a copy (so that a large spare part is not kept with the function).
+ * Return the first `n` entries of `arr`: `arr` itself, or a view while at most half of it is
+ * spare, else a copy (so that a large spare part is not kept with the function). Copying costs
+ * more than the spare memory: a size hint a quarter over (jvp's) made copies a seventh of jvp.
  */
 function trimmed<T extends Int32Array | Uint8Array | Float64Array>(arr: T, n: number): T {
   const spare = arr.length - n;
-  return (spare === 0 ? arr : spare <= n >> 3 ? arr.subarray(0, n) : arr.slice(0, n)) as T;
+  return (spare === 0 ? arr : spare <= n ? arr.subarray(0, n) : arr.slice(0, n)) as T;
 }
 
 /** Return `arr` grown (zero-filled) to at least `n` entries. */
@@ -85,6 +86,11 @@ function grownTo<T extends Int32Array | Uint8Array>(arr: T, n: number): T {
   const out = new (arr.constructor as new (n: number) => T)(Math.max(n, 2 * arr.length));
   out.set(arr);
   return out;
+}
+
+/** A nested block taken out of the open ones (see `DenseBuilder.detachBlock`). */
+export interface DetachedBlock {
+  readonly vars: IntList;
 }
 
 /** Build one `DenseFunc`: declare params, emit instructions into nested blocks, finish. */
@@ -231,6 +237,11 @@ export class DenseBuilder {
     return this.define(this.fresh(t), primOp(prim), x, y);
   }
 
+  /** `emitPrim` by the primitive's opcode (see `PRIM_OP`: no lookup by name). */
+  emitOp(op: number, x: Var, y: Var, t: Ty): Var {
+    return this.define(this.fresh(t), op, x, y);
+  }
+
   /** Emit a primitive operation; the result type follows the typing rules of `prims.ts`. */
   prim(prim: Prim, args: readonly Var[], resultType?: Ty): Var {
     const t = primResultType(prim, args.map((a) => this.typeOf(a)), resultType);
@@ -374,6 +385,23 @@ export class DenseBuilder {
     if (this.#open.length <= 1) internal(`endBlock without beginBlock in ${this.name}`);
     this.#literals?.pop();
     return this.#close(this.#open.pop()!, ret);
+  }
+
+  /**
+   * Take the innermost nested block out of the open ones without closing it: it can be reopened
+   * (`resumeBlock`) to append more, once its sibling blocks are built (a cond's blocks, ended
+   * the same way once both are known).
+   */
+  detachBlock(): DetachedBlock {
+    if (this.#open.length <= 1) internal(`detachBlock without beginBlock in ${this.name}`);
+    this.#literals?.pop();
+    return { vars: this.#open.pop()! };
+  }
+
+  /** Reopen a detached block as the innermost one (its literals are not shared any more). */
+  resumeBlock(block: DetachedBlock): void {
+    this.#open.push(block.vars);
+    this.#literals?.push(new Map());
   }
 
   /** Record `block` (result `ret`) as a closed block; return its id. */

@@ -94,8 +94,11 @@ export function materialize(d: DenseFunc): TransparentFunc {
   const done = materialized.get(d);
   if (done !== undefined) return done;
   const denseCallees = (f: DenseFunc) => f.funcs.filter((g): g is DenseFunc => g.kind === 'dense');
-  for (const f of calleesFirst(d, (g) => !materialized.has(g), denseCallees))
-    materialized.set(f, materializeOne(f));
+  for (const f of calleesFirst(d, (g) => !materialized.has(g), denseCallees)) {
+    const out = materializeOne(f);
+    materialized.set(f, out);
+    densified.set(out, f); // and back for free
+  }
   return materialized.get(d)!;
 }
 
@@ -191,8 +194,11 @@ function instrOf(d: DenseFunc, v: Var, b: FuncBuilder): Instr {
 export function densify(f: TransparentFunc): DenseFunc {
   const done = densified.get(f);
   if (done !== undefined) return done;
-  for (const g of calleesFirst(f, (h) => !densified.has(h), transparentCallees))
-    densified.set(g, densifyOne(g));
+  for (const g of calleesFirst(f, (h) => !densified.has(h), transparentCallees)) {
+    const out = densifyOne(g);
+    densified.set(g, out);
+    materialized.set(out, g); // and back for free
+  }
   return densified.get(f)!;
 }
 
@@ -220,17 +226,10 @@ function densifyOne(f: TransparentFunc): DenseFunc {
   return b.finish(f.ret, f.customJvp === undefined ? undefined : { customJvp: f.customJvp });
 }
 
-/** Return the dense form of a callee (transparent callees are densified already). */
-function denseCallee(g: Func): Callee {
-  if (g.kind !== 'transparent') return g;
-  const d = densified.get(g);
-  if (d === undefined) internal(`densify: callee ${g.name} not converted first`);
-  return d;
-}
-
 /**
  * Append object instruction `instr` (its variable declared already) to the innermost open block
- * of `b`, with the blocks nested in it; its callees must be densified already.
+ * of `b`, with the blocks nested in it. A callee densified already is called in its dense form
+ * (`densify` converts callees first), any other as it is.
  */
 export function appendObject(b: DenseBuilder, instr: Instr): void {
   const v = instr.var;
@@ -272,7 +271,7 @@ export function appendObject(b: DenseBuilder, instr: Instr): void {
       b.define(v, OP_SELECT, e.cond, e.then, e.els);
       return;
     case 'call':
-      b.defineCall(v, denseCallee(e.func), e.args);
+      b.defineCall(v, densified.get(e.func as TransparentFunc) ?? e.func, e.args);
       return;
     case 'for':
       b.defineFor(v, e.index, nested(e.body, e.ret));

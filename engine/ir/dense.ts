@@ -49,7 +49,15 @@ export const OP_RESOLVE = 15;
 /** The first primitive's opcode: primitive `PRIM_NAMES[k]` is `OP_PRIM + k`. */
 export const OP_PRIM = 16;
 
-/** The opcode of each primitive (see `OP_PRIM`). */
+/**
+ * The opcode of each primitive (see `OP_PRIM`), as an object whose keys are the primitive names:
+ * a load by a constant name is an inline-cached field load (see `primOp` for varying names).
+ */
+export const PRIM_OP = Object.fromEntries(PRIM_NAMES.map((p, k) => [p, OP_PRIM + k])) as Readonly<
+  Record<Prim, number>
+>;
+
+/** The opcode of each primitive as a lookup by a varying name (see `lookupOf` in prims.ts). */
 const PRIM_OPS: ReadonlyMap<Prim, number> = new Map(PRIM_NAMES.map((p, k) => [p, OP_PRIM + k]));
 
 /** Return the opcode of primitive `prim`. */

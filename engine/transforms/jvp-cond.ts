@@ -2,37 +2,46 @@
  * @file Forward mode of a `cond` (see jvp.ts): a cond of the transformed blocks, so that only the
  * block taken runs, for the primal and the tangent alike: d(c ? a : b) = c ? da : db.
  */
-import type { FuncBuilder } from '../ir/builder.ts';
-import {
-  memberInstr,
-  tangentTy,
-  zeroInstr,
-  type Expr,
-  type Instr,
-  type Ty,
-  type Var,
-} from '../ir/types.ts';
+import type { DenseBuilder, DetachedBlock } from '../ir/dense-builder.ts';
+import { OP_MEMBER } from '../ir/dense.ts';
+import { tangentTy, type Instr, type Ty, type Var } from '../ir/types.ts';
 import { DU, RE, pairTy } from './dual.ts';
 import { ZERO } from './jvp-rules.ts';
 import type { ExprOf } from './linearity.ts';
 
 /** What the forward mode of a cond needs of the function being transformed (jvp.ts's state). */
 export interface CondCx {
-  readonly b: FuncBuilder;
+  readonly b: DenseBuilder;
   /** Old var -> tangent var, or `ZERO`. Only vars whose type has float leaves get a tangent. */
   readonly tangent: Int32Array;
   /** Set at a cond with tangent work in a block (tangent work before it may then sink into it). */
   sink: boolean;
+  /**
+   * How many instructions so far became a different one (a loop or cond with tangent work in a
+   * block, a call's stand-in), not counting those only followed by tangent work: a block whose
+   * transform has its length and none of these is the same instructions.
+   */
+  rewritten: number;
   /** Transform the instructions of `block` into the builder's current block. */
   readonly block: (block: readonly Instr[]) => void;
 }
 
-/** Transform one block of a cond into a new block; return it with its result's tangent. */
-function jvpBranch(cx: CondCx, block: readonly Instr[], ret: Var): { block: Instr[]; d: Var } {
+/** A transformed block of a cond, left open (detached) until both are built. */
+interface Branch {
+  readonly block: DetachedBlock;
+  /** Its result's tangent (or `ZERO`). */
+  readonly d: Var;
+  /** Whether it is the block transformed, instruction for instruction (no tangent work). */
+  readonly same: boolean;
+}
+
+/** Transform one block of a cond into a new block, detached; return it with its result's tangent. */
+function jvpBranch(cx: CondCx, block: readonly Instr[], ret: Var): Branch {
+  const before = cx.rewritten;
   cx.b.beginBlock();
   cx.block(block);
-  const d = cx.tangent[ret]!;
-  return { block: cx.b.endBlock() as Instr[], d };
+  const same = cx.b.blockLength() === block.length && cx.rewritten === before;
+  return { block: cx.b.detachBlock(), d: cx.tangent[ret]!, same };
 }
 
 /**
@@ -47,30 +56,30 @@ export function jvpCond(cx: CondCx, instr: Instr, t: Ty, e: ExprOf<'cond'>): voi
   const then = jvpBranch(cx, e.then, e.thenRet);
   const els = jvpBranch(cx, e.els, e.elsRet);
   if (then.d === ZERO && els.d === ZERO) {
-    const same = (x: readonly Instr[], y: readonly Instr[]) =>
-      x.length === y.length && x.every((z, k) => z === y[k]);
-    if (same(then.block, e.then) && same(els.block, e.els)) b.append(instr);
-    else {
-      // blocks with tangent work (adds into tangent accumulators) but no tangent result
+    // blocks with tangent work (adds into tangent accumulators) but no tangent result
+    if (!then.same || !els.same) {
       cx.sink = true;
-      b.append({ var: v, expr: { ...e, then: then.block, els: els.block } });
+      cx.rewritten++;
     }
+    const end = (branch: Branch, ret: Var) => {
+      b.resumeBlock(branch.block);
+      return b.endBlock(ret);
+    };
+    b.defineCond(v, e.cond, end(then, e.thenRet), end(els, e.elsRet));
     return;
   }
   cx.sink = true;
+  cx.rewritten++;
   const tt = tangentTy(t);
   const pt = pairTy(t);
-  // each block ends with its pair: instructions added to the closed block (typed by `fresh`)
-  const pairOf = (block: Instr[], d: Var, ret: Var): Var => {
-    if (d === ZERO) block.push(zeroInstr((d = b.fresh(tt))));
-    const pair = b.fresh(pt);
-    block.push({ var: pair, expr: { kind: 'struct', members: [d, ret] } });
-    return pair;
+  // each block ends with its pair
+  const pairOf = (branch: Branch, ret: Var): number => {
+    b.resumeBlock(branch.block);
+    const d = branch.d === ZERO ? b.zero(tt) : branch.d;
+    return b.endBlock(b.struct([d, ret], pt));
   };
-  const thenRet = pairOf(then.block, then.d, e.thenRet);
-  const elsRet = pairOf(els.block, els.d, e.elsRet);
-  const expr: Expr = { kind: 'cond', cond: e.cond, then: then.block, thenRet, els: els.block, elsRet };
-  const pairs = b.emit(expr, pt);
-  b.append(memberInstr(v, pairs, RE));
-  tangent[v] = b.emit({ kind: 'member', struct: pairs, member: DU }, tt);
+  const thenBlock = pairOf(then, e.thenRet);
+  const pairs = b.emitCond(e.cond, thenBlock, pairOf(els, e.elsRet), pt);
+  b.define(v, OP_MEMBER, pairs, RE);
+  tangent[v] = b.member(pairs, DU);
 }

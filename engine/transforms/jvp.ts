@@ -1,29 +1,30 @@
 /**
  * @file Forward mode: `jvp(f, active)` rewrites a function to compute tangents beside primals.
  *
- * One walk over the body, emitting into a fresh `FuncBuilder`. Two tables map each old variable
- * to its new primal variable and to its tangent: a `tan` variable, or `ZERO` when the tangent is
+ * One walk over the body (object IR), emitting the dense IR (ir/dense.ts) with a `DenseBuilder`:
+ * `denseJvp`; `jvp` is the same as an object-IR function (`materialize`, memoized). Primals keep
+ * their variable numbers. A table maps each old variable to its tangent: a `tan` variable, or
+ * `ZERO` when the tangent is
  * statically zero (literals, non-float values, inactive params, outputs of piecewise-constant
  * primitives and of operations whose inputs all have zero tangents). No arithmetic is emitted on
  * a `ZERO`; a `zero` value is materialized only where a tangent must be stored. Calls stay calls,
- * to `jvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs; long call chains are built
+ * to `denseJvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs; long call chains are built
  * with an explicit work stack instead of recursion. Per-primitive rules are in `jvp-rules.ts`;
  * the dual layout and the wrapper around custom JVPs in `dual.ts`; conds in `jvp-cond.ts`.
  */
 import { RoseError, formatMessage, internal } from '../errors.ts';
-import { FuncBuilder } from '../ir/builder.ts';
+import { DenseBuilder } from '../ir/dense-builder.ts';
+import { appendObject, densify, materialize } from '../ir/dense-convert.ts';
+import { OP_INDEX, OP_MEMBER, OP_ZERO, type Callee, type DenseFunc } from '../ir/dense.ts';
 import {
   REAL,
   erase,
   finTy,
   hasTan,
-  memberInstr,
   tangentTy,
   varCount,
   varTy,
   vecTy,
-  zeroInstr,
-  type Expr,
   type ExprOf,
   type Func,
   type Instr,
@@ -33,7 +34,7 @@ import {
   type Var,
 } from '../ir/types.ts';
 import { DU, RE, isFloaty, jvpFromCustom, pairTy } from './dual.ts';
-import { JVP_RULE_OF, ZERO } from './jvp-rules.ts';
+import { PRIM_JVP, ZERO } from './jvp-rules.ts';
 import { jvpCond, type CondCx } from './jvp-cond.ts';
 import { Scratch } from './scratch.ts';
 import { sinkIntoConds } from './sink.ts';
@@ -46,14 +47,14 @@ interface Cx extends CondCx {
 /** Memo entry of one function: JVPs by mask, valid while `custom` is its custom JVP. */
 interface Memo {
   readonly custom: Func | undefined;
-  readonly byMask: Map<string, TransparentFunc>;
+  readonly byMask: Map<string, DenseFunc>;
 }
 
 const memo = new WeakMap<Func, Memo>();
 /** JVP functions whose result tangent is statically zero (callers then keep a `ZERO`). */
-const zeroResult = new WeakSet<TransparentFunc>();
+const zeroResult = new WeakSet<DenseFunc>();
 /** Functions whose signature mentions `tan` (they cannot be called with erased arguments). */
-const tanSignature = new WeakMap<Func, boolean>();
+const tanSignature = new WeakMap<Callee, boolean>();
 
 /**
  * Return the JVP of `f`, memoized per (f, active).
@@ -69,6 +70,11 @@ const tanSignature = new WeakMap<Func, boolean>();
  *   RoseError code 'no-jvp' whose message contains "no JVP provided for opaque function".
  */
 export function jvp(f: Func, active?: readonly boolean[]): TransparentFunc {
+  return materialize(denseJvp(f, active));
+}
+
+/** Return the JVP of `f` (see `jvp`) in the dense IR, memoized per (f, active). */
+export function denseJvp(f: Func, active?: readonly boolean[]): DenseFunc {
   const n = f.paramTypes.length;
   if (active !== undefined && active.length !== n)
     throw new RoseError(
@@ -94,13 +100,13 @@ let depth = 0;
 let missing: [Func, string][] | null = null;
 
 /** Return the memoized JVP of `f` for mask `key`, if built (and `f`'s custom JVP unchanged). */
-function lookup(f: Func, key: string): TransparentFunc | undefined {
+function lookup(f: Func, key: string): DenseFunc | undefined {
   const entry = memo.get(f);
   return entry !== undefined && entry.custom === f.customJvp ? entry.byMask.get(key) : undefined;
 }
 
 /** Return the JVP of `f` for mask `key` for a call site; `undefined` while `drive` defers it. */
-function calleeJvp(f: Func, key: string): TransparentFunc | undefined {
+function calleeJvp(f: Func, key: string): DenseFunc | undefined {
   const hit = lookup(f, key);
   if (hit !== undefined) return hit;
   if (missing !== null) {
@@ -111,7 +117,7 @@ function calleeJvp(f: Func, key: string): TransparentFunc | undefined {
 }
 
 /** Build and memoize the JVP of `f` for mask `key`, one level deeper in the call chain. */
-function buildNested(f: Func, key: string): TransparentFunc {
+function buildNested(f: Func, key: string): DenseFunc {
   depth++;
   try {
     return build(f, key);
@@ -124,7 +130,7 @@ function buildNested(f: Func, key: string): TransparentFunc {
  * Build the JVP of `root` and of every callee it needs without recursion: a build that meets an
  * unbuilt callee JVP records it in `missing`, is discarded, and is retried once those are built.
  */
-function drive(root: Func, rootKey: string): TransparentFunc {
+function drive(root: Func, rootKey: string): DenseFunc {
   const stack: [Func, string][] = [[root, rootKey]];
   try {
     while (stack.length > 0) {
@@ -146,10 +152,10 @@ function drive(root: Func, rootKey: string): TransparentFunc {
 }
 
 /** Build the JVP of `f` for mask `key` and memoize it (unless `dryRun`: `drive` decides). */
-function build(f: Func, key: string, dryRun = false): TransparentFunc {
+function build(f: Func, key: string, dryRun = false): DenseFunc {
   const mask = Array.from(key, (c) => c === '1');
-  let out: TransparentFunc;
-  if (f.customJvp !== undefined) out = jvpFromCustom(f, f.customJvp, mask);
+  let out: DenseFunc;
+  if (f.customJvp !== undefined) out = densify(jvpFromCustom(f, f.customJvp, mask));
   else if (f.kind === 'opaque') throw noJvp(f);
   else out = jvpTransparent(f, mask);
   if (!dryRun) memoize(f, key, out);
@@ -157,7 +163,7 @@ function build(f: Func, key: string, dryRun = false): TransparentFunc {
 }
 
 /** Record `out` as the JVP of `f` for mask `key`. */
-function memoize(f: Func, key: string, out: TransparentFunc): void {
+function memoize(f: Func, key: string, out: DenseFunc): void {
   let entry = memo.get(f);
   if (entry === undefined || entry.custom !== f.customJvp) {
     entry = { custom: f.customJvp, byMask: new Map() };
@@ -195,9 +201,9 @@ function er(t: Ty): Ty {
 }
 
 /** Build the JVP of a transparent function without a custom JVP. */
-function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): TransparentFunc {
+function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): DenseFunc {
   // size hints: straight-line code has about 2.6 instructions and 1.6 new variables per input one
-  const b = new FuncBuilder(`jvp_${f.name}`, 3 * f.body.length);
+  const b = new DenseBuilder(`jvp_${f.name}`, 3 * f.body.length);
   b.shareLiterals(); // the rules' constants (the 1 of 1 - tanh² x...): one per block
   const size = varCount(f);
   const scratch = new Scratch();
@@ -206,6 +212,7 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
     src: f,
     tangent: scratch.i32(size, ZERO),
     sink: false,
+    rewritten: 0,
     block: (block) => jvpBlock(cx, block),
   };
   // primals keep their numbers (and unchanged instructions are reused); tangents come after
@@ -222,9 +229,11 @@ function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): Transpa
   scratch.release();
   const zero = dret === ZERO;
   if (zero) dret = b.zero(tangentTy(f.retType));
-  const ret = b.emit({ kind: 'struct', members: [dret, f.ret] }, pairTy(f.retType));
-  // tangents (and primals only they read) used in one block of a cond only: computed there
-  const out = cx.sink ? sinkIntoConds(b.finish(ret)) : b.finish(ret);
+  const ret = b.struct([dret, f.ret], pairTy(f.retType));
+  let out = b.finish(ret);
+  // tangents (and primals only they read) used in one block of a cond only: computed there (by
+  // the object-IR pass, until there is a dense one)
+  if (cx.sink) out = densify(sinkIntoConds(materialize(out)));
   if (zero) zeroResult.add(out);
   return out;
 }
@@ -243,7 +252,7 @@ function jvpInstr(cx: Cx, instr: Instr): void {
     case 'lit':
     case 'zero':
       // d(constant) = 0
-      cx.b.append(instr);
+      appendObject(cx.b, instr);
       return;
     case 'prim':
       return jvpPrim(cx, instr, t, e);
@@ -277,10 +286,11 @@ function jvpPrim(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'prim'>): void {
   const { tangent } = cx;
   const v = instr.var;
   const { x, y } = e;
-  cx.b.append(instr);
+  const prim = PRIM_JVP.get(e.prim)!;
+  cx.b.define(v, prim.op, x, y);
   const dx = tangent[x]!;
   const dy = y >= 0 ? tangent[y]! : ZERO;
-  if (dx !== ZERO || dy !== ZERO) tangent[v] = JVP_RULE_OF.get(e.prim)!(cx.b, v, x, dx, y, dy);
+  if (dx !== ZERO || dy !== ZERO) tangent[v] = prim.rule(cx.b, v, x, dx, y, dy);
 }
 
 /** Vec or struct literal: primal literal, tangent literal unless every part's tangent is zero. */
@@ -296,7 +306,7 @@ function jvpLiteral(
   const n = parts.length;
   let nonzero = false;
   for (let i = 0; i < n; i++) if (tangent[parts[i]!] !== ZERO) nonzero = true;
-  b.append(instr);
+  appendObject(b, instr);
   if (!nonzero) return;
   const tt = tangentTy(t);
   const dp = new Array<Var>(n);
@@ -309,10 +319,7 @@ function jvpLiteral(
     }
     dp[i] = d;
   }
-  tangent[v] =
-    kind === 'vec'
-      ? b.emit({ kind: 'vec', elems: dp }, tt)
-      : b.emit({ kind: 'struct', members: dp }, tt);
+  tangent[v] = kind === 'vec' ? b.vec(dp, tt) : b.struct(dp, tt);
 }
 
 /** Projections (`index`, `member`, `slice`, `field`) and `resolve`: apply to both parts. */
@@ -323,7 +330,7 @@ function jvpProject(
   e: ExprOf<'index' | 'member' | 'slice' | 'field' | 'resolve'>,
 ): void {
   const { b, tangent } = cx;
-  b.append(instr);
+  appendObject(b, instr);
   if (!isFloaty(t)) return;
   switch (e.kind) {
     case 'index':
@@ -348,14 +355,14 @@ function jvpProject(
 function jvpSelect(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'select'>): void {
   const { b, tangent } = cx;
   const cond = e.cond;
-  b.append(instr);
+  appendObject(b, instr);
   let da = tangent[e.then]!;
   let db = tangent[e.els]!;
   if (da === ZERO && db === ZERO) return;
   const tt = tangentTy(t);
   if (da === ZERO) da = b.zero(tt);
   if (db === ZERO) db = b.zero(tt);
-  tangent[instr.var] = b.emit({ kind: 'select', cond, then: da, els: db }, tt);
+  tangent[instr.var] = b.select(cond, da, db);
 }
 
 /** A call of g: a call of `jvp(g, mask)`, or of g itself when no argument has a tangent. */
@@ -371,14 +378,15 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
     if (on) count++;
   }
   if (count === n && !hasTanSignature(e.func)) {
-    b.append(instr);
+    appendObject(b, instr);
     return;
   }
   // With no tangents but `tan` in g's signature, call jvp(g, none) to stay type-correct.
   const g = calleeJvp(e.func, key);
   if (g === undefined) {
     // `drive` builds g first and then redoes this function: stand-ins keep the walk going
-    b.append(zeroInstr(v));
+    b.define(v, OP_ZERO, -1);
+    cx.rewritten++;
     if (isFloaty(t)) tangent[v] = b.zero(tangentTy(t));
     return;
   }
@@ -390,12 +398,12 @@ function jvpCall(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'call'>): void {
     if (dx !== ZERO) args[k++] = dx;
   }
   const r = b.call(g, args);
-  b.append(memberInstr(v, r, RE));
+  b.define(v, OP_MEMBER, r, RE);
   if (isFloaty(t) && !zeroResult.has(g)) tangent[v] = b.member(r, DU);
 }
 
 /** Return true when `f`'s parameter or result types mention `tan` (memoized). */
-function hasTanSignature(f: Func): boolean {
+function hasTanSignature(f: Callee): boolean {
   let r = tanSignature.get(f);
   if (r === undefined) {
     r = hasTan(f.retType) || f.paramTypes.some(hasTan);
@@ -413,21 +421,21 @@ function jvpFor(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'for'>): void {
   const v = instr.var;
   if (t.kind !== 'vec') return internal(`for loop of type ${t.kind} in ${cx.src.name}`);
   const index = e.index;
+  const before = cx.rewritten;
   b.beginBlock(3 * e.body.length);
   jvpBlock(cx, e.body);
   const pr = e.ret;
   const dr = tangent[e.ret]!;
   if (dr === ZERO) {
-    const body = b.endBlock();
-    // a body without tangents is the same instructions: reuse the loop as it is
-    const same = body.length === e.body.length && body.every((x, k) => x === e.body[k]);
-    b.append(same ? instr : { var: v, expr: { kind: 'for', index, body, ret: pr } });
+    // a body without tangent work is the same loop
+    if (b.blockLength() !== e.body.length || cx.rewritten !== before) cx.rewritten++;
+    b.defineFor(v, index, b.endBlock(pr));
     return;
   }
+  cx.rewritten++;
   const pt = pairTy(t.elem);
-  const pair = b.emit({ kind: 'struct', members: [dr, pr] }, pt);
-  const body = b.endBlock();
-  const pairs = b.emit({ kind: 'for', index, body, ret: pair }, vecTy(t.size, pt));
+  const pair = b.struct([dr, pr], pt);
+  const pairs = b.emitFor(index, b.endBlock(pair), vecTy(t.size, pt));
   splitLoop(b, pairs, pt, RE, er(t), v);
   tangent[v] = splitLoop(b, pairs, pt, DU, tangentTy(t));
 }
@@ -437,7 +445,7 @@ function jvpFor(cx: Cx, instr: Instr, t: Ty, e: ExprOf<'for'>): void {
  * `v` when given (declared already), else as a new one; return it.
  */
 function splitLoop(
-  b: FuncBuilder,
+  b: DenseBuilder,
   pairs: Var,
   pair: StructTy,
   member: number,
@@ -447,16 +455,16 @@ function splitLoop(
   if (t.kind !== 'vec') return internal(`split of a ${t.kind} in ${b.name}`);
   const index = b.fresh(finTy(t.size));
   b.beginBlock();
-  const elem = b.emit({ kind: 'index', vec: pairs, index }, pair);
-  const part = b.emit({ kind: 'member', struct: elem, member }, t.elem);
-  const expr: Expr = { kind: 'for', index, body: b.endBlock(), ret: part };
-  return v === undefined ? b.emit(expr, t) : b.append({ var: v, expr });
+  const elem = b.define(b.fresh(pair), OP_INDEX, pairs, index);
+  const part = b.define(b.fresh(t.elem), OP_MEMBER, elem, member);
+  const body = b.endBlock(part);
+  return v === undefined ? b.emitFor(index, body, t) : b.defineFor(v, index, body);
 }
 
 /** `accum(shape)`: a primal accumulator, and a tangent one when the shape has float leaves. */
 function jvpAccum(cx: Cx, instr: Instr, t: Ty): void {
   const { b, tangent } = cx;
-  b.append(instr);
+  appendObject(b, instr);
   if (t.kind !== 'ref' || !isFloaty(t.inner)) return;
   const shape = b.zero(tangentTy(t.inner));
   tangent[instr.var] = b.accum(shape);
@@ -465,7 +473,7 @@ function jvpAccum(cx: Cx, instr: Instr, t: Ty): void {
 /** `add(ref, x)`: add the primal, and the tangent into the tangent accumulator when nonzero. */
 function jvpAdd(cx: Cx, instr: Instr, e: ExprOf<'add'>): void {
   const { b, tangent } = cx;
-  b.append(instr);
+  appendObject(b, instr);
   const dref = tangent[e.ref]!;
   const dx = tangent[e.addend]!;
   if (dref !== ZERO && dx !== ZERO) b.add(dref, dx);
