@@ -16,12 +16,14 @@ import {
   OP_INDEX,
   OP_LIT,
   OP_MEMBER,
+  OP_NONE,
   OP_RESOLVE,
   OP_SELECT,
   OP_SLICE,
   OP_STRUCT,
   OP_VEC,
   OP_ZERO,
+  blockVarsOf,
   primOp,
   type Callee,
   type DenseFunc,
@@ -116,15 +118,20 @@ export class DenseBuilder {
   readonly #blockVars = new IntList(16);
   /** Open blocks, innermost last; `#open[0]` is the body. */
   readonly #open: IntList[];
+  /** Instructions placed in blocks so far (see `instrCount`). */
+  #instrCount = 0;
   /** Per open block, its real literals (value -> var) when `shareLiterals` is on (see there). */
   #literals: Map<number, Var>[] | undefined;
 
-  /** Start a function named `name`; `capacity` estimates its instruction count (a hint). */
-  constructor(name: string, capacity = 0) {
+  /**
+   * Start a function named `name`; `capacity` estimates the length of its body, `varCapacity`
+   * its variable count (hints: the arrays grow by doubling past them).
+   */
+  constructor(name: string, capacity = 0, varCapacity = capacity) {
     this.name = name;
     this.#vars = new VarTable(name);
     this.params = this.#vars.params;
-    const n = Math.max(16, capacity);
+    const n = Math.max(16, varCapacity);
     this.#op = new Uint8Array(n);
     this.#a = new Int32Array(n);
     this.#b = new Int32Array(n);
@@ -192,13 +199,88 @@ export class DenseBuilder {
    * block; return `v`.
    */
   define(v: Var, op: number, a: number, b = -1, c = -1): Var {
+    this.put(v, op, a, b, c);
+    this.#place(v);
+    return v;
+  }
+
+  /**
+   * Define `v` (declared) as opcode `op` with operands `a`, `b`, `c`, in no block yet: the caller
+   * places it with `insertAt`. Return `v`.
+   */
+  put(v: Var, op: number, a: number, b = -1, c = -1): Var {
     if (v >= this.#op.length) this.#growColumns(v + 1);
     this.#op[v] = op;
     this.#a[v] = a;
     this.#b[v] = b;
     this.#c[v] = c;
-    this.#open[this.#open.length - 1]!.push(v);
     return v;
+  }
+
+  /** Append the instruction of `v` (written already) to the innermost open block. */
+  #place(v: Var): void {
+    this.#open[this.#open.length - 1]!.push(v);
+    this.#instrCount++;
+  }
+
+  /** Return how many instructions are placed in all blocks (appended or inserted) so far. */
+  instrCount(): number {
+    return this.#instrCount;
+  }
+
+  /** Return the opcode of the instruction defining `v` here (`OP_NONE` when none yet). */
+  opOf(v: Var): number {
+    return v < this.#op.length ? this.#op[v]! : OP_NONE;
+  }
+
+  /** Return the variables of closed block `id`, in order (a view: do not change it). */
+  closedBlock(id: number): Int32Array {
+    const start = this.#blockStart.data[id]!;
+    return this.#blockVars.data.subarray(start, start + this.#blockLength.data[id]!);
+  }
+
+  /**
+   * Copy instruction `v` of `src` (its variable declared here with the same number) with the
+   * blocks nested in it; append it to the innermost block unless `place` is false (then the
+   * caller places it with `insertAt`). Return `v`.
+   */
+  copyFrom(src: DenseFunc, v: Var, place = true): Var {
+    const op = src.op[v]!;
+    const a = src.a[v]!;
+    const b = src.b[v]!;
+    const c = src.c[v]!;
+    switch (op) {
+      case OP_LIT:
+        this.putLit(v, src.lits[a]!);
+        break;
+      case OP_VEC:
+      case OP_STRUCT:
+        this.put(v, op, this.#list(src.lists.subarray(a, a + b)), b);
+        break;
+      case OP_CALL:
+        this.put(v, op, this.#funcId(src.funcs[a]!), this.#list(src.lists.subarray(b, b + c)), c);
+        break;
+      case OP_FOR:
+        this.put(v, op, a, this.#copyBlock(src, b));
+        break;
+      case OP_COND: {
+        const then = this.#copyBlock(src, b);
+        this.put(v, op, a, then, this.#copyBlock(src, c));
+        break;
+      }
+      default:
+        this.put(v, op, a, b, c);
+    }
+    if (place) this.#place(v);
+    return v;
+  }
+
+  /** Copy block `k` of `src` with its instructions; return its id here. */
+  #copyBlock(src: DenseFunc, k: number): number {
+    const vars = blockVarsOf(src, k);
+    this.beginBlock(vars.length);
+    for (let i = 0; i < vars.length; i++) this.copyFrom(src, vars[i]!);
+    return this.endBlock(src.blockRet[k]!);
   }
 
   /** Grow the instruction columns to hold `n` variables. */
@@ -251,13 +333,20 @@ export class DenseBuilder {
 
   /** Define declared `v` as the scalar literal `value`; return `v`. */
   defineLit(v: Var, value: null | boolean | number): Var {
+    this.putLit(v, value);
+    this.#place(v);
+    return v;
+  }
+
+  /** `defineLit` in no block yet (see `put`). */
+  putLit(v: Var, value: null | boolean | number): Var {
     if (this.#litCount === this.#lits.length) {
       const grown = new Float64Array(2 * this.#lits.length);
       grown.set(this.#lits);
       this.#lits = grown;
     }
     this.#lits[this.#litCount] = value === null ? 0 : Number(value);
-    return this.define(v, OP_LIT, this.#litCount++);
+    return this.put(v, OP_LIT, this.#litCount++);
   }
 
   /** Emit a scalar literal of type `t` (`null` unit, boolean, or number for real/tan/fin). */
@@ -290,9 +379,19 @@ export class DenseBuilder {
     return this.lit(null, UNIT);
   }
 
+  /**
+   * Define declared `v` as the vec or struct literal (`op`) of `vars`, appended to the innermost
+   * block unless `place` is false (see `put`); return `v`.
+   */
+  putList(v: Var, op: typeof OP_VEC | typeof OP_STRUCT, vars: ArrayLike<Var>, place = true): Var {
+    this.put(v, op, this.#list(vars), vars.length);
+    if (place) this.#place(v);
+    return v;
+  }
+
   /** Define declared `v` as the array literal of `elems`; return `v`. */
   defineVec(v: Var, elems: ArrayLike<Var>): Var {
-    return this.define(v, OP_VEC, this.#list(elems), elems.length);
+    return this.putList(v, OP_VEC, elems);
   }
 
   /** Emit an array literal of type `t` (a vec). */
@@ -302,7 +401,7 @@ export class DenseBuilder {
 
   /** Define declared `v` as the struct literal of `members`; return `v`. */
   defineStruct(v: Var, members: ArrayLike<Var>): Var {
-    return this.define(v, OP_STRUCT, this.#list(members), members.length);
+    return this.putList(v, OP_STRUCT, members);
   }
 
   /** Emit a struct literal of type `t` (a struct). */
@@ -345,11 +444,21 @@ export class DenseBuilder {
     return this.define(this.fresh(this.typeOf(then)), OP_SELECT, cond, then, els);
   }
 
-  /** Define declared `v` as a call of `func` on `args`; return `v`. */
-  defineCall(v: Var, func: Callee, args: ArrayLike<Var>): Var {
+  /**
+   * Define declared `v` as a call of `func` on `args`, appended to the innermost block unless
+   * `place` is false (see `put`); return `v`.
+   */
+  putCall(v: Var, func: Callee, args: ArrayLike<Var>, place = true): Var {
     if (args.length !== func.paramTypes.length)
       internal(`call of ${func.name} with ${args.length} args, expects ${func.paramTypes.length}`);
-    return this.define(v, OP_CALL, this.#funcId(func), this.#list(args), args.length);
+    this.put(v, OP_CALL, this.#funcId(func), this.#list(args), args.length);
+    if (place) this.#place(v);
+    return v;
+  }
+
+  /** Define declared `v` as a call of `func` on `args`; return `v`. */
+  defineCall(v: Var, func: Callee, args: ArrayLike<Var>): Var {
+    return this.putCall(v, func, args);
   }
 
   /** Emit a call of `func`. */
@@ -464,6 +573,7 @@ export class DenseBuilder {
     block.data.copyWithin(at + m, at, block.length);
     for (let k = 0; k < m; k++) block.data[at + k] = vars[k]!;
     block.length += m;
+    this.#instrCount += m;
   }
 
   /** Finish the function, returning `ret`. The builder must not be used afterwards. */

@@ -203,7 +203,7 @@ function er(t: Ty): Ty {
 /** Build the JVP of a transparent function without a custom JVP. */
 function jvpTransparent(f: TransparentFunc, active: readonly boolean[]): DenseFunc {
   // size hints: straight-line code has about 2.6 instructions and 1.6 new variables per input one
-  const b = new DenseBuilder(`jvp_${f.name}`, 3 * f.body.length);
+  const b = new DenseBuilder(`jvp_${f.name}`, 3 * f.body.length, (2.7 * varCount(f)) | 0);
   b.shareLiterals(); // the rules' constants (the 1 of 1 - tanh² x...): one per block
   const size = varCount(f);
   const scratch = new Scratch();

@@ -4,30 +4,22 @@
  * `lin` calls its linear function on the arguments' linear parts and those residuals.
  */
 import { internal } from '../errors.ts';
-import {
-  callInstr,
-  isEmpty,
-  memberInstr,
-  primalPart,
-  varTy,
-  type StructTy,
-  type Var,
-} from '../ir/types.ts';
-import type { ExprOf } from './linearity.ts';
+import { densify } from '../ir/dense-convert.ts';
+import { OP_MEMBER, listOf } from '../ir/dense.ts';
+import { isEmpty, primalPart, type StructTy, type Var } from '../ir/types.ts';
 import { RES, RET } from './unzip-shapes.ts';
-import { unzip, type Unzipper } from './unzip.ts';
+import { denseUnzip, type Unzipper } from './unzip.ts';
 
 /** A call of g: `fwd` calls `unzip(g).fwd`, keeping its residuals; `lin` calls `unzip(g).lin`. */
-export function unzipCall(u: Unzipper, v: Var, e: ExprOf<'call'>): void {
-  const { fb, lb } = u;
-  const g = e.func;
-  if (g.kind !== 'transparent')
-    internal(`unzip of ${u.f.name}: opaque ${g.name} with tangents`);
-  const callee = unzip(g);
-  const args = u.primArgs(e.args);
-  const bundle = fb.call(callee.fwd, args);
-  if (!isEmpty(primalPart(varTy(u.f, v)))) {
-    fb.append(memberInstr(v, bundle, RET));
+export function unzipCall(u: Unzipper, v: Var): void {
+  const { f, fb, lb } = u;
+  const g = f.funcs[f.a[v]!]!;
+  if (g.kind === 'opaque') internal(`unzip of ${f.name}: opaque ${g.name} with tangents`);
+  const callee = denseUnzip(g.kind === 'dense' ? g : densify(g));
+  const argList = listOf(f, v);
+  const bundle = fb.call(callee.fwd, u.primArgs(argList));
+  if (!isEmpty(primalPart(u.ty(v)))) {
+    fb.define(v, OP_MEMBER, bundle, RET);
     u.usesF.read(bundle);
     u.hasPrim[v] = 1;
   }
@@ -39,9 +31,9 @@ export function unzipCall(u: Unzipper, v: Var, e: ExprOf<'call'>): void {
     res = u.store(fb.member(bundle, RES), u.frames.length);
   }
   u.usesL.read(res);
-  const n = e.args.length;
+  const n = argList.length;
   const linArgs = new Array<Var>(n + 1);
-  for (let k = 0; k < n; k++) linArgs[k] = u.linOf(e.args[k]!);
+  for (let k = 0; k < n; k++) linArgs[k] = u.linOf(argList[k]!);
   linArgs[n] = res;
-  lb.append(callInstr(u.linVarOf(v), callee.lin, linArgs));
+  lb.putCall(u.linVarOf(v), callee.lin, linArgs);
 }

@@ -13,25 +13,17 @@
  * block that skips expensive work stores little), more when the other block holds a loop.
  */
 import { internal } from '../errors.ts';
-import {
-  isEmpty,
-  memberInstr,
-  primalPart,
-  varTy,
-  type Expr,
-  type Instr,
-  type StructTy,
-  type Ty,
-  type Var,
-} from '../ir/types.ts';
-import type { ExprOf } from './linearity.ts';
+import type { DenseBuilder, DetachedBlock } from '../ir/dense-builder.ts';
+import { OP_ADD, OP_COND, OP_FOR, OP_MEMBER } from '../ir/dense.ts';
+import { isEmpty, primalPart, type StructTy, type Ty, type Var } from '../ir/types.ts';
 import { RES, RET, bundleTy, hasAdd, residualTy } from './unzip-shapes.ts';
 import type { Unzipper, UnzipFrame } from './unzip.ts';
+import type { Uses } from './uses.ts';
 
-/** One block of a cond, unzipped: its `fwd` and `lin` instructions, results and residuals. */
+/** One block of a cond, unzipped: its `fwd` and `lin` blocks (detached), results, residuals. */
 interface Branch {
-  readonly fwd: Instr[];
-  readonly lin: Instr[];
+  readonly fwd: DetachedBlock;
+  readonly lin: DetachedBlock;
   readonly retP: Var;
   readonly retL: Var;
   readonly frame: UnzipFrame;
@@ -39,87 +31,102 @@ interface Branch {
   resTy?: StructTy;
 }
 
-/** Unzip `block` (result `ret`) into new blocks of `fwd` and `lin`, with a residual frame. */
-function branch(u: Unzipper, block: readonly Instr[], ret: Var): Branch {
-  const { frame, retP, retL } = u.openBlock(block, ret);
-  const fwd = u.fb.endBlock() as Instr[];
-  const lin = u.lb.endBlock() as Instr[];
+/** Unzip block `k` into new blocks of `fwd` and `lin`, detached, with a residual frame. */
+function branch(u: Unzipper, k: number): Branch {
+  const { frame, retP, retL } = u.openBlock(k);
+  const fwd = u.fb.detachBlock();
+  const lin = u.lb.detachBlock();
   const out: Branch = { fwd, lin, retP, retL, frame };
   if (frame.stored.length > 0) out.resTy = u.resTy(frame);
   return out;
 }
 
+/** Return true when detached `block` of `b` holds an `add`, or a loop or cond with one. */
+function detachedHasAdd(b: DenseBuilder, block: DetachedBlock, uses: Uses): boolean {
+  const { data, length } = block.vars;
+  for (let k = 0; k < length; k++) {
+    const v = data[k]!;
+    const op = b.opOf(v);
+    if (op === OP_ADD || ((op === OP_FOR || op === OP_COND) && uses.hasEffect(v))) return true;
+  }
+  return false;
+}
+
 /**
- * Append to each block of `fwd` its `{res, ret}`: its own residual struct, a zero for the
+ * End each block of `fwd` with its `{res, ret}`: its own residual struct, a zero for the
  * other's (see the file comment), both in one struct of type `resTy` when both blocks store.
- * Return the variables yielded, in block order.
+ * Return the blocks' ids, in block order.
  */
-function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle: StructTy): Var[] {
+function bundles(u: Unzipper, sides: readonly Branch[], resTy: StructTy, bundle: StructTy): number[] {
   const { fb, usesF } = u;
   const both = sides.every((s) => s.resTy !== undefined);
   return sides.map((side) => {
+    fb.resumeBlock(side.fwd);
     const parts: Var[] = [];
     for (const other of sides) {
       if (other.resTy === undefined) continue;
-      const r = fb.fresh(other.resTy);
-      const expr: Expr = other === side ? u.resStruct(side.frame) : { kind: 'zero' };
-      side.fwd.push({ var: r, expr });
+      const r = other === side ? fb.struct(side.frame.stored, other.resTy) : fb.zero(other.resTy);
       parts.push(r);
       usesF.read(r);
     }
-    let res = parts[0]!;
-    if (both) side.fwd.push({ var: (res = fb.fresh(resTy)), expr: { kind: 'struct', members: parts } });
-    const out = fb.fresh(bundle);
-    side.fwd.push({ var: out, expr: { kind: 'struct', members: [res, side.retP] } });
+    const res = both ? fb.struct(parts, resTy) : parts[0]!;
+    const out = fb.struct([res, side.retP], bundle);
     usesF.read(res);
     usesF.read(out);
-    return out;
+    return fb.endBlock(out);
   });
 }
 
-/** Unzip `v = cond(c) { then } else { els }`, which touches linear values (see file comment). */
-export function unzipCond(u: Unzipper, v: Var, e: ExprOf<'cond'>): void {
-  const t = varTy(u.f, v);
-  if (t.kind === 'ref') return internal(`unzip of ${u.f.name}: a cond yielding a ref`);
+/** Unzip cond `v`, which touches linear values (see the file comment). */
+export function unzipCond(u: Unzipper, v: Var): void {
+  const { f, lb } = u;
+  const t = u.ty(v);
+  if (t.kind === 'ref') return internal(`unzip of ${f.name}: a cond yielding a ref`);
   u.blocksSeen = true; // the counts of `Uses` do not see these blocks: `prune` walks
   u.linConds = true;
-  const c = u.primOf(e.cond);
-  const sides = [branch(u, e.then, e.thenRet), branch(u, e.els, e.elsRet)] as const;
+  const cond = f.a[v]!;
+  const c = u.primOf(cond);
+  const sides = [branch(u, f.b[v]!), branch(u, f.c[v]!)] as const;
   const heads = fwdCond(u, v, t, c, sides);
-  const cL = u.resOf(e.cond);
-  const [then, els] = sides.map((s, k) => heads[k]!.concat(s.frame.remat, s.lin));
+  const cL = u.resOf(cond);
+  const [then, els] = sides.map((s, k) => {
+    lb.resumeBlock(s.lin);
+    lb.insertAt(0, heads[k]!.concat(s.frame.remat));
+    return lb.endBlock(s.retL);
+  });
   const w = u.linVarOf(v);
-  const expr: Expr = { kind: 'cond', cond: cL, then: then!, thenRet: sides[0].retL, els: els!, elsRet: sides[1].retL };
-  u.lb.append({ var: w, expr });
-  if (hasAdd(then!, u.usesL) || hasAdd(els!, u.usesL)) u.usesL.keep(w);
+  lb.defineCond(w, cL, then!, els!);
+  if (hasAdd(lb, then!, u.usesL) || hasAdd(lb, els!, u.usesL)) u.usesL.keep(w);
 }
 
 /**
  * Emit the `fwd` cond of `v` (of type `t`, on condition `c`) from its unzipped blocks, storing
- * its residuals in the enclosing block's frame; return the instructions each `lin` block starts
- * with to read its own residuals.
+ * its residuals in the enclosing block's frame; return the variables each `lin` block starts
+ * with to read its own residuals (put, not placed).
  */
-function fwdCond(u: Unzipper, v: Var, t: Ty, c: Var, sides: readonly [Branch, Branch]): Instr[][] {
+function fwdCond(u: Unzipper, v: Var, t: Ty, c: Var, sides: readonly [Branch, Branch]): Var[][] {
   const { fb, lb } = u;
   const [then, els] = sides;
-  const effect = hasAdd(then.fwd, u.usesF) || hasAdd(els.fwd, u.usesF);
+  const effect = detachedHasAdd(fb, then.fwd, u.usesF) || detachedHasAdd(fb, els.fwd, u.usesF);
   const storing = sides.filter((s) => s.resTy !== undefined);
   if (storing.length === 0) {
-    const expr: Expr = { kind: 'cond', cond: c, then: then.fwd, thenRet: then.retP, els: els.fwd, elsRet: els.retP };
-    fb.append({ var: v, expr });
+    const end = (side: Branch) => {
+      fb.resumeBlock(side.fwd);
+      return fb.endBlock(side.retP);
+    };
+    fb.defineCond(v, c, end(then), end(els));
     u.hasPrim[v] = 1;
     if (effect) u.usesF.keep(v);
     return [[], []];
   }
   const resTy = storing.length === 1 ? storing[0]!.resTy! : residualTy(storing.map((s) => s.resTy as Ty));
   const bundle = bundleTy(resTy, primalPart(t));
-  const [thenRet, elsRet] = bundles(u, sides, resTy, bundle) as [Var, Var];
-  const expr: Expr = { kind: 'cond', cond: c, then: then.fwd, thenRet, els: els.fwd, elsRet };
-  const out = fb.emit(expr, bundle);
+  const [thenBlock, elsBlock] = bundles(u, sides, resTy, bundle) as [number, number];
+  const out = fb.emitCond(c, thenBlock, elsBlock, bundle);
   u.usesF.read(out);
   if (effect) u.usesF.keep(out);
   if (!isEmpty(primalPart(t))) {
-    fb.append(memberInstr(v, out, RET));
+    fb.define(v, OP_MEMBER, out, RET);
     u.hasPrim[v] = 1;
   }
   const resL = u.store(fb.member(out, RES), u.frames.length);
@@ -131,6 +138,6 @@ function fwdCond(u: Unzipper, v: Var, t: Ty, c: Var, sides: readonly [Branch, Br
     if (storing.length === 1) return u.readsOf(side.frame, resL);
     const mine = lb.fresh(side.resTy!);
     u.usesL.read(mine);
-    return [memberInstr(mine, resL, k), ...u.readsOf(side.frame, mine)];
+    return [lb.put(mine, OP_MEMBER, resL, k), ...u.readsOf(side.frame, mine)];
   });
 }

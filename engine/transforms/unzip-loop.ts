@@ -4,17 +4,8 @@
  * enclosing block, which `lin`'s loop indexes at the start of each iteration. No tape.
  */
 import { internal } from '../errors.ts';
-import {
-  indexInstr,
-  isEmpty,
-  primalPart,
-  varTy,
-  vecTy,
-  type Expr,
-  type Instr,
-  type Var,
-} from '../ir/types.ts';
-import type { ExprOf } from './linearity.ts';
+import { OP_INDEX } from '../ir/dense.ts';
+import { isEmpty, primalPart, vecTy, type Var } from '../ir/types.ts';
 import { RES, RET, bundleTy, hasAdd, project } from './unzip-shapes.ts';
 import type { Unzipper } from './unzip.ts';
 
@@ -24,37 +15,35 @@ import type { Unzipper } from './unzip.ts';
  * loop over the same size whose body first reads its residuals from the vec of per-iteration
  * residuals.
  */
-export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
+export function unzipLoop(u: Unzipper, v: Var): void {
   const { f, fb, lb } = u;
-  const t = varTy(f, v);
+  const t = u.ty(v);
   if (t.kind !== 'vec') return internal(`unzip of ${f.name}: for loop of type ${t.kind}`);
-  const index = e.index;
+  const index = f.a[v]!;
+  const block = f.b[v]!;
   u.hasPrim[index] = 1;
   u.hasRes[index] = 1;
   u.usesF.declare(index);
   u.usesL.declare(index);
   const primal = !isEmpty(primalPart(t));
-  const { frame, retP, retL } = u.openBlock(e.body, e.ret, primal);
+  const { frame, retP, retL } = u.openBlock(block, primal);
   const stored = frame.stored.length > 0;
   const resTy = stored ? u.resTy(frame) : undefined;
   let elem: Var;
-  if (resTy === undefined) elem = primal ? retP : u.primOf(e.ret);
+  if (resTy === undefined) elem = primal ? retP : u.primOf(f.blockRet[block]!);
   else {
-    const res = fb.emit(u.resStruct(frame), resTy);
+    const res = fb.struct(frame.stored, resTy);
     u.usesF.read(res);
     // a loop without a primal result (a `sum`'s, adding into an accumulator) yields its
     // residuals alone: no `{res, ret}` bundle to split
-    elem = primal ? fb.emit({ kind: 'struct', members: [res, retP] }, bundleTy(resTy, fb.typeOf(retP))) : res;
+    elem = primal ? fb.struct([res, retP], bundleTy(resTy, fb.typeOf(retP))) : res;
     if (primal) u.usesF.read(elem);
   }
-  const bodyF = fb.endBlock();
-  const loopE: Expr = { kind: 'for', index, body: bodyF, ret: elem };
+  const bodyF = fb.endBlock(elem);
   const loopF =
-    !stored && primal
-      ? fb.append({ var: v, expr: loopE })
-      : fb.emit(loopE, vecTy(t.size, fb.typeOf(elem)));
-  if (hasAdd(bodyF, u.usesF)) u.usesF.keep(loopF); // kept for its effect
-  let head: Instr[] = [];
+    !stored && primal ? fb.defineFor(v, index, bodyF) : fb.emitFor(index, bodyF, vecTy(t.size, fb.typeOf(elem)));
+  if (hasAdd(fb, bodyF, u.usesF)) u.usesF.keep(loopF); // kept for its effect
+  let head: Var[] = [];
   if (stored) {
     u.usesF.read(loopF);
     if (primal) project(fb, loopF, RET, u.usesF, v);
@@ -62,12 +51,12 @@ export function unzipLoop(u: Unzipper, v: Var, e: ExprOf<'for'>): void {
     u.usesL.read(resVec);
     const resL = lb.fresh(resTy!);
     u.usesL.read(resL);
-    head = [indexInstr(resL, resVec, index)].concat(u.readsOf(frame, resL));
+    head = [lb.put(resL, OP_INDEX, resVec, index)].concat(u.readsOf(frame, resL));
   }
   if (primal) u.hasPrim[v] = 1;
   lb.insertAt(0, head.concat(frame.remat));
-  const bodyL = lb.endBlock();
+  const bodyL = lb.endBlock(retL);
   const loopL = u.linVarOf(v);
-  lb.append({ var: loopL, expr: { kind: 'for', index, body: bodyL, ret: retL } });
-  if (hasAdd(bodyL, u.usesL)) u.usesL.keep(loopL); // kept for its effect
+  lb.defineFor(loopL, index, bodyL);
+  if (hasAdd(lb, bodyL, u.usesL)) u.usesL.keep(loopL); // kept for its effect
 }

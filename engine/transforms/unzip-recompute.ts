@@ -7,23 +7,24 @@
  * its use. In the unrolled Rosenbrock, `fwd` then stores nothing and runs at primal speed.
  */
 import {
-  REAL,
-  varCount,
-  varTy,
-  type Expr,
-  type Instr,
-  type PrimExpr,
-  type TransparentFunc,
-  type Ty,
-  type Var,
-} from '../ir/types.ts';
-import { touchesLinear, type Analysis } from './linearity.ts';
+  OP_INDEX,
+  OP_LIT,
+  OP_MEMBER,
+  OP_NONE,
+  OP_PRIM,
+  OP_ZERO,
+  PRIM_OP,
+  denseVarTy,
+  type DenseFunc,
+} from '../ir/dense.ts';
+import { REAL, type Ty, type Var } from '../ir/types.ts';
+import { touchesLinearDense, type DenseAnalysis } from './linearity-dense.ts';
 import type { Scratch } from './scratch.ts';
 
 /** What `Recompute` reads of the unzip it serves. */
 export interface ResidualState {
-  readonly f: TransparentFunc;
-  readonly a: Analysis;
+  readonly f: DenseFunc;
+  readonly a: DenseAnalysis;
   /** Are the primal params `lin` reads passed to it (see `Unzipped.passed`)? */
   readonly passParams: boolean;
   /** 1 for each nonlinear var whose primal value `lin` has (a residual, a literal...). */
@@ -33,10 +34,10 @@ export interface ResidualState {
 }
 
 /**
- * Real primitives `lin` may recompute instead of storing their results: one cheap instruction
- * each.
+ * The opcodes of the real primitives `lin` may recompute instead of storing their results: one
+ * cheap instruction each.
  */
-const CHEAP_REAL_PRIMS: ReadonlySet<string> = new Set(['neg', 'add', 'sub', 'mul']);
+const CHEAP_REAL_OPS: ReadonlySet<number> = new Set([PRIM_OP.neg, PRIM_OP.add, PRIM_OP.sub, PRIM_OP.mul]);
 
 /**
  * The most real operations `lin` redoes to recompute one residual (Rosenbrock's `2 a` with
@@ -56,7 +57,7 @@ export class Recompute {
   /** Start with nothing decided, for the function of `s`, arrays from `scratch`. */
   constructor(s: ResidualState, scratch: Scratch) {
     this.#s = s;
-    const n = varCount(s.f);
+    const n = s.f.varTypes.length;
     this.#opsOf = scratch.u8(n);
     this.#isStored = scratch.u8(n);
   }
@@ -67,20 +68,19 @@ export class Recompute {
   }
 
   /**
-   * Return whether `lin` recomputes nonlinear `u` (defined by `def`, marked as had already)
-   * instead of reading it as a residual: projections and index arithmetic always (see
+   * Return whether `lin` recomputes nonlinear `u` (defined by an instruction, marked as had
+   * already) instead of reading it as a residual: projections and index arithmetic always (see
    * `recomputable`), cheap real arithmetic when `spareOps` finds it within `RECOMPUTE_BUDGET`.
    */
-  recomputes(u: Var, def: Instr): boolean {
+  recomputes(u: Var): boolean {
     const { f, a } = this.#s;
-    const e = def.expr;
-    if (e.kind === 'prim' && CHEAP_REAL_PRIMS.has(e.prim) && varTy(f, u) === REAL) {
-      const spare = this.#spareOpsOfOperands(e, RECOMPUTE_BUDGET - 1, a.depth[u]!);
+    if (CHEAP_REAL_OPS.has(f.op[u]!) && denseVarTy(f, u) === REAL) {
+      const spare = this.#spareOpsOfOperands(u, RECOMPUTE_BUDGET - 1, a.depth[u]!);
       if (spare < 0) return false;
       this.#opsOf[u] = RECOMPUTE_BUDGET - spare;
       return true;
     }
-    return recomputable(e, f) && !touchesLinear(a, def);
+    return recomputable(f, u) && !touchesLinearDense(a, u);
   }
 
   /**
@@ -92,65 +92,53 @@ export class Recompute {
    */
   spareOps(v: Var, budget: number, depth: number): number {
     const { f, a, hasRes, isPassed, passParams } = this.#s;
+    const op = f.op[v]!;
     if (hasRes[v] === 1) {
-      const storedParam = a.def[v] === undefined && a.depth[v] === 1 && isPassed[v] === 0;
+      const storedParam = op === OP_NONE && a.depth[v] === 1 && isPassed[v] === 0;
       if (this.#isStored[v] === 1 || storedParam) return -1;
       return budget - this.#opsOf[v]!;
     }
     if (a.depth[v]! < depth) return budget;
-    const def = a.def[v];
     // a param: free when passed to `lin` (else a residual like any other)
-    if (def === undefined) return passParams ? budget : -1;
-    const e = def.expr;
-    // a switch reads `e.kind` once (see `hasEffect` in linearity.ts)
-    switch (e.kind) {
-      case 'lit':
-      case 'zero':
-        return budget;
-      case 'index': {
-        const rest = this.spareOps(e.vec, budget, depth);
-        return rest < 0 ? rest : this.spareOps(e.index, rest, depth);
-      }
-      case 'member':
-        return this.spareOps(e.struct, budget, depth);
-      case 'prim':
-        break;
-      default:
-        return -1;
+    if (op === OP_NONE) return passParams ? budget : -1;
+    if (op === OP_LIT || op === OP_ZERO) return budget;
+    if (op === OP_INDEX) {
+      const rest = this.spareOps(f.a[v]!, budget, depth);
+      return rest < 0 ? rest : this.spareOps(f.b[v]!, rest, depth);
     }
-    if (touchesLinear(a, def)) return -1;
+    if (op === OP_MEMBER) return this.spareOps(f.a[v]!, budget, depth);
+    if (op < OP_PRIM || touchesLinearDense(a, v)) return -1;
     let rest = budget;
-    if (varTy(f, v) === REAL) {
-      if (!CHEAP_REAL_PRIMS.has(e.prim)) return -1;
+    if (denseVarTy(f, v) === REAL) {
+      if (!CHEAP_REAL_OPS.has(op)) return -1;
       rest--;
-    } else if (!recomputable(e, f)) return -1;
-    return this.#spareOpsOfOperands(e, rest, depth);
+    } else if (!recomputable(f, v)) return -1;
+    return this.#spareOpsOfOperands(v, rest, depth);
   }
 
-  /** Return `spareOps` of `e`'s operands in turn from `budget` (a repeated one counts once). */
-  #spareOpsOfOperands(e: PrimExpr, budget: number, depth: number): number {
-    const rest = this.spareOps(e.x, budget, depth);
-    return rest < 0 || e.y < 0 || e.y === e.x ? rest : this.spareOps(e.y, rest, depth);
+  /** Return `spareOps` of primitive `v`'s operands in turn from `budget` (a repeat counts once). */
+  #spareOpsOfOperands(v: Var, budget: number, depth: number): number {
+    const { f } = this.#s;
+    const x = f.a[v]!;
+    const y = f.b[v]!;
+    const rest = this.spareOps(x, budget, depth);
+    return rest < 0 || y < 0 || y === x ? rest : this.spareOps(y, rest, depth);
   }
 }
 
 /**
- * Return whether `lin` recomputes a value defined by `e` instead of reading it as a residual:
- * projections (storing a vec is cheaper than storing its elements one per iteration), and
- * arithmetic and logic on indices and booleans only (`iadd`, `imod`, `ilt`, `not`, ...: a few
+ * Return whether `lin` recomputes the value of instruction `v` instead of reading it as a
+ * residual: projections (storing a vec is cheaper than storing its elements one per iteration),
+ * and arithmetic and logic on indices and booleans only (`iadd`, `imod`, `ilt`, `not`, ...: a few
  * integer operations, cheaper than a residual's store and load; a loop's `i + 1` and `i < n - 1`
  * stay out of its residuals).
  */
-function recomputable(e: Expr, f: TransparentFunc): boolean {
-  switch (e.kind) {
-    case 'index':
-    case 'member':
-      return true;
-    case 'prim':
-      return isIntegral(varTy(f, e.x)) && (e.y < 0 || isIntegral(varTy(f, e.y)));
-    default:
-      return false;
-  }
+function recomputable(f: DenseFunc, v: Var): boolean {
+  const op = f.op[v]!;
+  if (op === OP_INDEX || op === OP_MEMBER) return true;
+  if (op < OP_PRIM) return false;
+  const y = f.b[v]!;
+  return isIntegral(denseVarTy(f, f.a[v]!)) && (y < 0 || isIntegral(denseVarTy(f, y)));
 }
 
 /** Return true when `t` is an index or a boolean. */

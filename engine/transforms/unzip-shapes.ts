@@ -4,22 +4,9 @@
  * estimates of the sizes of `fwd` and `lin` for the builders.
  */
 import { internal } from '../errors.ts';
-import type { FuncBuilder } from '../ir/builder.ts';
-import {
-  BOOL,
-  REAL,
-  TAN,
-  UNIT,
-  finTy,
-  structTy,
-  vecTy,
-  type Expr,
-  type Instr,
-  type StructTy,
-  type TransparentFunc,
-  type Ty,
-  type Var,
-} from '../ir/types.ts';
+import type { DenseBuilder } from '../ir/dense-builder.ts';
+import { BODY, OP_ADD, OP_COND, OP_FOR, type DenseFunc } from '../ir/dense.ts';
+import { BOOL, REAL, TAN, UNIT, finTy, structTy, vecTy, type StructTy, type Ty, type Var } from '../ir/types.ts';
 import type { Uses } from './uses.ts';
 
 /** Member index of the residuals in `fwd`'s result (and in a split loop's element, a cond's). */
@@ -89,20 +76,18 @@ export function residualTy(members: Ty[]): StructTy {
 /**
  * Return estimates (a little over) of the body lengths of `fwd` and `lin` and of the variables
  * they add, from `f`'s size, how many of its variables are linear (`linear`) and how many are
- * structs or vecs (`aggregates`: about one per call or loop), without a walk over its body: a
- * large function's instructions are cold in memory, and a walk that only counted them cost
- * about a tenth of the whole unzip. Measured on straight-line, loop-heavy and call-heavy
- * programs: `fwd` gets each nonlinear instruction and about 3 per call or loop (their split),
- * `lin` each linear one, a residual read or literal per 4 nonlinear ones, and two more per call
- * or loop; a loop adds about 8 variables to `fwd`. Too small a hint costs a doubling of the
- * array, too large one the unused room.
+ * structs or vecs (`aggregates`: about one per call or loop), without a walk over its body.
+ * Measured on straight-line, loop-heavy and call-heavy programs: `fwd` gets each nonlinear
+ * instruction and about 3 per call or loop (their split), `lin` each linear one, a residual read
+ * or literal per 4 nonlinear ones, and two more per call or loop; a loop adds about 8 variables
+ * to `fwd`. Too small a hint costs a doubling of the array, too large one the unused room.
  */
 export function sizeHints(
-  f: TransparentFunc,
+  f: DenseFunc,
   linear: number,
   aggregates: number,
 ): { fwdBody: number; linBody: number; fwdVars: number; linVars: number } {
-  const size = f.body.length;
+  const size = f.blockLength[BODY]!;
   const split = Math.min(size, aggregates);
   const margin = (size >> 4) + 16;
   // (linear variables of loop bodies count too: a little over for `lin`, under for `fwd`)
@@ -116,14 +101,15 @@ export function sizeHints(
 }
 
 /**
- * Return true when `body` holds an `add`, or a loop or cond with one (recorded as an effect in
- * `uses`).
+ * Return true when closed block `k` of `b` holds an `add`, or a loop or cond with one
+ * (recorded as an effect in `uses`).
  */
-export function hasAdd(body: readonly Instr[], uses: Uses): boolean {
-  for (let k = 0; k < body.length; k++) {
-    const instr = body[k]!;
-    const kind = instr.expr.kind;
-    if (kind === 'add' || ((kind === 'for' || kind === 'cond') && uses.hasEffect(instr.var))) return true;
+export function hasAdd(b: DenseBuilder, k: number, uses: Uses): boolean {
+  const vars = b.closedBlock(k);
+  for (let i = 0; i < vars.length; i++) {
+    const v = vars[i]!;
+    const op = b.opOf(v);
+    if (op === OP_ADD || ((op === OP_FOR || op === OP_COND) && uses.hasEffect(v))) return true;
   }
   return false;
 }
@@ -132,7 +118,7 @@ export function hasAdd(body: readonly Instr[], uses: Uses): boolean {
  * Emit `for i: pairs[i].member` over a vec of `{res, ret}` structs, as variable `v` when given
  * (declared already), else as a new one; return it.
  */
-export function project(b: FuncBuilder, pairs: Var, member: number, uses: Uses, v?: Var): Var {
+export function project(b: DenseBuilder, pairs: Var, member: number, uses: Uses, v?: Var): Var {
   const t = b.typeOf(pairs);
   if (t.kind !== 'vec' || t.elem.kind !== 'struct') return internal(`projection of a ${t.kind}`);
   const index = b.fresh(finTy(t.size));
@@ -142,6 +128,6 @@ export function project(b: FuncBuilder, pairs: Var, member: number, uses: Uses, 
   uses.read(pair);
   const part = b.member(pair, member);
   uses.read(part);
-  const expr: Expr = { kind: 'for', index, body: b.endBlock(), ret: part };
-  return v === undefined ? b.emit(expr, vecTy(t.size, b.typeOf(part))) : b.append({ var: v, expr });
+  const body = b.endBlock(part);
+  return v === undefined ? b.emitFor(index, body, vecTy(t.size, b.typeOf(part))) : b.defineFor(v, index, body);
 }
