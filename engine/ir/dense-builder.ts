@@ -118,6 +118,11 @@ export class DenseBuilder {
   readonly #blockVars = new IntList(16);
   /** Open blocks, innermost last; `#open[0]` is the body. */
   readonly #open: IntList[];
+  /**
+   * Lists of closed blocks, for the next blocks to open: a function has thousands of small
+   * blocks (loop bodies), and a typed array each, grown as filled, cost a tenth of a pass.
+   */
+  readonly #freeLists: IntList[] = [];
   /** Instructions placed in blocks so far (see `instrCount`). */
   #instrCount = 0;
   /** Per open block, its real literals (value -> var) when `shareLiterals` is on (see there). */
@@ -485,7 +490,13 @@ export class DenseBuilder {
 
   /** Open a nested block; close it with `endBlock`. `capacity`: a length hint. */
   beginBlock(capacity = 0): void {
-    this.#open.push(new IntList(capacity));
+    const list = this.#freeLists.pop();
+    if (list === undefined) this.#open.push(new IntList(capacity));
+    else {
+      list.length = 0;
+      list.reserve(capacity);
+      this.#open.push(list);
+    }
     this.#literals?.push(new Map());
   }
 
@@ -513,13 +524,17 @@ export class DenseBuilder {
     this.#literals?.push(new Map());
   }
 
-  /** Record `block` (result `ret`) as a closed block; return its id. */
+  /** Record `block` (result `ret`) as a closed block, its list free again; return its id. */
   #close(block: IntList, ret: Var): number {
     const pool = this.#blockVars;
     const at = pool.length;
-    pool.reserve(block.length);
-    pool.data.set(block.data.subarray(0, block.length), at);
-    pool.length += block.length;
+    const n = block.length;
+    pool.reserve(n);
+    const from = block.data;
+    const to = pool.data;
+    for (let k = 0; k < n; k++) to[at + k] = from[k]!;
+    pool.length += n;
+    this.#freeLists.push(block);
     this.#blockStart.push(at);
     this.#blockLength.push(block.length);
     this.#blockRet.push(ret);

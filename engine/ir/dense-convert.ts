@@ -115,9 +115,25 @@ function materializeOne(d: DenseFunc): TransparentFunc {
   const b = new FuncBuilder(d.name, d.blockLength[BODY]!);
   b.reserveFrom(d, sameTy, 0);
   for (const p of d.params) b.paramVar(p);
+  const cx: Cx = { d, b, callees: d.funcs.map(objectCallee) };
   const body = blockVarsOf(d, BODY);
-  for (let i = 0; i < body.length; i++) b.append(instrOf(d, body[i]!, b));
+  for (let i = 0; i < body.length; i++) b.append(instrOf(cx, body[i]!));
   return b.finish(d.ret, d.customJvp === undefined ? undefined : { customJvp: d.customJvp });
+}
+
+/** What `instrOf` converts with: the function, the builder, its callees' object forms. */
+interface Cx {
+  readonly d: DenseFunc;
+  readonly b: FuncBuilder;
+  readonly callees: readonly Func[];
+}
+
+/** Return block `k` of `cx.d` as an object-IR block (built in a nested block of `cx.b`). */
+function blockOf(cx: Cx, k: number): Block {
+  cx.b.beginBlock();
+  const vars = blockVarsOf(cx.d, k);
+  for (let i = 0; i < vars.length; i++) cx.b.append(instrOf(cx, vars[i]!));
+  return cx.b.endBlock();
 }
 
 /** Return the value of literal `v` of `d`, by its type: null (unit), boolean, or number. */
@@ -127,24 +143,23 @@ function litValue(d: DenseFunc, v: Var): null | boolean | number {
   return t.kind === 'unit' ? null : t.kind === 'bool' ? x !== 0 : x;
 }
 
-/** Return the operand list of `v` of `d` at `start`, `length` as an array. */
+/** Return the operand list of `d` at `start`, `length` as an array (kept in the IR). */
 function listAt(d: DenseFunc, start: number, length: number): Var[] {
-  return Array.from(d.lists.subarray(start, start + length));
+  // (a loop: `Array.from` of a typed array view was a third of materializing a call-heavy function)
+  const out = new Array<Var>(length);
+  const lists = d.lists;
+  for (let k = 0; k < length; k++) out[k] = lists[start + k]!;
+  return out;
 }
 
-/** Return the object instruction of `v` of `d` (its nested blocks built with `b`). */
-function instrOf(d: DenseFunc, v: Var, b: FuncBuilder): Instr {
+/** Return the object instruction of `v` of `cx.d` (its nested blocks built with `cx.b`). */
+function instrOf(cx: Cx, v: Var): Instr {
+  const { d } = cx;
   const op = d.op[v]!;
   const a = d.a[v]!;
   const x = d.b[v]!;
   const c = d.c[v]!;
   if (op >= OP_PRIM) return primInstr(v, opPrim(op), a, x);
-  const nested = (k: number): Block => {
-    b.beginBlock();
-    const vars = blockVarsOf(d, k);
-    for (let i = 0; i < vars.length; i++) b.append(instrOf(d, vars[i]!, b));
-    return b.endBlock();
-  };
   switch (op) {
     case OP_LIT:
       return litInstr(v, litValue(d, v));
@@ -165,12 +180,12 @@ function instrOf(d: DenseFunc, v: Var, b: FuncBuilder): Instr {
     case OP_SELECT:
       return { var: v, expr: { kind: 'select', cond: a, then: x, els: c } };
     case OP_CALL:
-      return callInstr(v, objectCallee(d.funcs[a]!), listAt(d, x, c));
+      return callInstr(v, cx.callees[a]!, listAt(d, x, c));
     case OP_FOR:
-      return { var: v, expr: { kind: 'for', index: a, body: nested(x), ret: d.blockRet[x]! } };
+      return { var: v, expr: { kind: 'for', index: a, body: blockOf(cx, x), ret: d.blockRet[x]! } };
     case OP_COND: {
-      const then = nested(x);
-      const els = nested(c);
+      const then = blockOf(cx, x);
+      const els = blockOf(cx, c);
       const expr = { kind: 'cond', cond: a, then, thenRet: d.blockRet[x]!, els, elsRet: d.blockRet[c]! } as const;
       return { var: v, expr };
     }

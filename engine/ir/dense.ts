@@ -28,7 +28,7 @@
  * result `blockRet[k]`; block 0 is the body (its result is `ret`).
  */
 import { PRIM_NAMES, type Prim } from './prims.ts';
-import type { Func, Ty, TypeIds, Var } from './types.ts';
+import type { ExprKind, Func, Ty, TypeIds, Var } from './types.ts';
 
 export const OP_NONE = 0;
 export const OP_LIT = 1;
@@ -48,6 +48,35 @@ export const OP_ADD = 14;
 export const OP_RESOLVE = 15;
 /** The first primitive's opcode: primitive `PRIM_NAMES[k]` is `OP_PRIM + k`. */
 export const OP_PRIM = 16;
+
+/** The opcode of each expression kind but `prim` (whose opcodes are per primitive). */
+export const OP_OF_KIND: { readonly [K in Exclude<ExprKind, 'prim'>]: number } = {
+  lit: OP_LIT,
+  zero: OP_ZERO,
+  vec: OP_VEC,
+  struct: OP_STRUCT,
+  index: OP_INDEX,
+  member: OP_MEMBER,
+  slice: OP_SLICE,
+  field: OP_FIELD,
+  select: OP_SELECT,
+  call: OP_CALL,
+  for: OP_FOR,
+  cond: OP_COND,
+  accum: OP_ACCUM,
+  add: OP_ADD,
+  resolve: OP_RESOLVE,
+};
+
+/**
+ * Return a table by opcode from `table`, a table by expression kind (typed over every kind, so
+ * that a missing entry fails type-checking).
+ */
+export function byOpcode<V>(table: { readonly [K in Exclude<ExprKind, 'prim'>]: V }): readonly V[] {
+  const out: V[] = [];
+  for (const [kind, op] of Object.entries(OP_OF_KIND)) out[op] = table[kind as keyof typeof table];
+  return out;
+}
 
 /**
  * The opcode of each primitive (see `OP_PRIM`), as an object whose keys are the primitive names:

@@ -4,7 +4,8 @@
  * records which parts of a cotangent may be nonzero (a callee's transpose is specialized on it).
  */
 import { internal } from '../errors.ts';
-import type { FuncBuilder } from '../ir/builder.ts';
+import type { DenseBuilder } from '../ir/dense-builder.ts';
+import { PRIM_OP } from '../ir/dense.ts';
 import { REAL, isEmpty, type Ty, type Var } from '../ir/types.ts';
 import type { Scratch } from './scratch.ts';
 
@@ -64,14 +65,14 @@ export function shapeKey(s: Shape): string {
 }
 
 /** Return the parts of `v` that `s` says may be nonzero, as a cotangent (members emitted). */
-export function fromShape(b: FuncBuilder, v: Var, s: Shape): Ct {
+export function fromShape(b: DenseBuilder, v: Var, s: Shape): Ct {
   if (s === 0) return undefined;
   if (s === 1) return v;
   return s.map((p, k) => (p === 0 ? undefined : fromShape(b, b.member(v, k), p)));
 }
 
 /** Return the cotangent of member `k` of a struct whose cotangent is `ct`. */
-export function partOf(b: FuncBuilder, ct: Ct, k: number): Ct {
+export function partOf(b: DenseBuilder, ct: Ct, k: number): Ct {
   if (ct === undefined) return undefined;
   return typeof ct === 'number' ? b.member(ct, k) : ct[k];
 }
@@ -81,7 +82,7 @@ export function partOf(b: FuncBuilder, ct: Ct, k: number): Ct {
  * emitted where needed).
  */
 export function full(
-  b: FuncBuilder,
+  b: DenseBuilder,
   ct: Ct,
   t: Ty,
   zeroOf: (t: Ty) => Var = (z) => b.zero(z),
@@ -96,7 +97,7 @@ export function full(
 }
 
 /** Emit `ref += ct` (of erased type `t`), skipping the parts known zero. */
-export function addInto(b: FuncBuilder, ref: Var, ct: Ct, t: Ty): void {
+export function addInto(b: DenseBuilder, ref: Var, ct: Ct, t: Ty): void {
   if (ct === undefined) return;
   if (typeof ct === 'number') {
     b.add(ref, ct);
@@ -112,13 +113,13 @@ export function addInto(b: FuncBuilder, ref: Var, ct: Ct, t: Ty): void {
  * Return the sum of cotangents `terms` (of erased type `t`, none undefined): reals added, partial
  * structs member by member, anything else through an accumulator.
  */
-export function sumCts(b: FuncBuilder, terms: readonly Ct[], t: Ty): Ct {
+export function sumCts(b: DenseBuilder, terms: readonly Ct[], t: Ty): Ct {
   if (terms.length <= 1) return terms[0];
   if (t.kind === 'real') {
     // cotangents of reals are reals: emit the sums without the builder's type inference
     let sum = terms[0] as Var;
     for (let k = 1; k < terms.length; k++)
-      sum = b.emitPrim('add', sum, terms[k] as Var, t);
+      sum = b.emitOp(PRIM_OP.add, sum, terms[k] as Var, t);
     return sum;
   }
   if (t.kind === 'struct' && terms.every((c) => typeof c === 'object')) {
@@ -188,14 +189,14 @@ export class CtLists {
    * contributions live until then; a few may wait, as that schedule suits compiled code better
    * when they are few.
    */
-  accumulate(v: Var, ct: Var, b: FuncBuilder): void {
+  accumulate(v: Var, ct: Var, b: DenseBuilder): void {
     const first = this.#head[v]!;
     let n = 0;
     for (let k = first; k >= 0 && n < RUNNING_SUM_FROM; k = this.#next[k]!) n++;
     if (n + 1 < RUNNING_SUM_FROM) return this.add(v, ct);
     const sum =
       this.sumOfVars(v, b, REAL) ?? internal(`cotangent of scalar %${v} has a partial contribution`);
-    this.#value[first] = b.emitPrim('add', sum, ct, REAL);
+    this.#value[first] = b.emitOp(PRIM_OP.add, sum, ct, REAL);
     this.#next[first] = -1;
     this.#tail[v] = first;
   }
@@ -215,13 +216,13 @@ export class CtLists {
    * Return the sum of the contributions of `v` when there are some and all are whole (single-var)
    * reals of type `t`, emitted as `sumCts` would (left to right, in order), else undefined.
    */
-  sumOfVars(v: Var, b: FuncBuilder, t: Ty): Var | undefined {
+  sumOfVars(v: Var, b: DenseBuilder, t: Ty): Var | undefined {
     const first = this.#head[v]!;
     if (first < 0) return undefined;
     for (let k = first; k >= 0; k = this.#next[k]!) if (this.#value[k]! < 0) return undefined;
     let sum = this.#value[first]!;
     for (let k = this.#next[first]!; k >= 0; k = this.#next[k]!)
-      sum = b.emitPrim('add', sum, this.#value[k]!, t);
+      sum = b.emitOp(PRIM_OP.add, sum, this.#value[k]!, t);
     return sum;
   }
 

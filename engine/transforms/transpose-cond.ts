@@ -7,40 +7,31 @@
  * section of their defining block, as for loops); the transposed cond yields unit. A cond that
  * touches no linear value is copied, block by block.
  */
-import { UNIT, type Block, type Instr, type Var } from '../ir/types.ts';
-import type { ExprOf } from './linearity.ts';
+import { blockVarsOf } from '../ir/dense.ts';
+import { UNIT, type Var } from '../ir/types.ts';
 import type { Transposer } from './transpose.ts';
 
 /** `z = cond(c) { then } else { els }`: `cond(c) { transposed then } else { transposed els }`. */
-export function transposeCond(t: Transposer, v: Var, e: ExprOf<'cond'>): void {
+export function transposeCond(t: Transposer, v: Var): void {
+  const { lin } = t;
   const ct = t.ctVar(v);
-  const cond = t.nlOf(e.cond);
-  const then = t.nestedBlock(e.then, e.thenRet, () => ct);
-  const els = t.nestedBlock(e.els, e.elsRet, () => ct);
-  // the counts of `Uses` do not see into the blocks (and an empty cond is dropped): prune walks
-  t.dropped = true;
+  const cond = t.nlOf(lin.a[v]!);
+  const then = t.nestedBlock(lin.b[v]!, () => ct);
+  const els = t.nestedBlock(lin.c[v]!, () => ct);
   if (!then.emitted && !els.emitted) return;
-  t.b.emit(
-    { kind: 'cond', cond, then: then.block, thenRet: then.unit, els: els.block, elsRet: els.unit },
-    UNIT,
-  );
+  t.b.emitCond(cond, then.block, els.block, UNIT);
 }
 
-/** Put nonlinear cond `instr` into `bwd`, its blocks instruction by instruction. */
-export function copyCond(t: Transposer, instr: Instr, e: ExprOf<'cond'>): void {
-  const { b } = t;
-  const branch = (block: Block, ret: Var) => {
-    b.beginBlock();
-    for (let k = 0; k < block.length; k++) t.copy(block[k]!);
-    const r = t.nlOf(ret);
-    return { block: b.endBlock(), ret: r };
+/** Put nonlinear cond `v` into `bwd`, its blocks instruction by instruction. */
+export function copyCond(t: Transposer, v: Var): void {
+  const { b, lin } = t;
+  const branch = (k: number): number => {
+    const block = blockVarsOf(lin, k);
+    b.beginBlock(block.length);
+    for (let i = 0; i < block.length; i++) t.copy(block[i]!);
+    return b.endBlock(t.nlOf(lin.blockRet[k]!));
   };
-  const cond = t.nlOf(e.cond);
-  const then = branch(e.then, e.thenRet);
-  const els = branch(e.els, e.elsRet);
-  t.dropped = true; // the counts of `Uses` do not see into the blocks: prune walks
-  b.append({
-    var: instr.var,
-    expr: { kind: 'cond', cond, then: then.block, thenRet: then.ret, els: els.block, elsRet: els.ret },
-  });
+  const cond = t.nlOf(lin.a[v]!);
+  const then = branch(lin.b[v]!);
+  b.defineCond(v, cond, then, branch(lin.c[v]!));
 }

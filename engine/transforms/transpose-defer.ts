@@ -7,18 +7,26 @@
  * needs late is not live across the whole block (in compiled code: held in a register or
  * spilled all that time).
  */
-import type { Instr, TransparentFunc, Var } from '../ir/types.ts';
-import { REAL, varCount, varTy } from '../ir/types.ts';
-import { forEachOperand } from '../ir/visit.ts';
-import type { Analysis, ExprOf } from './linearity.ts';
+import {
+  OP_COND,
+  OP_FOR,
+  OP_INDEX,
+  OP_MEMBER,
+  OP_PRIM,
+  blockVarsOf,
+  denseVarTy,
+  type DenseFunc,
+} from '../ir/dense.ts';
+import { REAL, type Var } from '../ir/types.ts';
+import { forEachOperandDense, type DenseAnalysis } from './linearity-dense.ts';
 import type { Scratch } from './scratch.ts';
 
 /** The values of one transpose whose copies wait for their first use. */
 export class DeferredCopies {
-  readonly #lin: TransparentFunc;
-  readonly #a: Analysis;
+  readonly #lin: DenseFunc;
+  readonly #a: DenseAnalysis;
   /** Copy an instruction into `bwd` (the transposer's, renaming operands as needed). */
-  readonly #copy: (instr: Instr) => void;
+  readonly #copy: (v: Var) => void;
   /** 1 for each var whose copy waits. */
   readonly #waits: Uint8Array;
   /** How many vars wait. */
@@ -29,17 +37,17 @@ export class DeferredCopies {
   #outerDepth = 0;
 
   /** Start with nothing waiting, for `lin` (analysed in `a`), copying through `copy`. */
-  constructor(lin: TransparentFunc, a: Analysis, scratch: Scratch, copy: (instr: Instr) => void) {
+  constructor(lin: DenseFunc, a: DenseAnalysis, scratch: Scratch, copy: (v: Var) => void) {
     this.#lin = lin;
     this.#a = a;
     this.#copy = copy;
-    this.#waits = scratch.u8(varCount(lin));
+    this.#waits = scratch.u8(lin.varTypes.length);
   }
 
-  /** Return true when nonlinear `instr` is a real value whose copy may wait. */
-  deferrable(instr: Instr): boolean {
-    const k = instr.expr.kind;
-    return varTy(this.#lin, instr.var) === REAL && (k === 'prim' || k === 'index' || k === 'member');
+  /** Return true when nonlinear instruction `v` is a real value whose copy may wait. */
+  deferrable(v: Var): boolean {
+    const op = this.#lin.op[v]!;
+    return (op >= OP_PRIM || op === OP_INDEX || op === OP_MEMBER) && denseVarTy(this.#lin, v) === REAL;
   }
 
   /** Make the copy of `v` wait for its first use. */
@@ -53,37 +61,40 @@ export class DeferredCopies {
     return this.#waits[v] === 1;
   }
 
-  /** Copy the waiting operands of `instr` (about to be copied) here. */
-  copyOperands(instr: Instr): void {
+  /** Copy the waiting operands of instruction `v` (about to be copied) here. */
+  copyOperands(v: Var): void {
     if (this.#waiting === 0) return;
-    const e = instr.expr;
-    const { kind } = e; // read once: see `hasEffect` in linearity.ts
-    if (kind === 'for' || kind === 'cond') this.copyReadsIn(e, this.#a.depth[instr.var]!);
-    else forEachOperand(e, this.copyIfDeferred);
+    const op = this.#lin.op[v]!;
+    if (op === OP_FOR || op === OP_COND) this.copyReadsIn(v, this.#a.depth[v]!);
+    else forEachOperandDense(this.#lin, v, this.copyIfDeferred);
   }
 
-  /** Copy the waiting values of blocks at `depth` or outside that loop or cond `e` reads, here. */
-  copyReadsIn(e: ExprOf<'for' | 'cond'>, depth: number): void {
+  /** Copy the waiting values of blocks at `depth` or outside that loop or cond `v` reads, here. */
+  copyReadsIn(v: Var, depth: number): void {
     if (this.#waiting === 0) return;
     this.#outerDepth = depth;
-    this.#copyOuterReadsOf(e);
+    this.#copyOuterReadsOf(v);
   }
 
-  /** Copy the waiting outer values (see `#copyOuterReads`) that loop or cond `e` reads. */
-  #copyOuterReadsOf(e: ExprOf<'for' | 'cond'>): void {
-    if (e.kind === 'for') return this.#copyOuterReads(e.body, e.ret);
-    this.#copyIfOuter(e.cond);
-    this.#copyOuterReads(e.then, e.thenRet);
-    this.#copyOuterReads(e.els, e.elsRet);
+  /** Copy the waiting outer values (see `#copyOuterReads`) that loop or cond `v` reads. */
+  #copyOuterReadsOf(v: Var): void {
+    const lin = this.#lin;
+    if (lin.op[v] === OP_FOR) return this.#copyOuterReads(lin.b[v]!);
+    this.#copyIfOuter(lin.a[v]!);
+    this.#copyOuterReads(lin.b[v]!);
+    this.#copyOuterReads(lin.c[v]!);
   }
 
-  /** Copy the waiting values outside `#outerDepth` that `body` (result `ret`) reads. */
-  #copyOuterReads(body: readonly Instr[], ret: Var): void {
-    this.#copyIfOuter(ret);
-    for (let k = 0; k < body.length; k++) {
-      const e = body[k]!.expr;
-      if (e.kind === 'for' || e.kind === 'cond') this.#copyOuterReadsOf(e);
-      else forEachOperand(e, this.#copyIfOuter);
+  /** Copy the waiting values outside `#outerDepth` that block `k` (and its result) reads. */
+  #copyOuterReads(k: number): void {
+    const lin = this.#lin;
+    this.#copyIfOuter(lin.blockRet[k]!);
+    const body = blockVarsOf(lin, k);
+    for (let i = 0; i < body.length; i++) {
+      const w = body[i]!;
+      const op = lin.op[w];
+      if (op === OP_FOR || op === OP_COND) this.#copyOuterReadsOf(w);
+      else forEachOperandDense(lin, w, this.#copyIfOuter);
     }
   }
 
@@ -107,14 +118,13 @@ export class DeferredCopies {
         pending.pop();
         continue;
       }
-      const instr = this.#a.def[x]!;
       const before = pending.length;
-      forEachOperand(instr.expr, this.#pushWaiting);
+      forEachOperandDense(this.#lin, x, this.#pushWaiting);
       if (pending.length === before) {
         pending.pop();
         this.#waits[x] = 0;
         this.#waiting--;
-        this.#copy(instr);
+        this.#copy(x);
       }
     }
   }

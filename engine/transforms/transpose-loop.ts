@@ -4,22 +4,18 @@
  * outside the loop go into accumulators.
  */
 import { internal } from '../errors.ts';
-import { UNIT, varTy, vecTy, type Var } from '../ir/types.ts';
-import type { ExprOf } from './linearity.ts';
+import { UNIT, vecTy, type Var } from '../ir/types.ts';
 import type { Transposer } from './transpose.ts';
 
 /** `z = for i: body`: a loop over the same indices running the body's transpose. */
-export function transposeLoop(tr: Transposer, v: Var, e: ExprOf<'for'>): void {
-  const { b } = tr;
+export function transposeLoop(tr: Transposer, v: Var): void {
+  const { b, lin } = tr;
   const ct = tr.ctVar(v);
-  const t = varTy(tr.lin, v);
+  const t = tr.ty(v);
   if (t.kind !== 'vec') return internal(`transpose: for loop of type ${t.kind}`);
-  const index = e.index;
+  const index = lin.a[v]!;
   tr.hasNl[index] = 1;
   // the element's cotangent is ct[i]
-  const { block: body, unit: ret, emitted } = tr.nestedBlock(e.body, e.ret, () =>
-    ct === undefined ? undefined : b.index(ct, index),
-  );
-  if (emitted) b.emit({ kind: 'for', index, body, ret }, vecTy(t.size, UNIT));
-  else tr.dropped = true;
+  const { block, emitted } = tr.nestedBlock(lin.b[v]!, () => (ct === undefined ? undefined : b.index(ct, index)));
+  if (emitted) b.emitFor(index, block, vecTy(t.size, UNIT));
 }

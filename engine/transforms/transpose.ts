@@ -17,33 +17,42 @@
  * `bwd` param.
  * Linear refs carry a *cotangent value* instead: the cotangent of the value resolved from them
  * (for a ref param, the `bwd` param), from which each `add` into them takes its addend's cotangent.
+ *
+ * Reads and writes the dense IR (ir/dense.ts): `denseTransposed`. `transpose` and `transposed`
+ * are the same on the object IR (input densified, output materialized; memoized).
  */
 import { internal } from '../errors.ts';
-import { FuncBuilder } from '../ir/builder.ts';
+import { DenseBuilder } from '../ir/dense-builder.ts';
+import { densify, materialize } from '../ir/dense-convert.ts';
+import {
+  BODY,
+  OP_ACCUM,
+  OP_COND,
+  OP_FIELD,
+  OP_FOR,
+  OP_INDEX,
+  OP_MEMBER,
+  OP_PRIM,
+  OP_SLICE,
+  OP_ZERO,
+  blockVarsOf,
+  denseVarTy,
+  type DenseFunc,
+} from '../ir/dense.ts';
 import {
   REAL,
   TAN,
   UNIT,
-  accumInstr,
   erase,
-  fieldInstr,
   hasTan,
   isEmpty,
   refTy,
   sameTy,
-  sliceInstr,
   unitTy,
-  varCount,
-  varTy,
-  zeroInstr,
-  type Block,
-  type ExprKind,
-  type Instr,
   type TransparentFunc,
   type Ty,
   type Var,
 } from '../ir/types.ts';
-import { forEachOperand } from '../ir/visit.ts';
 import {
   CtLists,
   addInto,
@@ -59,31 +68,30 @@ import {
   type Shape,
 } from './cotangent.ts';
 import {
-  analyze,
-  emitEmpty,
-  hasEffect,
-  mapRoles,
-  prune,
-  SharedZeros,
-  touchesLinear,
-  visit,
-  type Analysis,
-  type ExprOf,
-} from './linearity.ts';
+  SharedDenseZeros,
+  analyzeDense,
+  emitEmptyDense,
+  forEachOperandDense,
+  pruneDense,
+  putMapped,
+  touchesLinearDense,
+  visitDense,
+  type DenseAnalysis,
+} from './linearity-dense.ts';
 import { Scratch } from './scratch.ts';
 import { copyCond } from './transpose-cond.ts';
 import { DeferredCopies } from './transpose-defer.ts';
-import { RULE_OF, RULES, type Rule } from './transpose-rules.ts';
-import { Uses } from './uses.ts';
+import { transposeInstr } from './transpose-rules.ts';
 
 /** A transpose and, per param of `lin`, which parts of its accumulator param it may add to. */
-export interface Transposed {
-  readonly bwd: TransparentFunc;
+export interface Transposed<F = TransparentFunc> {
+  readonly bwd: F;
   /** Per param of `lin`: for a linear value param, the parts `bwd` may add to; else 0. */
   readonly wrote: readonly Shape[];
 }
 
-const memo = new WeakMap<TransparentFunc, Map<string, Transposed>>();
+const memo = new WeakMap<DenseFunc, Map<string, Transposed<DenseFunc>>>();
+const objectMemo = new WeakMap<TransparentFunc, Map<string, Transposed>>();
 
 /**
  * Return the transpose `bwd` of linear function `lin` (memoized per function and `ct`). All types
@@ -103,6 +111,20 @@ export function transpose(lin: TransparentFunc, ct: Shape = 1): TransparentFunc 
 
 /** Return `transpose(lin, ct)` with the parts of each accumulator param it may add to. */
 export function transposed(lin: TransparentFunc, ct: Shape = 1): Transposed {
+  let byShape = objectMemo.get(lin);
+  if (byShape === undefined) objectMemo.set(lin, (byShape = new Map()));
+  const key = shapeKey(ct);
+  let out = byShape.get(key);
+  if (out === undefined) {
+    const d = denseTransposed(densify(lin), ct);
+    out = { bwd: materialize(d.bwd), wrote: d.wrote };
+    byShape.set(key, out);
+  }
+  return out;
+}
+
+/** `transposed` in the dense IR (memoized per function and `ct`). */
+export function denseTransposed(lin: DenseFunc, ct: Shape = 1): Transposed<DenseFunc> {
   let byShape = memo.get(lin);
   if (byShape === undefined) memo.set(lin, (byShape = new Map()));
   const key = shapeKey(ct);
@@ -118,8 +140,8 @@ export function transposed(lin: TransparentFunc, ct: Shape = 1): Transposed {
 interface Frame {
   /** Where the reversed section starts in the builder's block (accumulators go there). */
   readonly start: number;
-  /** Accumulator instructions to insert at `start`. */
-  readonly accs: Instr[];
+  /** Accumulator instructions (put, not placed) to insert at `start`. */
+  readonly accs: Var[];
   /**
    * Linear ref -> its cotangent value, as computed in this block (visible in nested ones); made
    * on first use (`setCtRef`), as a function has thousands of small blocks.
@@ -132,9 +154,6 @@ interface Frame {
    */
   views: Map<number | string, Var> | undefined;
 }
-
-/** The transpose rule of a primitive (called without the lookup by kind). */
-const PRIM_RULE: Rule<'prim'> = RULES.prim;
 
 /** Numeric view keys are exact (below 2^53) while both parts are below these bounds. */
 const VIEW_REF_BOUND = 2 ** 26;
@@ -150,17 +169,17 @@ function viewKey(ref: Var, key: number): number | string {
   return ref < VIEW_REF_BOUND && k < VIEW_KEY_BOUND ? k * VIEW_REF_BOUND + ref : `${ref}:${key}`;
 }
 
-/** The state of transposing one function (exported for the rule table of `transpose-rules.ts`). */
+/** The state of transposing one function (exported for the rules of `transpose-rules.ts`). */
 export class Transposer {
-  readonly lin: TransparentFunc;
+  readonly lin: DenseFunc;
   /** The typed arrays below come from here (released when `run` is done). */
   readonly scratch = new Scratch();
-  readonly a: Analysis;
-  readonly b: FuncBuilder;
+  readonly a: DenseAnalysis;
+  readonly b: DenseBuilder;
   /**
    * 1 for each nonlinear var of `lin` defined in `bwd`: `bwd` keeps the numbers of `lin`'s
-   * nonlinear variables (see `FuncBuilder.reserveFrom`), so their instructions are reused as
-   * they are.
+   * nonlinear variables (see `VarTable.reserveFrom`), so their instructions are copied as they
+   * are.
    */
   readonly hasNl: Uint8Array;
   /** The nonlinear values whose copies wait for their first use (see `block`). */
@@ -205,41 +224,15 @@ export class Transposer {
   };
   /** Set by `seeNl` when an operand has no value of its own number in `bwd`. */
   renamed = false;
-  /**
-   * The variables read in `bwd`, recorded as it is emitted (every instruction goes through the
-   * builder's observer), so `prune` can skip its walk when nothing is dead.
-   */
-  readonly uses: Uses;
-  /** Set when a loop whose transpose emitted nothing is dropped with its copies (`prune` walks). */
-  dropped = false;
-  /** Record the reads and effect of an instruction added to `bwd` (the builder's observer). */
-  readonly noteInstr = (instr: Instr): void => {
-    const { uses } = this;
-    const e = instr.expr;
-    // one read of `e.kind` for the commonest case, a primitive (no effect)
-    switch (e.kind) {
-      case 'prim':
-        uses.read(e.x);
-        if (e.y >= 0) uses.read(e.y);
-        return;
-      case 'for':
-        uses.declare(e.index);
-        uses.read(e.ret);
-        break;
-      default:
-        forEachOperand(e, uses.reader);
-    }
-    if (hasEffect(e)) uses.keep(instr.var);
-  };
   /** The zeros shared by the whole `bwd`, their instructions placed at its start (`zeroOf`). */
-  readonly zeros: Instr[] = [];
-  readonly #shared: SharedZeros;
+  readonly zeros: Var[] = [];
+  readonly #shared: SharedDenseZeros;
   /** Return the zero of `t` (not a ref), one per type for the whole function. */
   readonly zeroOf = (t: Ty): Var => this.#shared.of(t);
 
-  constructor(lin: TransparentFunc, ctShape: Shape, key: string) {
+  constructor(lin: DenseFunc, ctShape: Shape, key: string) {
     this.lin = lin;
-    this.a = analyze(lin, this.scratch);
+    this.a = analyzeDense(lin, this.scratch);
     this.ctShape = ctShape;
     const suffix = ctShape === 1 ? '' : `_ct${key}`;
     // size hints (measured on straight-line, loop-heavy and call-heavy programs, a little over):
@@ -247,18 +240,19 @@ export class Transposer {
     // arithmetic) and 4 more per call or loop, and adds about 0.8 variables per top-level
     // instruction and 6 per call or loop; calls and loops are counted by their results' types
     // (`aggregates`), not by a walk over the cold body of `lin`
-    const size = lin.body.length;
+    const size = lin.blockLength[BODY]!;
     const split = Math.min(size, this.a.aggregates);
     const name = `bwd_${lin.name.replace(/^lin_/, '')}${suffix}`;
-    this.b = new FuncBuilder(name, size + (size >> 2) + 4 * split);
-    this.#shared = new SharedZeros(this.b, this.zeros);
-    const n = varCount(lin);
+    const n = lin.varTypes.length;
+    const spare = size + 6 * split + (n >> 4);
+    this.b = new DenseBuilder(name, size + (size >> 2) + 4 * split, n + spare);
+    this.#shared = new SharedDenseZeros(this.b, this.zeros);
     const linear = this.a.linVar;
     // linear vars have no value in `bwd`: their numbers stay unused
-    this.b.reserveFrom(lin, sameTy, size + 6 * split + (n >> 4), linear, unitTy);
+    this.b.reserveFrom(lin, sameTy, spare, linear, unitTy);
     const { scratch } = this;
     this.hasNl = scratch.u8(n);
-    this.deferred = new DeferredCopies(lin, this.a, scratch, (instr) => this.copy(instr));
+    this.deferred = new DeferredCopies(lin, this.a, scratch, (v) => this.copy(v));
     this.acc = scratch.i32(n, -1);
     this.isAccParam = scratch.u8(n);
     this.isView = scratch.u8(n);
@@ -266,17 +260,20 @@ export class Transposer {
     this.accAll = scratch.u8(n);
     this.cts = new CtLists(n, 2 * size, scratch);
     this.paramPos = scratch.i32(n, -1);
-    this.uses = new Uses(n + size + 6 * split, scratch);
-    this.b.observe(this.noteInstr);
     this.wrote = lin.params.map(() => 0);
   }
 
+  /** Return the type of variable `v` of `lin`. */
+  ty(v: Var): Ty {
+    return denseVarTy(this.lin, v);
+  }
+
   /** Build `bwd`. */
-  run(): Transposed {
+  run(): Transposed<DenseFunc> {
     const { lin, b } = this;
     const ctRefs = new Map<Var, Ct>();
     lin.params.forEach((p, k) => {
-      const t = varTy(lin, p);
+      const t = this.ty(p);
       if (!hasTan(t)) this.hasNl[b.paramVar(p)] = 1;
       else if (t.kind === 'ref') ctRefs.set(p, b.param(erase(t.inner)));
       else {
@@ -286,15 +283,11 @@ export class Transposer {
       }
     });
     const ct = b.param(erase(lin.retType));
-    for (const p of b.params) this.uses.declare(p);
-    this.block(lin.body, lin.ret, () => {
+    this.block(BODY, () => {
       if (this.isLinear(lin.ret)) this.contribute(lin.ret, fromShape(b, ct, this.ctShape));
     }, ctRefs);
     b.insertAt(0, this.zeros);
-    const ret = b.unit();
-    this.uses.read(ret);
-    const mayHaveDead = this.dropped || this.uses.mayHaveDead(b.instrCount());
-    const bwd = prune(b.finish(ret), mayHaveDead, this.scratch);
+    const bwd = pruneDense(b.finish(b.unit()), true, this.scratch);
     this.scratch.release();
     return { bwd, wrote: this.wrote };
   }
@@ -302,68 +295,58 @@ export class Transposer {
   /** Record that `bwd` may add `s` into the accumulator param of linear value param `p`. */
   wrote1(p: Var, s: Shape): void {
     const k = this.paramPos[p]!;
-    if (k >= 0) this.wrote[k] = joinShape(this.wrote[k]!, s, erase(varTy(this.lin, p)));
+    if (k >= 0) this.wrote[k] = joinShape(this.wrote[k]!, s, erase(this.ty(p)));
   }
 
   /**
-   * Transpose nested `block` (result `ret`) into a new block of `bwd` yielding unit; its result's
-   * cotangent is `ctOfRet()`, asked only when `ret` is linear (emitted in the new block). Return
-   * the block closed, its unit result, and whether the reversed part emitted anything.
+   * Transpose nested block `k` into a new block of `bwd` yielding unit; its result's cotangent
+   * is `ctOfRet()`, asked only when the result is linear (emitted in the new block). Return the
+   * block closed, its unit result, and whether the reversed part emitted anything.
    */
-  nestedBlock(block: Block, ret: Var, ctOfRet: () => Var | undefined): { block: Block; unit: Var; emitted: boolean } {
+  nestedBlock(k: number, ctOfRet: () => Var | undefined): { block: number; unit: Var; emitted: boolean } {
     const { b } = this;
+    const ret = this.lin.blockRet[k]!;
     b.beginBlock();
-    const emitted = this.block(block, ret, () => {
+    const emitted = this.block(k, () => {
       if (!this.isLinear(ret)) return;
       const ct = ctOfRet();
       if (ct !== undefined) this.contribute(ret, ct);
     });
     const unit = b.unit();
-    return { block: b.endBlock(), unit, emitted };
+    return { block: b.endBlock(unit), unit, emitted };
   }
 
   /**
-   * Transpose `block` (whose result is `ret`) into the builder's current block: nonlinear part
-   * forward, then `seed`, then the linear part reversed. Return true when the reversed part
-   * emitted anything.
+   * Transpose block `k` of `lin` into the builder's current block: nonlinear part forward, then
+   * `seed`, then the linear part reversed. Return true when the reversed part emitted anything.
    *
    * Nonlinear real values are not copied in order but where they are first read (see
    * transpose-defer.ts), so the values the reversed part needs late are not live all along.
    */
-  block(
-    block: readonly Instr[],
-    ret: Var,
-    seed: () => void,
-    ctRef?: Map<Var, Ct>,
-  ): boolean {
-    const { b, a, deferred } = this;
+  block(k: number, seed: () => void, ctRef?: Map<Var, Ct>): boolean {
+    const { b, a, deferred, lin } = this;
+    const vars = blockVarsOf(lin, k);
     const depth = this.frames.length + 1;
-    for (let k = 0; k < block.length; k++) {
-      const instr = block[k]!;
-      const e = instr.expr;
-      if (visit(a, instr, depth)) {
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i]!;
+      if (visitDense(a, v, depth)) {
         // a nested block's reads of this block's values are copied before it
-        const { kind } = e; // read once: see `hasEffect` in linearity.ts
-        if (kind === 'for' || kind === 'cond') deferred.copyReadsIn(e, depth);
-        else if (kind === 'member') this.notePartRead(e.struct);
-        else if (kind === 'index') this.notePartRead(e.vec);
-      } else if (deferred.deferrable(instr)) deferred.defer(instr.var);
+        const op = lin.op[v]!;
+        if (op === OP_FOR || op === OP_COND) deferred.copyReadsIn(v, depth);
+        else if (op === OP_MEMBER || op === OP_INDEX) this.notePartRead(lin.a[v]!);
+      } else if (deferred.deferrable(v)) deferred.defer(v);
       else {
-        deferred.copyOperands(instr);
-        this.copy(instr);
+        deferred.copyOperands(v);
+        this.copy(v);
       }
     }
-    deferred.copyIfDeferred(ret);
+    deferred.copyIfDeferred(lin.blockRet[k]!);
     const frame: Frame = { start: b.blockLength(), accs: [], ctRef, views: undefined };
     this.frames.push(frame);
     seed();
-    for (let k = block.length - 1; k >= 0; k--) {
-      const instr = block[k]!;
-      if (!touchesLinear(a, instr)) continue;
-      const e = instr.expr;
-      // primitives, the commonest, skip the lookup by kind (one read of `e.kind`)
-      if (e.kind === 'prim') PRIM_RULE(this, instr.var, e);
-      else (RULE_OF.get(e.kind) as Rule<ExprKind>)(this, instr.var, e);
+    for (let i = vars.length - 1; i >= 0; i--) {
+      const v = vars[i]!;
+      if (touchesLinearDense(a, v)) transposeInstr(this, v);
     }
     this.frames.pop();
     b.insertAt(frame.start, frame.accs);
@@ -386,46 +369,49 @@ export class Transposer {
   }
 
   /**
-   * Put nonlinear `instr` into `bwd`: as it is when its operands have their own numbers there,
-   * else with renamed operands (a loop: its body instruction by instruction).
+   * Put nonlinear instruction `v` into `bwd`: as it is when its operands have their own numbers
+   * there, else with renamed operands (a loop: its body instruction by instruction).
    */
-  copy(instr: Instr): void {
-    const { b } = this;
-    const e = instr.expr;
-    // a switch reads `e.kind` once (see `hasEffect` in linearity.ts)
-    switch (e.kind) {
-      case 'zero':
-        // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
-        if (varTy(this.lin, instr.var) === UNIT) return;
-        break;
-      case 'cond':
-        this.hasNl[instr.var] = 1;
-        return copyCond(this, instr, e);
-      case 'prim':
-        this.hasNl[instr.var] = 1;
-        this.renamed = this.hasNl[e.x] === 0 || (e.y >= 0 && this.hasNl[e.y] === 0);
-        b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
-        return;
-      case 'for':
-        return this.copyLoop(instr, e);
+  copy(v: Var): void {
+    const { b, lin } = this;
+    const op = lin.op[v]!;
+    if (op >= OP_PRIM) {
+      this.hasNl[v] = 1;
+      const x = lin.a[v]!;
+      const y = lin.b[v]!;
+      if (this.hasNl[x] === 0 || (y >= 0 && this.hasNl[y] === 0))
+        b.define(v, op, this.nlOf(x), y >= 0 ? this.nlOf(y) : -1);
+      else b.define(v, op, x, y);
+      return;
     }
-    this.hasNl[instr.var] = 1;
+    switch (op) {
+      case OP_ZERO:
+        // an empty constant (the unit part of a result...) is made where used (`nlOf`), if anywhere
+        if (this.ty(v) === UNIT) return;
+        break;
+      case OP_COND:
+        this.hasNl[v] = 1;
+        return copyCond(this, v);
+      case OP_FOR:
+        return this.copyLoop(v);
+    }
+    this.hasNl[v] = 1;
     this.renamed = false;
-    forEachOperand(e, this.seeNl);
-    b.append(this.renamed ? { var: instr.var, expr: mapRoles(e, this.nlRole) } : instr);
+    forEachOperandDense(lin, v, this.seeNl);
+    if (this.renamed) putMapped(b, lin, v, v, this.nlRole);
+    else b.copyFrom(lin, v);
   }
 
-  /** `copy` of a loop: its body instruction by instruction, the loop itself if all stay. */
-  copyLoop(instr: Instr, e: ExprOf<'for'>): void {
-    const { b } = this;
-    this.hasNl[instr.var] = 1;
-    this.hasNl[e.index] = 1;
-    b.beginBlock();
-    for (let k = 0; k < e.body.length; k++) this.copy(e.body[k]!);
-    const ret = this.nlOf(e.ret);
-    const body = b.endBlock();
-    const same = ret === e.ret && body.every((x, k) => x === e.body[k]);
-    b.append(same ? instr : { var: instr.var, expr: { kind: 'for', index: e.index, body, ret } });
+  /** `copy` of loop `v`: its body instruction by instruction. */
+  copyLoop(v: Var): void {
+    const { b, lin } = this;
+    this.hasNl[v] = 1;
+    this.hasNl[lin.a[v]!] = 1;
+    const k = lin.b[v]!;
+    const body = blockVarsOf(lin, k);
+    b.beginBlock(body.length);
+    for (let i = 0; i < body.length; i++) this.copy(body[i]!);
+    b.defineFor(v, lin.a[v]!, b.endBlock(this.nlOf(lin.blockRet[k]!)));
   }
 
   /** Return the `bwd` value of nonlinear `v` (an empty value when its definition was linear). */
@@ -435,9 +421,9 @@ export class Transposer {
       this.deferred.copy(v);
       return v;
     }
-    const t = varTy(this.lin, v);
+    const t = this.ty(v);
     if (!isEmpty(t)) internal(`transpose of ${this.lin.name}: nonlinear %${v} has no value`);
-    return t.kind === 'ref' ? emitEmpty(this.b, erase(t)) : this.zeroOf(erase(t));
+    return t.kind === 'ref' ? emitEmptyDense(this.b, erase(t)) : this.zeroOf(erase(t));
   }
 
   /** Return the frame of the block defining `v`. */
@@ -461,13 +447,14 @@ export class Transposer {
   accOf(v: Var): Var {
     let r = this.acc[v]!;
     if (r >= 0) return r;
-    const t = erase(varTy(this.lin, v));
+    const t = erase(this.ty(v));
     r = this.viewAccOf(v, t);
     if (r >= 0) this.isView[v] = 1;
     else {
-      r = this.b.fresh(refTy(t));
-      const shape = this.b.fresh(t);
-      this.frameOf(v).accs.push(zeroInstr(shape), accumInstr(r, shape));
+      const { b } = this;
+      r = b.fresh(refTy(t));
+      const shape = b.put(b.fresh(t), OP_ZERO, -1);
+      this.frameOf(v).accs.push(shape, b.put(r, OP_ACCUM, shape));
     }
     this.acc[v] = r;
     return r;
@@ -480,27 +467,23 @@ export class Transposer {
    * it (a container read once has no other view: see `partReads`).
    */
   viewAccOf(v: Var, t: Ty): Var {
-    const e = this.a.def[v]?.expr;
-    if (e === undefined) return -1;
-    const { kind } = e; // read once: see `hasEffect` in linearity.ts
-    let container: Var;
+    const { lin } = this;
+    const op = lin.op[v]!;
+    const from = lin.a[v]!;
     let part: number; // the index var, or -1 - k for member k (see `viewKey`)
-    if (kind === 'member' && this.isLinear(e.struct)) {
-      container = e.struct;
-      part = -1 - e.member;
-    } else if (kind === 'index' && this.isLinear(e.vec) && this.hasNl[e.index] === 1) {
+    if (op === OP_MEMBER && this.isLinear(from)) part = -1 - lin.b[v]!;
+    else if (op === OP_INDEX && this.isLinear(from) && this.hasNl[lin.b[v]!] === 1) {
       // (the index is copied before the reversed section, where the slice goes)
-      container = e.vec;
-      part = e.index;
+      part = lin.b[v]!;
     } else return -1;
-    const ref = this.accOf(container);
+    const ref = this.accOf(from);
     const frame = this.frameOf(v);
-    const shared = this.partReads[container]! > 1;
+    const shared = this.partReads[from]! > 1;
     const key = shared ? viewKey(ref, part) : 0;
     let r = shared ? (frame.views?.get(key) ?? -1) : -1;
     if (r >= 0) return r;
     r = this.b.fresh(refTy(t));
-    frame.accs.push(part >= 0 ? sliceInstr(r, ref, part) : fieldInstr(r, ref, -1 - part));
+    frame.accs.push(part >= 0 ? this.b.put(r, OP_SLICE, ref, part) : this.b.put(r, OP_FIELD, ref, -1 - part));
     if (shared) (frame.views ??= new Map()).set(key, r);
     return r;
   }
@@ -509,7 +492,7 @@ export class Transposer {
   noteAdd(v: Var, s: Shape): void {
     if (s === 0) return;
     if (this.isAccParam[v] === 1) return this.wrote1(v, s);
-    const t = erase(varTy(this.lin, v));
+    const t = erase(this.ty(v));
     if (this.isView[v] === 0) {
       const joined = joinShape(this.accShapeOf(v), s, t);
       if (typeof joined === 'number') this.accAll[v] = joined;
@@ -519,17 +502,19 @@ export class Transposer {
       }
       return;
     }
-    const e = this.a.def[v]!.expr;
-    if (e.kind === 'index') return this.noteAdd(e.vec, 1);
-    if (e.kind !== 'member') return internal(`transpose: accumulator view of a ${e.kind}`);
-    this.noteAdd(e.struct, memberShape(s, e.member, erase(varTy(this.lin, e.struct))));
+    const { lin } = this;
+    const op = lin.op[v]!;
+    if (op === OP_INDEX) return this.noteAdd(lin.a[v]!, 1);
+    if (op !== OP_MEMBER) return internal(`transpose: accumulator view of opcode ${op}`);
+    const struct = lin.a[v]!;
+    this.noteAdd(struct, memberShape(s, lin.b[v]!, erase(this.ty(struct))));
   }
 
   /** Add `ct` into the cotangent of `v` (nothing when `v` is nonlinear). */
   contribute(v: Var, ct: Ct): void {
     if (!this.isLinear(v) || ct === undefined) return;
     if (this.isAccParam[v] === 1) {
-      const t = erase(varTy(this.lin, v));
+      const t = erase(this.ty(v));
       this.wrote1(v, shapeOf(ct, t));
       addInto(this.b, this.acc[v]!, ct, t);
       return;
@@ -537,10 +522,10 @@ export class Transposer {
     if (this.frameOf(v) === this.frame()) {
       // summed in this block: no accumulator unless a nested block or a callee adds too; a
       // scalar's contributions are summed in small groups as they arrive (`CtLists.accumulate`)
-      if (typeof ct === 'number' && varTy(this.lin, v) === TAN) this.cts.accumulate(v, ct, this.b);
+      if (typeof ct === 'number' && this.ty(v) === TAN) this.cts.accumulate(v, ct, this.b);
       else this.cts.add(v, ct);
     } else {
-      const t = erase(varTy(this.lin, v));
+      const t = erase(this.ty(v));
       addInto(this.b, this.refFor(v, shapeOf(ct, t)), ct, t);
     }
   }
@@ -558,12 +543,12 @@ export class Transposer {
       const only = cts.only(v);
       if (only !== undefined) return only;
       // the usual sum: of scalar cotangents, emitted without collecting them first
-      const sum = varTy(this.lin, v) === TAN ? cts.sumOfVars(v, this.b, REAL) : undefined;
+      const sum = this.ty(v) === TAN ? cts.sumOfVars(v, this.b, REAL) : undefined;
       if (sum !== undefined) return sum;
     }
     const terms = cts.terms(v);
     if (own) terms.push(fromShape(this.b, this.b.resolve(r), this.accShapeOf(v)));
-    return sumCts(this.b, terms, erase(varTy(this.lin, v)));
+    return sumCts(this.b, terms, erase(this.ty(v)));
   }
 
   /** Return the parts added to the accumulator of `v` (one of its own, not a view). */
@@ -575,7 +560,7 @@ export class Transposer {
   /** Return the cotangent of linear `v` as one var (undefined: statically zero). */
   ctVar(v: Var): Var | undefined {
     const ct = this.ctOf(v);
-    return ct === undefined ? undefined : full(this.b, ct, erase(varTy(this.lin, v)), this.zeroOf);
+    return ct === undefined ? undefined : full(this.b, ct, erase(this.ty(v)), this.zeroOf);
   }
 
   /** Note `resolve(ref)`: remember a resolve nested deeper than the accumulator's definition. */
@@ -586,10 +571,11 @@ export class Transposer {
 
   /** Return the accumulator (or ref param) that ref `r` is an element or member of. */
   rootOf(r: Var): Var {
+    const { lin } = this;
     for (;;) {
-      const e = this.a.def[r]?.expr;
-      if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) return r;
-      r = e.ref;
+      const op = lin.op[r];
+      if (op !== OP_SLICE && op !== OP_FIELD) return r;
+      r = lin.a[r]!;
     }
   }
 
@@ -599,22 +585,21 @@ export class Transposer {
       const ct = this.frames[k]!.ctRef?.get(r);
       if (ct !== undefined) return ct;
     }
-    const e = this.a.def[r]?.expr;
-    if (e === undefined || (e.kind !== 'slice' && e.kind !== 'field')) {
+    const { lin } = this;
+    const op = lin.op[r]!;
+    if (op !== OP_SLICE && op !== OP_FIELD) {
       // its cotangent value was computed in a loop body already transposed: not supported
       const f = this.resolvedIn.get(r);
       if (f !== undefined && !this.frames.includes(f))
         internal(`transpose of ${this.lin.name}: %${r} is resolved in a loop but added to before it`);
       return undefined;
     }
-    const parent = this.ctRefOf(e.ref);
+    const parent = this.ctRefOf(lin.a[r]!);
     if (parent === undefined) return undefined;
-    if (e.kind === 'slice' && typeof parent !== 'number')
-      return internal(`transpose: partial cotangent of a vec %${e.ref}`);
+    if (op === OP_SLICE && typeof parent !== 'number')
+      return internal(`transpose: partial cotangent of a vec %${lin.a[r]}`);
     const ct =
-      e.kind === 'slice'
-        ? this.b.index(parent as Var, this.nlOf(e.index))
-        : partOf(this.b, parent, e.member);
+      op === OP_SLICE ? this.b.index(parent as Var, this.nlOf(lin.b[r]!)) : partOf(this.b, parent, lin.b[r]!);
     if (ct !== undefined) this.setCtRef(r, ct);
     return ct;
   }

@@ -486,9 +486,9 @@ export class Unzipper {
    * undefined empty primal parts (those of tangent arguments) read the shared empty value.
    */
   primArgs(args: ArrayLike<Var>): Var[] {
-    const out = Array.from(args);
+    const out = new Array<Var>(args.length);
     for (let k = 0; k < out.length; k++) {
-      const a = out[k]!;
+      const a = (out[k] = args[k]!);
       const t = this.hasPrim[a] === 1 ? undefined : primalPart(this.ty(a));
       if (t === undefined || !sharable(t)) {
         this.primOf(a);

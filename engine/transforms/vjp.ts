@@ -15,6 +15,8 @@
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
+import { materialize } from '../ir/dense-convert.ts';
+import type { DenseFunc } from '../ir/dense.ts';
 import {
   erase,
   hasFloat,
@@ -31,11 +33,11 @@ import { DU, RE } from './dual.ts';
 import { fuseLoops } from './fuse.ts';
 import { interleavePasses, joinPasses, type BwdArg, type JoinSpec } from './interleave.ts';
 import { callCounts, inlineCalls } from './inline.ts';
-import { jvp } from './jvp.ts';
+import { denseJvp } from './jvp.ts';
 import { emitEmpty } from './linearity.ts';
-import { transpose } from './transpose.ts';
+import { denseTransposed } from './transpose.ts';
 import { simplify } from './simplify.ts';
-import { RES, RET, unzip } from './unzip.ts';
+import { RES, RET, denseUnzip } from './unzip.ts';
 
 /** The forward and backward functions of `f` for the parameters selected by `wrt`. */
 export interface VjpFuncs {
@@ -46,22 +48,26 @@ export interface VjpFuncs {
 }
 
 /** Memo keyed by the JVP function, so a changed custom JVP gives new functions. */
-const memo = new WeakMap<TransparentFunc, VjpFuncs>();
+const memo = new WeakMap<DenseFunc, VjpFuncs>();
 
-/** Return fwd = unzip(jvp(f, wrt)).fwd and bwd = transpose(unzip(jvp(f, wrt)).lin), memoized. */
+/**
+ * Return fwd = unzip(jvp(f, wrt)).fwd and bwd = transpose(unzip(jvp(f, wrt)).lin), memoized.
+ * The passes run on the dense IR; only `fwd` and `bwd` are made object-IR functions (the passes
+ * below still read those).
+ */
 export function vjpFuncs(f: Func, wrt?: readonly boolean[]): VjpFuncs {
-  const j = jvp(f, wrt);
+  const j = denseJvp(f, wrt);
   let out = memo.get(j);
   if (out === undefined) {
-    const { fwd, lin, passed } = unzip(j, true);
-    out = { fwd, bwd: transpose(lin), passed };
+    const { fwd, lin, passed } = denseUnzip(j, true);
+    out = { fwd: materialize(fwd), bwd: materialize(denseTransposed(lin).bwd), passed };
     memo.set(j, out);
   }
   return out;
 }
 
 /** Memo of `fusedGrad`, keyed by the JVP function; null when no loop fuses. */
-const fusedMemo = new WeakMap<TransparentFunc, TransparentFunc | null>();
+const fusedMemo = new WeakMap<DenseFunc, TransparentFunc | null>();
 
 /**
  * Return one function running fwd and then bwd of `f` with their top-level loops fused (see
@@ -70,7 +76,7 @@ const fusedMemo = new WeakMap<TransparentFunc, TransparentFunc | null>();
  * then bwd's without `res` and the passed params; it returns fwd's `ret` (`{du: units, re}`).
  */
 export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | undefined {
-  const j = jvp(f, wrt);
+  const j = denseJvp(f, wrt);
   let out = fusedMemo.get(j);
   if (out === undefined) {
     const { fwd, bwd, passed } = vjpFuncs(f, wrt);
@@ -85,7 +91,7 @@ export function fusedGrad(f: Func, wrt?: readonly boolean[]): TransparentFunc | 
 }
 
 /** Memo of `gradPass`, keyed by the JVP function; null when neither fuses. */
-const gradMemo = new WeakMap<TransparentFunc, TransparentFunc | null>();
+const gradMemo = new WeakMap<DenseFunc, TransparentFunc | null>();
 
 /**
  * Return one function running the forward and backward passes of `f` together, for callers that
@@ -94,7 +100,7 @@ const gradMemo = new WeakMap<TransparentFunc, TransparentFunc | null>();
  * backward work right after its forward work), or undefined when interleaving would move little.
  */
 export function gradPass(f: Func, wrt?: readonly boolean[]): TransparentFunc | undefined {
-  const j = jvp(f, wrt);
+  const j = denseJvp(f, wrt);
   let out = gradMemo.get(j);
   if (out === undefined) {
     out = fusedGrad(f, wrt) ?? interleavedGrad(f, wrt) ?? null;
