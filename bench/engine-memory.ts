@@ -1,8 +1,10 @@
 /**
  * @file How much memory the IR of each pass keeps, measured the same way in Node and in
  * Chromium (`engine.bench.ts` runs both): the heap retained after a full garbage collection,
- * before and after each of trace, jvp, unzip and transpose, in bytes per primal IR instruction
- * (plus the IR's typed arrays, whose contents live outside the JS heap: the variables' type ids),
+ * before and after each of trace, jvp, unzip and transpose (the dense passes), and after
+ * materializing fwd and bwd as object IR for the passes that still read that, in bytes per
+ * primal IR instruction (plus the IR's typed arrays, whose contents live outside the JS heap:
+ * the dense IR's columns, the variables' type ids),
  * for the straight-line, loop-heavy and call-heavy programs of `engine-scaling.ts`. Unlike the
  * times, these figures do not depend on the load of the machine; at 1M instructions and beyond,
  * the time of the passes follows them (allocation, page faults and garbage collection).
@@ -13,12 +15,14 @@
  * runs again, which would charge one program's IR to the next one.
  */
 import type { Fn } from '../engine/index.ts';
-import type { Func, TransparentFunc } from '../engine/ir/types.ts';
-import { directCallees, postOrder } from '../engine/ir/visit.ts';
+import { materialize } from '../engine/ir/dense-convert.ts';
+import type { Callee, DenseFunc } from '../engine/ir/dense.ts';
+import type { TransparentFunc } from '../engine/ir/types.ts';
+import { directCallees } from '../engine/ir/visit.ts';
 import { funcOf } from '../engine/trace/fn.ts';
-import { jvp } from '../engine/transforms/jvp.ts';
-import { transpose } from '../engine/transforms/transpose.ts';
-import { unzip, type Unzipped } from '../engine/transforms/unzip.ts';
+import { denseJvp } from '../engine/transforms/jvp.ts';
+import { denseTransposed } from '../engine/transforms/transpose.ts';
+import { denseUnzip } from '../engine/transforms/unzip.ts';
 import { callHeavy, countInstrs, loopHeavy, straightLine, type Program } from './engine-scaling.ts';
 
 /** The programs measured, by name. */
@@ -35,9 +39,12 @@ export const MEMORY_OPS = 100_000;
 interface Held {
   f?: Fn;
   g?: TransparentFunc;
-  lin?: TransparentFunc;
+  fwd?: DenseFunc;
+  lin?: DenseFunc;
+  bwd?: DenseFunc;
   ops?: number;
-  out: unknown[];
+  /** The functions made so far (the steps' results). */
+  out: Callee[];
 }
 
 /** The steps of the pipeline, each a function of its own so that no frame keeps its IR. */
@@ -46,14 +53,16 @@ const STEPS: ((held: Held, program: Program, n: number) => void)[] = [
   (h) => {
     h.g = funcOf(h.f, 'bench') as TransparentFunc;
     h.ops = countInstrs(h.g);
-    h.out.push(jvp(h.g));
+    h.out.push(denseJvp(h.g));
   },
   (h) => {
-    const u = unzip(h.out[0] as TransparentFunc);
+    const u = denseUnzip(h.out[0] as DenseFunc);
+    h.fwd = u.fwd;
     h.lin = u.lin;
-    h.out.push(u);
+    h.out.push(u.fwd, u.lin);
   },
-  (h) => void h.out.push(transpose(h.lin!)),
+  (h) => void h.out.push((h.bwd = denseTransposed(h.lin!).bwd)),
+  (h) => void h.out.push(materialize(h.fwd!), materialize(h.bwd!)),
 ];
 
 /** What one program retains: its size, and bytes per instruction after each step. */
@@ -62,10 +71,15 @@ export interface Retained {
   readonly bytes: readonly number[];
 }
 
-/** Return the JS heap in use (Node's `process`, or Chromium's `performance.memory`). */
-function heapUsed(): number {
+/**
+ * Return the memory in use: in Node, the JS heap (`heapUsed`, which leaves out the contents of
+ * array buffers) plus the bytes of the IR's typed arrays (`typedArrayBytes`); in Chromium, its
+ * `performance.memory`, which counts array buffer contents already (a 50 MB `Uint8Array` adds
+ * 50 MB to it: V8 keeps them in its sandbox there).
+ */
+function memoryUsed(held: Held): number {
   const node = (globalThis as { process?: { memoryUsage(): { heapUsed: number } } }).process;
-  if (node !== undefined) return node.memoryUsage().heapUsed;
+  if (node !== undefined) return node.memoryUsage().heapUsed + typedArrayBytes(held);
   const memory = (performance as { memory?: { usedJSHeapSize: number } }).memory;
   if (memory === undefined) throw new Error('no performance.memory (Chromium only)');
   return memory.usedJSHeapSize;
@@ -73,25 +87,28 @@ function heapUsed(): number {
 
 /**
  * Return the bytes of the typed arrays of the IR `held` (and the functions it calls): their
- * contents are outside the JS heap that `heapUsed` reports. Each buffer counts once.
+ * contents are outside the JS heap that Node's `heapUsed` reports. Each buffer counts once.
  */
 function typedArrayBytes(held: Held): number {
   const buffers = new Set<ArrayBufferLike>();
-  // the steps' results: functions, and unzip's pair of them
-  for (const x of [held.g, ...held.out]) {
-    const roots = isFunc(x) ? [x] : x === undefined ? [] : [(x as Unzipped).fwd, (x as Unzipped).lin];
-    for (const root of roots)
-      for (const f of postOrder(root, directCallees))
-        if (f.kind === 'transparent') buffers.add(f.varTypes.buffer);
+  const seen = new Set<Callee>();
+  const stack: Callee[] = held.g === undefined ? [...held.out] : [held.g, ...held.out];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    if (f.kind === 'opaque') continue;
+    buffers.add(f.varTypes.buffer);
+    if (f.kind === 'transparent') stack.push(...directCallees(f));
+    else {
+      for (const a of [f.op, f.a, f.b, f.c, f.lits, f.lists, f.blockStart, f.blockLength, f.blockRet, f.blockVars])
+        buffers.add(a.buffer);
+      stack.push(...f.funcs);
+    }
   }
   let bytes = 0;
   for (const b of buffers) bytes += b.byteLength;
   return bytes;
-}
-
-/** Return true when `x` is an IR function. */
-function isFunc(x: unknown): x is Func {
-  return typeof x === 'object' && x !== null && 'kind' in x && (x.kind === 'transparent' || x.kind === 'opaque');
 }
 
 /**
@@ -107,7 +124,7 @@ export async function retained(name: string, n = MEMORY_OPS): Promise<Retained> 
   const heap = async () => {
     await new Promise((done) => setTimeout(done, 0));
     gc();
-    return heapUsed() + typedArrayBytes(held);
+    return memoryUsed(held);
   };
   const held: Held = { out: [] };
   const readings = [await heap()];
@@ -121,11 +138,13 @@ export async function retained(name: string, n = MEMORY_OPS): Promise<Retained> 
 /** Return the lines of a table of `rows` (program name and what it retained). */
 export function memoryTable(rows: readonly (readonly [string, Retained])[]): string[] {
   const cell = (c: string | number, w = 12) => String(c).padStart(w);
-  const head = ['program', 'ops', 'trace', 'jvp', 'unzip', 'transpose', 'total'];
+  const head = ['program', 'ops', 'trace', 'jvp', 'unzip', 'transpose', 'total', 'to objects'];
   const lines = [head.map((c, i) => cell(c, i ? 12 : 10)).join('')];
   for (const [name, { ops, bytes }] of rows) {
-    const total = bytes.reduce((a, b) => a + b, 0);
-    lines.push([cell(name, 10), cell(ops), ...[...bytes, total].map((b) => cell(b.toFixed(0)))].join(''));
+    // the four steps, their total, then what materializing fwd and bwd adds
+    const steps = bytes.slice(0, 4);
+    const total = steps.reduce((a, b) => a + b, 0);
+    lines.push([cell(name, 10), cell(ops), ...[...steps, total, bytes[4]!].map((b) => cell(b.toFixed(0)))].join(''));
   }
   return lines;
 }

@@ -24,10 +24,11 @@ import {
   tanh,
   type Fn,
 } from '../engine/index.ts';
+import { materialize } from '../engine/ir/dense-convert.ts';
 import { funcOf } from '../engine/trace/fn.ts';
-import { jvp } from '../engine/transforms/jvp.ts';
-import { transpose } from '../engine/transforms/transpose.ts';
-import { unzip } from '../engine/transforms/unzip.ts';
+import { denseJvp } from '../engine/transforms/jvp.ts';
+import { denseTransposed } from '../engine/transforms/transpose.ts';
+import { denseUnzip } from '../engine/transforms/unzip.ts';
 import type { Func, TransparentFunc } from '../engine/ir/types.ts';
 import { probeJvp, probeOps, probeTrace, probeTranspose, probeUnzip } from './dense-probe.ts';
 import type { FaultMeter } from './page-faults.ts';
@@ -122,17 +123,22 @@ function timeOnce(work: () => unknown): number {
 /** The page faults of the steps (Node only: see page-faults.ts); none counts nothing. */
 const NO_FAULTS = (): number => 0;
 
-/** One repetition of the four steps: their times in ms (trace, jvp, unzip, transpose), and faults. */
+/**
+ * One repetition of the four steps: their times in ms (trace, jvp, unzip, transpose, and for the
+ * engine a fifth, materializing fwd and bwd as object IR), and faults.
+ */
 interface StepTimes {
   readonly times: readonly number[];
   readonly faults: number;
 }
 
 /**
- * Return the times of trace, jvp, unzip and transpose on a fresh trace of `ops` operations, and
- * the page faults the four took (`faults` counts them). A function of its own, so nothing of one
- * repetition stays reachable (e.g. in a loop's stack slots) while the next one runs: at 1M
- * operations two sets of IR do not fit the default heap.
+ * Return the times of trace, jvp, unzip and transpose (the dense passes) on a fresh trace of
+ * `ops` operations, then of materializing `fwd` and `bwd` as object IR (what the grad path does
+ * for the passes after these, which still read the object IR); and the page faults the four
+ * steps took (`faults` counts them). A function of its own, so nothing of one repetition stays
+ * reachable (e.g. in a loop's stack slots) while the next one runs: at 1M operations two sets
+ * of IR do not fit the default heap.
  */
 function timeSteps(program: Program, ops: number, faults = NO_FAULTS): StepTimes {
   const f0 = faults();
@@ -141,13 +147,17 @@ function timeSteps(program: Program, ops: number, faults = NO_FAULTS): StepTimes
   const tr = performance.now() - t0;
   const g = funcOf(traced, 'bench'); // a lookup, not part of any step
   const t1 = performance.now();
-  const j = jvp(g);
+  const j = denseJvp(g);
   const t2 = performance.now();
-  const u = unzip(j);
+  const u = denseUnzip(j);
   const t3 = performance.now();
-  transpose(u.lin);
-  const times = [tr, t2 - t1, t3 - t2, performance.now() - t3];
-  return { times, faults: faults() - f0 };
+  const bwd = denseTransposed(u.lin).bwd;
+  const t4 = performance.now();
+  const stepFaults = faults() - f0;
+  materialize(u.fwd);
+  materialize(bwd);
+  const times = [tr, t2 - t1, t3 - t2, t4 - t3, performance.now() - t4];
+  return { times, faults: stepFaults };
 }
 
 /**
@@ -155,7 +165,7 @@ function timeSteps(program: Program, ops: number, faults = NO_FAULTS): StepTimes
  * repetition.
  */
 function medianSteps(reps: number, once: () => StepTimes): { steps: number[]; faults: number } {
-  const runs: number[][] = [[], [], [], []];
+  const runs: number[][] = [[], [], [], [], []];
   let faults = 0;
   for (let r = 0; r < reps; r++) {
     const run = once();
@@ -188,7 +198,7 @@ function measure(program: Program, ops: number, meter?: FaultMeter): (number | s
   const n = countInstrs(funcOf(program(ops), 'bench'));
   const { steps, faults } = medianSteps(reps, () => timeSteps(program, ops, meter?.count));
   const run = timeInterp(program, ops, reps);
-  const cells = [n, ...stepCells(n, steps), ...[run.f, run.grad].map((ms) => perInstr(ms, n))];
+  const cells = [n, ...stepCells(n, steps), ...[steps[4]!, run.f, run.grad].map((ms) => perInstr(ms, n))];
   return meter === undefined ? cells : [...cells, ...faultCells(faults / n, meter)];
 }
 
@@ -281,10 +291,14 @@ function row(cells: (string | number)[]): string {
   return cells.map((c, i) => String(c).padStart(i === 0 ? 10 : 14)).join(' ');
 }
 
-/** The columns of both tables. */
+/**
+ * The columns of both tables: the four steps (the dense passes), their totals, then the time
+ * of materializing fwd and bwd as object IR for the passes after them (not part of trace+ad),
+ * and interpretation.
+ */
 const HEADER = [
   ...['ops', 'trace', 'jvp', 'unzip', 'transpose'],
-  ...['ad total', 'trace+ad', 'interp f', 'interp grad'],
+  ...['ad total', 'trace+ad', 'to objects', 'interp f', 'interp grad'],
 ];
 
 /** The page-fault columns (with a `FaultMeter`): faults per instruction, their cost in ns. */

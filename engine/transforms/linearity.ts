@@ -1,6 +1,7 @@
 /**
- * @file What `unzip` and `transpose` share: which instructions touch linear (`tan`) values,
- * where each variable is defined, operand roles, and empty values.
+ * @file Linearity terms shared by the passes, and what the passes on the object IR still use of
+ * them: operand roles, empty values, effects on accumulators, and dead-code removal. (`unzip`
+ * and `transpose` read the dense IR: their analysis is in linearity-dense.ts.)
  *
  * A variable is *linear* when its type holds a `tan` (`hasTan`), *nonlinear* otherwise; after
  * `unzip` every linear variable of `lin` is purely linear (only `tan` and `unit` leaves). An
@@ -9,13 +10,9 @@
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
-import { linearShape } from '../ir/prims.ts';
-import { forEachOperand } from '../ir/visit.ts';
 import type { Scratch } from './scratch.ts';
 import {
   accumInstr,
-  hasTan,
-  primExpr,
   varCount,
   zeroInstr,
   type Block,
@@ -38,216 +35,6 @@ export type { ExprOf } from '../ir/types.ts';
 export type Role = 'part' | 'nonlin';
 
 /**
- * Facts about one function's variables, filled in as a pass walks the function in order (see
- * `visit`), so no separate walk over a large, cold function is needed. Variables are dense
- * integers, so every fact is an array indexed by `Var` (no per-variable maps or sets).
- */
-export interface Analysis {
-  /** The defining instruction of each visited variable (params and loop indices have none). */
-  readonly def: (Instr | undefined)[];
-  /** Block depth of each variable's definition: 1 for params and the body, +1 per loop. */
-  readonly depth: Int32Array;
-  /** 1 for each linear variable (its type holds a `tan`), else 0. */
-  readonly linVar: Uint8Array;
-  /** How many variables are linear (the 1s of `linVar`). */
-  readonly linearCount: number;
-  /**
-   * How many variables have a struct or vec type: about one per call or loop (its result), so
-   * a pass can size its output for them without a walk over the (cold) body.
-   */
-  readonly aggregates: number;
-  /**
-   * Per variable, whether its defining instruction touches linear values (a loop or a cond: when a block
-   * does): 0 not visited yet, 1 no, 2 yes.
-   */
-  readonly linear: Uint8Array;
-  /** Scratch of `visit`: whether an operand seen so far is linear. */
-  hit: boolean;
-  /** Operand visitor of `visit`, bound once. */
-  readonly see: (v: Var) => void;
-}
-
-/** Return true when `instr`, visited already, touches linear values (see the file comment). */
-export function touchesLinear(a: Analysis, instr: Instr): boolean {
-  return a.linear[instr.var] === 2;
-}
-
-/**
- * Return the empty facts of `f` (params at depth 1), to be filled in by `visit`; the typed arrays
- * are taken from `scratch`.
- */
-export function analyze(f: TransparentFunc, scratch: Scratch): Analysis {
-  const n = varCount(f);
-  const linVar = scratch.u8(n);
-  const { linearCount, aggregates } = linearVars(f, linVar);
-  const a: Analysis = {
-    def: scratch.refs<Instr>(n),
-    depth: scratch.i32(n),
-    linVar,
-    linearCount,
-    aggregates,
-    linear: scratch.u8(n),
-    hit: false,
-    see: (v) => {
-      if (linVar[v] === 1) a.hit = true;
-    },
-  };
-  for (const p of f.params) a.depth[p] = 1;
-  return a;
-}
-
-/**
- * Record `instr`, defined in the block at `depth`, and return true when it touches linear values.
- * Passes visit instructions in order, so a variable's facts are known before its uses; a loop's
- * body is visited here (once) to decide the loop.
- */
-export function visit(a: Analysis, instr: Instr, depth: number): boolean {
-  const v = instr.var;
-  const known = a.linear[v]!;
-  if (known !== 0 && a.def[v] === instr) return known === 2;
-  a.def[v] = instr;
-  a.depth[v] = depth;
-  const e = instr.expr;
-  const { linVar } = a;
-  let touches = linVar[v] === 1;
-  // a switch reads `e.kind` once (see `hasEffect`)
-  switch (e.kind) {
-    case 'prim':
-      // the commonest kind: its operands read directly, not through the visitor
-      touches ||= linVar[e.x] === 1 || (e.y >= 0 && linVar[e.y] === 1);
-      break;
-    case 'for': {
-      a.depth[e.index] = depth + 1;
-      const body = e.body;
-      for (let k = 0; k < body.length; k++) if (visit(a, body[k]!, depth + 1)) touches = true;
-      break;
-    }
-    case 'cond':
-      // (the condition is a bool, never linear)
-      for (const block of [e.then, e.els])
-        for (let k = 0; k < block.length; k++) if (visit(a, block[k]!, depth + 1)) touches = true;
-      break;
-    default:
-      if (!touches) {
-        a.hit = false;
-        forEachOperand(e, a.see);
-        touches = a.hit;
-      }
-  }
-  a.linear[v] = touches ? 2 : 1;
-  return touches;
-}
-
-/**
- * Fill `out` (zeroed) with a flag per variable: 1 when its type holds a `tan`; return how many
- * variables are linear and how many have a struct or vec type (see `Analysis`).
- */
-function linearVars(f: TransparentFunc, out: Uint8Array): { linearCount: number; aggregates: number } {
-  // each type's facts once, by type id
-  const { types, varTypes } = f;
-  const linearOf = Uint8Array.from(types, (t) => (hasTan(t) ? 1 : 0));
-  const aggregateOf = Uint8Array.from(types, (t) => (t.kind === 'struct' || t.kind === 'vec' ? 1 : 0));
-  let linearCount = 0;
-  let aggregates = 0;
-  for (let v = 0; v < varTypes.length; v++) {
-    const id = varTypes[v]!;
-    const linear = linearOf[id]!;
-    out[v] = linear;
-    linearCount += linear;
-    aggregates += aggregateOf[id]!;
-  }
-  return { linearCount, aggregates };
-}
-
-/** Call `fn` on each operand of `e` (not a `for`) with its role, in `mapRoles` order. */
-export function forEachRole(e: Expr, fn: (v: Var, role: Role) => void): void {
-  switch (e.kind) {
-    case 'index':
-    case 'slice':
-      fn(e.kind === 'index' ? e.vec : e.ref, 'part');
-      return fn(e.index, 'nonlin');
-    case 'prim': {
-      // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
-      const right: Role = linearShape(e.prim) === 'tr' ? 'nonlin' : 'part';
-      fn(e.x, 'part');
-      if (e.y >= 0) fn(e.y, right);
-      return;
-    }
-    case 'select':
-      fn(e.cond, 'nonlin');
-      fn(e.then, 'part');
-      return fn(e.els, 'part');
-    case 'vec':
-    case 'struct':
-    case 'call': {
-      const vs = e.kind === 'vec' ? e.elems : e.kind === 'struct' ? e.members : e.args;
-      for (let k = 0; k < vs.length; k++) fn(vs[k]!, 'part');
-      return;
-    }
-    case 'member':
-      return fn(e.struct, 'part');
-    case 'field':
-    case 'resolve':
-      return fn(e.ref, 'part');
-    case 'accum':
-      return fn(e.shape, 'part');
-    case 'add':
-      fn(e.ref, 'part');
-      return fn(e.addend, 'part');
-    case 'lit':
-    case 'zero':
-      return;
-    case 'for':
-    case 'cond':
-      return internal('forEachRole of a block expression (each pass handles blocks itself)');
-  }
-}
-
-/** Return `e` (not a `for`) with each operand replaced by `fn(operand, role)`. */
-export function mapRoles(e: Expr, fn: (v: Var, role: Role) => Var): Expr {
-  switch (e.kind) {
-    case 'lit':
-    case 'zero':
-      return e;
-    case 'vec':
-      return { kind: 'vec', elems: e.elems.map((v) => fn(v, 'part')) };
-    case 'struct':
-      return { kind: 'struct', members: e.members.map((v) => fn(v, 'part')) };
-    case 'index':
-      return { kind: 'index', vec: fn(e.vec, 'part'), index: fn(e.index, 'nonlin') };
-    case 'member':
-      return { kind: 'member', struct: fn(e.struct, 'part'), member: e.member };
-    case 'slice':
-      return { kind: 'slice', ref: fn(e.ref, 'part'), index: fn(e.index, 'nonlin') };
-    case 'field':
-      return { kind: 'field', ref: fn(e.ref, 'part'), member: e.member };
-    case 'prim': {
-      // in `mul(dx, y)` and `div(dx, y)` the right operand is primal
-      const right: Role = linearShape(e.prim) === 'tr' ? 'nonlin' : 'part';
-      return primExpr(e.prim, fn(e.x, 'part'), e.y >= 0 ? fn(e.y, right) : -1);
-    }
-    case 'select':
-      return {
-        kind: 'select',
-        cond: fn(e.cond, 'nonlin'),
-        then: fn(e.then, 'part'),
-        els: fn(e.els, 'part'),
-      };
-    case 'call':
-      return { kind: 'call', func: e.func, args: e.args.map((v) => fn(v, 'part')) };
-    case 'accum':
-      return { kind: 'accum', shape: fn(e.shape, 'part') };
-    case 'add':
-      return { kind: 'add', ref: fn(e.ref, 'part'), addend: fn(e.addend, 'part') };
-    case 'resolve':
-      return { kind: 'resolve', ref: fn(e.ref, 'part') };
-    case 'for':
-    case 'cond':
-      return internal('mapRoles of a block expression (each pass handles blocks itself)');
-  }
-}
-
-/**
  * Return the instructions that compute the value of empty type `t` (only unit leaves), with the
  * variable holding it last (`v` when given, else a fresh one): a `zero`, or for a ref type a
  * `zero` and an `accum` of it.
@@ -264,34 +51,6 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
   const instrs = emptyValue(b, t);
   for (const instr of instrs) b.append(instr);
   return instrs[instrs.length - 1]!.var;
-}
-
-/**
- * The zeros of a function shared by all their uses, one per type (not a ref): each made on first
- * use as a `zero` instruction pushed to `top`, which the caller places at the function's start so
- * it dominates every use.
- */
-export class SharedZeros {
-  readonly #b: FuncBuilder;
-  readonly #top: Instr[];
-  readonly #byType = new Map<Ty, Var>();
-
-  /** Share zeros of `b`'s function, their instructions collected in `top`. */
-  constructor(b: FuncBuilder, top: Instr[]) {
-    this.#b = b;
-    this.#top = top;
-  }
-
-  /** Return the shared zero of `t`, made on first use. */
-  of(t: Ty): Var {
-    let z = this.#byType.get(t);
-    if (z === undefined) {
-      z = this.#b.fresh(t);
-      this.#top.push(zeroInstr(z));
-      this.#byType.set(t, z);
-    }
-    return z;
-  }
 }
 
 /** Functions with a ref parameter (a call passes a ref exactly where the callee takes one). */

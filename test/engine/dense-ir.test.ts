@@ -4,15 +4,15 @@
  * included, without changing a variable, an instruction or a block.
  */
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { FuncBuilder } from '../../engine/ir/builder.ts';
 import { check } from '../../engine/ir/check.ts';
 import { DenseBuilder } from '../../engine/ir/dense-builder.ts';
 import { densify, materialize } from '../../engine/ir/dense-convert.ts';
-import { OP_NONE, blockVarsOf, type DenseFunc } from '../../engine/ir/dense.ts';
+import { BODY, OP_NONE, blockVarsOf, type DenseFunc } from '../../engine/ir/dense.ts';
 import { pprint, reachableFuncs } from '../../engine/ir/pprint.ts';
 import { BOOL, REAL, finTy, structTy, vecTy, type TransparentFunc, type Ty, type Var } from '../../engine/ir/types.ts';
 import { interpret } from '../../engine/interp/interp.ts';
+import { pruneDense } from '../../engine/transforms/linearity-dense.ts';
 import { jvp } from '../../engine/transforms/jvp.ts';
 import { transpose } from '../../engine/transforms/transpose.ts';
 import { unzip } from '../../engine/transforms/unzip.ts';
@@ -143,6 +143,67 @@ describe('DenseBuilder', () => {
     expect(() => b.insertAt(3, [x])).toThrow(/internal: insertAt 3 of a block of 0/);
     b.beginBlock();
     expect(() => b.finish(x)).toThrow(/internal: finish with 1 open blocks/);
+  });
+});
+
+describe('DenseBuilder.copyFrom and pruneDense', () => {
+  /** Return a function with a loop, a cond, a call, literals and an accumulator. */
+  function sampleWithBlocks(): TransparentFunc {
+    const g = new FuncBuilder('g');
+    const gx = g.param(REAL);
+    const callee = g.finish(g.prim('exp', [gx]));
+    const b = new FuncBuilder('blocks');
+    const x = b.param(REAL);
+    const v = b.param(vecTy(3, REAL));
+    const acc = b.accum(b.zero(REAL));
+    const squares = b.forLoop(3, (k) => {
+      const e = b.index(v, k);
+      b.add(acc, e);
+      return b.prim('mul', [e, b.real(2)]);
+    });
+    const c = b.prim('lt', [x, b.real(0)]);
+    b.beginBlock();
+    const t = b.call(callee, [x]);
+    const then = b.endBlock();
+    b.beginBlock();
+    const e = b.prim('neg', [x]);
+    const els = b.endBlock();
+    const picked = b.emit({ kind: 'cond', cond: c, then, thenRet: t, els, elsRet: e }, REAL);
+    return b.finish(b.prim('add', [b.index(squares, b.lit(1, finTy(3))), b.prim('add', [picked, b.resolve(acc)])]));
+  }
+
+  it('copies instructions with their blocks, lists, literals and callees', () => {
+    const f = sampleWithBlocks();
+    const d = densify(f);
+    const b = new DenseBuilder('blocks');
+    b.reserveFrom(d, (t) => t, 0);
+    for (const p of d.params) b.paramVar(p);
+    for (const v of blockVarsOf(d, BODY)) b.copyFrom(d, v);
+    const copy = materialize(b.finish(d.ret));
+    check(copy);
+    expect(pprint(copy)).toBe(pprint(f));
+    const args = [0.5, [1, 2, 3]];
+    expect(interpret(copy, args)).toBe(interpret(f, args));
+  });
+
+  it('removes unread instructions, nested ones too, and keeps adds into accumulators', () => {
+    const b = new DenseBuilder('dead');
+    const x = b.param(REAL);
+    b.prim('sin', [x]); // unread
+    const acc = b.accum(b.zero(REAL));
+    b.add(acc, x); // unread, kept for its effect
+    const loop = b.forLoop(2, () => {
+      b.prim('cos', [x]); // unread, in a loop
+      return b.prim('mul', [x, x]);
+    });
+    const d = b.finish(b.prim('add', [b.index(loop, b.lit(0, finTy(2))), b.resolve(acc)]));
+    const pruned = pruneDense(d);
+    const text = pprint(materialize(pruned));
+    expect(text).not.toMatch(/sin|cos/);
+    expect(text).toMatch(/\+= x0/);
+    expect(pruneDense(pruned)).toBe(pruned); // nothing dead: the same function
+    expect(pruneDense(d, false)).toBe(d); // no walk when told nothing is dead
+    expect(interpret(materialize(pruned), [0.75])).toBe(interpret(materialize(d), [0.75]));
   });
 });
 
