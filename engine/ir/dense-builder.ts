@@ -40,55 +40,8 @@ import {
   type Ty,
   type Var,
 } from './types.ts';
+import { IntList, grownTo, trimmed } from './int-list.ts';
 import { VarTable, type VarSource } from './var-table.ts';
-
-/** A growable list of int32s: a typed array with spare room, and its used length. */
-class IntList {
-  data: Int32Array;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.data = new Int32Array(Math.max(8, capacity));
-  }
-
-  /** Append `x`. */
-  push(x: number): void {
-    if (this.length === this.data.length) this.reserve(1);
-    this.data[this.length++] = x;
-  }
-
-  /** Make room for `n` more entries. */
-  reserve(n: number): void {
-    const need = this.length + n;
-    if (need <= this.data.length) return;
-    const grown = new Int32Array(Math.max(need, 2 * this.data.length));
-    grown.set(this.data.subarray(0, this.length));
-    this.data = grown;
-  }
-
-  /** Return the used part (see `trimmed`). */
-  trimmed(): Int32Array {
-    return trimmed(this.data, this.length);
-  }
-}
-
-/**
- * Return the first `n` entries of `arr`: `arr` itself, or a view while at most half of it is
- * spare, else a copy (so that a large spare part is not kept with the function). Copying costs
- * more than the spare memory: a size hint a quarter over (jvp's) made copies a seventh of jvp.
- */
-function trimmed<T extends Int32Array | Uint8Array | Float64Array>(arr: T, n: number): T {
-  const spare = arr.length - n;
-  return (spare === 0 ? arr : spare <= n ? arr.subarray(0, n) : arr.slice(0, n)) as T;
-}
-
-/** Return `arr` grown (zero-filled) to at least `n` entries. */
-function grownTo<T extends Int32Array | Uint8Array>(arr: T, n: number): T {
-  if (n <= arr.length) return arr;
-  const out = new (arr.constructor as new (n: number) => T)(Math.max(n, 2 * arr.length));
-  out.set(arr);
-  return out;
-}
 
 /** A nested block taken out of the open ones (see `DenseBuilder.detachBlock`). */
 export interface DetachedBlock {

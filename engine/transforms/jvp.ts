@@ -4,12 +4,12 @@
  * One walk over the body (object IR), emitting the dense IR (ir/dense.ts) with a `DenseBuilder`:
  * `denseJvp`; `jvp` is the same as an object-IR function (`materialize`, memoized). Primals keep
  * their variable numbers. A table maps each old variable to its tangent: a `tan` variable, or
- * `ZERO` when the tangent is
- * statically zero (literals, non-float values, inactive params, outputs of piecewise-constant
- * primitives and of operations whose inputs all have zero tangents). No arithmetic is emitted on
- * a `ZERO`; a `zero` value is materialized only where a tangent must be stored. Calls stay calls,
- * to `denseJvp(g, mask)` memoized per (g, mask), so call DAGs stay DAGs; long call chains are built
- * with an explicit work stack instead of recursion. Per-primitive rules are in `jvp-rules.ts`;
+ * `ZERO` when the tangent is statically zero (literals, non-float values, inactive params,
+ * outputs of piecewise-constant primitives and of operations whose inputs all have zero
+ * tangents). No arithmetic is emitted on a `ZERO`; a `zero` value is materialized only where a
+ * tangent must be stored. Calls stay calls, to `denseJvp(g, mask)` memoized per (g, mask), so
+ * call DAGs stay DAGs; long call chains are built with an explicit work stack instead of
+ * recursion. Per-primitive rules are in `jvp-rules.ts`;
  * the dual layout and the wrapper around custom JVPs in `dual.ts`; conds in `jvp-cond.ts`.
  */
 import { RoseError, formatMessage, internal } from '../errors.ts';
