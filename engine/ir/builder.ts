@@ -5,7 +5,7 @@
  */
 import { internal } from '../errors.ts';
 import { primResultType, type Prim } from './prims.ts';
-import { VarTable, type VarSource } from './var-table.ts';
+import { VarDeclarer } from './var-table.ts';
 import {
   REAL,
   UNIT,
@@ -49,12 +49,7 @@ const SMALL_BLOCK = 256;
  * estimate its output size passes `capacity` hints. Types are kept once each in a type table
  * (see `TransparentFunc.types`); a variable stores its type's id (see `TypeIds`).
  */
-export class FuncBuilder {
-  readonly name: string;
-  /** Parameter variables, in order (the variable table's). */
-  readonly params: Var[];
-  /** The variables: their types, the type table (see `TransparentFunc.types`). */
-  readonly #vars: VarTable;
+export class FuncBuilder extends VarDeclarer {
   /** Open blocks, innermost last; `blocks[0]` is the function body. */
   readonly #blocks: Instr[][] = [[]];
   /**
@@ -74,9 +69,7 @@ export class FuncBuilder {
 
   /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
   constructor(name: string, capacity = 0) {
-    this.name = name;
-    this.#vars = new VarTable(name);
-    this.params = this.#vars.params;
+    super(name);
     if (capacity >= SMALL_BLOCK) this.#blocks[0]!.length = capacity;
   }
 
@@ -94,52 +87,6 @@ export class FuncBuilder {
    */
   observe(observer: (instr: Instr) => void): void {
     this.#observer = observer;
-  }
-
-  /** Return how many variables are declared. */
-  varCount(): number {
-    return this.#vars.count();
-  }
-
-  /** Return the type of `v`. */
-  typeOf(v: Var): Ty {
-    return this.#vars.typeOf(v);
-  }
-
-  /** Return the id of type `t` in this function's type table, adding it when new. */
-  typeId(t: Ty): number {
-    return this.#vars.typeId(t);
-  }
-
-  /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
-  fresh(t: Ty): Var {
-    return this.#vars.fresh(t);
-  }
-
-  /** Declare the next parameter, of type `t`. */
-  param(t: Ty): Var {
-    return this.#vars.param(t);
-  }
-
-  /**
-   * Declare the variables of `src` with the same numbers, on a builder without any: variable v
-   * gets type `map(t)` of its type `t` in `src`, or `flaggedMap(t)` where `flags[v]` is 1. A
-   * transform that keeps its input's variable numbers declares them first, then defines them
-   * with `append` (and reuses unchanged instructions as they are). `spare`: room for new ones.
-   */
-  reserveFrom(
-    src: VarSource,
-    map: (t: Ty) => Ty,
-    spare: number,
-    flags?: Uint8Array,
-    flaggedMap: (t: Ty) => Ty = map,
-  ): void {
-    this.#vars.reserveFrom(src, map, spare, flags, flaggedMap);
-  }
-
-  /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
-  paramVar(v: Var): Var {
-    return this.#vars.paramVar(v);
   }
 
   /** Append `instr` (its variable declared by `reserveFrom` or `fresh`); return the variable. */
@@ -392,7 +339,7 @@ export class FuncBuilder {
     if (this.#blocks.length !== 1) internal(`finish with ${this.#blocks.length - 1} open blocks`);
     const paramTypes = this.params.map((p) => this.typeOf(p));
     const retType = this.typeOf(ret);
-    const { types, varTypes } = this.#vars.finish();
+    const { types, varTypes } = this.vars.finish();
     const f: TransparentFunc = {
       kind: 'transparent',
       id: freshFuncId(),

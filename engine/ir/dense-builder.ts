@@ -41,7 +41,7 @@ import {
   type Var,
 } from './types.ts';
 import { IntList, grownTo, trimmed } from './int-list.ts';
-import { VarTable, type VarSource } from './var-table.ts';
+import { VarDeclarer } from './var-table.ts';
 
 /** A nested block taken out of the open ones (see `DenseBuilder.detachBlock`). */
 export interface DetachedBlock {
@@ -49,11 +49,7 @@ export interface DetachedBlock {
 }
 
 /** Build one `DenseFunc`: declare params, emit instructions into nested blocks, finish. */
-export class DenseBuilder {
-  readonly name: string;
-  /** Parameter variables, in order (the variable table's). */
-  readonly params: Var[];
-  readonly #vars: VarTable;
+export class DenseBuilder extends VarDeclarer {
   /** The instruction columns (see `DenseFunc`), with room for `#op.length` variables. */
   #op: Uint8Array;
   #a: Int32Array;
@@ -86,9 +82,7 @@ export class DenseBuilder {
    * its variable count (hints: the arrays grow by doubling past them).
    */
   constructor(name: string, capacity = 0, varCapacity = capacity) {
-    this.name = name;
-    this.#vars = new VarTable(name);
-    this.params = this.#vars.params;
+    super(name);
     const n = Math.max(16, varCapacity);
     this.#op = new Uint8Array(n);
     this.#a = new Int32Array(n);
@@ -104,42 +98,6 @@ export class DenseBuilder {
   /** Make `real` reuse a literal of the same value from the current or an enclosing block. */
   shareLiterals(): void {
     this.#literals = this.#open.map(() => new Map());
-  }
-
-  /** Return how many variables are declared. */
-  varCount(): number {
-    return this.#vars.count();
-  }
-
-  /** Return the type of `v`. */
-  typeOf(v: Var): Ty {
-    return this.#vars.typeOf(v);
-  }
-
-  /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
-  fresh(t: Ty): Var {
-    return this.#vars.fresh(t);
-  }
-
-  /** Declare the next parameter, of type `t`. */
-  param(t: Ty): Var {
-    return this.#vars.param(t);
-  }
-
-  /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
-  paramVar(v: Var): Var {
-    return this.#vars.paramVar(v);
-  }
-
-  /** Declare the variables of `src` with the same numbers (see `VarTable.reserveFrom`). */
-  reserveFrom(
-    src: VarSource,
-    map: (t: Ty) => Ty,
-    spare: number,
-    flags?: Uint8Array,
-    flaggedMap: (t: Ty) => Ty = map,
-  ): void {
-    this.#vars.reserveFrom(src, map, spare, flags, flaggedMap);
   }
 
   /** Return how many instructions the innermost open block has. */
@@ -558,8 +516,8 @@ export class DenseBuilder {
     this.#blockRet.data[BODY] = ret;
     const paramTypes = this.params.map((p) => this.typeOf(p));
     const retType = this.typeOf(ret);
-    const n = this.#vars.count();
-    const { types, varTypes } = this.#vars.finish();
+    const n = this.vars.count();
+    const { types, varTypes } = this.vars.finish();
     if (n > this.#op.length) this.#growColumns(n);
     const f: DenseFunc = {
       kind: 'dense',

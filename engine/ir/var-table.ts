@@ -1,6 +1,7 @@
 /**
  * @file `VarTable`: the variables of a function being built (their type ids, its type table and
- * its params), shared by the two builders: `FuncBuilder` (object IR) and `DenseBuilder` (dense).
+ * its params), and `VarDeclarer`, the part of the two builders (`FuncBuilder` for the object IR,
+ * `DenseBuilder` for the dense one) that declares them.
  */
 import { internal } from '../errors.ts';
 import {
@@ -129,5 +130,65 @@ export class VarTable {
     const spare = ids.length - n;
     const varTypes = spare === 0 ? ids : spare <= n >> 3 ? ids.subarray(0, n) : ids.slice(0, n);
     return { types: this.#table.types, varTypes };
+  }
+}
+
+/** What both builders have: a name, and the methods that declare variables (in `vars`). */
+export abstract class VarDeclarer {
+  readonly name: string;
+  /** Parameter variables, in order (the variable table's). */
+  readonly params: Var[];
+  /** The variables: their types, the type table (see `TransparentFunc.types`). */
+  protected readonly vars: VarTable;
+
+  constructor(name: string) {
+    this.name = name;
+    this.vars = new VarTable(name);
+    this.params = this.vars.params;
+  }
+
+  /** Return how many variables are declared. */
+  varCount(): number {
+    return this.vars.count();
+  }
+
+  /** Return the type of `v`. */
+  typeOf(v: Var): Ty {
+    return this.vars.typeOf(v);
+  }
+
+  /** Return the id of type `t` in this function's type table, adding it when new. */
+  typeId(t: Ty): number {
+    return this.vars.typeId(t);
+  }
+
+  /** Return a new variable of type `t` with no defining instruction (a loop index, a param). */
+  fresh(t: Ty): Var {
+    return this.vars.fresh(t);
+  }
+
+  /** Declare the next parameter, of type `t`. */
+  param(t: Ty): Var {
+    return this.vars.param(t);
+  }
+
+  /** Declare the existing variable `v` (see `reserveFrom`) as the next parameter; return it. */
+  paramVar(v: Var): Var {
+    return this.vars.paramVar(v);
+  }
+
+  /**
+   * Declare the variables of `src` with the same numbers (see `VarTable.reserveFrom`). A
+   * transform that keeps its input's variable numbers declares them first, then defines them
+   * (and copies unchanged instructions as they are). `spare`: room for new ones.
+   */
+  reserveFrom(
+    src: VarSource,
+    map: (t: Ty) => Ty,
+    spare: number,
+    flags?: Uint8Array,
+    flaggedMap: (t: Ty) => Ty = map,
+  ): void {
+    this.vars.reserveFrom(src, map, spare, flags, flaggedMap);
   }
 }
