@@ -209,12 +209,7 @@ export class DenseBuilder extends VarDeclarer {
 
   /** Return the offset of `vars` appended to the list pool. */
   #list(vars: ArrayLike<Var>): number {
-    const lists = this.#lists;
-    const at = lists.length;
-    lists.reserve(vars.length);
-    for (let k = 0; k < vars.length; k++) lists.data[at + k] = vars[k]!;
-    lists.length += vars.length;
-    return at;
+    return this.#lists.pushAll(vars);
   }
 
   /** Return the index of `func` in the call-target table. */
@@ -437,18 +432,10 @@ export class DenseBuilder extends VarDeclarer {
 
   /** Record `block` (result `ret`) as a closed block, its list free again; return its id. */
   #close(block: IntList, ret: Var): number {
-    const pool = this.#blockVars;
-    const at = pool.length;
-    const n = block.length;
-    pool.reserve(n);
-    const from = block.data;
-    const to = pool.data;
-    for (let k = 0; k < n; k++) to[at + k] = from[k]!;
-    pool.length += n;
-    this.#freeLists.push(block);
-    this.#blockStart.push(at);
+    this.#blockStart.push(this.#blockVars.pushAll(block.data, block.length));
     this.#blockLength.push(block.length);
     this.#blockRet.push(ret);
+    this.#freeLists.push(block);
     return this.#blockStart.length - 1;
   }
 
@@ -506,12 +493,7 @@ export class DenseBuilder extends VarDeclarer {
   finish(ret: Var, extra?: { customJvp?: Func }): DenseFunc {
     if (this.#open.length !== 1) internal(`finish with ${this.#open.length - 1} open blocks`);
     const body = this.#open[0]!;
-    const pool = this.#blockVars;
-    const at = pool.length;
-    pool.reserve(body.length);
-    pool.data.set(body.data.subarray(0, body.length), at);
-    pool.length += body.length;
-    this.#blockStart.data[BODY] = at;
+    this.#blockStart.data[BODY] = this.#blockVars.pushAll(body.data, body.length);
     this.#blockLength.data[BODY] = body.length;
     this.#blockRet.data[BODY] = ret;
     const paramTypes = this.params.map((p) => this.typeOf(p));
@@ -539,7 +521,7 @@ export class DenseBuilder extends VarDeclarer {
       blockStart: this.#blockStart.trimmed(),
       blockLength: this.#blockLength.trimmed(),
       blockRet: this.#blockRet.trimmed(),
-      blockVars: pool.trimmed(),
+      blockVars: this.#blockVars.trimmed(),
     };
     if (extra?.customJvp) f.customJvp = extra.customJvp;
     return f;

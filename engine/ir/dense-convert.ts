@@ -53,38 +53,10 @@ import {
   type TransparentFunc,
   type Var,
 } from './types.ts';
+import { directCallees, postOrder } from './visit.ts';
 
 const materialized = new WeakMap<DenseFunc, TransparentFunc>();
 const densified = new WeakMap<TransparentFunc, DenseFunc>();
-
-/**
- * Return the functions `root` calls that `pending` says still need converting, callees before
- * their callers, ending with `root` (a depth-first walk with an explicit stack).
- */
-function calleesFirst<F extends object>(
-  root: F,
-  pending: (f: F) => boolean,
-  calleesOf: (f: F) => readonly F[],
-): F[] {
-  const order: F[] = [];
-  const seen = new Set<F>([root]);
-  const stack: [F, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const callees = calleesOf(top[0]);
-    if (top[1] < callees.length) {
-      const g = callees[top[1]++]!;
-      if (!seen.has(g) && pending(g)) {
-        seen.add(g);
-        stack.push([g, 0]);
-      }
-      continue;
-    }
-    stack.pop();
-    order.push(top[0]);
-  }
-  return order;
-}
 
 // ---------------------------------------------------------------------------------------------
 // dense -> objects
@@ -93,8 +65,10 @@ function calleesFirst<F extends object>(
 export function materialize(d: DenseFunc): TransparentFunc {
   const done = materialized.get(d);
   if (done !== undefined) return done;
-  const denseCallees = (f: DenseFunc) => f.funcs.filter((g): g is DenseFunc => g.kind === 'dense');
-  for (const f of calleesFirst(d, (g) => !materialized.has(g), denseCallees)) {
+  // callees first, without recursion (see `postOrder`)
+  const pending = (f: DenseFunc) =>
+    f.funcs.filter((g): g is DenseFunc => g.kind === 'dense' && !materialized.has(g));
+  for (const f of postOrder(d, pending)) {
     const out = materializeOne(f);
     materialized.set(f, out);
     densified.set(out, f); // and back for free
@@ -209,27 +183,14 @@ function instrOf(cx: Cx, v: Var): Instr {
 export function densify(f: TransparentFunc): DenseFunc {
   const done = densified.get(f);
   if (done !== undefined) return done;
-  for (const g of calleesFirst(f, (h) => !densified.has(h), transparentCallees)) {
+  const pending = (g: TransparentFunc) =>
+    directCallees(g).filter((h): h is TransparentFunc => h.kind === 'transparent' && !densified.has(h));
+  for (const g of postOrder(f, pending)) {
     const out = densifyOne(g);
     densified.set(g, out);
     materialized.set(out, g); // and back for free
   }
   return densified.get(f)!;
-}
-
-/** Return the transparent functions `f` calls, in the order first called (blocks included). */
-function transparentCallees(f: TransparentFunc): TransparentFunc[] {
-  const out = new Set<TransparentFunc>();
-  const walk = (block: Block) => {
-    for (const instr of block) {
-      const e = instr.expr;
-      if (e.kind === 'call' && e.func.kind === 'transparent') out.add(e.func);
-      else if (e.kind === 'for') walk(e.body);
-      else if (e.kind === 'cond') (walk(e.then), walk(e.els));
-    }
-  };
-  walk(f.body);
-  return [...out];
 }
 
 /** Convert one function whose transparent callees are converted already. */

@@ -27,7 +27,7 @@
  * Block k lists its variables in order, `blockVars[blockStart[k] .. + blockLength[k])`, with
  * result `blockRet[k]`; block 0 is the body (its result is `ret`).
  */
-import { PRIM_NAMES, type Prim } from './prims.ts';
+import { PRIM_NAMES, lookupOf, type Prim } from './prims.ts';
 import type { ExprKind, Func, Ty, TypeIds, Var } from './types.ts';
 
 export const OP_NONE = 0;
@@ -86,8 +86,8 @@ export const PRIM_OP = Object.fromEntries(PRIM_NAMES.map((p, k) => [p, OP_PRIM +
   Record<Prim, number>
 >;
 
-/** The opcode of each primitive as a lookup by a varying name (see `lookupOf` in prims.ts). */
-const PRIM_OPS: ReadonlyMap<Prim, number> = new Map(PRIM_NAMES.map((p, k) => [p, OP_PRIM + k]));
+/** `PRIM_OP` as a lookup by a varying name (see `lookupOf` in prims.ts). */
+const PRIM_OPS: ReadonlyMap<Prim, number> = lookupOf(PRIM_OP);
 
 /** Return the opcode of primitive `prim`. */
 export function primOp(prim: Prim): number {

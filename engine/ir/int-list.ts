@@ -27,6 +27,16 @@ export class IntList {
     this.data = grown;
   }
 
+  /** Append the first `n` entries of `xs`; return where they start. */
+  pushAll(xs: ArrayLike<number>, n = xs.length): number {
+    const at = this.length;
+    this.reserve(n);
+    const data = this.data;
+    for (let k = 0; k < n; k++) data[at + k] = xs[k]!;
+    this.length = at + n;
+    return at;
+  }
+
   /** Return the used part (see `trimmed`). */
   trimmed(): Int32Array {
     return trimmed(this.data, this.length);

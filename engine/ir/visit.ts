@@ -243,15 +243,15 @@ export function directCallees(f: Func): Func[] {
  * (a function after its deps), without recursion (call chains can be long). The functions of
  * `after(g)` are visited right after `g` is emitted (custom JVPs, which usually call `g`).
  */
-export function postOrder(
-  root: Func,
-  deps: (g: Func) => readonly Func[],
-  after?: (g: Func) => readonly Func[],
-): Func[] {
-  const order: Func[] = [];
-  const seen = new Set<Func>();
-  const stack: { g: Func; succ: readonly Func[]; i: number }[] = [];
-  const push = (g: Func) => {
+export function postOrder<F extends object = Func>(
+  root: F,
+  deps: (g: F) => readonly F[],
+  after?: (g: F) => readonly F[],
+): F[] {
+  const order: F[] = [];
+  const seen = new Set<F>();
+  const stack: { g: F; succ: readonly F[]; i: number }[] = [];
+  const push = (g: F) => {
     if (seen.has(g)) return;
     seen.add(g);
     stack.push({ g, succ: deps(g), i: 0 });
