@@ -210,11 +210,6 @@ function densifyOne(f: TransparentFunc): DenseFunc {
 export function appendObject(b: DenseBuilder, instr: Instr): void {
   const v = instr.var;
   const e = instr.expr;
-  const nested = (block: Block, ret: Var): number => {
-    b.beginBlock(block.length);
-    for (const inner of block) appendObject(b, inner);
-    return b.endBlock(ret);
-  };
   switch (e.kind) {
     case 'prim':
       b.define(v, primOp(e.prim), e.x, e.y);
@@ -250,11 +245,11 @@ export function appendObject(b: DenseBuilder, instr: Instr): void {
       b.defineCall(v, densified.get(e.func as TransparentFunc) ?? e.func, e.args);
       return;
     case 'for':
-      b.defineFor(v, e.index, nested(e.body, e.ret));
+      b.defineFor(v, e.index, appendBlock(b, e.body, e.ret));
       return;
     case 'cond': {
-      const then = nested(e.then, e.thenRet);
-      b.defineCond(v, e.cond, then, nested(e.els, e.elsRet));
+      const then = appendBlock(b, e.then, e.thenRet);
+      b.defineCond(v, e.cond, then, appendBlock(b, e.els, e.elsRet));
       return;
     }
     case 'accum':
@@ -267,4 +262,11 @@ export function appendObject(b: DenseBuilder, instr: Instr): void {
       b.define(v, OP_RESOLVE, e.ref);
       return;
   }
+}
+
+/** Append object block `block` (result `ret`) to `b` as a nested block; return its id. */
+function appendBlock(b: DenseBuilder, block: Block, ret: Var): number {
+  b.beginBlock(block.length);
+  for (const inner of block) appendObject(b, inner);
+  return b.endBlock(ret);
 }

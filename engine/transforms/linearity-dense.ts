@@ -27,12 +27,11 @@ import {
   OP_ZERO,
   blockVarsOf,
   opPrim,
-  type Callee,
   type DenseFunc,
 } from '../ir/dense.ts';
 import { PRIM_NAMES, linearShape } from '../ir/prims.ts';
 import { hasTan, type Ty, type Var } from '../ir/types.ts';
-import type { Role } from './linearity.ts';
+import { takesRefParam, type Role } from './linearity.ts';
 import type { Scratch } from './scratch.ts';
 
 /** Facts about one dense function's variables, filled in as a pass walks it (see `visitDense`). */
@@ -48,6 +47,10 @@ export interface DenseAnalysis {
   readonly aggregates: number;
   /** Per variable, whether its instruction touches linear values: 0 not visited yet, 1 no, 2 yes. */
   readonly linear: Uint8Array;
+  /** Scratch of `visitDense`: whether an operand seen so far is linear. */
+  hit: boolean;
+  /** Operand visitor of `visitDense`, bound once (not a closure per instruction). */
+  readonly see: (x: Var) => void;
 }
 
 /** Return the empty facts of `f` (params at depth 1), arrays from `scratch`. */
@@ -65,7 +68,18 @@ export function analyzeDense(f: DenseFunc, scratch: Scratch): DenseAnalysis {
     linearCount += linearOf[id]!;
     aggregates += aggregateOf[id]!;
   }
-  const a: DenseAnalysis = { f, depth: scratch.i32(n), linVar, linearCount, aggregates, linear: scratch.u8(n) };
+  const a: DenseAnalysis = {
+    f,
+    depth: scratch.i32(n),
+    linVar,
+    linearCount,
+    aggregates,
+    linear: scratch.u8(n),
+    hit: false,
+    see: (x) => {
+      if (linVar[x] === 1) a.hit = true;
+    },
+  };
   for (const p of f.params) a.depth[p] = 1;
   return a;
 }
@@ -96,7 +110,11 @@ export function visitDense(a: DenseAnalysis, v: Var, depth: number): boolean {
     // (the condition is a bool, never linear)
     if (visitBlock(a, f.b[v]!, depth + 1)) touches = true;
     if (visitBlock(a, f.c[v]!, depth + 1)) touches = true;
-  } else if (!touches) touches = someOperand(f, v, (x) => linVar[x] === 1);
+  } else if (!touches) {
+    a.hit = false;
+    forEachRoleDense(f, v, a.see);
+    touches = a.hit;
+  }
   a.linear[v] = touches ? 2 : 1;
   return touches;
 }
@@ -107,15 +125,6 @@ function visitBlock(a: DenseAnalysis, k: number, depth: number): boolean {
   let touches = false;
   for (let i = 0; i < vars.length; i++) if (visitDense(a, vars[i]!, depth)) touches = true;
   return touches;
-}
-
-/** Return true when `test` holds for an operand of `v` (not a loop or cond). */
-function someOperand(f: DenseFunc, v: Var, test: (x: Var) => boolean): boolean {
-  let hit = false;
-  forEachRoleDense(f, v, (x) => {
-    if (test(x)) hit = true;
-  });
-  return hit;
 }
 
 /** 1 for the opcode of each primitive taking a tangent and a real (`mul(dx, y)`, `div(dx, y)`). */
@@ -191,19 +200,18 @@ export function putMapped(
   const op = f.op[v]!;
   const a = f.a[v]!;
   const x = f.b[v]!;
-  const put = (o: number, p: number, q = -1, r = -1) => (place ? b.define(w, o, p, q, r) : b.put(w, o, p, q, r));
   if (op >= OP_PRIM) {
     const right: Role = isTrOp(op) ? 'nonlin' : 'part';
-    put(op, fn(a, 'part'), x >= 0 ? fn(x, right) : -1);
+    putIn(b, place, w, op, fn(a, 'part'), x >= 0 ? fn(x, right) : -1);
     return;
   }
   switch (op) {
     case OP_LIT:
-      b.putLit(w, f.lits[a]!);
-      if (place) b.insertAt(b.blockLength(), [w]);
+      if (place) b.defineLit(w, f.lits[a]!);
+      else b.putLit(w, f.lits[a]!);
       return;
     case OP_ZERO:
-      put(OP_ZERO, -1);
+      putIn(b, place, w, OP_ZERO, -1);
       return;
     case OP_VEC:
     case OP_STRUCT:
@@ -219,25 +227,31 @@ export function putMapped(
     }
     case OP_INDEX:
     case OP_SLICE:
-      put(op, fn(a, 'part'), fn(x, 'nonlin'));
+      putIn(b, place, w, op, fn(a, 'part'), fn(x, 'nonlin'));
       return;
     case OP_MEMBER:
     case OP_FIELD:
-      put(op, fn(a, 'part'), x);
+      putIn(b, place, w, op, fn(a, 'part'), x);
       return;
     case OP_SELECT:
-      put(op, fn(a, 'nonlin'), fn(x, 'part'), fn(f.c[v]!, 'part'));
+      putIn(b, place, w, op, fn(a, 'nonlin'), fn(x, 'part'), fn(f.c[v]!, 'part'));
       return;
     case OP_ACCUM:
     case OP_RESOLVE:
-      put(op, fn(a, 'part'));
+      putIn(b, place, w, op, fn(a, 'part'));
       return;
     case OP_ADD:
-      put(op, fn(a, 'part'), fn(x, 'part'));
+      putIn(b, place, w, op, fn(a, 'part'), fn(x, 'part'));
       return;
     default:
       internal(`putMapped of opcode ${op} of %${v} in ${f.name} (blocks are the pass's)`);
   }
+}
+
+/** `b.define` when `place`, else `b.put` (see `putMapped`). */
+function putIn(b: DenseBuilder, place: boolean, w: Var, op: number, a: number, x = -1, c = -1): void {
+  if (place) b.define(w, op, a, x, c);
+  else b.put(w, op, a, x, c);
 }
 
 /**
@@ -254,12 +268,16 @@ export function putEmpty(b: DenseBuilder, t: Ty, v?: Var): Var[] {
 
 /** Emit into `b`'s current block the value of empty type `t` (see `putEmpty`); return it. */
 export function emitEmptyDense(b: DenseBuilder, t: Ty): Var {
-  const vars = putEmpty(b, t);
-  b.insertAt(b.blockLength(), vars);
-  return vars[vars.length - 1]!;
+  if (t.kind !== 'ref') return b.zero(t);
+  if (t.inner.kind === 'ref') return internal('ref of a ref');
+  return b.accum(b.zero(t.inner));
 }
 
-/** The zeros of a dense function shared by all their uses, one per type (see `SharedZeros`). */
+/**
+ * The zeros of a dense function shared by all their uses, one per type (not a ref): each made
+ * on first use, its variable pushed to `top`, which the caller places at the function's start so
+ * it dominates every use.
+ */
 export class SharedDenseZeros {
   readonly #b: DenseBuilder;
   readonly #top: Var[];
@@ -281,19 +299,6 @@ export class SharedDenseZeros {
     }
     return z;
   }
-}
-
-/** Functions with a ref parameter (a call passes a ref exactly where the callee takes one). */
-const takesRef = new WeakMap<Callee, boolean>();
-
-/** Return true when `func` has a ref parameter. */
-export function takesRefParam(func: Callee): boolean {
-  let r = takesRef.get(func);
-  if (r === undefined) {
-    r = func.paramTypes.some((t) => t.kind === 'ref');
-    takesRef.set(func, r);
-  }
-  return r;
 }
 
 /**
@@ -331,7 +336,10 @@ export function pruneDense(f: DenseFunc, mayHaveDead = true, scratch?: Scratch):
   const n = f.varTypes.length;
   const live = scratch?.u8(n) ?? new Uint8Array(n);
   live[f.ret] = 1;
-  if (!decideLive(f, live, BODY)) return f;
+  const mark = (x: Var): void => {
+    live[x] = 1;
+  };
+  if (!decideLive(f, live, mark, BODY)) return f;
   // blocks keep their ids; each one's variables are filtered into a new pool
   const count = f.blockStart.length;
   const blockStart = new Int32Array(count);
@@ -348,10 +356,10 @@ export function pruneDense(f: DenseFunc, mayHaveDead = true, scratch?: Scratch):
 }
 
 /**
- * Mark the results of block `k`'s kept instructions (and their operands) live, backwards;
- * return true when one is dead.
+ * Mark the results of block `k`'s kept instructions (and, through `mark`, their operands) live,
+ * backwards; return true when one is dead.
  */
-function decideLive(f: DenseFunc, live: Uint8Array, k: number): boolean {
+function decideLive(f: DenseFunc, live: Uint8Array, mark: (x: Var) => void, k: number): boolean {
   let dead = false;
   const vars = blockVarsOf(f, k);
   for (let i = vars.length - 1; i >= 0; i--) {
@@ -365,14 +373,14 @@ function decideLive(f: DenseFunc, live: Uint8Array, k: number): boolean {
     if (op === OP_FOR) {
       const body = f.b[v]!;
       live[f.blockRet[body]!] = 1;
-      if (decideLive(f, live, body)) dead = true;
+      if (decideLive(f, live, mark, body)) dead = true;
     } else if (op === OP_COND) {
       const then = f.b[v]!;
       const els = f.c[v]!;
       live[f.a[v]!] = live[f.blockRet[then]!] = live[f.blockRet[els]!] = 1;
-      if (decideLive(f, live, then)) dead = true;
-      if (decideLive(f, live, els)) dead = true;
-    } else if (op !== OP_NONE) forEachRoleDense(f, v, (x) => (live[x] = 1));
+      if (decideLive(f, live, mark, then)) dead = true;
+      if (decideLive(f, live, mark, els)) dead = true;
+    } else if (op !== OP_NONE) forEachRoleDense(f, v, mark);
   }
   return dead;
 }

@@ -10,6 +10,7 @@
  */
 import { internal } from '../errors.ts';
 import type { FuncBuilder } from '../ir/builder.ts';
+import type { Callee } from '../ir/dense.ts';
 import type { Scratch } from './scratch.ts';
 import {
   accumInstr,
@@ -17,7 +18,6 @@ import {
   zeroInstr,
   type Block,
   type Expr,
-  type Func,
   type Instr,
   type TransparentFunc,
   type Ty,
@@ -54,7 +54,17 @@ export function emitEmpty(b: FuncBuilder, t: Ty): Var {
 }
 
 /** Functions with a ref parameter (a call passes a ref exactly where the callee takes one). */
-const takesRef = new WeakMap<Func, boolean>();
+const takesRef = new WeakMap<Callee, boolean>();
+
+/** Return true when `func` (of either IR) has a ref parameter (memoized). */
+export function takesRefParam(func: Callee): boolean {
+  let r = takesRef.get(func);
+  if (r === undefined) {
+    r = func.paramTypes.some((t) => t.kind === 'ref');
+    takesRef.set(func, r);
+  }
+  return r;
+}
 
 /**
  * Return true when `e` may change an accumulator: an `add`, a call passing a ref, or a loop with
@@ -66,14 +76,8 @@ export function hasEffect(e: Expr): boolean {
   switch (e.kind) {
     case 'add':
       return true;
-    case 'call': {
-      let r = takesRef.get(e.func);
-      if (r === undefined) {
-        r = e.func.paramTypes.some((t) => t.kind === 'ref');
-        takesRef.set(e.func, r);
-      }
-      return r;
-    }
+    case 'call':
+      return takesRefParam(e.func);
     case 'for':
       return blockHasEffect(e.body);
     case 'cond':
