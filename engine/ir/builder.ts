@@ -57,36 +57,11 @@ export class FuncBuilder extends VarDeclarer {
    * without a capacity hint, or one handed out by `currentBlock`.
    */
   readonly #lengths: number[] = [0];
-  /**
-   * Per open block, the real literals emitted in it (value -> var) when `shareLiterals` is on:
-   * `real` reuses one from the current or an enclosing block instead of emitting a copy.
-   */
-  #literals: Map<number, Var>[] | undefined;
-  /** Instructions appended or inserted so far (not those spliced into a `currentBlock`). */
-  #instrCount = 0;
-  /** Called with each instruction appended or inserted (see `observe`). */
-  #observer: ((instr: Instr) => void) | undefined;
 
   /** Start a function named `name`; `capacity` estimates its body's length (a hint). */
   constructor(name: string, capacity = 0) {
     super(name);
     if (capacity >= SMALL_BLOCK) this.#blocks[0]!.length = capacity;
-  }
-
-  /**
-   * Make `real` reuse a literal of the same value emitted earlier in the current block or an
-   * enclosing one. Only for builders that append in order (no `insertAt` before a literal).
-   */
-  shareLiterals(): void {
-    this.#literals = this.#blocks.map(() => new Map());
-  }
-
-  /**
-   * Call `observer` with every instruction appended or inserted from now on (the instructions
-   * nested in an appended loop are not: only those emitted one by one), e.g. to record reads.
-   */
-  observe(observer: (instr: Instr) => void): void {
-    this.#observer = observer;
   }
 
   /** Append `instr` (its variable declared by `reserveFrom` or `fresh`); return the variable. */
@@ -100,8 +75,6 @@ export class FuncBuilder extends VarDeclarer {
     const d = this.#blocks.length - 1;
     const block = this.#blocks[d]!;
     const n = this.#lengths[d]!;
-    this.#instrCount++;
-    this.#observer?.(instr);
     if (n < 0) {
       // the array is exactly the block (a small nested one, or one handed out by currentBlock)
       block.push(instr);
@@ -110,40 +83,6 @@ export class FuncBuilder extends VarDeclarer {
     if (n >= block.length) block.length = Math.max(8, 2 * n);
     block[n] = instr;
     this.#lengths[d] = n + 1;
-  }
-
-  /**
-   * Return how many instructions `append`, `emit` (and its helpers) and `insertAt` added, in all
-   * blocks; the nested instructions of an appended loop are not counted.
-   */
-  instrCount(): number {
-    return this.#instrCount;
-  }
-
-  /** Return how many instructions the innermost block holds. */
-  blockLength(): number {
-    const d = this.#blocks.length - 1;
-    const n = this.#lengths[d]!;
-    return n < 0 ? this.#blocks[d]!.length : n;
-  }
-
-  /** Insert `instrs` into the innermost block before position `at` (instructions move up). */
-  insertAt(at: number, instrs: readonly Instr[]): void {
-    const m = instrs.length;
-    if (m === 0) return;
-    const d = this.#blocks.length - 1;
-    const block = this.#blocks[d]!;
-    const n = this.blockLength();
-    // an exact array (see `#push`) stays exact; one with spare room grows by doubling
-    const exact = this.#lengths[d]! < 0;
-    if (exact) block.length = n + m;
-    else if (n + m > block.length) block.length = Math.max(8, 2 * (n + m));
-    for (let k = n - 1; k >= at; k--) block[k + m] = block[k]!;
-    for (let k = 0; k < m; k++) block[at + k] = instrs[k]!;
-    if (!exact) this.#lengths[d] = n + m;
-    this.#instrCount += m;
-    const observer = this.#observer;
-    if (observer !== undefined) for (let k = 0; k < m; k++) observer(instrs[k]!);
   }
 
   /**
@@ -162,11 +101,6 @@ export class FuncBuilder extends VarDeclarer {
     if (n >= 0 && block.length !== n) block.length = n;
     this.#lengths[d] = -1;
     return block;
-  }
-
-  /** Return how many blocks are open (1 = the function body). */
-  depth(): number {
-    return this.#blocks.length;
   }
 
   /** Append `v = expr` (with `v` of type `t`) to the innermost block; return `v`. */
@@ -195,7 +129,6 @@ export class FuncBuilder extends VarDeclarer {
     if (counted) block.length = capacity;
     this.#blocks.push(block);
     this.#lengths.push(counted ? 0 : -1);
-    this.#literals?.push(new Map());
   }
 
   /** Close the innermost nested block and return its instructions. */
@@ -204,7 +137,6 @@ export class FuncBuilder extends VarDeclarer {
     const block = this.#trim(this.#blocks.length - 1);
     this.#blocks.pop();
     this.#lengths.pop();
-    this.#literals?.pop();
     // a small block grown by `push` keeps spare slots (16 or more), and it stays in the IR
     return block.length < SMALL_BLOCK ? block.slice() : block;
   }
@@ -214,18 +146,9 @@ export class FuncBuilder extends VarDeclarer {
     return this.append(litInstr(this.fresh(t), value));
   }
 
-  /** Emit a real literal (or reuse one: see `shareLiterals`). */
+  /** Emit a real literal. */
   real(value: number): Var {
-    const literals = this.#literals;
-    // -0 and 0 are one key of a Map: -0 is never shared
-    if (literals === undefined || Object.is(value, -0)) return this.lit(value, REAL);
-    for (let d = literals.length - 1; d >= 0; d--) {
-      const v = literals[d]!.get(value);
-      if (v !== undefined) return v;
-    }
-    const v = this.lit(value, REAL);
-    literals[literals.length - 1]!.set(value, v);
-    return v;
+    return this.lit(value, REAL);
   }
 
   /** Emit the zero of `t` (not a ref). */

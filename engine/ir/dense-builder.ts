@@ -105,11 +105,6 @@ export class DenseBuilder extends VarDeclarer {
     return this.#open[this.#open.length - 1]!.length;
   }
 
-  /** Return how many blocks are open (1 = the function body). */
-  depth(): number {
-    return this.#open.length;
-  }
-
   /**
    * Define `v` (declared) as opcode `op` with operands `a`, `b`, `c`, appended to the innermost
    * block; return `v`.
