@@ -14,7 +14,7 @@
  */
 import { internal } from '../errors.ts';
 import type { DenseBuilder, DetachedBlock } from '../ir/dense-builder.ts';
-import { OP_ADD, OP_COND, OP_FOR, OP_MEMBER } from '../ir/dense.ts';
+import { OP_MEMBER } from '../ir/dense.ts';
 import { isEmpty, primalPart, type StructTy, type Ty, type Var } from '../ir/types.ts';
 import { RES, RET, bundleTy, hasAdd, residualTy } from './unzip-shapes.ts';
 import type { Unzipper, UnzipFrame } from './unzip.ts';
@@ -43,13 +43,7 @@ function branch(u: Unzipper, k: number): Branch {
 
 /** Return true when detached `block` of `b` holds an `add`, or a loop or cond with one. */
 function detachedHasAdd(b: DenseBuilder, block: DetachedBlock, uses: Uses): boolean {
-  const { data, length } = block.vars;
-  for (let k = 0; k < length; k++) {
-    const v = data[k]!;
-    const op = b.opOf(v);
-    if (op === OP_ADD || ((op === OP_FOR || op === OP_COND) && uses.hasEffect(v))) return true;
-  }
-  return false;
+  return hasAdd(b, block.vars.data, uses, block.vars.length);
 }
 
 /**
@@ -96,7 +90,7 @@ export function unzipCond(u: Unzipper, v: Var): void {
   });
   const w = u.linVarOf(v);
   lb.defineCond(w, cL, then!, els!);
-  if (hasAdd(lb, then!, u.usesL) || hasAdd(lb, els!, u.usesL)) u.usesL.keep(w);
+  if (hasAdd(lb, lb.closedBlock(then!), u.usesL) || hasAdd(lb, lb.closedBlock(els!), u.usesL)) u.usesL.keep(w);
 }
 
 /**

@@ -42,7 +42,7 @@ export function unzipLoop(u: Unzipper, v: Var): void {
   const bodyF = fb.endBlock(elem);
   const loopF =
     !stored && primal ? fb.defineFor(v, index, bodyF) : fb.emitFor(index, bodyF, vecTy(t.size, fb.typeOf(elem)));
-  if (hasAdd(fb, bodyF, u.usesF)) u.usesF.keep(loopF); // kept for its effect
+  if (hasAdd(fb, fb.closedBlock(bodyF), u.usesF)) u.usesF.keep(loopF); // kept for its effect
   let head: Var[] = [];
   if (stored) {
     u.usesF.read(loopF);
@@ -58,5 +58,5 @@ export function unzipLoop(u: Unzipper, v: Var): void {
   const bodyL = lb.endBlock(retL);
   const loopL = u.linVarOf(v);
   lb.defineFor(loopL, index, bodyL);
-  if (hasAdd(lb, bodyL, u.usesL)) u.usesL.keep(loopL); // kept for its effect
+  if (hasAdd(lb, lb.closedBlock(bodyL), u.usesL)) u.usesL.keep(loopL); // kept for its effect
 }

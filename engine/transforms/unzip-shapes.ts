@@ -101,12 +101,11 @@ export function sizeHints(
 }
 
 /**
- * Return true when closed block `k` of `b` holds an `add`, or a loop or cond with one
- * (recorded as an effect in `uses`).
+ * Return true when the first `n` instructions of `vars` (a block of `b`, closed or detached) hold
+ * an `add`, or a loop or cond with one (recorded as an effect in `uses`).
  */
-export function hasAdd(b: DenseBuilder, k: number, uses: Uses): boolean {
-  const vars = b.closedBlock(k);
-  for (let i = 0; i < vars.length; i++) {
+export function hasAdd(b: DenseBuilder, vars: ArrayLike<Var>, uses: Uses, n = vars.length): boolean {
+  for (let i = 0; i < n; i++) {
     const v = vars[i]!;
     const op = b.opOf(v);
     if (op === OP_ADD || ((op === OP_FOR || op === OP_COND) && uses.hasEffect(v))) return true;
